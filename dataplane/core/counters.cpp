@@ -1,0 +1,19 @@
+#include "dataplane/core/counters.hpp"
+
+namespace sigprobe {
+
+DecodeCounters& DecodeCounters::operator+=(const DecodeCounters& o) {
+  packets += o.packets;
+  bytes += o.bytes;
+  malformed_packets += o.malformed_packets;
+  events_dropped += o.events_dropped;
+  for (size_t i = 0; i < messages.size(); ++i) messages[i] += o.messages[i];
+  for (size_t i = 0; i < anomalies.size(); ++i) anomalies[i] += o.anomalies[i];
+  const uint64_t* a = reinterpret_cast<const uint64_t*>(&o.reasm);
+  uint64_t* b = reinterpret_cast<uint64_t*>(&reasm);
+  static_assert(sizeof(ReassemblyCounters) % sizeof(uint64_t) == 0);
+  for (size_t i = 0; i < sizeof(ReassemblyCounters) / sizeof(uint64_t); ++i) b[i] += a[i];
+  return *this;
+}
+
+}  // namespace sigprobe

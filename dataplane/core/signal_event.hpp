@@ -1,0 +1,227 @@
+// SignalEvent: one compact, normalized record per decoded signaling message.
+// It is what decode hands to track/detect/act, and what `decode --json`
+// prints (the event JSON contract of shared/DESIGN.md).
+//
+// Strings are std::string_view. They point either into the packet (valid for
+// the burst) or into the EventBatch arena (valid until the batch is cleared):
+// consumers that keep anything beyond the burst copy it. Numbers are digit
+// strings already normalized (no '+', no "sip:"/"tel:", no separators).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "dataplane/core/packet.hpp"
+
+namespace sigprobe {
+
+enum class Proto : uint8_t { Sip, M3ua, Sccp, Tcap, Map, Isup, Count_ };
+inline constexpr std::array<std::string_view, size_t(Proto::Count_)> kProtoNames{
+    "sip", "m3ua", "sccp", "tcap", "map", "isup"};
+constexpr std::string_view proto_name(Proto p) { return kProtoNames[size_t(p)]; }
+
+enum class Transport : uint8_t { None, Udp, Tcp, Sctp, Mtp2, Mtp3 };
+inline constexpr std::array<std::string_view, 6> kTransportNames{
+    "", "udp", "tcp", "sctp", "mtp2", "mtp3"};
+constexpr std::string_view transport_name(Transport t) { return kTransportNames[size_t(t)]; }
+
+// IPv4 (family 4) or IPv6 (family 6) address and port; family 0 = none (MTP links).
+struct Endpoint {
+  std::array<uint8_t, 16> addr{};
+  uint8_t family = 0;
+  uint16_t port = 0;
+
+  bool operator==(const Endpoint&) const = default;
+};
+
+// Where a message came from, as the L2-L4 walk found it. Passed to the SIP and
+// SS7 decoders together with the message bytes.
+struct MsgContext {
+  const PacketRef* pkt = nullptr;  // the packet that completed the message
+  Endpoint src, dst;
+  Transport transport = Transport::None;
+  uint16_t sctp_stream = 0;
+  uint32_t sctp_ppid = 0;
+};
+
+// ---- SIP ----------------------------------------------------------------
+enum class SipMethod : uint8_t {
+  None,  // a response
+  Invite, Ack, Bye, Cancel, Register, Options, Message, Info, Prack, Update,
+  Subscribe, Notify, Refer, Publish, Other
+};
+
+struct SipInfo {
+  SipMethod method = SipMethod::None;
+  std::string_view method_name;   // request method as on the wire
+  uint16_t status = 0;            // response code; 0 for requests
+  std::string_view reason;
+  std::string_view call_id;
+  std::string_view cseq;          // "314159 INVITE" as on the wire (trimmed)
+  uint32_t cseq_num = 0;
+  SipMethod cseq_method = SipMethod::None;
+  std::string_view from_user, to_user, ruri_user, pai_user;  // digits where numeric
+  std::string_view from_display;
+  std::string_view from_tag, to_tag;
+  std::string_view user_agent;    // User-Agent (requests) or Server (responses)
+  std::string_view contact_instance;  // +sip.instance value, e.g. "urn:gsma:imei:..."
+  std::string_view imei;          // digits, when contact_instance is an IMEI URN
+  std::string_view via_host;      // top Via sent-by host
+  uint16_t via_port = 0;
+  std::string_view content_type;
+  std::string_view body_text;     // MESSAGE text body only
+  std::string_view sdp_addr;      // SDP c= address
+  uint16_t sdp_audio_port = 0;    // SDP m=audio port
+};
+
+// ---- SS7 ----------------------------------------------------------------
+struct Mtp3Info {              // from M3UA protocol data, M2PA/M2UA/MTP2 MTP3
+  uint32_t opc = 0, dpc = 0;
+  uint8_t si = 0, ni = 0, mp = 0, sls = 0;
+};
+
+struct SccpAddr {
+  std::string_view gt;         // digits
+  uint16_t pc = 0;
+  uint8_t ssn = 0;
+  uint8_t ri = 0, gti = 0, tt = 0, np = 0, nai = 0;
+  bool has_pc = false, has_ssn = false;
+};
+
+struct SccpInfo {
+  uint8_t msg_type = 0;        // Q.713 message type (0x09 UDT, 0x11 XUDT, 0x13 LUDT...)
+  SccpAddr calling, called;
+};
+
+enum class TcapType : uint8_t { None, Begin, Continue, End, Abort, Unidirectional };
+
+struct TcapInfo {
+  TcapType type = TcapType::None;
+  std::array<uint8_t, 4> otid{}, dtid{};
+  uint8_t otid_len = 0, dtid_len = 0;   // 0 = absent
+  std::string_view acn;                  // application context OID, dotted
+  uint8_t component_count = 0;
+};
+
+enum class MapComponent : uint8_t { None, Invoke, ReturnResult, ReturnResultNotLast, ReturnError, Reject };
+
+struct SmsInfo {
+  bool present = false;
+  uint8_t tpdu_type = 0;        // TP-MTI: 0 DELIVER, 1 SUBMIT, 2 STATUS-REPORT/COMMAND
+  std::string_view oa, da;      // digits, or the alphanumeric sender as UTF-8
+  uint8_t pid = 0, dcs = 0;
+  std::string_view text;        // UTF-8; for concatenated SMS the whole text on the completing part
+  uint16_t concat_ref = 0;
+  uint8_t concat_total = 0, concat_seq = 0;
+};
+
+struct MapInfo {
+  MapComponent component = MapComponent::None;
+  int16_t invoke_id = -1;
+  int16_t opcode = -1;          // -1 = absent (e.g. a returnResult without operation)
+  uint16_t error_code = 0;
+  std::string_view imsi, msisdn, vlr, msc, sgsn, hlr, imei;
+  std::string_view service_centre, roaming_number;
+  std::string_view ussd;        // decoded USSD string, UTF-8
+  SmsInfo sms;
+};
+
+struct IsupInfo {
+  uint8_t msg_type = 0;         // Q.763 message type code
+  uint16_t cic = 0;
+  std::string_view calling, called;  // digits
+  uint8_t calling_nai = 0, called_nai = 0, calling_category = 0;
+  uint8_t cause = 0;            // REL cause value
+  bool has_cause = false;
+};
+
+// Which layers an event carries.
+enum LayerBit : uint16_t {
+  kLayerSip = 1 << 0,
+  kLayerMtp3 = 1 << 1,   // routing label (from M3UA DATA or MTP3)
+  kLayerSccp = 1 << 2,
+  kLayerTcap = 1 << 3,
+  kLayerMap = 1 << 4,
+  kLayerIsup = 1 << 5,
+};
+
+struct SignalEvent {
+  uint64_t frame = 0;
+  uint64_t ts_ns = 0;
+  Proto proto = Proto::Sip;
+  Transport transport = Transport::None;
+  uint16_t layers = 0;
+  uint16_t port = 0;            // receiving port / capture index
+  Endpoint src, dst;
+  SipInfo sip;
+  Mtp3Info mtp3;
+  SccpInfo sccp;
+  TcapInfo tcap;
+  MapInfo map;
+  IsupInfo isup;
+
+  bool has(LayerBit b) const { return (layers & b) != 0; }
+};
+
+// The buffer decode fills for one burst: events plus an arena for strings
+// that are not contiguous in the packet (normalized digits, decoded SMS text,
+// reassembled messages). Capacity is fixed at construction; nothing is
+// allocated while decoding. When full, push()/store() fail and the caller
+// counts it.
+class EventBatch {
+ public:
+  explicit EventBatch(size_t max_events = 4 * kBurstMax, size_t arena_bytes = 1 << 20)
+      : events_(max_events), arena_(new char[arena_bytes]), arena_cap_(arena_bytes) {}
+
+  // A fresh event slot, or nullptr when the batch is full.
+  SignalEvent* push() {
+    if (n_ == events_.size()) return nullptr;
+    SignalEvent* e = &events_[n_++];
+    *e = SignalEvent{};
+    return e;
+  }
+  // Drop the last pushed event (a decoder that found the message unusable).
+  void pop() { if (n_) --n_; }
+
+  // Copy s into the arena; an empty view when the arena is full.
+  std::string_view store(std::string_view s) {
+    char* p = alloc(s.size());
+    if (!p) return {};
+    std::memcpy(p, s.data(), s.size());
+    return {p, s.size()};
+  }
+  // n bytes of arena, or nullptr when full. Use shrink_last() to give back
+  // the unused tail of the last allocation.
+  char* alloc(size_t n) {
+    if (arena_cap_ - used_ < n) { ++arena_overflows_; return nullptr; }
+    char* p = arena_.get() + used_;
+    used_ += n;
+    last_ = p;
+    return p;
+  }
+  void shrink_last(char* p, size_t used_len) {
+    if (p == last_) used_ = size_t(p - arena_.get()) + used_len;
+  }
+
+  void clear() { n_ = 0; used_ = 0; last_ = nullptr; }
+  size_t size() const { return n_; }
+  bool full() const { return n_ == events_.size(); }
+  std::span<SignalEvent> events() { return {events_.data(), n_}; }
+  std::span<const SignalEvent> events() const { return {events_.data(), n_}; }
+  uint64_t arena_overflows() const { return arena_overflows_; }
+
+ private:
+  std::vector<SignalEvent> events_;
+  size_t n_ = 0;
+  std::unique_ptr<char[]> arena_;
+  size_t arena_cap_;
+  size_t used_ = 0;
+  char* last_ = nullptr;
+  uint64_t arena_overflows_ = 0;
+};
+
+}  // namespace sigprobe

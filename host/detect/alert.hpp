@@ -1,0 +1,43 @@
+// An alert: the verdict of a rule on a subject, with its evidence. Written by
+// host/out as one JSON line (alert contract of shared/DESIGN.md).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace sigprobe {
+
+enum class Severity : uint8_t { Info, Low, Medium, High, Critical };
+enum class SubjectType : uint8_t { Msisdn, Ip, Gt, UserAgent, Imei, Imsi };
+enum class Action : uint8_t { Alert, Mirror, Block };
+
+const char* severity_name(Severity s);
+const char* subject_type_name(SubjectType t);
+const char* action_name(Action a);
+
+struct Victim {
+  std::string number;
+  bool deep = false;        // long call, still in contact
+  uint64_t last_ts_ns = 0;
+};
+
+struct Alert {
+  uint64_t ts_ns = 0;       // capture time of the message that crossed the threshold
+  std::string id;           // unique within a run, stable across backends
+  std::string rule;         // rule name from the rules file
+  Severity severity = Severity::Medium;
+  SubjectType subject_type = SubjectType::Msisdn;
+  std::string subject;
+  nlohmann::json evidence = nlohmann::json::object();  // counts, thresholds, window
+  std::vector<uint64_t> frames;   // packets that led to it
+  std::vector<uint16_t> frame_ports;  // capture index of each frame (parallel to frames)
+  std::vector<Victim> victims;
+  Action action = Action::Alert;
+  // Correlation keys of the flows that make the case (for mirror and block):
+  std::vector<std::string> call_ids;   // SIP Call-IDs
+  std::vector<std::string> tcap_tids;  // "opc-otid" hex
+};
+
+}  // namespace sigprobe

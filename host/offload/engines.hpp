@@ -1,0 +1,122 @@
+// The offload interface: the two detection stages that can run on an Alveo
+// card. Three backends implement it (chosen once at start-up):
+//   fpga  XRT native API, the kernels in hls_kernels/ on the card
+//   csim  the kernels' own C++ compiled for the CPU (bit-exact twin)
+//   cpu   the fastest CPU implementation (Hyperscan, open-addressing tables)
+// Every backend gives the same results for the same input.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sigprobe::offload {
+
+// ---- pattern stage ----------------------------------------------------------
+// Which event field an item of text comes from. Patterns name the fields they
+// apply to with a mask of these bits.
+enum class FieldTag : uint8_t {
+  Calling = 0,    // calling / From / PAI / SMS originator number
+  Called = 1,     // called / To / R-URI / SMS destination number
+  Gt = 2,         // SCCP calling GT, VLR/MSC numbers
+  Imsi = 3,
+  Imei = 4,
+  UserAgent = 5,
+  FromDisplay = 6,
+  Text = 7,       // SMS text, SIP MESSAGE body
+  Url = 8,        // URL host found in text
+  Count_
+};
+constexpr uint32_t field_bit(FieldTag f) { return 1u << static_cast<uint32_t>(f); }
+
+enum class PatternKind : uint8_t {
+  Literal,        // substring, bytes as given (UTF-8)
+  LiteralNocase,  // substring, ASCII letters case-insensitive
+  Prefix,         // the field starts with the pattern (number prefixes)
+  Exact,          // the field equals the pattern (numbers, domains)
+};
+
+struct PatternSpec {
+  uint32_t id = 0;           // caller's id, returned in matches
+  PatternKind kind = PatternKind::Literal;
+  uint32_t field_mask = 0;   // field_bit()s the pattern applies to
+  std::string text;
+};
+
+struct ScanItem {
+  uint32_t item = 0;         // caller's index (event number in the batch)
+  FieldTag field = FieldTag::Text;
+  std::string_view bytes;
+};
+
+struct PatternMatch {
+  uint32_t item = 0;
+  uint32_t pattern_id = 0;
+  FieldTag field = FieldTag::Text;
+  bool operator==(const PatternMatch&) const = default;
+};
+
+class PatternEngine {
+ public:
+  virtual ~PatternEngine() = default;
+  virtual std::string_view backend() const = 0;
+  // Append each distinct (item, field, pattern) match once. Output is sorted
+  // by (item, field, pattern_id) so every backend's output compares equal.
+  virtual void scan(std::span<const ScanItem> items, std::vector<PatternMatch>& out) = 0;
+};
+
+// ---- rate stage -------------------------------------------------------------
+// A counter family: per key, the number of samples and of distinct values in
+// a sliding window of capture time, with thresholds.
+struct RateSpec {
+  uint32_t id = 0;
+  uint64_t window_ns = 60'000'000'000ull;
+  uint32_t count_threshold = 0;     // 0 = not used
+  uint32_t distinct_threshold = 0;  // 0 = not used
+};
+
+struct RateSample {
+  uint32_t item = 0;        // caller's index
+  uint32_t spec_id = 0;
+  uint64_t key = 0;         // hash of the subject (number, IP, GT, UA...)
+  uint64_t value = 0;       // hash of the value counted distinct (0 = none)
+  uint64_t ts_ns = 0;       // capture time; samples arrive in time order
+};
+
+struct RateResult {
+  uint32_t item = 0;
+  uint32_t spec_id = 0;
+  uint32_t count = 0;       // samples for the key in the window, this one included
+  uint32_t distinct = 0;    // distinct values in the window
+  bool count_fired = false;
+  bool distinct_fired = false;
+  bool operator==(const RateResult&) const = default;
+};
+
+class RateEngine {
+ public:
+  virtual ~RateEngine() = default;
+  virtual std::string_view backend() const = 0;
+  // One result per sample, in sample order. State persists across calls.
+  virtual void update(std::span<const RateSample> samples, std::vector<RateResult>& out) = 0;
+};
+
+// ---- choosing a backend -----------------------------------------------------
+enum class Backend : uint8_t { Auto, Fpga, Csim, Cpu };
+
+struct OffloadOptions {
+  Backend backend = Backend::Auto;
+  std::string xclbin;       // path; empty = look in the default places
+  unsigned device_index = 0;
+};
+
+struct Engines {
+  std::unique_ptr<PatternEngine> pattern;
+  std::unique_ptr<RateEngine> rate;
+  std::string backend;      // "fpga", "csim" or "cpu"
+  std::string why;          // e.g. "auto: no Alveo device found, using cpu"
+};
+
+}  // namespace sigprobe::offload

@@ -1,0 +1,85 @@
+// The pipeline, top to bottom: source -> decode -> track/detect -> act.
+// One Pipeline per worker; it owns the worker's decoder state, borrows the
+// analyzer (track + detect) and the sinks (act).
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "dataplane/core/counters.hpp"
+#include "dataplane/core/signal_event.hpp"
+#include "dataplane/decode.hpp"
+#include "dataplane/io/packet_source.hpp"
+#include "host/detect/alert.hpp"
+
+namespace sigprobe {
+
+// track + detect, as the pipeline sees it.
+class Analyzer {
+ public:
+  virtual ~Analyzer() = default;
+  // Events of one burst in order; alerts raised while processing them are
+  // appended (a verdict is due on the message that crosses the threshold).
+  virtual void on_events(std::span<const SignalEvent> events, std::vector<Alert>& alerts) = 0;
+  // Called between bursts when a reload was requested (SIGHUP, next file).
+  virtual void maybe_reload() {}
+  // End of input: calls still open time out, windows close.
+  virtual void finish(uint64_t now_ns, std::vector<Alert>& alerts) { (void)now_ns; (void)alerts; }
+};
+
+// act: alert writers, mirrors, HEP, metrics. Every callback is optional.
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  // Every packet and event of a burst, before the burst's alerts.
+  virtual void on_burst(std::span<const PacketRef> pkts, std::span<const SignalEvent> events) {
+    (void)pkts; (void)events;
+  }
+  virtual void on_alert(const Alert& a) { (void)a; }
+  virtual void on_source_start(const PacketSource& src, uint16_t index) { (void)src; (void)index; }
+  virtual void finish() {}
+};
+
+enum class SpeedMode : uint8_t { Max, Realtime, Factor };
+struct Pace {
+  SpeedMode mode = SpeedMode::Max;
+  double factor = 1.0;  // Factor: N times capture speed
+};
+
+class Pipeline {
+ public:
+  Pipeline(const DecoderConfig& cfg, Analyzer* analyzer, std::vector<Sink*> sinks, Pace pace = {});
+
+  // Run a source to its end. Returns false when it ended on an error (err
+  // names the file and the packet); what was read before has been processed.
+  bool run(PacketSource& src, uint16_t index, std::string& err, const std::atomic<bool>* stop = nullptr);
+  // End of all input: flush the analyzer and the sinks.
+  void finish();
+
+  const DecodeCounters& counters() const { return counters_; }
+  uint64_t alerts() const { return alerts_; }
+  double busy_seconds() const { return busy_s_; }
+  uint64_t last_ts_ns() const { return last_ts_ns_; }
+
+ private:
+  void process(std::span<const PacketRef> pkts);
+  void pace(uint64_t ts_ns);
+
+  Decoder decoder_;
+  Analyzer* analyzer_;
+  std::vector<Sink*> sinks_;
+  Pace pace_;
+  EventBatch batch_;
+  std::vector<Alert> pending_;
+  DecodeCounters counters_;
+  uint64_t alerts_ = 0;
+  double busy_s_ = 0;
+  uint64_t last_ts_ns_ = 0;
+  uint64_t first_ts_ns_ = 0;
+  std::chrono::steady_clock::time_point wall_start_{};
+};
+
+}  // namespace sigprobe
