@@ -24,6 +24,9 @@ class Analyzer {
   // Events of one burst in order; alerts raised while processing them are
   // appended (a verdict is due on the message that crosses the threshold).
   virtual void on_events(std::span<const SignalEvent> events, std::vector<Alert>& alerts) = 0;
+  // Inline enforcement: true when the event belongs to a call, SMS or SS7
+  // transaction that the rules blocked (its packet is dropped with --enforce).
+  virtual bool blocked(const SignalEvent& ev) const { (void)ev; return false; }
   // Called between bursts when a reload was requested (SIGHUP, next file).
   virtual void maybe_reload() {}
   // End of input: calls still open time out, windows close.

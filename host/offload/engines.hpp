@@ -119,4 +119,16 @@ struct Engines {
   std::string why;          // e.g. "auto: no Alveo device found, using cpu"
 };
 
+// Picks and builds the backend (host/offload/make_engines.cpp). err is set
+// when a backend that was asked for by name cannot run ("--offload fpga: no
+// Alveo device found"); auto falls back to cpu and says why in Engines::why.
+Engines make_engines(const OffloadOptions& opts, std::span<const PatternSpec> patterns,
+                     std::span<const RateSpec> rates, std::string& err);
+
+// The backends, each in its own file.
+std::unique_ptr<PatternEngine> make_cpu_pattern_engine(std::span<const PatternSpec> patterns, std::string& err);
+std::unique_ptr<RateEngine> make_cpu_rate_engine(std::span<const RateSpec> rates, std::string& err);
+std::unique_ptr<PatternEngine> make_csim_pattern_engine(std::span<const PatternSpec> patterns, std::string& err);
+std::unique_ptr<RateEngine> make_csim_rate_engine(std::span<const RateSpec> rates, std::string& err);
+
 }  // namespace sigprobe::offload
