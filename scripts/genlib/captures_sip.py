@@ -1,0 +1,315 @@
+"""The SIP captures of pcaps/sip (issue 2, "The project's own captures")."""
+from genlib import net
+from genlib.capture import Capture
+from genlib.sip import Dialog, digest_response, message, sdp
+
+UE = ("10.10.1.5", 5060)        # a handset / softphone
+PROXY = ("10.10.0.1", 5060)     # the operator's P-CSCF / proxy
+UE6 = ("2001:db8:10::5", 5060)
+PROXY6 = ("2001:db8:10::1", 5060)
+DOMAIN = "ims.example.net"
+
+
+def _udp(cap, src, dst, data, fields, ip_id, vlans=()):
+    frame = cap.add(net.udp(src[0], dst[0], src[1], dst[1], data, ip_id=ip_id, vlans=vlans))
+    cap.expect(frame, "sip", {"sip": fields}, src, dst, "udp")
+    return frame
+
+
+def register_digest():
+    """REGISTER -> 401 (digest challenge) -> REGISTER with Authorization -> 200 OK."""
+    cap = Capture()
+    user = "8613800138000"
+    d = Dialog("reg-7f3a9c01@10.10.1.5", f"sip:+{user}@{DOMAIN}", user, f"sip:+{user}@{DOMAIN}", user,
+               "r1a2b3", UE, PROXY, ua="Linphone/5.2.0 (belle-sip/5.2.0)", server="Kamailio (5.7.2 (x86_64/linux))")
+    ruri = f"sip:{DOMAIN}"
+    extra = [("Expires", "3600"), ("Allow", "INVITE, ACK, CANCEL, BYE, MESSAGE, OPTIONS")]
+    msg, f = d.request("REGISTER", ruri, "", 1, extra=extra)
+    del f["ruri_user"]
+    _udp(cap, UE, PROXY, msg, f, 1)
+    nonce = "5f1e2d3c4b5a69788796a5b4c3d2e1f0"
+    msg, f = d.response(401, "Unauthorized", "REGISTER", 1, to_tag="as7d9e2c",
+                        extra=[("WWW-Authenticate", f'Digest realm="{DOMAIN}", nonce="{nonce}", algorithm=MD5')])
+    _udp(cap, PROXY, UE, msg, f, 2)
+    resp = digest_response(f"+{user}", DOMAIN, "s3cret", "REGISTER", ruri, nonce)
+    auth = (f'Digest username="+{user}", realm="{DOMAIN}", nonce="{nonce}", uri="{ruri}", '
+            f'response="{resp}", algorithm=MD5')
+    msg, f = d.request("REGISTER", ruri, "", 2, extra=extra + [("Authorization", auth)])
+    del f["ruri_user"]
+    _udp(cap, UE, PROXY, msg, f, 3)
+    msg, f = d.response(200, "OK", "REGISTER", 2, to_tag="as7d9e2c",
+                        extra=[("Contact", f"<sip:{user}@{UE[0]}:{UE[1]}>;expires=3600")])
+    _udp(cap, PROXY, UE, msg, f, 4)
+    return cap.done()
+
+
+def _call_dialog(call_id, caller, callee, tag, ua="Zoiper rv2.10.19.5", server="Asterisk PBX 20.5.0"):
+    return Dialog(call_id, f"sip:+{caller}@{DOMAIN}", caller, f"sip:{callee}@{DOMAIN}", callee, tag,
+                  UE, PROXY, ua=ua, server=server, from_display="Alice")
+
+
+def call_basic():
+    """INVITE / 100 / 180 / 200 / ACK / BYE / 200 over UDP, SDP offer and answer."""
+    cap = Capture()
+    caller, callee = "8613800138000", "8613900139000"
+    d = _call_dialog("a84b4c76e66710@10.10.1.5", caller, callee, "1928301774")
+    ruri = f"sip:{callee}@{DOMAIN}"
+    offer = sdp(UE[0], 40000)
+    ip = 10
+    for step in [
+        (UE, PROXY, d.request("INVITE", ruri, callee, 314159, offer, "application/sdp")),
+        (PROXY, UE, d.response(100, "Trying", "INVITE", 314159)),
+        (PROXY, UE, d.response(180, "Ringing", "INVITE", 314159, to_tag="314159ab")),
+        (PROXY, UE, d.response(200, "OK", "INVITE", 314159, to_tag="314159ab", body=sdp(PROXY[0], 30000),
+                               ctype="application/sdp")),
+        (UE, PROXY, d.request("ACK", ruri, callee, 314159, to_tag="314159ab")),
+        (UE, PROXY, d.request("BYE", ruri, callee, 314160, to_tag="314159ab")),
+        (PROXY, UE, d.response(200, "OK", "BYE", 314160, to_tag="314159ab")),
+    ]:
+        src, dst, (msg, f) = step
+        ip += 1
+        _udp(cap, src, dst, msg, f, ip)
+    return cap.done()
+
+
+def cancel_before_answer():
+    """INVITE / 180 / CANCEL / 200 (CANCEL) / 487 / ACK: the caller gives up while ringing."""
+    cap = Capture()
+    caller, callee = "8613800138001", "8613900139001"
+    d = _call_dialog("c0ffee01-cancel@10.10.1.5", caller, callee, "77aa88bb")
+    ruri = f"sip:{callee}@{DOMAIN}"
+    ip = 20
+    for step in [
+        (UE, PROXY, d.request("INVITE", ruri, callee, 1, sdp(UE[0], 40002), "application/sdp")),
+        (PROXY, UE, d.response(180, "Ringing", "INVITE", 1, to_tag="cb1")),
+        (UE, PROXY, d.request("CANCEL", ruri, callee, 1, new_branch=False)),
+        (PROXY, UE, d.response(200, "OK", "CANCEL", 1, to_tag="cb1")),
+        (PROXY, UE, d.response(487, "Request Terminated", "INVITE", 1, to_tag="cb1")),
+        (UE, PROXY, d.request("ACK", ruri, callee, 1, new_branch=False, to_tag="cb1")),
+    ]:
+        src, dst, (msg, f) = step
+        ip += 1
+        _udp(cap, src, dst, msg, f, ip)
+    return cap.done()
+
+
+def tcp_coalesced_split():
+    """SIP over TCP: the INVITE split over three segments (headers, headers+body, body),
+    100 and 180 coalesced in one segment, a CRLF keep-alive, then 200/ACK/BYE/200 with
+    ACK and BYE coalesced."""
+    cap = Capture()
+    client, server = ("10.10.2.7", 50712), ("10.10.0.2", 5060)
+    flow = net.TcpFlow(client[0], server[0], client[1], server[1])
+    for frame in flow.handshake():
+        cap.add(frame)
+    caller, callee = "8613800138002", "8613900139002"
+    d = Dialog("tcp-3e4f5a6b@10.10.2.7", f"sip:{caller}@{DOMAIN}", caller, f"sip:{callee}@{DOMAIN}", callee,
+               "tcpft1", client, server, ua="MicroSIP/3.21.3", server="FreeSWITCH-mod_sofia/1.10.11")
+    ruri = f"sip:{callee}@{DOMAIN};transport=tcp"
+    invite, f_inv = d.request("INVITE", ruri, callee, 101, sdp(client[0], 41000), "application/sdp")
+    invite = invite.replace(b"SIP/2.0/UDP", b"SIP/2.0/TCP")
+    hdr_end = invite.index(b"\r\n\r\n")
+    cut1 = invite.index(b"\r\nCall-ID") + 7          # inside the Call-ID header name
+    cut2 = hdr_end + 4 + 40                            # 40 bytes into the SDP body
+    for piece in (invite[:cut1], invite[cut1:cut2]):
+        cap.add(flow.send("c", piece))
+    frame = cap.add(flow.send("c", invite[cut2:]))
+    cap.expect(frame, "sip", {"sip": f_inv}, client, server, "tcp")
+
+    def tcp_fix(m):
+        return m.replace(b"SIP/2.0/UDP", b"SIP/2.0/TCP")
+
+    trying, f1 = d.response(100, "Trying", "INVITE", 101)
+    ringing, f2 = d.response(180, "Ringing", "INVITE", 101, to_tag="fs9z")
+    frame = cap.add(flow.send("s", tcp_fix(trying) + tcp_fix(ringing)))
+    cap.expect(frame, "sip", {"sip": f1}, server, client, "tcp")
+    cap.expect(frame, "sip", {"sip": f2}, server, client, "tcp")
+    cap.add(flow.send("c", b"\r\n\r\n"))              # RFC 5626 keep-alive, no message
+    ok, f3 = d.response(200, "OK", "INVITE", 101, to_tag="fs9z", body=sdp(server[0], 32000), ctype="application/sdp")
+    frame = cap.add(flow.send("s", tcp_fix(ok)))
+    cap.expect(frame, "sip", {"sip": f3}, server, client, "tcp")
+    ack, f4 = d.request("ACK", ruri, callee, 101, to_tag="fs9z")
+    bye, f5 = d.request("BYE", ruri, callee, 102, to_tag="fs9z")
+    frame = cap.add(flow.send("c", tcp_fix(ack) + tcp_fix(bye)))
+    cap.expect(frame, "sip", {"sip": f4}, client, server, "tcp")
+    cap.expect(frame, "sip", {"sip": f5}, client, server, "tcp")
+    ok2, f6 = d.response(200, "OK", "BYE", 102, to_tag="fs9z")
+    frame = cap.add(flow.send("s", tcp_fix(ok2)))
+    cap.expect(frame, "sip", {"sip": f6}, server, client, "tcp")
+    return cap.done()
+
+
+def _big_invite(d, ruri, callee, addr):
+    """An INVITE whose SDP offers many codecs, about 1.9 KB: too big for one 1500-byte frame."""
+    extra = [f"a=rtpmap:{96 + i} codec{i}/16000" for i in range(20)]
+    extra += [f"a=candidate:{i} 1 UDP 2130706431 {addr} {50000 + i} typ host" for i in range(12)]
+    return d.request("INVITE", ruri, callee, 7, sdp(addr, 40004, extra_lines=extra), "application/sdp")
+
+
+def _fragmented(ue, proxy, call_id, caller, callee):
+    cap = Capture()
+    d = Dialog(call_id, f"sip:{caller}@{DOMAIN}", caller, f"sip:{callee}@{DOMAIN}", callee, "fragtag",
+               ue, proxy, ua="Grandstream GXP2170 1.0.11.23", server="OpenSIPS (3.4.3 (x86_64/linux))")
+    ruri = f"sip:{callee}@{DOMAIN}"
+    invite, f = _big_invite(d, ruri, callee, ue[0])
+    assert len(invite) > 1500
+    frames = net.udp_fragments(ue[0], proxy[0], ue[1], proxy[1], invite, 680)
+    for fr in frames:
+        last = cap.add(fr)
+    cap.expect(last, "sip", {"sip": f}, ue, proxy, "udp")
+    msg, f = d.response(100, "Trying", "INVITE", 7)
+    _udp(cap, proxy, ue, msg, f, 9)
+    return cap.done()
+
+
+def udp_ipv4_fragmented_invite():
+    """An INVITE in three IPv4 fragments (MF flag and offsets), then 100 Trying."""
+    return _fragmented(UE, PROXY, "frag4-9a8b7c@10.10.1.5", "8613800138003", "8613900139003")
+
+
+def udp_ipv6_fragmented_invite():
+    """The same over IPv6 with a Fragment extension header."""
+    return _fragmented(UE6, PROXY6, "frag6-1b2c3d@2001:db8:10::5", "8613800138004", "8613900139004")
+
+
+def compact_headers():
+    """Compact header names (v f t i m l c k s), mixed-case long names and a folded header."""
+    cap = Capture()
+    caller, callee = "8613800138005", "8613900139005"
+    call_id = "cmpct-55aa66bb@10.10.1.5"
+    body = sdp(UE[0], 40006)
+    msg = message(f"INVITE sip:{callee}@{DOMAIN} SIP/2.0", [
+        ("v", f"SIP/2.0/UDP {UE[0]}:{UE[1]};branch=z9hG4bKcmpct1"),
+        ("f", f"<sip:{caller}@{DOMAIN}>;tag=cf1"),
+        ("t", f"<sip:{callee}@{DOMAIN}>"),
+        ("i", call_id),
+        ("CSeq", "21 INVITE"),
+        ("m", f"<sip:{caller}@{UE[0]}:{UE[1]}>"),
+        ("k", "100rel"),
+        ("s", "compact"),
+        ("User-Agent", "Bria 6 release 6.5.2"),
+        ("c", "application/sdp"),
+        ("l", str(len(body))),
+    ], body, content_length=False)
+    _udp(cap, UE, PROXY, msg, {"method": "INVITE", "call_id": call_id, "cseq": "21 INVITE",
+                               "from_user": caller, "to_user": callee, "ruri_user": callee,
+                               "user_agent": "Bria 6 release 6.5.2"}, 31)
+    msg = message("SIP/2.0 180 Ringing", [
+        ("v", f"SIP/2.0/UDP {UE[0]}:{UE[1]};branch=z9hG4bKcmpct1"),
+        ("f", f"<sip:{caller}@{DOMAIN}>;tag=cf1"),
+        ("t", f"<sip:{callee}@{DOMAIN}>;tag=ct2"),
+        ("i", call_id),
+        ("CSeq", "21 INVITE"),
+        ("Server", "Cisco-SIPGateway/IOS-15.x"),
+    ], b"", content_length=False) 
+    msg = msg[:-2] + b"l: 0\r\n\r\n"
+    _udp(cap, PROXY, UE, msg, {"status": 180, "call_id": call_id, "cseq": "21 INVITE", "from_user": caller,
+                               "to_user": callee, "user_agent": "Cisco-SIPGateway/IOS-15.x"}, 32)
+    call_id2 = "MiXeD-77cc@10.10.1.5"
+    msg = message(f"OPTIONS sip:{callee}@{DOMAIN} SIP/2.0", [
+        ("VIA", f"SIP/2.0/UDP {UE[0]}:{UE[1]};branch=z9hG4bKcmpct2"),
+        ("from", f"<sip:{caller}@{DOMAIN}>;tag=mx1"),
+        ("TO", f"<sip:{callee}@{DOMAIN}>"),
+        ("cALL-iD", call_id2),
+        ("cseq", "1 OPTIONS"),
+        ("Subject", "a subject folded\r\n over two lines"),
+        ("user-agent", "sipsak 0.9.8"),
+    ])
+    _udp(cap, UE, PROXY, msg, {"method": "OPTIONS", "call_id": call_id2, "cseq": "1 OPTIONS",
+                               "from_user": caller, "to_user": callee, "ruri_user": callee,
+                               "user_agent": "sipsak 0.9.8"}, 33)
+    return cap.done()
+
+
+FRAUD_TEXT_ZH = "您的医保卡已停用，请点击链接办理：http://yb-gov.example.cn/k8"
+
+
+def message_utf8_chinese():
+    """A SIP MESSAGE with a Chinese (UTF-8) fraud text, then 202 Accepted."""
+    cap = Capture()
+    caller, callee = "8617000000001", "8613800138006"
+    d = Dialog("msg-0d0e0f10@10.10.1.9", f"sip:+{caller}@{DOMAIN}", caller, f"sip:+{callee}@{DOMAIN}", callee,
+               "m77", ("10.10.1.9", 5060), PROXY, ua="GoIP-8 v1.25", server="Kamailio (5.7.2 (x86_64/linux))")
+    msg, f = d.request("MESSAGE", f"sip:+{callee}@{DOMAIN}", callee, 1, FRAUD_TEXT_ZH.encode(),
+                       "text/plain;charset=UTF-8")
+    f["body_text"] = FRAUD_TEXT_ZH
+    _udp(cap, ("10.10.1.9", 5060), PROXY, msg, f, 41)
+    msg, f = d.response(202, "Accepted", "MESSAGE", 1, to_tag="acc1")
+    _udp(cap, PROXY, ("10.10.1.9", 5060), msg, f, 42)
+    return cap.done()
+
+
+def vlan_qinq():
+    """OPTIONS/200 on 802.1Q VLAN 100; INVITE/100 in QinQ (802.1ad 300 outer, 802.1Q 100 inner)."""
+    cap = Capture()
+    caller, callee = "8613800138007", "8613900139007"
+    d = Dialog("vlan-1111@10.10.1.5", f"sip:{caller}@{DOMAIN}", caller, f"sip:{callee}@{DOMAIN}", callee,
+               "v1", UE, PROXY, ua="PolycomVVX-VVX_411-UA/6.4.3", server="Asterisk PBX 18.20.0")
+    ruri = f"sip:{callee}@{DOMAIN}"
+    msg, f = d.request("OPTIONS", ruri, callee, 1)
+    _udp(cap, UE, PROXY, msg, f, 51, vlans=(100,))
+    msg, f = d.response(200, "OK", "OPTIONS", 1, to_tag="v2")
+    _udp(cap, PROXY, UE, msg, f, 52, vlans=(100,))
+    d2 = Dialog("qinq-2222@10.10.1.5", f"sip:{caller}@{DOMAIN}", caller, f"sip:{callee}@{DOMAIN}", callee,
+                "q1", UE, PROXY, ua="PolycomVVX-VVX_411-UA/6.4.3", server="Asterisk PBX 18.20.0")
+    msg, f = d2.request("INVITE", ruri, callee, 1, sdp(UE[0], 40008), "application/sdp")
+    _udp(cap, UE, PROXY, msg, f, 53, vlans=(300, 100))
+    msg, f = d2.response(100, "Trying", "INVITE", 1)
+    _udp(cap, PROXY, UE, msg, f, 54, vlans=(300, 100))
+    return cap.done()
+
+
+def malformed():
+    """Broken messages between good ones: each broken one must be counted, never crash,
+    and the good message after it must still decode."""
+    cap = Capture()
+    caller, callee = "8613800138008", "8613900139008"
+    d = Dialog("malf-0001@10.10.1.5", f"sip:{caller}@{DOMAIN}", caller, f"sip:{callee}@{DOMAIN}", callee,
+               "bad1", UE, PROXY, ua="sipvicious-probe", server="Kamailio (5.7.2 (x86_64/linux))")
+    ruri = f"sip:{callee}@{DOMAIN}"
+    ip = 60
+
+    def good(src, dst, built):
+        nonlocal ip
+        ip += 1
+        _udp(cap, src, dst, built[0], built[1], ip)
+
+    def bad(src, dst, data, what):
+        nonlocal ip
+        ip += 1
+        frame = cap.add(net.udp(src[0], dst[0], src[1], dst[1], data, ip_id=ip))
+        cap.malformed(frame, what)
+
+    good(UE, PROXY, d.request("OPTIONS", ruri, callee, 1))
+    ok, _ = d.response(200, "OK", "OPTIONS", 1, to_tag="t1")
+    bad(PROXY, UE, ok.replace(b"SIP/2.0 200 OK", b"SIP/2.0 2x0 OK"), "bad_start_line: status code not numeric")
+    inv, _ = d.request("INVITE", ruri, callee, 2, sdp(UE[0], 40010), "application/sdp")
+    bad(UE, PROXY, inv.replace(f"INVITE {ruri} SIP/2.0".encode(), f"INVITE {ruri}".encode(), 1),
+        "bad_start_line: request line without SIP version")
+    inv, _ = d.request("INVITE", ruri, callee, 3, sdp(UE[0], 40010), "application/sdp")
+    bad(UE, PROXY, inv.replace(b"Content-Length: ", b"Content-Length: 9", 1),
+        "bad_content_length: larger than the datagram")
+    inv, _ = d.request("INVITE", ruri, callee, 4, sdp(UE[0], 40010), "application/sdp")
+    cl = inv.index(b"Content-Length: ") + len(b"Content-Length: ")
+    end = inv.index(b"\r\n", cl)
+    bad(UE, PROXY, inv[:cl] + b"abc" + inv[end:], "bad_content_length: not a number")
+    inv, _ = d.request("INVITE", ruri, callee, 5)
+    bad(UE, PROXY, inv[:inv.index(b"CSeq") + 6], "truncated: headers cut mid-line, no blank line")
+    bad(UE, PROXY, b"\x00\x01SIP/2.0\xff\xfe garbage", "not_sip: binary junk on port 5060")
+    good(UE, PROXY, d.request("BYE", ruri, callee, 6, to_tag="t1"))
+    good(PROXY, UE, d.response(200, "OK", "BYE", 6, to_tag="t1"))
+    return cap.done()
+
+
+SIP_CAPTURES = [
+    ("sip/register_digest.pcap", register_digest),
+    ("sip/call_basic.pcap", call_basic),
+    ("sip/cancel_before_answer.pcap", cancel_before_answer),
+    ("sip/tcp_coalesced_split.pcap", tcp_coalesced_split),
+    ("sip/udp_ipv4_fragmented_invite.pcap", udp_ipv4_fragmented_invite),
+    ("sip/udp_ipv6_fragmented_invite.pcap", udp_ipv6_fragmented_invite),
+    ("sip/compact_headers.pcap", compact_headers),
+    ("sip/message_utf8_chinese.pcap", message_utf8_chinese),
+    ("sip/vlan_qinq.pcap", vlan_qinq),
+    ("sip/malformed.pcap", malformed),
+]
