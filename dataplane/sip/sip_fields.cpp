@@ -1,0 +1,316 @@
+// SipMessage -> SipInfo. See sip_fields.hpp.
+#include "dataplane/sip/sip_fields.hpp"
+
+#include <cstring>
+
+namespace sigprobe::sip {
+namespace {
+
+constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool is_ws(char c) { return c == ' ' || c == '\t'; }
+
+struct MethodEntry {
+  std::string_view name;
+  SipMethod method;
+};
+constexpr MethodEntry kMethods[] = {
+    {"INVITE", SipMethod::Invite},       {"ACK", SipMethod::Ack},
+    {"BYE", SipMethod::Bye},             {"CANCEL", SipMethod::Cancel},
+    {"REGISTER", SipMethod::Register},   {"OPTIONS", SipMethod::Options},
+    {"MESSAGE", SipMethod::Message},     {"INFO", SipMethod::Info},
+    {"PRACK", SipMethod::Prack},         {"UPDATE", SipMethod::Update},
+    {"SUBSCRIBE", SipMethod::Subscribe}, {"NOTIFY", SipMethod::Notify},
+    {"REFER", SipMethod::Refer},         {"PUBLISH", SipMethod::Publish},
+};
+
+// A header value ready to be read: the view itself, or its unfolded copy in
+// the arena when the header was folded over several lines.
+std::string_view value_of(const SipHeader* h, EventBatch& arena, bool& ok) {
+  if (!h) return {};
+  if (!h->folded) return h->value;
+  char* buf = arena.alloc(h->value.size());
+  if (!buf) {
+    ok = false;
+    return h->value;
+  }
+  std::string_view v = unfold(h->value, buf);
+  arena.shrink_last(buf, v.size());
+  return v;
+}
+
+// The first comma-separated value of a header.
+std::string_view first_value(std::string_view v) {
+  ValueSplitter s(v);
+  std::string_view out;
+  return s.next(out) ? out : std::string_view{};
+}
+
+std::string_view strip_quotes(std::string_view v) {
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') return v.substr(1, v.size() - 2);
+  return v;
+}
+
+std::string_view strip_angles(std::string_view v) {
+  if (v.size() >= 2 && v.front() == '<' && v.back() == '>') return v.substr(1, v.size() - 2);
+  return v;
+}
+
+std::string_view digits_only(std::string_view s, EventBatch& arena, bool& ok) {
+  char* buf = arena.alloc(s.size());
+  if (!buf) {
+    ok = false;
+    return {};
+  }
+  size_t n = 0;
+  for (char c : s)
+    if (is_digit(c)) buf[n++] = c;
+  arena.shrink_last(buf, n);
+  return {buf, n};
+}
+
+void fill_name_addr(const SipHeader* h, EventBatch& arena, bool& ok, std::string_view* user,
+                    std::string_view* display, std::string_view* tag) {
+  std::string_view v = first_value(value_of(h, arena, ok));
+  if (v.empty()) return;
+  NameAddr na = parse_name_addr(v);
+  if (user) *user = normalize_user(uri_user(na.uri), arena);
+  if (display) *display = na.display;
+  if (tag) *tag = param_value(na.params, "tag");
+}
+
+void fill_contact_instance(const SipMessage& m, SipInfo& s, EventBatch& arena, bool& ok) {
+  for (const SipHeader* h = m.first(HeaderId::Contact); h; h = m.next(*h)) {
+    ValueSplitter split(value_of(h, arena, ok));
+    std::string_view v;
+    while (split.next(v)) {
+      std::string_view inst = param_value(parse_name_addr(v).params, "+sip.instance");
+      if (inst.empty()) continue;
+      inst = strip_angles(strip_quotes(inst));
+      s.contact_instance = inst;
+      constexpr std::string_view kImei = "urn:gsma:imei:";
+      if (istarts_with(inst, kImei)) {
+        std::string_view digits = inst.substr(kImei.size());
+        digits = digits.substr(0, digits.find(';'));
+        s.imei = digits_only(digits, arena, ok);
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+SipMethod method_from_name(std::string_view name) {
+  for (const MethodEntry& e : kMethods)
+    if (e.name == name) return e.method;
+  return SipMethod::Other;
+}
+
+NameAddr parse_name_addr(std::string_view value) {
+  NameAddr na;
+  std::string_view v = trim(value);
+  size_t i = 0;
+  if (!v.empty() && v.front() == '"') {  // quoted display name
+    size_t j = 1;
+    while (j < v.size() && v[j] != '"') j += (v[j] == '\\') ? 2 : 1;
+    na.display = v.substr(1, (j < v.size() ? j : v.size()) - 1);
+    i = j < v.size() ? j + 1 : v.size();
+  }
+  size_t lt = v.find('<', i);
+  if (lt != std::string_view::npos) {
+    if (na.display.empty() && i == 0) na.display = trim(v.substr(0, lt));
+    size_t gt = v.find('>', lt);
+    if (gt == std::string_view::npos) gt = v.size();
+    na.uri = trim(v.substr(lt + 1, gt - lt - 1));
+    std::string_view rest = gt < v.size() ? v.substr(gt + 1) : std::string_view{};
+    size_t semi = rest.find(';');
+    na.params = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi);
+    return na;
+  }
+  // addr-spec: the URI runs to the first ';' (those are header parameters).
+  std::string_view spec = trim(v.substr(i));
+  size_t semi = spec.find(';');
+  na.uri = trim(spec.substr(0, semi));
+  na.params = semi == std::string_view::npos ? std::string_view{} : spec.substr(semi);
+  return na;
+}
+
+std::string_view uri_user(std::string_view uri) {
+  uri = trim(uri);
+  if (istarts_with(uri, "tel:")) {
+    std::string_view num = uri.substr(4);
+    return trim(num.substr(0, num.find(';')));
+  }
+  std::string_view rest;
+  if (istarts_with(uri, "sip:")) rest = uri.substr(4);
+  else if (istarts_with(uri, "sips:")) rest = uri.substr(5);
+  else return {};
+  size_t at = rest.find('@');
+  if (at == std::string_view::npos) return {};
+  std::string_view user = rest.substr(0, at);
+  size_t cut = user.find_first_of(";:");
+  return user.substr(0, cut);
+}
+
+std::string_view param_value(std::string_view params, std::string_view name) {
+  while (!params.empty()) {
+    size_t semi = params.find(';');
+    if (semi == std::string_view::npos) return {};
+    params.remove_prefix(semi + 1);
+    // the parameter runs to the next ';' outside quotes
+    size_t end = 0;
+    bool quoted = false;
+    for (; end < params.size(); ++end) {
+      char c = params[end];
+      if (c == '"') quoted = !quoted;
+      else if (c == ';' && !quoted) break;
+    }
+    std::string_view p = params.substr(0, end);
+    size_t eq = p.find('=');
+    std::string_view pname = trim(p.substr(0, eq));
+    if (iequals(pname, name))
+      return eq == std::string_view::npos ? std::string_view{} : trim(p.substr(eq + 1));
+    params.remove_prefix(end);
+  }
+  return {};
+}
+
+bool is_phone_number(std::string_view user) {
+  bool digit = false;
+  for (char c : user) {
+    if (is_digit(c)) digit = true;
+    else if (c != '+' && c != '-' && c != '.' && c != '(' && c != ')' && c != ' ') return false;
+  }
+  return digit;
+}
+
+std::string_view normalize_user(std::string_view user, EventBatch& arena) {
+  if (!is_phone_number(user)) return user;
+  std::string_view v = user;
+  while (!v.empty() && v.front() == '+') v.remove_prefix(1);
+  bool contiguous = true;
+  for (char c : v)
+    if (!is_digit(c)) contiguous = false;
+  if (contiguous) return v;
+  bool ok = true;
+  std::string_view d = digits_only(v, arena, ok);
+  return ok ? d : user;
+}
+
+SentBy via_sent_by(std::string_view via_value) {
+  SentBy sb;
+  std::string_view v = first_value(via_value);
+  // sent-protocol: name / version / transport, LWS allowed around '/'
+  for (int slashes = 0; slashes < 2; ++slashes) {
+    size_t s = v.find('/');
+    if (s == std::string_view::npos) return sb;
+    v.remove_prefix(s + 1);
+  }
+  size_t i = 0;
+  while (i < v.size() && is_ws(v[i])) ++i;
+  while (i < v.size() && !is_ws(v[i])) ++i;  // transport
+  while (i < v.size() && is_ws(v[i])) ++i;
+  v.remove_prefix(i);
+  std::string_view port;
+  if (!v.empty() && v.front() == '[') {
+    size_t close = v.find(']');
+    if (close == std::string_view::npos) return sb;
+    sb.host = v.substr(1, close - 1);
+    v.remove_prefix(close + 1);
+  } else {
+    size_t end = v.find_first_of(":; \t");
+    sb.host = v.substr(0, end);
+    v.remove_prefix(sb.host.size());
+  }
+  while (!v.empty() && is_ws(v.front())) v.remove_prefix(1);
+  if (!v.empty() && v.front() == ':') {
+    v.remove_prefix(1);
+    size_t n = 0;
+    while (n < v.size() && is_ws(v[n])) ++n;
+    size_t d = n;
+    while (d < v.size() && is_digit(v[d])) ++d;
+    auto p = parse_u32(v.substr(n, d - n));
+    if (p && *p <= 0xFFFF) sb.port = uint16_t(*p);
+  }
+  return sb;
+}
+
+SdpSummary scan_sdp(std::string_view body) {
+  SdpSummary s;
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t eol = body.find('\n', pos);
+    if (eol == std::string_view::npos) eol = body.size();
+    std::string_view line = trim(body.substr(pos, eol - pos));
+    pos = eol + 1;
+    if (s.addr.empty() && line.starts_with("c=")) {
+      // c=<nettype> <addrtype> <connection-address>[/ttl[/count]]
+      std::string_view f = line.substr(2);
+      for (int skip = 0; skip < 2; ++skip) {
+        size_t sp = f.find(' ');
+        if (sp == std::string_view::npos) { f = {}; break; }
+        f = f.substr(sp + 1);
+      }
+      s.addr = trim(f.substr(0, f.find('/')));
+    } else if (s.audio_port == 0 && line.starts_with("m=audio ")) {
+      std::string_view f = line.substr(8);
+      size_t d = 0;
+      while (d < f.size() && is_digit(f[d])) ++d;
+      auto p = parse_u32(f.substr(0, d));
+      if (p && *p <= 0xFFFF) s.audio_port = uint16_t(*p);
+    }
+  }
+  return s;
+}
+
+bool fill_sip_info(const SipMessage& m, SipInfo& s, EventBatch& arena) {
+  bool ok = true;
+  if (m.is_request) {
+    s.method = method_from_name(m.method);
+    s.method_name = m.method;
+    s.ruri_user = normalize_user(uri_user(m.ruri), arena);
+  } else {
+    s.method = SipMethod::None;
+    s.status = m.status;
+    s.reason = m.reason;
+  }
+  s.call_id = value_of(m.first(HeaderId::CallId), arena, ok);
+
+  if (const SipHeader* h = m.first(HeaderId::CSeq)) {
+    std::string_view v = value_of(h, arena, ok);
+    s.cseq = v;
+    size_t i = 0;
+    while (i < v.size() && is_digit(v[i])) ++i;
+    if (auto n = parse_u32(v.substr(0, i))) s.cseq_num = *n;
+    std::string_view method = trim(v.substr(i));
+    if (!method.empty()) s.cseq_method = method_from_name(method);
+  }
+
+  fill_name_addr(m.first(HeaderId::From), arena, ok, &s.from_user, &s.from_display, &s.from_tag);
+  fill_name_addr(m.first(HeaderId::To), arena, ok, &s.to_user, nullptr, &s.to_tag);
+  fill_name_addr(m.first(HeaderId::PAssertedIdentity), arena, ok, &s.pai_user, nullptr, nullptr);
+
+  const SipHeader* ua = m.first(HeaderId::UserAgent);
+  if (!m.is_request && m.first(HeaderId::Server)) ua = m.first(HeaderId::Server);
+  s.user_agent = value_of(ua, arena, ok);
+
+  fill_contact_instance(m, s, arena, ok);
+
+  if (const SipHeader* via = m.first(HeaderId::Via)) {
+    SentBy sb = via_sent_by(value_of(via, arena, ok));
+    s.via_host = sb.host;
+    s.via_port = sb.port;
+  }
+
+  std::string_view ct = value_of(m.first(HeaderId::ContentType), arena, ok);
+  s.content_type = trim(ct.substr(0, ct.find(';')));
+  if (iequals(s.content_type, "application/sdp")) {
+    SdpSummary sdp = scan_sdp(m.body);
+    s.sdp_addr = sdp.addr;
+    s.sdp_audio_port = sdp.audio_port;
+  }
+  if (s.method == SipMethod::Message && iequals(s.content_type, "text/plain")) s.body_text = m.body;
+  return ok;
+}
+
+}  // namespace sigprobe::sip

@@ -1,0 +1,60 @@
+// From a parsed SipMessage to the SipInfo of a SignalEvent: URIs, user parts
+// normalized to digits, name-addr display names and tags, Via sent-by, the
+// Contact +sip.instance, SDP connection and audio port, MESSAGE text.
+// Strings are views into the message, or into the EventBatch arena when they
+// had to be rewritten (digits, unfolded values).
+#pragma once
+#include <cstdint>
+#include <string_view>
+
+#include "dataplane/core/signal_event.hpp"
+#include "dataplane/sip/sip_parser.hpp"
+
+namespace sigprobe::sip {
+
+// Request method by name (case-sensitive, RFC 3261 7.1); Other when unknown.
+SipMethod method_from_name(std::string_view name);
+
+// The parts of a name-addr or addr-spec header value (From, To, Contact, PAI).
+struct NameAddr {
+  std::string_view display;  // without quotes
+  std::string_view uri;      // without <>
+  std::string_view params;   // header parameters after the URI, from the first ';'
+};
+NameAddr parse_name_addr(std::string_view value);
+
+// The user part of a sip:/sips:/tel: URI as written: for sip(s), the userinfo
+// before '@' without password or ';' user parameters; for tel, the number
+// before any ';' parameter. Empty for other schemes or when there is no user.
+std::string_view uri_user(std::string_view uri);
+
+// A header parameter's value from a ";name=value;..." list (case-insensitive
+// name), quotes kept. Empty when absent.
+std::string_view param_value(std::string_view params, std::string_view name);
+
+// True when user is a telephone number: digits with optional '+' and the
+// visual separators - . ( ) and space, at least one digit.
+bool is_phone_number(std::string_view user);
+
+// The digits of user when is_phone_number(user), else user unchanged. Digits
+// that are not contiguous are written into the arena.
+std::string_view normalize_user(std::string_view user, EventBatch& arena);
+
+// Top Via sent-by: host (IPv6 without brackets) and port (0 when absent).
+struct SentBy {
+  std::string_view host;
+  uint16_t port = 0;
+};
+SentBy via_sent_by(std::string_view via_value);
+
+// SDP (RFC 4566): the first c= connection address and the first m=audio port.
+struct SdpSummary {
+  std::string_view addr;
+  uint16_t audio_port = 0;
+};
+SdpSummary scan_sdp(std::string_view body);
+
+// Fill out.sip from m. Returns false when the arena could not hold a value.
+bool fill_sip_info(const SipMessage& m, SipInfo& out, EventBatch& arena);
+
+}  // namespace sigprobe::sip

@@ -1,0 +1,360 @@
+// SIP message parser: start line, header index, body. See sip_parser.hpp.
+#include "dataplane/sip/sip_parser.hpp"
+
+#include <cstring>
+
+namespace sigprobe::sip {
+namespace {
+
+constexpr char lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c + ('a' - 'A')) : c; }
+
+constexpr bool is_ws(char c) { return c == ' ' || c == '\t'; }
+
+// RFC 3261 25.1 token characters.
+constexpr bool is_token_char(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  switch (c) {
+    case '-': case '.': case '!': case '%': case '*': case '_': case '+': case '`': case '\'':
+    case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool all_token(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!is_token_char(c)) return false;
+  return true;
+}
+
+struct NameEntry {
+  std::string_view name;  // lower case
+  HeaderId id;
+};
+
+// Long names and compact forms, lower case. Compact forms: RFC 3261 7.3.3
+// (i f t v m l c k s e), RFC 6665 (o u), RFC 3515 (r), RFC 3892 (b),
+// RFC 4028 (x), RFC 8224 (y), RFC 3841 (a j d).
+constexpr NameEntry kNames[] = {
+    {"i", HeaderId::CallId}, {"f", HeaderId::From}, {"t", HeaderId::To}, {"v", HeaderId::Via},
+    {"m", HeaderId::Contact}, {"l", HeaderId::ContentLength}, {"c", HeaderId::ContentType},
+    {"k", HeaderId::Supported}, {"s", HeaderId::Subject}, {"e", HeaderId::ContentEncoding},
+    {"o", HeaderId::Event}, {"u", HeaderId::AllowEvents}, {"r", HeaderId::ReferTo},
+    {"b", HeaderId::ReferredBy}, {"x", HeaderId::SessionExpires}, {"y", HeaderId::Identity},
+    {"a", HeaderId::AcceptContact}, {"j", HeaderId::RejectContact},
+    {"d", HeaderId::RequestDisposition},
+    {"via", HeaderId::Via}, {"from", HeaderId::From}, {"to", HeaderId::To},
+    {"call-id", HeaderId::CallId}, {"cseq", HeaderId::CSeq}, {"contact", HeaderId::Contact},
+    {"content-length", HeaderId::ContentLength}, {"content-type", HeaderId::ContentType},
+    {"content-encoding", HeaderId::ContentEncoding}, {"max-forwards", HeaderId::MaxForwards},
+    {"user-agent", HeaderId::UserAgent}, {"server", HeaderId::Server},
+    {"p-asserted-identity", HeaderId::PAssertedIdentity},
+    {"p-preferred-identity", HeaderId::PPreferredIdentity}, {"subject", HeaderId::Subject},
+    {"supported", HeaderId::Supported}, {"require", HeaderId::Require},
+    {"allow", HeaderId::Allow}, {"allow-events", HeaderId::AllowEvents},
+    {"event", HeaderId::Event}, {"refer-to", HeaderId::ReferTo},
+    {"referred-by", HeaderId::ReferredBy}, {"session-expires", HeaderId::SessionExpires},
+    {"identity", HeaderId::Identity}, {"expires", HeaderId::Expires},
+    {"authorization", HeaderId::Authorization}, {"www-authenticate", HeaderId::WwwAuthenticate},
+    {"proxy-authorization", HeaderId::ProxyAuthorization},
+    {"proxy-authenticate", HeaderId::ProxyAuthenticate},
+    {"record-route", HeaderId::RecordRoute}, {"route", HeaderId::Route},
+    {"accept", HeaderId::Accept}, {"accept-contact", HeaderId::AcceptContact},
+    {"reject-contact", HeaderId::RejectContact},
+    {"request-disposition", HeaderId::RequestDisposition}, {"date", HeaderId::Date},
+    {"privacy", HeaderId::Privacy}, {"diversion", HeaderId::Diversion},
+    {"reason", HeaderId::Reason}, {"rack", HeaderId::RAck}, {"rseq", HeaderId::RSeq},
+};
+
+constexpr size_t kLongestName = 20;
+
+std::string_view rstrip_cr(std::string_view s) {
+  while (!s.empty() && (s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  return s;
+}
+
+// Position of the next '\n' at or after pos, or npos.
+size_t find_lf(std::string_view s, size_t pos) {
+  if (pos >= s.size()) return std::string_view::npos;
+  const void* p = std::memchr(s.data() + pos, '\n', s.size() - pos);
+  return p ? size_t(static_cast<const char*>(p) - s.data()) : std::string_view::npos;
+}
+
+bool parse_start_line(std::string_view line, SipMessage& m, AnomalySet& a) {
+  if (istarts_with(line, "SIP/")) {
+    size_t sp = line.find(' ');
+    if (sp == std::string_view::npos) {
+      a.add(Anomaly::SipStartLineInvalid);
+      return false;
+    }
+    m.version = line.substr(0, sp);
+    if (!iequals(m.version, "SIP/2.0")) a.add(Anomaly::SipVersionInvalid);
+    std::string_view rest = line.substr(sp);
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    if (rest.size() < 3 || (rest.size() > 3 && !is_ws(rest[3]))) {
+      a.add(Anomaly::SipStatusCodeInvalid);
+      return false;
+    }
+    auto code = parse_u32(rest.substr(0, 3));
+    if (!code) {
+      a.add(Anomaly::SipStatusCodeInvalid);
+      return false;
+    }
+    if (*code < 100 || *code > 699) a.add(Anomaly::SipStatusCodeInvalid);
+    m.is_request = false;
+    m.status = uint16_t(*code);
+    m.reason = trim(rest.substr(3));
+    return true;
+  }
+  size_t sp1 = line.find(' ');
+  if (sp1 == std::string_view::npos || !all_token(line.substr(0, sp1))) {
+    a.add(Anomaly::SipStartLineInvalid);
+    return false;
+  }
+  std::string_view rest = line.substr(sp1);
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  size_t sp2 = rest.find(' ');
+  if (sp2 == 0 || sp2 == std::string_view::npos) {
+    a.add(Anomaly::SipStartLineInvalid);
+    return false;
+  }
+  std::string_view version = trim(rest.substr(sp2));
+  if (!istarts_with(version, "SIP/")) {
+    a.add(Anomaly::SipStartLineInvalid);
+    return false;
+  }
+  if (!iequals(version, "SIP/2.0")) a.add(Anomaly::SipVersionInvalid);
+  m.is_request = true;
+  m.method = line.substr(0, sp1);
+  m.ruri = rest.substr(0, sp2);
+  m.version = version;
+  return true;
+}
+
+void add_header(SipMessage& m, HeaderId id, std::string_view name, std::string_view value,
+                bool folded, AnomalySet& a) {
+  if (m.header_count >= SipMessage::kMaxHeaders) {
+    if (!a.has(Anomaly::SipTooManyHeaders)) a.add(Anomaly::SipTooManyHeaders);
+    return;
+  }
+  uint8_t idx = m.header_count++;
+  SipHeader& h = m.headers[idx];
+  h = SipHeader{id, folded, SipMessage::kNone, name, value};
+  uint8_t& first = m.first_of[size_t(id)];
+  if (first == SipMessage::kNone) {
+    first = idx;
+  } else {
+    uint8_t i = first;
+    while (m.headers[i].next != SipMessage::kNone) i = m.headers[i].next;
+    m.headers[i].next = idx;
+  }
+}
+
+void check_content_length(SipMessage& m, AnomalySet& a) {
+  bool conflict = false;
+  for (const SipHeader* h = m.first(HeaderId::ContentLength); h; h = m.next(*h)) {
+    auto v = parse_u32(h->value);
+    if (!v) {
+      a.add(Anomaly::SipContentLengthInvalid);
+      continue;
+    }
+    if (m.content_length && *m.content_length != *v) conflict = true;
+    if (!m.content_length) m.content_length = v;
+  }
+  if (conflict) a.add(Anomaly::SipContentLengthConflict);
+}
+
+void check_mandatory(const SipMessage& m, AnomalySet& a) {
+  if (!m.first(HeaderId::CallId)) a.add(Anomaly::SipMissingCallId);
+  if (!m.first(HeaderId::From)) a.add(Anomaly::SipMissingFrom);
+  if (!m.first(HeaderId::To)) a.add(Anomaly::SipMissingTo);
+  if (!m.first(HeaderId::Via)) a.add(Anomaly::SipMissingVia);
+  const SipHeader* cseq = m.first(HeaderId::CSeq);
+  if (!cseq) {
+    a.add(Anomaly::SipMissingCseq);
+    return;
+  }
+  std::string_view v = cseq->value;
+  size_t i = 0;
+  while (i < v.size() && !is_ws(v[i]) && v[i] != '\r' && v[i] != '\n') ++i;
+  std::string_view method = trim(v.substr(i));
+  if (!parse_u32(v.substr(0, i)) || !all_token(method) ||
+      (m.is_request && method != m.method))
+    a.add(Anomaly::SipCseqInvalid);
+}
+
+}  // namespace
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
+bool istarts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+std::string_view trim(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::optional<uint32_t> parse_u32(std::string_view s) {
+  s = trim(s);
+  if (s.empty() || s.size() > 9) return std::nullopt;
+  uint32_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + uint32_t(c - '0');
+  }
+  return v;
+}
+
+HeaderId header_id(std::string_view name) {
+  if (name.empty() || name.size() > kLongestName) return HeaderId::Other;
+  char buf[kLongestName];
+  for (size_t i = 0; i < name.size(); ++i) buf[i] = lower(name[i]);
+  std::string_view low{buf, name.size()};
+  for (const NameEntry& e : kNames)
+    if (e.name.size() == low.size() && e.name[0] == low[0] && e.name == low) return e.id;
+  return HeaderId::Other;
+}
+
+bool ValueSplitter::next(std::string_view& out) {
+  while (!done_) {
+    bool quoted = false;
+    int angle = 0;
+    size_t i = 0;
+    for (; i < rest_.size(); ++i) {
+      char c = rest_[i];
+      if (quoted) {
+        if (c == '\\') ++i;
+        else if (c == '"') quoted = false;
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == '<') {
+        ++angle;
+      } else if (c == '>') {
+        if (angle > 0) --angle;
+      } else if (c == ',' && angle == 0) {
+        break;
+      }
+    }
+    std::string_view piece = trim(rest_.substr(0, i < rest_.size() ? i : rest_.size()));
+    if (i >= rest_.size()) {
+      done_ = true;
+      rest_ = {};
+    } else {
+      rest_.remove_prefix(i + 1);
+    }
+    if (!piece.empty()) {
+      out = piece;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view unfold(std::string_view v, char* buf) {
+  size_t n = 0;
+  for (size_t i = 0; i < v.size();) {
+    char c = v[i];
+    if (c == '\r' || c == '\n') {
+      while (i < v.size() && (v[i] == '\r' || v[i] == '\n' || is_ws(v[i]))) ++i;
+      if (n > 0 && buf[n - 1] != ' ') buf[n++] = ' ';
+      continue;
+    }
+    buf[n++] = c;
+    ++i;
+  }
+  return {buf, n};
+}
+
+std::optional<SipMessage> parse_sip(std::string_view msg, AnomalySet& a, SipTransportKind kind) {
+  std::optional<SipMessage> out{std::in_place};
+  SipMessage& m = *out;
+  m.first_of.fill(SipMessage::kNone);
+
+  size_t eol = find_lf(msg, 0);
+  std::string_view line = rstrip_cr(msg.substr(0, eol));
+  if (!parse_start_line(line, m, a)) return std::nullopt;
+  bool nul = line.find('\0') != std::string_view::npos;
+
+  size_t pos = eol == std::string_view::npos ? msg.size() : eol + 1;
+  while (pos < msg.size()) {
+    size_t end = find_lf(msg, pos);
+    size_t next = end == std::string_view::npos ? msg.size() : end + 1;
+    line = rstrip_cr(msg.substr(pos, next - pos));
+    if (line.empty()) {  // the empty line: end of the headers
+      if (end == std::string_view::npos) break;  // a lone CR at the end is not one
+      m.headers_complete = true;
+      pos = next;
+      break;
+    }
+    if (is_ws(line.front())) {  // a continuation with no header before it
+      a.add(Anomaly::SipHeaderLineInvalid);
+      pos = next;
+      continue;
+    }
+    size_t colon = line.find(':');
+    std::string_view name = colon == std::string_view::npos ? std::string_view{} : line.substr(0, colon);
+    while (!name.empty() && is_ws(name.back())) name.remove_suffix(1);
+    if (!all_token(name)) {
+      a.add(Anomaly::SipHeaderLineInvalid);
+      if (line.find('\0') != std::string_view::npos) nul = true;
+      pos = next;
+      continue;
+    }
+    // Continuation lines (LWS folding, RFC 3261 7.3.1) extend the value.
+    size_t value_begin = pos + colon + 1;
+    size_t value_end = pos + line.size();
+    bool folded = false;
+    while (next < msg.size() && is_ws(msg[next])) {
+      size_t cend = find_lf(msg, next);
+      size_t cnext = cend == std::string_view::npos ? msg.size() : cend + 1;
+      value_end = next + rstrip_cr(msg.substr(next, cnext - next)).size();
+      folded = true;
+      next = cnext;
+    }
+    std::string_view value = trim(msg.substr(value_begin, value_end - value_begin));
+    if (value.find('\0') != std::string_view::npos) nul = true;
+    add_header(m, header_id(name), name, value, folded, a);
+    pos = next;
+  }
+  if (nul) a.add(Anomaly::SipNulInHeaders);
+  if (!m.headers_complete) a.add(Anomaly::SipHeadersUnterminated);
+
+  check_content_length(m, a);
+  check_mandatory(m, a);
+
+  std::string_view rest = m.headers_complete ? msg.substr(pos) : std::string_view{};
+  if (m.content_length) {
+    size_t cl = *m.content_length;
+    if (cl > rest.size()) {
+      if (m.headers_complete) a.add(Anomaly::SipBodyTruncated);
+      m.body = rest;
+    } else {
+      m.body = rest.substr(0, cl);
+      if (kind == SipTransportKind::Datagram) {
+        std::string_view extra = rest.substr(cl);
+        bool padding = true;
+        for (char c : extra)
+          if (c != '\r' && c != '\n' && c != '\0' && c != ' ') padding = false;
+        if (!padding) a.add(Anomaly::SipBodyTrailingBytes);
+      }
+    }
+  } else {
+    m.body = kind == SipTransportKind::Datagram ? rest : std::string_view{};
+  }
+  m.length = size_t(m.body.data() + m.body.size() - msg.data());
+  if (m.body.empty()) m.length = m.headers_complete ? pos : msg.size();
+  return out;
+}
+
+}  // namespace sigprobe::sip

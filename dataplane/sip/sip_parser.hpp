@@ -1,0 +1,138 @@
+// SIP message parser (RFC 3261 section 7 and the grammar of section 25).
+// A pure function of the bytes: parse_sip() returns a SipMessage made of
+// string views into the input, with every header indexed under a normalized
+// HeaderId. Nothing is allocated: the header index has a fixed capacity.
+// Malformed input is reported as named anomalies in an AnomalySet.
+#pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "dataplane/core/anomaly.hpp"
+
+namespace sigprobe::sip {
+
+// Headers sigprobe knows by name. Long and compact forms (RFC 3261 7.3.3,
+// RFC 3841, RFC 3515, RFC 3892, RFC 4028, RFC 6665, RFC 8224) map to one id;
+// the match is case-insensitive. Ids are append-only.
+enum class HeaderId : uint8_t {
+  Other,
+  Via, From, To, CallId, CSeq, Contact, ContentLength, ContentType, ContentEncoding,
+  MaxForwards, UserAgent, Server, PAssertedIdentity, PPreferredIdentity, Subject, Supported,
+  Require, Allow, AllowEvents, Event, ReferTo, ReferredBy, SessionExpires, Identity,
+  Expires, Authorization, WwwAuthenticate, ProxyAuthorization, ProxyAuthenticate,
+  RecordRoute, Route, Accept, AcceptContact, RejectContact, RequestDisposition, Date,
+  Privacy, Diversion, Reason, RAck, RSeq,
+  Count_
+};
+inline constexpr size_t kHeaderIdCount = size_t(HeaderId::Count_);
+
+// The HeaderId of a header name as it appears on the wire ("Call-ID", "i",
+// "call-id"); HeaderId::Other when sigprobe has no id for it.
+HeaderId header_id(std::string_view name);
+
+// Anomalies found while parsing one message: a small fixed set, copied into
+// the decode counters by the caller.
+class AnomalySet {
+ public:
+  static constexpr size_t kMax = 16;
+  void add(Anomaly a) {
+    if (n_ < kMax) items_[n_++] = a;
+  }
+  bool has(Anomaly a) const {
+    for (size_t i = 0; i < n_; ++i)
+      if (items_[i] == a) return true;
+    return false;
+  }
+  size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  std::span<const Anomaly> items() const { return {items_.data(), n_}; }
+  void clear() { n_ = 0; }
+
+ private:
+  std::array<Anomaly, kMax> items_{};
+  size_t n_ = 0;
+};
+
+struct SipHeader {
+  HeaderId id = HeaderId::Other;
+  bool folded = false;     // value spans continuation lines (see unfold())
+  uint8_t next = 0xFF;     // index of the next header with the same id; 0xFF = none
+  std::string_view name;   // as on the wire
+  std::string_view value;  // trimmed; may contain CR/LF + WS when folded
+};
+
+struct SipMessage {
+  static constexpr size_t kMaxHeaders = 96;
+  static constexpr uint8_t kNone = 0xFF;
+
+  bool is_request = false;
+  std::string_view method;    // requests
+  std::string_view ruri;      // requests
+  uint16_t status = 0;        // responses
+  std::string_view reason;    // responses
+  std::string_view version;   // "SIP/2.0"
+
+  std::array<SipHeader, kMaxHeaders> headers;
+  uint8_t header_count = 0;
+  std::array<uint8_t, kHeaderIdCount> first_of{};  // kNone when absent
+  bool headers_complete = false;  // the empty line ending the headers was seen
+
+  std::optional<uint32_t> content_length;  // parsed Content-Length, when valid
+  std::string_view body;
+  size_t length = 0;  // bytes of this message (start line to the end of the body)
+
+  // The first header with this id, or nullptr.
+  const SipHeader* first(HeaderId id) const {
+    uint8_t i = first_of[size_t(id)];
+    return i == kNone ? nullptr : &headers[i];
+  }
+  // The next header with the same id as h, or nullptr.
+  const SipHeader* next(const SipHeader& h) const {
+    return h.next == kNone ? nullptr : &headers[h.next];
+  }
+  size_t count(HeaderId id) const {
+    size_t n = 0;
+    for (const SipHeader* h = first(id); h; h = next(*h)) ++n;
+    return n;
+  }
+};
+
+// Where a message is read from: over UDP (and SCTP) the datagram is the
+// message and the body may run to its end; over a stream the body is exactly
+// Content-Length bytes.
+enum class SipTransportKind : uint8_t { Datagram, Stream };
+
+// Parse one SIP message from the start of msg. Returns nullopt when the start
+// line is not SIP (with SipStartLineInvalid or a more precise anomaly in a).
+// Anything else that is wrong is recorded in a and parsing goes on.
+std::optional<SipMessage> parse_sip(std::string_view msg, AnomalySet& a,
+                                    SipTransportKind kind = SipTransportKind::Datagram);
+
+// The comma-separated values of one header line (RFC 3261 7.3.1), commas
+// inside quoted strings or <...> ignored. Call next() until it returns false.
+class ValueSplitter {
+ public:
+  explicit ValueSplitter(std::string_view v) : rest_(v) {}
+  bool next(std::string_view& out);
+
+ private:
+  std::string_view rest_;
+  bool done_ = false;
+};
+
+// Replace each CRLF/LF + whitespace run of a folded value with one space,
+// writing into buf (at least v.size() bytes). Returns the unfolded view.
+std::string_view unfold(std::string_view v, char* buf);
+
+// ---- small lexical helpers shared with the field extraction --------------
+bool iequals(std::string_view a, std::string_view b);
+bool istarts_with(std::string_view s, std::string_view prefix);
+std::string_view trim(std::string_view s);
+// Decimal number of at most 9 digits; nullopt when s is empty or not digits.
+std::optional<uint32_t> parse_u32(std::string_view s);
+
+}  // namespace sigprobe::sip

@@ -1,0 +1,209 @@
+#include "dataplane/sip/sip_fields.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/dataplane/sip/sip_samples.hpp"
+
+namespace sigprobe::sip {
+namespace {
+
+// msg must outlive the returned views.
+SipInfo info_of(const std::string& msg, EventBatch& batch) {
+  AnomalySet a;
+  auto m = parse_sip(msg, a);
+  SipInfo s;
+  if (m) fill_sip_info(*m, s, batch);
+  return s;
+}
+
+TEST(SipFields, InviteFieldsAreExtractedAndNormalized) {
+  EventBatch batch(4, 4096);
+  std::string msg = test::invite_with_sdp();
+  SipInfo s = info_of(msg, batch);
+  EXPECT_EQ(s.method, SipMethod::Invite);
+  EXPECT_EQ(s.method_name, "INVITE");
+  EXPECT_EQ(s.status, 0);
+  EXPECT_EQ(s.call_id, "a84b4c76e66710@pc33.atlanta.example.com");
+  EXPECT_EQ(s.cseq, "314159 INVITE");
+  EXPECT_EQ(s.cseq_num, 314159u);
+  EXPECT_EQ(s.cseq_method, SipMethod::Invite);
+  EXPECT_EQ(s.from_user, "8613800138000");
+  EXPECT_EQ(s.from_display, "Alice \\\"A\\\" Liddell");
+  EXPECT_EQ(s.from_tag, "1928301774");
+  EXPECT_EQ(s.to_user, "8613900139000");   // spaces removed
+  EXPECT_EQ(s.to_tag, "");
+  EXPECT_EQ(s.ruri_user, "8613900139000");  // dashes removed, ;user=phone ignored
+  EXPECT_EQ(s.pai_user, "8613800138000");   // first value, a tel: URI
+  EXPECT_EQ(s.user_agent, "GoIP-8 v1.2");
+  EXPECT_EQ(s.contact_instance, "urn:gsma:imei:35209900-176148-1");
+  EXPECT_EQ(s.imei, "352099001761481");
+  EXPECT_EQ(s.via_host, "pc33.atlanta.example.com");
+  EXPECT_EQ(s.via_port, 5061);
+  EXPECT_EQ(s.content_type, "application/sdp");
+  EXPECT_EQ(s.sdp_addr, "192.0.2.101");
+  EXPECT_EQ(s.sdp_audio_port, 49172);
+  EXPECT_EQ(s.body_text, "");  // not a MESSAGE
+  // views that needed no rewriting point into the message itself
+  EXPECT_GE(s.call_id.data(), msg.data());
+  EXPECT_LT(s.call_id.data(), msg.data() + msg.size());
+  EXPECT_GE(s.from_user.data(), msg.data());
+  EXPECT_LT(s.from_user.data(), msg.data() + msg.size());
+}
+
+TEST(SipFields, ResponseTakesServerAsUserAgentAndIpv6Via) {
+  EventBatch batch(4, 4096);
+  std::string msg = test::ok_200();
+  SipInfo s = info_of(msg, batch);
+  EXPECT_EQ(s.method, SipMethod::None);
+  EXPECT_EQ(s.status, 200);
+  EXPECT_EQ(s.reason, "OK");
+  EXPECT_EQ(s.cseq_method, SipMethod::Invite);
+  EXPECT_EQ(s.user_agent, "Asterisk PBX 18.0");
+  EXPECT_EQ(s.to_tag, "a6c85cf");
+  EXPECT_EQ(s.via_host, "2001:db8::9");
+  EXPECT_EQ(s.via_port, 5062);
+  EXPECT_EQ(s.ruri_user, "");
+}
+
+TEST(SipFields, RegisterKeepsNonNumericUsers) {
+  EventBatch batch(4, 4096);
+  std::string msg = test::register_digest();
+  SipInfo s = info_of(msg, batch);
+  EXPECT_EQ(s.method, SipMethod::Register);
+  EXPECT_EQ(s.from_user, "bob");
+  EXPECT_EQ(s.from_display, "Bob");
+  EXPECT_EQ(s.to_user, "bob");
+  EXPECT_EQ(s.ruri_user, "");  // sips:ss2.biloxi.example.com has no user
+  EXPECT_EQ(s.via_host, "client.biloxi.example.com");
+}
+
+TEST(SipFields, UriUserHandlesSchemesPasswordsAndParameters) {
+  EXPECT_EQ(uri_user("sip:alice@atlanta.com"), "alice");
+  EXPECT_EQ(uri_user("SIP:alice:secretword@atlanta.com;transport=tcp"), "alice");
+  EXPECT_EQ(uri_user("sips:+1-212-555-1212@gateway.com"), "+1-212-555-1212");
+  EXPECT_EQ(uri_user("sip:174100353872899314;phone-context=unknown@vm.example;user=phone"),
+            "174100353872899314");
+  EXPECT_EQ(uri_user("tel:+358-555-1234567;postd=pp22"), "+358-555-1234567");
+  EXPECT_EQ(uri_user("tel:122"), "122");
+  EXPECT_EQ(uri_user("sip:atlanta.com"), "");
+  EXPECT_EQ(uri_user("urn:service:sos"), "");
+  EXPECT_EQ(uri_user("mailto:a@b"), "");
+}
+
+TEST(SipFields, NameAddrFormsAreSplit) {
+  NameAddr a = parse_name_addr("\"A, B\" <sip:1@h;lr>;tag=x;foo");
+  EXPECT_EQ(a.display, "A, B");
+  EXPECT_EQ(a.uri, "sip:1@h;lr");
+  EXPECT_EQ(param_value(a.params, "tag"), "x");
+  EXPECT_EQ(param_value(a.params, "foo"), "");
+  NameAddr b = parse_name_addr("Bob Smith <sip:bob@h>");
+  EXPECT_EQ(b.display, "Bob Smith");
+  EXPECT_EQ(b.uri, "sip:bob@h");
+  NameAddr c = parse_name_addr("sip:carol@h;tag=99");  // addr-spec: ;tag is a header param
+  EXPECT_EQ(c.display, "");
+  EXPECT_EQ(c.uri, "sip:carol@h");
+  EXPECT_EQ(param_value(c.params, "TAG"), "99");
+  NameAddr d = parse_name_addr("\"unterminated <sip:x@h>");
+  EXPECT_EQ(d.uri, "");
+}
+
+TEST(SipFields, PhoneNumbersLoseSeparatorsOthersStayAsTheyAre) {
+  EventBatch batch(1, 256);
+  EXPECT_EQ(normalize_user("+8613800138000", batch), "8613800138000");
+  EXPECT_EQ(normalize_user("+1 (212) 555-1212", batch), "12125551212");
+  EXPECT_EQ(normalize_user("0049.30.1234", batch), "0049301234");
+  EXPECT_EQ(normalize_user("alice", batch), "alice");
+  EXPECT_EQ(normalize_user("100abc", batch), "100abc");
+  EXPECT_EQ(normalize_user("*100#", batch), "*100#");
+  EXPECT_EQ(normalize_user("+", batch), "+");
+  EXPECT_EQ(normalize_user("", batch), "");
+  EXPECT_FALSE(is_phone_number("---"));
+}
+
+TEST(SipFields, FullArenaKeepsTheRawUser) {
+  EventBatch batch(1, 4);
+  EXPECT_EQ(normalize_user("+1-212-555-1212", batch), "+1-212-555-1212");
+  EXPECT_GT(batch.arena_overflows(), 0u);
+}
+
+TEST(SipFields, TelRequestUriAndCompactFormsFillTheEvent) {
+  EventBatch batch(4, 4096);
+  std::string msg =
+      "INVITE tel:+1-212-555-0101;phone-context=example.com SIP/2.0\r\n"
+      "v: SIP/2.0/TCP 198.51.100.7 ;branch=z9hG4bKx\r\n"
+      "f: \"Mallory\" <tel:+44 20 7946 0000>;tag=m1\r\n"
+      "t: <tel:+1-212-555-0101>\r\n"
+      "i: tel-call-1\r\n"
+      "CSeq: 1 INVITE\r\n"
+      "l: 0\r\n\r\n";
+  SipInfo s = info_of(msg, batch);
+  EXPECT_EQ(s.ruri_user, "12125550101");
+  EXPECT_EQ(s.from_user, "442079460000");
+  EXPECT_EQ(s.from_display, "Mallory");
+  EXPECT_EQ(s.from_tag, "m1");
+  EXPECT_EQ(s.to_user, "12125550101");
+  EXPECT_EQ(s.call_id, "tel-call-1");
+  EXPECT_EQ(s.via_host, "198.51.100.7");
+  EXPECT_EQ(s.via_port, 0);
+}
+
+TEST(SipFields, MessageWithChineseTextKeepsTheUtf8Body) {
+  // "你好，验证码 123456" in UTF-8
+  std::string text = "\xe4\xbd\xa0\xe5\xa5\xbd\xef\xbc\x8c\xe9\xaa\x8c\xe8\xaf\x81\xe7\xa0\x81 123456";
+  std::string msg =
+      "MESSAGE sip:+8613900139000@ims.example.cn SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKm\r\n"
+      "From: <sip:+8613800138000@ims.example.cn>;tag=s1\r\n"
+      "To: <sip:+8613900139000@ims.example.cn>\r\n"
+      "Call-ID: sms-1\r\n"
+      "CSeq: 1 MESSAGE\r\n"
+      "Content-Type: text/plain;charset=UTF-8\r\n"
+      "Content-Length: " + std::to_string(text.size()) + "\r\n\r\n" + text;
+  EventBatch batch(4, 4096);
+  SipInfo s = info_of(msg, batch);
+  EXPECT_EQ(s.method, SipMethod::Message);
+  EXPECT_EQ(s.content_type, "text/plain");
+  EXPECT_EQ(s.body_text, text);
+}
+
+TEST(SipFields, FoldedCallIdIsUnfoldedIntoTheArena) {
+  EventBatch batch(4, 4096);
+  std::string msg =
+      "OPTIONS sip:a@b SIP/2.0\r\nCall-ID: part-one\r\n\tpart-two\r\nUser-Agent: A\r\n B\r\n\r\n";
+  SipInfo s = info_of(msg, batch);
+  EXPECT_EQ(s.call_id, "part-one part-two");
+  EXPECT_EQ(s.user_agent, "A B");
+}
+
+TEST(SipFields, InstanceWithoutImeiHasNoImei) {
+  EventBatch batch(4, 4096);
+  std::string msg =
+      "REGISTER sip:ims.example SIP/2.0\r\n"
+      "Contact: <sip:u@h>;expires=0, <sip:v@h>;+sip.instance=\"<urn:uuid:f81d4fae-7dec-11d0-a765>\"\r\n"
+      "\r\n";
+  SipInfo s = info_of(msg, batch);
+  EXPECT_EQ(s.contact_instance, "urn:uuid:f81d4fae-7dec-11d0-a765");
+  EXPECT_EQ(s.imei, "");
+}
+
+TEST(SipFields, SdpTakesFirstConnectionAndAudioPort) {
+  SdpSummary s = scan_sdp("v=0\r\nc=IN IP6 2001:db8::1/127\r\nm=video 5000 RTP/AVP 31\r\n"
+                          "m=audio 7078 RTP/AVP 8\r\nc=IN IP4 192.0.2.9\r\n");
+  EXPECT_EQ(s.addr, "2001:db8::1");
+  EXPECT_EQ(s.audio_port, 7078);
+  SdpSummary bad = scan_sdp("c=IN\r\nm=audio 99999 RTP/AVP 0\r\n");
+  EXPECT_EQ(bad.addr, "");
+  EXPECT_EQ(bad.audio_port, 0);
+}
+
+TEST(SipFields, MethodNamesAreCaseSensitive) {
+  EXPECT_EQ(method_from_name("INVITE"), SipMethod::Invite);
+  EXPECT_EQ(method_from_name("PUBLISH"), SipMethod::Publish);
+  EXPECT_EQ(method_from_name("invite"), SipMethod::Other);
+  EXPECT_EQ(method_from_name("FOO"), SipMethod::Other);
+}
+
+}  // namespace
+}  // namespace sigprobe::sip
