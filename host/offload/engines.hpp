@@ -67,9 +67,26 @@ class PatternEngine {
   virtual void scan(std::span<const ScanItem> items, std::vector<PatternMatch>& out) = 0;
 };
 
+// Matching rules (every backend): Literal/LiteralNocase match anywhere in the
+// field (nocase folds ASCII A-Z only); Prefix reports every listed prefix of
+// the field, Exact the field equal to the text. Prefix/Exact texts are at most
+// 64 bytes (hlsk::kListMaxLen); an empty text or a longer list text makes the
+// factory fail with "pattern id N: ...".
+
 // ---- rate stage -------------------------------------------------------------
 // A counter family: per key, the number of samples and of distinct values in
-// a sliding window of capture time, with thresholds.
+// a sliding window of capture time, with thresholds. Exact semantics, shared
+// bit for bit by cpu, csim and fpga (hls_kernels/include/rate_record.hpp):
+//  - the window is 16 slots of window_ns / 16 (at least 1 ns); a sample is in
+//    slot ts_ns / slot_ns; count = the key's samples in its current slot and
+//    the 15 before it, this sample included (a slot saturates at 65535);
+//  - distinct = linear-counting estimate over a 64-bit bitmap per slot (value
+//    0 = none); mean error under 10% up to 64 values, saturates at 255;
+//  - a sample older than the key's newest counts in the key's newest slot;
+//  - count_fired = count_threshold != 0 && count >= count_threshold, the
+//    same for distinct; an unknown spec_id gives count 0, nothing fired;
+//  - keys live in a set-associative table (8 ways, 2^16 sets by default); a
+//    full set forgets the key whose last sample is oldest.
 struct RateSpec {
   uint32_t id = 0;
   uint64_t window_ns = 60'000'000'000ull;

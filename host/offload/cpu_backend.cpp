@@ -1,0 +1,347 @@
+// The cpu backend: Hyperscan for literals, an open-addressing table for the
+// Prefix/Exact lists, set-associative counter tables for rates. This is the
+// software fallback; its results equal the kernels' (tests/host/offload).
+#include <hs/hs.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <cstring>
+
+#include "hls_kernels/include/pattern_record.hpp"
+#include "hls_kernels/include/rate_record.hpp"
+#include "host/offload/backend_detail.hpp"
+
+namespace sigprobe::offload {
+namespace {
+
+constexpr size_t kFields = static_cast<size_t>(FieldTag::Count_);
+
+// ---- Prefix / Exact lists ---------------------------------------------------
+// 64-bit hash of (kind, text), 8 bytes at a time.
+uint64_t list_hash(uint8_t kind, std::string_view s) {
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t{kind} << 56) ^ s.size();
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = hlsk::mix64(h ^ w);
+  }
+  uint64_t tail = 0;
+  if (i < s.size()) std::memcpy(&tail, s.data() + i, s.size() - i);
+  return hlsk::mix64(h ^ tail ^ 0x632be59bd9b4e019ull);
+}
+
+class ListTable {
+ public:
+  struct Posting {
+    uint32_t pattern_id;
+    uint32_t field_mask;
+  };
+
+  void build(std::span<const PatternSpec> patterns) {
+    std::vector<uint32_t> order;
+    for (uint32_t i = 0; i < patterns.size(); ++i) {
+      const PatternKind k = patterns[i].kind;
+      if (k == PatternKind::Prefix || k == PatternKind::Exact) order.push_back(i);
+    }
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      return std::tie(patterns[a].kind, patterns[a].text) < std::tie(patterns[b].kind, patterns[b].text);
+    });
+    size_t cap = 16;
+    while (cap < order.size() * 2) cap <<= 1;
+    mask_ = cap - 1;
+    slots_.assign(cap, Slot{});
+    for (size_t i = 0; i < order.size();) {
+      const PatternSpec& p = patterns[order[i]];
+      Entry e;
+      e.kind = p.kind == PatternKind::Prefix ? hlsk::kListPrefix : hlsk::kListExact;
+      e.text_off = static_cast<uint32_t>(text_.size());
+      e.len = static_cast<uint32_t>(p.text.size());
+      e.post_begin = static_cast<uint32_t>(posts_.size());
+      text_ += p.text;
+      size_t j = i;
+      for (; j < order.size() && patterns[order[j]].kind == p.kind && patterns[order[j]].text == p.text; ++j)
+        posts_.push_back({patterns[order[j]].id, patterns[order[j]].field_mask});
+      e.post_end = static_cast<uint32_t>(posts_.size());
+      if (e.kind == hlsk::kListPrefix) prefix_lens_[e.len] = true;
+      else exact_lens_[e.len] = true;
+      insert(list_hash(e.kind, p.text), static_cast<uint32_t>(entries_.size()));
+      entries_.push_back(e);
+      i = j;
+    }
+    for (unsigned len = hlsk::kListMaxLen; len >= 1; --len)
+      if (prefix_lens_[len]) prefix_desc_.push_back(len);
+  }
+
+  bool empty() const { return entries_.empty(); }
+
+  // Appends the list matches of one field.
+  void match(uint32_t item, FieldTag field, std::string_view s, std::vector<PatternMatch>& out) const {
+    const uint32_t bit = field_bit(field);
+    if (s.size() <= hlsk::kListMaxLen && exact_lens_[s.size()]) lookup(hlsk::kListExact, s, item, field, bit, out);
+    for (unsigned len : prefix_desc_)  // longest prefix first
+      if (len <= s.size()) lookup(hlsk::kListPrefix, s.substr(0, len), item, field, bit, out);
+  }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t entry_plus1 = 0;
+  };
+  struct Entry {
+    uint8_t kind = 0;
+    uint32_t text_off = 0, len = 0, post_begin = 0, post_end = 0;
+  };
+
+  void insert(uint64_t h, uint32_t entry) {
+    for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+      if (slots_[i].entry_plus1 == 0) {
+        slots_[i] = {h, entry + 1};
+        return;
+      }
+    }
+  }
+
+  void lookup(uint8_t kind, std::string_view s, uint32_t item, FieldTag field, uint32_t bit,
+              std::vector<PatternMatch>& out) const {
+    const uint64_t h = list_hash(kind, s);
+    for (size_t i = h & mask_; slots_[i].entry_plus1 != 0; i = (i + 1) & mask_) {
+      if (slots_[i].hash != h) continue;
+      const Entry& e = entries_[slots_[i].entry_plus1 - 1];
+      if (e.kind != kind || std::string_view(text_).substr(e.text_off, e.len) != s) continue;
+      for (uint32_t p = e.post_begin; p < e.post_end; ++p)
+        if (posts_[p].field_mask & bit) out.push_back({item, posts_[p].pattern_id, field});
+      return;
+    }
+  }
+
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+  std::vector<Entry> entries_;
+  std::vector<Posting> posts_;
+  std::string text_;
+  std::array<bool, hlsk::kListMaxLen + 1> prefix_lens_{};
+  std::array<bool, hlsk::kListMaxLen + 1> exact_lens_{};
+  std::vector<unsigned> prefix_desc_;
+};
+
+// ---- literals: one Hyperscan database per field -----------------------------
+struct HsDatabaseFree {
+  void operator()(hs_database_t* d) const { hs_free_database(d); }
+};
+struct HsScratchFree {
+  void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
+};
+
+class CpuPatternEngine final : public PatternEngine {
+ public:
+  bool build(std::span<const PatternSpec> patterns, std::string& err) {
+    if (!validate_patterns(patterns, err)) return false;
+    lists_.build(patterns);
+    for (size_t f = 0; f < kFields; ++f) {
+      std::vector<const char*> exprs;
+      std::vector<size_t> lens;
+      std::vector<unsigned> flags, ids;
+      for (const PatternSpec& p : patterns) {
+        if (p.kind != PatternKind::Literal && p.kind != PatternKind::LiteralNocase) continue;
+        if (!(p.field_mask & (1u << f))) continue;
+        exprs.push_back(p.text.data());
+        lens.push_back(p.text.size());
+        flags.push_back(HS_FLAG_SINGLEMATCH | (p.kind == PatternKind::LiteralNocase ? HS_FLAG_CASELESS : 0));
+        ids.push_back(static_cast<unsigned>(ids.size()));
+        field_ids_[f].push_back(p.id);
+      }
+      if (exprs.empty()) continue;
+      hs_database_t* db = nullptr;
+      hs_compile_error_t* cerr = nullptr;
+      if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
+                               static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
+                               &cerr) != HS_SUCCESS) {
+        const int at = cerr ? cerr->expression : -1;
+        err = "hyperscan: ";
+        if (at >= 0) err += "pattern id " + std::to_string(field_ids_[f][static_cast<size_t>(at)]) + ": ";
+        err += cerr ? cerr->message : "compile failed";
+        hs_free_compile_error(cerr);
+        return false;
+      }
+      dbs_[f].reset(db);
+      hs_scratch_t* s = scratch_.release();
+      if (hs_alloc_scratch(db, &s) != HS_SUCCESS) {
+        err = "hyperscan: cannot allocate scratch";
+        return false;
+      }
+      scratch_.reset(s);
+    }
+    return true;
+  }
+
+  std::string_view backend() const override { return "cpu"; }
+
+  void scan(std::span<const ScanItem> items, std::vector<PatternMatch>& out) override {
+    const size_t from = out.size();
+    for (const ScanItem& it : items) {
+      const size_t f = static_cast<size_t>(it.field);
+      if (f >= kFields) continue;
+      if (dbs_[f] && !it.bytes.empty()) {
+        Ctx ctx{this, &out, it.item, it.field};
+        hs_scan(dbs_[f].get(), it.bytes.data(), static_cast<unsigned>(it.bytes.size()), 0, scratch_.get(),
+                &CpuPatternEngine::on_match, &ctx);
+      }
+      lists_.match(it.item, it.field, it.bytes, out);
+    }
+    finish_matches(out, from);
+  }
+
+ private:
+  struct Ctx {
+    CpuPatternEngine* self;
+    std::vector<PatternMatch>* out;
+    uint32_t item;
+    FieldTag field;
+  };
+  static int on_match(unsigned id, unsigned long long, unsigned long long, unsigned, void* p) {
+    auto* c = static_cast<Ctx*>(p);
+    c->out->push_back({c->item, c->self->field_ids_[static_cast<size_t>(c->field)][id], c->field});
+    return 0;
+  }
+
+  std::array<std::unique_ptr<hs_database_t, HsDatabaseFree>, kFields> dbs_;
+  std::array<std::vector<uint32_t>, kFields> field_ids_;
+  std::unique_ptr<hs_scratch_t, HsScratchFree> scratch_;
+  ListTable lists_;
+};
+
+// ---- rates: set-associative tables, tags apart from the slot payload --------
+struct FreeDeleter {
+  void operator()(void* p) const { std::free(p); }
+};
+template <class T>
+std::unique_ptr<T[], FreeDeleter> zeroed(size_t n) {  // calloc: pages appear when touched
+  return std::unique_ptr<T[], FreeDeleter>(static_cast<T*>(std::calloc(n, sizeof(T))));
+}
+
+class CpuRateEngine final : public RateEngine {
+ public:
+  CpuRateEngine(std::span<const RateSpec> rates, unsigned sets_log2) : index_(rates), sets_log2_(sets_log2) {
+    for (const RateSpec& r : rates) specs_.push_back({hlsk::rate_slot_ns(r.window_ns), r.count_threshold, r.distinct_threshold});
+    const size_t sets = size_t{1} << sets_log2;
+    tags_ = zeroed<SetTags>(sets);
+    slots_ = zeroed<Slots>(sets * hlsk::kRateWays);
+  }
+  bool ok() const { return tags_ && slots_; }
+
+  std::string_view backend() const override { return "cpu"; }
+
+  void update(std::span<const RateSample> samples, std::vector<RateResult>& out) override {
+    out.reserve(out.size() + samples.size());
+    for (const RateSample& s : samples) out.push_back(one(s));
+  }
+
+ private:
+  struct SetTags {  // the part probed on every sample
+    uint64_t key[hlsk::kRateWays];
+    uint64_t last_ts[hlsk::kRateWays];
+    uint32_t spec_plus1[hlsk::kRateWays];
+  };
+  struct Slots {
+    uint64_t last_epoch;
+    uint16_t counts[hlsk::kRateSlots];
+    uint64_t bits[hlsk::kRateSlots];
+  };
+
+  RateResult one(const RateSample& s) {
+    RateResult r;
+    r.item = s.item;
+    r.spec_id = s.spec_id;
+    const int32_t idx = index_.find(s.spec_id);
+    if (idx < 0) return r;
+    const hlsk::RateSpecRecord& spec = specs_[static_cast<size_t>(idx)];
+    const uint32_t set = hlsk::rate_set_of(static_cast<uint32_t>(idx), s.key, sets_log2_);
+    SetTags& t = tags_[set];
+    const uint32_t tag = static_cast<uint32_t>(idx) + 1;
+    unsigned way = hlsk::kRateWays;
+    for (unsigned w = 0; w < hlsk::kRateWays; ++w)
+      if (t.spec_plus1[w] == tag && t.key[w] == s.key) way = w;
+    const bool hit = way < hlsk::kRateWays;
+    if (!hit) way = victim(t);
+    uint64_t epoch = s.ts_ns / spec.slot_ns;
+    Slots& p = slots_[size_t{set} * hlsk::kRateWays + way];
+    if (!hit) {
+      t.key[way] = s.key;
+      t.spec_plus1[way] = tag;
+      t.last_ts[way] = s.ts_ns;
+      std::memset(&p, 0, sizeof p);
+      p.last_epoch = epoch;
+    } else {
+      epoch = std::max(epoch, p.last_epoch);
+      const uint64_t gap = epoch - p.last_epoch;
+      if (gap >= hlsk::kRateSlots) {
+        std::memset(p.counts, 0, sizeof p.counts);
+        std::memset(p.bits, 0, sizeof p.bits);
+      } else {
+        for (uint64_t e = p.last_epoch + 1; e <= epoch; ++e) {
+          p.counts[e % hlsk::kRateSlots] = 0;
+          p.bits[e % hlsk::kRateSlots] = 0;
+        }
+      }
+      p.last_epoch = epoch;
+      t.last_ts[way] = std::max(t.last_ts[way], s.ts_ns);
+    }
+    const size_t slot = epoch % hlsk::kRateSlots;
+    if (p.counts[slot] < hlsk::kSlotCountMax) ++p.counts[slot];
+    p.bits[slot] |= hlsk::rate_value_bit(s.value);
+    uint32_t count = 0;
+    uint64_t bits = 0;
+    for (unsigned i = 0; i < hlsk::kRateSlots; ++i) {
+      count += p.counts[i];
+      bits |= p.bits[i];
+    }
+    r.count = count;
+    r.distinct = hlsk::kDistinctEstimate[__builtin_popcountll(bits)];
+    r.count_fired = spec.count_threshold != 0 && r.count >= spec.count_threshold;
+    r.distinct_fired = spec.distinct_threshold != 0 && r.distinct >= spec.distinct_threshold;
+    return r;
+  }
+
+  // First empty way, else the oldest last sample (lowest way on ties).
+  static unsigned victim(const SetTags& t) {
+    unsigned best = 0;
+    for (unsigned w = 0; w < hlsk::kRateWays; ++w) {
+      if (t.spec_plus1[w] == 0) return w;
+      if (t.last_ts[w] < t.last_ts[best]) best = w;
+    }
+    return best;
+  }
+
+  SpecIndex index_;
+  unsigned sets_log2_;
+  std::vector<hlsk::RateSpecRecord> specs_;
+  std::unique_ptr<SetTags[], FreeDeleter> tags_;
+  std::unique_ptr<Slots[], FreeDeleter> slots_;
+};
+
+}  // namespace
+
+std::unique_ptr<PatternEngine> make_cpu_pattern_engine(std::span<const PatternSpec> patterns, std::string& err) {
+  auto e = std::make_unique<CpuPatternEngine>();
+  if (!e->build(patterns, err)) return nullptr;
+  return e;
+}
+
+std::unique_ptr<RateEngine> make_cpu_rate_engine_sized(std::span<const RateSpec> rates, unsigned sets_log2,
+                                                       std::string& err) {
+  if (!validate_rates(rates, err)) return nullptr;
+  auto e = std::make_unique<CpuRateEngine>(rates, sets_log2);
+  if (!e->ok()) {
+    err = "cpu rate engine: cannot allocate the counter table";
+    return nullptr;
+  }
+  return e;
+}
+
+std::unique_ptr<RateEngine> make_cpu_rate_engine(std::span<const RateSpec> rates, std::string& err) {
+  return make_cpu_rate_engine_sized(rates, kDefaultRateSetsLog2, err);
+}
+
+}  // namespace sigprobe::offload
