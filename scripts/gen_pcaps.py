@@ -19,7 +19,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from genlib.captures_sip import SIP_CAPTURES  # noqa: E402
-SS7_CAPTURES = []
+from genlib.captures_ss7 import SS7_CAPTURES  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -1,0 +1,180 @@
+#!/usr/bin/python3
+"""Checks the ground truth of pcaps/ against tshark, the reference decoder.
+
+For every truth line of every capture (or of the captures given as arguments) each
+field the generator wrote must be shown by tshark in the same frame: MAP (TCAP type,
+OTID/DTID, opcode and its name, component, IMSI, MSISDN and the other numbers, IMEI,
+USSD text, SMS addresses, DCS, concatenation and text), SCCP global titles and SSNs,
+M3UA/MTP3 point codes, ISUP (message, CIC, numbers, cause) and SIP (method/status,
+Call-ID, CSeq, users, User-Agent/Server). Several messages in one frame are compared
+as multisets. Also fails on any frame tshark marks [Malformed Packet].
+
+Usage: /usr/bin/python3 scripts/check_truth_tshark.py [CAPTURE.pcap ...]
+Exit status 0 when everything agrees; prints one line per capture and each mismatch.
+"""
+import collections
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+NUMBER_FIELDS = ["e164.msisdn"]
+# (layer, key) -> tshark fields whose values may show it.
+FIELDS = {
+    ("m3ua", "opc"): ["m3ua.protocol_data_opc"], ("m3ua", "dpc"): ["m3ua.protocol_data_dpc"],
+    ("m3ua", "si"): ["m3ua.protocol_data_si"],
+    ("mtp3", "opc"): ["mtp3.opc"], ("mtp3", "dpc"): ["mtp3.dpc"], ("mtp3", "si"): ["mtp3.service_indicator"],
+    ("sccp", "calling_gt"): ["sccp.calling.digits"], ("sccp", "called_gt"): ["sccp.called.digits"],
+    ("sccp", "calling_ssn"): ["sccp.calling.ssn"], ("sccp", "called_ssn"): ["sccp.called.ssn"],
+    ("tcap", "otid"): ["tcap.otid"], ("tcap", "dtid"): ["tcap.dtid"],
+    ("map", "opcode"): ["gsm_old.localValue"], ("map", "error_code"): ["gsm_old.localValue"],
+    ("map", "op"): ["op_name"], ("map", "component"): ["gsm_map.old.Component"],
+    ("map", "imsi"): ["e212.imsi"], ("map", "msisdn"): NUMBER_FIELDS, ("map", "msc"): NUMBER_FIELDS,
+    ("map", "vlr"): NUMBER_FIELDS, ("map", "hlr"): NUMBER_FIELDS, ("map", "roaming_number"): NUMBER_FIELDS,
+    ("map", "service_centre"): NUMBER_FIELDS, ("map", "imei"): ["gsm_map.tbcd_digits"],
+    ("map", "ussd"): ["gsm_map.ussd_string"],
+    ("sms", "oa"): ["gsm_sms.tp-oa", "e164.msisdn"], ("sms", "da"): ["gsm_sms.tp-da"],
+    ("sms", "dcs"): ["gsm_sms.tp-dcs"], ("sms", "tp_mti"): ["gsm_sms.tp-mti"],
+    ("concat", "ref"): ["gsm_sms.udh.mm.msg_id"], ("concat", "total"): ["gsm_sms.udh.mm.msg_parts"],
+    ("concat", "seq"): ["gsm_sms.udh.mm.msg_part"],
+    ("isup", "msg"): ["isup_name"], ("isup", "cic"): ["isup.cic"], ("isup", "calling"): ["isup.calling"],
+    ("isup", "called"): ["isup.called"], ("isup", "cause"): ["isup.cause_indicator"],
+    ("sip", "method"): ["sip.Method"], ("sip", "status"): ["sip.Status-Code"], ("sip", "call_id"): ["sip.Call-ID"],
+    ("sip", "cseq"): ["sip.CSeq"], ("sip", "from_user"): ["sip.from.user"], ("sip", "to_user"): ["sip.to.user"],
+    ("sip", "ruri_user"): ["sip.r-uri.user"], ("sip", "user_agent"): ["sip.User-Agent", "sip.Server"],
+}
+COMPONENTS = {"invoke": "1", "returnResult": "2", "returnError": "3", "reject": "4"}
+ISUP_NAMES = {"1": "IAM", "6": "ACM", "9": "ANM", "12": "REL", "16": "RLC", "44": "CPG", "7": "CON"}
+UNCHECKED = {("sip", "body_text")}  # tshark shows the body as text lines, not as one field
+
+
+def norm(field, show, showname):
+    if field in ("tcap.otid", "tcap.dtid"):
+        return show.replace(":", "")
+    if field in ("mtp3.service_indicator",):
+        return str(int(show, 16))
+    if field in ("sip.from.user", "sip.to.user", "sip.r-uri.user") and show.startswith("+"):
+        return show[1:]
+    return show
+
+
+def tshark_frames(path):
+    """frame number -> {"fields": Counter of (field, value), "sms_text": str, "malformed": bool}"""
+    out = subprocess.run(["tshark", "-r", path, "-T", "pdml"], capture_output=True, check=True).stdout
+    frames = {}
+    for pkt in ET.fromstring(out).iter("packet"):
+        fields = collections.Counter()
+        texts = []
+        num = None
+        malformed = False
+        for el in pkt.iter():
+            name = el.get("name")
+            if el.tag == "proto" and name == "_ws.malformed":
+                malformed = True
+            if el.tag != "field" or not name:
+                continue
+            show, showname = el.get("show", ""), el.get("showname", "")
+            if name == "num" and num is None:
+                num = int(show)
+            elif name == "gsm_sms.sms_text":
+                texts.append(show)
+            elif name == "gsm_old.localValue":
+                m = re.match(r"localValue: (\S+) \(", showname)
+                if m:
+                    fields[("op_name", m.group(1))] += 1
+            elif name == "isup.message_type":
+                fields[("isup_name", ISUP_NAMES.get(show, show))] += 1
+            elif name.startswith("tcap.") and name.endswith("_element") and name[5:-8] in (
+                    "begin", "continue", "end", "abort"):
+                fields[("tcap_type", name[5:-8])] += 1
+            fields[(name, norm(name, show, showname))] += 1
+        frames[num] = {"fields": fields, "sms_text": "".join(texts), "malformed": malformed}
+    return frames
+
+
+def wanted(truth):
+    """(layer, key, value) triples of one truth line."""
+    out = []
+
+    def walk(layer, obj):
+        for k, v in obj.items():
+            if isinstance(v, dict):
+                walk(k, v)
+            else:
+                out.append((layer, k, v))
+
+    for layer in ("m3ua", "mtp3", "sccp", "tcap", "map", "isup", "sip"):
+        if layer in truth:
+            walk(layer, truth[layer])
+    return out
+
+
+def check_capture(path):
+    truth_path = path[:-len(".pcap")] + ".truth.jsonl"
+    truth = [json.loads(line) for line in open(truth_path, encoding="utf-8")]
+    frames = tshark_frames(path)
+    problems = []
+    checked = 0
+    declared = {t["frame"] for t in truth if "malformed" in t}
+    for num, fr in frames.items():
+        if fr["malformed"] and num not in declared:
+            problems.append(f"frame {num}: tshark reports [Malformed Packet]")
+    by_frame = collections.defaultdict(list)
+    for t in truth:
+        if "malformed" not in t:
+            by_frame[t["frame"]].append(t)
+    for num, lines in sorted(by_frame.items()):
+        fr = frames.get(num)
+        if fr is None:
+            problems.append(f"frame {num}: not in the capture")
+            continue
+        need = collections.Counter()
+        for t in lines:
+            for layer, key, value in wanted(t):
+                if (layer, key) in UNCHECKED:
+                    continue
+                if layer == "sms" and key == "text":
+                    checked += 1
+                    if fr["sms_text"] != value:
+                        problems.append(f"frame {num}: sms.text {value!r} != tshark {fr['sms_text']!r}")
+                    continue
+                if layer == "tcap" and key == "type":
+                    need[(("tcap_type",), value)] += 1
+                    continue
+                if layer == "map" and key == "component":
+                    value = COMPONENTS[value]
+                fields = FIELDS.get((layer, key))
+                if fields is None:
+                    problems.append(f"frame {num}: no tshark field for {layer}.{key}")
+                    continue
+                need[(tuple(fields), str(value))] += 1
+        for (fields, value), count in need.items():
+            checked += count
+            have = sum(fr["fields"][(f, value)] for f in fields)
+            if have < count:
+                problems.append(f"frame {num}: {'/'.join(fields)} = {value!r} x{count}, tshark has {have}")
+    return len(truth), checked, problems
+
+
+def main():
+    paths = sys.argv[1:] or sorted(glob.glob(os.path.join(ROOT, "pcaps", "**", "*.pcap"), recursive=True))
+    failed = 0
+    for path in paths:
+        if not os.path.exists(path[:-len(".pcap")] + ".truth.jsonl"):
+            continue
+        lines, checked, problems = check_capture(path)
+        status = "ok" if not problems else "MISMATCH"
+        print(f"{os.path.relpath(path, ROOT)}: {lines} truth lines, {checked} values checked against tshark: {status}")
+        for p in problems:
+            print("  " + p)
+        failed += bool(problems)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,255 @@
+"""The SS7 captures of pcaps/ss7 (issue 3, "The project's own captures"): M3UA over SCTP
+(PPID 3, port 2905) and one MTP2 link capture."""
+from genlib import mapops as mo
+from genlib import sms, ss7
+from genlib.capture import Capture
+from genlib.pcapfile import LINKTYPE_MTP2
+from genlib.sigtran import Assoc, MtpLink, Node, error_msg, invoke_msg, isup_msg, result_msg
+
+SG_A, SG_B = "10.20.0.1", "10.20.0.2"
+# Side a: the serving network (VLR/MSC, SMSC, GMSC, gsmSCF); side b: the home network (HLR, EIR).
+VLR = Node("VLR", 1201, "8613900000010", ss7.SSN_VLR, "a")
+MSC = Node("MSC", 1201, "8613900000011", ss7.SSN_MSC, "a")
+SMSC = Node("SMSC", 1202, "8613800500000", ss7.SSN_MSC, "a")
+GMSC = Node("GMSC", 1203, "8613800600000", ss7.SSN_MSC, "a")
+SCF = Node("gsmSCF", 1204, "8613800700000", 147, "a")
+HLR = Node("HLR", 2302, "8613800000001", ss7.SSN_HLR, "b")
+EIR = Node("EIR", 2303, "8613800000009", ss7.SSN_EIR, "b")
+MSC_B = Node("MSC-B", 2304, "8613900000021", ss7.SSN_MSC, "b")
+SWITCH_A = Node("exchange-A", 1301, "", 0, "a")
+SWITCH_B = Node("exchange-B", 2401, "", 0, "b")
+
+IMSI = "460001234567890"
+IMSI2 = "460009876543210"
+MSISDN = "8613800138000"
+IMEI = "353456789012345"
+
+SMS_ZH = "您的医保卡已停用，请点击链接办理：http://yb-gov.example.cn/k8 回复TD退订"
+SMS_GSM7 = ("Dear customer, account [#4471] is {locked}. Pay €25 fee at bank-secure.example/pay "
+            "^_^ or call 400|889~1. \\ Ref: A7")
+USSD_REQ = "*100#"
+USSD_RES = "Balance: 10.00 EUR, valid until 2026-02-01"
+
+
+def tid(n):
+    return n.to_bytes(4, "big")
+
+
+def _dialogue(assoc, a, b, op, arg_fields, res_fields, otid, invoke_id=1):
+    """Begin(invoke) from a, End(returnResult) from b."""
+    arg, af = arg_fields
+    assoc.send(invoke_msg(a, b, op, invoke_id, arg, af, otid))
+    if res_fields is None:
+        assoc.send(result_msg(b, a, op, invoke_id, None, None, dtid=otid))
+    else:
+        res, rf = res_fields
+        assoc.send(result_msg(b, a, op, invoke_id, res, rf, dtid=otid))
+
+
+def map_operations():
+    """Invoke and result of every MAP operation fraud detection needs, one dialogue each."""
+    cap = Capture()
+    assoc = Assoc(cap, SG_A, SG_B)
+    assoc.bring_up()
+    # updateLocation with insertSubscriberData inside the same dialogue (Begin/Continue/Continue/End).
+    t_vlr, t_hlr = tid(0x0A000001), tid(0x0B000001)
+    arg, f = mo.update_location_arg(IMSI, MSC.gt, VLR.gt)
+    assoc.send(invoke_msg(VLR, HLR, "updateLocation", 1, arg, f, t_vlr))
+    arg, f = mo.insert_subscriber_data_arg(IMSI, MSISDN)
+    ul_acn = ss7.map_acn(*mo.ACN["updateLocation"])
+    assoc.send(invoke_msg(HLR, VLR, "insertSubscriberData", 2, arg, f, t_hlr, t_vlr, "continue",
+                          dialogue=ss7.dialogue_response(ul_acn)))
+    res, f = mo.empty_res()
+    assoc.send(result_msg(VLR, HLR, "insertSubscriberData", 2, res, f, dtid=t_hlr, otid=t_vlr,
+                          tcap_type="continue", dialogue=False))
+    res, f = mo.update_location_res(HLR.gt)
+    assoc.send(result_msg(HLR, VLR, "updateLocation", 1, res, f, dtid=t_vlr, dialogue=False))
+
+    _dialogue(assoc, GMSC, HLR, "sendRoutingInfo", mo.send_routing_info_arg(MSISDN, GMSC.gt),
+              mo.send_routing_info_res(IMSI, "8613900990001"), tid(0x0A000002))
+    _dialogue(assoc, SMSC, HLR, "sendRoutingInfoForSM", mo.sri_for_sm_arg(MSISDN, SMSC.gt),
+              mo.sri_for_sm_res(IMSI, MSC.gt), tid(0x0A000003))
+    _dialogue(assoc, HLR, VLR, "provideSubscriberInfo", mo.psi_arg(IMSI), mo.psi_res(VLR.gt), tid(0x0B000004))
+    _dialogue(assoc, SCF, HLR, "anyTimeInterrogation", mo.ati_arg(MSISDN, SCF.gt), mo.ati_res(VLR.gt),
+              tid(0x0A000005))
+    _dialogue(assoc, HLR, VLR, "cancelLocation", mo.cancel_location_arg(IMSI2), mo.empty_res(), tid(0x0B000006))
+    _dialogue(assoc, MSC, EIR, "checkIMEI", mo.check_imei_arg_v2(IMEI), mo.check_imei_res_v2(), tid(0x0A000007))
+    _dialogue(assoc, VLR, HLR, "sendAuthenticationInfo", mo.sai_arg(IMSI), mo.sai_res(7), tid(0x0A000008))
+    _dialogue(assoc, MSC, HLR, "processUnstructuredSS-Request", mo.ussd_arg(USSD_REQ, MSISDN),
+              mo.ussd_res(USSD_RES), tid(0x0A000009))
+    # sendRoutingInfoForSM for a number the HLR does not know: returnError unknownSubscriber (1).
+    t = tid(0x0A00000A)
+    arg, f = mo.sri_for_sm_arg("8613800138999", SMSC.gt)
+    assoc.send(invoke_msg(SMSC, HLR, "sendRoutingInfoForSM", 1, arg, f, t))
+    assoc.send(error_msg(HLR, SMSC, 1, 1, t))
+    return cap.done()
+
+
+def m3ua_multi_chunk():
+    """ASP up/active, then packets that carry two or three M3UA DATA messages each (one DATA
+    chunk per message), MAP and ISUP mixed in one packet."""
+    cap = Capture()
+    assoc = Assoc(cap, SG_A, SG_B)
+    assoc.bring_up()
+    numbers = ["8613800138101", "8613800138102", "8613800138103"]
+    otids = [tid(0x0C000001 + i) for i in range(3)]
+    begins, ends = [], []
+    for i, (num, t) in enumerate(zip(numbers, otids)):
+        arg, f = mo.sri_for_sm_arg(num, SMSC.gt)
+        begins += invoke_msg(SMSC, HLR, "sendRoutingInfoForSM", 1, arg, f, t)
+        res, rf = mo.sri_for_sm_res(f"46000123456710{i}", MSC_B.gt)
+        ends += result_msg(HLR, SMSC, "sendRoutingInfoForSM", 1, res, rf, dtid=t)
+    assoc.send(begins)
+    assoc.send(ends)
+    arg, f = mo.ati_arg(MSISDN, SCF.gt)
+    mixed = invoke_msg(SCF, HLR, "anyTimeInterrogation", 1, arg, f, tid(0x0C000010))
+    mixed.append(isup_msg(SWITCH_A, SWITCH_B, ss7.isup_iam(7, "8613900139000", MSISDN),
+                          {"calling": MSISDN, "called": "8613900139000"}))
+    assoc.send(mixed)
+    res, f = mo.ati_res(VLR.gt)
+    back = result_msg(HLR, SCF, "anyTimeInterrogation", 1, res, f, dtid=tid(0x0C000010))
+    back.append(isup_msg(SWITCH_B, SWITCH_A, ss7.isup_acm(7), {}))
+    assoc.send(back)
+    return cap.done()
+
+
+def m3ua_fragmented_data():
+    """A user message fragmented over three DATA chunks (B, -, E) in three packets, and one
+    over two; each completes on its last fragment."""
+    cap = Capture()
+    assoc = Assoc(cap, SG_A, SG_B)
+    assoc.bring_up()
+    text = "Your one-time code is 482913. Never share it, not even with bank staff. " * 2
+    text = text[:160]
+    tpdu = sms.sms_deliver(oa_alpha="BANK", text=text, dcs=0)
+    t = tid(0x0D000001)
+    arg = mo.mt_forward_sm_arg(IMSI, SMSC.gt, tpdu)
+    f = {"imsi": IMSI, "sms": {"tp_mti": 0, "oa": "BANK", "dcs": 0, "text": text}}
+    (m,) = invoke_msg(SMSC, MSC_B, "mt-forwardSM", 1, arg, f, t)
+    assoc.send_fragmented(m, 3)
+    assoc.send(result_msg(MSC_B, SMSC, "mt-forwardSM", 1, None, None, dtid=t))
+    t2 = tid(0x0D000002)
+    arg, f = mo.insert_subscriber_data_arg(IMSI, MSISDN)
+    (m,) = invoke_msg(HLR, VLR, "insertSubscriberData", 1, arg, f, t2)
+    assoc.send_fragmented(m, 2)
+    res, f = mo.empty_res()
+    assoc.send(result_msg(VLR, HLR, "insertSubscriberData", 1, res, f, dtid=t2))
+    return cap.done()
+
+
+def sccp_xudt_segmented():
+    """A mo-forwardSM whose TCAP message is carried in two XUDT segments (segmentation
+    parameter, F bit and remaining count), each in its own packet."""
+    cap = Capture()
+    assoc = Assoc(cap, SG_A, SG_B)
+    assoc.bring_up()
+    text = SMS_ZH
+    tpdu = sms.sms_submit(0x21, "10086", text, 0x08)
+    arg = mo.mo_forward_sm_arg(SMSC.gt, MSISDN, tpdu, IMSI)
+    f = {"imsi": IMSI, "sms": {"tp_mti": 1, "oa": MSISDN, "da": "10086", "dcs": 8, "text": text}}
+    t = tid(0x0E000001)
+    msgs = invoke_msg(MSC, SMSC, "mo-forwardSM", 1, arg, f, t, xudt_segments=2)
+    assert len(msgs) == 2
+    assoc.send_each(msgs)
+    assoc.send(result_msg(SMSC, MSC, "mo-forwardSM", 1, None, None, dtid=t))
+    return cap.done()
+
+
+def _split(text, n):
+    size = -(-len(text) // n)
+    return [text[i:i + size] for i in range(0, len(text), size)]
+
+
+def map_sms_mo_ucs2_concat():
+    """mo-forwardSM (MAP v3, opcode 46): a UCS-2 Chinese text in three concatenated parts
+    (UDH IEI 0x00, 8-bit reference); the third part completes the text."""
+    cap = Capture()
+    assoc = Assoc(cap, SG_A, SG_B)
+    assoc.bring_up()
+    parts = _split(SMS_ZH, 3)
+    ref = 0x5C
+    for seq, part in enumerate(parts, 1):
+        tpdu = sms.sms_submit(0x30 + seq, "10086", part, 0x08, sms.udh_concat8(ref, 3, seq))
+        arg = mo.mo_forward_sm_arg(SMSC.gt, MSISDN, tpdu, IMSI)
+        s = {"tp_mti": 1, "oa": MSISDN, "da": "10086", "dcs": 8, "concat": {"ref": ref, "total": 3, "seq": seq}}
+        if seq == 3:
+            s["text"] = SMS_ZH
+        t = tid(0x0F000000 + seq)
+        _dialogue(assoc, MSC, SMSC, "mo-forwardSM", (arg, {"imsi": IMSI, "sms": s}), None, t)
+    return cap.done()
+
+
+def map_sms_mt_gsm7():
+    """sendRoutingInfoForSM, then mt-forwardSM (opcode 44) from the alphanumeric sender "BANK":
+    a GSM 7-bit text with extension characters ([ ] { } € ^ | ~ \\) in two concatenated parts
+    (8-bit reference, one fill bit after the header); the second part completes the text."""
+    cap = Capture()
+    assoc = Assoc(cap, SG_A, SG_B)
+    assoc.bring_up()
+    _dialogue(assoc, SMSC, HLR, "sendRoutingInfoForSM", mo.sri_for_sm_arg(MSISDN, SMSC.gt),
+              mo.sri_for_sm_res(IMSI, MSC_B.gt), tid(0x10000001))
+    parts = _split(SMS_GSM7, 2)
+    ref = 0xA7
+    for seq, part in enumerate(parts, 1):
+        tpdu = sms.sms_deliver(oa_alpha="BANK", text=part, dcs=0, udh_ies=sms.udh_concat8(ref, 2, seq))
+        arg = mo.mt_forward_sm_arg(IMSI, SMSC.gt, tpdu)
+        s = {"tp_mti": 0, "oa": "BANK", "dcs": 0, "concat": {"ref": ref, "total": 2, "seq": seq}}
+        if seq == 2:
+            s["text"] = SMS_GSM7
+        _dialogue(assoc, SMSC, MSC_B, "mt-forwardSM", (arg, {"imsi": IMSI, "sms": s}), None,
+                  tid(0x10000001 + seq))
+    return cap.done()
+
+
+def _isup_call(send, cic, calling, called):
+    send(isup_msg(SWITCH_A, SWITCH_B, ss7.isup_iam(cic, called, calling), {"calling": calling, "called": called}))
+    send(isup_msg(SWITCH_B, SWITCH_A, ss7.isup_acm(cic), {}))
+    send(isup_msg(SWITCH_B, SWITCH_A, ss7.isup_anm(cic), {}))
+    send(isup_msg(SWITCH_A, SWITCH_B, ss7.isup_rel(cic, 16), {"cause": 16}))
+    send(isup_msg(SWITCH_B, SWITCH_A, ss7.isup_rlc(cic), {}))
+
+
+def isup_m3ua_call():
+    """ISUP over M3UA (SI 5): IAM, ACM, ANM, REL (cause 16, normal clearing), RLC on CIC 17."""
+    cap = Capture()
+    assoc = Assoc(cap, SG_A, SG_B)
+    assoc.bring_up()
+    _isup_call(lambda m: assoc.send([m], stream=2), 17, MSISDN, "8613900139000")
+    return cap.done()
+
+
+def mtp2_isup_map():
+    """A classic link (libpcap link type 140, MTP2 without pseudo-header): FISUs and an LSSU,
+    an ISUP call on CIC 42, a sendRoutingInfo dialogue and a GSM 7-bit mo-forwardSM in SCCP UDTs."""
+    cap = Capture(linktype=LINKTYPE_MTP2)
+    link = MtpLink(cap)
+    link.lssu(1)            # SIN: normal proving
+    link.fisu("a")
+    link.fisu("b")
+    _isup_call(link.send, 42, "8613800138011", "8613900139011")
+    t = tid(0x11000001)
+    arg, f = mo.send_routing_info_arg("8613900139011", GMSC.gt)
+    link.send_each(invoke_msg(GMSC, HLR, "sendRoutingInfo", 1, arg, f, t))
+    res, f = mo.send_routing_info_res(IMSI, "8613900990002")
+    link.send_each(result_msg(HLR, GMSC, "sendRoutingInfo", 1, res, f, dtid=t))
+    text = "Meet at 10:00 [room B]"
+    tpdu = sms.sms_submit(0x05, "8613900139011", text, 0x00)
+    arg = mo.mo_forward_sm_arg(SMSC.gt, "8613800138011", tpdu)
+    f = {"sms": {"tp_mti": 1, "oa": "8613800138011", "da": "8613900139011", "dcs": 0, "text": text}}
+    t = tid(0x11000002)
+    link.send_each(invoke_msg(MSC, SMSC, "mo-forwardSM", 1, arg, f, t))
+    link.send_each(result_msg(SMSC, MSC, "mo-forwardSM", 1, None, None, dtid=t))
+    link.fisu("a")
+    return cap.done()
+
+
+SS7_CAPTURES = [
+    ("ss7/map_operations.pcap", map_operations),
+    ("ss7/m3ua_multi_chunk.pcap", m3ua_multi_chunk),
+    ("ss7/m3ua_fragmented_data.pcap", m3ua_fragmented_data),
+    ("ss7/sccp_xudt_segmented.pcap", sccp_xudt_segmented),
+    ("ss7/map_sms_mo_ucs2_concat.pcap", map_sms_mo_ucs2_concat),
+    ("ss7/map_sms_mt_gsm7.pcap", map_sms_mt_gsm7),
+    ("ss7/isup_m3ua_call.pcap", isup_m3ua_call),
+    ("ss7/mtp2_isup_map.pcap", mtp2_isup_map),
+]
