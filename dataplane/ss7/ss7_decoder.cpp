@@ -1,12 +1,419 @@
-// Placeholder until the SS7 stack lands: decodes nothing.
 #include "dataplane/ss7/ss7_decoder.hpp"
 
+#include <algorithm>
+
+#include "dataplane/ss7/ber.hpp"
+#include "dataplane/ss7/isup.hpp"
+#include "dataplane/ss7/map.hpp"
+#include "dataplane/ss7/reassembly.hpp"
+#include "dataplane/ss7/sccp.hpp"
+#include "dataplane/ss7/sigtran.hpp"
+#include "dataplane/ss7/sms.hpp"
+#include "dataplane/ss7/tcap.hpp"
+#include "dataplane/ss7/text.hpp"
+
 namespace sigprobe::ss7 {
-struct Ss7Decoder::State {};
-Ss7Decoder::Ss7Decoder(const Ss7Config& cfg) : st_(std::make_unique<State>()), cfg_(cfg) {}
+namespace {
+
+constexpr uint32_t kPpidM2ua = 2, kPpidM3ua = 3, kPpidSua = 4, kPpidM2pa = 5;
+constexpr uint8_t kSiSccp = 3, kSiIsup = 5;
+constexpr size_t kInvokeSlots = 4096;
+constexpr size_t kMaxTextBytes = 16 * SmsConcatenator::kPartCap;
+constexpr size_t kMaxOidText = 64;
+
+struct InvokeSlot {
+  uint32_t tid = 0;
+  uint8_t tid_len = 0;
+  int16_t invoke_id = -1;
+  int16_t opcode = -1;
+};
+
+uint32_t tid_value(Bytes t) {
+  uint32_t v = 0;
+  for (uint8_t b : t) v = v << 8 | b;
+  return v;
+}
+
+size_t invoke_slot(uint32_t tid, int16_t invoke_id) {
+  uint64_t h = hash_bytes({reinterpret_cast<const uint8_t*>(&tid), sizeof tid});
+  h = (h ^ uint8_t(invoke_id)) * 1099511628211ull;
+  return size_t(h % kInvokeSlots);
+}
+
+void copy_tid(Bytes src, std::array<uint8_t, 4>& dst, uint8_t& len) {
+  len = uint8_t(std::min<size_t>(src.size(), 4));
+  std::copy_n(src.begin(), len, dst.begin());
+}
+
+// Digits into the arena: TBCD (MAP) or n BCD signals (SCCP, ISUP).
+std::string_view arena_tbcd(Bytes b, EventBatch& out) {
+  if (b.empty()) return {};
+  char* p = out.alloc(b.size() * 2);
+  if (!p) return {};
+  size_t n = tbcd_digits(b, p, b.size() * 2);
+  out.shrink_last(p, n);
+  return {p, n};
+}
+
+std::string_view arena_bcd(Bytes b, size_t n_digits, EventBatch& out) {
+  if (!n_digits) return {};
+  char* p = out.alloc(n_digits);
+  if (!p) return {};
+  size_t n = bcd_digits(b, n_digits, p, n_digits);
+  // ISUP ST (end of pulsing) is a terminator, not a digit.
+  if (n && p[n - 1] == 'f') --n;
+  out.shrink_last(p, n);
+  return {p, n};
+}
+
+std::string_view arena_number(const MapNumber& m, EventBatch& out) {
+  return m.present() ? arena_tbcd(m.tbcd, out) : std::string_view{};
+}
+
+void fill_sccp_addr(const SccpAddress& a, SccpAddr& o, EventBatch& out) {
+  o.ri = a.ri;
+  o.gti = a.gti;
+  o.tt = a.tt;
+  o.np = a.np;
+  o.nai = a.nai;
+  o.pc = a.pc;
+  o.ssn = a.ssn;
+  o.has_pc = a.has_pc;
+  o.has_ssn = a.has_ssn;
+  if (a.gti) o.gt = arena_bcd(a.digits, a.n_digits, out);
+}
+
+}  // namespace
+
+struct Ss7Decoder::State {
+  explicit State(const Ss7Config& cfg)
+      : invokes(kInvokeSlots),
+        sccp(cfg.sccp_reassembly_timeout_ns),
+        concat(cfg.sms_concat_timeout_ns),
+        text(kMaxTextBytes) {}
+
+  PcFormat pcf = PcFormat::Itu;
+  std::vector<InvokeSlot> invokes;
+  SccpReassembler sccp;
+  SmsConcatenator concat;
+  std::vector<char> text;  // scratch for one SMS part's text
+  Ss7Stats stats;
+
+  void on_mtp2_unit(Bytes su, bool annex_a, const MsgContext& ctx, EventBatch& out,
+                    DecodeCounters& c);
+  void on_mtp3_msg(const Mtp3Msg& m, const MsgContext& ctx, EventBatch& out, DecodeCounters& c);
+  void on_sccp(const Mtp3Msg& m, const MsgContext& ctx, EventBatch& out, DecodeCounters& c);
+  void on_tcap(Bytes data, SignalEvent& base, EventBatch& out, DecodeCounters& c);
+  void on_isup(const Mtp3Msg& m, const MsgContext& ctx, EventBatch& out, DecodeCounters& c);
+  void fill_map(const TcapMsg& t, const TcapComponent& comp, SignalEvent& e, EventBatch& out,
+                DecodeCounters& c);
+  void fill_sms(Bytes tpdu, bool mt, const MapFields& f, SignalEvent& e, EventBatch& out,
+                DecodeCounters& c);
+};
+
+namespace {
+
+SignalEvent base_event(Proto p, const Mtp3Msg& m, const MsgContext& ctx) {
+  SignalEvent e;
+  if (ctx.pkt) {
+    e.frame = ctx.pkt->frame;
+    e.ts_ns = ctx.pkt->ts_ns;
+    e.port = ctx.pkt->port;
+  }
+  e.proto = p;
+  e.transport = ctx.transport;
+  e.src = ctx.src;
+  e.dst = ctx.dst;
+  e.layers = kLayerMtp3;
+  e.mtp3 = Mtp3Info{m.opc, m.dpc, m.si, m.ni, m.mp, m.sls};
+  return e;
+}
+
+bool emit(const SignalEvent& e, EventBatch& out, DecodeCounters& c) {
+  SignalEvent* slot = out.push();
+  if (!slot) {
+    ++c.events_dropped;
+    return false;
+  }
+  *slot = e;
+  return true;
+}
+
+}  // namespace
+
+void Ss7Decoder::State::on_mtp2_unit(Bytes su, bool annex_a, const MsgContext& ctx,
+                                     EventBatch& out, DecodeCounters& c) {
+  auto u = parse_mtp2(su, annex_a, c);
+  if (!u) return;
+  switch (u->kind) {
+    case Mtp2Kind::Fisu: ++stats.mtp2_fisu; return;
+    case Mtp2Kind::Lssu: ++stats.mtp2_lssu; return;
+    case Mtp2Kind::Msu: ++stats.mtp2_msu; break;
+  }
+  if (auto m = parse_mtp3(u->msu, pcf, c)) on_mtp3_msg(*m, ctx, out, c);
+}
+
+void Ss7Decoder::State::on_mtp3_msg(const Mtp3Msg& m, const MsgContext& ctx, EventBatch& out,
+                                    DecodeCounters& c) {
+  ++stats.mtp3_si[m.si & 0x0F];
+  if (m.si == kSiSccp) on_sccp(m, ctx, out, c);
+  else if (m.si == kSiIsup) on_isup(m, ctx, out, c);
+}
+
+void Ss7Decoder::State::on_sccp(const Mtp3Msg& m, const MsgContext& ctx, EventBatch& out,
+                                DecodeCounters& c) {
+  auto s = parse_sccp(m.user, pcf, c);
+  if (!s) return;
+  c.message(Proto::Sccp);
+  ++stats.sccp_type[s->type & 0x1F];
+  if (!s->connectionless || s->data.empty()) return;
+  Bytes data = s->data;
+  if (s->seg.present && !(s->seg.first && s->seg.remaining == 0)) {
+    uint64_t key = hash_bytes(s->calling.digits, s->seg.local_ref ^ (uint64_t(m.opc) << 32));
+    uint64_t now = ctx.pkt ? ctx.pkt->ts_ns : 0;
+    data = sccp.add(key, s->seg.first, s->seg.remaining, data, now, c);
+    if (data.empty()) return;  // waiting for more segments
+  }
+  if (!looks_like_itu_tcap(data)) {
+    if (looks_like_ansi_tcap(data)) {
+      ++stats.tcap_ansi;
+      c.anomaly(Anomaly::TcapAnsiUnsupported);
+    }
+    return;  // SCCP management or another user: counted only
+  }
+  SignalEvent base = base_event(Proto::Tcap, m, ctx);
+  base.layers |= kLayerSccp | kLayerTcap;
+  base.sccp.msg_type = s->type;
+  fill_sccp_addr(s->called, base.sccp.called, out);
+  fill_sccp_addr(s->calling, base.sccp.calling, out);
+  on_tcap(data, base, out, c);
+}
+
+void Ss7Decoder::State::on_tcap(Bytes data, SignalEvent& base, EventBatch& out, DecodeCounters& c) {
+  auto t = parse_tcap(data, c);
+  if (!t) return;
+  c.message(Proto::Tcap);
+  TcapInfo& ti = base.tcap;
+  ti.type = t->type;
+  copy_tid(t->otid, ti.otid, ti.otid_len);
+  copy_tid(t->dtid, ti.dtid, ti.dtid_len);
+  ti.component_count = t->n_components;
+  if (!t->acn.empty()) {
+    char* p = out.alloc(kMaxOidText);
+    if (p) {
+      size_t n = ber_oid_text(t->acn, p, kMaxOidText);
+      if (!n) c.anomaly(Anomaly::TcapDialogueInvalid);
+      out.shrink_last(p, n);
+      ti.acn = {p, n};
+    }
+  }
+  if (t->n_components == 0) {
+    emit(base, out, c);
+    return;
+  }
+  for (size_t i = 0; i < t->n_components; ++i) {
+    SignalEvent e = base;
+    e.proto = Proto::Map;
+    e.layers |= kLayerMap;
+    fill_map(*t, t->components[i], e, out, c);
+    c.message(Proto::Map);
+    emit(e, out, c);
+  }
+}
+
+void Ss7Decoder::State::fill_map(const TcapMsg& t, const TcapComponent& comp, SignalEvent& e,
+                                 EventBatch& out, DecodeCounters& c) {
+  MapInfo& mi = e.map;
+  mi.component = comp.type;
+  mi.invoke_id = comp.invoke_id;
+  mi.opcode = int16_t(comp.opcode);
+  if (comp.type == MapComponent::ReturnError && comp.error_code >= 0)
+    mi.error_code = uint16_t(comp.error_code);
+  bool is_result = comp.type == MapComponent::ReturnResult ||
+                   comp.type == MapComponent::ReturnResultNotLast;
+  // Remember invokes by (sender's transaction, invoke id); a result travels
+  // back with that transaction as its destination id.
+  if (comp.type == MapComponent::Invoke && comp.opcode >= 0 && !t.otid.empty()) {
+    uint32_t tid = tid_value(t.otid);
+    InvokeSlot& s = invokes[invoke_slot(tid, comp.invoke_id)];
+    s = InvokeSlot{tid, uint8_t(t.otid.size()), comp.invoke_id, int16_t(comp.opcode)};
+  } else if (comp.type != MapComponent::Invoke && !t.dtid.empty()) {
+    uint32_t tid = tid_value(t.dtid);
+    const InvokeSlot& s = invokes[invoke_slot(tid, comp.invoke_id)];
+    bool match = s.tid == tid && s.tid_len == t.dtid.size() && s.invoke_id == comp.invoke_id;
+    if (match && mi.opcode < 0 && is_result) {
+      mi.opcode = s.opcode;
+      ++stats.results_opcode_from_table;
+    }
+  }
+  if (!comp.has_param || mi.opcode < 0 ||
+      (comp.type != MapComponent::Invoke && !is_result))
+    return;
+  MapFields f = decode_map(mi.opcode, is_result, comp.param, c);
+  mi.imsi = arena_number(f.imsi, out);
+  mi.msisdn = arena_number(f.msisdn, out);
+  mi.vlr = arena_number(f.vlr, out);
+  mi.msc = arena_number(f.msc, out);
+  mi.sgsn = arena_number(f.sgsn, out);
+  mi.hlr = arena_number(f.hlr, out);
+  mi.imei = arena_number(f.imei, out);
+  mi.service_centre = arena_number(f.service_centre, out);
+  mi.roaming_number = arena_number(f.roaming_number, out);
+  if (f.has_ussd) {
+    if (f.ussd_ia5) {
+      mi.ussd = out.store(as_chars(f.ussd));
+    } else {
+      size_t cap = f.ussd.size() * 8 / 7 * kUtf8PerSeptet + 4;
+      char* p = out.alloc(cap);
+      if (p) {
+        size_t n = ussd_text_utf8(f.ussd_dcs, f.ussd, p, cap, c);
+        out.shrink_last(p, n);
+        mi.ussd = {p, n};
+      }
+    }
+  }
+  if (f.has_sms) {
+    bool mt = mi.opcode == kOpMtForwardSm || f.sms_mt;
+    fill_sms(f.sm_rp_ui, mt, f, e, out, c);
+  }
+}
+
+void Ss7Decoder::State::fill_sms(Bytes tpdu, bool mt, const MapFields& f, SignalEvent& e,
+                                 EventBatch& out, DecodeCounters& c) {
+  auto t = parse_sms_tpdu(tpdu, !mt, c);
+  if (!t) return;
+  SmsInfo& s = e.map.sms;
+  s.present = true;
+  s.tpdu_type = t->mti;
+  switch (t->kind) {
+    case SmsKind::StatusReport: ++stats.sms_status_reports; return;
+    case SmsKind::Command: ++stats.sms_commands; return;
+    case SmsKind::DeliverReport:
+    case SmsKind::SubmitReport: ++stats.sms_reports; return;
+    default: break;
+  }
+  s.pid = t->pid;
+  s.dcs = t->dcs;
+  char addr[64];
+  size_t an = sms_address_utf8(t->addr, addr, sizeof addr);
+  if (t->kind == SmsKind::Deliver) {
+    s.oa = out.store({addr, an});
+  } else {
+    s.da = out.store({addr, an});
+    s.oa = e.map.msisdn;  // SM-RP-OA: the submitting subscriber
+  }
+  (void)f;
+  size_t n = sms_text_utf8(*t, text.data(), text.size(), c);
+  std::string_view part{text.data(), n};
+  if (t->concat) {
+    s.concat_ref = t->concat_ref;
+    s.concat_total = t->concat_total;
+    s.concat_seq = t->concat_seq;
+    uint64_t key = hash_bytes(as_bytes({addr, an}), (uint64_t(t->concat_ref) << 8) | t->concat_total);
+    key = hash_bytes(as_bytes(e.map.imsi), key);
+    uint64_t now = e.ts_ns;
+    char* whole = out.alloc(kMaxTextBytes);
+    if (whole) {
+      long w = concat.add(key, t->concat_seq, t->concat_total, part, now, whole, kMaxTextBytes, c);
+      if (w >= 0) {
+        out.shrink_last(whole, size_t(w));
+        s.text = {whole, size_t(w)};
+        return;
+      }
+      out.shrink_last(whole, 0);
+    }
+  }
+  s.text = out.store(part);
+}
+
+void Ss7Decoder::State::on_isup(const Mtp3Msg& m, const MsgContext& ctx, EventBatch& out,
+                                DecodeCounters& c) {
+  auto i = parse_isup(m.user, c);
+  if (!i) return;
+  c.message(Proto::Isup);
+  SignalEvent e = base_event(Proto::Isup, m, ctx);
+  e.layers |= kLayerIsup;
+  IsupInfo& ii = e.isup;
+  ii.msg_type = i->type;
+  ii.cic = i->cic;
+  if (i->called.present) {
+    ii.called = arena_bcd(i->called.digits, i->called.n_digits, out);
+    ii.called_nai = i->called.nai;
+  }
+  if (i->calling.present) {
+    ii.calling = arena_bcd(i->calling.digits, i->calling.n_digits, out);
+    ii.calling_nai = i->calling.nai;
+  }
+  ii.calling_category = i->calling_category;
+  ii.cause = i->cause;
+  ii.has_cause = i->has_cause;
+  emit(e, out, c);
+}
+
+Ss7Decoder::Ss7Decoder(const Ss7Config& cfg) : st_(std::make_unique<State>(cfg)), cfg_(cfg) {
+  st_->pcf = cfg.japan_point_codes ? PcFormat::Japan
+             : cfg.ansi_point_codes ? PcFormat::Ansi
+                                    : PcFormat::Itu;
+}
 Ss7Decoder::~Ss7Decoder() = default;
-void Ss7Decoder::on_sctp_message(Bytes, const MsgContext&, EventBatch&, DecodeCounters&) {}
-void Ss7Decoder::on_mtp2(Bytes, const MsgContext&, EventBatch&, DecodeCounters&) {}
-void Ss7Decoder::on_mtp2_with_phdr(Bytes, const MsgContext&, EventBatch&, DecodeCounters&) {}
-void Ss7Decoder::on_mtp3(Bytes, const MsgContext&, EventBatch&, DecodeCounters&) {}
+
+const Ss7Stats& Ss7Decoder::stats() const { return st_->stats; }
+
+void Ss7Decoder::on_sctp_message(Bytes msg, const MsgContext& ctx, EventBatch& out,
+                                 DecodeCounters& c) {
+  uint32_t ppid = ctx.sctp_ppid;
+  if (ppid != kPpidM3ua && ppid != kPpidM2pa && ppid != kPpidM2ua && ppid != kPpidSua)
+    ppid = sniff_sigtran(msg);
+  State& s = *st_;
+  if (msg.size() >= 3 && msg[0] == 1) ++s.stats.sigtran_class[msg[2] & 0x0F];
+  switch (ppid) {
+    case kPpidM3ua: {
+      auto m = parse_m3ua(msg, s.pcf, c);
+      if (!m) return;
+      c.message(Proto::M3ua);
+      if (m->is_data) s.on_mtp3_msg(m->data, ctx, out, c);
+      return;
+    }
+    case kPpidM2pa: {
+      auto m = parse_m2pa(msg, s.pcf, c);
+      if (m && m->data) s.on_mtp3_msg(*m->data, ctx, out, c);
+      return;
+    }
+    case kPpidM2ua: {
+      auto m = parse_m2ua(msg, s.pcf, c);
+      if (m && m->data) s.on_mtp3_msg(*m->data, ctx, out, c);
+      return;
+    }
+    case kPpidSua:
+      ++s.stats.sua;
+      c.anomaly(Anomaly::SuaUnsupported);
+      return;
+    default:
+      c.anomaly(Anomaly::SigtranUnknownContent);
+      return;
+  }
+}
+
+void Ss7Decoder::on_mtp3(Bytes msu, const MsgContext& ctx, EventBatch& out, DecodeCounters& c) {
+  auto m = parse_mtp3(msu, st_->pcf, c);
+  if (m) st_->on_mtp3_msg(*m, ctx, out, c);
+}
+
+void Ss7Decoder::on_mtp2(Bytes frame, const MsgContext& ctx, EventBatch& out, DecodeCounters& c) {
+  st_->on_mtp2_unit(frame, false, ctx, out, c);
+}
+
+void Ss7Decoder::on_mtp2_with_phdr(Bytes frame, const MsgContext& ctx, EventBatch& out,
+                                   DecodeCounters& c) {
+  // Pseudo-header (LINKTYPE_MTP2_WITH_PHDR): sent (1), annex_a_used (1), link_number (2).
+  ByteReader r{frame};
+  auto sent = r.u8();
+  auto annex_a = r.u8();
+  if (!sent || !annex_a || !r.skip(2)) {
+    c.anomaly(Anomaly::Mtp2Truncated);
+    return;
+  }
+  st_->on_mtp2_unit(r.rest(), *annex_a != 0, ctx, out, c);
+}
+
 }  // namespace sigprobe::ss7

@@ -1,6 +1,16 @@
 // SS7 entry points the L2-L4 walk calls. Owner: dataplane/ss7.
-// Stateful (SCCP segment and concatenated-SMS reassembly), one per worker.
+// Stateful (SCCP segment and concatenated-SMS reassembly, the invoke table that
+// gives results their operation code), one per worker. All state is allocated
+// at construction; nothing is allocated per message.
+//
+// Events: one per TCAP component (proto map, layers Mtp3|Sccp|Tcap|Map); a
+// TCAP message without components gives one proto tcap event; ISUP gives one
+// proto isup event (layers Mtp3|Isup). M3UA/M2PA/M2UA management, SCCP
+// management and other MTP3 users are counted (DecodeCounters and stats())
+// without events.
 #pragma once
+#include <array>
+#include <cstdint>
 #include <memory>
 
 #include "dataplane/core/byte_reader.hpp"
@@ -10,7 +20,22 @@
 namespace sigprobe::ss7 {
 
 struct Ss7Config {
-  bool ansi_point_codes = false;  // MTP3 routing label: ANSI 24-bit instead of ITU 14-bit
+  bool ansi_point_codes = false;   // MTP3 routing label: ANSI 24-bit instead of ITU 14-bit
+  bool japan_point_codes = false;  // TTC/Japan 16-bit point codes (label and SCCP addresses)
+  uint64_t sms_concat_timeout_ns = 120'000'000'000ull;  // capture time
+  uint64_t sccp_reassembly_timeout_ns = 30'000'000'000ull;
+};
+
+// Counters beyond DecodeCounters: by message class and type.
+struct Ss7Stats {
+  std::array<uint64_t, 16> sigtran_class{};  // M3UA/M2UA/M2PA message class (RFC 4666 3.1.2)
+  std::array<uint64_t, 16> mtp3_si{};        // MTP3 service indicator of user messages
+  std::array<uint64_t, 32> sccp_type{};      // Q.713 message type
+  uint64_t mtp2_fisu = 0, mtp2_lssu = 0, mtp2_msu = 0;
+  uint64_t tcap_ansi = 0;
+  uint64_t sms_status_reports = 0, sms_commands = 0, sms_reports = 0;
+  uint64_t results_opcode_from_table = 0;    // returnResults whose opcode came from the invoke table
+  uint64_t sua = 0;
 };
 
 class Ss7Decoder {
@@ -27,6 +52,8 @@ class Ss7Decoder {
   void on_mtp2(Bytes frame, const MsgContext& ctx, EventBatch& out, DecodeCounters& c);
   void on_mtp2_with_phdr(Bytes frame, const MsgContext& ctx, EventBatch& out, DecodeCounters& c);
   void on_mtp3(Bytes msu, const MsgContext& ctx, EventBatch& out, DecodeCounters& c);
+
+  const Ss7Stats& stats() const;
 
  private:
   struct State;

@@ -1,0 +1,273 @@
+#include "dataplane/ss7/map.hpp"
+
+#include "dataplane/ss7/ber.hpp"
+
+namespace sigprobe::ss7 {
+namespace {
+
+constexpr uint8_t kOctetString = 0x04, kSequence = 0x30, kIa5String = 0x16;
+constexpr size_t kMaxTbcdOctets = 10;     // 20 digits: ISDN-AddressString is 1+9, IMSI 3..8
+constexpr size_t kMaxAddressOctets = 20;  // AddressString upper bound (maxAddressLength)
+
+// Context tag n, primitive / constructed.
+constexpr uint8_t ctx(uint8_t n) { return uint8_t(0x80 | n); }
+constexpr uint8_t ctxc(uint8_t n) { return uint8_t(0xA0 | n); }
+
+MapNumber identity(Bytes v, DecodeCounters& c) {
+  if (v.empty() || v.size() > kMaxTbcdOctets) {
+    c.anomaly(v.empty() ? Anomaly::MapParamMalformed : Anomaly::MapDigitsTooLong);
+    return {};
+  }
+  return MapNumber{v, 0};
+}
+
+MapNumber address(Bytes v, DecodeCounters& c) {
+  if (v.empty() || v.size() > kMaxAddressOctets) {
+    c.anomaly(v.empty() ? Anomaly::MapParamMalformed : Anomaly::MapDigitsTooLong);
+    return {};
+  }
+  return MapNumber{v.subspan(1), v[0]};
+}
+
+// The elements of a constructed value, in order, with their identifiers.
+template <class F>
+void for_each(Bytes v, DecodeCounters& c, F&& f) {
+  ByteReader r{v};
+  while (!r.empty()) {
+    auto t = ber_read(r, c, 5);
+    if (!t) return;
+    f(*t);
+  }
+}
+
+// Nth (0-based) element with identifier id at the top level of v.
+std::optional<Tlv> nth(Bytes v, uint8_t id, int n, DecodeCounters& c) {
+  std::optional<Tlv> found;
+  int seen = 0;
+  for_each(v, c, [&](const Tlv& t) {
+    if (!found && t.id == id && seen++ == n) found = t;
+  });
+  return found;
+}
+
+void decode_sm_rp(const Tlv& p, MapFields& f, DecodeCounters& c) {
+  // SEQUENCE { sm-RP-DA, sm-RP-OA, sm-RP-UI OCTET STRING, ... }
+  int pos = 0;
+  for_each(p.value, c, [&](const Tlv& t) {
+    if (pos == 0) {  // SM-RP-DA
+      if (t.id == ctx(0)) { f.imsi = identity(t.value, c); f.sms_mt = true; }
+      else if (t.id == ctx(1)) f.sms_mt = true;  // LMSI
+      else if (t.id == ctx(4)) f.service_centre = address(t.value, c);
+    } else if (pos == 1) {  // SM-RP-OA
+      if (t.id == ctx(2)) f.msisdn = address(t.value, c);
+      else if (t.id == ctx(4)) f.service_centre = address(t.value, c);
+    } else if (pos == 2 && t.id == kOctetString) {
+      f.sm_rp_ui = t.value;
+      f.has_sms = true;
+    }
+    ++pos;
+  });
+  if (!f.has_sms) c.anomaly(Anomaly::MapParamMalformed);
+}
+
+void decode_ussd(const Tlv& p, MapFields& f, DecodeCounters& c) {
+  // USSD-Arg / USSD-Res: SEQUENCE { ussd-DataCodingScheme, ussd-String, ..., msisdn [0] }
+  auto dcs = nth(p.value, kOctetString, 0, c);
+  auto str = nth(p.value, kOctetString, 1, c);
+  if (!dcs || !str || dcs->value.size() != 1) {
+    c.anomaly(Anomaly::MapParamMalformed);
+    return;
+  }
+  f.ussd_dcs = dcs->value[0];
+  f.ussd = str->value;
+  f.has_ussd = true;
+  if (auto m = nth(p.value, ctx(0), 0, c)) f.msisdn = address(m->value, c);
+}
+
+void decode_invoke(int op, const Tlv& p, MapFields& f, DecodeCounters& c) {
+  bool seq = p.id == kSequence;
+  switch (op) {
+    case kOpUpdateLocation:
+      // SEQUENCE { imsi, msc-Number [1], vlr-Number, ... }
+      if (!seq) break;
+      if (auto t = nth(p.value, kOctetString, 0, c)) f.imsi = identity(t->value, c);
+      if (auto t = nth(p.value, ctx(1), 0, c)) f.msc = address(t->value, c);
+      if (auto t = nth(p.value, kOctetString, 1, c)) f.vlr = address(t->value, c);
+      return;
+    case kOpUpdateGprsLocation:
+      // SEQUENCE { imsi, sgsn-Number, sgsn-Address, ... }
+      if (!seq) break;
+      if (auto t = nth(p.value, kOctetString, 0, c)) f.imsi = identity(t->value, c);
+      if (auto t = nth(p.value, kOctetString, 1, c)) f.sgsn = address(t->value, c);
+      return;
+    case kOpCancelLocation: {
+      // v3: [3] SEQUENCE { identity, ... }; v1/v2: CHOICE { imsi, imsi-WithLMSI SEQUENCE }
+      Bytes v = p.value;
+      if (p.id == kOctetString) { f.imsi = identity(v, c); return; }
+      if (p.id != ctxc(3) && p.id != kSequence) break;
+      if (auto t = nth(v, kOctetString, 0, c)) { f.imsi = identity(t->value, c); return; }
+      if (auto s = nth(v, kSequence, 0, c))
+        if (auto t = nth(s->value, kOctetString, 0, c)) { f.imsi = identity(t->value, c); return; }
+      break;
+    }
+    case kOpInsertSubscriberData:
+      // SEQUENCE { imsi [0] OPTIONAL, msisdn [1] OPTIONAL, ... }
+      if (!seq) break;
+      if (auto t = nth(p.value, ctx(0), 0, c)) f.imsi = identity(t->value, c);
+      if (auto t = nth(p.value, ctx(1), 0, c)) f.msisdn = address(t->value, c);
+      return;
+    case kOpSendRoutingInfo:
+      // SEQUENCE { msisdn [0], ..., gmsc-OrGsmSCF-Address [6] }
+      if (!seq) break;
+      if (auto t = nth(p.value, ctx(0), 0, c)) f.msisdn = address(t->value, c);
+      if (auto t = nth(p.value, ctx(6), 0, c)) f.msc = address(t->value, c);
+      return;
+    case kOpSendRoutingInfoForSm:
+      // SEQUENCE { msisdn [0], sm-RP-PRI [1], serviceCentreAddress [2], ... }
+      if (!seq) break;
+      if (auto t = nth(p.value, ctx(0), 0, c)) f.msisdn = address(t->value, c);
+      if (auto t = nth(p.value, ctx(2), 0, c)) f.service_centre = address(t->value, c);
+      return;
+    case kOpSendRoutingInfoForGprs:
+    case kOpProvideSubscriberInfo:
+      // SEQUENCE { imsi [0], ... }
+      if (!seq) break;
+      if (auto t = nth(p.value, ctx(0), 0, c)) f.imsi = identity(t->value, c);
+      return;
+    case kOpAnyTimeInterrogation: {
+      // SEQUENCE { subscriberIdentity [0] CHOICE { imsi [0], msisdn [1] }, requestedInfo [1],
+      //            gsmSCF-Address [3] }
+      if (!seq) break;
+      if (auto id = nth(p.value, ctxc(0), 0, c)) {
+        if (auto t = nth(id->value, ctx(0), 0, c)) f.imsi = identity(t->value, c);
+        if (auto t = nth(id->value, ctx(1), 0, c)) f.msisdn = address(t->value, c);
+      }
+      return;
+    }
+    case kOpSendImsi:
+      // ISDN-AddressString
+      if (p.id != kOctetString) break;
+      f.msisdn = address(p.value, c);
+      return;
+    case kOpSendAuthenticationInfo:
+      // v2: IMSI; v3: SEQUENCE { imsi [0], ... }
+      if (p.id == kOctetString) { f.imsi = identity(p.value, c); return; }
+      if (!seq) break;
+      if (auto t = nth(p.value, ctx(0), 0, c)) f.imsi = identity(t->value, c);
+      return;
+    case kOpPurgeMs:
+      // v3: [3] SEQUENCE { imsi, vlr-Number [0], sgsn-Number [1] }; v2: SEQUENCE { imsi, vlr-Number }
+      if (p.id != ctxc(3) && !seq) break;
+      if (auto t = nth(p.value, kOctetString, 0, c)) f.imsi = identity(t->value, c);
+      if (auto t = nth(p.value, p.id == kSequence ? kOctetString : ctx(0), p.id == kSequence ? 1 : 0, c))
+        f.vlr = address(t->value, c);
+      if (auto t = nth(p.value, ctx(1), 0, c)) f.sgsn = address(t->value, c);
+      return;
+    case kOpCheckImei:
+      // v1/v2: IMEI; v3: SEQUENCE { imei, requestedEquipmentInfo, ... }
+      if (p.id == kOctetString) { f.imei = identity(p.value, c); return; }
+      if (!seq) break;
+      if (auto t = nth(p.value, kOctetString, 0, c)) f.imei = identity(t->value, c);
+      return;
+    case kOpMoForwardSm:
+    case kOpMtForwardSm:
+      if (!seq) break;
+      decode_sm_rp(p, f, c);
+      return;
+    case kOpReportSmDeliveryStatus:
+      // SEQUENCE { msisdn, serviceCentreAddress, ... }
+      if (!seq) break;
+      if (auto t = nth(p.value, kOctetString, 0, c)) f.msisdn = address(t->value, c);
+      if (auto t = nth(p.value, kOctetString, 1, c)) f.service_centre = address(t->value, c);
+      return;
+    case kOpProcessUnstructuredSsRequest:
+    case kOpUnstructuredSsRequest:
+    case kOpUnstructuredSsNotify:
+      if (!seq) break;
+      decode_ussd(p, f, c);
+      return;
+    case kOpProcessUnstructuredSsData:
+      // MAP v1: SS-UserData IA5String
+      if (p.id != kIa5String) break;
+      f.ussd = p.value;
+      f.has_ussd = true;
+      f.ussd_ia5 = true;
+      return;
+    default:
+      return;  // operations we name but do not decode
+  }
+  c.anomaly(Anomaly::MapParamMalformed);
+}
+
+void decode_result(int op, const Tlv& p, MapFields& f, DecodeCounters& c) {
+  bool seq = p.id == kSequence;
+  switch (op) {
+    case kOpUpdateLocation:
+    case kOpUpdateGprsLocation:
+      // SEQUENCE { hlr-Number, ... }
+      if (!seq) break;
+      if (auto t = nth(p.value, kOctetString, 0, c)) f.hlr = address(t->value, c);
+      return;
+    case kOpSendRoutingInfo: {
+      // v3: [3] SEQUENCE { imsi [9], extendedRoutingInfo (roamingNumber OCTET STRING | ...) }
+      // v1/v2: SEQUENCE { imsi, routingInfo (roamingNumber | forwardingData) }
+      if (p.id == ctxc(3)) {
+        if (auto t = nth(p.value, ctx(9), 0, c)) f.imsi = identity(t->value, c);
+        if (auto t = nth(p.value, kOctetString, 0, c)) f.roaming_number = address(t->value, c);
+        return;
+      }
+      if (!seq) break;
+      if (auto t = nth(p.value, kOctetString, 0, c)) f.imsi = identity(t->value, c);
+      if (auto t = nth(p.value, kOctetString, 1, c)) f.roaming_number = address(t->value, c);
+      return;
+    }
+    case kOpSendRoutingInfoForSm: {
+      // SEQUENCE { imsi, locationInfoWithLMSI [0] { networkNode-Number [1] (v1: msc-Number [1]), ... } }
+      if (!seq) break;
+      if (auto t = nth(p.value, kOctetString, 0, c)) f.imsi = identity(t->value, c);
+      if (auto li = nth(p.value, ctxc(0), 0, c)) {
+        if (auto t = nth(li->value, ctx(1), 0, c)) f.msc = address(t->value, c);
+        else if (auto rn = nth(li->value, ctx(0), 0, c)) f.roaming_number = address(rn->value, c);
+      }
+      return;
+    }
+    case kOpSendImsi:
+      if (p.id != kOctetString) break;
+      f.imsi = identity(p.value, c);
+      return;
+    case kOpSendIdentification:
+      // v3: SEQUENCE { imsi OPTIONAL, ... }; v2: SEQUENCE { imsi, authenticationSetList }
+      if (!seq) break;
+      if (auto t = nth(p.value, kOctetString, 0, c)) f.imsi = identity(t->value, c);
+      return;
+    case kOpProvideRoamingNumber:
+      // v3: SEQUENCE { roamingNumber, ... }; v1/v2: RoamingNumber
+      if (p.id == kOctetString) { f.roaming_number = address(p.value, c); return; }
+      if (!seq) break;
+      if (auto t = nth(p.value, kOctetString, 0, c)) f.roaming_number = address(t->value, c);
+      return;
+    case kOpProcessUnstructuredSsRequest:
+    case kOpUnstructuredSsRequest:
+      if (!seq) break;
+      decode_ussd(p, f, c);
+      return;
+    default:
+      return;
+  }
+  c.anomaly(Anomaly::MapParamMalformed);
+}
+
+}  // namespace
+
+MapFields decode_map(int opcode, bool is_result, Bytes param, DecodeCounters& c) {
+  MapFields f;
+  if (param.empty()) return f;
+  ByteReader r{param};
+  auto p = ber_read(r, c, 3);
+  if (!p) return f;
+  if (is_result) decode_result(opcode, *p, f, c);
+  else decode_invoke(opcode, *p, f, c);
+  return f;
+}
+
+}  // namespace sigprobe::ss7

@@ -1,0 +1,48 @@
+// ITU TCAP (Q.773): message type, transaction ids, the dialogue portion's
+// application context name, and the components (several per message).
+// Pure function of bytes; parameters stay as views for the MAP decoder.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "dataplane/core/byte_reader.hpp"
+#include "dataplane/core/counters.hpp"
+#include "dataplane/core/signal_event.hpp"
+
+namespace sigprobe::ss7 {
+
+inline constexpr size_t kTcapMaxComponents = 16;
+
+struct TcapComponent {
+  MapComponent type = MapComponent::None;
+  int16_t invoke_id = -1;
+  int32_t opcode = -1;      // local operation code; -1 when absent or global
+  int32_t error_code = -1;  // returnError local error code
+  bool has_param = false;
+  Bytes param;              // the parameter element, identifier and length included
+};
+
+struct TcapMsg {
+  TcapType type = TcapType::None;
+  Bytes otid, dtid;         // 1..4 octets each when present
+  Bytes acn;                // application context name, OID contents
+  uint8_t p_abort_cause = 0xFF;
+  uint8_t n_components = 0;
+  bool has_components = false;
+  std::array<TcapComponent, kTcapMaxComponents> components{};
+};
+
+// True when b starts like an ITU TCAP message (first identifier octet).
+bool looks_like_itu_tcap(Bytes b);
+bool looks_like_ansi_tcap(Bytes b);
+
+std::optional<TcapMsg> parse_tcap(Bytes msg, DecodeCounters& c);
+
+// Version of a MAP application context (last arc of 0.4.0.0.1.0.x.v), 0 when
+// the ACN is absent or not a MAP one.
+uint8_t acn_version(Bytes acn);
+// The ACN's context arc (x in 0.4.0.0.1.0.x.v): 1..99 MAP, >= 50 CAP; -1 none.
+int acn_context(Bytes acn);
+
+}  // namespace sigprobe::ss7

@@ -1,0 +1,164 @@
+#include "dataplane/ss7/text.hpp"
+
+#include <array>
+
+namespace sigprobe::ss7 {
+namespace {
+
+// TS 23.038 section 6.2.1: the GSM 7-bit default alphabet, as Unicode.
+// 0x1B is the escape to the extension table (never printed itself).
+constexpr std::array<uint16_t, 128> kGsm7Default{
+    0x0040, 0x00A3, 0x0024, 0x00A5, 0x00E8, 0x00E9, 0x00F9, 0x00EC,  // @ £ $ ¥ è é ù ì
+    0x00F2, 0x00C7, 0x000A, 0x00D8, 0x00F8, 0x000D, 0x00C5, 0x00E5,  // ò Ç LF Ø ø CR Å å
+    0x0394, 0x005F, 0x03A6, 0x0393, 0x039B, 0x03A9, 0x03A0, 0x03A8,  // Δ _ Φ Γ Λ Ω Π Ψ
+    0x03A3, 0x0398, 0x039E, 0x00A0, 0x00C6, 0x00E6, 0x00DF, 0x00C9,  // Σ Θ Ξ ESC Æ æ ß É
+    0x0020, 0x0021, 0x0022, 0x0023, 0x00A4, 0x0025, 0x0026, 0x0027,  //   ! " # ¤ % & '
+    0x0028, 0x0029, 0x002A, 0x002B, 0x002C, 0x002D, 0x002E, 0x002F,
+    0x0030, 0x0031, 0x0032, 0x0033, 0x0034, 0x0035, 0x0036, 0x0037,
+    0x0038, 0x0039, 0x003A, 0x003B, 0x003C, 0x003D, 0x003E, 0x003F,
+    0x00A1, 0x0041, 0x0042, 0x0043, 0x0044, 0x0045, 0x0046, 0x0047,  // ¡ A..
+    0x0048, 0x0049, 0x004A, 0x004B, 0x004C, 0x004D, 0x004E, 0x004F,
+    0x0050, 0x0051, 0x0052, 0x0053, 0x0054, 0x0055, 0x0056, 0x0057,
+    0x0058, 0x0059, 0x005A, 0x00C4, 0x00D6, 0x00D1, 0x00DC, 0x00A7,  // ..Z Ä Ö Ñ Ü §
+    0x00BF, 0x0061, 0x0062, 0x0063, 0x0064, 0x0065, 0x0066, 0x0067,  // ¿ a..
+    0x0068, 0x0069, 0x006A, 0x006B, 0x006C, 0x006D, 0x006E, 0x006F,
+    0x0070, 0x0071, 0x0072, 0x0073, 0x0074, 0x0075, 0x0076, 0x0077,
+    0x0078, 0x0079, 0x007A, 0x00E4, 0x00F6, 0x00F1, 0x00FC, 0x00E0,  // ..z ä ö ñ ü à
+};
+constexpr uint8_t kGsm7Escape = 0x1B;
+
+// TS 23.038 section 6.2.1.1: the default extension table (code -> Unicode).
+struct ExtChar {
+  uint8_t code;
+  uint16_t cp;
+};
+constexpr std::array<ExtChar, 10> kGsm7Extension{{
+    {0x0A, 0x000C},  // form feed (page break)
+    {0x14, 0x005E},  // ^
+    {0x28, 0x007B},  // {
+    {0x29, 0x007D},  // }
+    {0x2F, 0x005C},  // backslash
+    {0x3C, 0x005B},  // [
+    {0x3D, 0x007E},  // ~
+    {0x3E, 0x005D},  // ]
+    {0x40, 0x007C},  // |
+    {0x65, 0x20AC},  // euro sign
+}};
+
+uint16_t gsm7_extension(uint8_t code) {
+  for (const ExtChar& e : kGsm7Extension)
+    if (e.code == code) return e.cp;
+  return kGsm7Default[code];
+}
+
+uint8_t septet_at(Bytes b, size_t bit) {
+  size_t byte = bit / 8, shift = bit % 8;
+  unsigned v = b[byte] >> shift;
+  if (shift > 1 && byte + 1 < b.size()) v |= unsigned(b[byte + 1]) << (8 - shift);
+  return uint8_t(v & 0x7F);
+}
+
+}  // namespace
+
+size_t put_utf8(uint32_t cp, char* out, size_t cap) {
+  if (cp < 0x80) {
+    if (cap < 1) return 0;
+    out[0] = char(cp);
+    return 1;
+  }
+  if (cp < 0x800) {
+    if (cap < 2) return 0;
+    out[0] = char(0xC0 | (cp >> 6));
+    out[1] = char(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    if (cap < 3) return 0;
+    out[0] = char(0xE0 | (cp >> 12));
+    out[1] = char(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = char(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  if (cap < 4) return 0;
+  out[0] = char(0xF0 | (cp >> 18));
+  out[1] = char(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = char(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = char(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+size_t tbcd_digits(Bytes b, char* out, size_t cap) {
+  static constexpr char kTbcd[] = "0123456789*#abc";
+  size_t n = 0;
+  for (uint8_t byte : b) {
+    for (unsigned nib : {unsigned(byte & 0xF), unsigned(byte >> 4)}) {
+      if (nib == 0xF || n == cap) return n;
+      out[n++] = kTbcd[nib];
+    }
+  }
+  return n;
+}
+
+size_t bcd_digits(Bytes b, size_t n_digits, char* out, size_t cap) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  size_t n = 0;
+  for (size_t i = 0; i < n_digits && n < cap && i / 2 < b.size(); ++i) {
+    uint8_t byte = b[i / 2];
+    out[n++] = kHex[(i & 1) ? byte >> 4 : byte & 0xF];
+  }
+  return n;
+}
+
+size_t gsm7_to_utf8(Bytes b, size_t skip_bits, size_t septets, char* out, size_t cap) {
+  size_t n = 0;
+  bool escaped = false;
+  for (size_t i = 0; i < septets; ++i) {
+    size_t bit = skip_bits + 7 * i;
+    if (bit + 7 > b.size() * 8) break;
+    uint8_t s = septet_at(b, bit);
+    if (escaped) {
+      escaped = false;
+      size_t w = put_utf8(gsm7_extension(s), out + n, cap - n);
+      if (!w) break;
+      n += w;
+      continue;
+    }
+    if (s == kGsm7Escape) {
+      escaped = true;
+      continue;
+    }
+    size_t w = put_utf8(kGsm7Default[s], out + n, cap - n);
+    if (!w) break;
+    n += w;
+  }
+  return n;
+}
+
+Ucs2Result ucs2_to_utf8(Bytes b, char* out, size_t cap) {
+  Ucs2Result r;
+  if (b.size() % 2) r.invalid = true;
+  size_t units = b.size() / 2;
+  for (size_t i = 0; i < units; ++i) {
+    uint32_t u = uint32_t(b[2 * i]) << 8 | b[2 * i + 1];
+    uint32_t cp = u;
+    if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units) {
+      uint32_t lo = uint32_t(b[2 * i + 2]) << 8 | b[2 * i + 3];
+      if (lo >= 0xDC00 && lo <= 0xDFFF) {
+        cp = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+        ++i;
+      } else {
+        cp = 0xFFFD;
+        r.invalid = true;
+      }
+    } else if (u >= 0xD800 && u <= 0xDFFF) {
+      cp = 0xFFFD;
+      r.invalid = true;
+    }
+    size_t w = put_utf8(cp, out + r.written, cap - r.written);
+    if (!w) break;
+    r.written += w;
+  }
+  return r;
+}
+
+}  // namespace sigprobe::ss7
