@@ -26,6 +26,7 @@ namespace hlsk {
 static const unsigned kChunkBytes = 56;
 static const unsigned kListMaxLen = 64;      // longest Prefix/Exact text
 static const unsigned kRecentHits = 8;       // per-field repeat filter in the kernel
+static const unsigned kListMaxProbe = 32;    // hash probes per lookup (the host guarantees it)
 static const uint8_t kChunkFirst = 1;
 static const uint8_t kChunkLast = 2;
 static const uint8_t kListPrefix = 1;        // kind byte hashed with the text

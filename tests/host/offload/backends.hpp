@@ -8,7 +8,7 @@
 
 namespace sigprobe::offload::testing {
 
-inline std::vector<std::string> backend_names() { return {"cpu"}; }
+inline std::vector<std::string> backend_names() { return {"cpu", "csim"}; }
 
 inline std::unique_ptr<PatternEngine> make_pattern(const std::string& backend, std::span<const PatternSpec> p,
                                                    std::string& err) {
