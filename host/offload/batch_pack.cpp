@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "hls_kernels/pattern/pattern_image.hpp"
+
 namespace sigprobe::offload {
 
 size_t pack_fields(std::span<const ScanItem> items, size_t first, std::span<hlsk::PatternChunk> out,
@@ -48,6 +50,30 @@ void unpack_results(std::span<const RateSample> in, std::span<const hlsk::RateRe
   for (size_t i = 0; i < in.size(); ++i)
     out.push_back({res[i].item, in[i].spec_id, res[i].count, res[i].distinct, (res[i].fired & 1u) != 0,
                    (res[i].fired & 2u) != 0});
+}
+
+namespace {
+hlsk::ImageKind image_kind(PatternKind k) {
+  switch (k) {
+    case PatternKind::Literal: return hlsk::ImageKind::Literal;
+    case PatternKind::LiteralNocase: return hlsk::ImageKind::LiteralNocase;
+    case PatternKind::Prefix: return hlsk::ImageKind::Prefix;
+    case PatternKind::Exact: return hlsk::ImageKind::Exact;
+  }
+  return hlsk::ImageKind::Literal;
+}
+}  // namespace
+
+std::vector<uint32_t> build_image(std::span<const PatternSpec> patterns, std::vector<uint32_t>& ids,
+                                  std::string& err) {
+  std::vector<hlsk::ImagePattern> img;
+  img.reserve(patterns.size());
+  ids.clear();
+  for (const PatternSpec& p : patterns) {
+    img.push_back({image_kind(p.kind), p.field_mask, p.text});
+    ids.push_back(p.id);
+  }
+  return hlsk::build_pattern_image(img, hlsk::ImageLimits{}, err);
 }
 
 std::vector<hlsk::RateSpecRecord> spec_records(std::span<const RateSpec> rates) {

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstddef>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "hls_kernels/include/pattern_record.hpp"
@@ -32,6 +33,11 @@ void pack_samples(std::span<const RateSample> in, const SpecIndex& index, std::s
 
 void unpack_results(std::span<const RateSample> in, std::span<const hlsk::RateResultRecord> res,
                     std::vector<RateResult>& out);
+
+// The pattern kernel's table image for these patterns (index i = patterns[i];
+// ids receives their ids). Empty image and err set when it does not fit.
+std::vector<uint32_t> build_image(std::span<const PatternSpec> patterns, std::vector<uint32_t>& ids,
+                                  std::string& err);
 
 // The spec table as the kernel reads it.
 std::vector<hlsk::RateSpecRecord> spec_records(std::span<const RateSpec> rates);

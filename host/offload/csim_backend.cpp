@@ -3,34 +3,17 @@
 #include <cstdlib>
 
 #include "hls_kernels/include/kernels.hpp"
-#include "hls_kernels/pattern/pattern_image.hpp"
 #include "host/offload/backend_detail.hpp"
 #include "host/offload/batch_pack.hpp"
 
 namespace sigprobe::offload {
 namespace {
 
-hlsk::ImageKind image_kind(PatternKind k) {
-  switch (k) {
-    case PatternKind::Literal: return hlsk::ImageKind::Literal;
-    case PatternKind::LiteralNocase: return hlsk::ImageKind::LiteralNocase;
-    case PatternKind::Prefix: return hlsk::ImageKind::Prefix;
-    case PatternKind::Exact: return hlsk::ImageKind::Exact;
-  }
-  return hlsk::ImageKind::Literal;
-}
-
 class CsimPatternEngine final : public PatternEngine {
  public:
   bool build(std::span<const PatternSpec> patterns, std::string& err) {
     if (!validate_patterns(patterns, err)) return false;
-    std::vector<hlsk::ImagePattern> img;
-    img.reserve(patterns.size());
-    for (const PatternSpec& p : patterns) {
-      img.push_back({image_kind(p.kind), p.field_mask, p.text});
-      ids_.push_back(p.id);
-    }
-    image_ = hlsk::build_pattern_image(img, hlsk::ImageLimits{}, err);
+    image_ = build_image(patterns, ids_, err);
     if (image_.empty()) err = "csim: " + err;
     chunks_.resize(kBatchChunks);
     hits_.resize(kBatchChunks);

@@ -65,6 +65,9 @@ class PatternEngine {
   // Append each distinct (item, field, pattern) match once. Output is sorted
   // by (item, field, pattern_id) so every backend's output compares equal.
   virtual void scan(std::span<const ScanItem> items, std::vector<PatternMatch>& out) = 0;
+  // fpga only: batches handed to the cpu after a card failure, and why.
+  virtual uint64_t fallbacks() const { return 0; }
+  virtual std::string_view fallback_reason() const { return {}; }
 };
 
 // Matching rules (every backend): Literal/LiteralNocase match anywhere in the
@@ -118,6 +121,10 @@ class RateEngine {
   virtual std::string_view backend() const = 0;
   // One result per sample, in sample order. State persists across calls.
   virtual void update(std::span<const RateSample> samples, std::vector<RateResult>& out) = 0;
+  // fpga only: batches handed to the cpu after a card failure, and why. The
+  // card's windows are lost then: the cpu's start from empty.
+  virtual uint64_t fallbacks() const { return 0; }
+  virtual std::string_view fallback_reason() const { return {}; }
 };
 
 // ---- choosing a backend -----------------------------------------------------
