@@ -57,10 +57,12 @@ class AnomalySet {
   size_t n_ = 0;
 };
 
+// Trivially constructible on purpose: the parser writes each slot it uses,
+// and SipMessage leaves the unused ones untouched (measured in bench/sip).
 struct SipHeader {
-  HeaderId id = HeaderId::Other;
-  bool folded = false;     // value spans continuation lines (see unfold())
-  uint8_t next = 0xFF;     // index of the next header with the same id; 0xFF = none
+  HeaderId id;
+  bool folded;             // value spans continuation lines (see unfold())
+  uint8_t next;            // index of the next header with the same id; 0xFF = none
   std::string_view name;   // as on the wire
   std::string_view value;  // trimmed; may contain CR/LF + WS when folded
 };
@@ -68,6 +70,10 @@ struct SipHeader {
 struct SipMessage {
   static constexpr size_t kMaxHeaders = 96;
   static constexpr uint8_t kNone = 0xFF;
+
+  // User-provided so that value-initialization does not zero the header
+  // array: only headers[0, header_count) is meaningful.
+  SipMessage() { first_of.fill(kNone); }
 
   bool is_request = false;
   std::string_view method;    // requests
@@ -78,7 +84,7 @@ struct SipMessage {
 
   std::array<SipHeader, kMaxHeaders> headers;
   uint8_t header_count = 0;
-  std::array<uint8_t, kHeaderIdCount> first_of{};  // kNone when absent
+  std::array<uint8_t, kHeaderIdCount> first_of;  // kNone when absent
   bool headers_complete = false;  // the empty line ending the headers was seen
 
   std::optional<uint32_t> content_length;  // parsed Content-Length, when valid
