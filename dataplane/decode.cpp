@@ -1,12 +1,181 @@
-// Placeholder until the L2-L4 walk lands: counts packets only.
+// decode_burst: link types -> the L2-L4 walk -> SIP and SS7 decoders.
+//
+// Decoder::Impl is the walk's L4Handler: it picks the decoder by content
+// (SIP on any port), by SCTP PPID and port (SIGTRAN), and frames SIP over
+// TCP with sip::sip_frame(). Bytes that do not lie in the packet (reassembled
+// IP datagrams, TCP stream buffers, SCTP fragments) are copied into the
+// batch arena first, because events keep views into what they decode.
 #include "dataplane/decode.hpp"
 
+#include <cstring>
+#include <numeric>
+
+#include "dataplane/l2l4/walk.hpp"
+#include "dataplane/sip/sip_decode.hpp"
+#include "dataplane/ss7/ss7_decoder.hpp"
+
 namespace sigprobe {
-struct Decoder::Impl {};
-Decoder::Decoder(const DecoderConfig&) : impl_(std::make_unique<Impl>()) {}
+namespace {
+
+constexpr uint16_t kSipPort = 5060;  // TCP streams on this port are followed whatever they start with
+constexpr uint32_t kPpidM2ua = 2, kPpidM3ua = 3, kPpidSua = 4, kPpidM2pa = 5;
+
+bool sigtran_port(uint16_t p) { return p == 2905 || p == 3565 || p == 2904 || p == 14001; }
+
+l2l4::L2L4Config walk_config(const DecoderConfig& d) {
+  l2l4::L2L4Config w;
+  w.ip_frag_max_datagrams = d.ip_frag_max_datagrams;
+  w.ip_frag_timeout_ns = d.ip_frag_timeout_ns;
+  w.tcp_max_streams = d.tcp_max_streams;
+  w.tcp_max_buffer = d.tcp_max_buffer;
+  w.tcp_idle_timeout_ns = d.tcp_idle_timeout_ns;
+  w.sctp_max_partial = d.sctp_max_partial;
+  return w;
+}
+
+// After bytes at pos failed to frame as SIP: the offset of the next line that
+// starts like a SIP message (found = true), or else the start of the last,
+// unfinished line, which may still become a start line with more bytes.
+size_t sip_resync(Bytes data, size_t pos, bool& found) {
+  size_t keep = data.size();
+  for (size_t i = pos; i < data.size(); ++i) {
+    if (data[i] != '\n') continue;
+    if (sip::looks_like_sip(data.subspan(i + 1))) {
+      found = true;
+      return i + 1;
+    }
+    keep = i + 1;
+  }
+  found = false;
+  return keep;
+}
+
+}  // namespace
+
+struct Decoder::Impl final : l2l4::L4Handler {
+  explicit Impl(const DecoderConfig& cfg)
+      : walker(walk_config(cfg)), ss7(ss7::Ss7Config{cfg.ansi_point_codes}) {}
+
+  l2l4::Walker walker;
+  ss7::Ss7Decoder ss7;
+  EventBatch* out = nullptr;
+  DecodeCounters* c = nullptr;
+
+  // Bytes that stay valid for the batch: the packet itself, or an arena copy.
+  std::optional<Bytes> stable(Bytes b, bool in_packet) {
+    if (in_packet) return b;
+    char* p = out->alloc(b.size());
+    if (!p) return std::nullopt;
+    std::memcpy(p, b.data(), b.size());
+    return Bytes{reinterpret_cast<const uint8_t*>(p), b.size()};
+  }
+  // Whether there is room for another event; counts the drop when not.
+  bool room() {
+    if (!out->full()) return true;
+    ++c->events_dropped;
+    return false;
+  }
+
+  void sip(const MsgContext& ctx, Bytes msg, bool in_packet) {
+    if (!room()) return;
+    auto m = stable(msg, in_packet);
+    if (!m) {
+      ++c->events_dropped;
+      return;
+    }
+    sip::decode_sip(*m, ctx, *out, *c);
+  }
+
+  void on_udp(const MsgContext& ctx, Bytes payload, bool in_packet) override {
+    if (sip::looks_like_sip(payload)) sip(ctx, payload, in_packet);
+  }
+
+  bool want_tcp_stream(const MsgContext& ctx, Bytes first) override {
+    return sip::looks_like_sip(first) || ctx.src.port == kSipPort || ctx.dst.port == kSipPort;
+  }
+
+  size_t on_tcp_data(const MsgContext& ctx, Bytes data, bool in_packet, size_t carried) override {
+    size_t pos = 0;
+    while (pos < data.size()) {
+      const sip::SipFrame f = sip::sip_frame(data.subspan(pos));
+      switch (f.status) {
+        case sip::SipFrame::Status::Complete:
+          if (f.len == 0 || f.len > data.size() - pos) return data.size();  // a framer bug: drop
+          if (pos < carried) ++c->reasm.tcp_multi_segment_msgs;
+          sip(ctx, data.subspan(pos, f.len), in_packet);
+          pos += f.len;
+          break;
+        case sip::SipFrame::Status::KeepAlive:
+          if (f.len == 0) return data.size();
+          pos += std::min(f.len, data.size() - pos);
+          break;
+        case sip::SipFrame::Status::NeedMore:
+          return pos;
+        case sip::SipFrame::Status::Invalid: {
+          c->anomaly(Anomaly::TcpSipResync);
+          bool found = false;
+          pos = sip_resync(data, pos, found);
+          if (!found) return pos;
+          break;
+        }
+      }
+    }
+    return pos;
+  }
+
+  void on_sctp_message(const MsgContext& ctx, Bytes msg, bool in_packet) override {
+    const uint32_t ppid = ctx.sctp_ppid;
+    const bool sigtran = ppid == kPpidM3ua || ppid == kPpidM2pa || ppid == kPpidM2ua || ppid == kPpidSua;
+    if (!sigtran && sip::looks_like_sip(msg)) return sip(ctx, msg, in_packet);
+    if (sigtran || (ppid == 0 && (sigtran_port(ctx.src.port) || sigtran_port(ctx.dst.port)))) {
+      if (!room()) return;
+      auto m = stable(msg, in_packet);
+      if (!m) {
+        ++c->events_dropped;
+        return;
+      }
+      ss7.on_sctp_message(*m, ctx, *out, *c);
+    }
+  }
+
+  void packet(const PacketRef& p) {
+    MsgContext ctx;
+    ctx.pkt = &p;
+    switch (p.link) {
+      case LinkType::Mtp2:
+        ctx.transport = Transport::Mtp2;
+        if (room()) ss7.on_mtp2(p.bytes(), ctx, *out, *c);
+        break;
+      case LinkType::Mtp2WithPhdr:
+        ctx.transport = Transport::Mtp2;
+        if (room()) ss7.on_mtp2_with_phdr(p.bytes(), ctx, *out, *c);
+        break;
+      case LinkType::Mtp3:
+        ctx.transport = Transport::Mtp3;
+        if (room()) ss7.on_mtp3(p.bytes(), ctx, *out, *c);
+        break;
+      default:
+        walker.walk(p, *this, *c);
+        break;
+    }
+  }
+};
+
+Decoder::Decoder(const DecoderConfig& cfg) : impl_(std::make_unique<Impl>(cfg)) {}
 Decoder::~Decoder() = default;
-uint16_t Decoder::decode_burst(std::span<const PacketRef> pkts, EventBatch&, DecodeCounters& c) {
-  for (const auto& p : pkts) { ++c.packets; c.bytes += p.wirelen; }
+
+uint16_t Decoder::decode_burst(std::span<const PacketRef> pkts, EventBatch& out, DecodeCounters& c) {
+  impl_->out = &out;
+  impl_->c = &c;
+  for (const PacketRef& p : pkts) {
+    ++c.packets;
+    c.bytes += p.wirelen;
+    const uint64_t before = std::accumulate(c.anomalies.begin(), c.anomalies.end(), uint64_t{0});
+    impl_->packet(p);
+    const uint64_t after = std::accumulate(c.anomalies.begin(), c.anomalies.end(), uint64_t{0});
+    if (after != before) ++c.malformed_packets;
+  }
   return uint16_t(pkts.size());
 }
+
 }  // namespace sigprobe

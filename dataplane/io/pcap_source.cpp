@@ -9,12 +9,35 @@
 namespace sigprobe {
 namespace {
 
+// libpcap reports DLT_* values, which differ from the file's LINKTYPE_* for a
+// few types (LINKTYPE_RAW 101 reads back as DLT_RAW, 12 or 14 by platform).
+LinkType link_type_of(int dlt) {
+  switch (dlt) {
+    case DLT_NULL: return LinkType::Null;
+    case DLT_EN10MB: return LinkType::Ethernet;
+    case DLT_RAW: return LinkType::Raw;
+#ifdef DLT_LOOP
+    case DLT_LOOP: return LinkType::Loop;
+#endif
+    case DLT_LINUX_SLL: return LinkType::LinuxSll;
+#ifdef DLT_LINUX_SLL2
+    case DLT_LINUX_SLL2: return LinkType::LinuxSll2;
+#endif
+    case DLT_MTP2_WITH_PHDR: return LinkType::Mtp2WithPhdr;
+    case DLT_MTP2: return LinkType::Mtp2;
+    case DLT_MTP3: return LinkType::Mtp3;
+    case DLT_IPV4: return LinkType::Ipv4;
+    case DLT_IPV6: return LinkType::Ipv6;
+    default: return static_cast<LinkType>(dlt);  // decode counts it as unsupported
+  }
+}
+
 class PcapSource final : public PacketSource {
  public:
   PcapSource(pcap_t* p, std::string name, uint16_t index, bool is_file, long file_size)
       : p_(p), name_(std::move(name)), index_(index), is_file_(is_file), file_size_(file_size),
         slab_(kBurstMax * kSlabPerPacket) {
-    link_ = static_cast<LinkType>(pcap_datalink(p_));
+    link_ = link_type_of(pcap_datalink(p_));
     nano_ = pcap_get_tstamp_precision(p_) == PCAP_TSTAMP_PRECISION_NANO;
   }
   ~PcapSource() override { pcap_close(p_); }
