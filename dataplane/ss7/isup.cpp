@@ -120,9 +120,13 @@ std::optional<IsupMsg> parse_isup(Bytes msg, DecodeCounters& c) {
       else if (m.type != kIsupSam) apply(kParamCause, *body, m);
       continue;
     }
+    bool ended = false;
     while (!v.empty()) {
       auto name = v.u8();
-      if (*name == kParamEnd) break;
+      if (*name == kParamEnd) {
+        ended = true;
+        break;
+      }
       auto len = v.u8();
       std::optional<Bytes> body = len ? v.bytes(*len) : std::nullopt;
       if (!body) {
@@ -131,6 +135,7 @@ std::optional<IsupMsg> parse_isup(Bytes msg, DecodeCounters& c) {
       }
       apply(*name, *body, m);
     }
+    if (!ended) c.anomaly(Anomaly::IsupTruncated);  // no end-of-optional-parameters octet
   }
   return m;
 }

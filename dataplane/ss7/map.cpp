@@ -64,6 +64,8 @@ void decode_sm_rp(const Tlv& p, MapFields& f, DecodeCounters& c) {
     } else if (pos == 2 && t.id == kOctetString) {
       f.sm_rp_ui = t.value;
       f.has_sms = true;
+    } else if (pos > 2 && t.id == kOctetString && !f.imsi.present()) {
+      f.imsi = identity(t.value, c);  // MO-ForwardSM-Arg v3: imsi after the extension
     }
     ++pos;
   });
@@ -251,6 +253,16 @@ void decode_result(int op, const Tlv& p, MapFields& f, DecodeCounters& c) {
       if (!seq) break;
       decode_ussd(p, f, c);
       return;
+    case kOpProvideSubscriberInfo:
+    case kOpAnyTimeInterrogation: {
+      // SEQUENCE { subscriberInfo SEQUENCE { locationInformation [0] { ..., vlr-number [1] } } }
+      if (!seq) break;
+      auto info = nth(p.value, kSequence, 0, c);
+      if (!info) break;
+      if (auto loc = nth(info->value, ctxc(0), 0, c))
+        if (auto t = nth(loc->value, ctx(1), 0, c)) f.vlr = address(t->value, c);
+      return;
+    }
     default:
       return;
   }

@@ -1,0 +1,84 @@
+#include "dataplane/ss7/text.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace sigprobe::ss7 {
+namespace {
+
+std::string gsm7(const std::vector<uint8_t>& b, size_t skip, size_t septets) {
+  char out[512];
+  size_t n = gsm7_to_utf8(b, skip, septets, out, sizeof out);
+  return {out, n};
+}
+
+TEST(Gsm7, UnpacksTheSpecExampleHelloHello) {
+  // "hellohello" packed: the worked example of TS 23.038 section 6.1.2.1.1 style packing.
+  std::vector<uint8_t> b{0xE8, 0x32, 0x9B, 0xFD, 0x46, 0x97, 0xD9, 0xEC, 0x37};
+  EXPECT_EQ(gsm7(b, 0, 10), "hellohello");
+}
+
+TEST(Gsm7, MapsNationalCharactersAndTheExtensionTable) {
+  // Hand-packed from the 23.038 table: '@'(00) '£'(01) ESC 'e'(1B 65 = €) 'Δ'(10) ESC '('(1B 28 = {)
+  std::vector<uint8_t> septets{0x00, 0x01, 0x1B, 0x65, 0x10, 0x1B, 0x28};
+  std::vector<uint8_t> packed((septets.size() * 7 + 7) / 8, 0);
+  for (size_t i = 0; i < septets.size(); ++i)
+    for (int bit = 0; bit < 7; ++bit)
+      if (septets[i] >> bit & 1) packed[(i * 7 + bit) / 8] |= uint8_t(1 << ((i * 7 + bit) % 8));
+  EXPECT_EQ(gsm7(packed, 0, septets.size()), "@£€Δ{");
+}
+
+TEST(Gsm7, UnknownExtensionFallsBackToTheBaseCharacter) {
+  std::vector<uint8_t> septets{0x1B, 0x41};  // ESC 'A': not in the extension table
+  std::vector<uint8_t> packed{uint8_t(0x1B | (0x41 << 7)), uint8_t(0x41 >> 1)};
+  EXPECT_EQ(gsm7(packed, 0, 2), "A");
+}
+
+TEST(Gsm7, StopsAtTheEndOfTheBytesAndAtTheCapacity) {
+  std::vector<uint8_t> b{0xE8, 0x32, 0x9B, 0xFD, 0x46, 0x97, 0xD9, 0xEC, 0x37};
+  EXPECT_EQ(gsm7(b, 0, 50), "hellohello");
+  char out[3];
+  EXPECT_EQ(gsm7_to_utf8(b, 0, 10, out, sizeof out), 3u);
+}
+
+TEST(Tbcd, StopsAtFillerAndMapsSpecialNibbles) {
+  char out[32];
+  std::vector<uint8_t> imsi{0x64, 0x00, 0x10, 0x32, 0x54, 0x76, 0x98, 0xF0};  // 460001234567890
+  EXPECT_EQ(std::string(out, tbcd_digits(imsi, out, sizeof out)), "460001234567890");
+  std::vector<uint8_t> special{0xBA, 0xDC, 0xFE};
+  EXPECT_EQ(std::string(out, tbcd_digits(special, out, sizeof out)), "*#abc");
+  EXPECT_EQ(tbcd_digits(imsi, out, 4), 4u);
+}
+
+TEST(Bcd, HonoursTheDigitCount) {
+  char out[8];
+  std::vector<uint8_t> b{0x21, 0x43, 0x05};
+  EXPECT_EQ(std::string(out, bcd_digits(b, 5, out, sizeof out)), "12345");
+  EXPECT_EQ(std::string(out, bcd_digits(b, 9, out, sizeof out)), "123450");
+}
+
+TEST(Ucs2, DecodesChineseAndASurrogatePair) {
+  // "您好" U+60A8 U+597D, then U+1F600 as D83D DE00.
+  std::vector<uint8_t> b{0x60, 0xA8, 0x59, 0x7D, 0xD8, 0x3D, 0xDE, 0x00};
+  char out[32];
+  Ucs2Result r = ucs2_to_utf8(b, out, sizeof out);
+  EXPECT_FALSE(r.invalid);
+  EXPECT_EQ(std::string(out, r.written), "您好\xF0\x9F\x98\x80");
+}
+
+TEST(Ucs2, FlagsUnpairedSurrogatesAndOddLength) {
+  char out[32];
+  std::vector<uint8_t> lone{0xDC, 0x00, 0x00, 0x41};
+  Ucs2Result r = ucs2_to_utf8(lone, out, sizeof out);
+  EXPECT_TRUE(r.invalid);
+  EXPECT_EQ(std::string(out, r.written), "\xEF\xBF\xBD" "A");
+  std::vector<uint8_t> odd{0x00, 0x41, 0x00};
+  r = ucs2_to_utf8(odd, out, sizeof out);
+  EXPECT_TRUE(r.invalid);
+  EXPECT_EQ(std::string(out, r.written), "A");
+}
+
+}  // namespace
+}  // namespace sigprobe::ss7
