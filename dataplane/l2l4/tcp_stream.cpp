@@ -104,8 +104,11 @@ void TcpStreams::on_segment(const TcpSegment& seg, const MsgContext& ctx, uint64
       s = open(seg.key, now_ns, c);
     } else {
       table_.touch(s, now_ns);
-      if (s->state != State::Undecided || int32_t(seg.seq + 1 - s->next) != 0) {
-        // A new connection on the same addresses: start over.
+      // A SYN at or shortly behind what we expect is a retransmission; any
+      // other is a new connection on the same addresses: start over.
+      const int32_t behind = int32_t(s->next - (seg.seq + 1));
+      if (behind >= 0 && behind < (1 << 20)) return;
+      {
         s->state = State::Undecided;
         s->buf.clear();
         s->ooo.clear();
