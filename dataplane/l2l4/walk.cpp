@@ -22,6 +22,8 @@ constexpr uint16_t kEtherQinQOld1 = 0x9100;
 constexpr uint16_t kEtherQinQOld2 = 0x9200;
 constexpr uint16_t kEtherMpls = 0x8847;
 constexpr uint16_t kEtherMplsMcast = 0x8848;
+constexpr uint16_t kEtherPppoeSession = 0x8864;
+constexpr uint16_t kPppIpv4 = 0x0021, kPppIpv6 = 0x0057;
 constexpr uint16_t kEtherTransparent = 0x6558;  // GRE: bridged Ethernet
 constexpr uint16_t kEtherErspan2 = 0x88be;
 constexpr uint16_t kEtherErspan3 = 0x22eb;
@@ -156,6 +158,15 @@ struct Walker::Impl {
         if (*label & 0x100) break;  // bottom of stack
       }
       return ip(r.rest(), in_packet, depth);
+    }
+    if (type == kEtherPppoeSession) {
+      // RFC 2516: version/type, code, session id, length; then the PPP protocol.
+      auto len = r.skip(4) ? r.u16be() : std::nullopt;
+      auto ppp = r.u16be();
+      if (!len || !ppp) return anomaly(Anomaly::EthTruncated);
+      if (*ppp == kPppIpv4) return ipv4(r.rest(), in_packet, depth);
+      if (*ppp == kPppIpv6) return ipv6(r.rest(), in_packet, depth);
+      return;  // LCP, IPCP...: control
     }
     if (type == kEtherIpv4) return ipv4(r.rest(), in_packet, depth);
     if (type == kEtherIpv6) return ipv6(r.rest(), in_packet, depth);

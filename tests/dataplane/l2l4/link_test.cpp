@@ -57,6 +57,21 @@ TEST(L2L4Link, FollowsVlanAndEveryQinQTagType) {
   EXPECT_EQ(single.h.got.size(), 1u);
 }
 
+TEST(L2L4Link, FollowsPppoeSessionsAndMplsLabels) {
+  V4 h;
+  Buf ip = ipv4(h, udp(1, 2, kHello));
+  // PPPoE session header (RFC 2516): ver/type 0x11, code 0, session 0x0042, length; PPP IPv4.
+  Buf pppoe = {0x11, 0x00, 0x00, 0x42, uint8_t((ip.size() + 2) >> 8), uint8_t(ip.size() + 2), 0x00, 0x21};
+  Walked w = walk_one(eth(0x8864, cat(pppoe, ip)));
+  ASSERT_EQ(w.h.got.size(), 1u);
+  EXPECT_EQ(w.h.got[0].bytes, "hello");
+  // Two MPLS labels (RFC 3032), bottom of stack on the second.
+  Buf mpls = {0x00, 0x01, 0x00, 0x40, 0x00, 0x02, 0x01, 0x40};
+  Walked m = walk_one(eth(0x8847, cat(mpls, ip)));
+  ASSERT_EQ(m.h.got.size(), 1u);
+  EXPECT_EQ(anomalies_total(m.c), 0u);
+}
+
 TEST(L2L4Link, CountsTooManyVlanTags) {
   V4 h;
   Walked w = walk_one(eth(0x0800, ipv4(h, udp(1, 2, kHello)),
