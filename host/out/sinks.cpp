@@ -1,9 +1,14 @@
 #include "host/out/sinks.hpp"
 
+#include <syslog.h>
+
 #include <cstdio>
 
 #include "host/out/alert_json.hpp"
 #include "host/out/event_json.hpp"
+#include "host/out/flow_mirror.hpp"
+#include "host/out/hep_sender.hpp"
+#include "host/out/pcap_mirror.hpp"
 
 namespace sigprobe {
 namespace {
@@ -43,6 +48,23 @@ class AlertWriter final : public Sink {
   std::string buf_;
 };
 
+// --syslog: one message per alert (the alert line), priority by severity.
+class SyslogWriter final : public Sink {
+ public:
+  SyslogWriter() { openlog("sigprobe", LOG_PID | LOG_NDELAY, LOG_USER); }
+  ~SyslogWriter() override { closelog(); }
+  void on_alert(const Alert& a) override {
+    static constexpr int kPriority[] = {LOG_INFO, LOG_NOTICE, LOG_WARNING, LOG_ERR, LOG_CRIT};
+    buf_.clear();
+    append_alert_json(buf_, a);
+    if (!buf_.empty() && buf_.back() == '\n') buf_.pop_back();
+    syslog(kPriority[size_t(a.severity)], "%s", buf_.c_str());
+  }
+
+ private:
+  std::string buf_;
+};
+
 class EventWriter final : public Sink {
  public:
   bool open(const std::string& path, std::string& err) { return file_.open(path, err); }
@@ -72,8 +94,35 @@ std::vector<std::unique_ptr<Sink>> make_output_sinks(const OutputOptions& opts, 
     if (!w->open(opts.events_path, err)) return {};
     sinks.push_back(std::move(w));
   }
-  if (!opts.mirror_dir.empty() || !opts.hep.empty() || !opts.metrics.empty()) {
-    err = "--mirror-dir, --hep and --metrics are not built yet";
+  if (opts.syslog) sinks.push_back(std::make_unique<SyslogWriter>());
+  std::vector<std::unique_ptr<FlowOutput>> mirrors;
+  if (!opts.mirror_dir.empty()) {
+    auto pm = std::make_unique<PcapMirror>();
+    if (!pm->init({opts.mirror_dir, opts.mirror_max_bytes, opts.mirror_max_files}, err)) return {};
+    mirrors.push_back(std::move(pm));
+  }
+  if (!opts.hep.empty()) {
+    auto hs = std::make_unique<HepSender>();
+    HepOptions ho;
+    ho.target = opts.hep;
+    ho.id.capture_id = opts.hep_capture_id;
+    ho.id.auth_key = opts.hep_auth_key;
+    ho.id.node_name = opts.hep_node_name;
+    if (!hs->init(ho, err)) return {};
+    mirrors.push_back(std::move(hs));
+  }
+  if (!mirrors.empty()) {
+    if (!(opts.mirror_after_s >= 0)) {
+      err = "--mirror-after: expected seconds >= 0";
+      return {};
+    }
+    MirrorOptions mo;
+    mo.after_ns = uint64_t(opts.mirror_after_s * 1e9);
+    mo.lookback_packets = opts.mirror_lookback_packets;
+    sinks.push_back(std::make_unique<FlowMirror>(mo, std::move(mirrors)));
+  }
+  if (!opts.metrics.empty()) {
+    err = "--metrics is not built yet";
     return {};
   }
   return sinks;
