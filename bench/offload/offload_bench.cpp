@@ -220,10 +220,12 @@ BENCHMARK(BM_PackUnpackSamples)->Unit(benchmark::kMicrosecond);
 
 // 250,000 keys x 4 specs = a million counters in a table of 2 M ways; one
 // pass before timing so that page faults of the fresh table are not counted.
-void BM_CpuRateUpdate(benchmark::State& state) {
+// Arg 0: cpu backend; arg 1: csim (the rate kernel's C++).
+void BM_RateUpdate(benchmark::State& state) {
   const std::vector<RateSample> s = rate_samples(1 << 20, 250'000);
   std::string err;
-  auto e = make_cpu_rate_engine_sized(kBenchRates, 18, err);
+  auto e = state.range(0) ? make_csim_rate_engine_sized(kBenchRates, 18, err)
+                          : make_cpu_rate_engine_sized(kBenchRates, 18, err);
   if (!e) return state.SkipWithError(err.c_str());
   std::vector<RateResult> out;
   out.reserve(s.size());
@@ -235,24 +237,7 @@ void BM_CpuRateUpdate(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * s.size()));
 }
-BENCHMARK(BM_CpuRateUpdate)->Unit(benchmark::kMillisecond);
-
-void BM_CsimRateUpdate(benchmark::State& state) {
-  const std::vector<RateSample> s = rate_samples(1 << 20, 250'000);
-  std::string err;
-  auto e = make_csim_rate_engine_sized(kBenchRates, 18, err);
-  if (!e) return state.SkipWithError(err.c_str());
-  std::vector<RateResult> out;
-  out.reserve(s.size());
-  e->update(s, out);
-  for (auto _ : state) {
-    out.clear();
-    e->update(s, out);
-    benchmark::DoNotOptimize(out.data());
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * s.size()));
-}
-BENCHMARK(BM_CsimRateUpdate)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RateUpdate)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace sigprobe::offload
