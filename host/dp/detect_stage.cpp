@@ -1,0 +1,147 @@
+#include "host/dp/detect_stage.hpp"
+
+#include <rte_ring.h>
+
+namespace sigprobe::dp {
+
+DetectStage::DetectStage(Analyzer* analyzer, std::vector<Sink*> sinks, bool enforce, bool mirror,
+                         DetectStats& stats)
+    : analyzer_(analyzer), sinks_(std::move(sinks)), enforce_(enforce), mirror_(mirror), stats_(stats) {
+  pending_.reserve(64);
+}
+
+void DetectStage::process_run(BurstSlot& s, uint16_t first, uint16_t last) {
+  if (first >= last) return;
+  const uint64_t base = frame_;
+  for (uint16_t i = first; i < last; ++i) {
+    s.pkts[i].frame = ++frame_;
+    s.verdict[i] = kVerdictPass;
+  }
+  std::span<SignalEvent> ev = s.batch.events().subspan(s.ev_begin[first], s.ev_begin[last] - s.ev_begin[first]);
+  // Decode numbered the events by burst position + 1; make them capture frames.
+  for (SignalEvent& e : ev) e.frame = base + e.frame - first;
+  last_ts_ns_ = s.pkts[last - 1].ts_ns;
+  stats_.packets.add(last - first);
+  stats_.events.add(ev.size());
+
+  std::span<const PacketRef> pkts(s.pkts.data() + first, last - first);
+  for (Sink* k : sinks_) k->on_burst(pkts, ev);
+  if (!analyzer_) return;
+  // Packet by packet, so that a verdict is due on the message that crosses
+  // the threshold whatever the burst boundaries: the same packets are
+  // blocked or mirrored with one worker or many, and burst sizes do not matter.
+  auto all = s.batch.events();
+  for (uint16_t i = first; i < last; ++i) {
+    const uint16_t e0 = s.ev_begin[i], e1 = s.ev_begin[i + 1];
+    if (e0 == e1) continue;
+    pending_.clear();
+    analyzer_->on_events(all.subspan(e0, e1 - e0), pending_);
+    if (!pending_.empty()) {
+      const size_t flagged_before = flagged_.size();
+      for (const Alert& a : pending_) {
+        ++alerts_;
+        if (mirror_) flagged_.add(a);
+        for (Sink* k : sinks_) k->on_alert(a);
+      }
+      stats_.alerts.add(pending_.size());
+      stats_.flagged_flows.add(flagged_.size() - flagged_before);
+    }
+    const bool check_mirror = mirror_ && !flagged_.empty();
+    if (!enforce_ && !check_mirror) continue;
+    uint8_t v = kVerdictPass;
+    for (uint16_t e = e0; e < e1; ++e) {
+      if (enforce_ && analyzer_->blocked(all[e])) v |= kVerdictDrop;
+      if (check_mirror && flagged_.matches(all[e])) v |= kVerdictMirror;
+    }
+    s.verdict[i] = v;
+  }
+}
+
+void DetectStage::finish() {
+  if (analyzer_) {
+    pending_.clear();
+    analyzer_->finish(last_ts_ns_, pending_);
+    for (const Alert& a : pending_) {
+      ++alerts_;
+      for (Sink* k : sinks_) k->on_alert(a);
+    }
+    stats_.alerts.add(pending_.size());
+  }
+  for (Sink* k : sinks_) k->finish();
+}
+
+Merger::Merger(std::vector<MergeInput> inputs, DetectStage& stage, DetectStats& stats)
+    : in_(std::move(inputs)),
+      cur_(in_.size(), nullptr),
+      pos_(in_.size(), 0),
+      done_(in_.size(), false),
+      stage_(stage),
+      stats_(stats) {}
+
+bool Merger::fill(size_t i) {
+  if (cur_[i]) return true;
+  void* p = nullptr;
+  if (rte_ring_sc_dequeue(in_[i].ring, &p) != 0) return false;
+  cur_[i] = static_cast<BurstSlot*>(p);
+  pos_[i] = 0;
+  return true;
+}
+
+bool Merger::step() {
+  const size_t n = in_.size();
+  size_t best = n;
+  uint64_t best_ts = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (done_[i] || !fill(i)) continue;
+    uint64_t ts = cur_[i]->pkts[pos_[i]].ts_ns;
+    if (best == n || ts < best_ts) { best = i; best_ts = ts; }
+  }
+  if (best == n) {
+    for (size_t i = 0; i < n; ++i)
+      if (!done_[i] && in_[i].worker_done->load(std::memory_order_acquire) && !fill(i)) done_[i] = true;
+    return false;
+  }
+  BurstSlot& s = *cur_[best];
+  // The bound the other queues put on this run: their head (ts, queue).
+  uint64_t bound_ts = UINT64_MAX;
+  size_t bound_q = n;
+  for (size_t i = 0; i < n; ++i) {
+    if (i == best || done_[i]) continue;
+    if (!cur_[i]) {
+      // Empty ring: safe only if the queue is finished, or was polled empty
+      // after this burst was handed over (anything it receives later is later).
+      bool worker_done = in_[i].worker_done->load(std::memory_order_acquire);
+      uint64_t polled = in_[i].empty_poll_tsc->load(std::memory_order_acquire);
+      if (fill(i)) return true;  // a burst arrived meanwhile: choose again
+      if (worker_done) { done_[i] = true; continue; }
+      if (polled > s.enq_tsc) continue;
+      stats_.merge_waits.add(1);
+      return false;
+    }
+    uint64_t ts = cur_[i]->pkts[pos_[i]].ts_ns;
+    if (ts < bound_ts || (ts == bound_ts && i < bound_q)) { bound_ts = ts; bound_q = i; }
+  }
+  uint16_t first = pos_[best], last = first;
+  while (last < s.n) {
+    uint64_t ts = s.pkts[last].ts_ns;
+    if (ts > bound_ts || (ts == bound_ts && best > bound_q)) break;
+    ++last;
+  }
+  if (last == first) ++last;  // best is the minimum: its head always goes
+  stage_.process_run(s, first, last);
+  pos_[best] = last;
+  if (last == s.n) {
+    cur_[best] = nullptr;
+    // The give-back ring holds every slot of its worker: it cannot be full.
+    rte_ring_sp_enqueue(in_[best].give_back, &s);
+  }
+  return true;
+}
+
+bool Merger::finished() const {
+  for (size_t i = 0; i < in_.size(); ++i)
+    if (!done_[i] || cur_[i]) return false;
+  return true;
+}
+
+}  // namespace sigprobe::dp

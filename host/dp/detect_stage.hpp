@@ -1,0 +1,79 @@
+// The detect lcore's work: take the bursts of every RX queue in capture-time
+// order, number the packets as one capture, run the analyzer (track +
+// detect) and the sinks, and mark each packet's verdict (drop for --enforce,
+// mirror for flagged flows). One DetectStage owns all subscriber state, so a
+// caller's calls, a GT's queries and an IP's requests always meet here,
+// whichever queue RSS put them on (see dataplane/io/dpdk/README.md).
+#pragma once
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "host/dp/dp_stats.hpp"
+#include "host/dp/flagged_flows.hpp"
+#include "host/dp/slot.hpp"
+#include "host/pipeline.hpp"
+
+struct rte_ring;
+
+namespace sigprobe::dp {
+
+class DetectStage {
+ public:
+  DetectStage(Analyzer* analyzer, std::vector<Sink*> sinks, bool enforce, bool mirror, DetectStats& stats);
+
+  // Packets [first, last) of the slot, next in capture order: renumber them,
+  // analyze their events, set their verdicts.
+  void process_run(BurstSlot& s, uint16_t first, uint16_t last);
+  void process_slot(BurstSlot& s) { process_run(s, 0, s.n); }
+  // Between bursts: a pending reload.
+  void idle() { if (analyzer_) analyzer_->maybe_reload(); }
+  void finish();
+  uint64_t last_ts_ns() const { return last_ts_ns_; }
+  uint64_t alerts() const { return alerts_; }
+
+ private:
+  Analyzer* analyzer_;
+  std::vector<Sink*> sinks_;
+  bool enforce_, mirror_;
+  DetectStats& stats_;
+  FlaggedFlows flagged_;
+  std::vector<Alert> pending_;
+  uint64_t frame_ = 0;
+  uint64_t last_ts_ns_ = 0;
+  uint64_t alerts_ = 0;
+};
+
+// One RX queue as the merge sees it: the ring of bursts from its worker and
+// the worker's word that the queue was polled empty (see Merger::step).
+struct MergeInput {
+  rte_ring* ring = nullptr;
+  const std::atomic<uint64_t>* empty_poll_tsc = nullptr;  // TSC at the start of the last empty poll
+  const std::atomic<bool>* worker_done = nullptr;         // no more bursts will come
+  rte_ring* give_back = nullptr;                          // processed slots go back here
+};
+
+// Merges the queues' bursts by packet timestamp (ties: lower queue first).
+// A packet is released only when every other queue either has a later packet
+// waiting, has been polled empty since the packet was handed over, or is
+// finished: the order is then the capture order for pcap inputs and the
+// arrival order for NICs, whatever the number of workers.
+class Merger {
+ public:
+  Merger(std::vector<MergeInput> inputs, DetectStage& stage, DetectStats& stats);
+  // Process what can be processed now; false when nothing could be.
+  bool step();
+  // All queues finished and every slot given back.
+  bool finished() const;
+
+ private:
+  bool fill(size_t i);
+  std::vector<MergeInput> in_;
+  std::vector<BurstSlot*> cur_;
+  std::vector<uint16_t> pos_;
+  std::vector<bool> done_;
+  DetectStage& stage_;
+  DetectStats& stats_;
+};
+
+}  // namespace sigprobe::dp

@@ -1,0 +1,45 @@
+// Statistics of the DPDK dataplane: per RX queue, per lcore, per port. Each
+// counter has one writer (the lcore that owns it); the main lcore reads them
+// for the periodic and the final report. Relaxed loads and stores, no locked
+// read-modify-write on the data path.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace sigprobe::dp {
+
+class Counter {
+ public:
+  void add(uint64_t n) { v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  uint64_t get() const { return v_.load(std::memory_order_relaxed); }
+ private:
+  std::atomic<uint64_t> v_{0};
+};
+
+struct alignas(64) QueueStats {
+  Counter rx_packets, rx_bytes, empty_polls;
+};
+
+struct alignas(64) LcoreStats {
+  Counter rx_packets;
+  Counter tx_packets;        // forwarded (inline)
+  Counter tx_full;           // forward refused by the TX queue: freed
+  Counter enforced;          // dropped by --enforce
+  Counter mirrored;          // sent to the mirror port
+  Counter mirror_full;       // mirror refused by the TX queue: freed
+  Counter anomalies;         // decode anomalies
+  Counter events;            // SignalEvents decoded
+  Counter multi_segment;     // packets gathered from several segments
+  Counter busy_cycles;       // TSC cycles in bursts that carried packets
+  Counter cycles_decode, cycles_detect, cycles_act;
+};
+
+struct alignas(64) DetectStats {
+  Counter events, alerts, packets, merge_waits, unordered_bursts;
+  Counter flagged_flows;
+};
+
+}  // namespace sigprobe::dp
