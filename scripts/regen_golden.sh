@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Regenerates the golden event lines of the project's captures:
+#   tests/golden/<dir>/<name>.events.jsonl  from  `sigprobe decode --json pcaps/<dir>/<name>.pcap`
+# Read the diff (git diff tests/golden) before committing it: it is what changed in the output.
+# Usage: scripts/regen_golden.sh [CAPTURE.pcap ...]     (default: pcaps/sip and pcaps/ss7)
+# SIGPROBE=path/to/sigprobe overrides the binary (default build/sigprobe).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin="${SIGPROBE:-build/sigprobe}"
+[ -x "$bin" ] || { echo "regen_golden: $bin not built (set SIGPROBE=...)" >&2; exit 1; }
+if [ $# -eq 0 ]; then
+  mapfile -t caps < <(find pcaps/sip pcaps/ss7 -name '*.pcap' | sort)
+else
+  caps=("$@")
+fi
+for cap in "${caps[@]}"; do
+  rel="${cap#pcaps/}"
+  out="tests/golden/${rel%.pcap}.events.jsonl"
+  mkdir -p "$(dirname "$out")"
+  "$bin" decode --json "$cap" > "$out.tmp"
+  mv "$out.tmp" "$out"
+  echo "$out: $(wc -l < "$out") events"
+done

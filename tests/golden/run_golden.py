@@ -1,0 +1,225 @@
+#!/usr/bin/python3
+"""Golden and ground-truth tests of `sigprobe decode --json` on the project's captures.
+
+  run_golden.py golden --sigprobe BIN --capture PCAP --expected EVENTS.jsonl
+      decodes PCAP into a temporary file and diffs it against the committed event lines;
+      every produced line is also checked against the event contract (shared/DESIGN.md).
+  run_golden.py truth --sigprobe BIN --capture PCAP --truth PCAP.truth.jsonl
+      every truth line written by scripts/gen_pcaps.py must be matched by one event of the
+      same frame whose fields include all of the truth's fields with equal values (the
+      independent check: the truth comes from the generator, not from sigprobe). Truth lines
+      marked "malformed" must instead show up as anomalies in `sigprobe replay`'s summary.
+
+Exit status 0 on success; differences are printed for the reviewer.
+"""
+import argparse
+import difflib
+import json
+import os
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+
+PROTOS = {"sip", "map", "isup", "m3ua", "sccp", "tcap"}
+TRANSPORTS = {"udp", "tcp", "sctp", "mtp2", "mtp3"}
+ENDPOINT = re.compile(r"^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):\d{1,5}$")
+HEX = re.compile(r"^[0-9a-f]*$")
+DIGITS = re.compile(r"^[0-9A-Fa-f*#]*$")
+
+
+def decode(sigprobe, capture):
+    proc = subprocess.run([sigprobe, "decode", "--json", capture], capture_output=True)
+    return proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace")
+
+
+def pcap_frame_count(path):
+    """Records in a classic pcap file, or None for other formats."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24:
+        return None
+    magic = data[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        endian = "<"
+    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        endian = ">"
+    else:
+        return None
+    off, n = 24, 0
+    while off + 16 <= len(data):
+        incl = struct.unpack(endian + "I", data[off + 8:off + 12])[0]
+        off += 16 + incl
+        n += 1
+    return n
+
+
+def schema_errors(ev, frames):
+    """What in one event line breaks the event contract."""
+    errs = []
+    if not isinstance(ev, dict):
+        return ["not a JSON object"]
+    frame = ev.get("frame")
+    if not isinstance(frame, int) or frame < 1 or (frames is not None and frame > frames):
+        errs.append(f"frame {frame!r} not a packet number of the capture")
+    if not isinstance(ev.get("ts"), (int, float)):
+        errs.append("ts missing or not a number")
+    if ev.get("proto") not in PROTOS:
+        errs.append(f"proto {ev.get('proto')!r} unknown")
+    if "transport" in ev and ev["transport"] not in TRANSPORTS:
+        errs.append(f"transport {ev['transport']!r} unknown")
+    for k in ("src", "dst"):
+        if k in ev and not (isinstance(ev[k], str) and ENDPOINT.match(ev[k])):
+            errs.append(f"{k} {ev[k]!r} is not ip:port")
+    sip = ev.get("sip")
+    if ev.get("proto") == "sip":
+        if not isinstance(sip, dict) or (("method" in sip) == ("status" in sip)):
+            errs.append("sip needs exactly one of method and status")
+    tcap = ev.get("tcap")
+    if isinstance(tcap, dict):
+        for k in ("otid", "dtid"):
+            if k in tcap and not (isinstance(tcap[k], str) and HEX.match(tcap[k])):
+                errs.append(f"tcap.{k} {tcap[k]!r} is not lower-case hex")
+    m = ev.get("map")
+    if isinstance(m, dict):
+        for k in ("imsi", "msisdn", "vlr", "msc", "imei"):
+            if k in m and not (isinstance(m[k], str) and DIGITS.match(m[k])):
+                errs.append(f"map.{k} {m[k]!r} is not a digit string")
+        if m.get("component") not in (None, "invoke", "returnResult", "returnResultNotLast", "returnError", "reject"):
+            errs.append(f"map.component {m.get('component')!r} unknown")
+    if ev.get("proto") == "isup" and not isinstance(ev.get("isup"), dict):
+        errs.append("isup event without an isup object")
+    return errs
+
+
+def cmd_golden(a):
+    rc, out, err = decode(a.sigprobe, a.capture)
+    if rc != 0:
+        print(f"sigprobe decode exited {rc}: {err.strip()}")
+        return 1
+    with tempfile.NamedTemporaryFile("w", suffix=".events.jsonl", delete=False, encoding="utf-8") as f:
+        f.write(out)
+        produced_path = f.name
+    try:
+        frames = pcap_frame_count(a.capture)
+        bad = 0
+        for i, line in enumerate(out.splitlines(), 1):
+            try:
+                errs = schema_errors(json.loads(line), frames)
+            except json.JSONDecodeError as e:
+                errs = [f"not JSON: {e}"]
+            for e in errs:
+                print(f"line {i}: {e}")
+                bad += 1
+        with open(a.expected, encoding="utf-8") as f:
+            expected = f.read()
+        if expected != out:
+            sys.stdout.writelines(difflib.unified_diff(
+                expected.splitlines(True), out.splitlines(True), a.expected, "sigprobe decode --json (now)"))
+            print(f"\n{a.capture}: events differ from the golden file; if the change is intended, run "
+                  f"scripts/regen_golden.sh, read the diff and commit it")
+            return 1
+        print(f"{a.capture}: {len(out.splitlines())} events equal to the golden file")
+        return 1 if bad else 0
+    finally:
+        os.unlink(produced_path)
+
+
+def subset(want, have, path=""):
+    """Keys of `want` that `have` lacks or holds with another value (ts within 1 us)."""
+    diffs = []
+    for k, v in want.items():
+        p = f"{path}{k}"
+        if k not in have:
+            diffs.append(f"{p}: missing (want {v!r})")
+        elif isinstance(v, dict):
+            if isinstance(have[k], dict):
+                diffs += subset(v, have[k], p + ".")
+            else:
+                diffs.append(f"{p}: want object, have {have[k]!r}")
+        elif k == "ts" and isinstance(have[k], (int, float)):
+            if abs(have[k] - v) > 1e-6:
+                diffs.append(f"{p}: want {v!r}, have {have[k]!r}")
+        elif have[k] != v:
+            diffs.append(f"{p}: want {v!r}, have {have[k]!r}")
+    return diffs
+
+
+def replay_anomalies(sigprobe, capture):
+    proc = subprocess.run([sigprobe, "replay", capture, "--offload", "cpu"], capture_output=True)
+    text = proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")
+    total, names, section = 0, [], False
+    for line in text.splitlines():
+        if line.strip() == "anomalies":
+            section = True
+            continue
+        if section:
+            m = re.match(r"^\s+(\S+)\s+(\d+)\s*$", line)
+            if not m:
+                section = False
+                continue
+            names.append(f"{m.group(1)}={m.group(2)}")
+            total += int(m.group(2))
+    return proc.returncode, total, names
+
+
+def cmd_truth(a):
+    rc, out, err = decode(a.sigprobe, a.capture)
+    if rc != 0:
+        print(f"sigprobe decode exited {rc}: {err.strip()}")
+        return 1
+    events = [json.loads(line) for line in out.splitlines() if line.strip()]
+    truth = [json.loads(line) for line in open(a.truth, encoding="utf-8")]
+    used = set()
+    missed = 0
+    malformed = []
+    for t in truth:
+        if "malformed" in t:
+            malformed.append(t)
+            continue
+        candidates = [(i, e) for i, e in enumerate(events) if e.get("frame") == t["frame"] and i not in used]
+        best = None
+        for i, e in candidates:
+            d = subset(t, e)
+            if not d:
+                used.add(i)
+                best = None
+                break
+            if best is None or len(d) < len(best):
+                best = d
+        else:
+            missed += 1
+            what = t.get("sip", {}).get("method") or t.get("sip", {}).get("status") or \
+                t.get("map", {}).get("op") or t.get("map", {}).get("component") or t.get("isup", {}).get("msg")
+            if best is None:
+                print(f"frame {t['frame']} ({t['proto']} {what}): no event for this frame")
+            else:
+                print(f"frame {t['frame']} ({t['proto']} {what}): closest event differs: " + "; ".join(best))
+    matched = len(truth) - len(malformed) - missed
+    print(f"{a.capture}: {matched}/{len(truth) - len(malformed)} truth lines matched by events "
+          f"({len(events)} events)")
+    counted = [t for t in malformed if not t["malformed"].startswith("not_sip")]
+    if malformed:
+        rrc, total, names = replay_anomalies(a.sigprobe, a.capture)
+        ok = rrc == 0 and total >= len(counted)
+        print(f"{len(malformed)} malformed messages, {len(counted)} must be counted: replay exit {rrc}, "
+              f"anomalies {total} ({', '.join(names) or 'none'}): {'ok' if ok else 'NOT COUNTED'}")
+        if not ok:
+            return 1
+    return 1 if missed else 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("mode", choices=["golden", "truth"])
+    ap.add_argument("--sigprobe", required=True)
+    ap.add_argument("--capture", required=True)
+    ap.add_argument("--expected")
+    ap.add_argument("--truth")
+    a = ap.parse_args()
+    return cmd_golden(a) if a.mode == "golden" else cmd_truth(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
