@@ -41,3 +41,24 @@ class PcapWriter:
             for ts_us, data in self.frames:
                 f.write(struct.pack("<IIII", ts_us // 1_000_000, ts_us % 1_000_000, len(data), len(data)))
                 f.write(data)
+
+
+def read_pcap(path):
+    """(linktype, [frame bytes]) of a classic pcap file (either byte order, us or ns
+    timestamps), or None for other formats such as pcapng."""
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = data[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        order = "<"
+    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        order = ">"
+    else:
+        return None
+    linktype = struct.unpack(order + "I", data[20:24])[0] & 0xFFFF
+    frames, off = [], 24
+    while off + 16 <= len(data):
+        incl = struct.unpack(order + "I", data[off + 8:off + 12])[0]
+        frames.append(data[off + 16:off + 16 + incl])
+        off += 16 + incl
+    return linktype, frames

@@ -17,10 +17,12 @@ import difflib
 import json
 import os
 import re
-import struct
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from genlib.pcapfile import read_pcap  # noqa: E402
 
 PROTOS = {"sip", "map", "isup", "m3ua", "sccp", "tcap"}
 TRANSPORTS = {"udp", "tcp", "sctp", "mtp2", "mtp3"}
@@ -36,23 +38,8 @@ def decode(sigprobe, capture):
 
 def pcap_frame_count(path):
     """Records in a classic pcap file, or None for other formats."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 24:
-        return None
-    magic = data[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        endian = "<"
-    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        endian = ">"
-    else:
-        return None
-    off, n = 24, 0
-    while off + 16 <= len(data):
-        incl = struct.unpack(endian + "I", data[off + 8:off + 12])[0]
-        off += 16 + incl
-        n += 1
-    return n
+    parsed = read_pcap(path)
+    return None if parsed is None else len(parsed[1])
 
 
 def schema_errors(ev, frames):
