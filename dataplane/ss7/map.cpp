@@ -132,6 +132,7 @@ void decode_invoke(int op, const Tlv& p, MapFields& f, DecodeCounters& c) {
       return;
     case kOpSendRoutingInfoForGprs:
     case kOpProvideSubscriberInfo:
+    case kOpDeleteSubscriberData:
       // SEQUENCE { imsi [0], ... }
       if (!seq) break;
       if (auto t = nth(p.value, ctx(0), 0, c)) f.imsi = identity(t->value, c);
@@ -214,8 +215,11 @@ void decode_result(int op, const Tlv& p, MapFields& f, DecodeCounters& c) {
       // v3: [3] SEQUENCE { imsi [9], extendedRoutingInfo (roamingNumber OCTET STRING | ...) }
       // v1/v2: SEQUENCE { imsi, routingInfo (roamingNumber | forwardingData) }
       if (p.id == ctxc(3)) {
+        // ..., vmsc-Address [2], ..., msisdn [12]
         if (auto t = nth(p.value, ctx(9), 0, c)) f.imsi = identity(t->value, c);
         if (auto t = nth(p.value, kOctetString, 0, c)) f.roaming_number = address(t->value, c);
+        if (auto t = nth(p.value, ctx(2), 0, c)) f.msc = address(t->value, c);
+        if (auto t = nth(p.value, ctx(12), 0, c)) f.msisdn = address(t->value, c);
         return;
       }
       if (!seq) break;
@@ -270,6 +274,22 @@ void decode_result(int op, const Tlv& p, MapFields& f, DecodeCounters& c) {
 }
 
 }  // namespace
+
+MapOpenInfo decode_map_open(Bytes user_info, DecodeCounters& c) {
+  // user-information [30] { EXTERNAL { direct-reference OID (map-DialogueAS),
+  //   single-ASN1-type [0] { MAP-DialoguePDU: map-open [0] { destinationReference [0],
+  //   originationReference [1] } } } }
+  MapOpenInfo o;
+  auto ext = ber_find(user_info, 0x28, c);
+  if (!ext) return o;
+  auto single = nth(ext->value, ctxc(0), 0, c);
+  if (!single) return o;
+  auto open = nth(single->value, ctxc(0), 0, c);
+  if (!open) return o;
+  if (auto d = nth(open->value, ctx(0), 0, c)) o.destination = address(d->value, c);
+  if (auto g = nth(open->value, ctx(1), 0, c)) o.origination = address(g->value, c);
+  return o;
+}
 
 MapFields decode_map(int opcode, bool is_result, Bytes param, DecodeCounters& c) {
   MapFields f;

@@ -43,6 +43,15 @@ struct MapFields {
   bool ussd_ia5 = false;      // MAP v1 processUnstructuredSS-Data: IA5 text
 };
 
+// MAP-OpenInfo (TS 29.002 section 7.3.1), carried in the TCAP dialogue
+// user information: destination and origination references. A reference
+// with numbering plan 6 (E.212) is an IMSI (e.g. USSD and SS dialogues).
+struct MapOpenInfo {
+  MapNumber destination, origination;
+};
+inline constexpr uint8_t kNpE212 = 6;
+MapOpenInfo decode_map_open(Bytes user_info, DecodeCounters& c);
+
 // Decodes `param` (the whole parameter element) of an invoke (is_result
 // false) or a returnResult (true) of operation `opcode`.
 MapFields decode_map(int opcode, bool is_result, Bytes param, DecodeCounters& c);

@@ -107,8 +107,8 @@ struct Ss7Decoder::State {
   void on_isup(const Mtp3Msg& m, const MsgContext& ctx, EventBatch& out, DecodeCounters& c);
   void fill_map(const TcapMsg& t, const TcapComponent& comp, SignalEvent& e, EventBatch& out,
                 DecodeCounters& c);
-  void fill_sms(Bytes tpdu, bool mt, const MapFields& f, SignalEvent& e, EventBatch& out,
-                DecodeCounters& c);
+  void fill_open_info(const TcapMsg& t, SignalEvent& e, EventBatch& out, DecodeCounters& c);
+  void fill_sms(Bytes tpdu, bool mt, SignalEvent& e, EventBatch& out, DecodeCounters& c);
 };
 
 namespace {
@@ -207,7 +207,8 @@ void Ss7Decoder::State::on_tcap(Bytes data, SignalEvent& base, EventBatch& out, 
       ti.acn = {p, n};
     }
   }
-  if (t->n_components == 0) {
+  // CAMEL dialogues are TCAP users other than MAP: one tcap event, no MAP layer.
+  if (t->n_components == 0 || acn_is_cap(t->acn)) {
     emit(base, out, c);
     return;
   }
@@ -216,6 +217,7 @@ void Ss7Decoder::State::on_tcap(Bytes data, SignalEvent& base, EventBatch& out, 
     e.proto = Proto::Map;
     e.layers |= kLayerMap;
     fill_map(*t, t->components[i], e, out, c);
+    fill_open_info(*t, e, out, c);
     c.message(Proto::Map);
     emit(e, out, c);
   }
@@ -274,12 +276,22 @@ void Ss7Decoder::State::fill_map(const TcapMsg& t, const TcapComponent& comp, Si
   }
   if (f.has_sms) {
     bool mt = mi.opcode == kOpMtForwardSm || f.sms_mt;
-    fill_sms(f.sm_rp_ui, mt, f, e, out, c);
+    fill_sms(f.sm_rp_ui, mt, e, out, c);
   }
 }
 
-void Ss7Decoder::State::fill_sms(Bytes tpdu, bool mt, const MapFields& f, SignalEvent& e,
-                                 EventBatch& out, DecodeCounters& c) {
+void Ss7Decoder::State::fill_open_info(const TcapMsg& t, SignalEvent& e, EventBatch& out,
+                                       DecodeCounters& c) {
+  if (t.user_info.empty() || !e.map.imsi.empty()) return;
+  MapOpenInfo o = decode_map_open(t.user_info, c);
+  if (o.destination.present() && (o.destination.ton_npi & 0x0F) == kNpE212)
+    e.map.imsi = arena_number(o.destination, out);
+  else if (o.origination.present() && (o.origination.ton_npi & 0x0F) == kNpE212)
+    e.map.imsi = arena_number(o.origination, out);
+}
+
+void Ss7Decoder::State::fill_sms(Bytes tpdu, bool mt, SignalEvent& e, EventBatch& out,
+                                 DecodeCounters& c) {
   auto t = parse_sms_tpdu(tpdu, !mt, c);
   if (!t) return;
   SmsInfo& s = e.map.sms;
@@ -302,7 +314,6 @@ void Ss7Decoder::State::fill_sms(Bytes tpdu, bool mt, const MapFields& f, Signal
     s.da = out.store({addr, an});
     s.oa = e.map.msisdn;  // SM-RP-OA: the submitting subscriber
   }
-  (void)f;
   size_t n = sms_text_utf8(*t, text.data(), text.size(), c);
   std::string_view part{text.data(), n};
   if (t->concat) {

@@ -14,24 +14,26 @@ constexpr uint8_t kInvoke = 0xA1, kReturnResultLast = 0xA2, kReturnError = 0xA3,
                   kReturnResultNotLast = 0xA7;
 constexpr uint8_t kInteger = 0x02, kNull = 0x05, kOid = 0x06, kSequence = 0x30, kLinkedId = 0x80;
 // Q.773 dialogue PDUs inside EXTERNAL [UNIVERSAL 8] / single-ASN1-type [0].
-constexpr uint8_t kExternal = 0x28, kSingleAsn1 = 0xA0, kAarq = 0x60, kAare = 0x61, kAcnTag = 0xA1;
+constexpr uint8_t kExternal = 0x28, kSingleAsn1 = 0xA0, kAarq = 0x60, kAare = 0x61, kAcnTag = 0xA1,
+                  kUserInformation = 0xBE;
 // MAP application contexts: 0.4.0.0.1.0.<context>.<version>
 constexpr uint8_t kMapAcnPrefix[] = {0x04, 0x00, 0x00, 0x01, 0x00};
 
 bool valid_tid(const Tlv& t) { return !t.value.empty() && t.value.size() <= 4; }
 
-Bytes dialogue_acn(Bytes portion, DecodeCounters& c) {
+// The application context name and the user information of an AARQ/AARE.
+void read_dialogue(Bytes portion, TcapMsg& m, DecodeCounters& c) {
   auto ext = ber_find(portion, kExternal, c);
-  if (!ext) return {};
+  if (!ext) return;
   auto single = ber_find(ext->value, kSingleAsn1, c);
-  if (!single) return {};
+  if (!single) return;
   ByteReader r{single->value};
   auto pdu = ber_read(r, c, 3);
-  if (!pdu || (pdu->id != kAarq && pdu->id != kAare)) return {};
+  if (!pdu || (pdu->id != kAarq && pdu->id != kAare)) return;
+  if (auto ui = ber_find(pdu->value, kUserInformation, c)) m.user_info = ui->value;
   auto acn = ber_find(pdu->value, kAcnTag, c);
-  if (!acn) return {};
-  auto oid = ber_find(acn->value, kOid, c);
-  return oid ? oid->value : Bytes{};
+  if (!acn) return;
+  if (auto oid = ber_find(acn->value, kOid, c)) m.acn = oid->value;
 }
 
 // invokeID, then the operation (local INTEGER or global OID), then the
@@ -142,6 +144,15 @@ uint8_t acn_version(Bytes acn) {
   return acn[6];
 }
 
+bool acn_is_cap(Bytes acn) {
+  // CAP v1/v2: 0.4.0.0.1.0.50..53.v; CAP v3/v4: 0.4.0.0.1.21/22/23.x.v (TS 29.078).
+  if (acn.size() < 6) return false;
+  for (size_t i = 0; i < 4; ++i)
+    if (acn[i] != kMapAcnPrefix[i]) return false;
+  if (acn[4] == 0x00) return acn.size() == 7 && acn[5] >= 50 && acn[5] <= 53;
+  return acn[4] >= 21 && acn[4] <= 23;
+}
+
 int acn_context(Bytes acn) {
   if (acn.size() != 7 || acn_version(acn) == 0) return -1;
   return acn[5];
@@ -179,7 +190,7 @@ std::optional<TcapMsg> parse_tcap(Bytes msg, DecodeCounters& c) {
         if (!e->value.empty()) m.p_abort_cause = e->value[0];
         break;
       case kDialoguePortion:
-        m.acn = dialogue_acn(e->value, c);
+        read_dialogue(e->value, m, c);
         break;
       case kComponentPortion: {
         m.has_components = true;

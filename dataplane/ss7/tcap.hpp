@@ -27,6 +27,7 @@ struct TcapMsg {
   TcapType type = TcapType::None;
   Bytes otid, dtid;         // 1..4 octets each when present
   Bytes acn;                // application context name, OID contents
+  Bytes user_info;          // AARQ/AARE user-information [30] contents (MAP-OpenInfo)
   uint8_t p_abort_cause = 0xFF;
   uint8_t n_components = 0;
   bool has_components = false;
@@ -42,6 +43,8 @@ std::optional<TcapMsg> parse_tcap(Bytes msg, DecodeCounters& c);
 // Version of a MAP application context (last arc of 0.4.0.0.1.0.x.v), 0 when
 // the ACN is absent or not a MAP one.
 uint8_t acn_version(Bytes acn);
+// True for a CAMEL (CAP, TS 29.078) application context: not MAP.
+bool acn_is_cap(Bytes acn);
 // The ACN's context arc (x in 0.4.0.0.1.0.x.v): 1..99 MAP, >= 50 CAP; -1 none.
 int acn_context(Bytes acn);
 

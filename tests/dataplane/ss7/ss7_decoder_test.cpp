@@ -272,3 +272,37 @@ TEST(Ss7Decoder, MatchesTheGroundTruthOfTheProjectCaptures) {
 
 }  // namespace
 }  // namespace sigprobe::ss7
+
+namespace sigprobe::ss7 {
+namespace {
+using namespace testing;
+
+TEST(Ss7Decoder, CamelDialogueIsNotLabelledMap) {
+  Harness h;
+  // CAP v2 gsmSSF-to-gsmSCF 0.4.0.0.1.0.50.1 with initialDP (opcode 0), hand-built.
+  Buf tcap = tcap_begin({0x06, 0xF7}, tcap_dialogue(map_acn(50, 1)), invoke(1, 0, tlv(0x30, tlv(0x80, {0x01}))));
+  auto ev = h.feed(map_over_m3ua(tcap));
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].proto, Proto::Tcap);
+  EXPECT_FALSE(ev[0].has(kLayerMap));
+  EXPECT_EQ(ev[0].tcap.acn, "0.4.0.0.1.0.50.1");
+  EXPECT_EQ(ev[0].tcap.component_count, 1);
+}
+
+TEST(Ss7Decoder, ImsiFromMapOpenInfoOfAUssdDialogue) {
+  Harness h;
+  // AARQ user-information with MAP-OpenInfo destinationReference (NP 6 = E.212), the layout of
+  // corpus sage-s11__sigcorr/gsm_map_ussd.pcap frame 1; hand-built here.
+  Buf open = tlv(0xA0, tlv(0x80, cat({Buf{0x96}, tbcd("655011420096316")})));
+  Buf ui = tlv(0xBE, tlv(0x28, cat({tlv(0x06, {0x04, 0x00, 0x00, 0x01, 0x01, 0x01, 0x01}), tlv(0xA0, open)})));
+  Buf aarq = tlv(0x60, cat({tlv(0x80, {0x07, 0x80}), tlv(0xA1, tlv(0x06, map_acn(19, 2))), ui}));
+  Buf dialogue = tlv(0x6B, tlv(0x28, cat({tlv(0x06, {0x00, 0x11, 0x86, 0x05, 0x01, 0x01, 0x01}), tlv(0xA0, aarq)})));
+  Buf ussd = tlv(0x30, cat({tlv(0x04, {0x0F}), tlv(0x04, {0xAA, 0x18, 0x0C, 0x36, 0x02})}));
+  auto ev = h.feed(map_over_m3ua(tcap_begin({0x2F, 0x3B, 0x46, 0x02}, dialogue, invoke(1, 59, ussd))));
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].map.imsi, "655011420096316");
+  EXPECT_EQ(ev[0].map.ussd, "*100#");
+}
+
+}  // namespace
+}  // namespace sigprobe::ss7
