@@ -15,7 +15,13 @@ namespace {
 constexpr size_t kMaxStartLine = 4096;
 constexpr size_t kMaxHeaderBlock = 64 * 1024;
 
-constexpr bool is_upper_token(char c) { return (c >= 'A' && c <= 'Z') || c == '-' || c == '_'; }
+// RFC 3261 25.1 token characters: a method is a token, case-sensitive, so
+// "REGIStER" is an (unknown) method, as tshark also reads it.
+constexpr bool is_token(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '!' || c == '%' || c == '*' || c == '_' || c == '+' || c == '`' ||
+         c == '\'' || c == '~';
+}
 
 enum class Looks : uint8_t { Yes, No, Unsure };
 
@@ -30,14 +36,15 @@ Looks classify_start(std::string_view s) {
   }
   // request: METHOD SP Request-URI SP SIP/2.0 CRLF
   size_t i = 0;
-  while (i < s.size() && i < 32 && is_upper_token(s[i])) ++i;
+  while (i < s.size() && i < 32 && is_token(s[i])) ++i;
   if (i == s.size()) return Looks::Unsure;
   if (i == 0 || s[i] != ' ') return Looks::No;
+  // the start line ends at CR or LF (a lone CR ends it too, as in tshark)
   size_t limit = s.size() < kMaxStartLine ? s.size() : kMaxStartLine;
-  const void* lf = std::memchr(s.data() + i, '\n', limit - i);
-  if (!lf) return s.size() < kMaxStartLine ? Looks::Unsure : Looks::No;
-  std::string_view line = s.substr(0, size_t(static_cast<const char*>(lf) - s.data()));
-  if (line.ends_with('\r')) line.remove_suffix(1);
+  size_t eol = i;
+  while (eol < limit && s[eol] != '\r' && s[eol] != '\n' && s[eol] != '\0') ++eol;
+  if (eol == limit) return s.size() < kMaxStartLine ? Looks::Unsure : Looks::No;
+  std::string_view line = s.substr(0, eol);
   return line.ends_with(" SIP/2.0") && line.size() > i + 1 + 8 ? Looks::Yes : Looks::No;
 }
 

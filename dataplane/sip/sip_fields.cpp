@@ -120,7 +120,7 @@ NameAddr parse_name_addr(std::string_view value) {
   if (lt != std::string_view::npos) {
     if (na.display.empty() && i == 0) na.display = trim(v.substr(0, lt));
     size_t gt = v.find('>', lt);
-    if (gt == std::string_view::npos) gt = v.size();
+    if (gt == std::string_view::npos) return na;  // '<' never closed: no URI
     na.uri = trim(v.substr(lt + 1, gt - lt - 1));
     std::string_view rest = gt < v.size() ? v.substr(gt + 1) : std::string_view{};
     size_t semi = rest.find(';');

@@ -96,16 +96,26 @@ constexpr NameBuckets make_buckets() {
 constexpr NameBuckets kBuckets = make_buckets();
 static_assert(kBuckets.by_letter[25].end == kNameCount, "every header name starts with a-z");
 
-std::string_view rstrip_cr(std::string_view s) {
-  while (!s.empty() && (s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
-  return s;
-}
+// One line of the message: [pos, end) without its terminator; the next line
+// starts at next. A line ends at CRLF, at a bare LF, or at a lone CR (as
+// tshark reads lines); terminated is false when the input ends first.
+struct Line {
+  size_t end, next;
+  bool terminated;
+};
 
-// Position of the next '\n' at or after pos, or npos.
-size_t find_lf(std::string_view s, size_t pos) {
-  if (pos >= s.size()) return std::string_view::npos;
-  const void* p = std::memchr(s.data() + pos, '\n', s.size() - pos);
-  return p ? size_t(static_cast<const char*>(p) - s.data()) : std::string_view::npos;
+Line next_line(std::string_view s, size_t pos) {
+  const char* base = s.data();
+  const void* lf_p = std::memchr(base + pos, '\n', s.size() - pos);
+  size_t lf = lf_p ? size_t(static_cast<const char*>(lf_p) - base) : s.size();
+  const void* cr_p = std::memchr(base + pos, '\r', lf - pos);
+  if (cr_p) {
+    size_t cr = size_t(static_cast<const char*>(cr_p) - base);
+    if (cr + 1 == s.size()) return {cr, s.size(), false};  // CR cut off before its LF
+    if (cr + 1 == lf) return {cr, lf + 1, true};           // CRLF
+    return {cr, cr + 1, true};                             // lone CR
+  }
+  return {lf, lf_p ? lf + 1 : lf, lf_p != nullptr};
 }
 
 bool parse_start_line(std::string_view line, SipMessage& m, AnomalySet& a) {
@@ -123,8 +133,9 @@ bool parse_start_line(std::string_view line, SipMessage& m, AnomalySet& a) {
       a.add(Anomaly::SipStatusCodeInvalid);
       return false;
     }
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
     auto code = parse_u32(rest.substr(0, 3));
-    if (!code) {
+    if (!digit(rest[0]) || !digit(rest[1]) || !digit(rest[2]) || !code) {
       a.add(Anomaly::SipStatusCodeInvalid);
       return false;
     }
@@ -320,20 +331,21 @@ std::optional<SipMessage> parse_sip(std::string_view msg, AnomalySet& a, SipTran
   std::optional<SipMessage> out{std::in_place};  // one object returned by every path (NRVO)
   SipMessage& m = *out;
 
-  size_t eol = find_lf(msg, 0);
-  std::string_view line = rstrip_cr(msg.substr(0, eol));
-  if (!parse_start_line(line, m, a)) {
+  Line first = next_line(msg, 0);
+  std::string_view line = msg.substr(0, first.end);
+  if (line.find('\0') != std::string_view::npos || !parse_start_line(line, m, a)) {
+    if (!a.has(Anomaly::SipStartLineInvalid)) a.add(Anomaly::SipStartLineInvalid);
     out.reset();
     return out;
   }
 
-  size_t pos = eol == std::string_view::npos ? msg.size() : eol + 1;
+  size_t pos = first.next;
   while (pos < msg.size()) {
-    size_t end = find_lf(msg, pos);
-    size_t next = end == std::string_view::npos ? msg.size() : end + 1;
-    line = rstrip_cr(msg.substr(pos, next - pos));
+    Line l = next_line(msg, pos);
+    size_t next = l.next;
+    line = msg.substr(pos, l.end - pos);
     if (line.empty()) {  // the empty line: end of the headers
-      if (end == std::string_view::npos) break;  // a lone CR at the end is not one
+      if (!l.terminated) break;  // a CR at the very end is not one
       m.headers_complete = true;
       pos = next;
       break;
@@ -356,14 +368,13 @@ std::optional<SipMessage> parse_sip(std::string_view msg, AnomalySet& a, SipTran
     }
     // Continuation lines (LWS folding, RFC 3261 7.3.1) extend the value.
     size_t value_begin = pos + colon + 1;
-    size_t value_end = pos + line.size();
+    size_t value_end = l.end;
     bool folded = false;
     while (next < msg.size() && is_ws(msg[next])) {
-      size_t cend = find_lf(msg, next);
-      size_t cnext = cend == std::string_view::npos ? msg.size() : cend + 1;
-      value_end = next + rstrip_cr(msg.substr(next, cnext - next)).size();
+      Line c = next_line(msg, next);
+      value_end = c.end;
       folded = true;
-      next = cnext;
+      next = c.next;
     }
     std::string_view value = trim(msg.substr(value_begin, value_end - value_begin));
     add_header(m, header_id(name), name, value, folded, a);

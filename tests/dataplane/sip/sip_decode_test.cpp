@@ -33,6 +33,12 @@ TEST(SipDecode, LooksLikeSipByContent) {
   EXPECT_FALSE(looks_like_sip(bytes_of("INVITE sip:x@y SIP/2.0")));  // line not ended
   EXPECT_FALSE(looks_like_sip(bytes_of("")));
   EXPECT_FALSE(looks_like_sip(bytes_of("\x16\x03\x01\x02\x00")));  // TLS record
+  // a method is any token (ntop/nDPI fuzz-2006-06-26-2594.pcap frame 107)
+  EXPECT_TRUE(looks_like_sip(bytes_of("REGIStER pip:sip.example.dk SIP/2.0\r\n")));
+  // a lone CR ends the start line (same file, frame 247)
+  EXPECT_TRUE(looks_like_sip(bytes_of("CANCEL sip:1@h SIP/2.0\r7Via: x\r\n")));
+  // NUL inside the start line (same file, frame 441)
+  EXPECT_FALSE(looks_like_sip(as_bytes(std::string_view("REGISTER s%s\0sip.x SIP/2.0\r\n", 28))));
 }
 
 TEST(SipDecode, DecodesAnEventWithContext) {

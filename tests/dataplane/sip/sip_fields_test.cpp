@@ -107,6 +107,10 @@ TEST(SipFields, NameAddrFormsAreSplit) {
   EXPECT_EQ(param_value(c.params, "TAG"), "99");
   NameAddr d = parse_name_addr("\"unterminated <sip:x@h>");
   EXPECT_EQ(d.uri, "");
+  // '<' never closed (ntop/nDPI fuzz-2006-06-26-2594.pcap frame 20): no URI
+  NameAddr e = parse_name_addr("<sip:voi18063@sip.cybercity.dk.;tag=00-04092");
+  EXPECT_EQ(e.uri, "");
+  EXPECT_EQ(uri_user(e.uri), "");
 }
 
 TEST(SipFields, PhoneNumbersLoseSeparatorsOthersStayAsTheyAre) {

@@ -10,6 +10,8 @@
 namespace sigprobe::sip {
 namespace {
 
+using namespace std::literals;
+
 TEST(SipParser, ParsesRequestLineHeadersAndBody) {
   std::string msg = test::invite_with_sdp();
   AnomalySet a;
@@ -166,7 +168,7 @@ TEST(SipParser, AcceptsBareLineFeeds) {
 }
 
 TEST(SipParser, RejectsMalformedStartLines) {
-  const char* bad[] = {
+  const std::string_view bad[] = {
       "",
       "\r\n",
       "HTTP/1.1 200 OK\r\n\r\n",
@@ -179,8 +181,10 @@ TEST(SipParser, RejectsMalformedStartLines) {
       "SIP/2.0 2x0 OK\r\n\r\n",
       "SIP/2.0 20 OK\r\n\r\n",
       "SIP/2.0 2000 OK\r\n\r\n",
+      "SIP/2.0 40  Request Timeout\r\n\r\n",        // after ntop/nDPI fuzz-2006-06-26-2594.pcap frame 274
+      "SIP/2.0 401 Unauthori%s\0\r\nCall-ID: x\r\n\r\n"sv,  // NUL in the line, same file frame 108
   };
-  for (const char* s : bad) {
+  for (std::string_view s : bad) {
     AnomalySet a;
     EXPECT_FALSE(parse_sip(s, a)) << s;
     EXPECT_FALSE(a.empty()) << s;
@@ -191,6 +195,22 @@ TEST(SipParser, RejectsMalformedStartLines) {
   AnomalySet b;
   EXPECT_FALSE(parse_sip("GET / HTTP/1.1\r\n", b));
   EXPECT_TRUE(b.has(Anomaly::SipStartLineInvalid));
+}
+
+// After ntop/nDPI fuzz-2006-06-26-2594.pcap frames 247 and 266, where a CR is
+// not followed by LF: the line ends there, as tshark reads it.
+TEST(SipParser, LoneCarriageReturnEndsALine) {
+  std::string msg =
+      "CANCEL sip:97239287044@voip.example.net SIP/2.0\r7Via: SIP/2.0/UDP 192.0.2.2\r\n"
+      "CSeq: 1 CANCEL\r\x0b""Content-Length: 0\r\n\r\n";
+  AnomalySet a;
+  auto m = parse_sip(msg, a);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->method, "CANCEL");
+  EXPECT_EQ(m->ruri, "sip:97239287044@voip.example.net");
+  EXPECT_EQ(m->first(HeaderId::CSeq)->value, "1 CANCEL");
+  EXPECT_TRUE(a.has(Anomaly::SipHeaderLineInvalid));  // "7Via:" and "\x0bContent-Length:"
+  EXPECT_TRUE(m->headers_complete);
 }
 
 TEST(SipParser, CountsOddVersionAndStatusButKeepsTheMessage) {
