@@ -46,11 +46,12 @@ FIELDS = {
     ("isup", "called"): ["isup.called"], ("isup", "cause"): ["isup.cause_indicator"],
     ("sip", "method"): ["sip.Method"], ("sip", "status"): ["sip.Status-Code"], ("sip", "call_id"): ["sip.Call-ID"],
     ("sip", "cseq"): ["sip.CSeq"], ("sip", "from_user"): ["sip.from.user"], ("sip", "to_user"): ["sip.to.user"],
-    ("sip", "ruri_user"): ["sip.r-uri.user"], ("sip", "user_agent"): ["sip.User-Agent", "sip.Server"],
+    ("sip", "ruri_user"): ["sip.r-uri.user"], ("sip", "pai_user"): ["sip.pai.user"], ("sip", "user_agent"): ["sip.User-Agent", "sip.Server"],
 }
-COMPONENTS = {"invoke": "1", "returnResult": "2", "returnError": "3", "reject": "4"}
-ISUP_NAMES = {"1": "IAM", "6": "ACM", "9": "ANM", "12": "REL", "16": "RLC", "44": "CPG", "7": "CON"}
-UNCHECKED = {("sip", "body_text")}  # tshark shows the body as text lines, not as one field
+COMPONENTS = {"invoke": "1", "returnResult": "2", "returnError": "3", "reject": "4", "returnResultNotLast": "7"}
+ISUP_NAMES = {"1": "IAM", "6": "ACM", "9": "ANM", "12": "REL", "16": "RLC", "44": "CPG", "7": "CON", "13": "SUS", "14": "RES"}
+# tshark shows the body as text lines, and the +sip.instance only inside the Contact parameters.
+UNCHECKED = {("sip", "body_text"), ("sip", "contact_instance"), ("sip", "imei")}
 
 
 def norm(field, show, showname):
@@ -58,7 +59,7 @@ def norm(field, show, showname):
         return show.replace(":", "")
     if field in ("mtp3.service_indicator",):
         return str(int(show, 16))
-    if field in ("sip.from.user", "sip.to.user", "sip.r-uri.user") and show.startswith("+"):
+    if field in ("sip.from.user", "sip.to.user", "sip.r-uri.user", "sip.pai.user") and show.startswith("+"):
         return show[1:]
     return show
 

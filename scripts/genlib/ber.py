@@ -52,3 +52,25 @@ def enumerated(value, tag=0x0A):
 
 def boolean(value, tag=0x01):
     return tlv(tag, b"\xff" if value else b"\x00")
+
+
+def to_indefinite(data):
+    """Re-encodes BER with single-octet tags so that every constructed element uses the
+    indefinite length form (0x80 ... 00 00, X.690 8.1.3.6); primitives keep definite lengths."""
+    out = bytearray()
+    i = 0
+    while i < len(data):
+        tag = data[i]
+        n = data[i + 1]
+        i += 2
+        if n & 0x80:
+            k = n & 0x7F
+            n = int.from_bytes(data[i:i + k], "big")
+            i += k
+        value = data[i:i + n]
+        i += n
+        if tag & 0x20:
+            out += bytes([tag, 0x80]) + to_indefinite(value) + b"\x00\x00"
+        else:
+            out += tlv(tag, value)
+    return bytes(out)

@@ -301,6 +301,51 @@ def malformed():
     return cap.done()
 
 
+def sctp_identity():
+    """SIP over SCTP (PPID 0, port 5060) between two IMS nodes: an INVITE with
+    P-Asserted-Identity (user=phone) and a Contact carrying +sip.instance with an IMEI URN
+    (3GPP TS 24.229), then 180 Ringing; two DATA chunks, one per packet."""
+    cap = Capture()
+    pcscf, scscf = ("10.10.3.1", 5060), ("10.10.3.2", 5060)
+    caller, callee = "8613800138009", "8613900139009"
+    call_id = "sctp-4a5b6c7d@10.10.3.1"
+    imei_urn = "urn:gsma:imei:35345678-901234-5"
+    body = sdp("10.10.9.9", 40020)
+    invite = message(f"INVITE sip:+{callee}@{DOMAIN};user=phone SIP/2.0", [
+        ("Via", f"SIP/2.0/SCTP {pcscf[0]}:{pcscf[1]};branch=z9hG4bKsctp1"),
+        ("Max-Forwards", "69"),
+        ("From", f"<sip:+{caller}@{DOMAIN}>;tag=sc1"),
+        ("To", f"<sip:+{callee}@{DOMAIN};user=phone>"),
+        ("Call-ID", call_id),
+        ("CSeq", "1 INVITE"),
+        ("P-Asserted-Identity", f'"Caller" <sip:+{caller}@{DOMAIN};user=phone>'),
+        ("Contact", f'<sip:{caller}@10.10.9.9:5060>;+sip.instance="<{imei_urn}>";+g.3gpp.icsi-ref'),
+        ("User-Agent", "Samsung IMS 6.0"),
+        ("Content-Type", "application/sdp"),
+    ], body)
+    ringing = message("SIP/2.0 180 Ringing", [
+        ("Via", f"SIP/2.0/SCTP {pcscf[0]}:{pcscf[1]};branch=z9hG4bKsctp1"),
+        ("From", f"<sip:+{caller}@{DOMAIN}>;tag=sc1"),
+        ("To", f"<sip:+{callee}@{DOMAIN};user=phone>;tag=sc2"),
+        ("Call-ID", call_id),
+        ("CSeq", "1 INVITE"),
+        ("Server", "Ericsson CSCF"),
+    ])
+    tsn = {"a": 100, "b": 900}
+    for src, dst, side, msg, fields in [
+        (pcscf, scscf, "a", invite, {"method": "INVITE", "call_id": call_id, "cseq": "1 INVITE",
+                                     "from_user": caller, "to_user": callee, "ruri_user": callee,
+                                     "pai_user": caller, "user_agent": "Samsung IMS 6.0",
+                                     "contact_instance": imei_urn, "imei": "353456789012345"}),
+        (scscf, pcscf, "b", ringing, {"status": 180, "call_id": call_id, "cseq": "1 INVITE",
+                                      "from_user": caller, "to_user": callee, "user_agent": "Ericsson CSCF"}),
+    ]:
+        chunk = net.sctp_data_chunk(tsn[side], 0, 0, 0, msg)
+        frame = cap.add(net.sctp(src[0], dst[0], src[1], dst[1], 0x1234ABCD, [chunk]))
+        cap.expect(frame, "sip", {"sip": fields}, src, dst, "sctp")
+    return cap.done()
+
+
 SIP_CAPTURES = [
     ("sip/register_digest.pcap", register_digest),
     ("sip/call_basic.pcap", call_basic),
@@ -312,4 +357,5 @@ SIP_CAPTURES = [
     ("sip/message_utf8_chinese.pcap", message_utf8_chinese),
     ("sip/vlan_qinq.pcap", vlan_qinq),
     ("sip/malformed.pcap", malformed),
+    ("sip/sctp_identity.pcap", sctp_identity),
 ]

@@ -4,7 +4,8 @@ from genlib import mapops as mo
 from genlib import sms, ss7
 from genlib.capture import Capture
 from genlib.pcapfile import LINKTYPE_MTP2
-from genlib.sigtran import Assoc, MtpLink, Node, error_msg, invoke_msg, isup_msg, result_msg
+from genlib.sigtran import (Assoc, MtpLink, Node, error_msg, invoke_msg, isup_msg, map_fields, map_msg,
+                            result_msg)
 
 SG_A, SG_B = "10.20.0.1", "10.20.0.2"
 # Side a: the serving network (VLR/MSC, SMSC, GMSC, gsmSCF); side b: the home network (HLR, EIR).
@@ -201,6 +202,78 @@ def map_sms_mt_gsm7():
     return cap.done()
 
 
+SMS_EMOJI = "验证码 482913 😀 请勿泄露"
+
+
+def map_sms_variants():
+    """mt-forwardSM variants: a GSM 7-bit text in two parts with a 16-bit reference (UDH IEI
+    0x08, no fill bits) whose second part arrives first, so the first part completes it; and a
+    single UCS-2 message with a character outside the BMP (a UTF-16 surrogate pair)."""
+    cap = Capture()
+    assoc = Assoc(cap, SG_A, SG_B)
+    assoc.bring_up()
+    text = "Your parcel is held at customs. Pay the 2.99€ fee at parcel-help.example/track [ID 7731]"
+    parts = _split(text, 2)
+    ref = 0x1F2E
+    for seq in (2, 1):
+        tpdu = sms.sms_deliver(oa_digits="8613700000001", text=parts[seq - 1], dcs=0,
+                               udh_ies=sms.udh_concat16(ref, 2, seq))
+        arg = mo.mt_forward_sm_arg(IMSI, SMSC.gt, tpdu)
+        s = {"tp_mti": 0, "oa": "8613700000001", "dcs": 0, "concat": {"ref": ref, "total": 2, "seq": seq}}
+        if seq == 1:
+            s["text"] = text
+        _dialogue(assoc, SMSC, MSC_B, "mt-forwardSM", (arg, {"imsi": IMSI, "sms": s}), None,
+                  tid(0x12000000 + seq))
+    tpdu = sms.sms_deliver(oa_digits="10690000", text=SMS_EMOJI, dcs=0x08)
+    arg = mo.mt_forward_sm_arg(IMSI, SMSC.gt, tpdu)
+    s = {"tp_mti": 0, "oa": "10690000", "dcs": 8, "text": SMS_EMOJI}
+    _dialogue(assoc, SMSC, MSC_B, "mt-forwardSM", (arg, {"imsi": IMSI, "sms": s}), None, tid(0x12000003))
+    return cap.done()
+
+
+def tcap_isup_variants():
+    """Encodings a decoder meets in the field: an SRI-for-SM dialogue whose TCAP messages use
+    BER indefinite lengths throughout; a sendAuthenticationInfo answered in two parts
+    (returnResultNotLast in a Continue, then returnResultLast in the End); ISUP CPG, SUS, RES
+    and CON besides IAM/ANM/REL/RLC."""
+    cap = Capture()
+    assoc = Assoc(cap, SG_A, SG_B)
+    assoc.bring_up()
+    t = tid(0x13000001)
+    arg, f = mo.sri_for_sm_arg("8613800138123", SMSC.gt)
+    assoc.send(invoke_msg(SMSC, HLR, "sendRoutingInfoForSM", 1, arg, f, t, indefinite=True))
+    res, f = mo.sri_for_sm_res("460001234567123", MSC_B.gt)
+    assoc.send(result_msg(HLR, SMSC, "sendRoutingInfoForSM", 1, res, f, dtid=t, indefinite=True))
+
+    t_vlr, t_hlr = tid(0x13000002), tid(0x13000003)
+    arg, f = mo.sai_arg(IMSI, vectors=2)
+    assoc.send(invoke_msg(VLR, HLR, "sendAuthenticationInfo", 1, arg, f, t_vlr))
+    sai_acn = ss7.map_acn(*mo.ACN["sendAuthenticationInfo"])
+    res, _ = mo.sai_res(3)
+    comp = ss7.return_result_not_last(1, mo.OP["sendAuthenticationInfo"], res)
+    assoc.send(map_msg(HLR, VLR, "continue", comp, map_fields("sendAuthenticationInfo", "returnResultNotLast", {}),
+                       otid=t_hlr, dtid=t_vlr, dialogue=ss7.dialogue_response(sai_acn)))
+    res, f = mo.sai_res(4)
+    assoc.send(result_msg(HLR, VLR, "sendAuthenticationInfo", 1, res, f, dtid=t_vlr, dialogue=False))
+
+    def send(m):
+        assoc.send([m], stream=2)
+
+    calling, called = "8613800138321", "8613900139321"
+    send(isup_msg(SWITCH_A, SWITCH_B, ss7.isup_iam(23, called, calling), {"calling": calling, "called": called}))
+    send(isup_msg(SWITCH_B, SWITCH_A, ss7.isup_cpg(23), {}))
+    send(isup_msg(SWITCH_B, SWITCH_A, ss7.isup_anm(23), {}))
+    send(isup_msg(SWITCH_A, SWITCH_B, ss7.isup_sus(23), {}))
+    send(isup_msg(SWITCH_A, SWITCH_B, ss7.isup_res(23), {}))
+    send(isup_msg(SWITCH_A, SWITCH_B, ss7.isup_rel(23, 16), {"cause": 16}))
+    send(isup_msg(SWITCH_B, SWITCH_A, ss7.isup_rlc(23), {}))
+    send(isup_msg(SWITCH_A, SWITCH_B, ss7.isup_iam(24, called, calling), {"calling": calling, "called": called}))
+    send(isup_msg(SWITCH_B, SWITCH_A, ss7.isup_con(24), {}))
+    send(isup_msg(SWITCH_B, SWITCH_A, ss7.isup_rel(24, 31, location=2), {"cause": 31}))
+    send(isup_msg(SWITCH_A, SWITCH_B, ss7.isup_rlc(24), {}))
+    return cap.done()
+
+
 def _isup_call(send, cic, calling, called):
     send(isup_msg(SWITCH_A, SWITCH_B, ss7.isup_iam(cic, called, calling), {"calling": calling, "called": called}))
     send(isup_msg(SWITCH_B, SWITCH_A, ss7.isup_acm(cic), {}))
@@ -250,6 +323,8 @@ SS7_CAPTURES = [
     ("ss7/sccp_xudt_segmented.pcap", sccp_xudt_segmented),
     ("ss7/map_sms_mo_ucs2_concat.pcap", map_sms_mo_ucs2_concat),
     ("ss7/map_sms_mt_gsm7.pcap", map_sms_mt_gsm7),
+    ("ss7/map_sms_variants.pcap", map_sms_variants),
     ("ss7/isup_m3ua_call.pcap", isup_m3ua_call),
+    ("ss7/tcap_isup_variants.pcap", tcap_isup_variants),
     ("ss7/mtp2_isup_map.pcap", mtp2_isup_map),
 ]

@@ -3,7 +3,7 @@ transports (an M3UA association over SCTP, and an MTP2 link). Every message carr
 layers a decoder must reproduce; the transport adds frame, ts, src, dst and transport."""
 from dataclasses import dataclass, field
 
-from genlib import net, ss7
+from genlib import ber, net, ss7
 from genlib.mapops import ACN, OP
 
 
@@ -34,14 +34,17 @@ def _addrs(src, dst):
 
 
 def map_msg(src, dst, tcap_type, component, map_fields, otid=None, dtid=None, dialogue=b"", xudt_segments=0,
-            local_ref=0x0A0B0C):
-    """A TCAP message with one MAP component, in an SCCP UDT (or XUDT segments)."""
+            local_ref=0x0A0B0C, indefinite=False):
+    """A TCAP message with one MAP component, in an SCCP UDT (or XUDT segments); with
+    `indefinite` every constructed element of the TCAP message uses the indefinite length form."""
     if tcap_type == "begin":
         tcap = ss7.tcap_begin(otid, [component], dialogue)
     elif tcap_type == "continue":
         tcap = ss7.tcap_continue(otid, dtid, [component], dialogue)
     else:
         tcap = ss7.tcap_end(dtid, [component], dialogue)
+    if indefinite:
+        tcap = ber.to_indefinite(tcap)
     t = {"type": tcap_type}
     if otid:
         t["otid"] = otid.hex()
@@ -98,7 +101,8 @@ def result_msg(src, dst, opname, invoke_id, res, fields, dtid, otid=None, tcap_t
 
 
 _ISUP_NAMES = {ss7.ISUP_IAM: "IAM", ss7.ISUP_ACM: "ACM", ss7.ISUP_ANM: "ANM", ss7.ISUP_REL: "REL",
-               ss7.ISUP_RLC: "RLC"}
+               ss7.ISUP_RLC: "RLC", ss7.ISUP_CON: "CON", ss7.ISUP_SUS: "SUS", ss7.ISUP_RES: "RES",
+               ss7.ISUP_CPG: "CPG"}
 
 
 def isup_msg(src, dst, payload, fields):

@@ -136,6 +136,10 @@ def return_result_last(invoke_id, opcode=None, param=b""):
     return ber.cons(0xA2, ber.integer(invoke_id), ber.cons(0x30, ber.integer(opcode), param))
 
 
+def return_result_not_last(invoke_id, opcode, param):
+    return ber.cons(0xA7, ber.integer(invoke_id), ber.cons(0x30, ber.integer(opcode), param))
+
+
 def return_error(invoke_id, error_code):
     return ber.cons(0xA3, ber.integer(invoke_id), ber.integer(error_code))
 
@@ -155,6 +159,7 @@ def tcap_end(dtid, components, dialogue=b""):
 
 # ---- ISUP (Q.763) ---------------------------------------------------------------
 ISUP_IAM, ISUP_ACM, ISUP_ANM, ISUP_REL, ISUP_RLC = 0x01, 0x06, 0x09, 0x0C, 0x10
+ISUP_CON, ISUP_SUS, ISUP_RES, ISUP_CPG = 0x07, 0x0D, 0x0E, 0x2C
 
 
 def _isup_number(digits, nai, second_octet):
@@ -189,3 +194,21 @@ def isup_rel(cic, cause, location=1):
 
 def isup_rlc(cic):
     return struct.pack("<H", cic) + bytes([ISUP_RLC, 0x00])
+
+
+def isup_con(cic):
+    """CON: backward call indicators (answered, subscriber free), no optional part."""
+    return struct.pack("<H", cic) + bytes([ISUP_CON, 0x16, 0x14, 0x00])
+
+
+def isup_cpg(cic, event=0x01):
+    """CPG: event information (1 = alerting), no optional part."""
+    return struct.pack("<H", cic) + bytes([ISUP_CPG, event, 0x00])
+
+
+def isup_sus(cic, network_initiated=False):
+    return struct.pack("<H", cic) + bytes([ISUP_SUS, 1 if network_initiated else 0, 0x00])
+
+
+def isup_res(cic, network_initiated=False):
+    return struct.pack("<H", cic) + bytes([ISUP_RES, 1 if network_initiated else 0, 0x00])
