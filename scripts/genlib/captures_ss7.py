@@ -180,6 +180,19 @@ def map_sms_mo_ucs2_concat():
     return cap.done()
 
 
+def _mt_concat(assoc, text, oa_kw, oa, udh, ref, order, tid_base):
+    """A GSM 7-bit text as two concatenated mt-forwardSM parts sent in `order`; the part sent
+    last completes the text. Each part is a Begin/End dialogue from the SMSC to MSC-B."""
+    parts = _split(text, 2)
+    for seq in order:
+        tpdu = sms.sms_deliver(text=parts[seq - 1], dcs=0, udh_ies=udh(ref, 2, seq), **oa_kw)
+        arg = mo.mt_forward_sm_arg(IMSI, SMSC.gt, tpdu)
+        s = {"tp_mti": 0, "oa": oa, "dcs": 0, "concat": {"ref": ref, "total": 2, "seq": seq}}
+        if seq == order[-1]:
+            s["text"] = text
+        _dialogue(assoc, SMSC, MSC_B, "mt-forwardSM", (arg, {"imsi": IMSI, "sms": s}), None, tid(tid_base + seq))
+
+
 def map_sms_mt_gsm7():
     """sendRoutingInfoForSM, then mt-forwardSM (opcode 44) from the alphanumeric sender "BANK":
     a GSM 7-bit text with extension characters ([ ] { } € ^ | ~ \\) in two concatenated parts
@@ -189,16 +202,7 @@ def map_sms_mt_gsm7():
     assoc.bring_up()
     _dialogue(assoc, SMSC, HLR, "sendRoutingInfoForSM", mo.sri_for_sm_arg(MSISDN, SMSC.gt),
               mo.sri_for_sm_res(IMSI, MSC_B.gt), tid(0x10000001))
-    parts = _split(SMS_GSM7, 2)
-    ref = 0xA7
-    for seq, part in enumerate(parts, 1):
-        tpdu = sms.sms_deliver(oa_alpha="BANK", text=part, dcs=0, udh_ies=sms.udh_concat8(ref, 2, seq))
-        arg = mo.mt_forward_sm_arg(IMSI, SMSC.gt, tpdu)
-        s = {"tp_mti": 0, "oa": "BANK", "dcs": 0, "concat": {"ref": ref, "total": 2, "seq": seq}}
-        if seq == 2:
-            s["text"] = SMS_GSM7
-        _dialogue(assoc, SMSC, MSC_B, "mt-forwardSM", (arg, {"imsi": IMSI, "sms": s}), None,
-                  tid(0x10000001 + seq))
+    _mt_concat(assoc, SMS_GSM7, {"oa_alpha": "BANK"}, "BANK", sms.udh_concat8, 0xA7, (1, 2), 0x10000001)
     return cap.done()
 
 
@@ -213,17 +217,8 @@ def map_sms_variants():
     assoc = Assoc(cap, SG_A, SG_B)
     assoc.bring_up()
     text = "Your parcel is held at customs. Pay the 2.99€ fee at parcel-help.example/track [ID 7731]"
-    parts = _split(text, 2)
-    ref = 0x1F2E
-    for seq in (2, 1):
-        tpdu = sms.sms_deliver(oa_digits="8613700000001", text=parts[seq - 1], dcs=0,
-                               udh_ies=sms.udh_concat16(ref, 2, seq))
-        arg = mo.mt_forward_sm_arg(IMSI, SMSC.gt, tpdu)
-        s = {"tp_mti": 0, "oa": "8613700000001", "dcs": 0, "concat": {"ref": ref, "total": 2, "seq": seq}}
-        if seq == 1:
-            s["text"] = text
-        _dialogue(assoc, SMSC, MSC_B, "mt-forwardSM", (arg, {"imsi": IMSI, "sms": s}), None,
-                  tid(0x12000000 + seq))
+    _mt_concat(assoc, text, {"oa_digits": "8613700000001"}, "8613700000001", sms.udh_concat16, 0x1F2E, (2, 1),
+               0x12000000)
     tpdu = sms.sms_deliver(oa_digits="10690000", text=SMS_EMOJI, dcs=0x08)
     arg = mo.mt_forward_sm_arg(IMSI, SMSC.gt, tpdu)
     s = {"tp_mti": 0, "oa": "10690000", "dcs": 8, "text": SMS_EMOJI}
