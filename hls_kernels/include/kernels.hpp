@@ -1,5 +1,8 @@
 // The kernels' top functions as the host's csim backend and the test
 // benches call them (the fpga backend reaches the same arguments via XRT).
+// sp_pattern keeps its DFAs in static storage between calls (on-chip memory
+// on the card) and reloads them when the image id changes: CPU callers must
+// not call it from two threads at once.
 #pragma once
 #include "hls_kernels/include/pattern_record.hpp"
 #include "hls_kernels/include/rate_record.hpp"

@@ -7,12 +7,14 @@
 // them. A field never spans two batches.
 //
 // Tables: one read-only image of 32-bit words built by the host once
-// (host/offload/pattern_image.cpp), copied to the card once, read into
-// BRAM/URAM at the start of each run (see hls_kernels/pattern/README.md):
+// (hls_kernels/pattern/pattern_image.cpp) and copied to the card once. The
+// kernel copies the DFAs into on-chip memory (URAM/BRAM) on the first run
+// that sees a new image id and keeps them there; the list table stays in
+// card memory (HBM/DDR). See hls_kernels/pattern/README.md.
 //  - two DFAs (Aho-Corasick made total): one over the bytes as given for
 //    Literal patterns, one over ASCII-lowercased bytes for LiteralNocase;
 //    bytes map to classes first (alphabet compression);
-//  - per pattern, the mask of fields it applies to;
+//  - each DFA output and each list posting as (pattern index, field mask);
 //  - an open-addressing hash table of Prefix/Exact texts (at most
 //    kListMaxLen bytes), keyed by FNV-1a 64 of (kind byte, text).
 // Output: hits (item, field, pattern index); a pattern may hit more than
@@ -32,7 +34,12 @@ static const uint8_t kChunkLast = 2;
 static const uint8_t kListPrefix = 1;        // kind byte hashed with the text
 static const uint8_t kListExact = 2;
 static const uint32_t kImageMagic = 0x54505053u;  // "SPPT"
-static const uint32_t kImageVersion = 1;
+static const uint32_t kImageVersion = 2;
+
+// On-chip capacity of one DFA (both DFAs have their own).
+static const uint32_t kMaxDfaStates = 65536;      // next-state fits 16 bits
+static const uint32_t kMaxDfaCells = 1u << 22;    // states * classes: 8 MiB of 16-bit cells
+static const uint32_t kMaxDfaOutputs = 1u << 17;  // (pattern, mask) pairs
 
 struct PatternChunk {
   uint32_t item;
@@ -57,13 +64,13 @@ enum ImageWord {
   kImgMagic = 0,
   kImgVersion,
   kImgPatterns,        // number of patterns
-  kImgMaskOff,         // u32 field mask per pattern
+  kImgId,              // non-zero, new for every image: the kernel reloads its DFAs when it changes
   kImgCsClassOff,      // 256 words: class of each byte (case-sensitive DFA)
   kImgCsClasses,
   kImgCsStates,
   kImgCsDeltaOff,      // states * classes words: next state
   kImgCsOutOff,        // states + 1 words: begin of each state's outputs
-  kImgCsOutPatOff,     // pattern indices
+  kImgCsOutPatOff,     // (pattern index, field mask) pairs
   kImgNcClassOff,      // the same for the nocase DFA
   kImgNcClasses,
   kImgNcStates,
@@ -73,7 +80,7 @@ enum ImageWord {
   kImgListSlotsLog2,   // hash slots = 1 << this
   kImgListSlotOff,     // 4 words per slot: hash lo, hash hi, entry + 1, 0
   kImgListEntryOff,    // kListEntryWords per entry
-  kImgListPostOff,     // pattern indices
+  kImgListPostOff,     // (pattern index, field mask) pairs
   kImgPrefixLenLo,     // bit L-1: some Prefix text has length L (1..64)
   kImgPrefixLenHi,
   kImgExactLenLo,
@@ -81,7 +88,8 @@ enum ImageWord {
   kImgWords,           // image size in words
   kImgHeaderWords = 32
 };
-// An entry: 16 words of text, then len | kind << 8, post begin, post end.
+// An entry: 16 words of text, then len | kind << 8, post begin, post end
+// (in pairs).
 static const unsigned kListEntryWords = 19;
 
 inline uint64_t fnv1a_step(uint64_t h, uint8_t b) {

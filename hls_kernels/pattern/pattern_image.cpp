@@ -1,7 +1,9 @@
 #include "hls_kernels/pattern/pattern_image.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <random>
 #include <utility>
 
 #include "hls_kernels/include/pattern_record.hpp"
@@ -17,11 +19,11 @@ struct Dfa {
   uint32_t class_of[256] = {};
   std::vector<uint32_t> delta;      // states * classes
   std::vector<uint32_t> out_begin;  // states + 1
-  std::vector<uint32_t> out_pat;
+  std::vector<uint32_t> out_pat;    // (pattern index, field mask) pairs
 };
 
-bool build_dfa(const std::vector<std::pair<std::string, uint32_t>>& words, uint64_t max_words, Dfa& d,
-               std::string& err) {
+bool build_dfa(const std::vector<std::pair<std::string, uint32_t>>& words, const std::vector<uint32_t>& masks,
+               const char* which, Dfa& d, std::string& err) {
   bool used[256] = {};
   for (const auto& w : words)
     for (unsigned char b : w.first) used[b] = true;
@@ -47,9 +49,10 @@ bool build_dfa(const std::vector<std::pair<std::string, uint32_t>>& words, uint6
     own[s].push_back(w.second);
   }
   const uint64_t states = next.size();
-  if (states * d.classes > max_words) {
-    err = "literal automaton needs " + std::to_string(states) + " states x " + std::to_string(d.classes) +
-          " classes, more than the kernel's table holds";
+  if (states > kMaxDfaStates || states * d.classes > kMaxDfaCells) {
+    err = std::string(which) + " automaton needs " + std::to_string(states) + " states x " +
+          std::to_string(d.classes) + " byte classes; the kernel holds " + std::to_string(kMaxDfaStates) +
+          " states and " + std::to_string(kMaxDfaCells) + " cells";
     return false;
   }
   d.delta.assign(states * d.classes, 0);
@@ -79,11 +82,21 @@ bool build_dfa(const std::vector<std::pair<std::string, uint32_t>>& words, uint6
     outs[s].erase(std::unique(outs[s].begin(), outs[s].end()), outs[s].end());
   }
   d.out_begin.assign(states + 1, 0);
+  uint64_t n_out = 0;
   for (uint64_t s = 0; s < states; ++s) {
-    d.out_begin[s] = static_cast<uint32_t>(d.out_pat.size());
-    d.out_pat.insert(d.out_pat.end(), outs[s].begin(), outs[s].end());
+    d.out_begin[s] = static_cast<uint32_t>(n_out);
+    for (uint32_t p : outs[s]) {
+      d.out_pat.push_back(p);
+      d.out_pat.push_back(masks[p]);
+      ++n_out;
+    }
   }
-  d.out_begin[states] = static_cast<uint32_t>(d.out_pat.size());
+  d.out_begin[states] = static_cast<uint32_t>(n_out);
+  if (n_out > kMaxDfaOutputs) {
+    err = std::string(which) + " automaton has " + std::to_string(n_out) + " outputs; the kernel holds " +
+          std::to_string(kMaxDfaOutputs);
+    return false;
+  }
   return true;
 }
 
@@ -108,10 +121,19 @@ void put_dfa(std::vector<uint32_t>& img, const Dfa& d, unsigned class_word) {
   img[class_word + 5] = append(img, d.out_pat);
 }
 
+// A fresh non-zero id per image, unlikely to repeat across processes (the
+// card keeps its DFAs between runs and between processes).
+uint32_t new_image_id() {
+  static std::atomic<uint32_t> counter{0};
+  static const uint32_t base = std::random_device{}();
+  uint32_t id = 0;
+  while (id == 0) id = base ^ (++counter * 0x9e3779b9u);
+  return id;
+}
+
 }  // namespace
 
-std::vector<uint32_t> build_pattern_image(const std::vector<ImagePattern>& patterns, const ImageLimits& limits,
-                                          std::string& err) {
+std::vector<uint32_t> build_pattern_image(const std::vector<ImagePattern>& patterns, std::string& err) {
   std::vector<std::pair<std::string, uint32_t>> cs_words, nc_words;
   // Prefix/Exact: one entry per distinct (kind, text), its patterns as postings.
   std::map<std::pair<uint8_t, std::string>, std::vector<uint32_t>> lists;
@@ -148,14 +170,14 @@ std::vector<uint32_t> build_pattern_image(const std::vector<ImagePattern>& patte
     }
   }
   Dfa cs, nc;
-  if (!build_dfa(cs_words, limits.max_dfa_words, cs, err) || !build_dfa(nc_words, limits.max_dfa_words, nc, err))
+  if (!build_dfa(cs_words, masks, "literal", cs, err) || !build_dfa(nc_words, masks, "nocase literal", nc, err))
     return {};
 
   std::vector<uint32_t> img(kImgHeaderWords, 0);
   img[kImgMagic] = kImageMagic;
   img[kImgVersion] = kImageVersion;
   img[kImgPatterns] = static_cast<uint32_t>(patterns.size());
-  img[kImgMaskOff] = append(img, masks);
+  img[kImgId] = new_image_id();
   put_dfa(img, cs, kImgCsClassOff);
   put_dfa(img, nc, kImgNcClassOff);
 
@@ -168,9 +190,12 @@ std::vector<uint32_t> build_pattern_image(const std::vector<ImagePattern>& patte
       text_words[b / 4] |= uint32_t{static_cast<uint8_t>(key.second[b])} << (8 * (b % 4));
     entries.insert(entries.end(), text_words, text_words + 16);
     entries.push_back(static_cast<uint32_t>(key.second.size()) | (uint32_t{key.first} << 8));
-    entries.push_back(static_cast<uint32_t>(posts.size()));
-    posts.insert(posts.end(), pats.begin(), pats.end());
-    entries.push_back(static_cast<uint32_t>(posts.size()));
+    entries.push_back(static_cast<uint32_t>(posts.size() / 2));
+    for (uint32_t p : pats) {
+      posts.push_back(p);
+      posts.push_back(masks[p]);
+    }
+    entries.push_back(static_cast<uint32_t>(posts.size() / 2));
     hashes.push_back(list_key_hash(key.first, key.second));
   }
   // Open addressing, linear probing; grow until every entry sits within

@@ -19,14 +19,10 @@ struct ImagePattern {
   std::string text;
 };
 
-struct ImageLimits {
-  uint64_t max_dfa_words = 64ull << 20;  // states * classes per DFA
-};
-
 // Pattern i of the input is pattern index i in the kernel's hits. Returns an
-// empty image and sets err when a limit is passed.
-std::vector<uint32_t> build_pattern_image(const std::vector<ImagePattern>& patterns, const ImageLimits& limits,
-                                          std::string& err);
+// empty image and sets err when the DFAs exceed the kernel's on-chip capacity
+// (kMaxDfaStates, kMaxDfaCells, kMaxDfaOutputs in pattern_record.hpp).
+std::vector<uint32_t> build_pattern_image(const std::vector<ImagePattern>& patterns, std::string& err);
 
 }  // namespace hlsk
 }  // namespace sigprobe

@@ -1,6 +1,25 @@
-// Top function of the pattern kernel: interface pragmas and dataflow only;
-// the algorithm is in pattern_core.hpp.
+// Top function of the pattern kernel: interface pragmas, the on-chip DFA
+// tables and dataflow only; the algorithm is in pattern_core.hpp.
 #include "hls_kernels/pattern/pattern_core.hpp"
+
+namespace {
+
+using sigprobe::hlsk::DfaTables;
+
+void pattern_stream(const sigprobe::hlsk::PatternChunk* chunks, unsigned n_chunks, const uint32_t* image,
+                    const DfaTables& cs, const DfaTables& nc, sigprobe::hlsk::PatternHit* hits, unsigned hit_cap,
+                    unsigned* n_hits) {
+#pragma HLS DATAFLOW
+  hls::stream<sigprobe::hlsk::PatternChunk> chunk_s("chunks");
+  hls::stream<sigprobe::hlsk::HitToken> hit_s("hits");
+#pragma HLS STREAM variable = chunk_s depth = 64
+#pragma HLS STREAM variable = hit_s depth = 256
+  sigprobe::hlsk::pattern_load(chunks, n_chunks, chunk_s);
+  sigprobe::hlsk::pattern_match(image, cs, nc, n_chunks, chunk_s, hit_s);
+  sigprobe::hlsk::pattern_store(hit_s, hits, hit_cap, n_hits);
+}
+
+}  // namespace
 
 extern "C" void sp_pattern(const sigprobe::hlsk::PatternChunk* chunks, unsigned n_chunks, const uint32_t* image,
                            sigprobe::hlsk::PatternHit* hits, unsigned hit_cap, unsigned* n_hits) {
@@ -15,12 +34,16 @@ extern "C" void sp_pattern(const sigprobe::hlsk::PatternChunk* chunks, unsigned 
 #pragma HLS INTERFACE s_axilite port = hit_cap
 #pragma HLS INTERFACE s_axilite port = n_hits
 #pragma HLS INTERFACE s_axilite port = return
-#pragma HLS DATAFLOW
-  hls::stream<sigprobe::hlsk::PatternChunk> chunk_s("chunks");
-  hls::stream<sigprobe::hlsk::HitToken> hit_s("hits");
-#pragma HLS STREAM variable = chunk_s depth = 64
-#pragma HLS STREAM variable = hit_s depth = 256
-  sigprobe::hlsk::pattern_load(chunks, n_chunks, chunk_s);
-  sigprobe::hlsk::pattern_match(image, n_chunks, chunk_s, hit_s);
-  sigprobe::hlsk::pattern_store(hit_s, hits, hit_cap, n_hits);
+  // The DFAs live on chip between runs; a new image id reloads them.
+  static DfaTables cs_tables;
+  static DfaTables nc_tables;
+  static uint32_t loaded_id = 0;
+#pragma HLS BIND_STORAGE variable = cs_tables type = ram_2p impl = uram
+#pragma HLS BIND_STORAGE variable = nc_tables type = ram_2p impl = uram
+  if (image[sigprobe::hlsk::kImgId] != loaded_id) {
+    sigprobe::hlsk::dfa_load(image, sigprobe::hlsk::kImgCsClassOff, cs_tables);
+    sigprobe::hlsk::dfa_load(image, sigprobe::hlsk::kImgNcClassOff, nc_tables);
+    loaded_id = image[sigprobe::hlsk::kImgId];
+  }
+  pattern_stream(chunks, n_chunks, image, cs_tables, nc_tables, hits, hit_cap, n_hits);
 }

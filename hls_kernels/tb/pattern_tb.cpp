@@ -75,7 +75,7 @@ int run_case(std::mt19937& rng, int round) {
     pats.push_back(p);
   }
   std::string err;
-  std::vector<uint32_t> img = build_pattern_image(pats, ImageLimits{}, err);
+  std::vector<uint32_t> img = build_pattern_image(pats, err);
   if (img.empty()) {
     std::printf("round %d: image: %s\n", round, err.c_str());
     return 1;
@@ -110,7 +110,7 @@ int run_case(std::mt19937& rng, int round) {
 int keyword_across_chunks() {
   std::vector<ImagePattern> pats = {{ImageKind::Literal, 1u << 7, "boundary"}};
   std::string err;
-  std::vector<uint32_t> img = build_pattern_image(pats, ImageLimits{}, err);
+  std::vector<uint32_t> img = build_pattern_image(pats, err);
   std::string text(kChunkBytes - 3, 'x');
   text += "boundary";
   std::vector<PatternChunk> chunks = pack({{5, 7, text}});

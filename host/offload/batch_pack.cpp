@@ -73,7 +73,7 @@ std::vector<uint32_t> build_image(std::span<const PatternSpec> patterns, std::ve
     img.push_back({image_kind(p.kind), p.field_mask, p.text});
     ids.push_back(p.id);
   }
-  return hlsk::build_pattern_image(img, hlsk::ImageLimits{}, err);
+  return hlsk::build_pattern_image(img, err);
 }
 
 std::vector<hlsk::RateSpecRecord> spec_records(std::span<const RateSpec> rates) {

@@ -1,6 +1,7 @@
 // The csim backend: the HLS kernels' own C++ (sp_pattern, sp_rate) called on
 // host buffers, with the same packing the fpga backend uses.
 #include <cstdlib>
+#include <mutex>
 
 #include "hls_kernels/include/kernels.hpp"
 #include "host/offload/backend_detail.hpp"
@@ -8,6 +9,13 @@
 
 namespace sigprobe::offload {
 namespace {
+
+// sp_pattern keeps its DFAs in static storage, as the card keeps them on
+// chip: csim engines in one process take turns (a new image id reloads them).
+std::mutex& pattern_kernel_mutex() {
+  static std::mutex m;
+  return m;
+}
 
 class CsimPatternEngine final : public PatternEngine {
  public:
@@ -33,6 +41,7 @@ class CsimPatternEngine final : public PatternEngine {
       }
       next += took;
       unsigned n_hits = 0;
+      std::lock_guard<std::mutex> lock(pattern_kernel_mutex());
       for (;;) {
         sp_pattern(chunks_.data(), static_cast<unsigned>(used), image_.data(), hits_.data(),
                    static_cast<unsigned>(hits_.size()), &n_hits);
