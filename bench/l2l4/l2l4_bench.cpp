@@ -1,0 +1,233 @@
+// Benchmarks of the L2-L4 walk and of decode_burst (walk + SIP/SS7 decode),
+// over packets loaded into memory before timing, whole bursts at a time.
+//   bench_l2l4 --benchmark_counters_tabular=true [--benchmark_format=json]
+// Counters: items_per_second = packets/s, bytes_per_second, and
+// allocs_per_pkt (global operator new calls per packet while timing; the
+// steady state should show 0).
+#include <benchmark/benchmark.h>
+
+#include <array>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "dataplane/decode.hpp"
+#include "dataplane/io/packet_source.hpp"
+#include "dataplane/l2l4/walk.hpp"
+
+namespace {
+
+std::atomic<uint64_t> g_allocs{0};
+
+}  // namespace
+
+// Counting allocator: every allocation of the process goes through here.
+void* operator new(size_t n) {
+  g_allocs.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
+
+namespace sigprobe {
+namespace {
+
+using Buf = std::vector<uint8_t>;
+
+void put16(Buf& b, uint16_t v) {
+  b.push_back(uint8_t(v >> 8));
+  b.push_back(uint8_t(v));
+}
+
+// Ethernet / IPv4 / UDP / SIP INVITE of about `size` bytes on the wire, with
+// a distinct Call-ID and source port per packet. Written here from RFC 3261.
+Buf sip_udp_frame(size_t size, unsigned i) {
+  std::string sip =
+      "INVITE sip:+8613800138000@ims.example.net SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 10.1.2.3:5060;branch=z9hG4bK" + std::to_string(100000 + i) + "\r\n"
+      "Max-Forwards: 70\r\n"
+      "From: <sip:+4917612345678@ims.example.net>;tag=" + std::to_string(i) + "\r\n"
+      "To: <sip:+8613800138000@ims.example.net>\r\n"
+      "Call-ID: bench-" + std::to_string(i) + "@10.1.2.3\r\n"
+      "CSeq: 1 INVITE\r\n"
+      "User-Agent: bench/1.0\r\n"
+      "Contact: <sip:+4917612345678@10.1.2.3:5060>\r\n"
+      "Content-Type: application/sdp\r\n";
+  std::string sdp = "v=0\r\no=- 1 1 IN IP4 10.1.2.3\r\ns=-\r\nc=IN IP4 10.1.2.3\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n";
+  const size_t fixed = 14 + 20 + 8 + sip.size() + 24 + sdp.size();
+  if (fixed < size) sdp += "a=x:" + std::string(size - fixed - 6, 'p') + "\r\n";
+  sip += "Content-Length: " + std::to_string(sdp.size()) + "\r\n\r\n" + sdp;
+
+  Buf b = {0, 1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10, 0x08, 0x00};
+  const size_t ip_len = 20 + 8 + sip.size();
+  Buf ip = {0x45, 0};
+  put16(ip, uint16_t(ip_len));
+  put16(ip, uint16_t(i));
+  put16(ip, 0);
+  ip.push_back(64);
+  ip.push_back(17);
+  put16(ip, 0);
+  for (uint8_t x : {10, 1, 2, 3, 10, 9, 8, 7}) ip.push_back(x);
+  uint32_t s = 0;
+  for (size_t k = 0; k < 20; k += 2) s += uint32_t(ip[k] << 8 | ip[k + 1]);
+  while (s >> 16) s = (s & 0xffff) + (s >> 16);
+  ip[10] = uint8_t(~s >> 8);
+  ip[11] = uint8_t(~s);
+  b.insert(b.end(), ip.begin(), ip.end());
+  put16(b, uint16_t(20000 + i % 40000));
+  put16(b, 5060);
+  put16(b, uint16_t(8 + sip.size()));
+  put16(b, 0);
+  b.insert(b.end(), sip.begin(), sip.end());
+  return b;
+}
+
+struct Corpus {
+  std::vector<Buf> frames;
+  std::vector<PacketRef> refs;
+  uint64_t bytes = 0;
+  void finish(LinkType link) {
+    refs.clear();
+    bytes = 0;
+    for (size_t i = 0; i < frames.size(); ++i) {
+      PacketRef p;
+      p.data = frames[i].data();
+      p.caplen = p.wirelen = uint32_t(frames[i].size());
+      p.ts_ns = 1'700'000'000'000'000'000ull + i * 1000;
+      p.frame = i + 1;
+      p.link = link;
+      refs.push_back(p);
+      bytes += frames[i].size();
+    }
+  }
+};
+
+const Corpus& synthetic() {
+  static Corpus c = [] {
+    Corpus k;
+    for (unsigned i = 0; i < 4096; ++i) k.frames.push_back(sip_udp_frame(750, i));
+    k.finish(LinkType::Ethernet);
+    return k;
+  }();
+  return c;
+}
+
+// A capture of the shared corpus loaded whole into memory (empty when absent).
+Corpus load_capture(const std::string& rel) {
+  Corpus k;
+  std::string path = std::string(SIGPROBE_SOURCE_DIR) + "/../shared/corpus/" + rel;
+  std::string err;
+  auto src = open_pcap_file(path, 0, err);
+  if (!src) return k;
+  std::array<PacketRef, kBurstMax> burst;
+  LinkType link = LinkType::Ethernet;
+  while (true) {
+    uint16_t n = src->rx_burst(burst);
+    if (n == 0 && src->at_end()) break;
+    for (uint16_t i = 0; i < n; ++i) {
+      k.frames.emplace_back(burst[i].data, burst[i].data + burst[i].caplen);
+      link = burst[i].link;
+    }
+  }
+  k.finish(link);
+  return k;
+}
+
+void run_decode(benchmark::State& state, const Corpus& k) {
+  if (k.refs.empty()) {
+    state.SkipWithError("capture not found");
+    return;
+  }
+  Decoder dec;
+  EventBatch out;
+  DecodeCounters c;
+  size_t at = 0;
+  // Warm up once over the whole set: reassembly slots get created here.
+  for (size_t i = 0; i < k.refs.size(); i += kBurstMax) {
+    out.clear();
+    dec.decode_burst({k.refs.data() + i, std::min<size_t>(kBurstMax, k.refs.size() - i)}, out, c);
+  }
+  uint64_t packets = 0, bytes = 0;
+  const uint64_t allocs0 = g_allocs.load();
+  for (auto _ : state) {
+    const size_t n = std::min<size_t>(kBurstMax, k.refs.size() - at);
+    out.clear();
+    dec.decode_burst({k.refs.data() + at, n}, out, c);
+    benchmark::DoNotOptimize(out.size());
+    for (size_t i = 0; i < n; ++i) bytes += k.refs[at + i].caplen;
+    packets += n;
+    at = (at + n) % k.refs.size();
+  }
+  state.SetItemsProcessed(int64_t(packets));
+  state.SetBytesProcessed(int64_t(bytes));
+  state.counters["allocs_per_pkt"] = double(g_allocs.load() - allocs0) / double(packets ? packets : 1);
+  state.counters["events_per_pkt"] =
+      double(c.messages[size_t(Proto::Sip)] + c.messages[size_t(Proto::Map)] + c.messages[size_t(Proto::Isup)]) /
+      double(c.packets ? c.packets : 1);
+}
+
+// The walk alone, with a handler that only looks at what it is handed.
+struct NullHandler final : l2l4::L4Handler {
+  uint64_t seen = 0;
+  void on_udp(const MsgContext&, Bytes b, bool) override { seen += b.size(); }
+  bool want_tcp_stream(const MsgContext&, Bytes) override { return true; }
+  size_t on_tcp_data(const MsgContext&, Bytes b, bool, size_t) override {
+    seen += b.size();
+    return b.size();
+  }
+  void on_sctp_message(const MsgContext&, Bytes b, bool) override { seen += b.size(); }
+};
+
+void BM_WalkSipUdp750(benchmark::State& state) {
+  const Corpus& k = synthetic();
+  l2l4::Walker walker;
+  NullHandler h;
+  DecodeCounters c;
+  size_t at = 0;
+  uint64_t packets = 0, bytes = 0;
+  const uint64_t allocs0 = g_allocs.load();
+  for (auto _ : state) {
+    const size_t n = std::min<size_t>(kBurstMax, k.refs.size() - at);
+    for (size_t i = 0; i < n; ++i) {
+      walker.walk(k.refs[at + i], h, c);
+      bytes += k.refs[at + i].caplen;
+    }
+    packets += n;
+    at = (at + n) % k.refs.size();
+  }
+  benchmark::DoNotOptimize(h.seen);
+  state.SetItemsProcessed(int64_t(packets));
+  state.SetBytesProcessed(int64_t(bytes));
+  state.counters["allocs_per_pkt"] = double(g_allocs.load() - allocs0) / double(packets ? packets : 1);
+}
+BENCHMARK(BM_WalkSipUdp750);
+
+void BM_DecodeSipUdp750(benchmark::State& state) { run_decode(state, synthetic()); }
+BENCHMARK(BM_DecodeSipUdp750);
+
+void BM_DecodeCaptureSipScan(benchmark::State& state) {
+  static Corpus k = load_capture("initconf__sip-attacks/SIP-212.32.250.134");
+  run_decode(state, k);
+}
+BENCHMARK(BM_DecodeCaptureSipScan);
+
+void BM_DecodeCaptureSipTcpSegmented(benchmark::State& state) {
+  static Corpus k = load_capture("sipcapture__heplify/sip_ipv4_tcp_fragmented.pcap");
+  run_decode(state, k);
+}
+BENCHMARK(BM_DecodeCaptureSipTcpSegmented);
+
+void BM_DecodeCaptureSigtran(benchmark::State& state) {
+  static Corpus k = load_capture("araditc__sigtran.net/sigtran.net-performance-first3000.pcap");
+  run_decode(state, k);
+}
+BENCHMARK(BM_DecodeCaptureSigtran);
+
+}  // namespace
+}  // namespace sigprobe
+
+BENCHMARK_MAIN();

@@ -1,0 +1,208 @@
+// decode_burst end to end: the L2-L4 walk feeding the SIP decoder (UDP on
+// any port, TCP framing, SCTP), arena copies of reassembled bytes, counters.
+// SIP messages are written here after RFC 3261's examples; packets are built
+// by tests/dataplane/l2l4/packet_builder.hpp.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "dataplane/decode.hpp"
+#include "tests/dataplane/l2l4/packet_builder.hpp"
+
+namespace sigprobe {
+namespace {
+
+using namespace testpkt;
+
+std::string invite(const std::string& call_id, const std::string& body = "") {
+  return "INVITE sip:bob@biloxi.example.com SIP/2.0\r\n"
+         "Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds\r\n"
+         "Max-Forwards: 70\r\n"
+         "To: Bob <sip:bob@biloxi.example.com>\r\n"
+         "From: Alice <sip:alice@atlanta.example.com>;tag=1928301774\r\n"
+         "Call-ID: " + call_id + "\r\n"
+         "CSeq: 314159 INVITE\r\n"
+         "Contact: <sip:alice@pc33.atlanta.example.com>\r\n"
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+std::string ok200(const std::string& call_id) {
+  return "SIP/2.0 200 OK\r\n"
+         "Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds\r\n"
+         "To: Bob <sip:bob@biloxi.example.com>;tag=a6c85cf\r\n"
+         "From: Alice <sip:alice@atlanta.example.com>;tag=1928301774\r\n"
+         "Call-ID: " + call_id + "\r\n"
+         "CSeq: 314159 INVITE\r\n"
+         "Content-Length: 0\r\n\r\n";
+}
+
+struct Harness {
+  Decoder dec;
+  EventBatch out;
+  DecodeCounters c;
+  std::vector<Buf> frames;  // kept alive for the burst
+  explicit Harness(size_t max_events = 256) : out(max_events) {}
+
+  void add(Buf b) { frames.push_back(std::move(b)); }
+  void run() {
+    std::vector<PacketRef> refs;
+    for (size_t i = 0; i < frames.size(); ++i) refs.push_back(ref(frames[i], i + 1, (i + 1) * 1'000'000ull));
+    dec.decode_burst(refs, out, c);
+  }
+  std::vector<SignalEvent> sip() const {
+    std::vector<SignalEvent> v;
+    for (const SignalEvent& e : out.events()) {
+      if (e.proto == Proto::Sip) v.push_back(e);
+    }
+    return v;
+  }
+};
+
+TEST(Decode, SipOverUdpOnAnyPort) {
+  Harness h;
+  h.add(eth_udp4(text(invite("a84b4c76e66710")), 40001, 5999));
+  h.add(eth_udp4(text("not sip at all"), 5060, 5060));
+  h.run();
+  auto ev = h.sip();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].frame, 1u);
+  EXPECT_EQ(ev[0].transport, Transport::Udp);
+  EXPECT_EQ(ev[0].sip.method, SipMethod::Invite);
+  EXPECT_EQ(ev[0].sip.call_id, "a84b4c76e66710");
+  EXPECT_EQ(ev[0].src.port, 40001);
+  EXPECT_EQ(ev[0].dst.port, 5999);
+  EXPECT_EQ(h.c.packets, 2u);
+  EXPECT_EQ(h.c.bytes, h.frames[0].size() + h.frames[1].size());
+  EXPECT_EQ(h.c.malformed_packets, 0u);
+}
+
+TEST(Decode, TwoSipMessagesInOneTcpSegment) {
+  Harness h;
+  h.add(eth_tcp4(100, kSyn, {}));
+  h.add(eth_tcp4(101, kAck | kPsh, text(invite("one") + ok200("two"))));
+  h.run();
+  auto ev = h.sip();
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].frame, 2u);
+  EXPECT_EQ(ev[1].frame, 2u);
+  EXPECT_EQ(ev[0].sip.call_id, "one");
+  EXPECT_EQ(ev[1].sip.status, 200);
+  EXPECT_EQ(ev[0].transport, Transport::Tcp);
+  EXPECT_EQ(h.c.reasm.tcp_multi_segment_msgs, 0u);
+}
+
+TEST(Decode, OneSipMessageOverThreeTcpSegmentsAndKeepAlives) {
+  const std::string m = invite("split-call", "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\n");
+  const size_t a = 30, b = m.size() - 20;
+  Harness h;
+  h.add(eth_tcp4(100, kSyn, {}));
+  h.add(eth_tcp4(101, kAck, text("\r\n\r\n")));  // keep-alive first
+  h.add(eth_tcp4(105, kAck, text(m.substr(0, a))));
+  h.add(eth_tcp4(uint32_t(105 + a), kAck, text(m.substr(a, b - a))));
+  h.add(eth_tcp4(uint32_t(105 + b), kAck, text(m.substr(b) + "\r\n\r\n")));
+  // The same stream goes on in this burst, reusing its buffer.
+  const std::string m2 = ok200("after");
+  h.add(eth_tcp4(uint32_t(105 + m.size() + 4), kAck, text(m2.substr(0, 10))));
+  h.add(eth_tcp4(uint32_t(105 + m.size() + 14), kAck, text(m2.substr(10))));
+  h.run();
+  auto ev = h.sip();
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].frame, 5u);  // the segment that completed it
+  EXPECT_EQ(ev[0].sip.call_id, "split-call");  // arena copy, intact after the buffer moved on
+  EXPECT_EQ(ev[1].sip.call_id, "after");
+  EXPECT_EQ(h.c.reasm.tcp_multi_segment_msgs, 2u);
+  EXPECT_EQ(h.c.malformed_packets, 0u);
+}
+
+TEST(Decode, TcpJunkBeforeSipIsSkippedToTheStartLine) {
+  Harness h;
+  h.add(eth_tcp4(100, kSyn, {}));
+  h.add(eth_tcp4(101, kAck, text("garbage line\r\n" + invite("resynced"))));
+  h.run();
+  auto ev = h.sip();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].sip.call_id, "resynced");
+  EXPECT_EQ(h.c.anomalies[size_t(Anomaly::TcpSipResync)], 1u);
+}
+
+TEST(Decode, HttpOnTheSipPortYieldsNoEvent) {
+  Harness h;
+  h.add(eth_tcp4(100, kSyn, {}));
+  h.add(eth_tcp4(101, kAck, text("GET / HTTP/1.1\r\nHost: example\r\n\r\n")));
+  h.run();
+  EXPECT_TRUE(h.sip().empty());
+}
+
+TEST(Decode, FragmentedSipOverUdpIsCopiedIntoTheBatch) {
+  // Two fragmented datagrams in one burst: the first event's strings must
+  // survive the reassembly buffer being reused for the second.
+  Harness h;
+  for (uint16_t id : {1, 2}) {
+    Buf dg = udp(5060, 5060, text(invite("frag-" + std::to_string(id), std::string(600, 'x'))));
+    V4 f1;
+    f1.id = id;
+    f1.more = true;
+    V4 f2 = f1;
+    f2.more = false;
+    f2.offset = 400;
+    h.add(eth(0x0800, ipv4(f1, Buf(dg.begin(), dg.begin() + 400))));
+    h.add(eth(0x0800, ipv4(f2, Buf(dg.begin() + 400, dg.end()))));
+  }
+  h.run();
+  auto ev = h.sip();
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].frame, 2u);
+  EXPECT_EQ(ev[0].sip.call_id, "frag-1");
+  EXPECT_EQ(ev[1].sip.call_id, "frag-2");
+  EXPECT_EQ(h.c.reasm.ip_frag_datagrams, 2u);
+}
+
+TEST(Decode, SipOverSctp) {
+  Harness h;
+  h.add(eth_sctp4(sctp(5060, 5060, 7, {sctp_data(1, 0, 0, 0, 0x03, text(invite("over-sctp")))})));
+  h.run();
+  auto ev = h.sip();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].transport, Transport::Sctp);
+  EXPECT_EQ(ev[0].sip.call_id, "over-sctp");
+}
+
+TEST(Decode, MalformedPacketsAreCountedOncePerPacket) {
+  Harness h;
+  V4 bad;
+  bad.bad_checksum = true;
+  bad.options = {1, 1, 1, 1};
+  h.add(eth(0x0800, ipv4(bad, udp(1, 2, text("x")))));
+  Buf trunc = eth_udp4(text("y"));
+  trunc.resize(trunc.size() - 3);  // UDP length now past the end... and IP total too
+  h.add(trunc);
+  h.add(eth_udp4(text(invite("fine"))));
+  h.run();
+  EXPECT_EQ(h.c.packets, 3u);
+  EXPECT_EQ(h.c.malformed_packets, 2u);
+  EXPECT_EQ(h.sip().size(), 1u);
+}
+
+TEST(Decode, FullBatchCountsDroppedEvents) {
+  Harness h(1);
+  h.add(eth_udp4(text(invite("first"))));
+  h.add(eth_udp4(text(invite("second"))));
+  h.add(eth_udp4(text(invite("third"))));
+  h.run();
+  EXPECT_EQ(h.out.size(), 1u);
+  EXPECT_EQ(h.c.events_dropped, 2u);
+}
+
+TEST(Decode, UnknownLinkTypeIsCountedNotDecoded) {
+  Decoder dec;
+  EventBatch out;
+  DecodeCounters c;
+  Buf b(64, 0);
+  PacketRef p = ref(b, 1, 1, static_cast<LinkType>(147));
+  dec.decode_burst({&p, 1}, out, c);
+  EXPECT_EQ(c.anomalies[size_t(Anomaly::LinkTypeUnsupported)], 1u);
+  EXPECT_EQ(c.malformed_packets, 1u);
+}
+
+}  // namespace
+}  // namespace sigprobe

@@ -1,0 +1,121 @@
+// The one fuzz entry point for the L2-L4 walk and the decode glue, shared by
+// the libFuzzer target (l2l4_fuzz.cpp) and the g++ replay test. The input is
+// a short capture, so that reassembly state builds up across packets:
+//   record := link selector (1 byte) | length (2 bytes, big-endian) | bytes
+// the last record takes whatever is left. Every packet goes through a Walker
+// with tiny tables (so that eviction and expiry paths run) checking that what
+// it hands on lies inside the packet when it says so, and through a Decoder.
+#pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <vector>
+
+#include "dataplane/decode.hpp"
+#include "dataplane/l2l4/walk.hpp"
+
+namespace sigprobe::l2l4::fuzz {
+
+inline constexpr std::array<LinkType, 11> kLinks{
+    LinkType::Ethernet, LinkType::LinuxSll, LinkType::LinuxSll2, LinkType::Raw,
+    LinkType::Null,     LinkType::Loop,     LinkType::Ipv4,      LinkType::Ipv6,
+    LinkType::Mtp2,     LinkType::Mtp2WithPhdr, LinkType::Mtp3};
+
+inline uint8_t link_selector(LinkType t) {
+  for (size_t i = 0; i < kLinks.size(); ++i) {
+    if (kLinks[i] == t) return uint8_t(i);
+  }
+  return 0;
+}
+
+inline void require(bool ok) {
+  if (!ok) std::abort();
+}
+
+class CheckingHandler final : public L4Handler {
+ public:
+  const PacketRef* pkt = nullptr;
+  void on_udp(const MsgContext& ctx, Bytes b, bool in_packet) override { check(ctx, b, in_packet); }
+  bool want_tcp_stream(const MsgContext& ctx, Bytes first) override {
+    check(ctx, first, false);  // may come from the out-of-order area
+    return !first.empty() && (first[0] & 1);  // follow about half of them
+  }
+  size_t on_tcp_data(const MsgContext& ctx, Bytes b, bool in_packet, size_t carried) override {
+    check(ctx, b, in_packet);
+    require(carried <= b.size());
+    // Consume up to the last '\n', as a framer would consume whole messages.
+    for (size_t i = b.size(); i > 0; --i) {
+      if (b[i - 1] == '\n') return i;
+    }
+    return 0;
+  }
+  void on_sctp_message(const MsgContext& ctx, Bytes b, bool in_packet) override {
+    check(ctx, b, in_packet);
+    require(!b.empty());
+  }
+
+ private:
+  void check(const MsgContext& ctx, Bytes b, bool in_packet) {
+    require(ctx.pkt == pkt);
+    if (in_packet && !b.empty()) {
+      require(b.data() >= pkt->data && b.data() + b.size() <= pkt->data + pkt->caplen);
+    }
+  }
+};
+
+inline int run_one(const uint8_t* data, size_t size) {
+  L2L4Config wc;
+  wc.ip_frag_max_datagrams = 4;
+  wc.tcp_max_streams = 4;
+  wc.tcp_max_buffer = 4096;
+  wc.sctp_max_partial = 4;
+  wc.sctp_max_assocs = 4;
+  wc.sctp_max_message = 8192;
+  wc.ip_frag_timeout_ns = wc.tcp_gap_timeout_ns = wc.sctp_partial_timeout_ns = 3'000'000;
+  Walker walker(wc);
+  DecoderConfig dc;
+  dc.ip_frag_max_datagrams = 4;
+  dc.tcp_max_streams = 4;
+  dc.sctp_max_partial = 4;
+  Decoder decoder(dc);
+  EventBatch batch(16, 1 << 16);
+  DecodeCounters c;
+  CheckingHandler h;
+
+  std::vector<PacketRef> pkts;
+  size_t off = 0;
+  for (uint64_t frame = 1; off < size && pkts.size() < 64; ++frame) {
+    const uint8_t sel = data[off++];
+    size_t len = size - off;
+    if (len >= 2) {
+      const size_t want = size_t(data[off]) << 8 | data[off + 1];
+      off += 2;
+      len = std::min(want, size - off);
+    } else {
+      off = size;
+      len = 0;
+    }
+    PacketRef p;
+    p.data = data + off;
+    p.caplen = p.wirelen = uint32_t(len);
+    p.ts_ns = frame * 1'000'000;
+    p.frame = frame;
+    p.link = kLinks[sel % kLinks.size()];
+    pkts.push_back(p);
+    off += len;
+  }
+  for (const PacketRef& p : pkts) {
+    h.pkt = &p;
+    walker.walk(p, h, c);
+  }
+  for (size_t i = 0; i < pkts.size(); i += 8) {
+    batch.clear();
+    const size_t n = std::min<size_t>(8, pkts.size() - i);
+    require(decoder.decode_burst({pkts.data() + i, n}, batch, c) == n);
+    for (const SignalEvent& e : batch.events()) require(e.frame >= 1 && e.frame <= pkts.size());
+  }
+  return 0;
+}
+
+}  // namespace sigprobe::l2l4::fuzz
