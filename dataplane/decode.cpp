@@ -167,13 +167,15 @@ Decoder::~Decoder() = default;
 uint16_t Decoder::decode_burst(std::span<const PacketRef> pkts, EventBatch& out, DecodeCounters& c) {
   impl_->out = &out;
   impl_->c = &c;
+  // A packet is malformed when the anomaly total moved while decoding it.
+  uint64_t before = std::accumulate(c.anomalies.begin(), c.anomalies.end(), uint64_t{0});
   for (const PacketRef& p : pkts) {
     ++c.packets;
     c.bytes += p.wirelen;
-    const uint64_t before = std::accumulate(c.anomalies.begin(), c.anomalies.end(), uint64_t{0});
     impl_->packet(p);
     const uint64_t after = std::accumulate(c.anomalies.begin(), c.anomalies.end(), uint64_t{0});
     if (after != before) ++c.malformed_packets;
+    before = after;
   }
   return uint16_t(pkts.size());
 }
