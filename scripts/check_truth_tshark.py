@@ -66,7 +66,9 @@ def norm(field, show, showname):
 
 def tshark_frames(path):
     """frame number -> {"fields": Counter of (field, value), "sms_text": str, "malformed": bool}"""
-    out = subprocess.run(["tshark", "-r", path, "-T", "pdml"], capture_output=True, check=True).stdout
+    # Out-of-order TCP segments are reassembled only when asked (tshark 4.0 default: off).
+    out = subprocess.run(["tshark", "-o", "tcp.reassemble_out_of_order:TRUE", "-r", path, "-T", "pdml"],
+                         capture_output=True, check=True).stdout
     frames = {}
     for pkt in ET.fromstring(out).iter("packet"):
         fields = collections.Counter()

@@ -1,4 +1,6 @@
 """The SIP captures of pcaps/sip (issue 2, "The project's own captures")."""
+import struct
+
 from genlib import net
 from genlib.capture import Capture
 from genlib.sip import Dialog, digest_response, message, sdp
@@ -93,21 +95,28 @@ def cancel_before_answer():
     return cap.done()
 
 
+def _tcp_invite(cap, client, server, call_id, caller, callee, tag, ua, server_name, cseq, rtp_port, isns):
+    """TCP handshake written to cap, then the dialog and its INVITE (Via over TCP), not yet sent."""
+    flow = net.TcpFlow(client[0], server[0], client[1], server[1], cisn=isns[0], sisn=isns[1])
+    for frame in flow.handshake():
+        cap.add(frame)
+    d = Dialog(call_id, f"sip:{caller}@{DOMAIN}", caller, f"sip:{callee}@{DOMAIN}", callee, tag, client, server,
+               ua=ua, server=server_name)
+    ruri = f"sip:{callee}@{DOMAIN};transport=tcp"
+    invite, fields = d.request("INVITE", ruri, callee, cseq, sdp(client[0], rtp_port), "application/sdp")
+    return flow, d, ruri, invite.replace(b"SIP/2.0/UDP", b"SIP/2.0/TCP"), fields
+
+
 def tcp_coalesced_split():
     """SIP over TCP: the INVITE split over three segments (headers, headers+body, body),
     100 and 180 coalesced in one segment, a CRLF keep-alive, then 200/ACK/BYE/200 with
     ACK and BYE coalesced."""
     cap = Capture()
     client, server = ("10.10.2.7", 50712), ("10.10.0.2", 5060)
-    flow = net.TcpFlow(client[0], server[0], client[1], server[1])
-    for frame in flow.handshake():
-        cap.add(frame)
     caller, callee = "8613800138002", "8613900139002"
-    d = Dialog("tcp-3e4f5a6b@10.10.2.7", f"sip:{caller}@{DOMAIN}", caller, f"sip:{callee}@{DOMAIN}", callee,
-               "tcpft1", client, server, ua="MicroSIP/3.21.3", server="FreeSWITCH-mod_sofia/1.10.11")
-    ruri = f"sip:{callee}@{DOMAIN};transport=tcp"
-    invite, f_inv = d.request("INVITE", ruri, callee, 101, sdp(client[0], 41000), "application/sdp")
-    invite = invite.replace(b"SIP/2.0/UDP", b"SIP/2.0/TCP")
+    flow, d, ruri, invite, f_inv = _tcp_invite(cap, client, server, "tcp-3e4f5a6b@10.10.2.7", caller, callee,
+                                               "tcpft1", "MicroSIP/3.21.3", "FreeSWITCH-mod_sofia/1.10.11",
+                                               101, 41000, (1000, 5000))
     hdr_end = invite.index(b"\r\n\r\n")
     cut1 = invite.index(b"\r\nCall-ID") + 7          # inside the Call-ID header name
     cut2 = hdr_end + 4 + 40                            # 40 bytes into the SDP body
@@ -346,6 +355,68 @@ def sctp_identity():
     return cap.done()
 
 
+def tcp_reorder_retrans():
+    """SIP over TCP with loss recovery seen on the wire: the INVITE's three segments arrive
+    1, 3, 2 (out of order, completes at frame 6), segment 2 is then retransmitted (frame 7,
+    no new message), and the 200 OK arrives twice (frames 8 and 9: a retransmitted segment
+    that must not yield a second message)."""
+    cap = Capture()
+    client, server = ("10.10.2.8", 50800), ("10.10.0.2", 5060)
+    flow, d, ruri, invite, f = _tcp_invite(cap, client, server, "tcpooo-0a0b@10.10.2.8", "8613800138010",
+                                           "8613900139010", "oo1", "Yealink SIP-T46U 108.86.0.45",
+                                           "Asterisk PBX 21.1.0", 11, 41010, (7000, 9000))
+    third = len(invite) // 3
+    pieces = [invite[:third], invite[third:2 * third], invite[2 * third:]]
+    segs = [flow.send("c", p) for p in pieces]
+    cap.add(segs[0])
+    cap.add(segs[2])
+    frame = cap.add(segs[1])
+    cap.expect(frame, "sip", {"sip": f}, client, server, "tcp")
+    cap.add(segs[1])
+    ok, f = d.response(200, "OK", "INVITE", 11, to_tag="oo2", body=sdp(server[0], 32010), ctype="application/sdp")
+    seg = flow.send("s", ok.replace(b"SIP/2.0/UDP", b"SIP/2.0/TCP"))
+    frame = cap.add(seg)
+    cap.expect(frame, "sip", {"sip": f}, server, client, "tcp")
+    cap.add(seg)
+    return cap.done()
+
+
+def _options_pair(cap, wrap, call_id, tag):
+    """OPTIONS and its 200 OK, each IPv4/UDP packet re-framed by `wrap(ip_packet)`."""
+    caller, callee = "8613800138011", "8613900139011"
+    d = Dialog(call_id, f"sip:{caller}@{DOMAIN}", caller, f"sip:{callee}@{DOMAIN}", callee, tag, UE, PROXY,
+               ua="sipp 3.7.2", server="Kamailio (5.7.2 (x86_64/linux))")
+    for src, dst, (msg, f), ip_id in [(UE, PROXY, d.request("OPTIONS", f"sip:{callee}@{DOMAIN}", callee, 1), 71),
+                                      (PROXY, UE, d.response(200, "OK", "OPTIONS", 1, to_tag="lt"), 72)]:
+        ip_packet = net.udp(src[0], dst[0], src[1], dst[1], msg, ip_id=ip_id)[14:]
+        frame = cap.add(wrap(ip_packet))
+        cap.expect(frame, "sip", {"sip": f}, src, dst, "udp")
+
+
+def _linktype_capture(linktype, wrap, name):
+    def build():
+        cap = Capture(linktype=linktype)
+        _options_pair(cap, wrap, f"lt-{name}@10.10.1.5", name)
+        return cap.done()
+    build.__doc__ = f"OPTIONS / 200 OK over IPv4/UDP in libpcap link type {linktype} ({name})."
+    return build
+
+
+def _sll(ip):
+    # Linux cooked v1: packet type (0 = to us), ARPHRD_ETHER, address length 6, address, EtherType.
+    return struct.pack(">HHH8sH", 0, 1, 6, bytes.fromhex("02000000000a") + b"\0\0", 0x0800) + ip
+
+
+def _sll2(ip):
+    # Linux cooked v2: EtherType, reserved, ifindex, ARPHRD_ETHER, packet type, address length, address.
+    return struct.pack(">HHIHBB8s", 0x0800, 0, 2, 1, 0, 6, bytes.fromhex("02000000000a") + b"\0\0") + ip
+
+
+def _null(ip):
+    # BSD loopback: the address family in the capturing host's byte order (little-endian here).
+    return struct.pack("<I", 2) + ip
+
+
 SIP_CAPTURES = [
     ("sip/register_digest.pcap", register_digest),
     ("sip/call_basic.pcap", call_basic),
@@ -358,4 +429,9 @@ SIP_CAPTURES = [
     ("sip/vlan_qinq.pcap", vlan_qinq),
     ("sip/malformed.pcap", malformed),
     ("sip/sctp_identity.pcap", sctp_identity),
+    ("sip/tcp_reorder_retrans.pcap", tcp_reorder_retrans),
+    ("sip/linktype_sll.pcap", _linktype_capture(113, _sll, "sll")),
+    ("sip/linktype_sll2.pcap", _linktype_capture(276, _sll2, "sll2")),
+    ("sip/linktype_raw.pcap", _linktype_capture(101, lambda ip: ip, "raw")),
+    ("sip/linktype_null.pcap", _linktype_capture(0, _null, "null")),
 ]

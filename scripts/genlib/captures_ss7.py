@@ -311,6 +311,27 @@ def mtp2_isup_map():
     return cap.done()
 
 
+def _short_link(linktype):
+    def build():
+        cap = Capture(linktype=linktype)
+        link = MtpLink(cap, linktype)
+        if linktype != 141:
+            link.fisu("a")
+        calling, called = "8613800138012", "8613900139012"
+        link.send(isup_msg(SWITCH_A, SWITCH_B, ss7.isup_iam(51, called, calling),
+                           {"calling": calling, "called": called}))
+        link.send(isup_msg(SWITCH_B, SWITCH_A, ss7.isup_rel(51, 17), {"cause": 17}))
+        t = tid(0x14000000 + linktype)
+        arg, f = mo.sri_for_sm_arg(called, SMSC.gt)
+        link.send_each(invoke_msg(SMSC, HLR, "sendRoutingInfoForSM", 1, arg, f, t))
+        res, f = mo.sri_for_sm_res(IMSI, MSC_B.gt)
+        link.send_each(result_msg(HLR, SMSC, "sendRoutingInfoForSM", 1, res, f, dtid=t))
+        return cap.done()
+    kind = {139: "MTP2 with the 4-byte pseudo-header", 141: "bare MTP3 MSUs"}[linktype]
+    build.__doc__ = f"Link type {linktype} ({kind}): ISUP IAM and REL (cause 17), an SRI-for-SM Begin/End."
+    return build
+
+
 SS7_CAPTURES = [
     ("ss7/map_operations.pcap", map_operations),
     ("ss7/m3ua_multi_chunk.pcap", m3ua_multi_chunk),
@@ -322,4 +343,6 @@ SS7_CAPTURES = [
     ("ss7/isup_m3ua_call.pcap", isup_m3ua_call),
     ("ss7/tcap_isup_variants.pcap", tcap_isup_variants),
     ("ss7/mtp2_isup_map.pcap", mtp2_isup_map),
+    ("ss7/linktype_mtp2_phdr.pcap", _short_link(139)),
+    ("ss7/linktype_mtp3.pcap", _short_link(141)),
 ]

@@ -1,6 +1,7 @@
 """SS7 message assembly for the captures: nodes, MAP dialogues over SCCP/TCAP, ISUP, and the two
 transports (an M3UA association over SCTP, and an MTP2 link). Every message carries the truth
 layers a decoder must reproduce; the transport adds frame, ts, src, dst and transport."""
+import struct
 from dataclasses import dataclass, field
 
 from genlib import ber, net, ss7
@@ -192,28 +193,41 @@ class Assoc:
 
 
 class MtpLink:
-    """A classic signalling link captured as MTP2 signal units (libpcap link type 140)."""
+    """A classic signalling link captured as MTP2 signal units (libpcap link type 140), MTP2
+    units behind the 4-byte pseudo-header (139: sent, annex A used, link number), or bare MTP3
+    MSUs (141: SIO and SIF only, no MTP2)."""
 
-    def __init__(self, cap):
+    def __init__(self, cap, linktype=140):
         self.cap = cap
         self.fsn = {"a": 0, "b": 0}
+        self.linktype = linktype
+        self.transport = "mtp3" if linktype == 141 else "mtp2"
+
+    def _frame(self, side, su):
+        if self.linktype == 139:
+            return struct.pack(">BBH", 1 if side == "a" else 0, 0, 3) + su
+        return su
 
     def fisu(self, side="a"):
-        return self.cap.add(ss7.mtp2_frame(self.fsn["b" if side == "a" else "a"], self.fsn[side]))
+        return self.cap.add(self._frame(side, ss7.mtp2_frame(self.fsn["b" if side == "a" else "a"], self.fsn[side])))
 
     def lssu(self, status, side="a"):
-        return self.cap.add(ss7.mtp2_frame(self.fsn["b" if side == "a" else "a"], self.fsn[side], lssu_status=status))
+        su = ss7.mtp2_frame(self.fsn["b" if side == "a" else "a"], self.fsn[side], lssu_status=status)
+        return self.cap.add(self._frame(side, su))
 
     def send(self, m):
         side = m.src.side
         other = "b" if side == "a" else "a"
         self.fsn[side] = (self.fsn[side] + 1) & 0x7F
         msu = ss7.mtp3_msu(m.src.pc, m.dst.pc, m.si, m.payload, sls=m.si & 0x0F)
-        frame = self.cap.add(ss7.mtp2_frame(self.fsn[other], self.fsn[side], msu))
+        if self.linktype == 141:
+            frame = self.cap.add(msu)
+        else:
+            frame = self.cap.add(self._frame(side, ss7.mtp2_frame(self.fsn[other], self.fsn[side], msu)))
         if m.layers:
             layers = {"mtp3": {"opc": m.src.pc, "dpc": m.dst.pc, "si": m.si}}
             layers.update(m.layers)
-            self.cap.expect(frame, "isup" if "isup" in m.layers else "map", layers, transport="mtp2")
+            self.cap.expect(frame, "isup" if "isup" in m.layers else "map", layers, transport=self.transport)
         return frame
 
     def send_each(self, msgs):
