@@ -1,5 +1,6 @@
 #include "host/dp/detect_stage.hpp"
 
+#include <rte_cycles.h>
 #include <rte_ring.h>
 
 namespace sigprobe::dp {
@@ -128,7 +129,9 @@ bool Merger::step() {
     ++last;
   }
   if (last == first) ++last;  // best is the minimum: its head always goes
+  const uint64_t t0 = rte_rdtsc();
   stage_.process_run(s, first, last);
+  stats_.cycles.add(rte_rdtsc() - t0);
   pos_[best] = last;
   if (last == s.n) {
     cur_[best] = nullptr;

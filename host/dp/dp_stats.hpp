@@ -40,6 +40,7 @@ struct alignas(64) LcoreStats {
 struct alignas(64) DetectStats {
   Counter events, alerts, packets, merge_waits, unordered_bursts;
   Counter flagged_flows;
+  Counter cycles;            // TSC cycles in track + detect + outputs (merged mode)
 };
 
 }  // namespace sigprobe::dp

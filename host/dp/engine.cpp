@@ -115,9 +115,10 @@ struct Plane {
     }
     std::snprintf(line, sizeof line,
                   "detect lcore %u: packets %" PRIu64 " events %" PRIu64 " alerts %" PRIu64 " flagged flows %" PRIu64
-                  " merge waits %" PRIu64 "\n",
+                  " merge waits %" PRIu64 " cycles/pkt %.0f\n",
                   rte_get_main_lcore(), dstats.packets.get(), dstats.events.get(), dstats.alerts.get(),
-                  dstats.flagged_flows.get(), dstats.merge_waits.get());
+                  dstats.flagged_flows.get(), dstats.merge_waits.get(),
+                  dstats.packets.get() ? double(dstats.cycles.get()) / double(dstats.packets.get()) : 0.0);
     report << line;
     report.flush();
   }
@@ -310,6 +311,8 @@ int run_dataplane(const DpOptions& opts, Analyzer* analyzer, std::vector<Sink*> 
     result.cycles_act += s.cycles_act.get();
     result.busy_cycles += s.busy_cycles.get();
   }
+  result.detect_lcore_cycles = pl.dstats.cycles.get();
+  result.tsc_hz = rte_get_tsc_hz();
   result.seconds = std::chrono::duration<double>(Clock::now() - pl.t0).count();
   pl.print(true);
   return 0;

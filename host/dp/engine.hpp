@@ -40,7 +40,10 @@ struct DpResult {
   DecodeCounters decode;
   uint64_t rx_packets = 0, forwarded = 0, enforced = 0, mirrored = 0, tx_full = 0;
   uint64_t alerts = 0;
-  uint64_t cycles_decode = 0, cycles_detect = 0, cycles_act = 0, busy_cycles = 0;
+  // TSC cycles by stage, summed over workers; detect_lcore_cycles is the
+  // detect lcore's (several workers), cycles_detect the workers' (one worker).
+  uint64_t cycles_decode = 0, cycles_detect = 0, cycles_act = 0, busy_cycles = 0, detect_lcore_cycles = 0;
+  uint64_t tsc_hz = 0;
   double seconds = 0;
   uint16_t workers = 0;
 };
