@@ -7,6 +7,7 @@
 // batch arena first, because events keep views into what they decode.
 #include "dataplane/decode.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <numeric>
 
@@ -30,6 +31,8 @@ l2l4::L2L4Config walk_config(const DecoderConfig& d) {
   w.tcp_max_buffer = d.tcp_max_buffer;
   w.tcp_idle_timeout_ns = d.tcp_idle_timeout_ns;
   w.sctp_max_partial = d.sctp_max_partial;
+  // Directions remembered for duplicate TSNs: a few per partial message slot.
+  w.sctp_max_assocs = std::max<uint32_t>(d.sctp_max_partial * 4, 16);
   return w;
 }
 

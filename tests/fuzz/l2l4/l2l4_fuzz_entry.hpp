@@ -74,12 +74,17 @@ inline int run_one(const uint8_t* data, size_t size) {
   wc.sctp_max_message = 8192;
   wc.ip_frag_timeout_ns = wc.tcp_gap_timeout_ns = wc.sctp_partial_timeout_ns = 3'000'000;
   Walker walker(wc);
-  DecoderConfig dc;
-  dc.ip_frag_max_datagrams = 4;
-  dc.tcp_max_streams = 4;
-  dc.sctp_max_partial = 4;
-  Decoder decoder(dc);
-  EventBatch batch(16, 1 << 16);
+  // The Decoder (SS7 state included) is costly to build, so it lives across
+  // inputs; the Walker, fresh per input, keeps each input reproducible for
+  // the L2-L4 layer itself.
+  static Decoder decoder = [] {
+    DecoderConfig dc;
+    dc.ip_frag_max_datagrams = 4;
+    dc.tcp_max_streams = 4;
+    dc.sctp_max_partial = 4;
+    return Decoder(dc);
+  }();
+  static EventBatch batch(16, 1 << 16);
   DecodeCounters c;
   CheckingHandler h;
 
