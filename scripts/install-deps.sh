@@ -13,6 +13,8 @@ pkgs=(
   # tests, fuzzing and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
   tshark python3-scapy
+  # sigprobe live tests: replay a capture onto a veth pair
+  tcpreplay
   # analysts outputs: HEP receiver (kamailio sipcapture), report rendering, JSON Schema checks
   kamailio chromium python3-jsonschema
 )
