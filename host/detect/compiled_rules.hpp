@@ -1,0 +1,92 @@
+// CompiledRules: a RuleSet turned into what the offload stages take (pattern
+// specs, rate specs) and the tables that map their results back to rules.
+// Built off the data path at start-up and on every reload.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host/offload/engines.hpp"
+#include "host/rules/rule_set.hpp"
+
+namespace sigprobe::detect {
+
+// What a windowed quantity counts, and when a sample is due.
+enum class Source : uint8_t {
+  CallAttempt,    // call started: key caller, value callee
+  CallEnded,      // call ended: key caller
+  CallAnswered,   // call answered (counted at the answer)
+  CallSettled,    // answered, or ended without an answer: the calls whose outcome is known
+  CallShort,      // ended with talk time < param ns (unanswered included)
+  CallCancelled,  // ended, cancelled before the answer
+  CallInvolved,   // call started: key caller and key callee
+  CallIncoming,   // call started: key callee
+  OneRing,        // cancelled before answer after ringing <= param ns: key caller, value callee
+  GroupCall,      // call started: key group (ip, UA, IMEI TAC), value caller
+  GroupWindow,    // call started: key group, value the window bucket (param ns)
+  VlrSubscriber,  // updateLocation: key VLR, value IMSI
+  SipRequest,     // request with method in param mask: key source IP, value user
+  SipResponse,    // response to such a request: key destination IP
+  SipFailure,     // 401/403/404/407 response to such a request: key destination IP
+  LocationQuery,  // MAP invoke with op in the rule's list: key calling GT, value target
+  RoamCluster,    // updateLocation to a VLR in the rule's lists: key VLR, value IMSI
+  SmsBySender,    // SMS: key sender, value recipient
+  SmsByCentre,    // SMS: key service centre, value recipient
+  SmsByText,      // SMS: key text fingerprint, value recipient
+};
+
+enum class Read : uint8_t { Count, Distinct };
+
+struct Quantity {
+  Source source = Source::CallAttempt;
+  uint64_t param = 0;
+  uint32_t spec_id = 0;   // rate spec (one per window length)
+  uint64_t salt = 0;      // mixed into the key: source + param (+ rule lists)
+  Read read = Read::Count;
+};
+
+// How a condition's metric is computed from the rule's quantities.
+struct MetricEval {
+  enum Kind : uint8_t { Direct, Ratio, Sequential } kind = Direct;
+  uint8_t q = 0, q_den = 0;
+};
+
+constexpr size_t kMaxQuantities = 12;
+
+struct CompiledRule {
+  const rules::Rule* rule = nullptr;
+  uint64_t fingerprint = 0;            // name + quantities: keys profiles across reloads
+  std::vector<Quantity> quantities;
+  std::vector<MetricEval> evals;       // parallel to rule->conditions
+  uint32_t list_mask_lo = 0;           // unused bits reserved
+};
+
+// Where a pattern id points.
+struct PatternTarget {
+  enum Kind : uint8_t { List, Keyword, UserAgent, Display } kind = List;
+  uint32_t index = 0;    // list index, or rule index
+  uint16_t family = 0;   // keyword family
+};
+
+struct CompiledRules {
+  std::shared_ptr<const rules::RuleSet> rules;
+  std::vector<CompiledRule> compiled;            // parallel to rules->rules
+  std::vector<offload::PatternSpec> patterns;
+  std::vector<PatternTarget> targets;            // by pattern id
+  std::vector<offload::RateSpec> rates;
+  std::vector<uint8_t> whitelist;                // by list index: 1 = whitelist
+  bool needs_sequential = false;
+};
+
+// Window lengths get spec ids from a registry that outlives reloads, so the
+// same window keeps the same id (and its counts) when the rules change.
+struct SpecRegistry {
+  std::vector<uint64_t> windows_ns;   // id = index
+  uint32_t id_for(uint64_t window_ns);
+};
+
+std::unique_ptr<CompiledRules> compile_rules(std::shared_ptr<const rules::RuleSet> rs, SpecRegistry& reg,
+                                             std::string& err);
+
+}  // namespace sigprobe::detect

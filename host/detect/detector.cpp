@@ -1,0 +1,936 @@
+#include "host/detect/detector.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "host/rules/catalogue.hpp"
+#include "host/track/fixed_str.hpp"
+
+namespace sigprobe::detect {
+namespace {
+
+using offload::FieldTag;
+using rules::RuleType;
+using track::CallFact;
+using track::CallFactKind;
+using track::CallRecord;
+using track::hash_bytes;
+using track::hash_u64;
+
+// Scan items are numbered event << kSlotBits | slot, so a match says which
+// field of which event it came from.
+constexpr uint32_t kSlotBits = 5;
+enum Slot : uint32_t {
+  kSlotCalling, kSlotFrom, kSlotCalled, kSlotCallingGt, kSlotVlr, kSlotMsc, kSlotImsi, kSlotImei,
+  kSlotUa, kSlotDisplay, kSlotText, kSlotUrl0,  // URL hosts take the remaining slots
+};
+constexpr uint32_t kSlotUrlMax = (1u << kSlotBits) - 1;
+
+constexpr size_t kFramesKept = 8;
+// An IMEI family: TAC (8 digits) + the first 4 serial digits. The modules of
+// one SIM box have consecutive serials; phones of one model do not share them.
+constexpr size_t kImeiFamilyDigits = 12;
+
+}  // namespace
+
+namespace detail {
+
+struct Profile {
+  std::array<uint32_t, kMaxQuantities> q{};
+  uint32_t seen = 0;
+  uint64_t last_callee = 0;
+  uint32_t seq_run = 0;
+  std::array<uint64_t, kFramesKept> frames{};
+  std::array<uint16_t, kFramesKept> ports{};
+  uint8_t nframes = 0, next = 0;
+
+  void add_frame(uint64_t f, uint16_t port) {
+    uint8_t last = uint8_t((next + kFramesKept - 1) % kFramesKept);
+    if (nframes && frames[last] == f) return;
+    frames[next] = f;
+    ports[next] = port;
+    next = uint8_t((next + 1) % kFramesKept);
+    if (nframes < kFramesKept) ++nframes;
+  }
+};
+
+struct AlertWindow {
+  uint64_t end_ns = 0;
+  uint32_t seq = 0;
+  uint32_t caught = 0;
+};
+
+struct Consumer {
+  uint32_t sample = 0;
+  uint32_t event = 0;
+  uint32_t rule = 0;
+  uint8_t q = 0;
+  SubjectType stype = SubjectType::Msisdn;
+  uint64_t profile_key = 0;
+  uint32_t subj_off = 0, subj_len = 0;   // alert subject, in the burst's string arena
+  uint64_t aux = 0;                      // callee digits as a number (sequential runs)
+  int32_t fact = -1;                     // call fact that produced it
+};
+
+struct Ss7Note {
+  bool location_update = false;
+  bool first_seen = false;
+  track::FixedStr<20> prev_vlr;
+  uint64_t prev_ns = 0;
+};
+
+}  // namespace detail
+
+namespace {
+using detail::AlertWindow;
+using detail::Consumer;
+using detail::Profile;
+using detail::Ss7Note;
+
+bool starts_with_any(std::string_view s, const std::vector<std::string>& prefixes) {
+  for (const auto& p : prefixes)
+    if (s.substr(0, p.size()) == p) return true;
+  return false;
+}
+
+uint64_t digits_value(std::string_view s) {
+  if (s.empty() || s.size() > 18) return 0;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return 0;
+    v = v * 10 + uint64_t(c - '0');
+  }
+  return v;
+}
+
+// E.164 country code of a GT: 1 (NANP) and 7 are one digit; the two-digit
+// codes of ITU-T E.164 Annex; otherwise three digits.
+std::string_view country_code(std::string_view gt) {
+  if (gt.empty()) return {};
+  if (gt[0] == '1' || gt[0] == '7') return gt.substr(0, 1);
+  static constexpr std::string_view kTwo[] = {
+      "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47", "48",
+      "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65", "66", "81",
+      "82", "84", "86", "90", "91", "92", "93", "94", "95", "98"};
+  std::string_view two = gt.substr(0, 2);
+  for (auto t : kTwo)
+    if (t == two) return two;
+  return gt.substr(0, 3);
+}
+
+// Host part of "ip:port" / "[v6]:port".
+std::string_view strip_port(std::string_view s) {
+  size_t c = s.rfind(':');
+  if (c == std::string_view::npos) return s;
+  if (s.front() == '[' && s[c - 1] != ']') return s;
+  return s.substr(0, c);
+}
+
+bool is_host_char(unsigned char c) { return std::isalnum(c) || c == '-' || c == '.'; }
+
+}  // namespace
+
+struct Detector::Impl {
+  // per burst
+  std::vector<offload::ScanItem> items;
+  std::vector<offload::PatternMatch> matches;
+  std::vector<uint32_t> match_begin;      // per event, into matches (+1 sentinel)
+  std::string text_arena;                 // lower-cased URL hosts (views into it, reserved)
+  std::string subj;                       // subjects of consumers (offsets)
+  std::vector<CallFact> facts;
+  std::vector<uint32_t> fact_begin;       // per event (+1 sentinel)
+  std::vector<int32_t> note_of;           // per event, into notes, -1 none
+  std::vector<Ss7Note> notes;
+  std::vector<offload::RateSample> samples;
+  std::vector<offload::RateResult> results;
+  std::vector<Consumer> consumers;
+  std::vector<std::pair<uint32_t, uint32_t>> touched;  // (consumer, rule) to evaluate
+  // by source: (rule, quantity) pairs
+  std::array<std::vector<std::pair<uint32_t, uint8_t>>, 32> by_source;
+  std::vector<uint32_t> immediate_rules;  // pattern and SS7 rules applied per event
+  std::vector<uint64_t> rule_name_hash;
+
+  // state that survives reloads
+  track::BoundedTable<Profile> profiles{1 << 21};
+  std::unordered_map<uint64_t, AlertWindow> windows;
+  std::unordered_set<uint64_t> whitelisted;      // hashes of values that matched a whitelist
+  std::unordered_set<uint64_t> blocked_numbers, blocked_ips, blocked_gts, blocked_calls;
+  std::unordered_map<uint64_t, uint32_t> caught_index;  // (rule, subject) -> caught_
+  uint64_t last_ts_ns = 0;
+
+  void index_rules(const CompiledRules& cr) {
+    for (auto& v : by_source) v.clear();
+    immediate_rules.clear();
+    rule_name_hash.clear();
+    for (size_t r = 0; r < cr.compiled.size(); ++r) {
+      const auto& c = cr.compiled[r];
+      rule_name_hash.push_back(hash_bytes(c.rule->name));
+      for (size_t q = 0; q < c.quantities.size(); ++q)
+        by_source[size_t(c.quantities[q].source)].push_back({uint32_t(r), uint8_t(q)});
+      switch (c.rule->type) {
+        case RuleType::NumberList:
+        case RuleType::Content:
+        case RuleType::Signature:
+          immediate_rules.push_back(uint32_t(r));
+          break;
+        case RuleType::Ss7Security:
+          if (c.rule->category != rules::Ss7Category::LocationBurst) immediate_rules.push_back(uint32_t(r));
+          break;
+        case RuleType::Roaming:
+          if (c.rule->mode != rules::RoamingMode::Cluster) immediate_rules.push_back(uint32_t(r));
+          break;
+        default:
+          break;
+      }
+    }
+  }
+};
+
+Detector::Detector(std::unique_ptr<CompiledRules> compiled, std::unique_ptr<offload::PatternEngine> pattern,
+                   std::unique_ptr<offload::RateEngine> rate)
+    : impl_(std::make_unique<Impl>()),
+      compiled_(std::move(compiled)),
+      pattern_(std::move(pattern)),
+      rate_(std::move(rate)),
+      calls_([&] {
+        track::CallTrackerConfig c;
+        const auto& s = compiled_->rules->settings;
+        c.max_calls = s.max_calls;
+        c.setup_timeout_ns = s.setup_timeout_ns;
+        c.call_timeout_ns = s.call_timeout_ns;
+        return c;
+      }()),
+      txns_(compiled_->rules->settings.max_transactions),
+      locations_(compiled_->rules->settings.max_subscribers),
+      contacts_(compiled_->rules->settings.max_subscribers) {
+  impl_->index_rules(*compiled_);
+  impl_->text_arena.reserve(1 << 20);
+  impl_->subj.reserve(1 << 20);
+}
+
+Detector::~Detector() = default;
+
+bool Detector::same_rates(const CompiledRules& next) const {
+  if (next.rates.size() != compiled_->rates.size()) return false;
+  for (size_t i = 0; i < next.rates.size(); ++i)
+    if (next.rates[i].id != compiled_->rates[i].id || next.rates[i].window_ns != compiled_->rates[i].window_ns)
+      return false;
+  return true;
+}
+
+void Detector::swap_rules(std::unique_ptr<CompiledRules> compiled, std::unique_ptr<offload::PatternEngine> pattern,
+                          std::unique_ptr<offload::RateEngine> rate) {
+  compiled_ = std::move(compiled);
+  pattern_ = std::move(pattern);
+  if (rate) rate_ = std::move(rate);
+  impl_->index_rules(*compiled_);
+  impl_->whitelisted.clear();  // the whitelists may have changed
+  ++counters_.reloads;
+}
+
+void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>& alerts) {
+  Impl& m = *impl_;
+  const size_t n = events.size();
+  ++counters_.bursts;
+  counters_.events += n;
+  if (n == 0) return;
+
+  // ---- 1. one pattern scan over the burst's fields --------------------------
+  m.items.clear();
+  m.matches.clear();
+  m.text_arena.clear();
+  auto item = [&](size_t ev, uint32_t slot, FieldTag f, std::string_view s) {
+    if (!s.empty()) m.items.push_back({uint32_t(ev << kSlotBits | slot), f, s});
+  };
+  auto urls = [&](size_t ev, std::string_view text) {
+    uint32_t slot = kSlotUrl0;
+    size_t i = 0;
+    while (i < text.size() && slot <= kSlotUrlMax) {
+      if (!is_host_char(uint8_t(text[i]))) { ++i; continue; }
+      size_t b = i;
+      while (i < text.size() && is_host_char(uint8_t(text[i]))) ++i;
+      std::string_view host = text.substr(b, i - b);
+      bool scheme = b >= 3 && text.substr(b - 3, 3) == "://";
+      bool path = i < text.size() && text[i] == '/';
+      bool www = host.size() > 4 && (host.substr(0, 4) == "www." || host.substr(0, 4) == "WWW.");
+      size_t dot = host.rfind('.');
+      if (dot == std::string_view::npos || dot + 2 >= host.size() + 0 || !(scheme || path || www)) continue;
+      bool tld_alpha = true;
+      for (char c : host.substr(dot + 1)) tld_alpha &= bool(std::isalpha(uint8_t(c)));
+      if (!tld_alpha || dot + 1 == host.size()) continue;
+      if (m.text_arena.size() + host.size() > m.text_arena.capacity()) break;
+      size_t off = m.text_arena.size();
+      for (char c : host) m.text_arena.push_back(char(std::tolower(uint8_t(c))));
+      std::string_view low(m.text_arena.data() + off, host.size());
+      // the host and each parent domain with at least two labels
+      while (slot <= kSlotUrlMax) {
+        item(ev, slot++, FieldTag::Url, low);
+        size_t d = low.find('.');
+        if (d == std::string_view::npos || low.find('.', d + 1) == std::string_view::npos) break;
+        low = low.substr(d + 1);
+      }
+    }
+  };
+  for (size_t i = 0; i < n; ++i) {
+    const SignalEvent& ev = events[i];
+    if (ev.has(kLayerSip)) {
+      const SipInfo& s = ev.sip;
+      item(i, kSlotCalling, FieldTag::Calling, track::sip_calling(s));
+      if (!s.pai_user.empty() && s.from_user != s.pai_user) item(i, kSlotFrom, FieldTag::Calling, s.from_user);
+      item(i, kSlotCalled, FieldTag::Called, track::sip_called(s));
+      if (s.method != SipMethod::None) {
+        item(i, kSlotUa, FieldTag::UserAgent, s.user_agent);
+        item(i, kSlotDisplay, FieldTag::FromDisplay, s.from_display);
+      }
+      item(i, kSlotImei, FieldTag::Imei, s.imei);
+      if (!s.body_text.empty()) {
+        item(i, kSlotText, FieldTag::Text, s.body_text);
+        urls(i, s.body_text);
+      }
+    } else if (ev.has(kLayerIsup)) {
+      item(i, kSlotCalling, FieldTag::Calling, ev.isup.calling);
+      item(i, kSlotCalled, FieldTag::Called, ev.isup.called);
+    } else if (ev.has(kLayerMap) || ev.has(kLayerSccp)) {
+      item(i, kSlotCallingGt, FieldTag::Gt, ev.sccp.calling.gt);
+      item(i, kSlotVlr, FieldTag::Gt, ev.map.vlr);
+      if (ev.map.msc != ev.map.vlr) item(i, kSlotMsc, FieldTag::Gt, ev.map.msc);
+      item(i, kSlotImsi, FieldTag::Imsi, ev.map.imsi);
+      item(i, kSlotImei, FieldTag::Imei, ev.map.imei);
+      track::SmsRecord sms = track::sms_record(ev);
+      if (sms.valid) {
+        item(i, kSlotCalling, FieldTag::Calling, sms.sender);
+        item(i, kSlotCalled, FieldTag::Called, sms.recipient);
+        if (!sms.text.empty()) {
+          item(i, kSlotText, FieldTag::Text, sms.text);
+          urls(i, sms.text);
+        }
+      } else {
+        item(i, kSlotCalled, FieldTag::Called, ev.map.msisdn);
+      }
+    }
+  }
+  if (!m.items.empty() && !compiled_->patterns.empty()) pattern_->scan(m.items, m.matches);
+  counters_.matches += m.matches.size();
+  m.match_begin.assign(n + 1, 0);
+  for (const auto& pm : m.matches) ++m.match_begin[(pm.item >> kSlotBits) + 1];
+  for (size_t i = 0; i < n; ++i) m.match_begin[i + 1] += m.match_begin[i];
+  // Whitelisted values, before any rule runs.
+  auto item_text = [&](const offload::PatternMatch& pm) -> std::string_view {
+    // items are in (event, slot) order like the matches: binary search
+    auto it = std::lower_bound(m.items.begin(), m.items.end(), pm.item,
+                               [](const offload::ScanItem& a, uint32_t v) { return a.item < v; });
+    for (; it != m.items.end() && it->item == pm.item; ++it)
+      if (it->field == pm.field) return it->bytes;
+    return {};
+  };
+  for (const auto& pm : m.matches) {
+    const PatternTarget& t = compiled_->targets[pm.pattern_id];
+    if (t.kind == PatternTarget::List && compiled_->whitelist[t.index])
+      m.whitelisted.insert(hash_bytes(item_text(pm)));
+  }
+
+  // ---- 2. tracking in event order; samples for the rate stage ---------------
+  m.facts.clear();
+  m.fact_begin.assign(n + 1, 0);
+  m.note_of.assign(n, -1);
+  m.notes.clear();
+  m.samples.clear();
+  m.results.clear();
+  m.consumers.clear();
+  m.subj.clear();
+  size_t event_first_sample = 0;
+  auto put_subject = [&](std::string_view s, Consumer& c) {
+    c.subj_off = uint32_t(m.subj.size());
+    c.subj_len = uint32_t(s.size());
+    m.subj.append(s);
+  };
+  // One sample per (spec, key) per event; every (rule, quantity) reading it
+  // becomes a consumer.
+  auto emit = [&](size_t ev_i, uint32_t rule, uint8_t qi, std::string_view key_subject, uint64_t value,
+                  SubjectType st, std::string_view alert_subject, uint64_t aux, int32_t fact) {
+    if (key_subject.empty()) return;
+    const CompiledRule& cr = compiled_->compiled[rule];
+    const Quantity& q = cr.quantities[qi];
+    uint64_t key = hash_bytes(key_subject, q.salt);
+    uint32_t si = UINT32_MAX;
+    for (size_t k = event_first_sample; k < m.samples.size(); ++k)
+      if (m.samples[k].spec_id == q.spec_id && m.samples[k].key == key) { si = uint32_t(k); break; }
+    if (si == UINT32_MAX) {
+      si = uint32_t(m.samples.size());
+      m.samples.push_back({si, q.spec_id, key, value, events[ev_i].ts_ns});
+    }
+    Consumer c;
+    c.sample = si;
+    c.event = uint32_t(ev_i);
+    c.rule = rule;
+    c.q = qi;
+    c.stype = st;
+    c.profile_key = hash_bytes(key_subject, cr.fingerprint);
+    c.aux = aux;
+    c.fact = fact;
+    put_subject(alert_subject, c);
+    m.consumers.push_back(c);
+  };
+  auto sources = [&](Source s) -> const std::vector<std::pair<uint32_t, uint8_t>>& {
+    return m.by_source[size_t(s)];
+  };
+  char ipbuf[64];
+  for (size_t i = 0; i < n; ++i) {
+    const SignalEvent& ev = events[i];
+    event_first_sample = m.samples.size();
+    m.last_ts_ns = ev.ts_ns;
+    size_t f0 = m.facts.size();
+    calls_.on_event(ev, uint32_t(i), m.facts);
+    if (ev.has(kLayerTcap)) {
+      txns_.on_event(ev);
+      if (ev.ts_ns % 1'000'000'000ull < 1'000'000ull) txns_.expire(ev.ts_ns);
+    }
+    // Locations.
+    if (ev.has(kLayerMap) && ev.map.component == MapComponent::Invoke && !ev.map.imsi.empty()) {
+      int16_t op = ev.map.opcode;
+      std::string_view vlr = !ev.map.vlr.empty() ? ev.map.vlr : ev.map.msc;
+      if ((op == track::map_op::kUpdateLocation || op == track::map_op::kUpdateGprsLocation) && !vlr.empty()) {
+        auto ch = locations_.update(ev.map.imsi, vlr, ev.ts_ns);
+        Ss7Note note;
+        note.location_update = true;
+        note.first_seen = ch.first_seen;
+        note.prev_vlr.assign(ch.prev_vlr);
+        note.prev_ns = ch.prev_ns;
+        m.note_of[i] = int32_t(m.notes.size());
+        m.notes.push_back(note);
+        for (auto [r, qi] : sources(Source::VlrSubscriber))
+          emit(i, r, qi, vlr, hash_bytes(ev.map.imsi), SubjectType::Gt, vlr, 0, -1);
+        for (auto [r, qi] : sources(Source::RoamCluster)) {
+          const rules::Rule& rule = *compiled_->compiled[r].rule;
+          bool hit = false;
+          for (uint32_t k = m.match_begin[i]; k < m.match_begin[i + 1] && !hit; ++k) {
+            const auto& pm = m.matches[k];
+            uint32_t slot = pm.item & ((1u << kSlotBits) - 1);
+            const PatternTarget& t = compiled_->targets[pm.pattern_id];
+            if ((slot == kSlotVlr || slot == kSlotMsc) && t.kind == PatternTarget::List &&
+                std::find(rule.lists.begin(), rule.lists.end(), t.index) != rule.lists.end())
+              hit = true;
+          }
+          if (hit) emit(i, r, qi, vlr, hash_bytes(ev.map.imsi), SubjectType::Gt, vlr, 0, -1);
+        }
+      } else {
+        locations_.touch(ev.map.imsi, ev.ts_ns);
+      }
+    } else if (ev.has(kLayerMap) && !ev.map.imsi.empty()) {
+      locations_.touch(ev.map.imsi, ev.ts_ns);
+    }
+    // Location queries per calling GT (foreign GTs only: our own HLR/SMSC query all day).
+    if (ev.has(kLayerMap) && ev.map.component == MapComponent::Invoke && ev.map.opcode >= 0 &&
+        !ev.sccp.calling.gt.empty() &&
+        !starts_with_any(ev.sccp.calling.gt, compiled_->rules->settings.home_gt_prefixes)) {
+      std::string_view target = !ev.map.msisdn.empty() ? ev.map.msisdn : ev.map.imsi;
+      for (auto [r, qi] : sources(Source::LocationQuery)) {
+        const auto& ops = compiled_->compiled[r].rule->operations;
+        if (std::find(ops.begin(), ops.end(), ev.map.opcode) == ops.end()) continue;
+        emit(i, r, qi, ev.sccp.calling.gt, hash_bytes(target) | 1, SubjectType::Gt, ev.sccp.calling.gt, 0, -1);
+      }
+    }
+    // SMS.
+    track::SmsRecord sms = track::sms_record(ev);
+    if (sms.valid) {
+      contacts_.sms(sms.sender, sms.recipient, ev.ts_ns);
+      uint64_t rv = hash_bytes(sms.recipient);
+      for (auto [r, qi] : sources(Source::SmsBySender))
+        emit(i, r, qi, sms.sender, rv, SubjectType::Msisdn, sms.sender, 0, -1);
+      for (auto [r, qi] : sources(Source::SmsByCentre))
+        emit(i, r, qi, sms.service_centre, rv, SubjectType::Gt, sms.service_centre, 0, -1);
+      for (auto [r, qi] : sources(Source::SmsByText)) {
+        const Quantity& q = compiled_->compiled[r].quantities[qi];
+        if (sms.text.size() < q.param) continue;
+        emit(i, r, qi, sms.text, rv, SubjectType::Msisdn, sms.sender, 0, -1);
+      }
+    }
+    // SIP requests and responses per source address.
+    if (ev.has(kLayerSip)) {
+      const SipInfo& s = ev.sip;
+      size_t len = 0;
+      if (s.method != SipMethod::None) {
+        uint32_t bit = 1u << uint32_t(s.method);
+        if (!sources(Source::SipRequest).empty()) {
+          track::format_ip(ev.src, ipbuf, sizeof ipbuf, len);
+          std::string_view ip(ipbuf, len);
+          std::string_view user = !s.to_user.empty() ? s.to_user : s.ruri_user;
+          for (auto [r, qi] : sources(Source::SipRequest))
+            if (compiled_->compiled[r].quantities[qi].param & bit)
+              emit(i, r, qi, ip, hash_bytes(user) | 1, SubjectType::Ip, ip, 0, -1);
+        }
+      } else {
+        uint32_t bit = 1u << uint32_t(s.cseq_method);
+        bool fail = s.status == 401 || s.status == 403 || s.status == 404 || s.status == 407;
+        if (!sources(Source::SipResponse).empty() || !sources(Source::SipFailure).empty()) {
+          track::format_ip(ev.dst, ipbuf, sizeof ipbuf, len);
+          std::string_view ip(ipbuf, len);
+          for (auto [r, qi] : sources(Source::SipResponse))
+            if (compiled_->compiled[r].quantities[qi].param & bit)
+              emit(i, r, qi, ip, 0, SubjectType::Ip, ip, 0, -1);
+          if (fail)
+            for (auto [r, qi] : sources(Source::SipFailure))
+              if (compiled_->compiled[r].quantities[qi].param & bit)
+                emit(i, r, qi, ip, 0, SubjectType::Ip, ip, 0, -1);
+        }
+      }
+    }
+    // Calls.
+    m.fact_begin[i] = uint32_t(f0);
+    for (size_t f = f0; f < m.facts.size(); ++f) {
+      CallFact& cf = m.facts[f];
+      cf.event = uint32_t(i);  // timeouts swept here count at this event
+      const CallRecord& rec = cf.rec;
+      std::string_view a = rec.a.view(), b = rec.b.view();
+      int32_t fi = int32_t(f);
+      switch (cf.kind) {
+        case CallFactKind::Started: {
+          contacts_.call_started(a, b, rec.setup_ns);
+          uint64_t bv = hash_bytes(b) | 1;
+          uint64_t bnum = digits_value(b);
+          for (auto [r, qi] : sources(Source::CallAttempt))
+            emit(i, r, qi, a, bv, SubjectType::Msisdn, a, bnum, fi);
+          for (auto [r, qi] : sources(Source::CallInvolved)) {
+            emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
+            emit(i, r, qi, b, 0, SubjectType::Msisdn, b, 0, fi);
+          }
+          for (auto [r, qi] : sources(Source::CallIncoming)) emit(i, r, qi, b, 0, SubjectType::Msisdn, b, 0, fi);
+          auto group_of = [&](uint64_t g, SubjectType& st) -> std::string_view {
+            switch (rules::GroupBy(g)) {
+              case rules::GroupBy::Ip: st = SubjectType::Ip; return strip_port(rec.source.view());
+              case rules::GroupBy::UserAgent: st = SubjectType::UserAgent; return rec.user_agent.view();
+              case rules::GroupBy::ImeiFamily: st = SubjectType::Imei; return rec.imei.view().substr(0, kImeiFamilyDigits);
+              default: return {};
+            }
+          };
+          for (auto [r, qi] : sources(Source::GroupCall)) {
+            SubjectType st = SubjectType::Ip;
+            std::string_view g = group_of(compiled_->compiled[r].quantities[qi].param, st);
+            emit(i, r, qi, g, hash_bytes(a) | 1, st, g, 0, fi);
+          }
+          for (auto [r, qi] : sources(Source::GroupWindow)) {
+            const Quantity& q = compiled_->compiled[r].quantities[qi];
+            SubjectType st = SubjectType::Ip;
+            std::string_view g = group_of(q.param >> 56, st);
+            uint64_t w = q.param & ((1ull << 56) - 1);
+            emit(i, r, qi, g, (rec.setup_ns / (w ? w : 1)) + 1, st, g, 0, fi);
+          }
+          // Calls of a blocked number are blocked too.
+          if (!m.blocked_numbers.empty() && m.blocked_numbers.count(hash_bytes(a)))
+            m.blocked_calls.insert(hash_bytes(rec.call_id.view()));
+          break;
+        }
+        case CallFactKind::Answered:
+          contacts_.call_answered(a, b, rec.answer_ns);
+          for (auto [r, qi] : sources(Source::CallAnswered)) emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
+          for (auto [r, qi] : sources(Source::CallSettled)) emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
+          break;
+        case CallFactKind::Ringing:
+          break;
+        case CallFactKind::Ended: {
+          contacts_.call_ended(a, b, rec.talk_ns(), rec.end_ns);
+          for (auto [r, qi] : sources(Source::CallEnded)) emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
+          if (!rec.answered())
+            for (auto [r, qi] : sources(Source::CallSettled)) emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
+          for (auto [r, qi] : sources(Source::CallShort))
+            if (rec.talk_ns() < compiled_->compiled[r].quantities[qi].param)
+              emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
+          if (rec.cancelled_before_answer()) {
+            for (auto [r, qi] : sources(Source::CallCancelled)) emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
+            for (auto [r, qi] : sources(Source::OneRing))
+              if (rec.ring_ns && rec.ring_duration_ns() <= compiled_->compiled[r].quantities[qi].param)
+                emit(i, r, qi, a, hash_bytes(b) | 1, SubjectType::Msisdn, a, 0, fi);
+          }
+          break;
+        }
+      }
+    }
+  }
+  m.fact_begin[n] = uint32_t(m.facts.size());
+  counters_.samples += m.samples.size();
+  if (!m.samples.empty()) rate_->update(m.samples, m.results);
+
+  // ---- 3. rules in event order ----------------------------------------------
+  size_t ci = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const SignalEvent& ev = events[i];
+    for (uint32_t r : m.immediate_rules) apply_immediate(r, ev, i, alerts);
+    // windowed quantities of this event
+    m.touched.clear();
+    for (; ci < m.consumers.size() && m.consumers[ci].event == i; ++ci) {
+      const Consumer& c = m.consumers[ci];
+      const CompiledRule& cr = compiled_->compiled[c.rule];
+      const offload::RateResult& res = m.results[c.sample];
+      const Quantity& q = cr.quantities[c.q];
+      auto [p, fresh] = m.profiles.emplace(c.profile_key);
+      (void)fresh;
+      p->q[c.q] = q.read == Read::Count ? res.count : res.distinct;
+      p->seen |= 1u << c.q;
+      p->add_frame(ev.frame, ev.port);
+      if (q.source == Source::CallAttempt) {
+        for (size_t k = 0; k < cr.evals.size(); ++k) {
+          if (cr.evals[k].kind != MetricEval::Sequential || cr.evals[k].q != c.q) continue;
+          if (c.aux && c.aux == p->last_callee + 1) ++p->seq_run;
+          else if (c.aux != p->last_callee) p->seq_run = 1;
+          p->last_callee = c.aux;
+          break;
+        }
+      }
+      bool dup = false;
+      for (auto& t : m.touched)
+        if (m.consumers[t.first].profile_key == c.profile_key && t.second == c.rule) { dup = true; break; }
+      if (!dup) m.touched.push_back({uint32_t(ci), c.rule});
+    }
+    for (auto [cidx, r] : m.touched) evaluate(r, m.consumers[cidx], ev, alerts);
+  }
+}
+
+
+void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std::vector<Alert>& alerts) {
+  Impl& m = *impl_;
+  const CompiledRule& cr = compiled_->compiled[r];
+  const rules::Rule& rule = *cr.rule;
+  const rules::RuleSet& rs = *compiled_->rules;
+  auto text_of = [&](const offload::PatternMatch& pm) -> std::string_view {
+    auto it = std::lower_bound(m.items.begin(), m.items.end(), pm.item,
+                               [](const offload::ScanItem& a, uint32_t v) { return a.item < v; });
+    for (; it != m.items.end() && it->item == pm.item; ++it)
+      if (it->field == pm.field) return it->bytes;
+    return {};
+  };
+  auto in_rule_lists = [&](uint32_t list) {
+    return std::find(rule.lists.begin(), rule.lists.end(), list) != rule.lists.end();
+  };
+  const uint32_t mb = m.match_begin[i], me = m.match_begin[i + 1];
+  constexpr uint32_t kSlotMask = (1u << kSlotBits) - 1;
+  switch (rule.type) {
+    case RuleType::NumberList: {
+      bool initial = (ev.has(kLayerSip) && (ev.sip.method == SipMethod::Invite || ev.sip.method == SipMethod::Message ||
+                                            ev.sip.method == SipMethod::Register ||
+                                            ev.sip.method == SipMethod::Options)) ||
+                     (ev.has(kLayerIsup) && ev.isup.msg_type == 0x01) ||
+                     (ev.has(kLayerMap) && ev.map.component == MapComponent::Invoke);
+      if (!initial) return;
+      for (uint32_t k = mb; k < me; ++k) {
+        const auto& pm = m.matches[k];
+        const PatternTarget& t = compiled_->targets[pm.pattern_id];
+        if (t.kind != PatternTarget::List || !in_rule_lists(t.index)) continue;
+        uint32_t slot = pm.item & kSlotMask;
+        SubjectType st = SubjectType::Msisdn;
+        const char* field = "calling";
+        if (slot == kSlotCalling || slot == kSlotFrom) {
+          if (!(rule.fields & (rules::kFieldCalling | rules::kFieldPai))) continue;
+        } else if (slot == kSlotCalled) {
+          if (!(rule.fields & rules::kFieldCalled)) continue;
+          field = "called";
+        } else if (slot == kSlotCallingGt || slot == kSlotVlr || slot == kSlotMsc) {
+          if (!(rule.fields & rules::kFieldGt)) continue;
+          st = SubjectType::Gt;
+          field = "gt";
+        } else if (slot == kSlotImsi) {
+          if (!(rule.fields & rules::kFieldImsi)) continue;
+          st = SubjectType::Imsi;
+          field = "imsi";
+        } else {
+          continue;
+        }
+        nlohmann::json ev_json = {{"list", rs.lists[t.index].name}, {"field", field},
+                                  {"entry", compiled_->patterns[pm.pattern_id].text}};
+        raise(r, st, text_of(pm), ev, std::move(ev_json), nullptr, -1, alerts);
+      }
+      return;
+    }
+    case RuleType::Content: {
+      uint64_t families = 0;
+      std::vector<std::string> words, domains;
+      for (uint32_t k = mb; k < me; ++k) {
+        const auto& pm = m.matches[k];
+        const PatternTarget& t = compiled_->targets[pm.pattern_id];
+        if (t.kind == PatternTarget::Keyword && t.index == r) {
+          families |= 1ull << (t.family & 63);
+          if (words.size() < 8) words.push_back(compiled_->patterns[pm.pattern_id].text);
+        } else if (t.kind == PatternTarget::List && (pm.item & kSlotMask) >= kSlotUrl0 && in_rule_lists(t.index)) {
+          domains.emplace_back(text_of(pm));
+        }
+      }
+      uint32_t nfam = uint32_t(__builtin_popcountll(families));
+      bool kw = !rule.families.empty() && nfam >= rule.min_families;
+      if (!kw && domains.empty()) return;
+      std::string_view sender;
+      if (ev.has(kLayerSip)) sender = track::sip_calling(ev.sip);
+      else sender = track::sms_record(ev).sender;
+      nlohmann::json e = nlohmann::json::object();
+      if (nfam) {
+        nlohmann::json fam = nlohmann::json::array();
+        for (size_t f = 0; f < rule.families.size() && f < 64; ++f)
+          if (families >> f & 1) fam.push_back(rule.families[f].name);
+        e["families"] = fam;
+        e["keywords"] = words;
+        e["min_families"] = rule.min_families;
+      }
+      if (!domains.empty()) e["domains"] = domains;
+      raise(r, SubjectType::Msisdn, sender, ev, std::move(e), nullptr, -1, alerts);
+      return;
+    }
+    case RuleType::Signature: {
+      if (ev.has(kLayerSip) && ev.sip.method == SipMethod::None) return;
+      for (uint32_t k = mb; k < me; ++k) {
+        const auto& pm = m.matches[k];
+        const PatternTarget& t = compiled_->targets[pm.pattern_id];
+        uint32_t slot = pm.item & kSlotMask;
+        if ((t.kind == PatternTarget::UserAgent || t.kind == PatternTarget::Display) && t.index == r) {
+          char buf[64];
+          size_t len = 0;
+          track::format_ip(ev.src, buf, sizeof buf, len);
+          nlohmann::json e = {{t.kind == PatternTarget::UserAgent ? "user_agent" : "from_display", text_of(pm)},
+                              {"signature", compiled_->patterns[pm.pattern_id].text}};
+          raise(r, SubjectType::Ip, {buf, len}, ev, std::move(e), nullptr, -1, alerts);
+        } else if (t.kind == PatternTarget::List && slot == kSlotImei && in_rule_lists(t.index)) {
+          nlohmann::json e = {{"imei_tac_list", rs.lists[t.index].name},
+                              {"tac", compiled_->patterns[pm.pattern_id].text}};
+          raise(r, SubjectType::Imei, text_of(pm), ev, std::move(e), nullptr, -1, alerts);
+        }
+      }
+      return;
+    }
+    case RuleType::Ss7Security: {
+      if (!ev.has(kLayerMap) || ev.map.component != MapComponent::Invoke) return;
+      int16_t op = ev.map.opcode;
+      if (std::find(rule.operations.begin(), rule.operations.end(), op) == rule.operations.end()) return;
+      std::string_view gt = ev.sccp.calling.gt;
+      const auto& st = rs.settings;
+      std::string op_name(rules::map_operation_name(op));
+      if (op_name.empty()) op_name = std::to_string(op);
+      if (rule.category == rules::Ss7Category::Cat1) {
+        if (gt.empty() || starts_with_any(gt, st.home_gt_prefixes)) return;
+        raise(r, SubjectType::Gt, gt, ev, {{"category", 1}, {"operation", op_name}, {"calling_gt", gt}}, nullptr, -1,
+              alerts);
+      } else if (rule.category == rules::Ss7Category::Cat2) {
+        if (gt.empty() || starts_with_any(gt, st.home_gt_prefixes) || starts_with_any(gt, st.interconnect_gt_prefixes))
+          return;
+        if (ev.map.imsi.empty() || !starts_with_any(ev.map.imsi, st.home_imsi_prefixes)) return;
+        raise(r, SubjectType::Gt, gt, ev,
+              {{"category", 2}, {"operation", op_name}, {"calling_gt", gt}, {"imsi", ev.map.imsi}}, nullptr, -1,
+              alerts);
+      } else if (rule.category == rules::Ss7Category::Cat3) {
+        if (m.note_of[i] < 0) return;
+        const Ss7Note& note = m.notes[size_t(m.note_of[i])];
+        std::string_view vlr = !ev.map.vlr.empty() ? ev.map.vlr : ev.map.msc;
+        if (note.prev_vlr.empty() || ev.ts_ns < note.prev_ns) return;
+        uint64_t dt = ev.ts_ns - note.prev_ns;
+        if (dt >= rule.min_travel_ns || country_code(note.prev_vlr.view()) == country_code(vlr)) return;
+        raise(r, SubjectType::Imsi, ev.map.imsi, ev,
+              {{"category", 3},
+               {"previous_vlr", note.prev_vlr.view()},
+               {"vlr", vlr},
+               {"seconds_between", double(dt) / 1e9},
+               {"min_travel_s", double(rule.min_travel_ns) / 1e9}},
+              nullptr, -1, alerts);
+      }
+      return;
+    }
+    case RuleType::Roaming: {
+      if (m.note_of[i] < 0) return;
+      const Ss7Note& note = m.notes[size_t(m.note_of[i])];
+      std::string_view vlr = !ev.map.vlr.empty() ? ev.map.vlr : ev.map.msc;
+      if (rule.mode == rules::RoamingMode::HighRiskVlr) {
+        for (uint32_t k = mb; k < me; ++k) {
+          const auto& pm = m.matches[k];
+          const PatternTarget& t = compiled_->targets[pm.pattern_id];
+          uint32_t slot = pm.item & kSlotMask;
+          if (t.kind != PatternTarget::List || (slot != kSlotVlr && slot != kSlotMsc) || !in_rule_lists(t.index))
+            continue;
+          raise(r, SubjectType::Imsi, ev.map.imsi, ev,
+                {{"vlr", vlr}, {"list", rs.lists[t.index].name}, {"prefix", compiled_->patterns[pm.pattern_id].text}},
+                nullptr, -1, alerts);
+          return;
+        }
+      } else if (rule.mode == rules::RoamingMode::FirstSeenRoaming) {
+        if (!note.first_seen) return;
+        const auto& st = rs.settings;
+        if (!st.home_imsi_prefixes.empty() && !starts_with_any(ev.map.imsi, st.home_imsi_prefixes)) return;
+        if (starts_with_any(vlr, st.home_gt_prefixes)) return;
+        raise(r, SubjectType::Imsi, ev.map.imsi, ev, {{"vlr", vlr}, {"first_seen", true}}, nullptr, -1, alerts);
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+void Detector::evaluate(uint32_t r, const detail::Consumer& c, const SignalEvent& ev, std::vector<Alert>& alerts) {
+  Impl& m = *impl_;
+  const CompiledRule& cr = compiled_->compiled[r];
+  const rules::Rule& rule = *cr.rule;
+  const Profile* p = m.profiles.find(c.profile_key);
+  if (!p || cr.evals.empty()) return;
+  nlohmann::json e = nlohmann::json::object();
+  for (size_t k = 0; k < cr.evals.size(); ++k) {
+    const MetricEval& me = cr.evals[k];
+    const rules::Condition& cond = rule.conditions[k];
+    double v = 0;
+    switch (me.kind) {
+      case MetricEval::Direct:
+        v = (p->seen >> me.q & 1) ? p->q[me.q] : 0;
+        break;
+      case MetricEval::Ratio: {
+        if (!(p->seen >> me.q_den & 1) || p->q[me.q_den] == 0) return;  // no denominator yet
+        double num = (p->seen >> me.q & 1) ? p->q[me.q] : 0;
+        v = std::min(1.0, num / p->q[me.q_den]);
+        break;
+      }
+      case MetricEval::Sequential:
+        v = p->seq_run;
+        break;
+    }
+    if (cond.is_min ? !(v >= cond.threshold) : !(v <= cond.threshold)) return;
+    std::string name(rules::metric_name(cond.metric));
+    e[name] = {{"value", std::round(v * 1000) / 1000}, {cond.is_min ? "min" : "max", cond.threshold}};
+  }
+  e["window_s"] = double(rule.window_ns) / 1e9;
+  if (rule.across_ns) e["across_s"] = double(rule.across_ns) / 1e9;
+  raise(r, c.stype, std::string_view(m.subj).substr(c.subj_off, c.subj_len), ev, std::move(e), p, c.fact, alerts);
+}
+
+void Detector::raise(uint32_t r, SubjectType st, std::string_view subject, const SignalEvent& ev,
+                     nlohmann::json evidence, const detail::Profile* p, int32_t fact, std::vector<Alert>& alerts) {
+  Impl& m = *impl_;
+  if (subject.empty()) return;
+  const rules::Rule& rule = *compiled_->compiled[r].rule;
+  const rules::Settings& settings = compiled_->rules->settings;
+  uint64_t sh = hash_bytes(subject);
+  if (!m.whitelisted.empty() && m.whitelisted.count(sh)) {
+    ++counters_.whitelisted_suppressed;
+    return;
+  }
+  uint64_t wkey = hash_bytes(subject, m.rule_name_hash[r] ^ uint64_t(st));
+  AlertWindow& w = m.windows[wkey];
+  if (w.seq && ev.ts_ns < w.end_ns) {
+    ++caught_[w.caught].hits;
+    caught_[w.caught].last_ts_ns = ev.ts_ns;
+    ++counters_.hits_merged;
+    return;
+  }
+  ++w.seq;
+  w.end_ns = ev.ts_ns + rule.window_ns;
+  auto ci = m.caught_index.find(wkey);
+  if (ci == m.caught_index.end()) {
+    Caught c;
+    c.rule = rule.name;
+    c.subject_type = st;
+    c.subject = std::string(subject);
+    c.first_ts_ns = ev.ts_ns;
+    caught_.push_back(std::move(c));
+    ci = m.caught_index.emplace(wkey, uint32_t(caught_.size() - 1)).first;
+  }
+  w.caught = ci->second;
+  Caught& cg = caught_[w.caught];
+  ++cg.alerts;
+  ++cg.hits;
+  cg.last_ts_ns = ev.ts_ns;
+
+  Alert a;
+  a.ts_ns = ev.ts_ns;
+  a.id = rule.name + "-" + std::string(subject) + "-" + std::to_string(w.seq);
+  a.rule = rule.name;
+  a.severity = rule.severity;
+  a.subject_type = st;
+  a.subject = std::string(subject);
+  a.evidence = std::move(evidence);
+  a.action = rule.action;
+  if (p) {
+    std::vector<std::pair<uint64_t, uint16_t>> fr;
+    for (uint8_t k = 0; k < p->nframes; ++k) fr.push_back({p->frames[k], p->ports[k]});
+    std::sort(fr.begin(), fr.end());
+    for (auto& [f, port] : fr) {
+      a.frames.push_back(f);
+      a.frame_ports.push_back(port);
+    }
+  }
+  if (std::find(a.frames.begin(), a.frames.end(), ev.frame) == a.frames.end()) {
+    a.frames.push_back(ev.frame);
+    a.frame_ports.push_back(ev.port);
+  }
+  if (fact >= 0) a.call_ids.emplace_back(m.facts[size_t(fact)].rec.call_id.view());
+  else if (ev.has(kLayerSip) && !ev.sip.call_id.empty()) a.call_ids.emplace_back(ev.sip.call_id);
+  if (ev.has(kLayerTcap)) {
+    track::FixedStr<24> tid;
+    track::TransactionTracker::tid_text(ev, tid);
+    a.tcap_tids.emplace_back(tid.view());
+  }
+  if (st == SubjectType::Msisdn) {
+    uint64_t since = ev.ts_ns > settings.victims_lookback_ns ? ev.ts_ns - settings.victims_lookback_ns : 0;
+    a.victims = victims_of(subject, since);
+  }
+  if (rule.action == Action::Block) {
+    switch (st) {
+      case SubjectType::Msisdn:
+      case SubjectType::Imsi: m.blocked_numbers.insert(sh); break;
+      case SubjectType::Ip: m.blocked_ips.insert(sh); break;
+      case SubjectType::Gt: m.blocked_gts.insert(sh); break;
+      default: break;
+    }
+    for (const auto& cid : a.call_ids) m.blocked_calls.insert(hash_bytes(cid));
+  }
+  ++counters_.alerts;
+  alerts.push_back(std::move(a));
+}
+
+std::vector<Victim> Detector::victims_of(std::string_view number, uint64_t since_ns) const {
+  std::vector<Victim> out;
+  const track::ContactList* list = contacts_.find(number);
+  if (!list) return out;
+  const uint64_t deep_ns = compiled_->rules->settings.deep_victim_call_ns;
+  const uint64_t now = impl_->last_ts_ns;
+  for (const track::Contact& c : list->contacts) {
+    if (c.last_ns < since_ns) continue;
+    Victim v;
+    v.number = std::string(c.number.view());
+    v.last_ts_ns = c.last_ns;
+    v.deep = c.talk_ns >= deep_ns || (c.on_call && now >= c.answer_ns + deep_ns);
+    out.push_back(std::move(v));
+  }
+  std::sort(out.begin(), out.end(), [](const Victim& a, const Victim& b) {
+    return a.deep != b.deep ? a.deep : a.number < b.number;
+  });
+  return out;
+}
+
+void Detector::finish(uint64_t now_ns, std::vector<Alert>& alerts) {
+  (void)alerts;
+  Impl& m = *impl_;
+  if (now_ns > m.last_ts_ns) m.last_ts_ns = now_ns;
+  m.facts.clear();
+  calls_.finish(m.last_ts_ns, m.facts);
+  for (const CallFact& f : m.facts) {
+    const CallRecord& rec = f.rec;
+    if (rec.answered()) contacts_.call_ended(rec.a.view(), rec.b.view(), rec.talk_ns(), rec.end_ns);
+  }
+  m.facts.clear();
+  txns_.expire(UINT64_MAX / 2);
+}
+
+bool Detector::blocked(const SignalEvent& ev) const {
+  const Impl& m = *impl_;
+  if (m.blocked_numbers.empty() && m.blocked_ips.empty() && m.blocked_gts.empty() && m.blocked_calls.empty())
+    return false;
+  if (ev.has(kLayerSip)) {
+    if (m.blocked_calls.count(hash_bytes(ev.sip.call_id))) return true;
+    if (m.blocked_numbers.count(hash_bytes(track::sip_calling(ev.sip)))) return true;
+    char buf[64];
+    size_t len = 0;
+    track::format_ip(ev.src, buf, sizeof buf, len);
+    return m.blocked_ips.count(hash_bytes({buf, len})) != 0;
+  }
+  if (ev.has(kLayerIsup)) return m.blocked_numbers.count(hash_bytes(ev.isup.calling)) != 0;
+  if (ev.has(kLayerMap) || ev.has(kLayerSccp)) {
+    if (m.blocked_gts.count(hash_bytes(ev.sccp.calling.gt))) return true;
+    if (!ev.map.imsi.empty() && m.blocked_numbers.count(hash_bytes(ev.map.imsi))) return true;
+    track::SmsRecord sms = track::sms_record(ev);
+    return sms.valid && m.blocked_numbers.count(hash_bytes(sms.sender)) != 0;
+  }
+  return false;
+}
+
+}  // namespace sigprobe::detect

@@ -1,0 +1,146 @@
+// RuleSet: the parsed rules file, immutable once built. A reload builds a new
+// one off the data path and the worker swaps it in between bursts (STYLE 13).
+// The schema is documented in host/rules/README.md.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "host/detect/alert.hpp"
+
+namespace sigprobe::rules {
+
+enum class RuleType : uint8_t {
+  NumberList, Content, BulkText, Signature, CallerBehaviour, Wangiri, SimBox, SipAttack,
+  Ss7Security, Roaming, SmsFlood, Count_
+};
+std::string_view rule_type_name(RuleType t);
+
+// Windowed quantities a rule can put a min_/max_ threshold on.
+enum class Metric : uint8_t {
+  // caller_behaviour
+  Attempts, DistinctCallees, AnswerRatio, ShortRatio, CancelRatio, SequentialCallees, IncomingRatio,
+  // wangiri
+  OneRingCalls,
+  // simbox, roaming cluster
+  DistinctNumbers, Calls, DistinctNumbersAcross, WindowsSeen,
+  // sip_attack
+  Requests, DistinctUsers, FailRatio, Responses,
+  // ss7_security location_burst
+  Queries, DistinctTargets,
+  // sms_flood, bulk_text
+  Sms, DistinctRecipients,
+  Count_
+};
+std::string_view metric_name(Metric m);
+
+enum NumberFieldBit : uint32_t {
+  kFieldCalling = 1, kFieldCalled = 2, kFieldPai = 4, kFieldGt = 8, kFieldImsi = 16,
+};
+
+enum class GroupBy : uint8_t { None, Ip, UserAgent, ImeiFamily, Vlr, Sender, ServiceCentre };
+enum class Ss7Category : uint8_t { Cat1, Cat2, Cat3, LocationBurst };
+enum class RoamingMode : uint8_t { HighRiskVlr, FirstSeenRoaming, Cluster };
+
+struct NumberList {
+  std::string name;
+  std::string source;                // "file.txt" or "rules.yaml:12"
+  std::vector<std::string> exact;
+  std::vector<std::string> prefixes;
+  size_t size() const { return exact.size() + prefixes.size(); }
+};
+
+struct Condition {
+  Metric metric = Metric::Attempts;
+  bool is_min = true;                // min_: value >= threshold; max_: value <= threshold
+  double threshold = 0;
+};
+
+struct KeywordFamily {
+  std::string name;
+  std::vector<std::string> words;
+};
+
+struct Rule {
+  std::string name;
+  RuleType type = RuleType::NumberList;
+  int line = 0;
+  Severity severity = Severity::Medium;
+  Action action = Action::Alert;
+  uint64_t window_ns = 600'000'000'000ull;   // 10 minutes
+  std::vector<Condition> conditions;         // all must hold
+
+  // number_list, roaming (high_risk), signature (imei_tacs), content (url_domains)
+  std::vector<uint32_t> lists;               // indexes into RuleSet::lists
+  uint32_t fields = kFieldCalling | kFieldCalled | kFieldPai;
+  // content
+  std::vector<KeywordFamily> families;
+  uint32_t min_families = 1;
+  // signature
+  std::vector<std::string> user_agents, display_names;
+  // caller_behaviour, wangiri
+  uint64_t short_call_ns = 10'000'000'000ull;
+  uint64_t max_ring_ns = 5'000'000'000ull;
+  // simbox, sms_flood
+  GroupBy group_by = GroupBy::None;
+  uint64_t across_ns = 0;                    // simbox: the long window
+  // sip_attack
+  uint32_t methods = 0;                      // bits of SipMethod values
+  // ss7_security
+  Ss7Category category = Ss7Category::Cat1;
+  std::vector<int16_t> operations;
+  uint64_t min_travel_ns = 3600'000'000'000ull;
+  // roaming
+  RoamingMode mode = RoamingMode::HighRiskVlr;
+  // bulk_text
+  uint32_t min_text_len = 10;
+};
+
+struct Settings {
+  std::vector<std::string> home_imsi_prefixes;  // MCC+MNC of our subscribers
+  std::vector<std::string> home_gt_prefixes;    // our own GTs (not foreign)
+  std::vector<std::string> interconnect_gt_prefixes;  // partners allowed to send category 2
+  std::vector<uint32_t> whitelists;             // list indexes: never flagged
+  uint64_t victims_lookback_ns = 86400'000'000'000ull;
+  uint64_t deep_victim_call_ns = 300'000'000'000ull;
+  uint64_t setup_timeout_ns = 180'000'000'000ull;
+  uint64_t call_timeout_ns = 4 * 3600'000'000'000ull;
+  uint64_t max_calls = 1 << 20;
+  uint64_t max_transactions = 1 << 20;
+  uint64_t max_subscribers = 1 << 21;
+};
+
+struct RuleSet {
+  std::string path;
+  Settings settings;
+  std::vector<NumberList> lists;
+  std::vector<Rule> rules;
+
+  // Index of the list called name, or -1.
+  int list_index(std::string_view name) const;
+  size_t list_entries() const;
+};
+
+// Loads and validates a rules file. nullptr and err = "FILE:LINE: message"
+// naming the field on any error. Lists named in the file are read relative
+// to the file's folder.
+std::shared_ptr<const RuleSet> load_rules(const std::string& path, std::string& err);
+// Same, from text (path is used in messages and to resolve list files).
+std::shared_ptr<const RuleSet> parse_rules(std::string_view yaml, const std::string& path, std::string& err);
+
+// Extra lists from the command line (--blacklist/--whitelist): each becomes a
+// list; a blacklist also gets a number_list rule "cli_blacklist".
+bool add_cli_lists(RuleSet& rs, const std::vector<std::string>& blacklists,
+                   const std::vector<std::string>& whitelists, std::string& err);
+
+// Reads a list file: one number or prefix a line, '#' starts a comment, a
+// trailing '*' makes a prefix; otherwise default_prefix decides.
+bool load_list_file(const std::string& path, bool default_prefix, NumberList& out, std::string& err);
+
+// Where the default rules live: $SIGPROBE_RULES, else next to the binary's
+// source tree (host/rules/default_rules.yaml), else /etc/sigprobe/rules.yaml.
+std::string default_rules_path();
+
+}  // namespace sigprobe::rules

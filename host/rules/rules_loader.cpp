@@ -1,0 +1,612 @@
+// The rules file loader: YAML -> RuleSet. Start-up (and reload) path, not the
+// data path: yaml-cpp's exceptions are caught here and become one line that
+// names the file, the line and the field.
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "host/rules/catalogue.hpp"
+#include "host/rules/rule_set.hpp"
+
+namespace sigprobe::rules {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kTopKeys[] = {"version", "settings", "lists", "rules"};
+constexpr std::string_view kSettingsKeys[] = {
+    "home_imsi_prefixes", "home_gt_prefixes", "interconnect_gt_prefixes", "whitelists",
+    "victims_lookback",   "deep_victim_call", "setup_timeout",            "call_timeout",
+    "max_calls",          "max_transactions", "max_subscribers"};
+constexpr std::string_view kListKeys[] = {"file", "entries", "match"};
+constexpr std::string_view kCommonKeys[] = {"name", "type", "severity", "action", "window", "description",
+                                            "enabled"};
+
+// Keys each rule type takes besides the common ones and its min_/max_ metrics.
+std::vector<std::string_view> type_keys(RuleType t) {
+  switch (t) {
+    case RuleType::NumberList: return {"lists", "fields"};
+    case RuleType::Content: return {"keywords", "min_families", "url_domains"};
+    case RuleType::BulkText: return {"min_text_len"};
+    case RuleType::Signature: return {"user_agents", "display_names", "imei_tacs"};
+    case RuleType::CallerBehaviour: return {"short_call"};
+    case RuleType::Wangiri: return {"max_ring"};
+    case RuleType::SimBox: return {"group_by", "across"};
+    case RuleType::SipAttack: return {"methods"};
+    case RuleType::Ss7Security: return {"category", "operations", "min_travel"};
+    case RuleType::Roaming: return {"mode", "high_risk"};
+    case RuleType::SmsFlood: return {"group_by"};
+    default: return {};
+  }
+}
+
+class Loader {
+ public:
+  Loader(std::string path, RuleSet& rs) : path_(std::move(path)), rs_(rs) {
+    file_ = fs::path(path_).filename().string();
+    dir_ = fs::path(path_).parent_path().string();
+    if (file_.empty()) file_ = path_;
+  }
+
+  bool load(const YAML::Node& root) {
+    if (!root.IsMap()) return fail(root, "the rules file must be a mapping with 'rules:'");
+    if (!check_keys(root, kTopKeys, std::size(kTopKeys), "top level")) return false;
+    if (auto v = root["version"]) {
+      int ver = 0;
+      if (!as_int(v, "version", ver)) return false;
+      if (ver != 1) return fail(v, "version " + std::to_string(ver) + " is not supported (expected 1)");
+    }
+    if (auto l = root["lists"]) {
+      if (!l.IsMap()) return fail(l, "'lists' must be a mapping of name: {file|entries, match}");
+      for (auto it = l.begin(); it != l.end(); ++it)
+        if (!load_list(it->first, it->second)) return false;
+    }
+    if (auto s = root["settings"]) {
+      if (!load_settings(s)) return false;
+    }
+    auto rules = root["rules"];
+    if (!rules) return fail(root, "missing 'rules'");
+    if (!rules.IsSequence()) return fail(rules, "'rules' must be a list");
+    std::set<std::string> names;
+    for (const auto& r : rules) {
+      Rule rule;
+      bool enabled = true;
+      if (!load_rule(r, rule, enabled)) return false;
+      if (!names.insert(rule.name).second) return fail(r["name"], "duplicate rule name '" + rule.name + "'");
+      if (enabled) rs_.rules.push_back(std::move(rule));
+    }
+    return true;
+  }
+
+  std::string err;
+
+ private:
+  bool fail(const YAML::Node& n, const std::string& msg) {
+    int line = n.Mark().line >= 0 ? n.Mark().line + 1 : 0;
+    err = file_ + ":" + std::to_string(line) + ": " + msg;
+    return false;
+  }
+  bool fail_at(const YAML::Mark& m, const std::string& msg) {
+    err = file_ + ":" + std::to_string(m.line >= 0 ? m.line + 1 : 0) + ": " + msg;
+    return false;
+  }
+
+  bool check_keys(const YAML::Node& map, const std::string_view* allowed, size_t n, const std::string& where,
+                  const std::vector<std::string_view>& extra = {}, RuleType* metrics_of = nullptr) {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      std::string k = it->first.as<std::string>();
+      bool ok = std::find(allowed, allowed + n, k) != allowed + n ||
+                std::find(extra.begin(), extra.end(), k) != extra.end();
+      if (!ok && metrics_of && (k.rfind("min_", 0) == 0 || k.rfind("max_", 0) == 0)) {
+        auto m = metric_from(std::string_view(k).substr(4));
+        if (m && metric_allowed(*metrics_of, *m)) ok = true;
+      }
+      if (ok) continue;
+      std::vector<std::string_view> all(allowed, allowed + n);
+      all.insert(all.end(), extra.begin(), extra.end());
+      std::vector<std::string> metric_keys;
+      if (metrics_of) {
+        for (size_t m = 0; m < size_t(Metric::Count_); ++m) {
+          if (!metric_allowed(*metrics_of, Metric(m))) continue;
+          metric_keys.push_back("min_" + std::string(metric_name(Metric(m))));
+          metric_keys.push_back("max_" + std::string(metric_name(Metric(m))));
+        }
+        for (auto& s : metric_keys) all.push_back(s);
+      }
+      std::string_view near = closest(k, all.data(), all.size());
+      std::string msg = "unknown key '" + k + "' in " + where;
+      if (!near.empty()) msg += " (expected '" + std::string(near) + "')";
+      return fail_at(it->first.Mark(), msg);
+    }
+    return true;
+  }
+
+  bool as_string(const YAML::Node& n, const std::string& field, std::string& out) {
+    if (!n.IsScalar()) return fail(n, "'" + field + "' must be a string");
+    out = n.Scalar();
+    return true;
+  }
+  bool as_int(const YAML::Node& n, const std::string& field, int& out) {
+    long long v = 0;
+    if (!as_u64ish(n, field, v)) return false;
+    out = int(v);
+    return true;
+  }
+  bool as_u64ish(const YAML::Node& n, const std::string& field, long long& out) {
+    if (!n.IsScalar()) return fail(n, "'" + field + "' must be a number");
+    const std::string& s = n.Scalar();
+    char* end = nullptr;
+    out = std::strtoll(s.c_str(), &end, 10);
+    if (s.empty() || *end != '\0') return fail(n, "'" + field + "' must be an integer, got '" + s + "'");
+    if (out < 0) return fail(n, "'" + field + "' must not be negative");
+    return true;
+  }
+  bool as_double(const YAML::Node& n, const std::string& field, double& out) {
+    if (!n.IsScalar()) return fail(n, "'" + field + "' must be a number");
+    const std::string& s = n.Scalar();
+    char* end = nullptr;
+    out = std::strtod(s.c_str(), &end);
+    if (s.empty() || *end != '\0' || !std::isfinite(out))
+      return fail(n, "'" + field + "' must be a number, got '" + s + "'");
+    if (out < 0) return fail(n, "'" + field + "' must not be negative");
+    return true;
+  }
+  // 90, "90s", "500ms", "10m", "2h", "1d" -> ns.
+  bool as_duration(const YAML::Node& n, const std::string& field, uint64_t& out) {
+    if (!n.IsScalar()) return fail(n, "'" + field + "' must be a duration like 30s, 10m, 2h");
+    const std::string& s = n.Scalar();
+    char* end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    std::string unit = end ? std::string(end) : "";
+    double mult = 0;
+    if (unit.empty() || unit == "s") mult = 1e9;
+    else if (unit == "ms") mult = 1e6;
+    else if (unit == "m" || unit == "min") mult = 60e9;
+    else if (unit == "h") mult = 3600e9;
+    else if (unit == "d") mult = 86400e9;
+    if (s.empty() || end == s.c_str() || mult == 0 || !(v >= 0) || !std::isfinite(v))
+      return fail(n, "'" + field + "' must be a duration like 30s, 10m, 2h, got '" + s + "'");
+    out = uint64_t(v * mult);
+    return true;
+  }
+  bool as_strings(const YAML::Node& n, const std::string& field, std::vector<std::string>& out) {
+    if (n.IsScalar()) { out.push_back(n.Scalar()); return true; }
+    if (!n.IsSequence()) return fail(n, "'" + field + "' must be a list");
+    for (const auto& e : n) {
+      if (!e.IsScalar()) return fail(e, "'" + field + "' entries must be strings");
+      if (e.Scalar().empty()) return fail(e, "'" + field + "' has an empty entry");
+      out.push_back(e.Scalar());
+    }
+    return true;
+  }
+  bool list_refs(const YAML::Node& n, const std::string& field, std::vector<uint32_t>& out) {
+    std::vector<std::string> names;
+    if (!as_strings(n, field, names)) return false;
+    for (const auto& name : names) {
+      int i = rs_.list_index(name);
+      if (i < 0) return fail(n, "'" + field + "' names list '" + name + "', which is not defined under 'lists'");
+      out.push_back(uint32_t(i));
+    }
+    return true;
+  }
+
+  bool load_list(const YAML::Node& key, const YAML::Node& v) {
+    std::string name = key.as<std::string>();
+    if (rs_.list_index(name) >= 0) return fail(key, "duplicate list '" + name + "'");
+    if (!v.IsMap()) return fail(v, "list '" + name + "' must be a mapping with 'file' or 'entries'");
+    if (!check_keys(v, kListKeys, std::size(kListKeys), "list '" + name + "'")) return false;
+    bool prefix = false;
+    if (auto m = v["match"]) {
+      std::string s;
+      if (!as_string(m, "match", s)) return false;
+      if (s == "prefix") prefix = true;
+      else if (s != "exact") return fail(m, "'match' must be exact or prefix, got '" + s + "'");
+    }
+    NumberList list;
+    list.name = name;
+    auto file = v["file"];
+    auto entries = v["entries"];
+    if (!file && !entries) return fail(v, "list '" + name + "' needs 'file' or 'entries'");
+    if (file) {
+      std::string f;
+      if (!as_string(file, "file", f)) return false;
+      fs::path p = fs::path(f).is_absolute() ? fs::path(f) : fs::path(dir_) / f;
+      std::string lerr;
+      if (!load_list_file(p.string(), prefix, list, lerr))
+        return fail(file, "list '" + name + "': " + lerr);
+    }
+    if (entries) {
+      std::vector<std::string> e;
+      if (!as_strings(entries, "entries", e)) return false;
+      for (auto& s : e) {
+        bool p = prefix;
+        if (!s.empty() && s.back() == '*') { s.pop_back(); p = true; }
+        if (s.empty()) return fail(entries, "'entries' has an empty entry");
+        (p ? list.prefixes : list.exact).push_back(s);
+      }
+    }
+    if (list.source.empty()) list.source = file_ + ":" + std::to_string(key.Mark().line + 1);
+    rs_.lists.push_back(std::move(list));
+    return true;
+  }
+
+  bool load_settings(const YAML::Node& s) {
+    if (!s.IsMap()) return fail(s, "'settings' must be a mapping");
+    if (!check_keys(s, kSettingsKeys, std::size(kSettingsKeys), "settings")) return false;
+    Settings& st = rs_.settings;
+    if (auto n = s["home_imsi_prefixes"]; n && !as_strings(n, "home_imsi_prefixes", st.home_imsi_prefixes)) return false;
+    if (auto n = s["home_gt_prefixes"]; n && !as_strings(n, "home_gt_prefixes", st.home_gt_prefixes)) return false;
+    if (auto n = s["interconnect_gt_prefixes"];
+        n && !as_strings(n, "interconnect_gt_prefixes", st.interconnect_gt_prefixes))
+      return false;
+    if (auto n = s["whitelists"]; n && !list_refs(n, "whitelists", st.whitelists)) return false;
+    if (auto n = s["victims_lookback"]; n && !as_duration(n, "victims_lookback", st.victims_lookback_ns)) return false;
+    if (auto n = s["deep_victim_call"]; n && !as_duration(n, "deep_victim_call", st.deep_victim_call_ns)) return false;
+    if (auto n = s["setup_timeout"]; n && !as_duration(n, "setup_timeout", st.setup_timeout_ns)) return false;
+    if (auto n = s["call_timeout"]; n && !as_duration(n, "call_timeout", st.call_timeout_ns)) return false;
+    long long v = 0;
+    if (auto n = s["max_calls"]) { if (!as_u64ish(n, "max_calls", v)) return false; st.max_calls = uint64_t(v); }
+    if (auto n = s["max_transactions"]) { if (!as_u64ish(n, "max_transactions", v)) return false; st.max_transactions = uint64_t(v); }
+    if (auto n = s["max_subscribers"]) { if (!as_u64ish(n, "max_subscribers", v)) return false; st.max_subscribers = uint64_t(v); }
+    return true;
+  }
+
+  bool load_rule(const YAML::Node& r, Rule& rule, bool& enabled) {
+    if (!r.IsMap()) return fail(r, "each rule must be a mapping with 'name' and 'type'");
+    rule.line = r.Mark().line + 1;
+    auto name = r["name"];
+    if (!name) return fail(r, "rule without 'name'");
+    if (!as_string(name, "name", rule.name)) return false;
+    if (rule.name.empty()) return fail(name, "'name' must not be empty");
+    auto type = r["type"];
+    if (!type) return fail(r, "rule '" + rule.name + "' has no 'type'");
+    std::string ts;
+    if (!as_string(type, "type", ts)) return false;
+    auto t = rule_type_from(ts);
+    if (!t) {
+      std::vector<std::string_view> names;
+      for (size_t i = 0; i < size_t(RuleType::Count_); ++i) names.push_back(rule_type_name(RuleType(i)));
+      std::string_view near = closest(ts, names.data(), names.size());
+      std::string msg = "rule '" + rule.name + "': unknown type '" + ts + "'";
+      msg += near.empty() ? " (expected one of number_list, content, bulk_text, signature, caller_behaviour, "
+                            "wangiri, simbox, sip_attack, ss7_security, roaming, sms_flood)"
+                          : " (expected '" + std::string(near) + "')";
+      return fail(type, msg);
+    }
+    rule.type = *t;
+    if (!check_keys(r, kCommonKeys, std::size(kCommonKeys), "rule '" + rule.name + "'", type_keys(rule.type),
+                    &rule.type))
+      return false;
+    if (auto n = r["enabled"]) {
+      std::string s;
+      if (!as_string(n, "enabled", s)) return false;
+      if (s == "false") enabled = false;
+      else if (s != "true") return fail(n, "'enabled' must be true or false");
+    }
+    if (auto n = r["severity"]) {
+      std::string s;
+      if (!as_string(n, "severity", s)) return false;
+      static constexpr std::string_view kSev[] = {"info", "low", "medium", "high", "critical"};
+      auto it = std::find(std::begin(kSev), std::end(kSev), s);
+      if (it == std::end(kSev)) return fail(n, "'severity' must be info, low, medium, high or critical, got '" + s + "'");
+      rule.severity = Severity(it - std::begin(kSev));
+    }
+    if (auto n = r["action"]) {
+      std::string s;
+      if (!as_string(n, "action", s)) return false;
+      if (s == "alert") rule.action = Action::Alert;
+      else if (s == "mirror") rule.action = Action::Mirror;
+      else if (s == "block") rule.action = Action::Block;
+      else return fail(n, "'action' must be alert, mirror or block, got '" + s + "'");
+    }
+    if (auto n = r["window"]; n && !as_duration(n, "window", rule.window_ns)) return false;
+    if (rule.window_ns == 0) return fail(r["window"], "'window' must be > 0");
+    for (auto it = r.begin(); it != r.end(); ++it) {
+      std::string k = it->first.as<std::string>();
+      if (k.rfind("min_", 0) != 0 && k.rfind("max_", 0) != 0) continue;
+      auto m = metric_from(std::string_view(k).substr(4));
+      if (!m || !metric_allowed(rule.type, *m)) continue;  // min_families, min_text_len...
+      Condition c;
+      c.metric = *m;
+      c.is_min = k[1] == 'i';
+      if (!as_double(it->second, k, c.threshold)) return false;
+      bool ratio = *m == Metric::AnswerRatio || *m == Metric::ShortRatio || *m == Metric::CancelRatio ||
+                   *m == Metric::IncomingRatio || *m == Metric::FailRatio;
+      if (ratio && c.threshold > 1) return fail(it->second, "'" + k + "' is a ratio between 0 and 1");
+      rule.conditions.push_back(c);
+    }
+    return load_type_fields(r, rule);
+  }
+
+  bool need_conditions(const YAML::Node& r, const Rule& rule) {
+    if (!rule.conditions.empty()) return true;
+    return fail(r, "rule '" + rule.name + "' (" + std::string(rule_type_name(rule.type)) +
+                       ") needs at least one min_/max_ threshold");
+  }
+
+  bool load_type_fields(const YAML::Node& r, Rule& rule) {
+    switch (rule.type) {
+      case RuleType::NumberList: {
+        auto l = r["lists"];
+        if (!l) return fail(r, "rule '" + rule.name + "' (number_list) needs 'lists'");
+        if (!list_refs(l, "lists", rule.lists)) return false;
+        if (auto f = r["fields"]) {
+          std::vector<std::string> fields;
+          if (!as_strings(f, "fields", fields)) return false;
+          rule.fields = 0;
+          for (auto& s : fields) {
+            if (s == "calling") rule.fields |= kFieldCalling;
+            else if (s == "called") rule.fields |= kFieldCalled;
+            else if (s == "pai") rule.fields |= kFieldPai;
+            else if (s == "gt") rule.fields |= kFieldGt;
+            else if (s == "imsi") rule.fields |= kFieldImsi;
+            else return fail(f, "'fields' entry '" + s + "' is not one of calling, called, pai, gt, imsi");
+          }
+        }
+        return true;
+      }
+      case RuleType::Content: {
+        if (auto k = r["keywords"]) {
+          if (!k.IsMap()) return fail(k, "'keywords' must be a mapping of family: [words]");
+          for (auto it = k.begin(); it != k.end(); ++it) {
+            KeywordFamily f;
+            f.name = it->first.as<std::string>();
+            if (!as_strings(it->second, "keywords." + f.name, f.words)) return false;
+            if (f.words.empty()) return fail(it->second, "keyword family '" + f.name + "' is empty");
+            rule.families.push_back(std::move(f));
+          }
+        }
+        if (auto n = r["min_families"]) {
+          int v = 0;
+          if (!as_int(n, "min_families", v)) return false;
+          if (v < 1) return fail(n, "'min_families' must be >= 1");
+          rule.min_families = uint32_t(v);
+        }
+        if (auto u = r["url_domains"]; u && !list_refs(u, "url_domains", rule.lists)) return false;
+        if (rule.families.empty() && rule.lists.empty())
+          return fail(r, "rule '" + rule.name + "' (content) needs 'keywords' or 'url_domains'");
+        if (rule.min_families > rule.families.size() && !rule.families.empty())
+          return fail(r["min_families"], "'min_families' is larger than the number of keyword families");
+        return true;
+      }
+      case RuleType::BulkText:
+        if (auto n = r["min_text_len"]) {
+          int v = 0;
+          if (!as_int(n, "min_text_len", v)) return false;
+          rule.min_text_len = uint32_t(v);
+        }
+        return need_conditions(r, rule);
+      case RuleType::Signature:
+        if (auto n = r["user_agents"]; n && !as_strings(n, "user_agents", rule.user_agents)) return false;
+        if (auto n = r["display_names"]; n && !as_strings(n, "display_names", rule.display_names)) return false;
+        if (auto n = r["imei_tacs"]; n && !list_refs(n, "imei_tacs", rule.lists)) return false;
+        if (rule.user_agents.empty() && rule.display_names.empty() && rule.lists.empty())
+          return fail(r, "rule '" + rule.name + "' (signature) needs user_agents, display_names or imei_tacs");
+        return true;
+      case RuleType::CallerBehaviour:
+        if (auto n = r["short_call"]; n && !as_duration(n, "short_call", rule.short_call_ns)) return false;
+        return need_conditions(r, rule);
+      case RuleType::Wangiri:
+        if (auto n = r["max_ring"]; n && !as_duration(n, "max_ring", rule.max_ring_ns)) return false;
+        return need_conditions(r, rule);
+      case RuleType::SimBox:
+      case RuleType::SmsFlood: {
+        auto g = r["group_by"];
+        if (!g) return fail(r, "rule '" + rule.name + "' needs 'group_by'");
+        std::string s;
+        if (!as_string(g, "group_by", s)) return false;
+        if (rule.type == RuleType::SimBox) {
+          if (s == "ip") rule.group_by = GroupBy::Ip;
+          else if (s == "user_agent") rule.group_by = GroupBy::UserAgent;
+          else if (s == "imei_family") rule.group_by = GroupBy::ImeiFamily;
+          else if (s == "vlr") rule.group_by = GroupBy::Vlr;
+          else return fail(g, "'group_by' must be ip, user_agent, imei_family or vlr, got '" + s + "'");
+          if (auto n = r["across"]; n && !as_duration(n, "across", rule.across_ns)) return false;
+          for (auto& c : rule.conditions)
+            if ((c.metric == Metric::DistinctNumbersAcross || c.metric == Metric::WindowsSeen) && !rule.across_ns)
+              return fail(r, "rule '" + rule.name + "': min_" + std::string(metric_name(c.metric)) +
+                                 " needs 'across' (the long window)");
+          if (rule.across_ns && rule.across_ns < rule.window_ns)
+            return fail(r["across"], "'across' must be longer than 'window'");
+        } else {
+          if (s == "sender") rule.group_by = GroupBy::Sender;
+          else if (s == "service_centre") rule.group_by = GroupBy::ServiceCentre;
+          else return fail(g, "'group_by' must be sender or service_centre, got '" + s + "'");
+        }
+        return need_conditions(r, rule);
+      }
+      case RuleType::SipAttack: {
+        if (auto m = r["methods"]) {
+          std::vector<std::string> ms;
+          if (!as_strings(m, "methods", ms)) return false;
+          for (auto& s : ms) {
+            auto bit = sip_method_bit(s);
+            if (!bit) return fail(m, "'methods' entry '" + s + "' is not a SIP method");
+            rule.methods |= *bit;
+          }
+        } else {
+          rule.methods = *sip_method_bit("register") | *sip_method_bit("options") | *sip_method_bit("invite");
+        }
+        return need_conditions(r, rule);
+      }
+      case RuleType::Ss7Security: {
+        auto c = r["category"];
+        if (!c) return fail(r, "rule '" + rule.name + "' (ss7_security) needs 'category' (1, 2, 3 or location_burst)");
+        std::string s;
+        if (!as_string(c, "category", s)) return false;
+        if (s == "1") rule.category = Ss7Category::Cat1;
+        else if (s == "2") rule.category = Ss7Category::Cat2;
+        else if (s == "3") rule.category = Ss7Category::Cat3;
+        else if (s == "location_burst") rule.category = Ss7Category::LocationBurst;
+        else return fail(c, "'category' must be 1, 2, 3 or location_burst, got '" + s + "'");
+        if (auto o = r["operations"]) {
+          std::vector<std::string> ops;
+          if (!as_strings(o, "operations", ops)) return false;
+          for (auto& op : ops) {
+            auto code = map_operation_from(op);
+            if (!code) return fail(o, "'operations' entry '" + op + "' is not a MAP operation name or code");
+            rule.operations.push_back(*code);
+          }
+        }
+        if (auto n = r["min_travel"]; n && !as_duration(n, "min_travel", rule.min_travel_ns)) return false;
+        if (rule.category == Ss7Category::Cat3) {
+          if (rule.operations.empty()) rule.operations = {2, 23};  // updateLocation, updateGprsLocation
+        } else if (rule.operations.empty()) {
+          return fail(r, "rule '" + rule.name + "' (ss7_security) needs 'operations'");
+        }
+        if (rule.category == Ss7Category::LocationBurst) return need_conditions(r, rule);
+        if (!rule.conditions.empty())
+          return fail(r, "rule '" + rule.name + "': thresholds apply only to category location_burst");
+        if (rule.category == Ss7Category::Cat2 && rs_.settings.home_imsi_prefixes.empty())
+          return fail(r, "rule '" + rule.name + "' (category 2) needs settings.home_imsi_prefixes");
+        return true;
+      }
+      case RuleType::Roaming: {
+        auto m = r["mode"];
+        if (!m) return fail(r, "rule '" + rule.name + "' (roaming) needs 'mode'");
+        std::string s;
+        if (!as_string(m, "mode", s)) return false;
+        if (s == "high_risk_vlr") rule.mode = RoamingMode::HighRiskVlr;
+        else if (s == "first_seen_roaming") rule.mode = RoamingMode::FirstSeenRoaming;
+        else if (s == "cluster") rule.mode = RoamingMode::Cluster;
+        else return fail(m, "'mode' must be high_risk_vlr, first_seen_roaming or cluster, got '" + s + "'");
+        if (auto h = r["high_risk"]; h && !list_refs(h, "high_risk", rule.lists)) return false;
+        if (rule.mode != RoamingMode::FirstSeenRoaming && rule.lists.empty())
+          return fail(r, "rule '" + rule.name + "' (roaming " + s + ") needs 'high_risk' lists");
+        if (rule.mode == RoamingMode::FirstSeenRoaming && rs_.settings.home_gt_prefixes.empty())
+          return fail(r, "rule '" + rule.name + "' (first_seen_roaming) needs settings.home_gt_prefixes");
+        if (rule.mode == RoamingMode::Cluster) return need_conditions(r, rule);
+        return true;
+      }
+      default:
+        return true;
+    }
+  }
+
+  std::string path_, file_, dir_;
+  RuleSet& rs_;
+};
+
+}  // namespace
+
+int RuleSet::list_index(std::string_view name) const {
+  for (size_t i = 0; i < lists.size(); ++i)
+    if (lists[i].name == name) return int(i);
+  return -1;
+}
+
+size_t RuleSet::list_entries() const {
+  size_t n = 0;
+  for (const auto& l : lists) n += l.size();
+  return n;
+}
+
+bool load_list_file(const std::string& path, bool default_prefix, NumberList& out, std::string& err) {
+  std::ifstream in(path);
+  if (!in) {
+    err = path + ": cannot open";
+    return false;
+  }
+  std::string file = fs::path(path).filename().string();
+  out.source = path;
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (auto h = line.find('#'); h != std::string::npos) line.resize(h);
+    size_t b = line.find_first_not_of(" \t\r");
+    if (b == std::string::npos) continue;
+    size_t e = line.find_last_not_of(" \t\r");
+    std::string entry = line.substr(b, e - b + 1);
+    if (entry.find_first_of(" \t") != std::string::npos) {
+      err = file + ":" + std::to_string(lineno) + ": one number or prefix a line, got '" + entry + "'";
+      return false;
+    }
+    bool prefix = default_prefix;
+    if (entry.back() == '*') { entry.pop_back(); prefix = true; }
+    if (!entry.empty() && entry.front() == '+') entry.erase(0, 1);
+    if (entry.empty()) {
+      err = file + ":" + std::to_string(lineno) + ": empty entry";
+      return false;
+    }
+    (prefix ? out.prefixes : out.exact).push_back(std::move(entry));
+  }
+  return true;
+}
+
+std::shared_ptr<const RuleSet> parse_rules(std::string_view yaml, const std::string& path, std::string& err) {
+  auto rs = std::make_shared<RuleSet>();
+  rs->path = path;
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    err = fs::path(path).filename().string() + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg;
+    return nullptr;
+  }
+  Loader l(path, *rs);
+  bool ok = false;
+  try {
+    ok = l.load(root);
+  } catch (const YAML::Exception& e) {
+    l.err = fs::path(path).filename().string() + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg;
+  }
+  if (!ok) {
+    err = l.err;
+    return nullptr;
+  }
+  return rs;
+}
+
+std::shared_ptr<const RuleSet> load_rules(const std::string& path, std::string& err) {
+  std::ifstream in(path);
+  if (!in) {
+    err = path + ": cannot open the rules file";
+    return nullptr;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_rules(ss.str(), path, err);
+}
+
+bool add_cli_lists(RuleSet& rs, const std::vector<std::string>& blacklists,
+                   const std::vector<std::string>& whitelists, std::string& err) {
+  for (size_t i = 0; i < whitelists.size(); ++i) {
+    NumberList l;
+    l.name = "cli_whitelist_" + std::to_string(i + 1);
+    if (!load_list_file(whitelists[i], false, l, err)) return false;
+    rs.lists.push_back(std::move(l));
+    rs.settings.whitelists.push_back(uint32_t(rs.lists.size() - 1));
+  }
+  if (blacklists.empty()) return true;
+  Rule r;
+  r.name = "cli_blacklist";
+  r.type = RuleType::NumberList;
+  r.severity = Severity::High;
+  for (size_t i = 0; i < blacklists.size(); ++i) {
+    NumberList l;
+    l.name = "cli_blacklist_" + std::to_string(i + 1);
+    if (!load_list_file(blacklists[i], false, l, err)) return false;
+    rs.lists.push_back(std::move(l));
+    r.lists.push_back(uint32_t(rs.lists.size() - 1));
+  }
+  rs.rules.push_back(std::move(r));
+  return true;
+}
+
+std::string default_rules_path() {
+  if (const char* env = std::getenv("SIGPROBE_RULES"); env && *env) return env;
+  // The source tree this binary was built from (cmake passes absolute paths).
+  fs::path here = fs::path(__FILE__).parent_path() / "default_rules.yaml";
+  if (here.is_absolute() && fs::exists(here)) return here.string();
+  if (fs::exists("host/rules/default_rules.yaml")) return "host/rules/default_rules.yaml";
+  return "/etc/sigprobe/rules.yaml";
+}
+
+}  // namespace sigprobe::rules

@@ -1,0 +1,250 @@
+#include "host/track/call_tracker.hpp"
+
+#include <cstdio>
+
+namespace sigprobe::track {
+namespace {
+
+// Q.763 message type codes.
+constexpr uint8_t kIsupIam = 0x01, kIsupAcm = 0x06, kIsupCon = 0x07, kIsupAnm = 0x09,
+                  kIsupRel = 0x0C, kIsupRlc = 0x10, kIsupCpg = 0x2C;
+
+void format_source(const Endpoint& e, FixedStr<48>& out) {
+  char buf[64];
+  size_t n = 0;
+  format_ip(e, buf, sizeof buf, n);
+  int m = std::snprintf(buf + n, sizeof buf - n, ":%u", unsigned(e.port));
+  if (m > 0) n += size_t(m) < sizeof buf - n ? size_t(m) : sizeof buf - n - 1;
+  out.assign({buf, n});
+}
+
+uint64_t ip_key(const Endpoint& e) {
+  uint64_t h = hash_u64(e.family);
+  return hash_bytes({reinterpret_cast<const char*>(e.addr.data()), e.family == 6 ? 16u : 4u}, h);
+}
+
+}  // namespace
+
+const char* call_end_name(CallEnd e) {
+  static constexpr const char* kNames[] = {"open", "completed", "cancelled_before_answer",
+                                           "rejected", "timed_out", "evicted"};
+  return kNames[size_t(e)];
+}
+
+std::string_view sip_calling(const SipInfo& s) { return s.pai_user.empty() ? s.from_user : s.pai_user; }
+std::string_view sip_called(const SipInfo& s) { return s.ruri_user.empty() ? s.to_user : s.ruri_user; }
+
+void format_ip(const Endpoint& e, char* out, size_t cap, size_t& len) {
+  len = 0;
+  if (cap < 48) return;
+  int n = 0;
+  if (e.family == 4) {
+    n = std::snprintf(out, cap, "%u.%u.%u.%u", e.addr[0], e.addr[1], e.addr[2], e.addr[3]);
+  } else if (e.family == 6) {
+    n = std::snprintf(out, cap, "[");
+    for (int i = 0; i < 16; i += 2)
+      n += std::snprintf(out + n, cap - size_t(n), i ? ":%x" : "%x", unsigned(e.addr[i] << 8 | e.addr[i + 1]));
+    n += std::snprintf(out + n, cap - size_t(n), "]");
+  }
+  len = n > 0 ? size_t(n) : 0;
+}
+
+uint64_t CallTracker::sip_key(std::string_view call_id) { return hash_bytes(call_id, hash_u64(1)); }
+uint64_t CallTracker::isup_key(uint32_t opc, uint32_t dpc, uint16_t cic) {
+  uint32_t lo = opc < dpc ? opc : dpc, hi = opc < dpc ? dpc : opc;
+  return hash_u64(uint64_t(lo) << 32 | hi, hash_u64(uint64_t(cic) << 8 | 2));
+}
+
+CallTracker::CallTracker(const CallTrackerConfig& cfg) : cfg_(cfg), table_(cfg.max_calls) {}
+
+const CallRecord* CallTracker::find_sip(std::string_view call_id) const { return table_.find(sip_key(call_id)); }
+
+void CallTracker::on_event(const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts) {
+  if (ev.ts_ns >= last_sweep_ns_ + cfg_.sweep_every_ns) {
+    if (last_sweep_ns_ != 0) expire(ev.ts_ns, facts);
+    last_sweep_ns_ = ev.ts_ns;
+  }
+  if (ev.has(kLayerSip)) on_sip(ev, i, facts);
+  else if (ev.has(kLayerIsup)) on_isup(ev, i, facts);
+}
+
+CallRecord* CallTracker::open_call(uint64_t key, uint64_t ts, uint32_t i, std::vector<CallFact>& facts) {
+  auto evict = [&](CallRecord& old) {  // the table is full: the oldest call goes
+    old.state = CallState::Ended;
+    old.end = CallEnd::Evicted;
+    old.end_ns = ts;
+    facts.push_back({CallFactKind::Ended, i, old});
+  };
+  CallRecord* r = table_.emplace(key, evict).first;
+  r->key = key;
+  return r;
+}
+
+void CallTracker::end_call(CallRecord& r, CallEnd how, uint64_t ts, uint16_t cause, uint32_t i,
+                           std::vector<CallFact>& facts) {
+  r.state = CallState::Ended;
+  r.end = how;
+  r.end_ns = ts;
+  if (cause) r.release_cause = cause;
+  switch (how) {
+    case CallEnd::Completed: ++counters_.completed; break;
+    case CallEnd::CancelledBeforeAnswer: ++counters_.cancelled; break;
+    case CallEnd::Rejected: ++counters_.rejected; break;
+    default: ++counters_.timed_out; break;
+  }
+  facts.push_back({CallFactKind::Ended, i, r});
+  table_.erase(r.key);
+}
+
+void CallTracker::on_sip(const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts) {
+  const SipInfo& s = ev.sip;
+  if (s.call_id.empty()) return;
+  uint64_t key = sip_key(s.call_id);
+  CallRecord* r = table_.find(key);
+  if (s.method == SipMethod::Invite) {
+    if (r) {
+      if (!s.to_tag.empty()) ++counters_.reinvites;  // re-INVITE in the dialog
+      else ++counters_.retransmissions;
+      return;
+    }
+    if (!s.to_tag.empty()) { ++counters_.orphan_messages; return; }  // re-INVITE of a call we never saw
+    CallRecord* nr = open_call(key, ev.ts_ns, i, facts);
+    nr->proto = CallProto::Sip;
+    nr->a.assign(sip_calling(s));
+    nr->b.assign(sip_called(s));
+    format_source(ev.src, nr->source);
+    nr->src_ip_key = ip_key(ev.src);
+    nr->user_agent.assign(s.user_agent);
+    nr->imei.assign(s.imei);
+    nr->call_id.assign(s.call_id);
+    nr->setup_ns = ev.ts_ns;
+    nr->first_frame = ev.frame;
+    ++counters_.calls;
+    facts.push_back({CallFactKind::Started, i, *nr});
+    return;
+  }
+  if (!r) {
+    if (s.method == SipMethod::Bye || s.method == SipMethod::Cancel ||
+        (s.method == SipMethod::None && s.cseq_method == SipMethod::Invite))
+      ++counters_.orphan_messages;
+    return;
+  }
+  switch (s.method) {
+    case SipMethod::Cancel:
+      if (!r->answered()) end_call(*r, CallEnd::CancelledBeforeAnswer, ev.ts_ns, 487, i, facts);
+      return;
+    case SipMethod::Bye:
+      if (r->answered()) end_call(*r, CallEnd::Completed, ev.ts_ns, 0, i, facts);
+      else end_call(*r, CallEnd::CancelledBeforeAnswer, ev.ts_ns, 0, i, facts);
+      return;
+    case SipMethod::None:
+      break;
+    default:
+      return;  // ACK, INFO, UPDATE, PRACK... inside the dialog
+  }
+  if (s.cseq_method != SipMethod::Invite) return;
+  uint16_t st = s.status;
+  if (st >= 180 && st < 200) {
+    if (r->state == CallState::Setup) {
+      r->state = CallState::Ringing;
+      r->ring_ns = ev.ts_ns;
+      facts.push_back({CallFactKind::Ringing, i, *r});
+    }
+  } else if (st >= 200 && st < 300) {
+    if (!r->answered()) {  // forking: the first 2xx answers the call
+      r->state = CallState::Answered;
+      r->answer_ns = ev.ts_ns;
+      r->release_cause = st;
+      ++counters_.answered;
+      facts.push_back({CallFactKind::Answered, i, *r});
+    }
+  } else if (st >= 300 && !r->answered()) {
+    end_call(*r, st == 487 ? CallEnd::CancelledBeforeAnswer : CallEnd::Rejected, ev.ts_ns, st, i, facts);
+  }
+}
+
+void CallTracker::on_isup(const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts) {
+  const IsupInfo& m = ev.isup;
+  uint64_t key = isup_key(ev.mtp3.opc, ev.mtp3.dpc, m.cic);
+  CallRecord* r = table_.find(key);
+  if (m.msg_type == kIsupIam) {
+    if (r) { ++counters_.retransmissions; return; }
+    CallRecord* nr = open_call(key, ev.ts_ns, i, facts);
+    nr->proto = CallProto::Isup;
+    nr->a.assign(m.calling);
+    nr->b.assign(m.called);
+    char buf[64];
+    int n = std::snprintf(buf, sizeof buf, "opc:%u", unsigned(ev.mtp3.opc));
+    nr->source.assign({buf, n > 0 ? size_t(n) : 0});
+    nr->src_ip_key = hash_u64(ev.mtp3.opc, hash_u64(3));
+    n = std::snprintf(buf, sizeof buf, "isup:%u-%u-%u", unsigned(ev.mtp3.opc), unsigned(ev.mtp3.dpc),
+                      unsigned(m.cic));
+    nr->call_id.assign({buf, n > 0 ? size_t(n) : 0});
+    nr->orig_pc = ev.mtp3.opc;
+    nr->setup_ns = ev.ts_ns;
+    nr->first_frame = ev.frame;
+    ++counters_.calls;
+    facts.push_back({CallFactKind::Started, i, *nr});
+    return;
+  }
+  if (!r) {
+    if (m.msg_type == kIsupRel || m.msg_type == kIsupAnm) ++counters_.orphan_messages;
+    return;
+  }
+  switch (m.msg_type) {
+    case kIsupAcm:
+    case kIsupCpg:
+      if (r->state == CallState::Setup) {
+        r->state = CallState::Ringing;
+        r->ring_ns = ev.ts_ns;
+        facts.push_back({CallFactKind::Ringing, i, *r});
+      }
+      break;
+    case kIsupAnm:
+    case kIsupCon:
+      if (!r->answered()) {
+        r->state = CallState::Answered;
+        r->answer_ns = ev.ts_ns;
+        ++counters_.answered;
+        facts.push_back({CallFactKind::Answered, i, *r});
+      }
+      break;
+    case kIsupRel: {
+      uint16_t cause = m.has_cause ? m.cause : 0;
+      CallEnd how = CallEnd::Completed;
+      if (!r->answered())  // released by the caller's side before answer = cancelled
+        how = ev.mtp3.opc == r->orig_pc ? CallEnd::CancelledBeforeAnswer : CallEnd::Rejected;
+      end_call(*r, how, ev.ts_ns, cause, i, facts);
+      break;
+    }
+    case kIsupRlc:
+    default:
+      break;
+  }
+}
+
+void CallTracker::expire(uint64_t now_ns, std::vector<CallFact>& facts) {
+  table_.erase_if([&](uint64_t, CallRecord& r) {
+    uint64_t limit = r.answered() ? r.answer_ns + cfg_.call_timeout_ns : r.setup_ns + cfg_.setup_timeout_ns;
+    if (now_ns < limit) return false;
+    r.state = CallState::Ended;
+    r.end = CallEnd::TimedOut;
+    r.end_ns = r.answered() ? now_ns : limit;
+    ++counters_.timed_out;
+    facts.push_back({CallFactKind::Ended, UINT32_MAX, r});
+    return true;
+  });
+}
+
+void CallTracker::finish(uint64_t now_ns, std::vector<CallFact>& facts) {
+  table_.erase_if([&](uint64_t, CallRecord& r) {
+    r.state = CallState::Ended;
+    r.end = CallEnd::TimedOut;
+    r.end_ns = now_ns > r.setup_ns ? now_ns : r.setup_ns;
+    ++counters_.timed_out;
+    facts.push_back({CallFactKind::Ended, UINT32_MAX, r});
+    return true;
+  });
+}
+
+}  // namespace sigprobe::track

@@ -1,0 +1,114 @@
+// CallTracker: SIP dialogs and ISUP calls become call records.
+//   SIP : INVITE (no To tag) -> 18x -> final -> ACK -> BYE; CANCEL before the
+//         answer; forking (several 18x/2xx to-tags: the first answer wins);
+//         a re-INVITE inside a dialog is not a new call.
+//   ISUP: IAM -> ACM/CPG -> ANM/CON -> REL/RLC, keyed by (OPC, DPC, CIC).
+// Calls that never end time out on capture time. The table is bounded; the
+// bound and the evictions are counted. Every state change the caller cares
+// about comes back as a CallFact, in event order.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "dataplane/core/signal_event.hpp"
+#include "host/track/bounded_table.hpp"
+#include "host/track/fixed_str.hpp"
+
+namespace sigprobe::track {
+
+enum class CallProto : uint8_t { Sip, Isup };
+enum class CallState : uint8_t { Setup, Ringing, Answered, Ended };
+enum class CallEnd : uint8_t { None, Completed, CancelledBeforeAnswer, Rejected, TimedOut, Evicted };
+const char* call_end_name(CallEnd e);
+
+struct CallRecord {
+  uint64_t key = 0;
+  CallProto proto = CallProto::Sip;
+  CallState state = CallState::Setup;
+  CallEnd end = CallEnd::None;
+  FixedStr<32> a, b;            // calling, called (digits)
+  FixedStr<48> source;          // "ip:port" (SIP) or "opc:N gt:DIGITS" (ISUP)
+  FixedStr<64> user_agent;
+  FixedStr<24> imei;
+  FixedStr<96> call_id;         // SIP Call-ID, or "isup:opc-dpc-cic"
+  uint64_t src_ip_key = 0;      // hash of the source address (no port)
+  uint64_t setup_ns = 0, ring_ns = 0, answer_ns = 0, end_ns = 0;
+  uint64_t first_frame = 0;
+  uint32_t orig_pc = 0;         // ISUP: the point code that sent the IAM
+  uint16_t release_cause = 0;   // SIP final status or ISUP cause value
+  bool caller_whitelisted = false;
+  uint32_t tag = 0;             // free for the detector (e.g. rule flags)
+
+  bool answered() const { return answer_ns != 0; }
+  // Talk time: answer to end (0 when never answered).
+  uint64_t talk_ns() const { return answered() && end_ns > answer_ns ? end_ns - answer_ns : 0; }
+  // Ringing time: first 18x (or setup) to answer or end.
+  uint64_t ring_duration_ns() const {
+    uint64_t from = ring_ns ? ring_ns : setup_ns;
+    uint64_t to = answered() ? answer_ns : end_ns;
+    return to > from ? to - from : 0;
+  }
+  bool cancelled_before_answer() const { return end == CallEnd::CancelledBeforeAnswer; }
+};
+
+enum class CallFactKind : uint8_t { Started, Ringing, Answered, Ended };
+
+struct CallFact {
+  CallFactKind kind = CallFactKind::Started;
+  uint32_t event = 0;          // index of the event in the burst (UINT32_MAX: timeout sweep)
+  CallRecord rec;              // a copy: the table entry of an ended call is gone
+};
+
+struct CallTrackerConfig {
+  size_t max_calls = 1 << 20;
+  uint64_t setup_timeout_ns = 180'000'000'000ull;     // no answer within 3 minutes
+  uint64_t call_timeout_ns = 4 * 3600'000'000'000ull; // answered, no BYE within 4 hours
+  uint64_t sweep_every_ns = 10'000'000'000ull;
+};
+
+struct CallCounters {
+  uint64_t calls = 0, answered = 0, completed = 0, cancelled = 0, rejected = 0, timed_out = 0;
+  uint64_t reinvites = 0, retransmissions = 0, orphan_messages = 0;
+};
+
+class CallTracker {
+ public:
+  explicit CallTracker(const CallTrackerConfig& cfg = {});
+
+  // Feeds one event (index ev_index in its burst); appends facts.
+  void on_event(const SignalEvent& ev, uint32_t ev_index, std::vector<CallFact>& facts);
+  // Ends calls whose timers ran out by now_ns (capture time).
+  void expire(uint64_t now_ns, std::vector<CallFact>& facts);
+  // End of input: every open call ends as timed out.
+  void finish(uint64_t now_ns, std::vector<CallFact>& facts);
+
+  const CallRecord* find_sip(std::string_view call_id) const;
+  size_t open_calls() const { return table_.size(); }
+  const TableCounters& table_counters() const { return table_.counters(); }
+  const CallCounters& counters() const { return counters_; }
+
+  // Key of a SIP call / an ISUP circuit, as used in the table.
+  static uint64_t sip_key(std::string_view call_id);
+  static uint64_t isup_key(uint32_t opc, uint32_t dpc, uint16_t cic);
+
+ private:
+  void on_sip(const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts);
+  void on_isup(const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts);
+  CallRecord* open_call(uint64_t key, uint64_t ts, uint32_t i, std::vector<CallFact>& facts);
+  void end_call(CallRecord& r, CallEnd how, uint64_t ts, uint16_t cause, uint32_t i,
+                std::vector<CallFact>& facts);
+
+  CallTrackerConfig cfg_;
+  BoundedTable<CallRecord> table_;
+  CallCounters counters_;
+  uint64_t last_sweep_ns_ = 0;
+};
+
+// Digits of the calling / called party as detection sees them.
+std::string_view sip_calling(const SipInfo& s);  // P-Asserted-Identity, else From
+std::string_view sip_called(const SipInfo& s);   // Request-URI, else To
+
+// "a.b.c.d" / "[v6]" text of an endpoint address (no port).
+void format_ip(const Endpoint& e, char* out, size_t cap, size_t& len);
+
+}  // namespace sigprobe::track

@@ -1,0 +1,49 @@
+// ContactLog: whom each number called or texted, for the victims of a number
+// that gets flagged (the numbers in contact within a look-back window and
+// afterwards; long calls make deep victims). Bounded per number and in total.
+#pragma once
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "host/track/bounded_table.hpp"
+#include "host/track/fixed_str.hpp"
+
+namespace sigprobe::track {
+
+struct Contact {
+  FixedStr<32> number;
+  uint64_t first_ns = 0, last_ns = 0;
+  uint64_t talk_ns = 0;        // longest answered call
+  uint32_t calls = 0, sms = 0;
+  bool on_call = false;        // answered call still open
+  uint64_t answer_ns = 0;      // of the open call
+};
+
+struct ContactList {
+  std::vector<Contact> contacts;
+};
+
+class ContactLog {
+ public:
+  ContactLog(size_t max_numbers = 1 << 20, size_t max_per_number = 512)
+      : table_(max_numbers), max_per_number_(max_per_number) {}
+
+  void call_started(std::string_view from, std::string_view to, uint64_t ts_ns);
+  void call_answered(std::string_view from, std::string_view to, uint64_t ts_ns);
+  void call_ended(std::string_view from, std::string_view to, uint64_t talk_ns, uint64_t ts_ns);
+  void sms(std::string_view from, std::string_view to, uint64_t ts_ns);
+
+  // Contacts of a number seen at or after since_ns (nullptr: none).
+  const ContactList* find(std::string_view from) const;
+  uint64_t dropped() const { return dropped_; }
+  const TableCounters& table_counters() const { return table_.counters(); }
+
+ private:
+  Contact* touch(std::string_view from, std::string_view to, uint64_t ts_ns);
+  BoundedTable<ContactList> table_;
+  size_t max_per_number_;
+  uint64_t dropped_ = 0;
+};
+
+}  // namespace sigprobe::track

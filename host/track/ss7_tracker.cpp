@@ -1,0 +1,132 @@
+#include "host/track/ss7_tracker.hpp"
+
+#include <cstdio>
+
+#include "host/track/call_tracker.hpp"
+
+namespace sigprobe::track {
+namespace {
+
+uint64_t tid_key(uint32_t pc, const std::array<uint8_t, 4>& tid, uint8_t len) {
+  uint64_t v = 0;
+  for (uint8_t i = 0; i < len && i < 4; ++i) v = v << 8 | tid[i];
+  return hash_u64(uint64_t(pc) << 32 | v, hash_u64(uint64_t(len) << 8 | 7));
+}
+
+}  // namespace
+
+uint64_t TransactionTracker::key_of(const SignalEvent& ev) {
+  const TcapInfo& t = ev.tcap;
+  // Begin: the sender's own id. Continue/End/Abort sent back: the peer's id
+  // (dtid) names the originator's dialogue, and the originator is our dpc.
+  if (t.type == TcapType::Begin || t.type == TcapType::Unidirectional)
+    return tid_key(ev.mtp3.opc, t.otid, t.otid_len);
+  if (t.dtid_len) return tid_key(ev.mtp3.dpc, t.dtid, t.dtid_len);
+  return 0;
+}
+
+void TransactionTracker::tid_text(const SignalEvent& ev, FixedStr<24>& out) {
+  const TcapInfo& t = ev.tcap;
+  bool begin = t.type == TcapType::Begin || t.type == TcapType::Unidirectional;
+  const auto& tid = begin ? t.otid : t.dtid;
+  uint8_t len = begin ? t.otid_len : t.dtid_len;
+  uint32_t pc = begin ? ev.mtp3.opc : ev.mtp3.dpc;
+  char buf[32];
+  int n = std::snprintf(buf, sizeof buf, "%u-", unsigned(pc));
+  for (uint8_t i = 0; i < len && i < 4 && n > 0 && n < 28; ++i)
+    n += std::snprintf(buf + n, sizeof buf - size_t(n), "%02x", tid[i]);
+  out.assign({buf, n > 0 ? size_t(n) : 0});
+}
+
+const Transaction* TransactionTracker::on_event(const SignalEvent& ev) {
+  if (!ev.has(kLayerTcap)) return nullptr;
+  uint64_t key = key_of(ev);
+  if (!key) return nullptr;
+  const TcapInfo& t = ev.tcap;
+  if (t.type == TcapType::Begin || t.type == TcapType::Unidirectional) {
+    auto [tx, fresh] = table_.emplace(key);
+    if (fresh) {
+      tx->key = key;
+      tx->begin_ns = ev.ts_ns;
+      tx->first_frame = ev.frame;
+      tx->opcode = ev.map.opcode;
+      tx->calling_gt.assign(ev.sccp.calling.gt);
+      tx->imsi.assign(ev.map.imsi);
+      tid_text(ev, tx->tid_text);
+      ++counters_.begun;
+    }
+    tx->last_ns = ev.ts_ns;
+    return tx;
+  }
+  Transaction* tx = table_.find(key);
+  if (!tx) { ++counters_.orphans; return nullptr; }
+  tx->last_ns = ev.ts_ns;
+  if (tx->opcode < 0) tx->opcode = ev.map.opcode;
+  if (tx->imsi.empty()) tx->imsi.assign(ev.map.imsi);
+  if (t.type == TcapType::Continue) {
+    ++counters_.continued;
+    return tx;
+  }
+  if (t.type == TcapType::Abort) ++counters_.aborted;
+  else ++counters_.ended;
+  tx->ended = true;
+  return tx;  // removed at the next expiry sweep so the caller can still read it
+}
+
+void TransactionTracker::expire(uint64_t now_ns) {
+  table_.erase_if([&](uint64_t, const Transaction& tx) {
+    if (tx.ended) return true;
+    if (now_ns >= tx.last_ns + timeout_ns_) { ++counters_.timed_out; return true; }
+    return false;
+  });
+}
+
+LocationChange LocationTable::update(std::string_view imsi, std::string_view vlr, uint64_t ts_ns) {
+  LocationChange c;
+  auto [loc, fresh] = table_.emplace(hash_bytes(imsi, hash_u64(11)));
+  c.first_seen = fresh || loc->first_ns == 0;
+  if (!fresh && !loc->vlr.empty()) {
+    prev_ = loc->vlr;
+    c.prev_vlr = prev_.view();
+    c.prev_ns = loc->last_ns;
+  }
+  if (loc->first_ns == 0) loc->first_ns = ts_ns;
+  loc->vlr.assign(vlr);
+  loc->last_ns = ts_ns;
+  ++loc->updates;
+  return c;
+}
+
+void LocationTable::touch(std::string_view imsi, uint64_t ts_ns) {
+  auto [loc, fresh] = table_.emplace(hash_bytes(imsi, hash_u64(11)));
+  if (fresh || loc->first_ns == 0) loc->first_ns = ts_ns;
+}
+
+const Location* LocationTable::find(std::string_view imsi) const {
+  return table_.find(hash_bytes(imsi, hash_u64(11)));
+}
+
+SmsRecord sms_record(const SignalEvent& ev) {
+  SmsRecord r;
+  if (ev.has(kLayerSip)) {
+    if (ev.sip.method != SipMethod::Message) return r;
+    r.valid = true;
+    r.sender = sip_calling(ev.sip);
+    r.recipient = sip_called(ev.sip);
+    r.text = ev.sip.body_text;
+    r.mobile_originated = true;
+    return r;
+  }
+  if (!ev.has(kLayerMap) || !ev.map.sms.present) return r;
+  if (ev.map.component != MapComponent::Invoke) return r;
+  const MapInfo& m = ev.map;
+  r.valid = true;
+  r.mobile_originated = m.opcode == map_op::kMoForwardSm || m.sms.tpdu_type == 1;
+  r.sender = !m.sms.oa.empty() ? m.sms.oa : (r.mobile_originated ? m.msisdn : std::string_view{});
+  r.recipient = !m.sms.da.empty() ? m.sms.da : (!m.msisdn.empty() && !r.mobile_originated ? m.msisdn : m.imsi);
+  r.service_centre = m.service_centre;
+  r.text = m.sms.text;
+  return r;
+}
+
+}  // namespace sigprobe::track

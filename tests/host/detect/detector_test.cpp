@@ -1,0 +1,382 @@
+// The detector end to end on hand-built events (tests/host/track/
+// event_builder.hpp) with the cpu offload engines: verdicts come out on the
+// message that crosses the threshold, once per subject and window, whitelists
+// win, victims are listed, reloads keep state.
+#include "host/detect/detector.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "host/track/ss7_tracker.hpp"
+#include "tests/host/track/event_builder.hpp"
+
+namespace sigprobe::detect {
+namespace {
+
+using sigprobe::testing::EventBuilder;
+
+constexpr const char* kLists =
+    "settings:\n"
+    "  home_imsi_prefixes: ['46000']\n"
+    "  home_gt_prefixes: ['8613']\n"
+    "  whitelists: [white]\n"
+    "lists:\n"
+    "  white: {entries: ['96110']}\n"
+    "  black: {entries: ['8617099990001']}\n"
+    "  risky_vlr: {entries: ['855'], match: prefix}\n"
+    "  bad_domains: {entries: ['evil.cn']}\n";
+
+std::unique_ptr<CompiledRules> compile(const std::string& rules_yaml, SpecRegistry& reg) {
+  std::string err;
+  auto rs = rules::parse_rules(std::string(kLists) + rules_yaml, "/tmp/test_rules.yaml", err);
+  EXPECT_NE(rs, nullptr) << err;
+  if (!rs) return nullptr;
+  auto c = compile_rules(rs, reg, err);
+  EXPECT_NE(c, nullptr) << err;
+  return c;
+}
+
+std::unique_ptr<Detector> make(const std::string& rules_yaml) {
+  SpecRegistry reg;
+  auto c = compile(rules_yaml, reg);
+  if (!c) return nullptr;
+  std::string err;
+  offload::OffloadOptions o;
+  o.backend = offload::Backend::Cpu;
+  auto e = offload::make_engines(o, c->patterns, c->rates, err);
+  EXPECT_TRUE(e.pattern && e.rate) << err;
+  return std::make_unique<Detector>(std::move(c), std::move(e.pattern), std::move(e.rate));
+}
+
+// One call: INVITE, then cancel after ring_s, or answer and BYE after talk_s.
+void call(EventBuilder& b, std::vector<SignalEvent>& out, double t, const std::string& id, const std::string& a,
+          const std::string& bnum, double ring_s, double talk_s, Endpoint src = EventBuilder::ip4(10, 0, 0, 1, 5060)) {
+  out.push_back(b.sip_request(SipMethod::Invite, t, id, a, bnum, src));
+  out.push_back(b.sip_response(180, t + 0.2, id, a, bnum));
+  if (talk_s <= 0) {
+    out.push_back(b.sip_request(SipMethod::Cancel, t + 0.2 + ring_s, id, a, bnum, src));
+    return;
+  }
+  out.push_back(b.sip_response(200, t + 0.2 + ring_s, id, a, bnum));
+  out.push_back(b.sip_request(SipMethod::Bye, t + 0.2 + ring_s + talk_s, id, a, bnum, src, "tt"));
+}
+
+std::vector<Alert> run(Detector& d, std::vector<SignalEvent> evs) {
+  std::stable_sort(evs.begin(), evs.end(), [](const SignalEvent& x, const SignalEvent& y) { return x.ts_ns < y.ts_ns; });
+  std::vector<Alert> alerts;
+  for (size_t i = 0; i < evs.size(); i += 32)
+    d.on_events(std::span<const SignalEvent>(evs).subspan(i, std::min<size_t>(32, evs.size() - i)), alerts);
+  return alerts;
+}
+
+constexpr const char* kBulk =
+    "rules:\n"
+    "  - name: bulk\n"
+    "    type: caller_behaviour\n"
+    "    window: 10m\n"
+    "    min_attempts: 20\n"
+    "    min_distinct_callees: 15\n"
+    "    max_answer_ratio: 0.3\n";
+
+TEST(Detector, BulkCallerIsFlaggedOnTheCallThatCrossesTheThreshold) {
+  auto d = make(kBulk);
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (int i = 0; i < 40; ++i)
+    call(b, evs, 10.0 + i * 5, "bulk" + std::to_string(i), "8613700000001", "86139000" + std::to_string(1000 + i * 7),
+         3, 0);
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 1u);  // one per subject per window
+  const Alert& a = alerts[0];
+  EXPECT_EQ(a.rule, "bulk");
+  EXPECT_EQ(a.subject, "8613700000001");
+  EXPECT_EQ(a.subject_type, SubjectType::Msisdn);
+  EXPECT_EQ(a.id, "bulk-8613700000001-1");
+  EXPECT_EQ(a.evidence["attempts"]["value"], 20);
+  EXPECT_EQ(a.evidence["attempts"]["min"], 20);
+  EXPECT_LE(double(a.evidence["answer_ratio"]["value"]), 0.3);
+  EXPECT_EQ(a.evidence["window_s"], 600);
+  // The 20th INVITE crosses: at 10 + 19*5 s.
+  EXPECT_EQ(a.ts_ns, uint64_t(105e9));
+  EXPECT_FALSE(a.frames.empty());
+  EXPECT_EQ(a.call_ids, std::vector<std::string>{"bulk19"});
+  EXPECT_GE(a.victims.size(), 19u);
+  ASSERT_EQ(d->caught().size(), 1u);
+  EXPECT_GT(d->caught()[0].hits, 20u);  // the alert and the messages after it that still satisfy the rule
+}
+
+TEST(Detector, BusyCallCentreWithAnsweredLongCallsIsNotFlagged) {
+  auto d = make(kBulk);
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (int i = 0; i < 60; ++i)
+    call(b, evs, 10.0 + i * 4, "cc" + std::to_string(i), "8610400800000", "86139000" + std::to_string(2000 + i * 13),
+         5, i % 5 == 0 ? 0 : 180);
+  EXPECT_TRUE(run(*d, evs).empty());
+}
+
+TEST(Detector, WhitelistedNumberIsNeverFlagged) {
+  auto d = make(kBulk);
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (int i = 0; i < 40; ++i)
+    call(b, evs, 10.0 + i * 5, "w" + std::to_string(i), "96110", "86139000" + std::to_string(3000 + i), 3, 0);
+  EXPECT_TRUE(run(*d, evs).empty());
+  EXPECT_GT(d->counters().whitelisted_suppressed, 0u);
+}
+
+TEST(Detector, NewWindowGivesANewAlertWithTheNextSequence) {
+  auto d = make(kBulk);
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (int i = 0; i < 25; ++i)
+    call(b, evs, 10.0 + i * 5, "x" + std::to_string(i), "8613700000002", "86139001" + std::to_string(1000 + i), 3, 0);
+  for (int i = 0; i < 25; ++i)
+    call(b, evs, 1000.0 + i * 5, "y" + std::to_string(i), "8613700000002", "86139002" + std::to_string(1000 + i), 3, 0);
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(alerts[1].id, "bulk-8613700000002-2");
+}
+
+TEST(Detector, WangiriOneRingCallsToManyCallees) {
+  auto d = make(
+      "rules:\n  - name: wangiri\n    type: wangiri\n    max_ring: 3s\n    min_one_ring_calls: 10\n"
+      "    min_distinct_callees: 8\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (int i = 0; i < 12; ++i)
+    call(b, evs, 10.0 + i * 7, "wr" + std::to_string(i), "88216000111", "86139003" + std::to_string(1000 + i * 3), 1.5, 0);
+  // A caller whose unanswered calls ring long is no one-ring caller.
+  for (int i = 0; i < 12; ++i)
+    call(b, evs, 11.0 + i * 7, "lr" + std::to_string(i), "8613700000003", "86139004" + std::to_string(1000 + i), 25, 0);
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].subject, "88216000111");
+  EXPECT_EQ(alerts[0].evidence["one_ring_calls"]["value"], 10);
+}
+
+TEST(Detector, BlacklistedCallerIsBlockedAndItsNextCallToo) {
+  auto d = make("rules:\n  - name: black\n    type: number_list\n    lists: [black]\n    action: block\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  call(b, evs, 1.0, "bk1", "8617099990001", "8613900000001", 2, 30);
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].action, Action::Block);
+  EXPECT_EQ(alerts[0].evidence["list"], "black");
+  auto next = b.sip_request(SipMethod::Invite, 100.0, "bk2", "8617099990001", "8613900000002");
+  EXPECT_TRUE(d->blocked(next));
+  EXPECT_FALSE(d->blocked(b.sip_request(SipMethod::Invite, 100.0, "ok", "8613800000009", "8613900000002",
+                                        EventBuilder::ip4(10, 0, 0, 7, 5060))));
+}
+
+TEST(Detector, ChineseScamSmsNeedsTwoKeywordFamiliesAndFlagsTheSender) {
+  auto d = make(
+      "rules:\n  - name: scam\n    type: content\n    min_families: 2\n    keywords:\n"
+      "      impersonation: [医保局, 客服]\n      money: [退款, 转账]\n      action: [验证码, 点击]\n"
+      "  - name: url\n    type: content\n    url_domains: [bad_domains]\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  auto sms = [&](double t, const char* from, const char* text) {
+    auto e = b.map_invoke(track::map_op::kMoForwardSm, t, "8613900000011");
+    e.map.msisdn = b.keep(from);
+    e.map.sms.present = true;
+    e.map.sms.tpdu_type = 1;
+    e.map.sms.da = b.keep("8613900000099");
+    e.map.sms.text = b.keep(text);
+    return e;
+  };
+  std::vector<SignalEvent> evs{
+      sms(1, "8613800000001", "您的验证码是 482913，5分钟内有效"),             // one family: benign
+      sms(2, "8613800000002", "医保局通知：您的医保卡异常，请点击链接办理退款"),  // three families
+      sms(3, "8613800000003", "Parcel update: https://track.EVIL.cn/x7 now"),  // URL domain
+  };
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(alerts[0].rule, "scam");
+  EXPECT_EQ(alerts[0].subject, "8613800000002");
+  EXPECT_EQ(alerts[0].evidence["families"].size(), 3u);
+  EXPECT_EQ(alerts[1].rule, "url");
+  EXPECT_EQ(alerts[1].subject, "8613800000003");
+  EXPECT_EQ(alerts[1].evidence["domains"][0], "evil.cn");
+}
+
+TEST(Detector, SipScannerPerSourceIpCountsDistinctUsers) {
+  auto d = make(
+      "rules:\n  - name: scan\n    type: sip_attack\n    methods: [options, register]\n    window: 1m\n"
+      "    min_requests: 30\n    min_distinct_users: 20\n"
+      "  - name: ua\n    type: signature\n    user_agents: [friendly-scanner]\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  auto scanner = EventBuilder::ip4(45, 9, 1, 2, 5070);
+  for (int i = 0; i < 40; ++i) {
+    auto e = b.sip_request(SipMethod::Options, 1.0 + i * 0.1, "s" + std::to_string(i), "100", std::to_string(100 + i),
+                           scanner);
+    e.sip.user_agent = b.keep("friendly-scanner");
+    evs.push_back(e);
+  }
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(alerts[0].rule, "ua");  // the first OPTIONS already carries the signature
+  EXPECT_EQ(alerts[0].subject, "45.9.1.2");
+  EXPECT_EQ(alerts[1].rule, "scan");
+  EXPECT_EQ(alerts[1].subject_type, SubjectType::Ip);
+  EXPECT_EQ(alerts[1].evidence["requests"]["value"], 30);
+}
+
+TEST(Detector, Fs11Category1FromAForeignGtButNotFromHome) {
+  auto d = make(
+      "rules:\n  - name: cat1\n    type: ss7_security\n    category: 1\n    operations: [anyTimeInterrogation, sendIMSI]\n"
+      "  - name: cat2\n    type: ss7_security\n    category: 2\n    operations: [provideSubscriberInfo]\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  std::vector<SignalEvent> evs{
+      b.map_invoke(71, 1.0, "8613800700000"),                        // ATI from our own gsmSCF
+      b.map_invoke(71, 2.0, "23450000001", "", TcapType::Begin, 7),  // ATI from abroad
+      b.map_invoke(70, 3.0, "23450000001", "460001234567890", TcapType::Begin, 8),  // PSI at our subscriber
+      b.map_invoke(70, 4.0, "23450000001", "234101234567890", TcapType::Begin, 9),  // PSI at a foreign one
+  };
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(alerts[0].rule, "cat1");
+  EXPECT_EQ(alerts[0].subject, "23450000001");
+  EXPECT_EQ(alerts[0].evidence["operation"], "anyTimeInterrogation");
+  EXPECT_EQ(alerts[0].tcap_tids, std::vector<std::string>{"100-00000007"});
+  EXPECT_EQ(alerts[1].rule, "cat2");
+}
+
+TEST(Detector, RoamingFromAHighRiskVlrAndImpossibleTravel) {
+  auto d = make(
+      "rules:\n  - name: risky\n    type: roaming\n    mode: high_risk_vlr\n    high_risk: [risky_vlr]\n"
+      "  - name: travel\n    type: ss7_security\n    category: 3\n    min_travel: 2h\n"
+      "  - name: first\n    type: roaming\n    mode: first_seen_roaming\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  auto ul = [&](double t, const char* imsi, const char* vlr) {
+    auto e = b.map_invoke(2, t, vlr, imsi);
+    e.map.vlr = b.keep(vlr);
+    e.map.msc = b.keep(vlr);
+    return e;
+  };
+  std::vector<SignalEvent> evs{ul(10, "460001000000001", "8613900000010"),   // home
+                               ul(600, "460001000000001", "85512000001"),    // Cambodia 10 minutes later
+                               ul(700, "460001000000002", "4479000001")};    // first seen, already abroad
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 3u);
+  EXPECT_EQ(alerts[0].rule, "risky");
+  EXPECT_EQ(alerts[0].subject, "460001000000001");
+  EXPECT_EQ(alerts[1].rule, "travel");
+  EXPECT_EQ(alerts[1].evidence["previous_vlr"], "8613900000010");
+  EXPECT_EQ(alerts[2].rule, "first");
+  EXPECT_EQ(alerts[2].subject, "460001000000002");
+}
+
+TEST(Detector, VictimsIncludeDeepOnesAndContactsAfterTheAlert) {
+  SpecRegistry reg;
+  std::string err;
+  auto rs = rules::parse_rules(
+      "settings:\n  deep_victim_call: 5m\nlists:\n  black: {entries: ['8617099990001']}\n"
+      "rules:\n  - name: black\n    type: number_list\n    lists: [black]\n",
+      "/tmp/v.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  auto c = compile_rules(rs, reg, err);
+  offload::OffloadOptions o;
+  o.backend = offload::Backend::Cpu;
+  auto e = offload::make_engines(o, c->patterns, c->rates, err);
+  Detector det(std::move(c), std::move(e.pattern), std::move(e.rate));
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  call(b, evs, 1.0, "v1", "8613811111111", "8613900000001", 2, 30);  // someone else
+  call(b, evs, 10.0, "v2", "8617099990001", "8613900000002", 2, 900);  // 15 minutes: deep
+  call(b, evs, 20.0, "v3", "8617099990001", "8613900000003", 2, 20);
+  auto alerts = run(det, evs);
+  ASSERT_EQ(alerts.size(), 1u);
+  // The alert comes on the first INVITE and lists the contacts known by the
+  // end of its burst (here both calls)...
+  ASSERT_EQ(alerts[0].victims.size(), 2u);
+  EXPECT_EQ(alerts[0].victims[0].number, "8613900000002");
+  std::vector<SignalEvent> later;
+  call(b, later, 2000.0, "v4", "8617099990001", "8613900000004", 2, 10);
+  run(det, later);
+  std::vector<Alert> none;
+  det.finish(uint64_t(3000e9), none);
+  auto v = det.victims_of("8617099990001", 0);
+  ASSERT_EQ(v.size(), 3u);  // ...the victims file has them all, deep first
+  EXPECT_EQ(v[0].number, "8613900000002");
+  EXPECT_TRUE(v[0].deep);
+  EXPECT_FALSE(v[1].deep);
+  std::ostringstream os;
+  det.write_victims(os);
+  EXPECT_NE(os.str().find("\"subject\":\"8617099990001\""), std::string::npos);
+  EXPECT_NE(os.str().find("\"number\":\"8613900000004\""), std::string::npos);
+}
+
+TEST(Detector, ReloadKeepsOpenCallsAndWindowCounts) {
+  SpecRegistry reg;
+  auto c1 = compile(kBulk, reg);
+  ASSERT_TRUE(c1);
+  std::string err;
+  offload::OffloadOptions o;
+  o.backend = offload::Backend::Cpu;
+  auto e1 = offload::make_engines(o, c1->patterns, c1->rates, err);
+  Detector d(std::move(c1), std::move(e1.pattern), std::move(e1.rate));
+  EventBuilder b;
+  std::vector<SignalEvent> first, second;
+  for (int i = 0; i < 12; ++i)
+    call(b, first, 10.0 + i * 5, "r" + std::to_string(i), "8613700000005", "86139005" + std::to_string(1000 + i), 3, 0);
+  first.push_back(b.sip_request(SipMethod::Invite, 75.0, "open", "8613800000008", "8613900000008"));
+  EXPECT_TRUE(run(d, first).empty());
+  // Same windows, a lower threshold: the 12 attempts so far still count.
+  std::string lowered = kBulk;
+  lowered.replace(lowered.find("min_attempts: 20"), 16, "min_attempts: 14");
+  auto c2 = compile(lowered, reg);
+  ASSERT_TRUE(c2);
+  ASSERT_TRUE(d.same_rates(*c2));
+  auto e2 = offload::make_engines(o, c2->patterns, c2->rates, err);
+  d.swap_rules(std::move(c2), std::move(e2.pattern), nullptr);
+  EXPECT_EQ(d.calls().open_calls(), 1u);
+  for (int i = 12; i < 16; ++i)
+    call(b, second, 10.0 + i * 5, "r" + std::to_string(i), "8613700000005", "86139005" + std::to_string(1000 + i), 3, 0);
+  auto alerts = run(d, second);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].evidence["attempts"]["value"], 14);
+  EXPECT_EQ(d.counters().reloads, 1u);
+}
+
+TEST(Detector, SequentialCalleesAreARun) {
+  auto d = make("rules:\n  - name: seq\n    type: caller_behaviour\n    min_sequential_callees: 8\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (int i = 0; i < 10; ++i)
+    call(b, evs, 10.0 + i * 3, "q" + std::to_string(i), "8613700000006", std::to_string(8613900050000LL + i), 2, 0);
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].evidence["sequential_callees"]["value"], 8);
+}
+
+TEST(Detector, SimBoxManyCallingNumbersBehindOneIp) {
+  auto d = make("rules:\n  - name: box\n    type: simbox\n    group_by: ip\n    window: 10m\n    min_distinct_numbers: 6\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  auto box = EventBuilder::ip4(203, 0, 113, 7, 5060);
+  for (int i = 0; i < 10; ++i)
+    call(b, evs, 10.0 + i * 9, "g" + std::to_string(i), "86138000100" + std::to_string(10 + i),
+         "86139006" + std::to_string(1000 + i), 4, 40, box);
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].subject, "203.0.113.7");
+  EXPECT_EQ(alerts[0].subject_type, SubjectType::Ip);
+}
+
+}  // namespace
+}  // namespace sigprobe::detect

@@ -1,0 +1,176 @@
+// The rules loader: the bundled default rules load, and every kind of mistake
+// comes back as one line naming the file, the line and the field.
+#include "host/rules/rule_set.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "host/detect/compiled_rules.hpp"
+
+namespace sigprobe::rules {
+namespace {
+
+std::string load_err(const std::string& yaml) {
+  std::string err;
+  auto rs = parse_rules(yaml, "/tmp/rules.yaml", err);
+  EXPECT_EQ(rs, nullptr);
+  return err;
+}
+
+TEST(RulesLoader, DefaultRulesLoadAndCompile) {
+  std::string err;
+  auto rs = load_rules(std::string(SIGPROBE_SOURCE_DIR) + "/host/rules/default_rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  EXPECT_GE(rs->rules.size(), 20u);
+  std::vector<bool> seen(size_t(RuleType::Count_));
+  for (const auto& r : rs->rules) seen[size_t(r.type)] = true;
+  for (size_t t = 0; t < seen.size(); ++t) EXPECT_TRUE(seen[t]) << rule_type_name(RuleType(t));
+  detect::SpecRegistry reg;
+  auto c = detect::compile_rules(rs, reg, err);
+  ASSERT_NE(c, nullptr) << err;
+  EXPECT_GT(c->patterns.size(), 100u);
+  EXPECT_FALSE(rs->settings.whitelists.empty());
+}
+
+TEST(RulesLoader, MisspelledKeyNamesLineAndSuggestsTheField) {
+  std::string yaml =
+      "rules:\n"
+      "  - name: bulk\n"
+      "    type: caller_behaviour\n"
+      "    min_attempts: 30\n"
+      "    min_atempts: 5\n";
+  EXPECT_EQ(load_err(yaml), "rules.yaml:5: unknown key 'min_atempts' in rule 'bulk' (expected 'min_attempts')");
+}
+
+TEST(RulesLoader, UnknownTopLevelKeyIsRejected) {
+  EXPECT_EQ(load_err("rule:\n  - name: x\n"), "rules.yaml:1: unknown key 'rule' in top level (expected 'rules')");
+}
+
+TEST(RulesLoader, UnknownTypeSuggestsTheClosest) {
+  std::string yaml = "rules:\n  - name: w\n    type: wangri\n    min_one_ring_calls: 3\n";
+  EXPECT_EQ(load_err(yaml), "rules.yaml:3: rule 'w': unknown type 'wangri' (expected 'wangiri')");
+}
+
+TEST(RulesLoader, ThresholdOfAnotherRuleTypeIsAnUnknownKey) {
+  std::string yaml = "rules:\n  - name: w\n    type: wangiri\n    min_requests: 3\n";
+  EXPECT_NE(load_err(yaml).find("rules.yaml:4: unknown key 'min_requests'"), std::string::npos);
+}
+
+TEST(RulesLoader, BadValuesNameTheirField) {
+  EXPECT_EQ(load_err("rules:\n  - name: a\n    type: wangiri\n    window: 10 minutes\n    min_one_ring_calls: 3\n"),
+            "rules.yaml:4: 'window' must be a duration like 30s, 10m, 2h, got '10 minutes'");
+  EXPECT_EQ(load_err("rules:\n  - name: a\n    type: caller_behaviour\n    max_answer_ratio: 1.5\n"),
+            "rules.yaml:4: 'max_answer_ratio' is a ratio between 0 and 1");
+  EXPECT_EQ(load_err("rules:\n  - name: a\n    type: number_list\n    lists: [nope]\n"),
+            "rules.yaml:4: 'lists' names list 'nope', which is not defined under 'lists'");
+  EXPECT_EQ(load_err("rules:\n  - name: a\n    type: caller_behaviour\n"),
+            "rules.yaml:2: rule 'a' (caller_behaviour) needs at least one min_/max_ threshold");
+  EXPECT_EQ(load_err("rules:\n  - name: a\n    type: ss7_security\n    category: 4\n    operations: [sendIMSI]\n"),
+            "rules.yaml:4: 'category' must be 1, 2, 3 or location_burst, got '4'");
+  EXPECT_EQ(load_err("rules:\n  - name: a\n    type: ss7_security\n    category: 1\n    operations: [sendIMS]\n"),
+            "rules.yaml:5: 'operations' entry 'sendIMS' is not a MAP operation name or code");
+  EXPECT_EQ(load_err("rules:\n  - name: a\n    type: signature\n    severity: urgent\n    user_agents: [x]\n"),
+            "rules.yaml:4: 'severity' must be info, low, medium, high or critical, got 'urgent'");
+}
+
+TEST(RulesLoader, DuplicateRuleNamesAreRejected) {
+  std::string yaml =
+      "rules:\n  - name: a\n    type: signature\n    user_agents: [x]\n"
+      "  - name: a\n    type: signature\n    user_agents: [y]\n";
+  EXPECT_EQ(load_err(yaml), "rules.yaml:5: duplicate rule name 'a'");
+}
+
+TEST(RulesLoader, YamlSyntaxErrorNamesTheLine) {
+  std::string err = load_err("rules:\n  - name: a\n    type: [unclosed\n");
+  EXPECT_EQ(err.rfind("rules.yaml:", 0), 0u);
+  EXPECT_NE(err.find(":4:"), std::string::npos) << err;
+}
+
+TEST(RulesLoader, DisabledRuleIsParsedButNotLoaded) {
+  std::string err;
+  auto rs = parse_rules("rules:\n  - name: a\n    type: signature\n    enabled: false\n    user_agents: [x]\n",
+                        "/tmp/r.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  EXPECT_TRUE(rs->rules.empty());
+}
+
+TEST(RulesLoader, DistinctThresholdAboveTheRateStageRangeFailsAtCompile) {
+  std::string err;
+  auto rs = parse_rules("rules:\n  - name: a\n    type: caller_behaviour\n    min_distinct_callees: 300\n",
+                        "/tmp/r.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  detect::SpecRegistry reg;
+  EXPECT_EQ(detect::compile_rules(rs, reg, err), nullptr);
+  EXPECT_EQ(err, "r.yaml:2: rule 'a': min_distinct_callees 300 is above what the rate stage can count distinct (255)");
+}
+
+class ListFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sp_rules_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string write(const std::string& name, const std::string& text) {
+    auto p = dir_ / name;
+    std::ofstream(p) << text;
+    return p.string();
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(ListFile, ReadsNumbersPrefixesAndComments) {
+  std::string p = write("l.txt", "# police list\n8613800000001\n  +8613800000002  # with a comment\n\n855*\n");
+  NumberList l;
+  std::string err;
+  ASSERT_TRUE(load_list_file(p, false, l, err)) << err;
+  EXPECT_EQ(l.exact, (std::vector<std::string>{"8613800000001", "8613800000002"}));
+  EXPECT_EQ(l.prefixes, (std::vector<std::string>{"855"}));
+}
+
+TEST_F(ListFile, TwoTokensOnALineNameTheLine) {
+  std::string p = write("bad.txt", "111\n222 333\n");
+  NumberList l;
+  std::string err;
+  EXPECT_FALSE(load_list_file(p, false, l, err));
+  EXPECT_EQ(err, "bad.txt:2: one number or prefix a line, got '222 333'");
+}
+
+TEST_F(ListFile, RulesFileResolvesListsNextToItAndReportsListErrors) {
+  write("nums.txt", "111\n86*\n");
+  std::string rules = write("r.yaml",
+                            "lists:\n  black: {file: nums.txt}\n"
+                            "rules:\n  - name: b\n    type: number_list\n    lists: [black]\n");
+  std::string err;
+  auto rs = load_rules(rules, err);
+  ASSERT_NE(rs, nullptr) << err;
+  ASSERT_EQ(rs->lists.size(), 1u);
+  EXPECT_EQ(rs->lists[0].exact.size(), 1u);
+  EXPECT_EQ(rs->lists[0].prefixes.size(), 1u);
+  std::string bad = write("r2.yaml", "lists:\n  black: {file: missing.txt}\nrules: []\n");
+  EXPECT_EQ(load_rules(bad, err), nullptr);
+  EXPECT_NE(err.find("r2.yaml:2: list 'black': "), std::string::npos) << err;
+  EXPECT_NE(err.find("missing.txt: cannot open"), std::string::npos) << err;
+}
+
+TEST_F(ListFile, CommandLineListsBecomeWhitelistsAndABlacklistRule) {
+  std::string w = write("w.txt", "96110\n");
+  std::string b = write("b.txt", "8617099990009\n");
+  std::string err;
+  auto loaded = parse_rules("rules: []\n", (dir_ / "r.yaml").string(), err);
+  ASSERT_NE(loaded, nullptr) << err;
+  RuleSet rs = *loaded;
+  ASSERT_TRUE(add_cli_lists(rs, {b}, {w}, err)) << err;
+  ASSERT_EQ(rs.rules.size(), 1u);
+  EXPECT_EQ(rs.rules[0].name, "cli_blacklist");
+  ASSERT_EQ(rs.settings.whitelists.size(), 1u);
+  EXPECT_EQ(rs.lists[rs.settings.whitelists[0]].exact[0], "96110");
+}
+
+}  // namespace
+}  // namespace sigprobe::rules

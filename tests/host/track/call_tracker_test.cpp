@@ -1,0 +1,172 @@
+// Call tracking from hand-built events (tests/host/track/event_builder.hpp):
+// the field values are what the SIP/ISUP decoders produce for RFC 3261 /
+// Q.764 call flows.
+#include "host/track/call_tracker.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/host/track/event_builder.hpp"
+
+namespace sigprobe::track {
+namespace {
+
+using testing::EventBuilder;
+
+struct TrackRun {
+  CallTracker t;
+  std::vector<CallFact> facts;
+  explicit TrackRun(CallTrackerConfig c = {}) : t(c) {}
+  void feed(const SignalEvent& e) { t.on_event(e, 0, facts); }
+  std::vector<CallFactKind> kinds() const {
+    std::vector<CallFactKind> k;
+    for (auto& f : facts) k.push_back(f.kind);
+    return k;
+  }
+};
+
+TEST(CallTracker, SipCallGoesFromInviteToCompletedWithTalkTime) {
+  EventBuilder b;
+  TrackRun r;
+  r.feed(b.sip_request(SipMethod::Invite, 100.0, "c1", "8613800000001", "8613900000002"));
+  r.feed(b.sip_response(180, 100.5, "c1", "8613800000001", "8613900000002"));
+  r.feed(b.sip_response(200, 104.0, "c1", "8613800000001", "8613900000002"));
+  r.feed(b.sip_request(SipMethod::Ack, 104.1, "c1", "8613800000001", "8613900000002", {}, "tt"));
+  r.feed(b.sip_request(SipMethod::Bye, 164.0, "c1", "8613800000001", "8613900000002", {}, "tt"));
+  ASSERT_EQ(r.kinds(), (std::vector<CallFactKind>{CallFactKind::Started, CallFactKind::Ringing,
+                                                  CallFactKind::Answered, CallFactKind::Ended}));
+  const CallRecord& rec = r.facts.back().rec;
+  EXPECT_EQ(rec.end, CallEnd::Completed);
+  EXPECT_EQ(rec.a.view(), "8613800000001");
+  EXPECT_EQ(rec.b.view(), "8613900000002");
+  EXPECT_EQ(rec.source.view(), "10.0.0.1:5060");
+  EXPECT_EQ(rec.talk_ns(), 60'000'000'000ull);
+  EXPECT_EQ(rec.ring_duration_ns(), 3'500'000'000ull);
+  EXPECT_EQ(r.t.open_calls(), 0u);
+}
+
+TEST(CallTracker, CancelBeforeAnswerEndsTheCallAsCancelled) {
+  EventBuilder b;
+  TrackRun r;
+  r.feed(b.sip_request(SipMethod::Invite, 10.0, "c2", "111", "222"));
+  r.feed(b.sip_response(180, 10.2, "c2", "111", "222"));
+  r.feed(b.sip_request(SipMethod::Cancel, 11.7, "c2", "111", "222"));
+  r.feed(b.sip_response(487, 11.8, "c2", "111", "222"));  // after the end: nothing more
+  ASSERT_EQ(r.facts.size(), 3u);
+  const CallRecord& rec = r.facts.back().rec;
+  EXPECT_TRUE(rec.cancelled_before_answer());
+  EXPECT_FALSE(rec.answered());
+  EXPECT_EQ(rec.ring_duration_ns(), 1'500'000'000ull);
+  EXPECT_EQ(r.t.counters().cancelled, 1u);
+}
+
+TEST(CallTracker, ReInviteInsideTheDialogIsNotANewCall) {
+  EventBuilder b;
+  TrackRun r;
+  r.feed(b.sip_request(SipMethod::Invite, 1.0, "c3", "111", "222"));
+  r.feed(b.sip_response(200, 2.0, "c3", "111", "222"));
+  r.feed(b.sip_request(SipMethod::Invite, 30.0, "c3", "111", "222", {}, "tt"));
+  r.feed(b.sip_request(SipMethod::Invite, 1.5, "c3", "111", "222"));  // retransmission
+  EXPECT_EQ(r.t.counters().calls, 1u);
+  EXPECT_EQ(r.t.counters().reinvites, 1u);
+  EXPECT_EQ(r.t.counters().retransmissions, 1u);
+  EXPECT_EQ(r.t.open_calls(), 1u);
+}
+
+TEST(CallTracker, ForkedCallIsAnsweredOnceByTheFirst2xx) {
+  EventBuilder b;
+  TrackRun r;
+  r.feed(b.sip_request(SipMethod::Invite, 1.0, "c4", "111", "222"));
+  r.feed(b.sip_response(180, 1.1, "c4", "111", "222", "branchA"));
+  r.feed(b.sip_response(180, 1.2, "c4", "111", "222", "branchB"));
+  r.feed(b.sip_response(200, 3.0, "c4", "111", "222", "branchB"));
+  r.feed(b.sip_response(200, 3.2, "c4", "111", "222", "branchA"));
+  EXPECT_EQ(r.kinds(), (std::vector<CallFactKind>{CallFactKind::Started, CallFactKind::Ringing,
+                                                  CallFactKind::Answered}));
+  EXPECT_EQ(r.t.counters().answered, 1u);
+}
+
+TEST(CallTracker, BusyResponseRejectsTheCallWithItsStatus) {
+  EventBuilder b;
+  TrackRun r;
+  r.feed(b.sip_request(SipMethod::Invite, 1.0, "c5", "111", "222"));
+  r.feed(b.sip_response(486, 1.4, "c5", "111", "222"));
+  ASSERT_EQ(r.facts.back().kind, CallFactKind::Ended);
+  EXPECT_EQ(r.facts.back().rec.end, CallEnd::Rejected);
+  EXPECT_EQ(r.facts.back().rec.release_cause, 486);
+}
+
+TEST(CallTracker, UnansweredCallTimesOutOnCaptureTime) {
+  EventBuilder b;
+  CallTrackerConfig c;
+  c.setup_timeout_ns = 60'000'000'000ull;
+  TrackRun r(c);
+  r.feed(b.sip_request(SipMethod::Invite, 1.0, "c6", "111", "222"));
+  r.t.expire(uint64_t(30e9), r.facts);
+  EXPECT_EQ(r.t.open_calls(), 1u);
+  r.t.expire(uint64_t(61e9), r.facts);
+  ASSERT_EQ(r.facts.back().kind, CallFactKind::Ended);
+  EXPECT_EQ(r.facts.back().rec.end, CallEnd::TimedOut);
+  EXPECT_EQ(r.t.open_calls(), 0u);
+}
+
+TEST(CallTracker, FullTableEvictsTheOldestCallAndCountsIt) {
+  EventBuilder b;
+  CallTrackerConfig c;
+  c.max_calls = 2;
+  TrackRun r(c);
+  r.feed(b.sip_request(SipMethod::Invite, 1.0, "e1", "111", "201"));
+  r.feed(b.sip_request(SipMethod::Invite, 2.0, "e2", "111", "202"));
+  r.feed(b.sip_request(SipMethod::Invite, 3.0, "e3", "111", "203"));
+  EXPECT_EQ(r.t.open_calls(), 2u);
+  EXPECT_EQ(r.t.table_counters().evictions, 1u);
+  EXPECT_EQ(r.t.table_counters().capacity, 2u);
+  EXPECT_EQ(r.t.find_sip("e1"), nullptr);
+  ASSERT_NE(r.t.find_sip("e3"), nullptr);
+}
+
+TEST(CallTracker, IsupCallByCircuitFromIamToRelease) {
+  EventBuilder b;
+  TrackRun r;
+  // Q.764 basic call: IAM A->B, ACM and ANM B->A, REL A->B (cause 16), RLC B->A.
+  r.feed(b.isup(0x01, 5.0, 1201, 2302, 17, "8613800138000", "8613900139000"));
+  r.feed(b.isup(0x06, 5.5, 2302, 1201, 17));
+  r.feed(b.isup(0x09, 9.0, 2302, 1201, 17));
+  auto rel = b.isup(0x0C, 69.0, 1201, 2302, 17);
+  rel.isup.cause = 16;
+  rel.isup.has_cause = true;
+  r.feed(rel);
+  r.feed(b.isup(0x10, 69.1, 2302, 1201, 17));
+  ASSERT_EQ(r.facts.size(), 4u);
+  const CallRecord& rec = r.facts.back().rec;
+  EXPECT_EQ(rec.proto, CallProto::Isup);
+  EXPECT_EQ(rec.end, CallEnd::Completed);
+  EXPECT_EQ(rec.release_cause, 16);
+  EXPECT_EQ(rec.talk_ns(), 60'000'000'000ull);
+  EXPECT_EQ(rec.call_id.view(), "isup:1201-2302-17");
+}
+
+TEST(CallTracker, IsupReleaseFromTheCallerBeforeAnswerIsACancel) {
+  EventBuilder b;
+  TrackRun r;
+  r.feed(b.isup(0x01, 5.0, 1201, 2302, 18, "111", "222"));
+  r.feed(b.isup(0x06, 5.5, 2302, 1201, 18));
+  r.feed(b.isup(0x0C, 7.0, 1201, 2302, 18));
+  EXPECT_TRUE(r.facts.back().rec.cancelled_before_answer());
+  r.feed(b.isup(0x01, 8.0, 1201, 2302, 19, "111", "223"));
+  r.feed(b.isup(0x0C, 8.5, 2302, 1201, 19));  // released by the far end: busy
+  EXPECT_EQ(r.facts.back().rec.end, CallEnd::Rejected);
+}
+
+TEST(CallTracker, PaiIsTheCallingNumberWhenPresent) {
+  SipInfo s;
+  s.from_user = "anonymous";
+  s.pai_user = "8613800000001";
+  s.to_user = "222";
+  EXPECT_EQ(sip_calling(s), "8613800000001");
+  EXPECT_EQ(sip_called(s), "222");
+  s.ruri_user = "333";
+  EXPECT_EQ(sip_called(s), "333");
+}
+
+}  // namespace
+}  // namespace sigprobe::track

@@ -1,0 +1,112 @@
+// TCAP dialogues, locations, SMS records and contacts from hand-built events.
+#include "host/track/ss7_tracker.hpp"
+
+#include <gtest/gtest.h>
+
+#include "host/track/contact_log.hpp"
+#include "tests/host/track/event_builder.hpp"
+
+namespace sigprobe::track {
+namespace {
+
+using testing::EventBuilder;
+
+TEST(TransactionTracker, EndWithDtidClosesTheDialogueItsOriginatorBegan) {
+  EventBuilder b;
+  TransactionTracker t;
+  auto begin = b.map_invoke(map_op::kSendRoutingInfo, 1.0, "8613800600000", "", TcapType::Begin, 0x11000001);
+  const Transaction* tx = t.on_event(begin);
+  ASSERT_NE(tx, nullptr);
+  EXPECT_EQ(tx->tid_text.view(), "100-11000001");
+  // The answer comes back from the HLR: opc/dpc swapped, our otid as its dtid.
+  SignalEvent end = begin;
+  end.mtp3.opc = 200;
+  end.mtp3.dpc = 100;
+  end.tcap.type = TcapType::End;
+  end.tcap.dtid = begin.tcap.otid;
+  end.tcap.dtid_len = 4;
+  end.tcap.otid_len = 0;
+  end.map.component = MapComponent::ReturnResult;
+  const Transaction* tx2 = t.on_event(end);
+  ASSERT_EQ(tx2, tx);
+  EXPECT_TRUE(tx2->ended);
+  EXPECT_EQ(t.counters().ended, 1u);
+  t.expire(2'000'000'000ull);
+  EXPECT_EQ(t.open(), 0u);
+}
+
+TEST(TransactionTracker, ContinueOfAnUnknownDialogueIsCountedAsOrphan) {
+  EventBuilder b;
+  TransactionTracker t;
+  auto cont = b.map_invoke(map_op::kInsertSubscriberData, 1.0, "8613800000001", "", TcapType::Continue, 5);
+  cont.tcap.dtid = {0, 0, 0, 9};
+  cont.tcap.dtid_len = 4;
+  EXPECT_EQ(t.on_event(cont), nullptr);
+  EXPECT_EQ(t.counters().orphans, 1u);
+}
+
+TEST(LocationTable, SecondUpdateReportsThePreviousVlrAndTime) {
+  LocationTable l;
+  auto first = l.update("460001234567890", "8613900000010", 100);
+  EXPECT_TRUE(first.first_seen);
+  EXPECT_TRUE(first.prev_vlr.empty());
+  auto second = l.update("460001234567890", "85512345", 500);
+  EXPECT_FALSE(second.first_seen);
+  EXPECT_EQ(second.prev_vlr, "8613900000010");
+  EXPECT_EQ(second.prev_ns, 100u);
+}
+
+TEST(LocationTable, SubscriberSeenBeforeIsNotFirstSeenAtItsFirstUpdate) {
+  LocationTable l;
+  l.touch("460001111111111", 50);
+  EXPECT_FALSE(l.update("460001111111111", "85512345", 100).first_seen);
+}
+
+TEST(SmsRecord, MoForwardSmTakesTheTpduAddressesAndText) {
+  EventBuilder b;
+  auto e = b.map_invoke(map_op::kMoForwardSm, 1.0, "8613900000011");
+  e.map.msisdn = b.keep("8613800138000");
+  e.map.service_centre = b.keep("8613800500000");
+  e.map.sms.present = true;
+  e.map.sms.tpdu_type = 1;
+  e.map.sms.da = b.keep("10086");
+  e.map.sms.text = b.keep("您的医保卡已停用");
+  SmsRecord r = sms_record(e);
+  ASSERT_TRUE(r.valid);
+  EXPECT_TRUE(r.mobile_originated);
+  EXPECT_EQ(r.sender, "8613800138000");
+  EXPECT_EQ(r.recipient, "10086");
+  EXPECT_EQ(r.service_centre, "8613800500000");
+  EXPECT_EQ(r.text, "您的医保卡已停用");
+}
+
+TEST(SmsRecord, SipMessageBodyIsAnSms) {
+  EventBuilder b;
+  auto e = b.sip_request(SipMethod::Message, 1.0, "m1", "111", "222");
+  e.sip.body_text = b.keep("hello");
+  SmsRecord r = sms_record(e);
+  ASSERT_TRUE(r.valid);
+  EXPECT_EQ(r.sender, "111");
+  EXPECT_EQ(r.recipient, "222");
+  EXPECT_FALSE(sms_record(b.sip_request(SipMethod::Invite, 1.0, "c", "1", "2")).valid);
+}
+
+TEST(ContactLog, KeepsWhomANumberCalledAndTheLongestTalk) {
+  ContactLog log(16, 2);
+  log.call_started("111", "201", 10);
+  log.call_answered("111", "201", 11);
+  log.call_ended("111", "201", 400, 411);
+  log.sms("111", "202", 20);
+  const ContactList* l = log.find("111");
+  ASSERT_NE(l, nullptr);
+  ASSERT_EQ(l->contacts.size(), 2u);
+  EXPECT_EQ(l->contacts[0].talk_ns, 400u);
+  EXPECT_FALSE(l->contacts[0].on_call);
+  EXPECT_EQ(l->contacts[1].sms, 1u);
+  log.sms("111", "203", 30);  // over the per-number bound: the oldest goes
+  EXPECT_EQ(log.dropped(), 1u);
+  EXPECT_EQ(log.find("111")->contacts.size(), 2u);
+}
+
+}  // namespace
+}  // namespace sigprobe::track
