@@ -90,7 +90,10 @@ int run_replay(const ReplayOptions& o) {
   }
 
   std::string err;
-  auto outputs = make_output_sinks(o.out, err);
+  RunInfo run_info;  // what --metrics reads from the run
+  OutputOptions out = o.out;
+  out.run = &run_info;
+  auto outputs = make_output_sinks(out, err);
   if (!err.empty()) return fail(err);
   ReloadWatch reload(analyzer.get());
   std::vector<Sink*> sinks{&reload};
@@ -101,6 +104,8 @@ int run_replay(const ReplayOptions& o) {
   std::signal(SIGHUP, on_hup);
 
   Pipeline pipe(DecoderConfig{}, analyzer.get(), sinks, pace);
+  run_info.decode = &pipe.counters();
+  if (analyzer) run_info.offload = analyzer->offload_description();
   int rc = 0;
   for (size_t i = 0; i < o.captures.size() && !g_stop; ++i) {
     auto src = open_pcap_file(o.captures[i], uint16_t(i), err);
@@ -135,12 +140,21 @@ void add_replay(CLI::App& app, Commands& cmds) {
   sub->add_option("--events", o->out.events_path, "event JSON lines to FILE");
   sub->add_option("--victims", o->victims, "victims JSON lines to FILE");
   sub->add_option("--mirror-dir", o->out.mirror_dir, "one pcap per alert in DIR");
-  sub->add_option("--hep", o->out.hep, "HEPv3 collector HOST:PORT");
+  sub->add_option("--hep", o->out.hep, "HEPv3 collector [udp:|tcp:]HOST:PORT");
   sub->add_option("--metrics", o->out.metrics, "serve Prometheus metrics on ADDR:PORT");
   sub->add_option("--speed", o->speed, "max|realtime|N (N times capture speed)");
   sub->add_option("--blacklist", o->blacklists, "extra blacklist file (one number or prefix a line)");
   sub->add_option("--whitelist", o->whitelists, "extra whitelist file");
   sub->add_flag("--no-detect", o->no_detect, "decode only");
+  sub->add_flag("--syslog", o->out.syslog, "alerts to syslog too");
+  sub->add_option("--mirror-after", o->out.mirror_after_s, "follow a flagged flow this many seconds after its alert (capture time)");
+  sub->add_option("--mirror-lookback", o->out.mirror_lookback_packets, "packets kept for look-back");
+  sub->add_option("--mirror-max-bytes", o->out.mirror_max_bytes, "limit on all mirror files together; oldest removed");
+  sub->add_option("--mirror-max-files", o->out.mirror_max_files, "limit on mirror files; oldest removed");
+  sub->add_option("--hep-id", o->out.hep_capture_id, "HEP capture agent id");
+  sub->add_option("--hep-auth", o->out.hep_auth_key, "HEP auth key");
+  sub->add_option("--hep-node", o->out.hep_node_name, "HEP node name");
+  sub->add_flag("!--no-progress", o->out.progress, "no progress line on stderr");
   cmds.push_back({sub, [o]() { return run_replay(*o); }});
 }
 

@@ -8,7 +8,9 @@
 #include "host/out/event_json.hpp"
 #include "host/out/flow_mirror.hpp"
 #include "host/out/hep_sender.hpp"
+#include "host/out/metrics.hpp"
 #include "host/out/pcap_mirror.hpp"
+#include "host/out/progress.hpp"
 
 namespace sigprobe {
 namespace {
@@ -96,9 +98,13 @@ std::vector<std::unique_ptr<Sink>> make_output_sinks(const OutputOptions& opts, 
   }
   if (opts.syslog) sinks.push_back(std::make_unique<SyslogWriter>());
   std::vector<std::unique_ptr<FlowOutput>> mirrors;
+  const PcapMirror* pcap = nullptr;
+  const HepSender* hep = nullptr;
+  const FlowMirror* mirror = nullptr;
   if (!opts.mirror_dir.empty()) {
     auto pm = std::make_unique<PcapMirror>();
     if (!pm->init({opts.mirror_dir, opts.mirror_max_bytes, opts.mirror_max_files}, err)) return {};
+    pcap = pm.get();
     mirrors.push_back(std::move(pm));
   }
   if (!opts.hep.empty()) {
@@ -109,6 +115,7 @@ std::vector<std::unique_ptr<Sink>> make_output_sinks(const OutputOptions& opts, 
     ho.id.auth_key = opts.hep_auth_key;
     ho.id.node_name = opts.hep_node_name;
     if (!hs->init(ho, err)) return {};
+    hep = hs.get();
     mirrors.push_back(std::move(hs));
   }
   if (!mirrors.empty()) {
@@ -119,11 +126,19 @@ std::vector<std::unique_ptr<Sink>> make_output_sinks(const OutputOptions& opts, 
     MirrorOptions mo;
     mo.after_ns = uint64_t(opts.mirror_after_s * 1e9);
     mo.lookback_packets = opts.mirror_lookback_packets;
-    sinks.push_back(std::make_unique<FlowMirror>(mo, std::move(mirrors)));
+    auto fm = std::make_unique<FlowMirror>(mo, std::move(mirrors));
+    mirror = fm.get();
+    sinks.push_back(std::move(fm));
   }
-  if (!opts.metrics.empty()) {
-    err = "--metrics is not built yet";
-    return {};
+  if (opts.progress) {
+    auto p = std::make_unique<ProgressSink>();
+    if (p->enabled()) sinks.push_back(std::move(p));
+  }
+  if (!opts.metrics.empty()) {  // last, so that it counts what the others did in the same burst
+    auto m = std::make_unique<MetricsSink>();
+    m->watch(mirror, pcap, hep);
+    if (!m->start(opts.metrics, opts.run, err)) return {};
+    sinks.push_back(std::move(m));
   }
   return sinks;
 }

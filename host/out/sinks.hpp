@@ -40,7 +40,7 @@ struct OutputOptions {
   std::string hep_node_name = "sigprobe";
 
   std::string metrics;       // ADDR:PORT for Prometheus
-  bool progress = false;     // progress line on stderr (only when stderr is a terminal)
+  bool progress = true;      // progress line on stderr (drawn only when stderr is a terminal)
   RunInfo* run = nullptr;    // optional; owned by the caller, outlives the sinks
 };
 
