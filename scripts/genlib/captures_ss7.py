@@ -5,7 +5,7 @@ from genlib import sms, ss7
 from genlib.capture import Capture
 from genlib.pcapfile import LINKTYPE_MTP2
 from genlib.sigtran import (Assoc, MtpLink, Node, error_msg, invoke_msg, isup_msg, map_fields, map_msg,
-                            result_msg)
+                            reject_msg, result_msg, tcap_abort_msg)
 
 SG_A, SG_B = "10.20.0.1", "10.20.0.2"
 # Side a: the serving network (VLR/MSC, SMSC, GMSC, gsmSCF); side b: the home network (HLR, EIR).
@@ -229,8 +229,8 @@ def map_sms_variants():
 def tcap_isup_variants():
     """Encodings a decoder meets in the field: an SRI-for-SM dialogue whose TCAP messages use
     BER indefinite lengths throughout; a sendAuthenticationInfo answered in two parts
-    (returnResultNotLast in a Continue, then returnResultLast in the End); ISUP CPG, SUS, RES
-    and CON besides IAM/ANM/REL/RLC."""
+    (returnResultNotLast in a Continue, then returnResultLast in the End); a TC-Abort and a
+    Reject component; ISUP CPG, SUS, RES and CON besides IAM/ANM/REL/RLC."""
     cap = Capture()
     assoc = Assoc(cap, SG_A, SG_B)
     assoc.bring_up()
@@ -250,6 +250,16 @@ def tcap_isup_variants():
                        otid=t_hlr, dtid=t_vlr, dialogue=ss7.dialogue_response(sai_acn)))
     res, f = mo.sai_res(4)
     assoc.send(result_msg(HLR, VLR, "sendAuthenticationInfo", 1, res, f, dtid=t_vlr, dialogue=False))
+
+    # A dialogue the HLR aborts (P-Abort cause 1, unrecognised transaction ID) and one it
+    # answers with a Reject (invoke problem 1, mistyped parameter).
+    t = tid(0x15000001)
+    arg, f = mo.sri_for_sm_arg("8613800138555", SMSC.gt)
+    assoc.send(invoke_msg(SMSC, HLR, "sendRoutingInfoForSM", 1, arg, f, t))
+    assoc.send(tcap_abort_msg(HLR, SMSC, t, 1))
+    t = tid(0x15000002)
+    assoc.send(invoke_msg(SMSC, HLR, "sendRoutingInfoForSM", 1, arg, f, t))
+    assoc.send(reject_msg(HLR, SMSC, 1, 0x81, 1, t))
 
     def send(m):
         assoc.send([m], stream=2)

@@ -112,6 +112,25 @@ def isup_msg(src, dst, payload, fields):
     return Msg(src, dst, ss7.SI_ISUP, payload, {"isup": f})
 
 
+def _proto(layers):
+    """The event's proto: isup, map, or tcap for a TCAP message without a MAP component (abort)."""
+    return "isup" if "isup" in layers else "map" if "map" in layers else "tcap"
+
+
+def tcap_abort_msg(src, dst, dtid, p_abort_cause):
+    """TC-Abort (Q.773 [APPLICATION 7]) with a P-Abort cause: no component, so no map layer."""
+    abort = ber.cons(0x67, ber.tlv(0x49, dtid), ber.tlv(0x4A, bytes([p_abort_cause])))
+    called, calling = _addrs(src, dst)
+    layers = {"sccp": _sccp_truth(src, dst), "tcap": {"type": "abort", "dtid": dtid.hex()}}
+    return [Msg(src, dst, ss7.SI_SCCP, ss7.sccp_udt(called, calling, abort), layers)]
+
+
+def reject_msg(src, dst, invoke_id, problem_tag, problem, dtid):
+    """A TC-End carrying a Reject component (Q.773: invoke ID, then the problem code)."""
+    comp = ber.cons(0xA4, ber.integer(invoke_id), ber.tlv(problem_tag, bytes([problem])))
+    return map_msg(src, dst, "end", comp, {"component": "reject"}, None, dtid)
+
+
 class Assoc:
     """An M3UA association over SCTP between two signalling gateways (sides a and b)."""
 
@@ -151,8 +170,7 @@ class Assoc:
         other = "b" if m.src.side == "a" else "a"
         layers = {"m3ua": {"opc": m.src.pc, "dpc": m.dst.pc, "si": m.si}}
         layers.update(m.layers)
-        proto = "isup" if "isup" in m.layers else "map"
-        self.cap.expect(frame, proto, layers, (self.ip[m.src.side], ss7.M3UA_PORT),
+        self.cap.expect(frame, _proto(m.layers), layers, (self.ip[m.src.side], ss7.M3UA_PORT),
                         (self.ip[other], ss7.M3UA_PORT), "sctp")
 
     def management(self, side, m3ua_bytes):
@@ -227,7 +245,7 @@ class MtpLink:
         if m.layers:
             layers = {"mtp3": {"opc": m.src.pc, "dpc": m.dst.pc, "si": m.si}}
             layers.update(m.layers)
-            self.cap.expect(frame, "isup" if "isup" in m.layers else "map", layers, transport=self.transport)
+            self.cap.expect(frame, _proto(m.layers), layers, transport=self.transport)
         return frame
 
     def send_each(self, msgs):
