@@ -211,7 +211,6 @@ SentBy via_sent_by(std::string_view via_value) {
   while (i < v.size() && !is_ws(v[i])) ++i;  // transport
   while (i < v.size() && is_ws(v[i])) ++i;
   v.remove_prefix(i);
-  std::string_view port;
   if (!v.empty() && v.front() == '[') {
     size_t close = v.find(']');
     if (close == std::string_view::npos) return sb;

@@ -272,7 +272,8 @@ HeaderId header_id(std::string_view name) {
 
 bool ValueSplitter::next(std::string_view& out) {
   // Fast path: no comma left means one value, whatever the quoting.
-  if (!done_ && std::memchr(rest_.data(), ',', rest_.size()) == nullptr) {
+  // (An empty view may have a null data(): memchr must not see it.)
+  if (!done_ && (rest_.empty() || std::memchr(rest_.data(), ',', rest_.size()) == nullptr)) {
     done_ = true;
     out = trim(rest_);
     rest_ = {};

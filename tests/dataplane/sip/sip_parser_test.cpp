@@ -155,6 +155,15 @@ TEST(SipParser, MultipleValuesOnOneLineAndOnSeveralLines) {
   EXPECT_EQ(values[2], "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK3");
 }
 
+// Found by fuzz_sip (UBSan: memchr on the null data() of an empty view).
+TEST(SipParser, ValueSplitterOnAnEmptyValueYieldsNothing) {
+  ValueSplitter s{std::string_view{}};
+  std::string_view v;
+  EXPECT_FALSE(s.next(v));
+  ValueSplitter blanks{" , ,"};
+  EXPECT_FALSE(blanks.next(v));
+}
+
 TEST(SipParser, AcceptsBareLineFeeds) {
   AnomalySet a;
   auto m = parse_sip(
