@@ -3,8 +3,8 @@
 
   run_golden.py golden --sigprobe BIN --capture PCAP --expected EVENTS.jsonl
       decodes PCAP into a temporary file and diffs it against the committed event lines;
-      every produced line is also validated against event.schema.json (the event contract
-      of shared/DESIGN.md as JSON Schema).
+      every produced line is also validated against host/out/schema/event.schema.json (the
+      event contract of shared/DESIGN.md as JSON Schema).
   run_golden.py truth --sigprobe BIN --capture PCAP --truth PCAP.truth.jsonl
       every truth line written by scripts/gen_pcaps.py must be matched by one event of the
       same frame whose fields include all of the truth's fields with equal values (the
@@ -25,11 +25,13 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 from genlib.pcapfile import read_pcap  # noqa: E402
 
-SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "event.schema.json")
+# The event contract as JSON Schema, owned by host/out next to the writer of the lines.
+SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "host", "out", "schema",
+                           "event.schema.json")
 
 
 def event_validator():
-    """A validator of tests/golden/event.schema.json, or None without python3-jsonschema."""
+    """A validator of host/out/schema/event.schema.json, or None without python3-jsonschema."""
     try:
         import jsonschema
     except ImportError:
@@ -73,7 +75,7 @@ def cmd_golden(a):
         frames = pcap_frame_count(a.capture)
         validator = event_validator()
         if validator is None:
-            print("python3-jsonschema missing: event lines not checked against event.schema.json")
+            print("python3-jsonschema missing: event lines not checked against the event schema")
         bad = 0
         for i, line in enumerate(out.splitlines(), 1):
             try:
