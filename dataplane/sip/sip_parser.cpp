@@ -7,7 +7,6 @@
 namespace sigprobe::sip {
 namespace {
 
-constexpr char lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c + ('a' - 'A')) : c; }
 
 constexpr bool is_ws(char c) { return c == ' ' || c == '\t'; }
 
@@ -224,24 +223,6 @@ void check_mandatory(const SipMessage& m, AnomalySet& a) {
 
 }  // namespace
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
-std::string_view trim(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 std::optional<uint32_t> parse_u32(std::string_view s) {
   s = trim(s);
   if (s.empty() || s.size() > 9) return std::nullopt;
@@ -255,7 +236,7 @@ std::optional<uint32_t> parse_u32(std::string_view s) {
 
 HeaderId header_id(std::string_view name) {
   if (name.empty() || name.size() > kLongestName) return HeaderId::Other;
-  char c = lower(name[0]);
+  char c = ascii_lower(name[0]);
   if (c < 'a' || c > 'z') return HeaderId::Other;
   const NameBucket& b = kBuckets.by_letter[size_t(c - 'a')];
   for (uint8_t i = b.begin; i < b.end; ++i) {
