@@ -50,6 +50,22 @@ std::optional<Tlv> nth(Bytes v, uint8_t id, int n, DecodeCounters& c) {
   return found;
 }
 
+// provisionedSS [7] SEQUENCE OF Ext-SS-Info: the first forwardingInfo [0]
+// { ss-Code, forwardingFeatureList SEQUENCE OF { ..., forwardedToNumber [5] } }.
+MapNumber first_forwarded_to(Bytes ss_list, DecodeCounters& c) {
+  MapNumber found;
+  for_each(ss_list, c, [&](const Tlv& info) {
+    if (found.present() || info.id != ctxc(0)) return;
+    auto features = nth(info.value, kSequence, 0, c);
+    if (!features) return;
+    for_each(features->value, c, [&](const Tlv& feature) {
+      if (found.present() || feature.id != kSequence) return;
+      if (auto t = nth(feature.value, ctx(5), 0, c)) found = address(t->value, c);
+    });
+  });
+  return found;
+}
+
 void decode_sm_rp(const Tlv& p, MapFields& f, DecodeCounters& c) {
   // SEQUENCE { sm-RP-DA, sm-RP-OA, sm-RP-UI OCTET STRING, ... }
   int pos = 0;
@@ -117,6 +133,7 @@ void decode_invoke(int op, const Tlv& p, MapFields& f, DecodeCounters& c) {
       if (!seq) break;
       if (auto t = nth(p.value, ctx(0), 0, c)) f.imsi = identity(t->value, c);
       if (auto t = nth(p.value, ctx(1), 0, c)) f.msisdn = address(t->value, c);
+      if (auto ss = nth(p.value, ctxc(7), 0, c)) f.forwarded_to = first_forwarded_to(ss->value, c);
       return;
     case kOpSendRoutingInfo:
       // SEQUENCE { msisdn [0], ..., gmsc-OrGsmSCF-Address [6] }
@@ -145,6 +162,7 @@ void decode_invoke(int op, const Tlv& p, MapFields& f, DecodeCounters& c) {
         if (auto t = nth(id->value, ctx(0), 0, c)) f.imsi = identity(t->value, c);
         if (auto t = nth(id->value, ctx(1), 0, c)) f.msisdn = address(t->value, c);
       }
+      if (auto t = nth(p.value, ctx(3), 0, c)) f.gsm_scf = address(t->value, c);
       return;
     }
     case kOpSendImsi:

@@ -34,6 +34,7 @@ struct MapNumber {
 
 struct MapFields {
   MapNumber imsi, msisdn, vlr, msc, sgsn, hlr, imei, service_centre, roaming_number;
+  MapNumber gsm_scf, forwarded_to;
   Bytes sm_rp_ui;             // the SMS TPDU (forwardSM family)
   bool sms_mt = false;        // TPDU travels SC -> MS (SM-RP-DA is an IMSI/LMSI)
   bool has_sms = false;

@@ -37,6 +37,7 @@ std::optional<SmsAddress> read_address(ByteReader& r, DecodeCounters& c) {
 void parse_udh(SmsTpdu& t, DecodeCounters& c) {
   if (t.ud.empty()) {
     c.anomaly(Anomaly::SmsUdhInvalid);
+    t.udhi = false;
     return;
   }
   size_t udhl = t.ud[0];

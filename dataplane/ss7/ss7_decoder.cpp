@@ -93,6 +93,7 @@ struct Ss7Decoder::State {
         text(kMaxTextBytes) {}
 
   PcFormat pcf = PcFormat::Itu;
+  bool result_opcode_from_invoke = true;
   std::vector<InvokeSlot> invokes;
   SccpReassembler sccp;
   SmsConcatenator concat;
@@ -243,7 +244,7 @@ void Ss7Decoder::State::fill_map(const TcapMsg& t, const TcapComponent& comp, Si
     uint32_t tid = tid_value(t.dtid);
     const InvokeSlot& s = invokes[invoke_slot(tid, comp.invoke_id)];
     bool match = s.tid == tid && s.tid_len == t.dtid.size() && s.invoke_id == comp.invoke_id;
-    if (match && mi.opcode < 0 && is_result) {
+    if (match && mi.opcode < 0 && is_result && result_opcode_from_invoke) {
       mi.opcode = s.opcode;
       ++stats.results_opcode_from_table;
     }
@@ -261,6 +262,8 @@ void Ss7Decoder::State::fill_map(const TcapMsg& t, const TcapComponent& comp, Si
   mi.imei = arena_number(f.imei, out);
   mi.service_centre = arena_number(f.service_centre, out);
   mi.roaming_number = arena_number(f.roaming_number, out);
+  mi.gsm_scf = arena_number(f.gsm_scf, out);
+  mi.forwarded_to = arena_number(f.forwarded_to, out);
   if (f.has_ussd) {
     if (f.ussd_ia5) {
       mi.ussd = out.store(as_chars(f.ussd));
@@ -365,6 +368,7 @@ Ss7Decoder::Ss7Decoder(const Ss7Config& cfg) : st_(std::make_unique<State>(cfg))
   st_->pcf = cfg.japan_point_codes ? PcFormat::Japan
              : cfg.ansi_point_codes ? PcFormat::Ansi
                                     : PcFormat::Itu;
+  st_->result_opcode_from_invoke = cfg.result_opcode_from_invoke;
 }
 Ss7Decoder::~Ss7Decoder() = default;
 

@@ -24,6 +24,10 @@ struct Ss7Config {
   bool japan_point_codes = false;  // TTC/Japan 16-bit point codes (label and SCCP addresses)
   uint64_t sms_concat_timeout_ns = 120'000'000'000ull;  // capture time
   uint64_t sccp_reassembly_timeout_ns = 30'000'000'000ull;
+  // A returnResult without an operation code takes the code of its invoke
+  // (same transaction and invoke id), remembered in a bounded table. Off:
+  // events carry only what is on the wire.
+  bool result_opcode_from_invoke = true;
 };
 
 // Counters beyond DecodeCounters: by message class and type.

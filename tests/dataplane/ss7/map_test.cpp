@@ -39,13 +39,18 @@ TEST(MapDecode, CancelLocationInEveryVersion) {
   EXPECT_EQ(c.anomalies[size_t(Anomaly::MapParamMalformed)], 0u);
 }
 
-TEST(MapDecode, InsertSubscriberDataGivesMsisdn) {
+TEST(MapDecode, InsertSubscriberDataGivesMsisdnAndForwardedToNumber) {
+  // provisionedSS [7] { forwardingInfo [0] { ss-Code cfb, forwardingFeatureList { { ss-Status [4],
+  // forwardedToNumber [5] } } } }: the shape of corpus pycrate frame 343.
+  Buf cf = tlv(0xA7, tlv(0xA0, cat({tlv(0x04, {0x29}), tlv(0x30, tlv(0x30, cat({tlv(0x84, {0x07}),
+                                                                                tlv(0x85, isdn("44786728001"))})))})));
   Buf arg = tlv(0x30, cat({tlv(0x80, tbcd("001010123456789")), tlv(0x81, isdn("19786148973")),
-                           tlv(0x82, {0x0A})}));
+                           tlv(0x82, {0x0A}), cf}));
   DecodeCounters c;
   MapFields f = decode_map(kOpInsertSubscriberData, false, arg, c);
   EXPECT_EQ(digits(f.imsi), "001010123456789");
   EXPECT_EQ(digits(f.msisdn), "19786148973");
+  EXPECT_EQ(digits(f.forwarded_to), "44786728001");
 }
 
 TEST(MapDecode, SendRoutingInfoArgumentAndBothResultShapes) {
@@ -80,6 +85,7 @@ TEST(MapDecode, LocationQueriesGiveTheTarget) {
   Buf ati = tlv(0x30, cat({tlv(0xA0, tlv(0x81, isdn("918793714126"))), tlv(0xA1, tlv(0x80, {})),
                            tlv(0x83, isdn("35699410525"))}));
   EXPECT_EQ(digits(decode_map(kOpAnyTimeInterrogation, false, ati, c).msisdn), "918793714126");
+  EXPECT_EQ(digits(decode_map(kOpAnyTimeInterrogation, false, ati, c).gsm_scf), "35699410525");
   Buf ati_imsi = tlv(0x30, tlv(0xA0, tlv(0x80, tbcd("272150756140114"))));
   EXPECT_EQ(digits(decode_map(kOpAnyTimeInterrogation, false, ati_imsi, c).imsi), "272150756140114");
   Buf psi = tlv(0x30, cat({tlv(0x80, tbcd("460001234567890")), tlv(0xA2, tlv(0x80, {}))}));

@@ -1,7 +1,8 @@
 // Test-only capture walker for the SS7 tests: reads a pcap/pcapng with
 // libpcap and hands every SCTP DATA user message (B..E fragments joined per
-// stream; a TSN already seen in the same direction is a retransmission and is
-// skipped, as tshark skips it) or MTP2/MTP3 link frame to an Ss7Decoder. It exists so the SS7
+// stream; no TSN de-duplication: a retransmitted or duplicated chunk is
+// decoded again, where tshark marks it and stops) or MTP2/MTP3 link frame to
+// an Ss7Decoder. It exists so the SS7
 // decoder can be checked against tshark without the L2-L4 walk.
 #pragma once
 #include <pcap/pcap.h>
@@ -9,7 +10,6 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -51,7 +51,6 @@ class SigtranPcap {
  private:
   EventBatch batch_{256, 1 << 20};
   std::map<std::string, std::vector<uint8_t>> partial_;  // per association+stream
-  std::set<std::string> tsns_;                            // per direction
 
   void deliver(Bytes msg, MsgContext& ctx, Ss7Decoder& dec, DecodeCounters& c,
                const MessageSink& sink, int kind) {
@@ -143,14 +142,6 @@ class SigtranPcap {
       r.skip(*len - 4);
       r.skip(pad4(*len));
       if (*type != 0 || chunk.size() < 16) continue;
-      std::string dir(reinterpret_cast<const char*>(ctx.src.addr.data()), 16);
-      dir.append(reinterpret_cast<const char*>(ctx.dst.addr.data()), 16);
-      dir += std::to_string(ctx.src.port) + ">" + std::to_string(ctx.dst.port) + "#";
-      dir.append(reinterpret_cast<const char*>(chunk.data() + 4), 4);  // TSN
-      // The same TSN with the same bytes again is a retransmission (generators
-      // that reuse a TSN for different messages are not retransmitting).
-      dir.append(reinterpret_cast<const char*>(chunk.data() + 16), chunk.size() - 16);
-      if (!tsns_.insert(dir).second) continue;
       uint16_t stream = uint16_t(chunk[8] << 8 | chunk[9]);
       ctx.sctp_stream = stream;
       ctx.sctp_ppid = uint32_t(chunk[12]) << 24 | uint32_t(chunk[13]) << 16 |

@@ -129,6 +129,17 @@ TEST(SmsDecode, NamesBadLengths) {
   EXPECT_EQ(c.anomalies[size_t(Anomaly::SmsConcatInvalid)], 1u);
 }
 
+TEST(SmsDecode, HeaderIndicatorWithoutUserDataIsNamed) {
+  // Fuzzer finding (tests/fuzz/ss7/regressions/sms): UDHI set, TP-UDL 0x24, no user data at all.
+  Buf tpdu{0x44, 0x00, 0x62, 0x10, 0x10, 0x00, 0x08, 0x28, 0x23, 0x38, 0x77, 0x2e, 0x24};
+  DecodeCounters c;
+  auto t = parse_sms_tpdu(tpdu, false, c);
+  ASSERT_TRUE(t);
+  EXPECT_FALSE(t->udhi);
+  EXPECT_EQ(c.anomalies[size_t(Anomaly::SmsUdhInvalid)], 1u);
+  EXPECT_EQ(text(*t), "");
+}
+
 TEST(SmsDecode, SurvivesTruncationAtEveryLength) {
   Buf ud = cat({Buf{0x05, 0x00, 0x03, 0x5C, 0x03, 0x01}, Buf{0x60, 0xA8, 0x59, 0x7D}});
   Buf tpdu = cat({Buf{0x41, 0x07, 0x05, 0x81}, tbcd("10086"), Buf{0x00, 0x08, uint8_t(ud.size())}, ud});

@@ -1,0 +1,7 @@
+// libFuzzer target: the SS7 sigtran entry point (see ss7_fuzz_entry.hpp).
+#include "tests/fuzz/ss7/ss7_fuzz_entry.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  sigprobe::ss7::fuzz::sigtran(data, size);
+  return 0;
+}

@@ -1,0 +1,100 @@
+// One function per SS7 decoder entry point, shared by the libFuzzer targets
+// (*_fuzz.cpp, clang + -DSIGPROBE_FUZZ=ON) and the g++ seed replay test.
+// Each runs the parser and everything that renders its result, so a finding
+// anywhere on that path shows up.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "dataplane/core/byte_reader.hpp"
+#include "dataplane/core/counters.hpp"
+#include "dataplane/core/signal_event.hpp"
+#include "dataplane/ss7/isup.hpp"
+#include "dataplane/ss7/map.hpp"
+#include "dataplane/ss7/sccp.hpp"
+#include "dataplane/ss7/sigtran.hpp"
+#include "dataplane/ss7/sms.hpp"
+#include "dataplane/ss7/ss7_decoder.hpp"
+#include "dataplane/ss7/tcap.hpp"
+
+namespace sigprobe::ss7::fuzz {
+
+// SCTP payload into the whole decoder: the first byte picks the ppid and the
+// entry (M3UA, M2PA, M2UA, SUA, sniffed, MTP2, MTP2+phdr, MTP3).
+inline void sigtran(const uint8_t* d, size_t n) {
+  static Ss7Decoder dec;
+  static EventBatch out(64, 1 << 16);
+  DecodeCounters c;
+  if (n == 0) return;
+  Bytes b{d + 1, n - 1};
+  PacketRef pkt;
+  MsgContext ctx;
+  ctx.pkt = &pkt;
+  out.clear();
+  switch (d[0] & 7) {
+    case 0: ctx.sctp_ppid = 3; dec.on_sctp_message(b, ctx, out, c); break;
+    case 1: ctx.sctp_ppid = 5; dec.on_sctp_message(b, ctx, out, c); break;
+    case 2: ctx.sctp_ppid = 2; dec.on_sctp_message(b, ctx, out, c); break;
+    case 3: ctx.sctp_ppid = 4; dec.on_sctp_message(b, ctx, out, c); break;
+    case 4: ctx.sctp_ppid = 0; dec.on_sctp_message(b, ctx, out, c); break;
+    case 5: dec.on_mtp2(b, ctx, out, c); break;
+    case 6: dec.on_mtp2_with_phdr(b, ctx, out, c); break;
+    default: dec.on_mtp3(b, ctx, out, c); break;
+  }
+}
+
+// SCCP message alone, then behind an MTP3 label through the decoder.
+inline void sccp(const uint8_t* d, size_t n) {
+  DecodeCounters c;
+  Bytes b{d, n};
+  for (PcFormat f : {PcFormat::Itu, PcFormat::Japan}) (void)parse_sccp(b, f, c);
+  static Ss7Decoder dec;
+  static EventBatch out(64, 1 << 16);
+  static uint8_t msu[4096];
+  if (n + 5 > sizeof msu) return;
+  const uint8_t label[5] = {0x83, 0x01, 0x40, 0x00, 0x00};
+  for (size_t i = 0; i < 5; ++i) msu[i] = label[i];
+  for (size_t i = 0; i < n; ++i) msu[5 + i] = d[i];
+  PacketRef pkt;
+  MsgContext ctx;
+  ctx.pkt = &pkt;
+  out.clear();
+  dec.on_mtp3({msu, n + 5}, ctx, out, c);
+}
+
+// BER/TCAP and the MAP argument and result decoders of every operation.
+inline void tcap_map(const uint8_t* d, size_t n) {
+  DecodeCounters c;
+  auto t = parse_tcap({d, n}, c);
+  if (!t) return;
+  (void)decode_map_open(t->user_info, c);
+  (void)acn_is_cap(t->acn);
+  for (size_t i = 0; i < t->n_components; ++i) {
+    const TcapComponent& comp = t->components[i];
+    int op = comp.opcode >= 0 ? comp.opcode : 0;
+    for (int o : {op, int(kOpMoForwardSm), int(kOpSendRoutingInfo), int(kOpUpdateLocation)}) {
+      (void)decode_map(o, false, comp.param, c);
+      (void)decode_map(o, true, comp.param, c);
+    }
+  }
+}
+
+// SMS TPDU in both directions with its text and address, and a USSD string.
+inline void sms(const uint8_t* d, size_t n) {
+  DecodeCounters c;
+  static char text[4096];
+  for (bool mo : {false, true}) {
+    auto t = parse_sms_tpdu({d, n}, mo, c);
+    if (!t) continue;
+    (void)sms_text_utf8(*t, text, sizeof text, c);
+    (void)sms_address_utf8(t->addr, text, sizeof text);
+  }
+  if (n) (void)ussd_text_utf8(d[0], {d + 1, n - 1}, text, sizeof text, c);
+}
+
+inline void isup(const uint8_t* d, size_t n) {
+  DecodeCounters c;
+  (void)parse_isup({d, n}, c);
+}
+
+}  // namespace sigprobe::ss7::fuzz
