@@ -126,6 +126,8 @@ struct MapInfo {
   uint16_t error_code = 0;
   std::string_view imsi, msisdn, vlr, msc, sgsn, hlr, imei;
   std::string_view service_centre, roaming_number;
+  std::string_view gsm_scf;       // gsmSCF address (anyTimeInterrogation requester)
+  std::string_view forwarded_to;  // call forwarding target set by insertSubscriberData
   std::string_view ussd;        // decoded USSD string, UTF-8
   SmsInfo sms;
 };

@@ -186,6 +186,8 @@ void write_ss7(json::Writer& w, const SignalEvent& ev) {
     w.field("imei", m.imei);
     w.field("service_centre", m.service_centre);
     w.field("roaming_number", m.roaming_number);
+    w.field("gsm_scf", m.gsm_scf);
+    w.field("forwarded_to", m.forwarded_to);
     w.field("ussd", m.ussd);
     if (m.sms.present) {
       const SmsInfo& s = m.sms;
