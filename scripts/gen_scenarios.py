@@ -1,0 +1,402 @@
+#!/usr/bin/python3
+"""Labelled fraud scenarios for sigprobe's detection (issue 4): pcaps/scenarios/NAME.pcap and
+NAME.labels.json, deterministic (seeded random, timestamps from 2026-01-01T00:00:00Z).
+
+Each scenario is a plausible benign background (subscribers with Poisson call arrivals, answer
+ratio ~70 %, log-normal talk times, SMS, location updates, roaming) with fraud behaviours mixed
+in, and benign hard cases (a busy call centre, a whitelisted police warning line, verification
+code SMS, a parents' group text). The labels say which subject is fraud for which rule, with the
+capture time of its first fraudulent message, and which subjects are benign and must never be
+flagged. tests/scenarios replays them and computes precision and recall.
+
+Run:  /usr/bin/python3 scripts/gen_scenarios.py          (needs scapy: Debian's python)
+The SIP, SIGTRAN and MAP encoders come from scripts/genlib (read only here).
+"""
+import json
+import math
+import os
+import random
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from genlib import mapops as mo  # noqa: E402
+from genlib import net, sms, ss7  # noqa: E402
+from genlib.pcapfile import EPOCH_2026, PcapWriter  # noqa: E402
+from genlib.sigtran import Assoc, Node, invoke_msg, result_msg  # noqa: E402
+from genlib.sip import Dialog, sdp  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "pcaps", "scenarios")
+PROXY = "10.255.0.1"
+DOMAIN = "ims.example.cn"
+
+
+class Frames:
+    """Collects frames at scheduled capture times (the genlib transports call add())."""
+
+    def __init__(self):
+        self.frames = []
+        self.now_us = 0
+
+    def at(self, t_s):
+        self.now_us = int(round(t_s * 1e6))
+        return self
+
+    def add(self, frame, gap_us=None):
+        self.frames.append((self.now_us, len(self.frames), bytes(frame)))
+        self.now_us += 300
+        return len(self.frames)
+
+    def expect(self, *args, **kwargs):
+        pass
+
+    def write(self, path):
+        w = PcapWriter()
+        for ts, _, data in sorted(self.frames):
+            w.add(data, gap_us=EPOCH_2026 * 1_000_000 + ts - w.now_us)
+        w.write(path)
+        return len(self.frames)
+
+
+class Scenario:
+    def __init__(self, name, seed, minutes):
+        self.name = name
+        self.rnd = random.Random(seed)
+        self.duration = minutes * 60.0
+        self.f = Frames()
+        self.fraud = {}     # subject -> {"rules": set, "first_ts": t, "what": text}
+        self.benign = {}    # subject -> why
+        self.n_call = 0
+        self.assoc = None
+
+    # ---- labels ---------------------------------------------------------------
+    def label_fraud(self, subject, rules, t, what):
+        e = self.fraud.setdefault(subject, {"rules": set(), "first_ts": t, "what": what})
+        e["rules"].update(rules)
+        e["first_ts"] = min(e["first_ts"], t)
+
+    def label_benign(self, subject, why):
+        self.benign[subject] = why
+
+    # ---- SIP ------------------------------------------------------------------
+    def sip(self, t, src, dst, data):
+        self.f.at(t).add(net.udp(src, dst, 5060, 5060, data))
+
+    def call(self, t, a, b, a_ip, ua, ring_s, talk_s, outcome):
+        """outcome: answered (talk_s), cancel (after ring_s), busy."""
+        self.n_call += 1
+        cid = f"{self.name[:3]}{self.n_call:06d}@{a_ip}"
+        d = Dialog(cid, f"sip:{a}@{DOMAIN}", a, f"sip:{b}@{DOMAIN}", b, f"ft{self.n_call}",
+                   (a_ip, 5060), (PROXY, 5060), ua=ua, server="IMS-PCSCF 1.0")
+        tt = f"tt{self.n_call}"
+        ruri = f"sip:{b}@{DOMAIN}"
+        inv, _ = d.request("INVITE", ruri, b, 1, body=sdp(a_ip, 40000 + self.n_call % 20000),
+                           ctype="application/sdp")
+        self.sip(t, a_ip, PROXY, inv)
+        self.sip(t + 0.25, PROXY, a_ip, d.response(180, "Ringing", "INVITE", 1, to_tag=tt)[0])
+        t1 = t + 0.25 + ring_s
+        if outcome == "answered":
+            self.sip(t1, PROXY, a_ip, d.response(200, "OK", "INVITE", 1, to_tag=tt)[0])
+            self.sip(t1 + 0.05, a_ip, PROXY, d.request("ACK", ruri, b, 1, to_tag=tt)[0])
+            self.sip(t1 + talk_s, a_ip, PROXY, d.request("BYE", ruri, b, 2, to_tag=tt)[0])
+            self.sip(t1 + talk_s + 0.05, PROXY, a_ip, d.response(200, "OK", "BYE", 2, to_tag=tt)[0])
+        elif outcome == "cancel":
+            self.sip(t1, a_ip, PROXY, d.request("CANCEL", ruri, b, 1, new_branch=False)[0])
+            self.sip(t1 + 0.03, PROXY, a_ip, d.response(200, "OK", "CANCEL", 1)[0])
+            self.sip(t1 + 0.05, PROXY, a_ip, d.response(487, "Request Terminated", "INVITE", 1, to_tag=tt)[0])
+        else:
+            self.sip(t1, PROXY, a_ip, d.response(486, "Busy Here", "INVITE", 1, to_tag=tt)[0])
+        return t
+
+    def request(self, t, src_ip, method, user, ua, status, cseq=1):
+        self.n_call += 1
+        cid = f"{self.name[:3]}{self.n_call:06d}@{src_ip}"
+        d = Dialog(cid, f"sip:{user}@{DOMAIN}", user, f"sip:{user}@{DOMAIN}", user, f"ft{self.n_call}",
+                   (src_ip, 5060), (PROXY, 5060), ua=ua, server="IMS-PCSCF 1.0")
+        msg, _ = d.request(method, f"sip:{user}@{DOMAIN}", user, cseq)
+        self.sip(t, src_ip, PROXY, msg)
+        if status:
+            reason = {200: "OK", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}[status]
+            self.sip(t + 0.01, PROXY, src_ip, d.response(status, reason, method, cseq, to_tag=f"r{self.n_call}")[0])
+
+    # ---- background -------------------------------------------------------------
+    def subscribers(self, n):
+        nums = sorted({"86138" + f"{self.rnd.randrange(10**8):08d}" for _ in range(n)})
+        return [(num, f"10.{1 + i // 60000}.{(i // 250) % 240}.{1 + i % 250}") for i, num in enumerate(nums)]
+
+    def background_calls(self, subs, rate_per_s):
+        uas = ["Linphone/5.2.0", "Zoiper rv2.10.19", "IMS-UE/3.1", "MicroSIP/3.21.3"]
+        t = self.rnd.expovariate(rate_per_s)
+        while t < self.duration - 5:
+            a, ip = self.rnd.choice(subs)
+            b = self.rnd.choice(subs)[0]
+            if b != a:
+                u = self.rnd.random()
+                ring = self.rnd.uniform(3, 15)
+                if u < 0.70:
+                    talk = min(1800.0, self.rnd.lognormvariate(math.log(70), 0.9))
+                    self.call(t, a, b, ip, uas[int(a) % len(uas)], ring, talk, "answered")
+                elif u < 0.88:
+                    self.call(t, a, b, ip, uas[int(a) % len(uas)], self.rnd.uniform(8, 30), 0, "cancel")
+                else:
+                    self.call(t, a, b, ip, uas[int(a) % len(uas)], ring, 0, "busy")
+            t += self.rnd.expovariate(rate_per_s)
+
+    # ---- SS7 --------------------------------------------------------------------
+    def ss7_up(self):
+        self.assoc = Assoc(self.f.at(0.0), "10.20.0.1", "10.20.0.2")
+        self.assoc.bring_up()
+        self.tid = 0x20000000
+
+    def dialogue(self, t, a, b, op, arg, res=None):
+        self.tid += 1
+        otid = self.tid.to_bytes(4, "big")
+        fields = {}
+        if isinstance(arg, tuple):
+            arg, fields = arg
+        self.f.at(t)
+        self.assoc.send(invoke_msg(a, b, op, 1, arg, fields, otid))
+        self.f.at(t + 0.02)
+        if res is None:
+            self.assoc.send(result_msg(b, a, op, 1, None, None, dtid=otid))
+        else:
+            self.assoc.send(result_msg(b, a, op, 1, res[0], res[1], dtid=otid))
+
+    def mo_sms(self, t, msc, smsc, sender, recipient, text, imsi=None):
+        ucs2 = any(ord(c) > 0x7F for c in text)
+        tpdu = sms.sms_submit(self.tid & 0xFF, recipient, text, 0x08 if ucs2 else 0x00)
+        self.dialogue(t, msc, smsc, "mo-forwardSM", mo.mo_forward_sm_arg(smsc.gt, sender, tpdu, imsi))
+
+    def write(self):
+        os.makedirs(OUT, exist_ok=True)
+        path = os.path.join(OUT, self.name + ".pcap")
+        n = self.f.write(path)
+        labels = {
+            "scenario": self.name,
+            "duration_s": self.duration,
+            "fraud": [{"subject": s, "rules": sorted(e["rules"]), "first_ts": round(EPOCH_2026 + e["first_ts"], 6),
+                       "what": e["what"]} for s, e in sorted(self.fraud.items())],
+            "benign": [{"subject": s, "why": w} for s, w in sorted(self.benign.items())],
+        }
+        with open(os.path.join(OUT, self.name + ".labels.json"), "w") as fh:
+            json.dump(labels, fh, indent=1, ensure_ascii=False)
+            fh.write("\n")
+        print(f"{path}: {n} frames, {os.path.getsize(path)} bytes, {len(self.fraud)} fraud / "
+              f"{len(self.benign)} benign subjects")
+
+
+# ---- the scenarios --------------------------------------------------------------
+def calls():
+    """Voice fraud among 2,500 subscribers over an hour: a bulk caller, a one-ring caller,
+    a sequential dialler and a blacklisted number; a call centre and a police warning line
+    are the hard benign cases."""
+    s = Scenario("calls", 41, 60)
+    subs = s.subscribers(2500)
+    s.background_calls(subs, 0.10)
+    rnd = s.rnd
+    # Bulk caller: 80 calls in 12 minutes, mostly unanswered or hung up quickly.
+    a = "8613712340001"
+    for i in range(80):
+        t = 600 + i * 9
+        b = rnd.choice(subs)[0]
+        if rnd.random() < 0.85:
+            s.call(t, a, b, "10.50.0.9", "IMS-UE/3.1", rnd.uniform(8, 20), 0, "cancel")
+        else:
+            s.call(t, a, b, "10.50.0.9", "IMS-UE/3.1", 4, rnd.uniform(5, 20), "answered")
+    s.label_fraud(a, ["bulk_caller", "short_call_burst", "outbound_only"], 600, "bulk calling, low answer ratio")
+    # Wangiri from abroad: rings 1-2.5 s, cancels, 40 distinct callees.
+    w = "85512345678"
+    for i in range(40):
+        s.call(1500 + i * 6, w, rnd.choice(subs)[0], "10.60.0.5", "VoIP-GW", rnd.uniform(1.0, 2.5), 0, "cancel")
+    s.label_fraud(w, ["wangiri", "high_risk_prefix"], 1500, "one-ring calls from a Cambodian number")
+    # Sequential dialler: consecutive callee numbers.
+    q = "8613712340002"
+    for i in range(15):
+        s.call(2400 + i * 20, q, f"{8613900100000 + i}", "10.50.0.10", "IMS-UE/3.1", 6, 12,
+               "answered" if i % 3 == 0 else "cancel")
+    s.label_fraud(q, ["sequential_dialler"], 2400, "dials a number range in order")
+    # A number on the police blacklist makes three ordinary calls.
+    k = "8617099990001"
+    for i in range(3):
+        s.call(3000 + i * 100, k, rnd.choice(subs)[0], "10.50.0.11", "IMS-UE/3.1", 5, 600 if i == 0 else 60,
+               "answered")  # the first victim stays on the line for 10 minutes: a deep victim
+    s.label_fraud(k, ["police_blacklist"], 3000, "on the police blacklist")
+    # Hard case: a call centre, one number, a call every 20 s, answered and long.
+    cc = "8610400800000"
+    for i in range(150):
+        t = 120 + i * 20
+        if rnd.random() < 0.8:
+            s.call(t, cc, rnd.choice(subs)[0], "10.70.0.10", "Yealink SIP-T54W", rnd.uniform(4, 12),
+                   rnd.uniform(120, 480), "answered")
+        else:
+            s.call(t, cc, rnd.choice(subs)[0], "10.70.0.10", "Yealink SIP-T54W", rnd.uniform(15, 30), 0, "cancel")
+    s.label_benign(cc, "call centre: many calls, answered and long")
+    # Hard case: the whitelisted police warning line calls 60 likely victims in 10 minutes.
+    for i in range(60):
+        s.call(1800 + i * 10, "96110", rnd.choice(subs)[0], "10.80.0.1", "Police-Warning/2.0", 10, 0, "cancel")
+    s.label_benign("96110", "whitelisted police anti-fraud warning line")
+    s.write()
+
+
+def simbox():
+    """A GoIP gateway with 16 SIM cards behind one IP, and a slow SIM box that uses 3 new
+    numbers per 10 minutes (under the per-window threshold) for an hour."""
+    s = Scenario("simbox", 42, 60)
+    subs = s.subscribers(2000)
+    s.background_calls(subs, 0.06)
+    rnd = s.rnd
+    sims = [f"86136{rnd.randrange(10**8):08d}" for _ in range(16)]
+    for i in range(120):
+        t = 300 + i * 10
+        out = "answered" if rnd.random() < 0.5 else "cancel"
+        s.call(t, sims[i % 16], rnd.choice(subs)[0], "203.0.113.7", "DBL GoIP GST1610 1.01", rnd.uniform(4, 10),
+               rnd.uniform(20, 120), out)
+    s.label_fraud("203.0.113.7", ["simbox_ip", "gateway_ua"], 300, "GoIP gateway, 16 SIM cards")
+    slow = [f"86135{rnd.randrange(10**8):08d}" for _ in range(18)]
+    for w in range(6):
+        for k in range(3):
+            num = slow[w * 3 + k]
+            for c in range(2):
+                t = 60 + w * 600 + k * 150 + c * 60
+                s.call(t, num, rnd.choice(subs)[0], "198.51.100.23", "Asterisk PBX 18.2", rnd.uniform(4, 9),
+                       rnd.uniform(30, 90), "answered")
+    s.label_fraud("198.51.100.23", ["simbox_slow"], 60, "slow SIM box: 3 numbers per window, for an hour")
+    cc = "8610400800001"
+    for i in range(100):
+        s.call(200 + i * 30, cc, rnd.choice(subs)[0], "10.70.0.11", "Yealink SIP-T54W", 6, rnd.uniform(60, 300),
+               "answered")
+    s.label_benign(cc, "call centre: one number behind one IP, long answered calls")
+    s.label_benign("10.70.0.11", "call centre IP")
+    s.write()
+
+
+def sip_attack():
+    """A friendly-scanner sweep, a sipcli password guesser and an INVITE flood against the
+    proxy, over 15 minutes of ordinary traffic with re-registrations."""
+    s = Scenario("sip_attack", 43, 15)
+    subs = s.subscribers(800)
+    s.background_calls(subs, 0.08)
+    rnd = s.rnd
+    # Ordinary re-registration: 401 challenge then 200 (digest), for 200 subscribers.
+    for i, (num, ip) in enumerate(subs[:200]):
+        t = rnd.uniform(5, 880)
+        s.request(t, ip, "REGISTER", num, "IMS-UE/3.1", 401, 1)
+        s.request(t + 0.2, ip, "REGISTER", num, "IMS-UE/3.1", 200, 2)
+    s.label_benign(subs[0][1], "subscriber re-registering with a digest challenge")
+    scanner = "45.134.26.8"
+    for i in range(300):
+        s.request(120 + i * 0.05, scanner, "OPTIONS", str(100 + i), "friendly-scanner", 404)
+    s.label_fraud(scanner, ["sip_scanner_ua", "sip_scan"], 120, "sipvicious sweep of extensions 100-399")
+    brute = "185.53.88.4"
+    for i in range(60):
+        s.request(300 + i * 2, brute, "REGISTER", "1001", "sipcli/v1.8", 401, i + 1)
+    s.label_fraud(brute, ["sip_bruteforce", "sip_scanner_ua"], 300, "password guessing on extension 1001")
+    flood = "91.200.12.77"
+    for i in range(250):
+        s.request(600 + i * 0.02, flood, "INVITE", f"86138{rnd.randrange(10**8):08d}", "VoIP-Flood", 0)
+    s.label_fraud(flood, ["invite_flood", "sip_scan"], 600, "INVITE flood, 250 in 5 s")
+    s.write()
+
+
+def ss7_sms():
+    """MAP over M3UA: FS.11 category 1/2/3 attacks, a location-query burst, SIM cards roaming
+    together into a high-risk VLR, scam and bulk SMS, a black-listed terminal; benign SMS
+    (verification codes, a parents' group text) and ordinary roamers."""
+    s = Scenario("ss7_sms", 44, 60)
+    rnd = s.rnd
+    s.ss7_up()
+    vlr = Node("VLR", 1201, "8613900000010", ss7.SSN_VLR, "a")
+    msc = Node("MSC", 1201, "8613900000011", ss7.SSN_MSC, "a")
+    smsc = Node("SMSC", 1202, "8613800500000", ss7.SSN_MSC, "b")
+    hlr = Node("HLR", 2302, "8613800000001", ss7.SSN_HLR, "b")
+    eir = Node("EIR", 2303, "8613800000009", ss7.SSN_EIR, "b")
+    subs = [(f"86138{rnd.randrange(10**8):08d}", f"46000{rnd.randrange(10**10):010d}") for _ in range(1500)]
+    # Background: home location updates and SMS between subscribers.
+    for msisdn, imsi in subs[:400]:
+        s.dialogue(rnd.uniform(1, 3500), vlr, hlr, "updateLocation", mo.update_location_arg(imsi, msc.gt, vlr.gt),
+                   mo.update_location_res(hlr.gt))
+    texts = ["晚上一起吃饭吗？", "到家了，放心", "Meeting moved to 3pm", "明天早上8点出发", "OK, see you soon",
+             "妈，周末回家", "Please send me the report", "收到，谢谢"]
+    t = 2.0
+    while t < 3550:
+        a, imsi = rnd.choice(subs)
+        s.mo_sms(t, msc, smsc, a, rnd.choice(subs)[0], rnd.choice(texts), imsi)
+        t += rnd.expovariate(0.06)
+    # Verification codes from an industry port: one keyword family only (benign).
+    for i in range(25):
+        s.mo_sms(100 + i * 130, msc, smsc, "1069000012345", rnd.choice(subs)[0],
+                 f"您的验证码是{rnd.randrange(10**6):06d}，5分钟内有效，请勿泄露。")
+    s.label_benign("1069000012345", "verification codes: one keyword family, varying text")
+    # A parents' group text to 30 recipients: same text, under the bulk threshold (benign).
+    for i in range(30):
+        s.mo_sms(900 + i * 3, msc, smsc, "8613812345678", rnd.choice(subs)[0], "明天下午三点家长会，请准时到校。")
+    s.label_benign("8613812345678", "teacher texting 30 parents the same notice")
+    # Ordinary roamers: seen at home first (SMS to them), then a location update abroad.
+    sg_vlr = Node("VLR-SG", 3101, "6591000001", ss7.SSN_VLR, "a")
+    for i, (msisdn, imsi) in enumerate(subs[400:405]):
+        tpdu = sms.sms_deliver(oa_digits="8613800138000", text="Have a good trip", dcs=0)
+        s.dialogue(500 + i * 60, smsc, msc, "mt-forwardSM", mo.mt_forward_sm_arg(imsi, smsc.gt, tpdu))
+        s.dialogue(9000 / 4 + i * 60, sg_vlr, hlr, "updateLocation",
+                   mo.update_location_arg(imsi, sg_vlr.gt, sg_vlr.gt), mo.update_location_res(hlr.gt))
+        s.label_benign(imsi, "subscriber roaming to Singapore after being seen at home")
+    # FS.11 category 1: anyTimeInterrogation from a foreign GT.
+    spy = Node("spy", 4001, "23450000001", 147, "a")
+    for i in range(5):
+        s.dialogue(700 + i * 40, spy, hlr, "anyTimeInterrogation", mo.ati_arg(rnd.choice(subs)[0], spy.gt))
+    s.label_fraud(spy.gt, ["ss7_cat1"], 700, "anyTimeInterrogation from a UK GT")
+    # Category 2: provideSubscriberInfo at our subscriber from a foreign GT.
+    psi = Node("psi", 4002, "4477000001", ss7.SSN_VLR, "a")
+    s.dialogue(1100, psi, vlr, "provideSubscriberInfo", mo.psi_arg(subs[10][1]))
+    s.label_fraud(psi.gt, ["ss7_cat2"], 1100, "provideSubscriberInfo aimed at our subscriber")
+    # Location-query burst: 60 SRI-for-SM in a minute from a foreign GT.
+    lb = Node("tracker", 4003, "26201000099", ss7.SSN_MSC, "a")
+    for i in range(60):
+        s.dialogue(1300 + i, lb, hlr, "sendRoutingInfoForSM", mo.sri_for_sm_arg(subs[20 + i][0], lb.gt))
+    s.label_fraud(lb.gt, ["location_query_burst"], 1300, "60 SRI-for-SM in a minute")
+    # Seven fresh cards roam into one Cambodian VLR within 20 minutes.
+    kh = Node("VLR-KH", 3201, "85512000001", ss7.SSN_VLR, "a")
+    for i in range(7):
+        imsi = f"46000{9900000000 + i}"
+        t = 1600 + i * 170
+        s.dialogue(t, kh, hlr, "updateLocation", mo.update_location_arg(imsi, kh.gt, kh.gt),
+                   mo.update_location_res(hlr.gt))
+        s.label_fraud(imsi, ["roaming_high_risk", "roam_in_first_power_on"], t, "fresh card roaming into Cambodia")
+    s.label_fraud(kh.gt, ["roaming_cluster"], 1600, "seven cards roam into one high-risk VLR")
+    # Category 3: home, then a UK VLR 20 minutes later.
+    uk = Node("VLR-UK", 3301, "4479000001", ss7.SSN_VLR, "a")
+    jump = subs[30][1]
+    s.dialogue(2000, vlr, hlr, "updateLocation", mo.update_location_arg(jump, msc.gt, vlr.gt),
+               mo.update_location_res(hlr.gt))
+    s.dialogue(3200, uk, hlr, "updateLocation", mo.update_location_arg(jump, uk.gt, uk.gt),
+               mo.update_location_res(hlr.gt))
+    s.label_fraud(jump, ["ss7_cat3"], 3200, "Beijing to London in 20 minutes")
+    # Scam scripts, a phishing link, bulk text.
+    scam = "8613711112222"
+    scripts = ["【抖音客服】您的直播会员将按月扣费，如需取消请联系客服办理退款。",
+               "医保局通知：您的医保卡已停用，需配合资产核查，请点击链接并开启屏幕共享。",
+               "您好，您购买的航班已取消，我司将为您办理退改签并补偿300元，请添加客服。"]
+    for i, text in enumerate(scripts):
+        s.mo_sms(2200 + i * 200, msc, smsc, scam, rnd.choice(subs)[0], text)
+    s.label_fraud(scam, ["scam_keywords"], 2200, "scam scripts")
+    phish = "8613711113333"
+    s.mo_sms(2500, msc, smsc, phish, rnd.choice(subs)[0], "Your parcel is held: https://yibao-check.com/p7 pay 2 yuan")
+    s.label_fraud(phish, ["fraud_url"], 2500, "phishing link")
+    bulk = "8613711114444"
+    for i in range(60):
+        s.mo_sms(2700 + i * 8, msc, smsc, bulk, subs[100 + i][0], "低息无抵押贷款，当天放款，详询微信 hb888")
+    s.label_fraud(bulk, ["bulk_same_text", "sms_flood_sender"], 2700, "the same ad to 60 people")
+    # A black-listed terminal checks in at the EIR.
+    imei = "356938031234567"
+    s.dialogue(3300, msc, eir, "checkIMEI", mo.check_imei_arg_v2(imei), mo.check_imei_res_v2())
+    s.label_fraud(imei, ["black_terminal"], 3300, "SIM-box module TAC")
+    s.write()
+
+
+SCENARIOS = [calls, simbox, sip_attack, ss7_sms]
+
+if __name__ == "__main__":
+    only = sys.argv[1:]
+    for fn in SCENARIOS:
+        if not only or fn.__name__ in only:
+            fn()
