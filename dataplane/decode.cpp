@@ -97,6 +97,8 @@ struct Decoder::Impl final : l2l4::L4Handler {
     return sip::looks_like_sip(first) || ctx.src.port == kSipPort || ctx.dst.port == kSipPort;
   }
 
+  bool starts_message(Bytes b) override { return sip::looks_like_sip(b); }
+
   size_t on_tcp_data(const MsgContext& ctx, Bytes data, bool in_packet, size_t carried) override {
     size_t pos = 0;
     while (pos < data.size()) {

@@ -143,6 +143,13 @@ void TcpStreams::on_segment(const TcpSegment& seg, const MsgContext& ctx, uint64
       }
       if (repeat) {
         ++c.reasm.tcp_retransmissions;
+      } else if (s->state == State::Active && s->buf.empty() && s->ooo.empty() && h.starts_message(p)) {
+        // Nothing of a message is pending and this segment starts one: the
+        // hole holds nothing we could finish, so skip it now.
+        ++c.reasm.tcp_gaps;
+        c.anomaly(Anomaly::TcpGap);
+        s->next = seg.seq;
+        deliver(*s, p, seg.in_packet, ctx, h, c);
       } else {
         if (s->ooo.empty()) s->ooo_since_ns = now_ns;
         s->ooo.push_back({seg.seq, uint32_t(s->ooo_bytes.size()), uint32_t(p.size())});

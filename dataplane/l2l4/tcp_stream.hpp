@@ -6,8 +6,10 @@
 // packet when nothing is buffered (zero copy); what it does not consume is
 // kept. Segments ahead of the expected sequence number wait in an
 // out-of-order area; a hole is skipped (tcp.gap) when the area runs over its
-// limits, when the oldest waiting segment is older than the gap timeout, or
-// at FIN/RST. Retransmissions are dropped (counted). Streams are bounded in
+// limits, when the oldest waiting segment is older than the gap timeout, at
+// FIN, or at once when nothing is pending and the segment after the hole
+// starts a message (L4Handler::starts_message). A segment that fills such a
+// hole later is dropped as old. Retransmissions are dropped (counted). Streams are bounded in
 // number (LRU eviction) and bytes, and expire when idle.
 #pragma once
 #include <cstdint>

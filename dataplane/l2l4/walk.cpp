@@ -29,7 +29,7 @@ constexpr uint16_t kEtherErspan2 = 0x88be;
 constexpr uint16_t kEtherErspan3 = 0x22eb;
 
 constexpr uint8_t kProtoIpip = 4, kProtoTcp = 6, kProtoUdp = 17, kProtoIpv6 = 41, kProtoGre = 47,
-                  kProtoSctp = 132;
+                  kProtoEsp = 50, kProtoSctp = 132;
 constexpr uint16_t kPortVxlan = 4789, kPortGtpu = 2152;
 
 bool is_vlan(uint16_t t) {
@@ -294,7 +294,8 @@ struct Walker::Impl {
         if (depth >= kMaxTunnelDepth) return anomaly(Anomaly::TunnelTooDeep);
         return ipv6(b, in_packet, depth + 1);
       case kProtoGre: return gre(b, in_packet, depth);
-      default: return;  // ICMP, ESP...: not signaling
+      case kProtoEsp: return esp_null(b, in_packet, ctx, depth);
+      default: return;  // ICMP...: not signaling
     }
   }
 
@@ -366,6 +367,26 @@ struct Walker::Impl {
         return ethernet(r.rest(), in_packet, depth + 1);
       }
       default: return anomaly(Anomaly::GreUnsupported);
+    }
+  }
+
+  // ESP (RFC 4303) with NULL encryption (RFC 2410), as IMS phones and P-CSCFs
+  // use it on Gm: the trailer says where the clear payload ends. The ICV
+  // length is not on the wire, so the common ones are tried; a trailer must
+  // show the RFC 4303 padding 1, 2, 3... and a next header we follow.
+  // Encrypted ESP almost never passes, and what does is not SIP.
+  void esp_null(Bytes b, bool in_packet, MsgContext& ctx, int depth) {
+    if (b.size() < 10 || depth >= kMaxTunnelDepth) return;
+    for (size_t icv : {12, 16, 0, 8, 24, 32}) {
+      if (b.size() < 8 + 2 + icv) continue;
+      const size_t trailer = b.size() - icv - 2;
+      const uint8_t pad = b[trailer], nh = b[trailer + 1];
+      if (nh != kProtoTcp && nh != kProtoUdp && nh != kProtoSctp) continue;
+      if (8 + size_t(pad) > trailer) continue;
+      bool ok = true;
+      for (size_t i = 0; i < pad && ok; ++i) ok = b[trailer - pad + i] == uint8_t(i + 1);
+      if (!ok) continue;
+      return l4(nh, b.subspan(8, trailer - pad - 8), in_packet, ctx, depth + 1);
     }
   }
 

@@ -48,6 +48,12 @@ class L4Handler {
   // Streams the handler declines are not buffered.
   virtual bool want_tcp_stream(const MsgContext& ctx, Bytes first) = 0;
 
+  // Whether `b` (a TCP segment that arrived ahead of a hole) starts a new
+  // message. When nothing is buffered, the walk then skips the hole at once
+  // instead of waiting for it: captures filtered down to signaling frames
+  // have such holes everywhere, and the message is decoded at its own frame.
+  virtual bool starts_message(Bytes) { return false; }
+
   // In-order bytes of a followed TCP direction. The first `carried` bytes of
   // `data` arrived in earlier segments. Returns how many bytes were consumed;
   // the walk keeps the rest and offers it again, with more, on the next call.

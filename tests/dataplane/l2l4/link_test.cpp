@@ -223,6 +223,26 @@ TEST(L2L4Tunnel, FollowsGreErspanVxlanAndGtpu) {
   }
 }
 
+TEST(L2L4Tunnel, FollowsEspWithNullEncryption) {
+  // ESP (RFC 4303): SPI, sequence, clear payload (RFC 2410 NULL), padding
+  // 1..n, pad length, next header, then a 12-byte ICV (HMAC-SHA1-96).
+  Buf esp = {0, 0, 0x10, 0x01, 0, 0, 0, 5};
+  esp = cat(esp, udp(5060, 5060, kHello));
+  esp = cat(esp, {1, 2, 3, 3, 17});
+  esp = cat(esp, Buf(12, 0xee));
+  V4 h;
+  h.proto = 50;
+  Walked w = walk_one(eth(0x0800, ipv4(h, esp)));
+  ASSERT_EQ(w.h.got.size(), 1u);
+  EXPECT_EQ(w.h.got[0].bytes, "hello");
+  // Encrypted-looking ESP (no valid trailer) is left alone, quietly.
+  Buf enc = {0, 0, 0x10, 0x01, 0, 0, 0, 6};
+  enc = cat(enc, Buf(64, 0x9c));
+  Walked e = walk_one(eth(0x0800, ipv4(h, enc)));
+  EXPECT_TRUE(e.h.got.empty());
+  EXPECT_EQ(anomalies_total(e.c), 0u);
+}
+
 TEST(L2L4Tunnel, StopsAtTheNestingLimit) {
   V4 h;
   Buf ip = ipv4(h, udp(1, 2, kHello));

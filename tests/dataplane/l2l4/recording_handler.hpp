@@ -13,6 +13,7 @@ struct Delivery {
   std::string bytes;
   bool in_packet = false;
   size_t carried = 0;
+  uint64_t frame = 0;  // of the packet being walked when it was handed on
 };
 
 class RecordingHandler : public l2l4::L4Handler {
@@ -21,13 +22,17 @@ class RecordingHandler : public l2l4::L4Handler {
   // otherwise everything offered is consumed.
   bool consume_lines = false;
   bool want_tcp = true;
+  std::string message_start;  // starts_message(): bytes beginning with this
 
   std::vector<Delivery> got;
 
   void on_udp(const MsgContext& ctx, Bytes payload, bool in_packet) override {
-    got.push_back({Delivery::Kind::Udp, ctx, std::string(as_chars(payload)), in_packet, 0});
+    got.push_back({Delivery::Kind::Udp, ctx, std::string(as_chars(payload)), in_packet, 0, frame_of(ctx)});
   }
   bool want_tcp_stream(const MsgContext&, Bytes) override { return want_tcp; }
+  bool starts_message(Bytes b) override {
+    return !message_start.empty() && as_chars(b).starts_with(message_start);
+  }
   size_t on_tcp_data(const MsgContext& ctx, Bytes data, bool in_packet, size_t carried) override {
     size_t used = data.size();
     if (consume_lines) {
@@ -35,12 +40,16 @@ class RecordingHandler : public l2l4::L4Handler {
       size_t nl = s.rfind('\n');
       used = nl == std::string_view::npos ? 0 : nl + 1;
     }
-    if (used) got.push_back({Delivery::Kind::Tcp, ctx, std::string(as_chars(data.first(used))), in_packet, carried});
+    if (used) {
+      got.push_back({Delivery::Kind::Tcp, ctx, std::string(as_chars(data.first(used))), in_packet, carried,
+                     frame_of(ctx)});
+    }
     return used;
   }
   void on_sctp_message(const MsgContext& ctx, Bytes msg, bool in_packet) override {
-    got.push_back({Delivery::Kind::Sctp, ctx, std::string(as_chars(msg)), in_packet, 0});
+    got.push_back({Delivery::Kind::Sctp, ctx, std::string(as_chars(msg)), in_packet, 0, frame_of(ctx)});
   }
+  static uint64_t frame_of(const MsgContext& ctx) { return ctx.pkt ? ctx.pkt->frame : 0; }
 
   std::string tcp_stream() const {
     std::string s;

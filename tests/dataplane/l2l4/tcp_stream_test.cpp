@@ -125,6 +125,33 @@ TEST(TcpStream, GapIsSkippedAfterTheGapTimeout) {
   EXPECT_EQ(r.c.reasm.tcp_gaps, 1u);
 }
 
+TEST(TcpStream, SegmentStartingAMessageAfterAHoleIsNotHeldBack) {
+  TcpRun r;
+  r.h.message_start = "MSG";
+  r.syn();
+  r.seg(0, "MSG one\n");
+  r.seg(20, "MSG three\n");  // "MSG two\n" + 4 bytes never captured
+  EXPECT_EQ(r.h.tcp_stream(), "MSG one\nMSG three\n");
+  EXPECT_EQ(r.h.got.back().frame, 3u);  // handed on with its own packet
+  EXPECT_TRUE(r.h.got.back().in_packet);
+  EXPECT_EQ(r.c.reasm.tcp_gaps, 1u);
+  r.seg(8, "MSG two\n");  // too late: before what was delivered
+  EXPECT_EQ(r.h.tcp_stream(), "MSG one\nMSG three\n");
+  EXPECT_EQ(r.c.reasm.tcp_retransmissions, 1u);
+}
+
+TEST(TcpStream, SegmentAfterAHoleWaitsWhileAMessageIsPending) {
+  TcpRun r;
+  r.h.message_start = "MSG";
+  r.syn();
+  r.seg(0, "MSG on");       // a message in progress
+  r.seg(10, "MSG three\n"); // the rest of it ("e\n" + 2) is missing: wait
+  EXPECT_EQ(r.h.tcp_stream(), "");
+  r.seg(6, "e\nXX");
+  EXPECT_EQ(r.h.tcp_stream(), "MSG one\nXXMSG three\n");
+  EXPECT_EQ(r.c.reasm.tcp_gaps, 0u);
+}
+
 TEST(TcpStream, StreamWithoutSynIsPickedUpWhenTheHandlerWantsIt) {
   TcpRun r;
   r.seg(100, "mid\n");
