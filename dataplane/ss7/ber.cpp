@@ -1,6 +1,5 @@
 #include "dataplane/ss7/ber.hpp"
 
-#include <cstdio>
 
 namespace sigprobe::ss7 {
 namespace {
@@ -119,6 +118,21 @@ std::optional<int32_t> ber_int(Bytes v) {
   return x;
 }
 
+namespace {
+// Decimal digits of x at out (no terminator); 0 when it does not fit.
+size_t put_decimal(uint64_t x, char* out, size_t cap) {
+  char tmp[20];
+  size_t n = 0;
+  do {
+    tmp[n++] = char('0' + x % 10);
+    x /= 10;
+  } while (x);
+  if (n > cap) return 0;
+  for (size_t i = 0; i < n; ++i) out[i] = tmp[n - 1 - i];
+  return n;
+}
+}  // namespace
+
 size_t ber_oid_text(Bytes v, char* out, size_t cap) {
   size_t n = 0;
   uint64_t arc = 0;
@@ -128,18 +142,24 @@ size_t ber_oid_text(Bytes v, char* out, size_t cap) {
     arc = arc << 7 | (v[i] & 0x7F);
     if (++arc_octets > 9) return 0;
     if (v[i] & 0x80) continue;
-    char buf[48];
-    int w;
     if (first) {
+      // The first subidentifier joins the first two arcs (X.690 8.19.4).
       uint64_t x = arc < 80 ? arc / 40 : 2;
-      w = std::snprintf(buf, sizeof buf, "%llu.%llu", (unsigned long long)x,
-                        (unsigned long long)(arc - 40 * x));
+      size_t w = put_decimal(x, out + n, cap - n);
+      if (!w || n + w + 1 > cap) return 0;
+      n += w;
+      out[n++] = '.';
+      w = put_decimal(arc - 40 * x, out + n, cap - n);
+      if (!w) return 0;
+      n += w;
       first = false;
     } else {
-      w = std::snprintf(buf, sizeof buf, ".%llu", (unsigned long long)arc);
+      if (n + 1 > cap) return 0;
+      out[n++] = '.';
+      size_t w = put_decimal(arc, out + n, cap - n);
+      if (!w) return 0;
+      n += w;
     }
-    if (w <= 0 || n + size_t(w) > cap) return 0;
-    for (int k = 0; k < w; ++k) out[n++] = buf[k];
     arc = 0;
     arc_octets = 0;
   }

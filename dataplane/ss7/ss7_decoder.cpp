@@ -214,13 +214,18 @@ void Ss7Decoder::State::on_tcap(Bytes data, SignalEvent& base, EventBatch& out, 
     return;
   }
   for (size_t i = 0; i < t->n_components; ++i) {
-    SignalEvent e = base;
-    e.proto = Proto::Map;
-    e.layers |= kLayerMap;
-    fill_map(*t, t->components[i], e, out, c);
-    fill_open_info(*t, e, out, c);
     c.message(Proto::Map);
-    emit(e, out, c);
+    // Filled in place in the batch: one copy of the shared layers per event.
+    SignalEvent* e = out.push();
+    if (!e) {
+      ++c.events_dropped;
+      continue;
+    }
+    *e = base;
+    e->proto = Proto::Map;
+    e->layers |= kLayerMap;
+    fill_map(*t, t->components[i], *e, out, c);
+    fill_open_info(*t, *e, out, c);
   }
 }
 

@@ -51,6 +51,28 @@ uint16_t gsm7_extension(uint8_t code) {
   return kGsm7Default[code];
 }
 
+// The default alphabet as UTF-8, built once at compile time: the hot loop
+// copies bytes instead of encoding code points.
+struct Utf8Char {
+  uint8_t len = 0;
+  char b[3] = {};
+};
+constexpr std::array<Utf8Char, 128> make_gsm7_utf8() {
+  std::array<Utf8Char, 128> t{};
+  for (size_t i = 0; i < 128; ++i) {
+    uint32_t cp = kGsm7Default[i];
+    if (cp < 0x80) {
+      t[i] = {1, {char(cp), 0, 0}};
+    } else if (cp < 0x800) {
+      t[i] = {2, {char(0xC0 | (cp >> 6)), char(0x80 | (cp & 0x3F)), 0}};
+    } else {
+      t[i] = {3, {char(0xE0 | (cp >> 12)), char(0x80 | ((cp >> 6) & 0x3F)), char(0x80 | (cp & 0x3F))}};
+    }
+  }
+  return t;
+}
+constexpr std::array<Utf8Char, 128> kGsm7Utf8 = make_gsm7_utf8();
+
 uint8_t septet_at(Bytes b, size_t bit) {
   size_t byte = bit / 8, shift = bit % 8;
   unsigned v = b[byte] >> shift;
@@ -127,9 +149,10 @@ size_t gsm7_to_utf8(Bytes b, size_t skip_bits, size_t septets, char* out, size_t
       escaped = true;
       continue;
     }
-    size_t w = put_utf8(kGsm7Default[s], out + n, cap - n);
-    if (!w) break;
-    n += w;
+    const Utf8Char& u = kGsm7Utf8[s];
+    if (cap - n < u.len) break;
+    for (uint8_t k = 0; k < u.len; ++k) out[n + k] = u.b[k];
+    n += u.len;
   }
   return n;
 }
