@@ -1,0 +1,125 @@
+// Replays every labelled scenario of pcaps/scenarios (scripts/gen_scenarios.py) through
+// `sigprobe replay` with the default rules and scores the alerts against the labels:
+// per scenario and rule, recall over the labelled (rule, subject) pairs and precision over
+// the alerts (an alert is right when its subject is a fraud subject of the scenario).
+// The bar: every fraud subject caught, no benign or background subject flagged. It also
+// measures the capture time from each fraud subject's first message to its first verdict.
+// The table goes to stdout and to $SIGPROBE_BINARY_DIR/scenario_results.md.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const char* kScenarios[] = {"calls", "simbox", "sip_attack", "ss7_sms"};
+
+struct RuleScore {
+  int labels = 0, caught = 0, alerts = 0, wrong = 0;
+};
+
+std::string& table() {
+  static std::string t =
+      "| scenario | rule | labelled | caught | alerts | false alerts | precision | recall |\n"
+      "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n";
+  return t;
+}
+std::string& latency_table() {
+  static std::string t =
+      "| scenario | subject | rule | first fraudulent message → verdict (capture time) |\n| --- | --- | --- | ---: |\n";
+  return t;
+}
+
+class Scenario : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(Scenario, EveryFraudSubjectCaughtAndNoBenignSubjectFlagged) {
+  const std::string name = GetParam();
+  const fs::path src = SIGPROBE_SOURCE_DIR;
+  const fs::path pcap = src / "pcaps/scenarios" / (name + ".pcap");
+  const fs::path labels_path = src / "pcaps/scenarios" / (name + ".labels.json");
+  ASSERT_TRUE(fs::exists(pcap)) << pcap << ": run scripts/gen_scenarios.py";
+  const fs::path out = fs::path(SIGPROBE_BINARY_DIR) / "scenario_out";
+  fs::create_directories(out);
+  const fs::path alerts_path = out / (name + ".alerts.jsonl");
+  const fs::path victims_path = out / (name + ".victims.jsonl");
+  std::string cmd = std::string(SIGPROBE_BINARY_DIR) + "/sigprobe replay " + pcap.string() +
+                    " --offload cpu --alerts " + alerts_path.string() + " --victims " + victims_path.string() +
+                    " --rules " + (src / "host/rules/default_rules.yaml").string() + " > " +
+                    (out / (name + ".summary.txt")).string() + " 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+
+  json labels = json::parse(std::ifstream(labels_path));
+  std::map<std::string, json> fraud;
+  for (auto& f : labels["fraud"]) fraud[f["subject"]] = f;
+  std::set<std::string> benign;
+  for (auto& b : labels["benign"]) benign.insert(b["subject"]);
+
+  std::map<std::string, RuleScore> score;
+  std::map<std::pair<std::string, std::string>, double> first_verdict;  // (subject, rule) -> ts
+  std::ifstream in(alerts_path);
+  std::string line;
+  while (std::getline(in, line)) {
+    json a = json::parse(line);
+    std::string rule = a["rule"], subject = a["subject"]["value"];
+    double ts = a["ts"];
+    ++score[rule].alerts;
+    EXPECT_FALSE(benign.count(subject)) << name << ": benign subject " << subject << " flagged by " << rule;
+    if (!fraud.count(subject)) {
+      ++score[rule].wrong;
+      ADD_FAILURE() << name << ": " << rule << " flagged " << subject << ", which is not a fraud subject";
+    }
+    auto key = std::make_pair(subject, rule);
+    if (!first_verdict.count(key) || ts < first_verdict[key]) first_verdict[key] = ts;
+  }
+  for (auto& [subject, f] : fraud) {
+    for (const std::string rule : f["rules"]) {
+      ++score[rule].labels;
+      auto it = first_verdict.find({subject, rule});
+      if (it == first_verdict.end()) {
+        ADD_FAILURE() << name << ": " << rule << " missed " << subject << " (" << f["what"] << ")";
+        continue;
+      }
+      ++score[rule].caught;
+      double dt = it->second - double(f["first_ts"]);
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.1f s", dt);
+      latency_table() += "| " + name + " | " + subject + " | " + rule + " | " + buf + " |\n";
+    }
+  }
+  for (auto& [rule, s] : score) {
+    char row[256];
+    double precision = s.alerts ? double(s.alerts - s.wrong) / s.alerts : 1.0;
+    double recall = s.labels ? double(s.caught) / s.labels : 1.0;
+    std::snprintf(row, sizeof row, "| %s | %s | %d | %d | %d | %d | %.2f | %.2f |\n", name.c_str(), rule.c_str(),
+                  s.labels, s.caught, s.alerts, s.wrong, precision, recall);
+    table() += row;
+  }
+  // Victims file: every flagged number has a line.
+  std::ifstream vin(victims_path);
+  ASSERT_TRUE(vin.good());
+}
+
+INSTANTIATE_TEST_SUITE_P(Bundled, Scenario, ::testing::ValuesIn(kScenarios),
+                         [](const auto& info) { return std::string(info.param); });
+
+class Report : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    std::string text = "### Detection on the labelled scenarios\n\n" + table() +
+                       "\n### Time from the first fraudulent message to the verdict\n\n" + latency_table();
+    std::printf("\n%s\n", text.c_str());
+    std::ofstream(fs::path(SIGPROBE_BINARY_DIR) / "scenario_results.md") << text;
+  }
+};
+const auto* const kReport = ::testing::AddGlobalTestEnvironment(new Report);
+
+}  // namespace
