@@ -1,0 +1,138 @@
+// Track + detect throughput on one core, in events per second, with a realistic
+// rules file: the default rules plus 3,000 generated keywords and a blacklist of
+// 1,000,000 numbers (generated in the setup, written to a temporary folder and loaded
+// through the normal loader). The events are a mix of SIP calls (INVITE, 180, 200,
+// ACK, BYE or CANCEL) among 50,000 subscribers and MAP mo-forwardSM with text,
+// built before timing; the cpu offload backend scans and counts. Bursts of 32.
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "host/detect/detector.hpp"
+#include "tests/host/track/event_builder.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using sigprobe::testing::EventBuilder;
+using namespace sigprobe;
+
+struct Setup {
+  EventBuilder b;
+  std::vector<SignalEvent> events;
+  std::unique_ptr<detect::Detector> det;
+  std::string err;
+  size_t patterns = 0, list_entries = 0;
+
+  Setup() {
+    fs::path dir = fs::temp_directory_path() / "sigprobe_detect_bench";
+    fs::create_directories(dir);
+    std::mt19937_64 rnd(7);
+    {
+      std::ofstream bl(dir / "blacklist.txt");
+      for (int i = 0; i < 1'000'000; ++i) bl << 8617000000000ull + (rnd() % 9'000'000'000ull) << '\n';
+    }
+    std::string src = std::string(SIGPROBE_SOURCE_DIR) + "/host/rules/default_rules.yaml";
+    std::ifstream in(src);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string yaml = ss.str();
+    // Lists next to the generated file: point the default lists at the source tree.
+    for (size_t p = 0; (p = yaml.find("file: lists/", p)) != std::string::npos;)
+      yaml.replace(p, 12, "file: " + std::string(SIGPROBE_SOURCE_DIR) + "/host/rules/lists/");
+    yaml.replace(yaml.find("lists:\n"), 7, "lists:\n  big_black: {file: " + (dir / "blacklist.txt").string() + "}\n");
+    std::string extra = "  - name: big_blacklist\n    type: number_list\n    lists: [big_black]\n"
+                        "  - name: many_keywords\n    type: content\n    min_families: 2\n    keywords:\n";
+    const char* kSyll[] = {"贷款", "客服", "退款", "会员", "账户", "充值", "中奖", "包裹", "理财", "积分"};
+    for (int f = 0; f < 30; ++f) {
+      extra += "      fam" + std::to_string(f) + ": [";
+      for (int w = 0; w < 100; ++w)
+        extra += std::string(w ? ", " : "") + kSyll[(f + w) % 10] + kSyll[(w * 7 + f) % 10] + "x" +
+                 std::to_string(f * 100 + w);
+      extra += "]\n";
+    }
+    yaml += extra;
+    std::ofstream(dir / "rules.yaml") << yaml;
+    auto rs = rules::load_rules((dir / "rules.yaml").string(), err);
+    if (!rs) return;
+    detect::SpecRegistry reg;
+    auto c = detect::compile_rules(rs, reg, err);
+    if (!c) return;
+    patterns = c->patterns.size();
+    list_entries = rs->list_entries();
+    offload::OffloadOptions o;
+    o.backend = offload::Backend::Cpu;
+    auto e = offload::make_engines(o, c->patterns, c->rates, err);
+    if (!e.pattern) return;
+    det = std::make_unique<detect::Detector>(std::move(c), std::move(e.pattern), std::move(e.rate));
+    make_events(rnd);
+  }
+
+  void make_events(std::mt19937_64& rnd) {
+    std::vector<std::string> subs;
+    for (int i = 0; i < 50'000; ++i) subs.push_back(std::to_string(8613800000000ull + rnd() % 100'000'000ull));
+    double t = 1.0;
+    int id = 0;
+    while (events.size() < 200'000) {
+      const std::string& a = subs[rnd() % subs.size()];
+      const std::string& bn = subs[rnd() % subs.size()];
+      t += 0.01;
+      if (rnd() % 5 == 0) {
+        auto e = b.map_invoke(46, t, "8613900000011", "460001234567890", TcapType::Begin, uint32_t(id++));
+        e.map.msisdn = b.keep(a);
+        e.map.sms.present = true;
+        e.map.sms.tpdu_type = 1;
+        e.map.sms.da = b.keep(bn);
+        e.map.sms.text = b.keep(rnd() % 2 ? "晚上一起吃饭吗？到家了告诉我" : "Meeting moved to 3pm, see you there");
+        events.push_back(e);
+        continue;
+      }
+      std::string cid = "bench" + std::to_string(id++);
+      auto src = EventBuilder::ip4(10, uint8_t(rnd()), uint8_t(rnd()), uint8_t(rnd()), 5060);
+      auto inv = b.sip_request(SipMethod::Invite, t, cid, a, bn, src);
+      inv.sip.user_agent = b.keep("Linphone/5.2.0");
+      events.push_back(inv);
+      events.push_back(b.sip_response(180, t + 0.001, cid, a, bn));
+      if (rnd() % 10 < 7) {
+        events.push_back(b.sip_response(200, t + 0.002, cid, a, bn));
+        events.push_back(b.sip_request(SipMethod::Ack, t + 0.003, cid, a, bn, src, "tt"));
+        events.push_back(b.sip_request(SipMethod::Bye, t + 0.004, cid, a, bn, src, "tt"));
+      } else {
+        events.push_back(b.sip_request(SipMethod::Cancel, t + 0.004, cid, a, bn, src));
+      }
+    }
+  }
+};
+
+Setup& setup() {
+  static Setup s;
+  return s;
+}
+
+void BM_TrackDetect(benchmark::State& state) {
+  Setup& s = setup();
+  if (!s.det) {
+    state.SkipWithError(s.err.c_str());
+    return;
+  }
+  std::vector<Alert> alerts;
+  size_t pos = 0;
+  // Bursts are taken in place from the prepared stream; at its end it starts
+  // over (the same calls again, as new calls).
+  const std::span<const SignalEvent> all(s.events);
+  for (auto _ : state) {
+    if (pos + 32 > all.size()) pos = 0;
+    alerts.clear();
+    s.det->on_events(all.subspan(pos, 32), alerts);
+    pos += 32;
+    benchmark::DoNotOptimize(alerts.data());
+  }
+  state.SetItemsProcessed(int64_t(state.iterations()) * 32);
+  state.counters["patterns"] = double(s.patterns);
+  state.counters["list_entries"] = double(s.list_entries);
+}
+BENCHMARK(BM_TrackDetect)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
