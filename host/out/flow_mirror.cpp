@@ -12,9 +12,7 @@ FlowMirror::FlowMirror(const MirrorOptions& opts, std::vector<std::unique_ptr<Fl
   corr_.resize(kBurstMax);
 }
 
-size_t FlowMirror::active() const {
-  return size_t(std::count_if(flows_.begin(), flows_.end(), [](const Flagged& f) { return f.live; }));
-}
+size_t FlowMirror::active() const { return live_; }
 
 // Does a packet with keys `ks` belong to flow f? With `learn`, a packet that
 // names the subject adds its dialogs and transactions to the flow.
@@ -36,6 +34,7 @@ void FlowMirror::emit(uint32_t slot, const MirrorPacket& p) {
 }
 
 void FlowMirror::close(uint32_t slot) {
+  if (flows_[slot].live) --live_;
   flows_[slot].live = false;
   flows_[slot].flow.clear();
   for (auto& o : outputs_) o->close(slot);
@@ -71,7 +70,7 @@ void FlowMirror::on_burst(std::span<const PacketRef> pkts, std::span<const Signa
     if (ks.overflow) ++stats_.key_overflows;
     ring_.push(p, ks, corr_[i]);
     MirrorPacket m{p.data, p.caplen, p.wirelen, p.ts_ns, p.frame, p.link, p.port, &ks, corr_[i]};
-    for (uint32_t s = 0; s < flows_.size(); ++s) {
+    for (uint32_t s = 0; live_ > 0 && s < flows_.size(); ++s) {
       Flagged& f = flows_[s];
       if (!f.live) continue;
       if (p.ts_ns > f.until_ns) { close(s); continue; }
@@ -96,6 +95,7 @@ void FlowMirror::on_alert(const Alert& a) {
   }
   Flagged& f = flows_[slot];
   f.live = true;
+  ++live_;
   f.until_ns = a.ts_ns + opts_.after_ns;
   f.subject = subject_key(a.subject_type, a.subject);
   f.flow.clear();

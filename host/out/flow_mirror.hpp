@@ -69,6 +69,7 @@ class FlowMirror final : public Sink {
   std::vector<std::unique_ptr<FlowOutput>> outputs_;
   PacketRing ring_;
   std::vector<Flagged> flows_;
+  size_t live_ = 0;  // flows_ with live set
   std::vector<KeySet> burst_keys_;
   std::vector<std::array<char, 96>> corr_buf_;
   std::vector<std::string_view> corr_;

@@ -149,6 +149,25 @@ TEST(FlowMirror, FollowsAnIpSubjectAcrossDialogs) {
   EXPECT_EQ(mirror_two_dialogs(o, a).frames, (std::vector<uint64_t>{1, 2, 3, 4, 5}));
 }
 
+TEST(FlowMirror, EndsTheOldestFlowWhenTooManyAreFollowed) {
+  auto rec = std::make_unique<Recorder>();
+  Recorder* r = rec.get();
+  std::vector<std::unique_ptr<FlowOutput>> outs;
+  outs.push_back(std::move(rec));
+  MirrorOptions o = small_ring();
+  o.max_active = 1;
+  FlowMirror m(o, std::move(outs));
+  m.on_alert(msisdn_alert("first", "1", kT0));
+  m.on_alert(msisdn_alert("second", "2", kT0 + kSec));
+  EXPECT_EQ(m.active(), 1u);
+  EXPECT_EQ(m.stats().ended_early, 1u);
+  ASSERT_EQ(r->closed.size(), 1u);
+  EXPECT_EQ(r->opened.size(), 2u);
+  EXPECT_EQ(r->closed[0], r->opened[0].first) << "the first flow's slot was closed";
+  m.finish();
+  EXPECT_EQ(m.active(), 0u);
+}
+
 TEST(PcapMirror, WritesOnePcapPerAlertThatTsharkReadsWithOriginalTimes) {
   if (!have_tshark()) GTEST_SKIP() << "tshark not installed";
   fs::path dir = temp_dir("mirror");
