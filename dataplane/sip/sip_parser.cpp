@@ -234,21 +234,30 @@ std::optional<uint32_t> parse_u32(std::string_view s) {
   return v;
 }
 
-HeaderId header_id(std::string_view name) {
+namespace {
+
+// header_id() for a name already known to be token characters (the parser
+// checked them): OR-ing 0x20 then folds a letter's case, and cannot turn any
+// other token character into one of the letters, digits or '-' of kNames.
+HeaderId header_id_of_token(std::string_view name) {
   if (name.empty() || name.size() > kLongestName) return HeaderId::Other;
-  char c = ascii_lower(name[0]);
+  char c = char(name[0] | 0x20);
   if (c < 'a' || c > 'z') return HeaderId::Other;
   const NameBucket& b = kBuckets.by_letter[size_t(c - 'a')];
   for (uint8_t i = b.begin; i < b.end; ++i) {
     std::string_view e = kNames[kBuckets.order[i]].name;
     if (e.size() != name.size()) continue;
-    // e is lower case letters, digits and '-': OR-ing 0x20 folds the case
-    // of a letter and leaves those characters as they are.
     size_t k = 1;
-    while (k < e.size() && is_token_char(name[k]) && char(name[k] | 0x20) == e[k]) ++k;
+    while (k < e.size() && char(name[k] | 0x20) == e[k]) ++k;
     if (k == e.size()) return kNames[kBuckets.order[i]].id;
   }
   return HeaderId::Other;
+}
+
+}  // namespace
+
+HeaderId header_id(std::string_view name) {
+  return all_token(name) ? header_id_of_token(name) : HeaderId::Other;
 }
 
 bool ValueSplitter::next(std::string_view& out) {
@@ -359,7 +368,7 @@ std::optional<SipMessage> parse_sip(std::string_view msg, AnomalySet& a, SipTran
       next = c.next;
     }
     std::string_view value = trim(msg.substr(value_begin, value_end - value_begin));
-    add_header(m, header_id(name), name, value, folded, a);
+    add_header(m, header_id_of_token(name), name, value, folded, a);
     pos = next;
   }
   if (std::memchr(msg.data(), '\0', pos < msg.size() ? pos : msg.size()))

@@ -86,6 +86,8 @@ TEST(SipParser, HeaderNamesAreCaseInsensitive) {
   EXPECT_EQ(header_id("cALL-iD"), HeaderId::CallId);
   EXPECT_EQ(header_id("P-ASSERTED-IDENTITY"), HeaderId::PAssertedIdentity);
   EXPECT_EQ(header_id("WWW-Authenticate"), HeaderId::WwwAuthenticate);
+  // case folding must not alias other bytes: CR | 0x20 is '-'
+  EXPECT_EQ(header_id("Call\rID"), HeaderId::Other);
 }
 
 // After RFC 4475 3.1.1.1 (wsinv): compact forms and odd spacing.
