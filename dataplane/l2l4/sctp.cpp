@@ -51,7 +51,7 @@ void SctpReassembly::on_packet(Bytes sctp, bool in_packet, MsgContext ctx, uint6
   }
 }
 
-bool SctpReassembly::seen_before(Assoc& a, uint32_t tsn) {
+bool SctpReassembly::seen_before(Assoc& a, uint32_t tsn, uint8_t fingerprint, DecodeCounters& c) {
   uint32_t off = tsn - a.base;
   if (off >= 0x80000000u) return true;  // behind the window: long acknowledged
   if (off >= kTsnWindow) {
@@ -60,17 +60,14 @@ bool SctpReassembly::seen_before(Assoc& a, uint32_t tsn) {
     if (shift >= kTsnWindow) {
       a.seen.fill(0);
     } else {
-      for (uint32_t t = a.base; t != new_base; ++t) {
-        a.seen[(t % kTsnWindow) >> 6] &= ~(uint64_t(1) << (t & 63));
-      }
+      for (uint32_t t = a.base; t != new_base; ++t) a.seen[t % kTsnWindow] = 0;
     }
     a.base = new_base;
   }
-  const uint32_t bit = tsn % kTsnWindow;
-  uint64_t& w = a.seen[bit >> 6];
-  const uint64_t m = uint64_t(1) << (bit & 63);
-  if (w & m) return true;
-  w |= m;
+  uint8_t& slot = a.seen[tsn % kTsnWindow];
+  if (slot == fingerprint) return true;
+  if (slot != 0) c.anomaly(Anomaly::SctpTsnReused);
+  slot = fingerprint;
   return false;
 }
 
@@ -106,7 +103,18 @@ void SctpReassembly::on_data(Bytes chunk, uint8_t flags, uint32_t vtag, bool in_
   } else {
     assocs_.touch(a, now_ns);
   }
-  if (seen_before(*a, *tsn)) {
+  // Fingerprint of the chunk: stream, SSN, PPID, length...
+  uint32_t mix = uint32_t(*stream) * 0x9e3779b1u ^ uint32_t(*ssn) * 0x85ebca6bu ^ *ppid * 0xc2b2ae35u ^
+                 uint32_t(data.size()) * 0x27d4eb2fu;
+  // and a few payload bytes from either end, where identifiers and numbers sit
+  const size_t tail = data.size() > 24 ? data.size() - 16 : 8;
+  for (size_t i = 0; i < data.size(); i = (i + 1 == 8 && tail > 8) ? tail : i + 1) {
+    mix = (mix ^ data[i]) * 0x01000193u;
+  }
+  mix ^= mix >> 16;
+  mix ^= mix >> 8;
+  const uint8_t fingerprint = uint8_t(mix) ? uint8_t(mix) : 1;
+  if (seen_before(*a, *tsn, fingerprint, c)) {
     ++c.reasm.sctp_duplicate_tsns;
     return;
   }

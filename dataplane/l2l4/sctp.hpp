@@ -34,9 +34,12 @@ class SctpReassembly {
   uint32_t partial_in_flight() const { return partial_.size(); }
 
  private:
+  // Recent TSNs of a direction, each with a fingerprint of its chunk (stream,
+  // SSN, PPID, length; 0 = not seen): a retransmission repeats the chunk, a
+  // sender that reuses TSNs (seen in generated captures) does not.
   struct Assoc {
     uint32_t base = 0;  // lowest TSN of the window
-    std::array<uint64_t, kTsnWindow / 64> seen{};
+    std::array<uint8_t, kTsnWindow> seen{};
   };
   struct Fragment {
     uint32_t tsn, off, len;
@@ -50,7 +53,7 @@ class SctpReassembly {
 
   void on_data(Bytes chunk, uint8_t flags, uint32_t vtag, bool in_packet, MsgContext& ctx,
                uint64_t now_ns, L4Handler& h, DecodeCounters& c);
-  bool seen_before(Assoc& a, uint32_t tsn);
+  bool seen_before(Assoc& a, uint32_t tsn, uint8_t fingerprint, DecodeCounters& c);
   void add_fragment(const FlowKey& k, uint32_t tsn, uint8_t flags, uint32_t ppid, Bytes data,
                     MsgContext& ctx, uint64_t now_ns, L4Handler& h, DecodeCounters& c);
 

@@ -89,6 +89,19 @@ TEST(Sctp, DuplicateTsnIsSuppressed) {
   EXPECT_EQ(r.c.reasm.sctp_duplicate_tsns, 2u);
 }
 
+TEST(Sctp, ReusedTsnWithAnotherChunkIsDeliveredAndCounted) {
+  // Generated captures (e.g. SigCorr's) number every packet TSN 1; the SSN
+  // and the payload differ, so it is not a retransmission.
+  SctpRun r;
+  r.feed({sctp_data(1, 0, 0, kM3ua, kBE, text("first message"))});
+  r.feed({sctp_data(1, 0, 1, kM3ua, kBE, text("second, longer message"))});
+  r.feed({sctp_data(1, 0, 1, kM3ua, kBE, text("second, longer massage"))});  // same header, other bytes
+  r.feed({sctp_data(1, 0, 1, kM3ua, kBE, text("second, longer massage"))});  // a true retransmission
+  ASSERT_EQ(r.h.got.size(), 3u);
+  EXPECT_EQ(count(r.c, Anomaly::SctpTsnReused), 2u);
+  EXPECT_EQ(r.c.reasm.sctp_duplicate_tsns, 1u);
+}
+
 TEST(Sctp, SameTsnInTheOtherDirectionIsNotADuplicate) {
   SctpRun r;
   r.feed({sctp_data(5, 0, 0, kM3ua, kBE, text("a"))}, 0x1111);
