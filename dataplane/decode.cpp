@@ -169,6 +169,8 @@ struct Decoder::Impl final : l2l4::L4Handler {
 Decoder::Decoder(const DecoderConfig& cfg) : impl_(std::make_unique<Impl>(cfg)) {}
 Decoder::~Decoder() = default;
 
+void Decoder::begin_capture() { impl_->walker.reset(); }
+
 uint16_t Decoder::decode_burst(std::span<const PacketRef> pkts, EventBatch& out, DecodeCounters& c) {
   impl_->out = &out;
   impl_->c = &c;

@@ -34,6 +34,11 @@ class Decoder {
   // are counted in c.events_dropped).
   uint16_t decode_burst(std::span<const PacketRef> pkts, EventBatch& out, DecodeCounters& c);
 
+  // A new capture begins (replay of several files): transport reassembly
+  // state of the previous one is dropped, so equal SCTP TSNs or TCP
+  // sequence numbers in the next file are not taken for retransmissions.
+  void begin_capture();
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -10,6 +10,7 @@ Pipeline::Pipeline(const DecoderConfig& cfg, Analyzer* analyzer, std::vector<Sin
 }
 
 bool Pipeline::run(PacketSource& src, uint16_t index, std::string& err, const std::atomic<bool>* stop) {
+  decoder_.begin_capture();
   for (Sink* s : sinks_) s->on_source_start(src, index);
   if (analyzer_) analyzer_->maybe_reload();
   std::array<PacketRef, kBurstMax> burst;

@@ -1,5 +1,6 @@
 // PacketSource over libpcap (files: pcap and pcapng; live interfaces).
 #include <pcap/pcap.h>
+#include <poll.h>
 
 #include <cstring>
 #include <vector>
@@ -57,7 +58,13 @@ class PcapSource final : public PacketSource {
       pcap_pkthdr* h = nullptr;
       const u_char* data = nullptr;
       int rc = pcap_next_ex(p_, &h, &data);
-      if (rc == 0) break;  // live capture: read timeout with nothing
+      if (rc == 0) {
+        // Live capture, nothing waiting: the handle is non-blocking, so wait
+        // here at most kLiveWaitMs and hand back what we have. The caller
+        // stays responsive (stop requests, periodic work) on an idle link.
+        if (n == 0 && !is_file_) wait_readable();
+        break;
+      }
       if (rc == PCAP_ERROR_BREAK) { done_ = true; break; }
       if (rc < 0) {
         error_ = name_ + ": packet " + std::to_string(frame_ + 1) + ": " + pcap_geterr(p_);
@@ -111,6 +118,13 @@ class PcapSource final : public PacketSource {
   std::string name_;
   uint16_t index_;
   bool is_file_;
+  static constexpr int kLiveWaitMs = 50;
+  void wait_readable() {
+    int fd = pcap_get_selectable_fd(p_);
+    if (fd < 0) return;
+    pollfd pfd{fd, POLLIN, 0};
+    ::poll(&pfd, 1, kLiveWaitMs);
+  }
   long file_size_;
   std::vector<uint8_t> slab_;
   LinkType link_;
@@ -144,6 +158,9 @@ std::unique_ptr<PacketSource> open_pcap_live(const std::string& iface, const std
   pcap_set_timeout(p, 10);
   pcap_set_immediate_mode(p, 1);
   if (pcap_activate(p) < 0) { err = iface + ": " + pcap_geterr(p); pcap_close(p); return nullptr; }
+  // Non-blocking: rx_burst polls with a short timeout instead of sleeping in
+  // libpcap until the next packet (an idle interface would never stop).
+  if (pcap_setnonblock(p, 1, ebuf) < 0) { err = iface + ": " + ebuf; pcap_close(p); return nullptr; }
   if (!bpf.empty()) {
     bpf_program prog;
     if (pcap_compile(p, &prog, bpf.c_str(), 1, PCAP_NETMASK_UNKNOWN) < 0 || pcap_setfilter(p, &prog) < 0) {

@@ -450,6 +450,7 @@ struct Walker::Impl {
 
 Walker::Walker(const L2L4Config& cfg) : impl_(std::make_unique<Impl>(cfg)) {}
 Walker::~Walker() = default;
+void Walker::reset() { impl_ = std::make_unique<Impl>(impl_->cfg); }
 
 void Walker::walk(const PacketRef& pkt, L4Handler& h, DecodeCounters& c) { impl_->walk(pkt, h, c); }
 

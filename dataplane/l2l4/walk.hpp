@@ -75,6 +75,11 @@ class Walker {
   // raw IP, NULL, LOOP); counts link.unsupported for any other.
   void walk(const PacketRef& pkt, L4Handler& h, DecodeCounters& c);
 
+  // Forget every flow in flight (fragments, TCP streams, SCTP associations):
+  // a new capture file is a new observation, and its TSNs or sequence
+  // numbers are not retransmissions of the last file's.
+  void reset();
+
   // Bytes a direction currently buffers (in order + out of order), or -1
   // when the direction is not followed. For tests and diagnostics.
   long tcp_buffered(const Endpoint& src, const Endpoint& dst) const;
