@@ -4,7 +4,6 @@
 // alert-level replay comparison belongs with host/detect's analyzer.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <deque>
 #include <filesystem>
 #include <functional>
@@ -12,6 +11,7 @@
 #include "dataplane/decode.hpp"
 #include "dataplane/io/packet_source.hpp"
 #include "host/offload/backend_detail.hpp"
+#include "tests/host/offload/capture_list.hpp"
 
 namespace sigprobe::offload {
 namespace {
@@ -121,24 +121,8 @@ std::vector<PatternSpec> patterns_for(const std::vector<Capture>& caps) {
   return p;
 }
 
-std::vector<fs::path> captures() {
-  std::vector<fs::path> out;
-  const char* src = std::getenv("SIGPROBE_SOURCE_DIR");
-  const fs::path root = src ? fs::path(src) : fs::path(SIGPROBE_SOURCE_DIR);
-  for (const fs::path& dir : {root / "pcaps", root / ".." / "shared" / "corpus"}) {
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) continue;
-    for (const auto& f : fs::recursive_directory_iterator(dir, ec)) {
-      const std::string ext = f.path().extension().string();
-      if (ext == ".pcap" || ext == ".pcapng" || ext == ".cap") out.push_back(f.path());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 TEST(OffloadCorpus, CpuAndCsimGiveIdenticalMatchesAndRatesOnEveryCapture) {
-  const std::vector<fs::path> files = captures();
+  const std::vector<fs::path> files = testing::all_captures();
   if (files.empty()) GTEST_SKIP() << "no captures found";
   std::vector<Capture> caps(files.size());
   size_t read = 0, items = 0;
