@@ -98,6 +98,7 @@ void SctpReassembly::on_data(Bytes chunk, uint8_t flags, uint32_t vtag, bool in_
   if (!a) {
     if (assocs_.full()) assocs_.erase(assocs_.oldest());
     a = assocs_.insert(ak, now_ns);
+    if (!a) return;  // unreachable: the erase above made room
     a->seen.fill(0);
     a->base = *tsn - kTsnWindow / 2;
   } else {
