@@ -1,0 +1,54 @@
+"""sigprobe live on lo: SIP sent over loopback while it captures must come out
+as events and a scanner alert, and --duration must end the run on an idle link.
+Only 127.0.0.1 is used."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sigprobe = sys.argv[1]
+port = 25060 + os.getpid() % 1000  # a port of our own, filtered by BPF
+tmp = tempfile.mkdtemp()
+events, alerts = os.path.join(tmp, "ev.jsonl"), os.path.join(tmp, "al.jsonl")
+start = time.monotonic()
+proc = subprocess.Popen([sigprobe, "live", "--iface", "lo", "--bpf", f"udp dst port {port}",
+                         "--duration", "3", "--events", events, "--alerts", alerts],
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+time.sleep(1.0)
+if proc.poll() is not None:
+    out, err = proc.communicate()
+    if "ermission" in err or "Operation not permitted" in err:
+        print("SKIP: no capture privileges:", err.strip())
+        sys.exit(77)
+    print("sigprobe live exited early:", proc.returncode, err)
+    sys.exit(1)
+
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(3):
+    msg = (f"OPTIONS sip:100@127.0.0.1 SIP/2.0\r\n"
+           f"Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK{i}\r\n"
+           f"From: <sip:8613800138000@127.0.0.1>;tag={i}\r\nTo: <sip:100@127.0.0.1>\r\n"
+           f"Call-ID: live-{i}\r\nCSeq: 1 OPTIONS\r\nUser-Agent: friendly-scanner\r\n"
+           f"Content-Length: 0\r\n\r\n")
+    s.sendto(msg.encode(), ("127.0.0.1", port))
+out, err = proc.communicate(timeout=30)
+elapsed = time.monotonic() - start
+failures = []
+if proc.returncode != 0:
+    failures.append(f"exit {proc.returncode}: {err.strip()}")
+if elapsed > 10:
+    failures.append(f"--duration 3 took {elapsed:.1f} s: the source does not stop on an idle link")
+ev = [json.loads(l) for l in open(events)] if os.path.exists(events) else []
+call_ids = sorted(e["sip"]["call_id"] for e in ev if e.get("proto") == "sip")
+if call_ids != ["live-0", "live-1", "live-2"]:
+    failures.append(f"events: expected the 3 OPTIONS, got call ids {call_ids}")
+al = [json.loads(l) for l in open(alerts)] if os.path.exists(alerts) else []
+if not any(a["rule"] == "sip_scanner_ua" and a["subject"]["value"] == "127.0.0.1" for a in al):
+    failures.append(f"no sip_scanner_ua alert on 127.0.0.1: {al}")
+for f in failures:
+    print("FAIL:", f)
+print(f"live on lo: {len(ev)} events, {len(al)} alerts, {elapsed:.1f} s")
+sys.exit(1 if failures else 0)
