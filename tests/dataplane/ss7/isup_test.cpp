@@ -81,7 +81,9 @@ TEST(IsupDecode, SurvivesTruncationAtEveryLength) {
     uint64_t total = 0;
     for (auto a : c.anomalies) total += a;
     EXPECT_GE(total, 1u) << n;
-    if (m) EXPECT_EQ(m->type, kIsupIam);
+    if (m) {
+      EXPECT_EQ(m->type, kIsupIam);
+    }
   }
 }
 

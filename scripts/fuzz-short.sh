@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Short libFuzzer runs of every decoder target (clang-14, ASan + UBSan), seeded
+# from the committed seeds and regression inputs. CI runs it after the tests.
+# FUZZ_SECONDS (default 20) per target; new inputs go to build-fuzz/, never
+# into the source tree. Exits non-zero on the first crash, printing its input.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+secs="${FUZZ_SECONDS:-20}"
+cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_C_COMPILER=clang-14 \
+  -DSIGPROBE_FUZZ=ON -DSIGPROBE_BUILD_BENCH=OFF >/dev/null
+targets=(fuzz_l2l4 fuzz_sip fuzz_ss7_sigtran fuzz_ss7_sccp fuzz_ss7_tcap_map fuzz_ss7_sms fuzz_ss7_isup)
+cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]}"
+for t in "${targets[@]}"; do
+  area=${t#fuzz_}; area=${area%%_*}
+  corpus="build-fuzz/corpus/$t"
+  mkdir -p "$corpus"
+  seeds=()
+  for d in "tests/fuzz/$area/seeds" "tests/fuzz/$area/regressions"; do
+    [ -d "$d" ] && seeds+=("$d")
+  done
+  exe=$(find build-fuzz -type f -name "$t" -perm -u+x | head -n 1)
+  echo "== $t (${secs}s, seeds: ${seeds[*]:-none})"
+  log="build-fuzz/$t.log"
+  rc=0
+  "$exe" -max_total_time="$secs" -max_len=8192 -print_final_stats=1 "$corpus" "${seeds[@]}" >"$log" 2>&1 || rc=$?
+  grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units)" "$log" || true
+  if [ "$rc" -ne 0 ]; then
+    tail -n 40 "$log"
+    echo "fuzz-short: $t failed (exit $rc)"
+    exit 1
+  fi
+done
+echo "fuzz-short: ${#targets[@]} targets, no findings"
