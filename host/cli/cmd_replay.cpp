@@ -105,7 +105,10 @@ int run_replay(const ReplayOptions& o) {
 
   Pipeline pipe(DecoderConfig{}, analyzer.get(), sinks, pace);
   run_info.decode = &pipe.counters();
-  if (analyzer) run_info.offload = analyzer->offload_description();
+  if (analyzer) {
+    run_info.offload = analyzer->offload_description();
+    run_info.extra = [a = analyzer.get()](std::vector<std::pair<std::string, double>>& v) { a->append_metrics(v); };
+  }
   int rc = 0;
   for (size_t i = 0; i < o.captures.size() && !g_stop; ++i) {
     auto src = open_pcap_file(o.captures[i], uint16_t(i), err);

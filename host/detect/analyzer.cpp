@@ -90,6 +90,22 @@ class RulesAnalyzer final : public DetectAnalyzer {
   std::string offload_description() const override { return why_; }
   void request_reload() override { reload_ = true; }
 
+  void append_metrics(std::vector<std::pair<std::string, double>>& out) const override {
+    auto table = [&](const char* name, size_t open, const track::TableCounters& t) {
+      const std::string label = std::string("{table=\"") + name + "\"}";
+      out.emplace_back("sigprobe_table_entries" + label, double(open));
+      out.emplace_back("sigprobe_table_capacity" + label, double(t.capacity));
+      out.emplace_back("sigprobe_table_evictions_total" + label, double(t.evictions));
+    };
+    table("calls", det_->calls().open_calls(), det_->calls().table_counters());
+    table("tcap_transactions", det_->transactions().open(), det_->transactions().table_counters());
+    const detect::DetectCounters& c = det_->counters();
+    out.emplace_back("sigprobe_detect_profile_evictions_total", double(c.profile_evictions));
+    out.emplace_back("sigprobe_detect_whitelisted_suppressed_total", double(c.whitelisted_suppressed));
+    out.emplace_back("sigprobe_rules_reloads_total", double(c.reloads));
+    out.emplace_back("sigprobe_offload_fallbacks_total", double(det_->offload_fallbacks()));
+  }
+
  private:
   AnalyzerOptions opts_;
   std::string path_;

@@ -3,6 +3,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/offload/engines.hpp"
@@ -26,6 +27,9 @@ class DetectAnalyzer : public Analyzer {
   virtual std::string offload_description() const = 0;
   // Ask for a reload of the rules file at the next burst boundary (SIGHUP).
   virtual void request_reload() = 0;
+  // Gauges and counters for --metrics (Prometheus name with labels, value):
+  // table occupancy, capacity and evictions, offload fallbacks, reloads.
+  virtual void append_metrics(std::vector<std::pair<std::string, double>>& out) const { (void)out; }
 };
 
 // nullptr and err set ("rules.yaml:12: unknown key 'treshold'") on bad config.

@@ -68,6 +68,8 @@ class Detector {
   const DetectCounters& counters() const { return counters_; }
   const track::CallTracker& calls() const { return calls_; }
   const track::TransactionTracker& transactions() const { return txns_; }
+  // Batches the offload backend handed to its cpu fallback (fpga failures).
+  uint64_t offload_fallbacks() const { return pattern_->fallbacks() + rate_->fallbacks(); }
   void print_caught(std::ostream& os) const;
   // One JSON line per flagged number: its victims (contacts since the
   // look-back before its first alert), deep ones marked.
