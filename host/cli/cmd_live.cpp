@@ -14,7 +14,6 @@
 #include "dataplane/io/packet_source.hpp"
 #include "host/cli/commands.hpp"
 #include "host/dp/detect_options.hpp"
-#include "host/out/summary.hpp"
 #include "host/pipeline.hpp"
 
 namespace sigprobe::cli {
@@ -68,16 +67,7 @@ int run_live(const LiveOptions& o) {
     cv.notify_all();
     timer.join();
   }
-  RunTiming t;
-  t.busy_s = pipe.busy_seconds();
-  t.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-  std::cout << "== sigprobe live: " << src->describe() << "\n";
-  print_summary(std::cout, pipe.counters(), t);
-  if (analyzer) {
-    std::cout << "== caught: " << pipe.alerts() << " alert(s)\n";
-    analyzer->print_caught(std::cout);
-  }
-  std::cout.flush();
+  print_run_report("live: " + src->describe(), pipe, analyzer.get(), wall0);
   return rc;
 }
 

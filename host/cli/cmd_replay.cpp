@@ -10,7 +10,6 @@
 #include "host/cli/commands.hpp"
 #include "host/detect/analyzer.hpp"
 #include "host/out/sinks.hpp"
-#include "host/out/summary.hpp"
 #include "host/pipeline.hpp"
 
 namespace sigprobe::cli {
@@ -117,16 +116,7 @@ int run_replay(const ReplayOptions& o) {
   }
   pipe.finish();
 
-  RunTiming t;
-  t.busy_s = pipe.busy_seconds();
-  t.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
-  std::cout << "== sigprobe replay: " << o.captures.size() << " capture(s)\n";
-  print_summary(std::cout, pipe.counters(), t);
-  if (analyzer) {
-    std::cout << "== caught: " << pipe.alerts() << " alert(s)\n";
-    analyzer->print_caught(std::cout);
-  }
-  std::cout.flush();
+  print_run_report("replay: " + std::to_string(o.captures.size()) + " capture(s)", pipe, analyzer.get(), wall0);
   return rc;
 }
 

@@ -3,7 +3,9 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace sigprobe::cli {
@@ -23,5 +25,19 @@ void add_report(CLI::App& app, Commands& cmds);
 
 // One line on stderr, exit status 2: bad input or config.
 int fail(const std::string& msg);
+
+}  // namespace sigprobe::cli
+
+namespace sigprobe {
+class Pipeline;
+class DetectAnalyzer;
+}  // namespace sigprobe
+
+namespace sigprobe::cli {
+
+// The end-of-run report of replay and live: the decode summary under a
+// "== sigprobe TITLE" heading, then what was caught.
+void print_run_report(const std::string& title, const Pipeline& pipe, const DetectAnalyzer* analyzer,
+                      std::chrono::steady_clock::time_point wall_start);
 
 }  // namespace sigprobe::cli
