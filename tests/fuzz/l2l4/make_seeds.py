@@ -6,33 +6,22 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "scripts"))
+from genlib.pcapfile import read_pcap  # noqa: E402
+
 # Position in kLinks of l2l4_fuzz_entry.hpp, by pcap LINKTYPE.
 SELECTOR = {1: 0, 113: 1, 276: 2, 101: 3, 0: 4, 108: 5, 228: 6, 229: 7, 140: 8, 139: 9, 141: 10}
 MAX_PACKETS = 64
 
 
 def records(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    magic = data[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        end = "<"
-    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        end = ">"
-    else:
+    parsed = read_pcap(path)
+    if parsed is None or parsed[0] not in SELECTOR:
         return None
-    linktype = struct.unpack(end + "I", data[20:24])[0] & 0xFFFF
-    if linktype not in SELECTOR:
-        return None
+    linktype, frames = parsed
     out = bytearray()
-    off = 24
-    n = 0
-    while off + 16 <= len(data) and n < MAX_PACKETS:
-        caplen = struct.unpack(end + "I", data[off + 8:off + 12])[0]
-        frame = data[off + 16:off + 16 + caplen]
+    for frame in frames[:MAX_PACKETS]:
         out += bytes([SELECTOR[linktype]]) + struct.pack(">H", len(frame)) + frame
-        off += 16 + caplen
-        n += 1
     return bytes(out)
 
 

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "host/out/event_json.hpp"
 #include "tests/dataplane/ss7/sigtran_pcap.hpp"
 
 namespace sigprobe::ss7 {
@@ -58,26 +59,6 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return v;
 }
 
-std::string hex(const std::array<uint8_t, 4>& b, uint8_t n) {
-  static const char* k = "0123456789abcdef";
-  std::string s;
-  for (uint8_t i = 0; i < n; ++i) {
-    s += k[b[i] >> 4];
-    s += k[b[i] & 15];
-  }
-  return s;
-}
-
-const char* tcap_name(TcapType t) {
-  switch (t) {
-    case TcapType::Begin: return "begin";
-    case TcapType::Continue: return "continue";
-    case TcapType::End: return "end";
-    case TcapType::Abort: return "abort";
-    case TcapType::Unidirectional: return "unidirectional";
-    default: return "";
-  }
-}
 const char* comp_name(MapComponent c) {
   switch (c) {
     case MapComponent::Invoke: return "invoke";
@@ -219,9 +200,9 @@ Ours decode(const Capture& cap, bool enrich) {
       Record& r = o.map[frame];
       if (!tcap_done) {  // once per TCAP message
         tcap_done = true;
-        r["tcap_type"].insert(tcap_name(e.tcap.type));
-        r["otid"].insert(hex(e.tcap.otid, e.tcap.otid_len));
-        r["dtid"].insert(hex(e.tcap.dtid, e.tcap.dtid_len));
+        r["tcap_type"].insert(tcap_type_name(e.tcap.type));
+        r["otid"].insert(hex_tid(e.tcap.otid, e.tcap.otid_len));
+        r["dtid"].insert(hex_tid(e.tcap.dtid, e.tcap.dtid_len));
         r["calling_gt"].insert(std::string(e.sccp.calling.gt));
         r["called_gt"].insert(std::string(e.sccp.called.gt));
       }
@@ -236,7 +217,7 @@ Ours decode(const Capture& cap, bool enrich) {
                                  e.map.forwarded_to, e.map.sms.oa, e.map.sms.da})
         if (all_digits(n)) r["e164"].insert(std::string(n));
       if (e.map.sms.present) r["sms_text"].insert(std::string(e.map.sms.text));
-      std::string otid = hex(e.tcap.otid, e.tcap.otid_len), dtid = hex(e.tcap.dtid, e.tcap.dtid_len);
+      std::string otid = hex_tid(e.tcap.otid, e.tcap.otid_len), dtid = hex_tid(e.tcap.dtid, e.tcap.dtid_len);
       if (e.map.component == MapComponent::Invoke && e.map.opcode >= 0)
         o.invokes[{otid, e.map.invoke_id}] = e.map.opcode;
       if (e.map.component == MapComponent::ReturnResult && e.map.opcode >= 0) {
