@@ -147,9 +147,11 @@ std::string_view uri_user(std::string_view uri) {
   else return {};
   size_t at = rest.find('@');
   if (at == std::string_view::npos) return {};
-  std::string_view user = rest.substr(0, at);
-  size_t cut = user.find_first_of(";:");
-  return user.substr(0, cut);
+  // user ends at a password (':') or a user parameter (';'). A plain loop:
+  // find_first_of() calls memchr once per character (measured in bench/sip).
+  size_t cut = 0;
+  while (cut < at && rest[cut] != ';' && rest[cut] != ':') ++cut;
+  return rest.substr(0, cut);
 }
 
 std::string_view param_value(std::string_view params, std::string_view name) {
@@ -217,7 +219,8 @@ SentBy via_sent_by(std::string_view via_value) {
     sb.host = v.substr(1, close - 1);
     v.remove_prefix(close + 1);
   } else {
-    size_t end = v.find_first_of(":; \t");
+    size_t end = 0;  // a loop, not find_first_of(): see uri_user()
+    while (end < v.size() && v[end] != ':' && v[end] != ';' && !is_ws(v[end])) ++end;
     sb.host = v.substr(0, end);
     v.remove_prefix(sb.host.size());
   }
