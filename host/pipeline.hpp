@@ -27,6 +27,9 @@ class Analyzer {
   // Inline enforcement: true when the event belongs to a call, SMS or SS7
   // transaction that the rules blocked (its packet is dropped with --enforce).
   virtual bool blocked(const SignalEvent& ev) const { (void)ev; return false; }
+  // Inline enforcement: the SIP final status the rules answer a blocked
+  // INVITE with (settings.sip_reject), 0 to drop it silently.
+  virtual uint16_t sip_reject_status() const { return 0; }
   // Called between bursts when a reload was requested (SIGHUP, next file).
   virtual void maybe_reload() {}
   // End of input: calls still open time out, windows close.

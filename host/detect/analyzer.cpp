@@ -57,6 +57,7 @@ class RulesAnalyzer final : public DetectAnalyzer {
     det_->on_events(events, alerts);
   }
   bool blocked(const SignalEvent& ev) const override { return det_->blocked(ev); }
+  uint16_t sip_reject_status() const override { return det_->compiled().rules->settings.sip_reject; }
 
   void maybe_reload() override {
     bool asked = reload_.exchange(false);

@@ -28,6 +28,8 @@ void DetectStage::process_run(BurstSlot& s, uint16_t first, uint16_t last) {
   std::span<const PacketRef> pkts(s.pkts.data() + first, last - first);
   for (Sink* k : sinks_) k->on_burst(pkts, ev);
   if (!analyzer_) return;
+  // Read here, on the lcore that owns the analyzer: a reload may change it.
+  s.reject_status = enforce_ ? analyzer_->sip_reject_status() : 0;
   // Packet by packet, so that a verdict is due on the message that crosses
   // the threshold whatever the burst boundaries: the same packets are
   // blocked or mirrored with one worker or many, and burst sizes do not matter.
@@ -51,8 +53,14 @@ void DetectStage::process_run(BurstSlot& s, uint16_t first, uint16_t last) {
     if (!enforce_ && !check_mirror) continue;
     uint8_t v = kVerdictPass;
     for (uint16_t e = e0; e < e1; ++e) {
-      if (enforce_ && analyzer_->blocked(all[e])) v |= kVerdictDrop;
-      if (check_mirror && flagged_.matches(all[e])) v |= kVerdictMirror;
+      const SignalEvent& x = all[e];
+      if (enforce_ && analyzer_->blocked(x)) {
+        v |= kVerdictDrop;
+        if (s.reject_status != 0 && x.proto == Proto::Sip && x.sip.method == SipMethod::Invite &&
+            x.sip.status == 0)
+          v |= kVerdictReject;
+      }
+      if (check_mirror && flagged_.matches(x)) v |= kVerdictMirror;
     }
     s.verdict[i] = v;
   }

@@ -28,6 +28,8 @@ struct alignas(64) LcoreStats {
   Counter tx_packets;        // forwarded (inline)
   Counter tx_full;           // forward refused by the TX queue: freed
   Counter enforced;          // dropped by --enforce
+  Counter rejected;          // blocked INVITEs answered (settings.sip_reject)
+  Counter reject_failed;     // not answered: not UDP, no mbuf, TX queue full
   Counter mirrored;          // sent to the mirror port
   Counter mirror_full;       // mirror refused by the TX queue: freed
   Counter anomalies;         // decode anomalies

@@ -104,11 +104,13 @@ struct Plane {
       auto per = [rx](uint64_t c) { return rx ? double(c) / double(rx) : 0.0; };
       std::snprintf(line, sizeof line,
                     "lcore %u worker %zu: rx %" PRIu64 " forwarded %" PRIu64 " dropped %" PRIu64
-                    " (enforce %" PRIu64 ", tx full %" PRIu64 ") mirrored %" PRIu64 " (full %" PRIu64
+                    " (enforce %" PRIu64 ", tx full %" PRIu64 ") rejected %" PRIu64 " (failed %" PRIu64
+                    ") mirrored %" PRIu64 " (full %" PRIu64
                     ") events %" PRIu64 " anomalies %" PRIu64 " busy %.1f%% cycles/pkt decode %.0f detect %.0f"
                     " act %.0f\n",
                     worker_lcore[w], w, rx, s.tx_packets.get(), s.enforced.get() + s.tx_full.get(),
-                    s.enforced.get(), s.tx_full.get(), s.mirrored.get(), s.mirror_full.get(), s.events.get(),
+                    s.enforced.get(), s.tx_full.get(), s.rejected.get(), s.reject_failed.get(), s.mirrored.get(),
+                    s.mirror_full.get(), s.events.get(),
                     s.anomalies.get(), tsc_span > 0 ? 100.0 * double(s.busy_cycles.get()) / tsc_span : 0.0,
                     per(s.cycles_decode.get()), per(s.cycles_detect.get()), per(s.cycles_act.get()));
       report << line;
@@ -304,6 +306,8 @@ int run_dataplane(const DpOptions& opts, Analyzer* analyzer, std::vector<Sink*> 
     result.rx_packets += s.rx_packets.get();
     result.forwarded += s.tx_packets.get();
     result.enforced += s.enforced.get();
+    result.rejected += s.rejected.get();
+    result.reject_failed += s.reject_failed.get();
     result.mirrored += s.mirrored.get();
     result.tx_full += s.tx_full.get() + s.mirror_full.get();
     result.cycles_decode += s.cycles_decode.get();

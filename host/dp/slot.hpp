@@ -19,6 +19,7 @@ enum Verdict : uint8_t {
   kVerdictPass = 0,
   kVerdictDrop = 1 << 0,    // --enforce: the packet's call or transaction is blocked
   kVerdictMirror = 1 << 1,  // the packet belongs to a flagged flow
+  kVerdictReject = 1 << 2,  // with Drop: a blocked INVITE, answer its caller (sip_reject)
 };
 
 struct BurstSlot {
@@ -32,6 +33,7 @@ struct BurstSlot {
   // Events of packet i are batch.events()[ev_begin[i], ev_begin[i + 1]).
   std::array<uint16_t, kBurstMax + 1> ev_begin{};
   std::array<uint8_t, kBurstMax> verdict{};
+  uint16_t reject_status = 0;    // the SIP status for kVerdictReject (the rules' at detect time)
   EventBatch batch;
 };
 

@@ -7,6 +7,8 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "host/dp/sip_reject.hpp"
+
 namespace sigprobe::dp {
 namespace {
 
@@ -138,8 +140,36 @@ bool Worker::poll_once() {
   return got;
 }
 
+// A blocked INVITE: send its caller the rules' final response, out of the
+// port the INVITE came in on, in an mbuf from the pool the INVITE came from.
+void Worker::answer_blocked_invite(const Stream& st, uint16_t status, rte_mbuf* m, const PacketRef& pkt) {
+  rte_mbuf* r = status ? rte_pktmbuf_alloc(m->pool) : nullptr;
+  if (!r) {
+    stats_.reject_failed.add(1);
+    return;
+  }
+  size_t len = 0;
+  auto* room = rte_pktmbuf_mtod(r, uint8_t*);
+  const RejectResult res = build_sip_reject({pkt.data, pkt.caplen}, status,
+                                            {room, size_t(rte_pktmbuf_tailroom(r))}, len);
+  if (res != RejectResult::Built) {
+    rte_pktmbuf_free(r);
+    stats_.reject_failed.add(1);
+    return;
+  }
+  r->data_len = uint16_t(len);
+  r->pkt_len = uint32_t(len);
+  if (rte_eth_tx_burst(st.port, cfg_.index, &r, 1) == 1) {
+    stats_.rejected.add(1);
+  } else {
+    rte_pktmbuf_free(r);
+    stats_.reject_failed.add(1);
+  }
+}
+
 void Worker::act(BurstSlot& s) {
-  const uint16_t out_port = streams_[own_index_[s.stream]]->out_port;
+  const Stream& st = *streams_[own_index_[s.stream]];
+  const uint16_t out_port = st.out_port;
   const bool mirror_on = cfg_.mirror_port != kNoPort;
   uint16_t nf = 0, nm = 0, nd = 0;
   uint64_t enforced = 0;
@@ -149,6 +179,8 @@ void Worker::act(BurstSlot& s) {
     const bool fwd = out_port != kNoPort && !(v & kVerdictDrop);
     const bool mir = mirror_on && (v & kVerdictMirror);
     enforced += (v & kVerdictDrop) ? 1 : 0;
+    // Inline only: a tap cannot answer anyone.
+    if ((v & kVerdictReject) && out_port != kNoPort) answer_blocked_invite(st, s.reject_status, m, s.pkts[i]);
     if (fwd && mir) {
       rte_mbuf_refcnt_update(m, 1);  // one mbuf, two transmits: no byte copied
       fwd_[nf++] = m;

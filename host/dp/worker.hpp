@@ -71,6 +71,7 @@ class Worker {
 
  private:
   void act(BurstSlot& s);
+  void answer_blocked_invite(const Stream& st, uint16_t status, rte_mbuf* m, const PacketRef& pkt);
   void recycle(BurstSlot* s);
 
   WorkerConfig cfg_;

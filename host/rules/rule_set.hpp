@@ -110,6 +110,9 @@ struct Settings {
   uint64_t max_calls = 1 << 20;
   uint64_t max_transactions = 1 << 20;
   uint64_t max_subscribers = 1 << 21;
+  // With --enforce inline: answer the caller of a blocked INVITE with this
+  // SIP final status (e.g. 603 Decline); 0 drops it silently.
+  uint16_t sip_reject = 0;
 };
 
 struct RuleSet {

@@ -23,7 +23,7 @@ constexpr std::string_view kTopKeys[] = {"version", "settings", "lists", "rules"
 constexpr std::string_view kSettingsKeys[] = {
     "home_imsi_prefixes", "home_gt_prefixes", "interconnect_gt_prefixes", "whitelists",
     "victims_lookback",   "deep_victim_call", "setup_timeout",            "call_timeout",
-    "max_calls",          "max_transactions", "max_subscribers"};
+    "max_calls",          "max_transactions", "max_subscribers",          "sip_reject"};
 constexpr std::string_view kListKeys[] = {"file", "entries", "match"};
 constexpr std::string_view kCommonKeys[] = {"name", "type", "severity", "action", "window", "description",
                                             "enabled"};
@@ -254,6 +254,12 @@ class Loader {
     if (auto n = s["max_calls"]) { if (!as_u64ish(n, "max_calls", v)) return false; st.max_calls = uint64_t(v); }
     if (auto n = s["max_transactions"]) { if (!as_u64ish(n, "max_transactions", v)) return false; st.max_transactions = uint64_t(v); }
     if (auto n = s["max_subscribers"]) { if (!as_u64ish(n, "max_subscribers", v)) return false; st.max_subscribers = uint64_t(v); }
+    if (auto n = s["sip_reject"]) {
+      if (!as_u64ish(n, "sip_reject", v)) return false;
+      // A final response that ends the INVITE transaction (RFC 3261 21.4-21.6).
+      if (v != 0 && (v < 400 || v > 699)) return fail(n, "'sip_reject' must be 0 or a SIP final status 400-699, got " + std::to_string(v));
+      st.sip_reject = uint16_t(v);
+    }
     return true;
   }
 

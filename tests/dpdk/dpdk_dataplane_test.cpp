@@ -15,6 +15,7 @@
 #include <atomic>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "dataplane/decode.hpp"
@@ -165,6 +166,15 @@ class DpdkDataplane : public ::testing::Test {
   }
   std::string log(const std::string& name) { return slurp(path(name)); }
 
+  // rules.yaml: calls from 8613800138000 are blocked (a police blacklist hit).
+  void write_block_rules(const std::string& settings = "") {
+    { std::ofstream(path("bad.txt")) << "8613800138000\n"; }
+    std::ofstream r(path("rules.yaml"));
+    r << "version: 1\n" << settings << "lists:\n  bad: {file: bad.txt, match: exact}\nrules:\n"
+      << "  - name: test_block\n    type: number_list\n    lists: [bad]\n    fields: [calling]\n"
+      << "    severity: critical\n    action: block\n    window: 1h\n";
+  }
+
   // Inline A<->B over `in_a` and `in_b`; outputs in dir/out_a.pcap, out_b.pcap.
   void run_inline(const std::string& in_a, const std::string& in_b, const std::string& lcores,
                   const std::string& extra = "", const std::vector<std::string>& more_vdevs = {}) {
@@ -261,14 +271,7 @@ TEST_F(DpdkDataplane, InlineForwardsCorpusCapturesUnchanged) {
 }
 
 TEST_F(DpdkDataplane, EnforceDropsExactlyTheBlockedCallAndMirrorHoldsExactlyFlaggedFlows) {
-  // Rules: calls from 8613800138000 are blocked (a police blacklist hit).
-  { std::ofstream(path("bad.txt")) << "8613800138000\n"; }
-  {
-    std::ofstream r(path("rules.yaml"));
-    r << "version: 1\nlists:\n  bad: {file: bad.txt, match: exact}\nrules:\n"
-         "  - name: test_block\n    type: number_list\n    lists: [bad]\n    fields: [calling]\n"
-         "    severity: critical\n    action: block\n    window: 1h\n";
-  }
+  write_block_rules();
   auto a = sip_calls_capture(10, 4);
   ASSERT_TRUE(write_pcap(path("a.pcap"), a));
   Oracle o = oracle(path("a.pcap"), path("rules.yaml"));
@@ -295,14 +298,32 @@ TEST_F(DpdkDataplane, EnforceDropsExactlyTheBlockedCallAndMirrorHoldsExactlyFlag
   }
 }
 
-TEST_F(DpdkDataplane, OneAndTwoWorkersGiveTheSameEventsAndAlertsAsReplay) {
-  { std::ofstream(path("bad.txt")) << "8613800138000\n"; }
-  {
-    std::ofstream r(path("rules.yaml"));
-    r << "version: 1\nlists:\n  bad: {file: bad.txt, match: exact}\nrules:\n"
-         "  - name: test_block\n    type: number_list\n    lists: [bad]\n    fields: [calling]\n"
-         "    severity: critical\n    action: block\n    window: 1h\n";
+TEST_F(DpdkDataplane, EnforceAnswersTheBlockedCallerWithTheRulesFinalResponse) {
+  write_block_rules("settings:\n  sip_reject: 603\n");
+  // Call 4 comes from the blacklisted number: its INVITE, and only it, is answered.
+  ASSERT_TRUE(write_pcap(path("a.pcap"), sip_calls_capture(10, 4)));
+  for (const char* lcores : {"0@0,1@1", "0"}) {
+    SCOPED_TRACE(lcores);
+    run_inline(path("a.pcap"), path("empty.pcap"), lcores, "--enforce --rules " + path("rules.yaml"));
+    EXPECT_NE(log("inline.log").find("rejected 1 (failed 0)"), std::string::npos) << log("inline.log");
+    auto answers = read_pcap(path("out_a.pcap"));
+    ASSERT_EQ(answers.size(), 1u);
+    ASSERT_EQ(sigprobe("decode --json " + path("out_a.pcap"), "answer.jsonl"), 0);
+    auto ev = lines_of(path("answer.jsonl"));
+    ASSERT_EQ(ev.size(), 1u);
+    auto j = nlohmann::json::parse(ev[0]);
+    EXPECT_EQ(j["src"], "10.1.0.1:5060");
+    EXPECT_EQ(j["dst"], "10.0.4.1:5060");
+    EXPECT_EQ(j["sip"]["status"], 603);
+    EXPECT_EQ(j["sip"]["reason"], "Decline");
+    EXPECT_EQ(j["sip"]["call_id"], "call4@10.0.0.1");
+    EXPECT_EQ(j["sip"]["cseq"], "1 INVITE");
+    EXPECT_EQ(j["sip"]["from_user"], "8613800138000");
   }
+}
+
+TEST_F(DpdkDataplane, OneAndTwoWorkersGiveTheSameEventsAndAlertsAsReplay) {
+  write_block_rules();
   ASSERT_TRUE(write_pcap(path("calls.pcap"), sip_calls_capture(16, 7)));
   {
     SCOPED_TRACE("built capture");

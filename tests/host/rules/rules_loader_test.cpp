@@ -76,6 +76,21 @@ TEST(RulesLoader, BadValuesNameTheirField) {
             "rules.yaml:4: 'severity' must be info, low, medium, high or critical, got 'urgent'");
 }
 
+TEST(RulesLoader, SipRejectTakesOnlyAFinalStatus) {
+  const std::string rule = "rules:\n  - name: a\n    type: wangiri\n    min_one_ring_calls: 3\n";
+  EXPECT_EQ(load_err("settings:\n  sip_reject: 200\n" + rule),
+            "rules.yaml:2: 'sip_reject' must be 0 or a SIP final status 400-699, got 200");
+  EXPECT_EQ(load_err("settings:\n  sip_reject: decline\n" + rule),
+            "rules.yaml:2: 'sip_reject' must be an integer, got 'decline'");
+  std::string err;
+  auto rs = parse_rules("settings:\n  sip_reject: 607\n" + rule, "/tmp/rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  EXPECT_EQ(rs->settings.sip_reject, 607);
+  rs = parse_rules(rule, "/tmp/rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  EXPECT_EQ(rs->settings.sip_reject, 0) << "silent drop unless the rules say otherwise";
+}
+
 TEST(RulesLoader, DuplicateRuleNamesAreRejected) {
   std::string yaml =
       "rules:\n  - name: a\n    type: signature\n    user_agents: [x]\n"
