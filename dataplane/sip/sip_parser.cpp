@@ -2,7 +2,11 @@
 #include "dataplane/sip/sip_parser.hpp"
 
 #include <array>
+#include <bit>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace sigprobe::sip {
 namespace {
@@ -103,18 +107,40 @@ struct Line {
   bool terminated;
 };
 
-Line next_line(std::string_view s, size_t pos) {
-  const char* base = s.data();
-  const void* lf_p = std::memchr(base + pos, '\n', s.size() - pos);
-  size_t lf = lf_p ? size_t(static_cast<const char*>(lf_p) - base) : s.size();
-  const void* cr_p = std::memchr(base + pos, '\r', lf - pos);
-  if (cr_p) {
-    size_t cr = size_t(static_cast<const char*>(cr_p) - base);
-    if (cr + 1 == s.size()) return {cr, s.size(), false};  // CR cut off before its LF
-    if (cr + 1 == lf) return {cr, lf + 1, true};           // CRLF
-    return {cr, cr + 1, true};                             // lone CR
+// Index of the first CR or LF in s at or after pos, or s.size(), in one pass.
+// It replaces a memchr for LF plus a memchr for CR per line: most lines are
+// 20-80 bytes, where two library calls per line cost more than the scan
+// (measured in bench/sip). SSE2 is part of x86-64; unaligned 16-byte loads
+// stay inside s, the tail is read byte by byte.
+#if defined(__SSE2__)
+size_t find_line_end(std::string_view s, size_t pos) {
+  const char* p = s.data();
+  const __m128i cr = _mm_set1_epi8('\r');
+  const __m128i lf = _mm_set1_epi8('\n');
+  for (; pos + 16 <= s.size(); pos += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + pos));
+    auto hits = unsigned(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf))));
+    if (hits) return pos + size_t(std::countr_zero(hits));
   }
-  return {lf, lf_p ? lf + 1 : lf, lf_p != nullptr};
+  for (; pos < s.size(); ++pos)
+    if (p[pos] == '\r' || p[pos] == '\n') return pos;
+  return s.size();
+}
+#else
+size_t find_line_end(std::string_view s, size_t pos) {
+  for (; pos < s.size(); ++pos)
+    if (s[pos] == '\r' || s[pos] == '\n') return pos;
+  return s.size();
+}
+#endif
+
+Line next_line(std::string_view s, size_t pos) {
+  size_t eol = find_line_end(s, pos);
+  if (eol == s.size()) return {eol, eol, false};
+  if (s[eol] == '\n') return {eol, eol + 1, true};
+  if (eol + 1 == s.size()) return {eol, s.size(), false};  // CR cut off before its LF
+  if (s[eol + 1] == '\n') return {eol, eol + 2, true};      // CRLF
+  return {eol, eol + 1, true};                              // lone CR
 }
 
 bool parse_start_line(std::string_view line, SipMessage& m, AnomalySet& a) {
