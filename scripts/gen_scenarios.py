@@ -83,12 +83,13 @@ class Scenario:
     def sip(self, t, src, dst, data):
         self.f.at(t).add(net.udp(src, dst, 5060, 5060, data))
 
-    def call(self, t, a, b, a_ip, ua, ring_s, talk_s, outcome):
-        """outcome: answered (talk_s), cancel (after ring_s), busy."""
+    def call(self, t, a, b, a_ip, ua, ring_s, talk_s, outcome, instance=None):
+        """outcome: answered (talk_s), cancel (after ring_s), busy. instance: the caller's
+        Contact +sip.instance (an IMEI URN for a VoLTE terminal)."""
         self.n_call += 1
         cid = f"{self.name[:3]}{self.n_call:06d}@{a_ip}"
         d = Dialog(cid, f"sip:{a}@{DOMAIN}", a, f"sip:{b}@{DOMAIN}", b, f"ft{self.n_call}",
-                   (a_ip, 5060), (PROXY, 5060), ua=ua, server="IMS-PCSCF 1.0")
+                   (a_ip, 5060), (PROXY, 5060), ua=ua, server="IMS-PCSCF 1.0", instance=instance)
         tt = f"tt{self.n_call}"
         ruri = f"sip:{b}@{DOMAIN}"
         inv, _ = d.request("INVITE", ruri, b, 1, body=sdp(a_ip, 40000 + self.n_call % 20000),
@@ -268,7 +269,32 @@ def simbox():
                "answered")
     s.label_benign(cc, "call centre: one number behind one IP, long answered calls")
     s.label_benign("10.70.0.11", "call centre IP")
+    # A VoLTE SIM box: 4 LTE modules of one batch (one IMEI family: TAC + the first 4 serial
+    # digits) rotate 3 SIM cards each; every SIM attach gets its own UE address, and the modules
+    # announce an ordinary UE User-Agent. Per IP and per User-Agent it is invisible; only the
+    # IMEI family ties the 12 numbers together.
+    family = "864512034417"
+    for m in range(4):
+        urn = imei_urn(family + f"{m * 17 + 3:02d}")
+        for k in range(3):
+            num = f"86134{rnd.randrange(10**8):08d}"
+            ip = f"10.200.{7 + m}.{20 + k}"
+            for c in range(2):
+                t = 400 + m * 90 + k * 700 + c * 200
+                s.call(t, num, rnd.choice(subs)[0], ip, "IMS-UE/3.1", rnd.uniform(5, 12), rnd.uniform(30, 150),
+                       "answered", instance=urn)
+    s.label_fraud(family, ["simbox_imei_family"], 400, "VoLTE SIM box: 4 modules of one IMEI family, 12 SIMs")
     s.write()
+
+
+def imei_urn(imei14):
+    """urn:gsma:imei (RFC 7254) for a 14-digit TAC+SNR, with its Luhn check digit."""
+    total = 0
+    for i, ch in enumerate(imei14):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    check = (10 - total % 10) % 10
+    return f"urn:gsma:imei:{imei14[:8]}-{imei14[8:14]}-{check}"
 
 
 def sip_attack():

@@ -33,7 +33,7 @@ class Dialog:
     consistent Via/From/To/Call-ID/CSeq and returns (bytes, expected sip fields)."""
 
     def __init__(self, call_id, from_uri, from_user, to_uri, to_user, from_tag,
-                 caller_addr, callee_addr, ua=None, server=None, from_display=None):
+                 caller_addr, callee_addr, ua=None, server=None, from_display=None, instance=None):
         self.call_id = call_id
         self.from_uri, self.from_user = from_uri, from_user
         self.to_uri, self.to_user = to_uri, to_user
@@ -42,6 +42,7 @@ class Dialog:
         self.caller_addr, self.callee_addr = caller_addr, callee_addr
         self.ua, self.server = ua, server
         self.from_display = from_display
+        self.instance = instance  # Contact +sip.instance (RFC 5626), e.g. an IMEI URN (RFC 7254)
         self.branch = 0
 
     def _from(self):
@@ -59,7 +60,8 @@ class Dialog:
         headers = [("Via", f"SIP/2.0/UDP {host}:{port};branch=z9hG4bK{self.call_id[:8]}{self.branch:04d};rport"),
                    ("Max-Forwards", "70"), ("From", self._from()), ("To", self._to(to_tag)),
                    ("Call-ID", self.call_id), ("CSeq", f"{cseq} {method}"),
-                   ("Contact", f"<sip:{self.from_user}@{host}:{port}>")]
+                   ("Contact", f"<sip:{self.from_user}@{host}:{port}>" +
+                    (f';+sip.instance="<{self.instance}>"' if self.instance else ""))]
         if self.ua:
             headers.append(("User-Agent", self.ua))
         headers += list(extra)
