@@ -24,7 +24,7 @@ std::optional<size_t> indefinite_extent(ByteReader r, DecodeCounters& c, int dep
 
 }  // namespace
 
-std::optional<Tlv> ber_read(ByteReader& r, DecodeCounters& c, int depth) {
+std::optional<Tlv> ber_read_any(ByteReader& r, DecodeCounters& c, int depth) {
   if (depth > kBerMaxDepth) {
     c.anomaly(Anomaly::BerTooDeep);
     return std::nullopt;
@@ -99,23 +99,6 @@ std::optional<Tlv> ber_read(ByteReader& r, DecodeCounters& c, int depth) {
   tlv.value = *v;
   r = t;
   return tlv;
-}
-
-std::optional<Tlv> ber_find(Bytes b, uint8_t id, DecodeCounters& c) {
-  ByteReader r{b};
-  while (!r.empty()) {
-    auto t = ber_read(r, c);
-    if (!t) return std::nullopt;
-    if (t->id == id) return t;
-  }
-  return std::nullopt;
-}
-
-std::optional<int32_t> ber_int(Bytes v) {
-  if (v.empty() || v.size() > 4) return std::nullopt;
-  int32_t x = (v[0] & 0x80) ? -1 : 0;
-  for (uint8_t b : v) x = int32_t(uint32_t(x) << 8 | b);
-  return x;
 }
 
 namespace {

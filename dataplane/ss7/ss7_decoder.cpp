@@ -98,6 +98,7 @@ struct Ss7Decoder::State {
   SccpReassembler sccp;
   SmsConcatenator concat;
   std::vector<char> text;  // scratch for one SMS part's text
+  TcapMsg tcap;            // the message being decoded, reused
   Ss7Stats stats;
 
   void on_mtp2_unit(Bytes su, bool annex_a, const MsgContext& ctx, EventBatch& out,
@@ -191,8 +192,8 @@ void Ss7Decoder::State::on_sccp(const Mtp3Msg& m, const MsgContext& ctx, EventBa
 }
 
 void Ss7Decoder::State::on_tcap(Bytes data, SignalEvent& base, EventBatch& out, DecodeCounters& c) {
-  auto t = parse_tcap(data, c);
-  if (!t) return;
+  if (!parse_tcap(data, tcap, c)) return;
+  const TcapMsg* t = &tcap;
   c.message(Proto::Tcap);
   TcapInfo& ti = base.tcap;
   ti.type = t->type;

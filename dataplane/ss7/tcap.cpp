@@ -159,10 +159,16 @@ int acn_context(Bytes acn) {
 }
 
 std::optional<TcapMsg> parse_tcap(Bytes msg, DecodeCounters& c) {
+  TcapMsg m;
+  if (!parse_tcap(msg, m, c)) return std::nullopt;
+  return m;
+}
+
+bool parse_tcap(Bytes msg, TcapMsg& m, DecodeCounters& c) {
   ByteReader top{msg};
   auto t = ber_read(top, c, 0);
-  if (!t) return std::nullopt;
-  TcapMsg m;
+  if (!t) return false;
+  static_cast<TcapHeader&>(m) = TcapHeader{};
   switch (t->id) {
     case kUnidirectional: m.type = TcapType::Unidirectional; break;
     case kBegin: m.type = TcapType::Begin; break;
@@ -171,7 +177,7 @@ std::optional<TcapMsg> parse_tcap(Bytes msg, DecodeCounters& c) {
     case kAbort: m.type = TcapType::Abort; break;
     default:
       c.anomaly(looks_like_ansi_tcap(msg) ? Anomaly::TcapAnsiUnsupported : Anomaly::TcapTypeUnknown);
-      return std::nullopt;
+      return false;
   }
   ByteReader r{t->value};
   while (!r.empty()) {
@@ -215,7 +221,7 @@ std::optional<TcapMsg> parse_tcap(Bytes msg, DecodeCounters& c) {
   bool need_dtid = m.type == TcapType::End || m.type == TcapType::Continue || m.type == TcapType::Abort;
   if ((need_otid && m.otid.empty()) || (need_dtid && m.dtid.empty()))
     c.anomaly(Anomaly::TcapTidInvalid);
-  return m;
+  return true;
 }
 
 }  // namespace sigprobe::ss7

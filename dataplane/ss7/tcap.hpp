@@ -23,7 +23,8 @@ struct TcapComponent {
   Bytes param;              // the parameter element, identifier and length included
 };
 
-struct TcapMsg {
+// Everything but the components: what parse_tcap resets per message.
+struct TcapHeader {
   TcapType type = TcapType::None;
   Bytes otid, dtid;         // 1..4 octets each when present
   Bytes acn;                // application context name, OID contents
@@ -31,7 +32,10 @@ struct TcapMsg {
   uint8_t p_abort_cause = 0xFF;
   uint8_t n_components = 0;
   bool has_components = false;
-  std::array<TcapComponent, kTcapMaxComponents> components{};
+};
+
+struct TcapMsg : TcapHeader {
+  std::array<TcapComponent, kTcapMaxComponents> components{};  // the first n_components
 };
 
 // True when b starts like an ITU TCAP message (first identifier octet).
@@ -39,6 +43,10 @@ bool looks_like_itu_tcap(Bytes b);
 bool looks_like_ansi_tcap(Bytes b);
 
 std::optional<TcapMsg> parse_tcap(Bytes msg, DecodeCounters& c);
+// The same into a message the caller keeps between calls (the decoder's hot
+// path: no 600-byte clear and copy per message). Writes the header and the
+// first n_components components; false where the optional form is empty.
+bool parse_tcap(Bytes msg, TcapMsg& m, DecodeCounters& c);
 
 // Version of a MAP application context (last arc of 0.4.0.0.1.0.x.v), 0 when
 // the ACN is absent or not a MAP one.

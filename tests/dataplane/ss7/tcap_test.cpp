@@ -75,6 +75,33 @@ TEST(BerDecode, RejectsBadLengthsAndCapsDepth) {
   EXPECT_TRUE(ber_read(r, c));
 }
 
+TEST(BerDecode, EveryLengthFormReadsAndTruncatesAlike) {
+  // OCTET STRING of 200 bytes in the 1-, 2- and 3-octet definite forms
+  // (X.690 8.1.3; 0x81/0x82 take the inline path, 0x83 the general one),
+  // and a short form: each read whole, each cut at every length.
+  Buf body(200, 0x5A);
+  std::vector<Buf> forms = {cat({Buf{0x04, 0x81, 200}, body}), cat({Buf{0x04, 0x82, 0, 200}, body}),
+                            cat({Buf{0x04, 0x83, 0, 0, 200}, body}), tlv(0x04, Buf(100, 0x5A))};
+  for (const Buf& whole : forms) {
+    DecodeCounters c;
+    ByteReader r{whole};
+    auto t = ber_read(r, c);
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->id, 0x04);
+    EXPECT_EQ(t->number, 4u);
+    EXPECT_FALSE(t->constructed);
+    EXPECT_EQ(t->value.data(), whole.data() + (whole.size() - t->value.size()));
+    EXPECT_TRUE(r.empty());
+    for (size_t n = 0; n < whole.size(); ++n) {
+      Buf cut(whole.begin(), whole.begin() + long(n));
+      ByteReader rc{cut};
+      EXPECT_FALSE(ber_read(rc, c)) << n;
+      EXPECT_EQ(rc.pos(), 0u);
+    }
+    EXPECT_EQ(count(c, Anomaly::BerTruncated), whole.size());
+  }
+}
+
 TEST(BerDecode, RendersObjectIdentifiers) {
   char out[64];
   Buf acn = map_acn(20, 3);  // shortMsgGatewayContext-v3
@@ -110,6 +137,33 @@ TEST(TcapDecode, ReadsBeginWithDialogueAndSeveralComponents) {
   EXPECT_TRUE(t->components[0].has_param);
   EXPECT_EQ(t->components[1].opcode, 2);
   for (auto a : c.anomalies) EXPECT_EQ(a, 0u);
+}
+
+TEST(TcapDecode, ReusedMessageKeepsNothingFromThePreviousOne) {
+  // The decoder parses into one TcapMsg per worker: a Begin with a dialogue
+  // and two components, then an End without dialogue, then a non-TCAP byte.
+  DecodeCounters c;
+  TcapMsg m;
+  Buf begin = sample_begin();
+  ASSERT_TRUE(parse_tcap(begin, m, c));
+  ASSERT_EQ(m.n_components, 2);
+  ASSERT_FALSE(m.acn.empty());
+  Buf end = tcap_end({0x01, 0x02}, result_last(1, 45, tlv(0x30, tlv(0x04, tbcd("460001234567890")))));
+  ASSERT_TRUE(parse_tcap(end, m, c));
+  auto fresh = parse_tcap(end, c);
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(m.type, TcapType::End);
+  EXPECT_TRUE(m.otid.empty());
+  EXPECT_TRUE(m.acn.empty());
+  EXPECT_TRUE(m.user_info.empty());
+  EXPECT_EQ(m.p_abort_cause, 0xFF);
+  ASSERT_EQ(m.n_components, 1);
+  EXPECT_EQ(m.components[0].type, fresh->components[0].type);
+  EXPECT_EQ(m.components[0].opcode, fresh->components[0].opcode);
+  EXPECT_EQ(m.components[0].param.data(), fresh->components[0].param.data());
+  Buf not_tcap{0x30, 0x00};
+  EXPECT_FALSE(parse_tcap(not_tcap, m, c));
+  EXPECT_FALSE(parse_tcap(not_tcap, c));
 }
 
 TEST(TcapDecode, ReadsEndWithResultsErrorAndReject) {
