@@ -8,6 +8,10 @@ namespace {
 
 constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
 constexpr bool is_ws(char c) { return c == ' ' || c == '\t'; }
+// Visual separators allowed in a telephone number besides '+'.
+constexpr bool is_phone_separator(char c) {
+  return c == '-' || c == '.' || c == '(' || c == ')' || c == ' ';
+}
 
 struct MethodEntry {
   std::string_view name;
@@ -155,24 +159,32 @@ std::string_view uri_user(std::string_view uri) {
 }
 
 std::string_view param_value(std::string_view params, std::string_view name) {
-  while (!params.empty()) {
-    size_t semi = params.find(';');
-    if (semi == std::string_view::npos) return {};
-    params.remove_prefix(semi + 1);
-    // the parameter runs to the next ';' outside quotes
-    size_t end = 0;
-    bool quoted = false;
+  size_t pos = params.find(';');
+  while (pos != std::string_view::npos) {
+    // The parameter runs to the next ';' outside quotes; its name to the
+    // first '='. One pass finds both (no memchr per parameter: measured in
+    // bench/sip).
+    size_t begin = pos + 1, end = begin, eq = std::string_view::npos;
     for (; end < params.size(); ++end) {
       char c = params[end];
-      if (c == '"') quoted = !quoted;
-      else if (c == ';' && !quoted) break;
+      if (c == '"') {  // jump to the closing quote (a +sip.instance URN is ~40 bytes)
+        const void* q = std::memchr(params.data() + end + 1, '"', params.size() - end - 1);
+        if (!q) {
+          end = params.size();
+          break;
+        }
+        end = size_t(static_cast<const char*>(q) - params.data());
+      } else if (c == ';') {
+        break;
+      } else if (c == '=' && eq == std::string_view::npos) {
+        eq = end;
+      }
     }
-    std::string_view p = params.substr(0, end);
-    size_t eq = p.find('=');
-    std::string_view pname = trim(p.substr(0, eq));
-    if (iequals(pname, name))
-      return eq == std::string_view::npos ? std::string_view{} : trim(p.substr(eq + 1));
-    params.remove_prefix(end);
+    size_t name_end = eq == std::string_view::npos ? end : eq;
+    if (iequals(trim(params.substr(begin, name_end - begin)), name))
+      return eq == std::string_view::npos ? std::string_view{}
+                                          : trim(params.substr(eq + 1, end - eq - 1));
+    pos = end < params.size() ? end : std::string_view::npos;
   }
   return {};
 }
@@ -181,19 +193,25 @@ bool is_phone_number(std::string_view user) {
   bool digit = false;
   for (char c : user) {
     if (is_digit(c)) digit = true;
-    else if (c != '+' && c != '-' && c != '.' && c != '(' && c != ')' && c != ' ') return false;
+    else if (c != '+' && !is_phone_separator(c)) return false;
   }
   return digit;
 }
 
 std::string_view normalize_user(std::string_view user, EventBatch& arena) {
-  if (!is_phone_number(user)) return user;
-  std::string_view v = user;
-  while (!v.empty() && v.front() == '+') v.remove_prefix(1);
-  bool contiguous = true;
-  for (char c : v)
-    if (!is_digit(c)) contiguous = false;
-  if (contiguous) return v;
+  // is_phone_number(), the leading '+' and the contiguity test in one pass
+  // over the user (measured in bench/sip).
+  size_t lead = 0;
+  while (lead < user.size() && user[lead] == '+') ++lead;
+  bool digit = false, separated = false;
+  for (char c : user.substr(lead)) {
+    if (is_digit(c)) digit = true;
+    else if (c == '+' || is_phone_separator(c)) separated = true;
+    else return user;
+  }
+  if (!digit) return user;
+  std::string_view v = user.substr(lead);
+  if (!separated) return v;
   bool ok = true;
   std::string_view d = digits_only(v, arena, ok);
   return ok ? d : user;
@@ -240,7 +258,8 @@ SentBy via_sent_by(std::string_view via_value) {
 SdpSummary scan_sdp(std::string_view body) {
   SdpSummary s;
   size_t pos = 0;
-  while (pos < body.size()) {
+  // Stop once both are found: later lines cannot change either.
+  while (pos < body.size() && (s.addr.empty() || s.audio_port == 0)) {
     size_t eol = body.find('\n', pos);
     if (eol == std::string_view::npos) eol = body.size();
     std::string_view line = trim(body.substr(pos, eol - pos));

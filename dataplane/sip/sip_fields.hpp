@@ -29,7 +29,7 @@ NameAddr parse_name_addr(std::string_view value);
 std::string_view uri_user(std::string_view uri);
 
 // A header parameter's value from a ";name=value;..." list (case-insensitive
-// name), quotes kept. Empty when absent.
+// name, a token: no quotes), quotes kept. Empty when absent.
 std::string_view param_value(std::string_view params, std::string_view name);
 
 // True when user is a telephone number: digits with optional '+' and the
