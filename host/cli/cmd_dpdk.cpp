@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "dataplane/io/dpdk/eal.hpp"
-#include "host/dp/detect_options.hpp"
+#include "host/cli/detect_options.hpp"
 #include "host/dp/engine.hpp"
 #include "host/out/summary.hpp"
 
@@ -27,7 +27,7 @@ struct DpdkCli {
   bool enforce = false;
   uint16_t workers = 0;
   double stats_period = 0, idle_exit = 0;
-  dp::DetectCliOptions detect;
+  DetectCliOptions detect;
 };
 
 // The arguments after "dpdk", exactly as given: CLI11 would take EAL's
@@ -67,7 +67,7 @@ int run_dpdk() {
   app.add_option("--workers", o.workers, "worker lcores (default: every worker lcore of the EAL core list)");
   app.add_option("--stats-period", o.stats_period, "print statistics every S seconds (default: at exit)");
   app.add_option("--idle-exit", o.idle_exit, "stop once no packet came for S seconds (captures via net_pcap)");
-  dp::add_detect_options(app, o.detect);
+  add_detect_options(app, o.detect);
   std::vector<const char*> argv;
   for (auto& s : ours) argv.push_back(s.c_str());
   try {
@@ -88,11 +88,11 @@ int run_dpdk() {
 
   std::string err;
   std::unique_ptr<DetectAnalyzer> analyzer;
-  if (!dp::make_detection(o.detect, analyzer, err)) return fail(err);
+  if (!make_detection(o.detect, analyzer, err)) return fail(err);
   auto outputs = make_output_sinks(o.detect.out, err);
   if (!err.empty()) return fail(err);
   if (!dpdk::eal_init(eal, err)) return fail(err);
-  dp::ReloadWatch reload(analyzer.get(), g_reload);
+  ReloadWatch reload(analyzer.get(), g_reload);
   std::vector<Sink*> sinks{&reload};
   for (auto& s : outputs) sinks.push_back(s.get());
 
@@ -100,7 +100,8 @@ int run_dpdk() {
   std::signal(SIGTERM, on_dpdk_stop);
   std::signal(SIGHUP, on_dpdk_hup);
   dp::DpResult res;
-  int rc = dp::run_dataplane(dopts, analyzer.get(), sinks, g_stop, std::cout, res, err);
+  std::ostream& report = report_stream(o.detect.out);
+  int rc = dp::run_dataplane(dopts, analyzer.get(), sinks, g_stop, report, res, err);
   if (rc != 0) {
     dpdk::eal_cleanup();
     return fail(err);
@@ -108,12 +109,12 @@ int run_dpdk() {
   RunTiming t;
   t.wall_s = res.seconds;
   t.busy_s = 0;
-  print_summary(std::cout, res.decode, t);
+  print_summary(report, res.decode, t);
   if (analyzer) {
-    std::cout << "== caught: " << res.alerts << " alert(s)\n";
-    analyzer->print_caught(std::cout);
+    report << "== caught: " << res.alerts << " alert(s)\n";
+    analyzer->print_caught(report);
   }
-  std::cout.flush();
+  report.flush();
   outputs.clear();
   dpdk::eal_cleanup();
   return 0;

@@ -13,7 +13,7 @@
 
 #include "dataplane/io/packet_source.hpp"
 #include "host/cli/commands.hpp"
-#include "host/dp/detect_options.hpp"
+#include "host/cli/detect_options.hpp"
 #include "host/pipeline.hpp"
 
 namespace sigprobe::cli {
@@ -27,19 +27,19 @@ extern "C" void on_live_hup(int) { g_live_reload = true; }
 struct LiveOptions {
   std::string iface, bpf;
   double duration_s = 0;
-  dp::DetectCliOptions detect;
+  DetectCliOptions detect;
 };
 
 int run_live(const LiveOptions& o) {
   auto wall0 = std::chrono::steady_clock::now();
   std::string err;
   std::unique_ptr<DetectAnalyzer> analyzer;
-  if (!dp::make_detection(o.detect, analyzer, err)) return fail(err);
+  if (!make_detection(o.detect, analyzer, err)) return fail(err);
   auto outputs = make_output_sinks(o.detect.out, err);
   if (!err.empty()) return fail(err);
   auto src = open_pcap_live(o.iface, o.bpf, err);
   if (!src) return fail(err);
-  dp::ReloadWatch reload(analyzer.get(), g_live_reload);
+  ReloadWatch reload(analyzer.get(), g_live_reload);
   std::vector<Sink*> sinks{&reload};
   for (auto& s : outputs) sinks.push_back(s.get());
 
@@ -67,7 +67,7 @@ int run_live(const LiveOptions& o) {
     cv.notify_all();
     timer.join();
   }
-  print_run_report("live: " + src->describe(), pipe, analyzer.get(), wall0);
+  print_run_report(report_stream(o.detect.out), "live: " + src->describe(), pipe, analyzer.get(), wall0);
   return rc;
 }
 
@@ -79,7 +79,7 @@ void add_live(CLI::App& app, Commands& cmds) {
   sub->add_option("--iface", o->iface, "interface to capture from (needs capture privileges)")->required();
   sub->add_option("--bpf", o->bpf, "capture filter, e.g. 'udp port 5060 or sctp'");
   sub->add_option("--duration", o->duration_s, "stop after S seconds (default: until SIGINT/SIGTERM)");
-  dp::add_detect_options(*sub, o->detect);
+  add_detect_options(*sub, o->detect);
   cmds.push_back({sub, [o]() { return run_live(*o); }});
 }
 

@@ -8,6 +8,7 @@
 
 #include "dataplane/io/packet_source.hpp"
 #include "host/cli/commands.hpp"
+#include "host/cli/detect_options.hpp"
 #include "host/detect/analyzer.hpp"
 #include "host/out/sinks.hpp"
 #include "host/pipeline.hpp"
@@ -22,20 +23,9 @@ extern "C" void on_hup(int) { g_reload = true; }
 
 struct ReplayOptions {
   std::vector<std::string> captures;
-  std::string rules, offload = "auto", xclbin, speed = "max", victims;
-  std::vector<std::string> blacklists, whitelists;
-  OutputOptions out;
-  bool no_detect = false;
+  std::string speed = "max";
+  DetectCliOptions detect;
 };
-
-bool parse_offload(const std::string& s, offload::Backend& b) {
-  if (s == "auto") b = offload::Backend::Auto;
-  else if (s == "fpga") b = offload::Backend::Fpga;
-  else if (s == "csim") b = offload::Backend::Csim;
-  else if (s == "cpu") b = offload::Backend::Cpu;
-  else return false;
-  return true;
-}
 
 bool parse_speed(const std::string& s, Pace& p) {
   if (s == "max") { p.mode = SpeedMode::Max; return true; }
@@ -52,49 +42,21 @@ bool parse_speed(const std::string& s, Pace& p) {
   }
 }
 
-// Forwards SIGHUP to the analyzer between bursts.
-class ReloadWatch final : public Sink {
- public:
-  explicit ReloadWatch(DetectAnalyzer* a) : a_(a) {}
-  void on_burst(std::span<const PacketRef>, std::span<const SignalEvent>) override {
-    if (g_reload.exchange(false) && a_) a_->request_reload();
-  }
- private:
-  DetectAnalyzer* a_;
-};
-
 int run_replay(const ReplayOptions& o) {
   auto wall0 = std::chrono::steady_clock::now();
   Pace pace;
   if (!parse_speed(o.speed, pace)) return fail("--speed: expected max, realtime or a factor > 0, got '" + o.speed + "'");
 
-  std::unique_ptr<DetectAnalyzer> analyzer;
-  if (!o.no_detect) {
-    AnalyzerOptions ao;
-    ao.rules_path = o.rules;
-    ao.blacklists = o.blacklists;
-    ao.whitelists = o.whitelists;
-    ao.victims_path = o.victims;
-    ao.offload.xclbin = o.xclbin;
-    if (!parse_offload(o.offload, ao.offload.backend))
-      return fail("--offload: expected auto, fpga, csim or cpu, got '" + o.offload + "'");
-    std::string err;
-    analyzer = make_analyzer(ao, err);
-    if (!analyzer) {
-      if (!o.rules.empty() || err != "detection is not built yet") return fail(err);
-      std::fprintf(stderr, "sigprobe: %s; decoding only\n", err.c_str());
-    } else {
-      std::fprintf(stderr, "sigprobe: offload %s\n", analyzer->offload_description().c_str());
-    }
-  }
-
   std::string err;
+  std::unique_ptr<DetectAnalyzer> analyzer;
+  if (!make_detection(o.detect, analyzer, err)) return fail(err);
+
   RunInfo run_info;  // what --metrics reads from the run
-  OutputOptions out = o.out;
+  OutputOptions out = o.detect.out;
   out.run = &run_info;
   auto outputs = make_output_sinks(out, err);
   if (!err.empty()) return fail(err);
-  ReloadWatch reload(analyzer.get());
+  ReloadWatch reload(analyzer.get(), g_reload);
   std::vector<Sink*> sinks{&reload};
   for (auto& s : outputs) sinks.push_back(s.get());
 
@@ -116,7 +78,8 @@ int run_replay(const ReplayOptions& o) {
   }
   pipe.finish();
 
-  print_run_report("replay: " + std::to_string(o.captures.size()) + " capture(s)", pipe, analyzer.get(), wall0);
+  print_run_report(report_stream(out), "replay: " + std::to_string(o.captures.size()) + " capture(s)", pipe,
+                   analyzer.get(), wall0);
   return rc;
 }
 
@@ -126,28 +89,8 @@ void add_replay(CLI::App& app, Commands& cmds) {
   auto* sub = app.add_subcommand("replay", "Replay captures through the whole pipeline and report what was caught");
   auto o = std::make_shared<ReplayOptions>();
   sub->add_option("captures", o->captures, "pcap or pcapng files, in order")->required();
-  sub->add_option("--rules", o->rules, "YAML rules file (default: the bundled rules)");
-  sub->add_option("--offload", o->offload, "auto|fpga|csim|cpu");
-  sub->add_option("--xclbin", o->xclbin, "xclbin for --offload fpga");
-  sub->add_option("--alerts", o->out.alerts_path, "alert JSON lines to FILE, or - for stdout");
-  sub->add_option("--events", o->out.events_path, "event JSON lines to FILE");
-  sub->add_option("--victims", o->victims, "victims JSON lines to FILE");
-  sub->add_option("--mirror-dir", o->out.mirror_dir, "one pcap per alert in DIR");
-  sub->add_option("--hep", o->out.hep, "HEPv3 collector [udp:|tcp:]HOST:PORT");
-  sub->add_option("--metrics", o->out.metrics, "serve Prometheus metrics on ADDR:PORT");
+  add_detect_options(*sub, o->detect);
   sub->add_option("--speed", o->speed, "max|realtime|N (N times capture speed)");
-  sub->add_option("--blacklist", o->blacklists, "extra blacklist file (one number or prefix a line)");
-  sub->add_option("--whitelist", o->whitelists, "extra whitelist file");
-  sub->add_flag("--no-detect", o->no_detect, "decode only");
-  sub->add_flag("--syslog", o->out.syslog, "alerts to syslog too");
-  sub->add_option("--mirror-after", o->out.mirror_after_s, "follow a flagged flow this many seconds after its alert (capture time)");
-  sub->add_option("--mirror-lookback", o->out.mirror_lookback_packets, "packets kept for look-back");
-  sub->add_option("--mirror-max-bytes", o->out.mirror_max_bytes, "limit on all mirror files together; oldest removed");
-  sub->add_option("--mirror-max-files", o->out.mirror_max_files, "limit on mirror files; oldest removed");
-  sub->add_option("--hep-id", o->out.hep_capture_id, "HEP capture agent id");
-  sub->add_option("--hep-auth", o->out.hep_auth_key, "HEP auth key");
-  sub->add_option("--hep-node", o->out.hep_node_name, "HEP node name");
-  sub->add_flag("!--no-progress", o->out.progress, "no progress line on stderr");
   cmds.push_back({sub, [o]() { return run_replay(*o); }});
 }
 

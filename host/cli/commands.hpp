@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -35,9 +36,9 @@ class DetectAnalyzer;
 
 namespace sigprobe::cli {
 
-// The end-of-run report of replay and live: the decode summary under a
-// "== sigprobe TITLE" heading, then what was caught.
-void print_run_report(const std::string& title, const Pipeline& pipe, const DetectAnalyzer* analyzer,
-                      std::chrono::steady_clock::time_point wall_start);
+// The end-of-run report of replay and live on `os`: the decode summary under
+// a "== sigprobe TITLE" heading, then what was caught.
+void print_run_report(std::ostream& os, const std::string& title, const Pipeline& pipe,
+                      const DetectAnalyzer* analyzer, std::chrono::steady_clock::time_point wall_start);
 
 }  // namespace sigprobe::cli

@@ -1,4 +1,4 @@
-#include <iostream>
+#include <ostream>
 
 #include "host/cli/commands.hpp"
 #include "host/detect/analyzer.hpp"
@@ -7,18 +7,18 @@
 
 namespace sigprobe::cli {
 
-void print_run_report(const std::string& title, const Pipeline& pipe, const DetectAnalyzer* analyzer,
-                      std::chrono::steady_clock::time_point wall_start) {
+void print_run_report(std::ostream& os, const std::string& title, const Pipeline& pipe,
+                      const DetectAnalyzer* analyzer, std::chrono::steady_clock::time_point wall_start) {
   RunTiming t;
   t.busy_s = pipe.busy_seconds();
   t.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  std::cout << "== sigprobe " << title << "\n";
-  print_summary(std::cout, pipe.counters(), t);
+  os << "== sigprobe " << title << "\n";
+  print_summary(os, pipe.counters(), t);
   if (analyzer) {
-    std::cout << "== caught: " << pipe.alerts() << " alert(s)\n";
-    analyzer->print_caught(std::cout);
+    os << "== caught: " << pipe.alerts() << " alert(s)\n";
+    analyzer->print_caught(os);
   }
-  std::cout.flush();
+  os.flush();
 }
 
 }  // namespace sigprobe::cli
