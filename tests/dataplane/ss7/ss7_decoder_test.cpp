@@ -68,9 +68,50 @@ TEST(Ss7Decoder, MapInvokeBecomesOneEventPerComponent) {
   EXPECT_EQ(e.map.vlr, "8613801");
   EXPECT_EQ(ev[1].map.opcode, 56);
   EXPECT_EQ(ev[1].map.imsi, "460001234567890");
+  // The second event shares the lower layers and nothing of the first's MAP fields.
+  EXPECT_EQ(ev[1].frame, 42u);
+  EXPECT_EQ(ev[1].layers, e.layers);
+  EXPECT_EQ(ev[1].sccp.calling.gt, "8613800000");
+  EXPECT_EQ(ev[1].tcap.acn, "0.4.0.0.1.0.1.3");
+  EXPECT_EQ(ev[1].map.invoke_id, 2);
+  EXPECT_TRUE(ev[1].map.msc.empty());
+  EXPECT_TRUE(ev[1].map.vlr.empty());
   EXPECT_EQ(h.c.messages[size_t(Proto::Map)], 2u);
   EXPECT_EQ(h.c.messages[size_t(Proto::Tcap)], 1u);
   EXPECT_EQ(h.c.messages[size_t(Proto::M3ua)], 1u);
+}
+
+TEST(Ss7Decoder, FullBatchCountsDroppedEventsAndStillDecodes) {
+  Buf two = tcap_begin({0x0A, 0x1B, 0x2C, 0x3D}, tcap_dialogue(map_acn(1, 3)),
+                       cat({invoke(1, 56, tlv(0x04, tbcd("460001234567890"))),
+                            invoke(2, 56, tlv(0x04, tbcd("460001234567891")))}));
+  Buf none = tcap_begin({0x0A, 0x1B, 0x2C, 0x3E}, tcap_dialogue(map_acn(1, 3)), {});
+  for (size_t cap : {0u, 1u, 2u}) {
+    Harness h;
+    h.out = EventBatch{cap, 1 << 16};
+    auto ev = h.feed(map_over_m3ua(two));
+    ASSERT_EQ(ev.size(), std::min<size_t>(cap, 2)) << cap;
+    if (cap >= 1) EXPECT_EQ(ev[0].map.imsi, "460001234567890");
+    if (cap >= 2) EXPECT_EQ(ev[1].map.imsi, "460001234567891");
+    EXPECT_EQ(h.c.events_dropped, 2 - ev.size()) << cap;
+    EXPECT_EQ(h.c.messages[size_t(Proto::Map)], 2u);
+    h.out.clear();
+    h.dec.on_sctp_message(map_over_m3ua(none), h.ctx, h.out, h.c);
+    EXPECT_EQ(h.out.size(), cap ? 1u : 0u);
+    if (cap) EXPECT_EQ(h.out.events()[0].proto, Proto::Tcap);
+    EXPECT_EQ(h.c.events_dropped, 2 - ev.size() + (cap ? 0 : 1)) << cap;
+    EXPECT_EQ(h.c.messages[size_t(Proto::Tcap)], 2u);
+  }
+}
+
+TEST(Ss7Decoder, UndecodableTcapLeavesNoEvent) {
+  Harness h;
+  // Starts like a Begin (0x62) but its length runs past the message.
+  Buf bad{0x62, 0x40, 0x48, 0x04, 0x0A, 0x1B};
+  auto ev = h.feed(map_over_m3ua(bad));
+  EXPECT_EQ(ev.size(), 0u);
+  EXPECT_EQ(h.c.messages[size_t(Proto::Tcap)], 0u);
+  EXPECT_EQ(h.c.anomalies[size_t(Anomaly::BerTruncated)], 1u);
 }
 
 TEST(Ss7Decoder, ResultWithoutOperationGetsTheInvokesOpcode) {
