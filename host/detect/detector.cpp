@@ -5,6 +5,7 @@
 
 #include "host/rules/catalogue.hpp"
 #include "host/track/fixed_str.hpp"
+#include "host/track/flat_table.hpp"
 
 namespace sigprobe::detect {
 namespace {
@@ -151,7 +152,7 @@ struct Detector::Impl {
   std::vector<uint64_t> rule_name_hash;
 
   // state that survives reloads
-  track::BoundedTable<Profile> profiles{1 << 21};
+  track::FlatTable<Profile> profiles{1 << 21};
   std::unordered_map<uint64_t, AlertWindow> windows;
   std::unordered_set<uint64_t> whitelisted;      // hashes of values that matched a whitelist
   std::unordered_set<uint64_t> blocked_numbers, blocked_ips, blocked_gts, blocked_calls;
@@ -558,6 +559,11 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     // windowed quantities of this event
     m.touched.clear();
     for (; ci < m.consumers.size() && m.consumers[ci].event == i; ++ci) {
+      // The profile table is far larger than the caches: start loading the
+      // index slot kAhead consumers on and the entry kAhead/2 on.
+      constexpr size_t kAhead = 8;
+      if (ci + kAhead < m.consumers.size()) m.profiles.prefetch_slot(m.consumers[ci + kAhead].profile_key);
+      if (ci + kAhead / 2 < m.consumers.size()) m.profiles.prefetch_entry(m.consumers[ci + kAhead / 2].profile_key);
       const Consumer& c = m.consumers[ci];
       const CompiledRule& cr = compiled_->compiled[c.rule];
       const offload::RateResult& res = m.results[c.sample];
@@ -765,26 +771,36 @@ void Detector::evaluate(uint32_t r, const detail::Consumer& c, const SignalEvent
   const rules::Rule& rule = *cr.rule;
   const Profile* p = m.profiles.find(c.profile_key);
   if (!p || cr.evals.empty()) return;
-  nlohmann::json e = nlohmann::json::object();
-  for (size_t k = 0; k < cr.evals.size(); ++k) {
+  // The metric of condition k; false while a ratio has no denominator.
+  auto metric = [&](size_t k, double& v) {
     const MetricEval& me = cr.evals[k];
-    const rules::Condition& cond = rule.conditions[k];
-    double v = 0;
     switch (me.kind) {
       case MetricEval::Direct:
         v = (p->seen >> me.q & 1) ? p->q[me.q] : 0;
-        break;
+        return true;
       case MetricEval::Ratio: {
-        if (!(p->seen >> me.q_den & 1) || p->q[me.q_den] == 0) return;  // no denominator yet
+        if (!(p->seen >> me.q_den & 1) || p->q[me.q_den] == 0) return false;
         double num = (p->seen >> me.q & 1) ? p->q[me.q] : 0;
         v = std::min(1.0, num / p->q[me.q_den]);
-        break;
+        return true;
       }
       case MetricEval::Sequential:
         v = p->seq_run;
-        break;
+        return true;
     }
-    if (cond.is_min ? !(v >= cond.threshold) : !(v <= cond.threshold)) return;
+    return false;
+  };
+  // Every condition first: the evidence is built only when the rule fires.
+  for (size_t k = 0; k < cr.evals.size(); ++k) {
+    const rules::Condition& cond = rule.conditions[k];
+    double v = 0;
+    if (!metric(k, v) || (cond.is_min ? !(v >= cond.threshold) : !(v <= cond.threshold))) return;
+  }
+  nlohmann::json e = nlohmann::json::object();
+  for (size_t k = 0; k < cr.evals.size(); ++k) {
+    const rules::Condition& cond = rule.conditions[k];
+    double v = 0;
+    metric(k, v);
     std::string name(rules::metric_name(cond.metric));
     e[name] = {{"value", std::round(v * 1000) / 1000}, {cond.is_min ? "min" : "max", cond.threshold}};
   }

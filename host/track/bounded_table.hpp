@@ -3,6 +3,7 @@
 // evictions are counted. Erased keys leave a stale queue entry that the
 // generation number makes harmless.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <unordered_map>

@@ -13,8 +13,8 @@ void format_source(const Endpoint& e, FixedStr<48>& out) {
   char buf[64];
   size_t n = 0;
   format_ip(e, buf, sizeof buf, n);
-  int m = std::snprintf(buf + n, sizeof buf - n, ":%u", unsigned(e.port));
-  if (m > 0) n += size_t(m) < sizeof buf - n ? size_t(m) : sizeof buf - n - 1;
+  buf[n++] = ':';
+  n += write_dec(buf + n, e.port);
   out.assign({buf, n});
 }
 
@@ -36,17 +36,22 @@ std::string_view sip_called(const SipInfo& s) { return s.ruri_user.empty() ? s.t
 
 void format_ip(const Endpoint& e, char* out, size_t cap, size_t& len) {
   len = 0;
-  if (cap < 48) return;
-  int n = 0;
+  if (cap < 48) return;  // "[" + 8 groups of 4 + 7 ":" + "]" = 41
+  size_t n = 0;
   if (e.family == 4) {
-    n = std::snprintf(out, cap, "%u.%u.%u.%u", e.addr[0], e.addr[1], e.addr[2], e.addr[3]);
+    for (int i = 0; i < 4; ++i) {
+      if (i) out[n++] = '.';
+      n += write_dec(out + n, e.addr[size_t(i)]);
+    }
   } else if (e.family == 6) {
-    n = std::snprintf(out, cap, "[");
-    for (int i = 0; i < 16; i += 2)
-      n += std::snprintf(out + n, cap - size_t(n), i ? ":%x" : "%x", unsigned(e.addr[i] << 8 | e.addr[i + 1]));
-    n += std::snprintf(out + n, cap - size_t(n), "]");
+    out[n++] = '[';
+    for (size_t i = 0; i < 16; i += 2) {
+      if (i) out[n++] = ':';
+      n += write_hex(out + n, unsigned(e.addr[i] << 8 | e.addr[i + 1]));
+    }
+    out[n++] = ']';
   }
-  len = n > 0 ? size_t(n) : 0;
+  len = n;
 }
 
 uint64_t CallTracker::sip_key(std::string_view call_id) { return hash_bytes(call_id, hash_u64(1)); }

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "host/track/bounded_table.hpp"
+#include "host/track/flat_table.hpp"
 #include "host/track/fixed_str.hpp"
 
 namespace sigprobe::track {
@@ -41,7 +41,7 @@ class ContactLog {
 
  private:
   Contact* touch(std::string_view from, std::string_view to, uint64_t ts_ns);
-  BoundedTable<ContactList> table_;
+  FlatTable<ContactList> table_;
   size_t max_per_number_;
   uint64_t dropped_ = 0;
 };

@@ -1,7 +1,5 @@
 #include "host/track/ss7_tracker.hpp"
 
-#include <cstdio>
-
 #include "host/track/call_tracker.hpp"
 
 namespace sigprobe::track {
@@ -31,11 +29,15 @@ void TransactionTracker::tid_text(const SignalEvent& ev, FixedStr<24>& out) {
   const auto& tid = begin ? t.otid : t.dtid;
   uint8_t len = begin ? t.otid_len : t.dtid_len;
   uint32_t pc = begin ? ev.mtp3.opc : ev.mtp3.dpc;
-  char buf[32];
-  int n = std::snprintf(buf, sizeof buf, "%u-", unsigned(pc));
-  for (uint8_t i = 0; i < len && i < 4 && n > 0 && n < 28; ++i)
-    n += std::snprintf(buf + n, sizeof buf - size_t(n), "%02x", tid[i]);
-  out.assign({buf, n > 0 ? size_t(n) : 0});
+  // "%u-" then "%02x" per byte (write_dec: no snprintf per Begin).
+  char buf[24];
+  size_t n = write_dec(buf, pc);
+  buf[n++] = '-';
+  for (uint8_t i = 0; i < len && i < 4; ++i) {
+    buf[n++] = "0123456789abcdef"[tid[i] >> 4];
+    buf[n++] = "0123456789abcdef"[tid[i] & 0xf];
+  }
+  out.assign({buf, n});
 }
 
 const Transaction* TransactionTracker::on_event(const SignalEvent& ev) {
@@ -56,11 +58,13 @@ const Transaction* TransactionTracker::on_event(const SignalEvent& ev) {
       ++counters_.begun;
     }
     tx->last_ns = ev.ts_ns;
+    if (ev.ts_ns < oldest_last_ns_) oldest_last_ns_ = ev.ts_ns;
     return tx;
   }
   Transaction* tx = table_.find(key);
   if (!tx) { ++counters_.orphans; return nullptr; }
   tx->last_ns = ev.ts_ns;
+  if (ev.ts_ns < oldest_last_ns_) oldest_last_ns_ = ev.ts_ns;
   if (tx->opcode < 0) tx->opcode = ev.map.opcode;
   if (tx->imsi.empty()) tx->imsi.assign(ev.map.imsi);
   if (t.type == TcapType::Continue) {
@@ -70,15 +74,22 @@ const Transaction* TransactionTracker::on_event(const SignalEvent& ev) {
   if (t.type == TcapType::Abort) ++counters_.aborted;
   else ++counters_.ended;
   tx->ended = true;
+  any_ended_ = true;
   return tx;  // removed at the next expiry sweep so the caller can still read it
 }
 
 void TransactionTracker::expire(uint64_t now_ns) {
+  // Nothing ended and nothing old enough: the sweep would erase nothing.
+  if (!any_ended_ && (oldest_last_ns_ == UINT64_MAX || now_ns < oldest_last_ns_ + timeout_ns_)) return;
+  uint64_t oldest = UINT64_MAX;
   table_.erase_if([&](uint64_t, const Transaction& tx) {
     if (tx.ended) return true;
     if (now_ns >= tx.last_ns + timeout_ns_) { ++counters_.timed_out; return true; }
+    if (tx.last_ns < oldest) oldest = tx.last_ns;
     return false;
   });
+  oldest_last_ns_ = oldest;
+  any_ended_ = false;
 }
 
 LocationChange LocationTable::update(std::string_view imsi, std::string_view vlr, uint64_t ts_ns) {

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "dataplane/core/signal_event.hpp"
-#include "host/track/bounded_table.hpp"
+#include "host/track/flat_table.hpp"
 #include "host/track/fixed_str.hpp"
 
 namespace sigprobe::track {
@@ -55,8 +55,12 @@ class TransactionTracker {
   const TransactionCounters& counters() const { return counters_; }
 
  private:
-  BoundedTable<Transaction> table_;
+  FlatTable<Transaction> table_;
   uint64_t timeout_ns_;
+  // What a sweep can find: a lower bound of last_ns over the open
+  // dialogues (UINT64_MAX: none), and whether one has ended since the last.
+  uint64_t oldest_last_ns_ = UINT64_MAX;
+  bool any_ended_ = false;
   TransactionCounters counters_;
 };
 
@@ -84,7 +88,7 @@ class LocationTable {
   const TableCounters& table_counters() const { return table_.counters(); }
 
  private:
-  BoundedTable<Location> table_;
+  FlatTable<Location> table_;
   FixedStr<20> prev_;
 };
 

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <random>
+
 #include "tests/host/track/event_builder.hpp"
 
 namespace sigprobe::track {
@@ -166,6 +169,48 @@ TEST(CallTracker, PaiIsTheCallingNumberWhenPresent) {
   EXPECT_EQ(sip_called(s), "222");
   s.ruri_user = "333";
   EXPECT_EQ(sip_called(s), "333");
+}
+
+// format_ip writes digits by hand; snprintf is the reference it must equal.
+TEST(FormatIp, MatchesPrintfForRandomV4AndV6Addresses) {
+  std::mt19937 rnd(42);
+  for (int k = 0; k < 2000; ++k) {
+    Endpoint e;
+    e.family = k % 2 ? 6 : 4;
+    for (auto& byte : e.addr) byte = uint8_t(k < 4 ? (k < 2 ? 0 : 255) : rnd());
+    char want[64];
+    int n = 0;
+    if (e.family == 4) {
+      n = std::snprintf(want, sizeof want, "%u.%u.%u.%u", e.addr[0], e.addr[1], e.addr[2], e.addr[3]);
+    } else {
+      n = std::snprintf(want, sizeof want, "[");
+      for (int i = 0; i < 16; i += 2)
+        n += std::snprintf(want + n, sizeof want - size_t(n), i ? ":%x" : "%x", unsigned(e.addr[i] << 8 | e.addr[i + 1]));
+      n += std::snprintf(want + n, sizeof want - size_t(n), "]");
+    }
+    char got[64];
+    size_t len = 0;
+    format_ip(e, got, sizeof got, len);
+    EXPECT_EQ(std::string_view(got, len), std::string_view(want, size_t(n)));
+  }
+}
+
+TEST(FormatIp, RefusesABufferTooSmallForAnyAddress) {
+  Endpoint e;
+  e.family = 4;
+  char out[16];
+  size_t len = 99;
+  format_ip(e, out, sizeof out, len);
+  EXPECT_EQ(len, 0u);
+}
+
+TEST(WriteDigits, DecimalAndHexAtTheirLimits) {
+  char out[16];
+  EXPECT_EQ(std::string_view(out, write_dec(out, 0)), "0");
+  EXPECT_EQ(std::string_view(out, write_dec(out, 65535)), "65535");
+  EXPECT_EQ(std::string_view(out, write_dec(out, UINT32_MAX)), "4294967295");
+  EXPECT_EQ(std::string_view(out, write_hex(out, 0)), "0");
+  EXPECT_EQ(std::string_view(out, write_hex(out, 0xabcdef12)), "abcdef12");
 }
 
 }  // namespace

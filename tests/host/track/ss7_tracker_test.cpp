@@ -35,6 +35,25 @@ TEST(TransactionTracker, EndWithDtidClosesTheDialogueItsOriginatorBegan) {
   EXPECT_EQ(t.open(), 0u);
 }
 
+// expire() skips its sweep when no dialogue can be due; a Begin whose
+// capture time is earlier than one already seen must still time out on time.
+TEST(TransactionTracker, DialoguesTimeOutOnTheirOwnLastMessageEvenOutOfOrder) {
+  EventBuilder b;
+  TransactionTracker t(1024, 60'000'000'000ull);
+  t.on_event(b.map_invoke(map_op::kSendRoutingInfo, 10.0, "8613800600000", "", TcapType::Begin, 0x21));
+  t.on_event(b.map_invoke(map_op::kSendRoutingInfo, 5.0, "8613800600000", "", TcapType::Begin, 0x22));
+  t.expire(64'999'999'999ull);
+  EXPECT_EQ(t.open(), 2u);
+  t.expire(65'000'000'000ull);
+  EXPECT_EQ(t.open(), 1u);
+  EXPECT_EQ(t.counters().timed_out, 1u);
+  t.expire(69'000'000'000ull);
+  EXPECT_EQ(t.open(), 1u);
+  t.expire(70'000'000'000ull);
+  EXPECT_EQ(t.open(), 0u);
+  EXPECT_EQ(t.counters().timed_out, 2u);
+}
+
 TEST(TransactionTracker, ContinueOfAnUnknownDialogueIsCountedAsOrphan) {
   EventBuilder b;
   TransactionTracker t;

@@ -1,0 +1,121 @@
+// FlatTable keeps BoundedTable's semantics (FIFO eviction of the oldest
+// inserted live entry, counters) with a different layout: checked against
+// BoundedTable on random operation sequences, and on the edge cases.
+#include "host/track/flat_table.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <vector>
+
+namespace sigprobe::track {
+namespace {
+
+TEST(FlatTable, EvictsTheOldestInsertedEntryWhenFull) {
+  FlatTable<int> t(3);
+  for (int k = 1; k <= 3; ++k) *t.emplace(uint64_t(k)).first = k * 10;
+  std::vector<int> evicted;
+  auto [v, fresh] = t.emplace(4, [&](int& old) { evicted.push_back(old); });
+  EXPECT_TRUE(fresh);
+  *v = 40;
+  EXPECT_EQ(evicted, std::vector<int>{10});
+  EXPECT_EQ(t.find(1), nullptr);
+  ASSERT_NE(t.find(2), nullptr);
+  EXPECT_EQ(*t.find(2), 20);
+  EXPECT_EQ(t.size(), 3u);
+  EXPECT_EQ(t.counters().evictions, 1u);
+  EXPECT_EQ(t.counters().inserts, 4u);
+  EXPECT_EQ(t.counters().peak, 3u);
+}
+
+TEST(FlatTable, ReinsertedKeyIsNotEvictedByItsStaleQueueEntry) {
+  FlatTable<int> t(2);
+  t.emplace(1);
+  t.emplace(2);
+  t.erase(1);
+  *t.emplace(1).first = 11;  // now the newest
+  t.emplace(3);              // full: 2 is the oldest live entry
+  EXPECT_EQ(t.find(2), nullptr);
+  ASSERT_NE(t.find(1), nullptr);
+  EXPECT_EQ(*t.find(1), 11);
+  EXPECT_NE(t.find(3), nullptr);
+}
+
+TEST(FlatTable, ReusedEntryStartsValueInitialised) {
+  FlatTable<int> t(4);
+  *t.emplace(5).first = 99;
+  t.erase(5);
+  auto [v, fresh] = t.emplace(6);
+  EXPECT_TRUE(fresh);
+  EXPECT_EQ(*v, 0);
+}
+
+TEST(FlatTable, GrowsItsIndexAndFindsEveryKey) {
+  FlatTable<uint64_t> t(1 << 20);
+  for (uint64_t k = 0; k < 100'000; ++k) *t.emplace(k * 7919).first = k;
+  ASSERT_EQ(t.size(), 100'000u);
+  for (uint64_t k = 0; k < 100'000; ++k) {
+    const uint64_t* v = t.find(k * 7919);
+    ASSERT_NE(v, nullptr) << k;
+    EXPECT_EQ(*v, k);
+  }
+  EXPECT_EQ(t.find(3), nullptr);
+}
+
+TEST(FlatTable, EraseIfRemovesExactlyTheChosenEntries) {
+  FlatTable<uint64_t> t(1000);
+  for (uint64_t k = 1; k <= 500; ++k) *t.emplace(k).first = k;
+  t.erase_if([](uint64_t, const uint64_t& v) { return v % 3 == 0; });
+  EXPECT_EQ(t.size(), 500u - 166u);
+  for (uint64_t k = 1; k <= 500; ++k) EXPECT_EQ(t.find(k) == nullptr, k % 3 == 0) << k;
+}
+
+// Same operations on both tables: same contents, evictions and counters.
+// Keys share their upper bits, so many collide in the index and erase has
+// to shift runs.
+TEST(FlatTable, BehavesLikeBoundedTableOnRandomOperations) {
+  for (size_t cap : {1u, 7u, 64u, 1000u}) {
+    BoundedTable<uint64_t> ref(cap);
+    FlatTable<uint64_t> t(cap);
+    std::vector<uint64_t> ev_ref, ev_t;
+    std::mt19937_64 rnd(cap);
+    for (int step = 0; step < 20'000; ++step) {
+      const uint64_t key = (rnd() % (3 * cap + 5)) << 40;
+      switch (rnd() % 4) {
+        case 0:
+        case 1: {
+          auto [a, fa] = ref.emplace(key, [&](uint64_t& v) { ev_ref.push_back(v); });
+          auto [b, fb] = t.emplace(key, [&](uint64_t& v) { ev_t.push_back(v); });
+          ASSERT_EQ(fa, fb);
+          if (fa) *a = *b = uint64_t(step);
+          break;
+        }
+        case 2:
+          ref.erase(key);
+          t.erase(key);
+          break;
+        default: {
+          const uint64_t* a = ref.find(key);
+          const uint64_t* b = t.find(key);
+          ASSERT_EQ(a == nullptr, b == nullptr) << "cap " << cap << " step " << step;
+          if (a) {
+            ASSERT_EQ(*a, *b);
+          }
+        }
+      }
+      ASSERT_EQ(ref.size(), t.size());
+    }
+    EXPECT_EQ(ev_ref, ev_t);
+    EXPECT_EQ(ref.counters().evictions, t.counters().evictions);
+    EXPECT_EQ(ref.counters().inserts, t.counters().inserts);
+    EXPECT_EQ(ref.counters().peak, t.counters().peak);
+    ref.for_each([&](uint64_t k, const uint64_t& v) {
+      const uint64_t* b = t.find(k);
+      ASSERT_NE(b, nullptr);
+      EXPECT_EQ(*b, v);
+    });
+  }
+}
+
+}  // namespace
+}  // namespace sigprobe::track
