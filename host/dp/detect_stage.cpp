@@ -28,6 +28,15 @@ void DetectStage::process_run(BurstSlot& s, uint16_t first, uint16_t last) {
   std::span<const PacketRef> pkts(s.pkts.data() + first, last - first);
   for (Sink* k : sinks_) k->on_burst(pkts, ev);
   if (!analyzer_) return;
+  if (!enforce_ && !mirror_) {
+    // No per-packet verdict to give: the whole run in one call, so that the
+    // analyzer batches its pattern scan and rate updates. The alerts and
+    // their order are the same as packet by packet.
+    pending_.clear();
+    analyzer_->on_events(ev, pending_);
+    dispatch_alerts();
+    return;
+  }
   // Read here, on the lcore that owns the analyzer: a reload may change it.
   s.reject_status = enforce_ ? analyzer_->sip_reject_status() : 0;
   // Packet by packet, so that a verdict is due on the message that crosses
@@ -39,16 +48,7 @@ void DetectStage::process_run(BurstSlot& s, uint16_t first, uint16_t last) {
     if (e0 == e1) continue;
     pending_.clear();
     analyzer_->on_events(all.subspan(e0, e1 - e0), pending_);
-    if (!pending_.empty()) {
-      const size_t flagged_before = flagged_.size();
-      for (const Alert& a : pending_) {
-        ++alerts_;
-        if (mirror_) flagged_.add(a);
-        for (Sink* k : sinks_) k->on_alert(a);
-      }
-      stats_.alerts.add(pending_.size());
-      stats_.flagged_flows.add(flagged_.size() - flagged_before);
-    }
+    dispatch_alerts();
     const bool check_mirror = mirror_ && !flagged_.empty();
     if (!enforce_ && !check_mirror) continue;
     uint8_t v = kVerdictPass;
@@ -64,6 +64,18 @@ void DetectStage::process_run(BurstSlot& s, uint16_t first, uint16_t last) {
     }
     s.verdict[i] = v;
   }
+}
+
+void DetectStage::dispatch_alerts() {
+  if (pending_.empty()) return;
+  const size_t flagged_before = flagged_.size();
+  for (const Alert& a : pending_) {
+    ++alerts_;
+    if (mirror_) flagged_.add(a);
+    for (Sink* k : sinks_) k->on_alert(a);
+  }
+  stats_.alerts.add(pending_.size());
+  stats_.flagged_flows.add(flagged_.size() - flagged_before);
 }
 
 void DetectStage::finish() {

@@ -37,6 +37,9 @@ class DetectStage {
   std::vector<Sink*> sinks_;
   bool enforce_, mirror_;
   DetectStats& stats_;
+  // The alerts in pending_ to the sinks (and the flagged flows).
+  void dispatch_alerts();
+
   FlaggedFlows flagged_;
   std::vector<Alert> pending_;
   uint64_t frame_ = 0;
