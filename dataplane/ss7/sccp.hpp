@@ -49,6 +49,9 @@ struct SccpMsg {
 };
 
 std::optional<SccpMsg> parse_sccp(Bytes msg, PcFormat pcf, DecodeCounters& c);
+// The same into a message the caller owns (the decoder's path: no copy of
+// the message out of an optional); false where the optional form is empty.
+bool parse_sccp(Bytes msg, PcFormat pcf, SccpMsg& m, DecodeCounters& c);
 
 // One party address (the bytes after its length octet).
 std::optional<SccpAddress> parse_sccp_address(Bytes a, PcFormat pcf, DecodeCounters& c);

@@ -166,8 +166,9 @@ void Ss7Decoder::State::on_mtp3_msg(const Mtp3Msg& m, const MsgContext& ctx, Eve
 
 void Ss7Decoder::State::on_sccp(const Mtp3Msg& m, const MsgContext& ctx, EventBatch& out,
                                 DecodeCounters& c) {
-  auto s = parse_sccp(m.user, pcf, c);
-  if (!s) return;
+  SccpMsg sm;
+  if (!parse_sccp(m.user, pcf, sm, c)) return;
+  const SccpMsg* s = &sm;
   c.message(Proto::Sccp);
   ++stats.sccp_type[s->type & 0x1F];
   if (!s->connectionless || s->data.empty()) return;
