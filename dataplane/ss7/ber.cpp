@@ -104,6 +104,10 @@ std::optional<Tlv> ber_read_any(ByteReader& r, DecodeCounters& c, int depth) {
 namespace {
 // Decimal digits of x at out (no terminator); 0 when it does not fit.
 size_t put_decimal(uint64_t x, char* out, size_t cap) {
+  if (x < 10 && cap) {  // most arcs of application contexts (0.4.0.0.1.0.x.v)
+    out[0] = char('0' + x);
+    return 1;
+  }
   char tmp[20];
   size_t n = 0;
   do {

@@ -1,5 +1,6 @@
 #include "dataplane/ss7/text.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstring>
@@ -156,21 +157,24 @@ size_t tbcd_digits(Bytes b, char* out, size_t cap) {
   static constexpr char kTbcd[] = "0123456789*#abc";
   size_t n = 0;
   for (uint8_t byte : b) {
-    for (unsigned nib : {unsigned(byte & 0xF), unsigned(byte >> 4)}) {
-      if (nib == 0xF || n == cap) return n;
-      out[n++] = kTbcd[nib];
-    }
+    unsigned lo = byte & 0xF, hi = byte >> 4;
+    if (lo == 0xF || n == cap) return n;
+    out[n++] = kTbcd[lo];
+    if (hi == 0xF || n == cap) return n;
+    out[n++] = kTbcd[hi];
   }
   return n;
 }
 
 size_t bcd_digits(Bytes b, size_t n_digits, char* out, size_t cap) {
   static constexpr char kHex[] = "0123456789abcdef";
-  size_t n = 0;
-  for (size_t i = 0; i < n_digits && n < cap && i / 2 < b.size(); ++i) {
-    uint8_t byte = b[i / 2];
-    out[n++] = kHex[(i & 1) ? byte >> 4 : byte & 0xF];
+  size_t n = std::min({n_digits, cap, b.size() * 2});
+  // Two signals per octet, then the odd one (low nibble) at the end.
+  for (size_t i = 0; i + 1 < n; i += 2) {
+    out[i] = kHex[b[i / 2] & 0xF];
+    out[i + 1] = kHex[b[i / 2] >> 4];
   }
+  if (n & 1) out[n - 1] = kHex[b[n / 2] & 0xF];
   return n;
 }
 

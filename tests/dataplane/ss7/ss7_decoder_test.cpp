@@ -91,14 +91,14 @@ TEST(Ss7Decoder, FullBatchCountsDroppedEventsAndStillDecodes) {
     h.out = EventBatch{cap, 1 << 16};
     auto ev = h.feed(map_over_m3ua(two));
     ASSERT_EQ(ev.size(), std::min<size_t>(cap, 2)) << cap;
-    if (cap >= 1) EXPECT_EQ(ev[0].map.imsi, "460001234567890");
-    if (cap >= 2) EXPECT_EQ(ev[1].map.imsi, "460001234567891");
+    if (cap >= 1) { EXPECT_EQ(ev[0].map.imsi, "460001234567890"); }
+    if (cap >= 2) { EXPECT_EQ(ev[1].map.imsi, "460001234567891"); }
     EXPECT_EQ(h.c.events_dropped, 2 - ev.size()) << cap;
     EXPECT_EQ(h.c.messages[size_t(Proto::Map)], 2u);
     h.out.clear();
     h.dec.on_sctp_message(map_over_m3ua(none), h.ctx, h.out, h.c);
     EXPECT_EQ(h.out.size(), cap ? 1u : 0u);
-    if (cap) EXPECT_EQ(h.out.events()[0].proto, Proto::Tcap);
+    if (cap) { EXPECT_EQ(h.out.events()[0].proto, Proto::Tcap); }
     EXPECT_EQ(h.c.events_dropped, 2 - ev.size() + (cap ? 0 : 1)) << cap;
     EXPECT_EQ(h.c.messages[size_t(Proto::Tcap)], 2u);
   }

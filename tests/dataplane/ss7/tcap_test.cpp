@@ -110,6 +110,9 @@ TEST(BerDecode, RendersObjectIdentifiers) {
   EXPECT_EQ(std::string(out, ber_oid_text(big, out, sizeof out)), "1.2.840.113549");
   Buf unterminated{0x2A, 0x86};
   EXPECT_EQ(ber_oid_text(unterminated, out, sizeof out), 0u);
+  // Out of room anywhere (one- and two-digit arcs alike): nothing.
+  for (size_t cap = 0; cap < 16; ++cap) EXPECT_EQ(ber_oid_text(acn, out, cap), 0u) << cap;
+  EXPECT_EQ(ber_oid_text(acn, out, 16), 16u);
 }
 
 Buf sample_begin() {

@@ -129,6 +129,15 @@ TEST(Bcd, HonoursTheDigitCount) {
   std::vector<uint8_t> b{0x21, 0x43, 0x05};
   EXPECT_EQ(std::string(out, bcd_digits(b, 5, out, sizeof out)), "12345");
   EXPECT_EQ(std::string(out, bcd_digits(b, 9, out, sizeof out)), "123450");
+  // The capacity, the digit count and the bytes each bound the output.
+  for (size_t cap = 0; cap <= 6; ++cap)
+    EXPECT_EQ(std::string(out, bcd_digits(b, 6, out, cap)), std::string("123450").substr(0, cap));
+  for (size_t digits = 0; digits <= 6; ++digits)
+    EXPECT_EQ(std::string(out, bcd_digits(b, digits, out, sizeof out)),
+              std::string("123450").substr(0, digits));
+  EXPECT_EQ(std::string(out, bcd_digits(std::span(b).first(1), 5, out, sizeof out)), "12");
+  std::vector<uint8_t> hex{0xBA, 0xDC, 0xFE};  // signals 0xA..0xF
+  EXPECT_EQ(std::string(out, bcd_digits(hex, 6, out, sizeof out)), "abcdef");
 }
 
 TEST(Ucs2, DecodesChineseAndASurrogatePair) {
