@@ -253,21 +253,6 @@ void check_mandatory(const SipMessage& m, AnomalySet& a) {
     a.add(Anomaly::SipCseqInvalid);
 }
 
-}  // namespace
-
-std::optional<uint32_t> parse_u32(std::string_view s) {
-  s = trim(s);
-  if (s.empty() || s.size() > 9) return std::nullopt;
-  uint32_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + uint32_t(c - '0');
-  }
-  return v;
-}
-
-namespace {
-
 // Whether name, made of token characters, equals lower, a lower-case entry of
 // kNames of the same length, ignoring case. OR-ing 0x20 into each byte folds
 // a letter's case and cannot turn any other token character into one of the

@@ -158,6 +158,17 @@ inline std::string_view trim(std::string_view s) {
   return s;
 }
 // Decimal number of at most 9 digits; nullopt when s is empty or not digits.
-std::optional<uint32_t> parse_u32(std::string_view s);
+// Inline: out of line, the optional went back through the stack and its
+// reload stalled on store forwarding (perf: 6 % of decode at the ret).
+inline std::optional<uint32_t> parse_u32(std::string_view s) {
+  s = trim(s);
+  if (s.empty() || s.size() > 9) return std::nullopt;
+  uint32_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + uint32_t(c - '0');
+  }
+  return v;
+}
 
 }  // namespace sigprobe::sip
