@@ -9,29 +9,30 @@ constexpr uint8_t kIeiConcat8 = 0x00, kIeiPorts8 = 0x04, kIeiPorts16 = 0x05, kIe
 constexpr size_t kMaxAddressSemi = 20;
 constexpr uint8_t kCr = 0x0D;
 
-std::optional<SmsAddress> read_address(ByteReader& r, DecodeCounters& c) {
+// Into a (default-constructed, left so when false): in place, as for the
+// whole TPDU below.
+bool read_address(ByteReader& r, SmsAddress& a, DecodeCounters& c) {
   auto len = r.u8();
   auto toa = r.u8();
   if (!len || !toa) {
     c.anomaly(Anomaly::SmsTpduTruncated);
-    return std::nullopt;
+    return false;
   }
   if (*len > kMaxAddressSemi) {
     c.anomaly(Anomaly::SmsAddressInvalid);
-    return std::nullopt;
+    return false;
   }
   auto v = r.bytes((*len + 1) / 2);
   if (!v) {
     c.anomaly(Anomaly::SmsTpduTruncated);
-    return std::nullopt;
+    return false;
   }
-  SmsAddress a;
   a.value = *v;
   a.n_semi = *len;
   a.ton = (*toa >> 4) & 0x07;
   a.npi = *toa & 0x0F;
   a.present = true;
-  return a;
+  return true;
 }
 
 void parse_udh(SmsTpdu& t, DecodeCounters& c) {
@@ -138,13 +139,19 @@ SmsCharset ussd_charset(uint8_t dcs, bool& language_prefix) {
 }
 
 std::optional<SmsTpdu> parse_sms_tpdu(Bytes tpdu, bool ms_to_sc, DecodeCounters& c) {
+  SmsTpdu t;
+  if (!parse_sms_tpdu(tpdu, ms_to_sc, t, c)) return std::nullopt;
+  return t;
+}
+
+bool parse_sms_tpdu(Bytes tpdu, bool ms_to_sc, SmsTpdu& t, DecodeCounters& c) {
   ByteReader r{tpdu};
   auto first = r.u8();
   if (!first) {
     c.anomaly(Anomaly::SmsTpduTruncated);
-    return std::nullopt;
+    return false;
   }
-  SmsTpdu t;
+  t = SmsTpdu{};
   t.mti = *first & 0x03;
   t.udhi = (*first & 0x40) != 0;
   static constexpr SmsKind kToMs[4] = {SmsKind::Deliver, SmsKind::SubmitReport,
@@ -152,23 +159,21 @@ std::optional<SmsTpdu> parse_sms_tpdu(Bytes tpdu, bool ms_to_sc, DecodeCounters&
   static constexpr SmsKind kToSc[4] = {SmsKind::DeliverReport, SmsKind::Submit, SmsKind::Command,
                                        SmsKind::Submit};
   t.kind = ms_to_sc ? kToSc[t.mti] : kToMs[t.mti];
-  if (t.kind != SmsKind::Deliver && t.kind != SmsKind::Submit) return t;
+  if (t.kind != SmsKind::Deliver && t.kind != SmsKind::Submit) return true;
   if (t.kind == SmsKind::Submit) {
     auto mr = r.u8();
     if (!mr) {
       c.anomaly(Anomaly::SmsTpduTruncated);
-      return std::nullopt;
+      return false;
     }
     t.mr = *mr;
   }
-  auto a = read_address(r, c);
-  if (!a) return std::nullopt;
-  t.addr = *a;
+  if (!read_address(r, t.addr, c)) return false;
   auto pid = r.u8();
   auto dcs = r.u8();
   if (!pid || !dcs) {
     c.anomaly(Anomaly::SmsTpduTruncated);
-    return t;
+    return true;
   }
   t.pid = *pid;
   t.dcs = *dcs;
@@ -181,7 +186,7 @@ std::optional<SmsTpdu> parse_sms_tpdu(Bytes tpdu, bool ms_to_sc, DecodeCounters&
   auto udl = r.skip(skip) ? r.u8() : std::nullopt;
   if (!udl) {
     c.anomaly(Anomaly::SmsTpduTruncated);
-    return t;
+    return true;
   }
   t.udl = *udl;
   size_t ud_octets = t.charset == SmsCharset::Gsm7 ? septet_octets(t.udl) : t.udl;
@@ -195,10 +200,10 @@ std::optional<SmsTpdu> parse_sms_tpdu(Bytes tpdu, bool ms_to_sc, DecodeCounters&
   if (t.udhi) parse_udh(t, c);
   if (t.charset == SmsCharset::Compressed) {
     c.anomaly(Anomaly::SmsCompressed);
-    return t;
+    return true;
   }
   locate_text(t, c);
-  return t;
+  return true;
 }
 
 size_t sms_text_utf8(const SmsTpdu& t, char* out, size_t cap, DecodeCounters& c) {
@@ -220,6 +225,16 @@ size_t sms_text_utf8(const SmsTpdu& t, char* out, size_t cap, DecodeCounters& c)
       }
       return n;
     }
+    default: return 0;
+  }
+}
+
+size_t sms_text_utf8_bound(const SmsTpdu& t) {
+  if (!t.has_text) return 0;
+  switch (t.charset) {
+    case SmsCharset::Gsm7: return t.text_septets * kUtf8PerSeptet;
+    case SmsCharset::Ucs2: return t.text_octets.size() / 2 * kUtf8PerUcs2;  // a pair: 4 from 2 units
+    case SmsCharset::Data8: return t.text_octets.size() * 2;                 // Latin-1 above 0x7F
     default: return 0;
   }
 }

@@ -46,9 +46,14 @@ struct SmsTpdu {
 
 // ms_to_sc: the direction decides what TP-MTI means (TS 23.040 9.2.3.1).
 std::optional<SmsTpdu> parse_sms_tpdu(Bytes tpdu, bool ms_to_sc, DecodeCounters& c);
+// The same into a TPDU the caller owns (the decoder's path: no copy out of an
+// optional); false where the optional form is empty.
+bool parse_sms_tpdu(Bytes tpdu, bool ms_to_sc, SmsTpdu& t, DecodeCounters& c);
 
 // The text as UTF-8 into out (8-bit data is written as ISO 8859-1 code points).
 size_t sms_text_utf8(const SmsTpdu& t, char* out, size_t cap, DecodeCounters& c);
+// At least as many bytes as sms_text_utf8 writes for t with unlimited room.
+size_t sms_text_utf8_bound(const SmsTpdu& t);
 // The address as digits, or the alphanumeric sender as UTF-8.
 size_t sms_address_utf8(const SmsAddress& a, char* out, size_t cap);
 

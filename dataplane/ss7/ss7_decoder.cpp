@@ -316,8 +316,9 @@ void Ss7Decoder::State::fill_open_info(const TcapMsg& t, SignalEvent& e, EventBa
 
 void Ss7Decoder::State::fill_sms(Bytes tpdu, bool mt, SignalEvent& e, EventBatch& out,
                                  DecodeCounters& c) {
-  auto t = parse_sms_tpdu(tpdu, !mt, c);
-  if (!t) return;
+  SmsTpdu tpdu_msg;
+  if (!parse_sms_tpdu(tpdu, !mt, tpdu_msg, c)) return;
+  const SmsTpdu* t = &tpdu_msg;
   SmsInfo& s = e.map.sms;
   s.present = true;
   s.tpdu_type = t->mti;
@@ -337,6 +338,17 @@ void Ss7Decoder::State::fill_sms(Bytes tpdu, bool mt, SignalEvent& e, EventBatch
   } else {
     s.da = out.store({addr, an});
     s.oa = e.map.msisdn;  // SM-RP-OA: the submitting subscriber
+  }
+  if (!t->concat) {
+    // Straight into the arena (no scratch copy), in the room the scratch
+    // would have given; a full arena falls back to the scratch and store().
+    size_t room = std::min(sms_text_utf8_bound(*t), text.size());
+    if (char* p = out.alloc(room)) {
+      size_t n = sms_text_utf8(*t, p, room, c);
+      out.shrink_last(p, n);
+      s.text = {p, n};
+      return;
+    }
   }
   size_t n = sms_text_utf8(*t, text.data(), text.size(), c);
   std::string_view part{text.data(), n};

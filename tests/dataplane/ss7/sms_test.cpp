@@ -169,3 +169,49 @@ TEST(UssdText, DecodesPackedSevenBitAndDropsCrPadding) {
 
 }  // namespace
 }  // namespace sigprobe::ss7
+
+namespace sigprobe::ss7 {
+namespace {
+
+// The decoder sizes the arena room for the text with sms_text_utf8_bound.
+TEST(SmsText, BoundCoversTheWidestTextOfEachCharset) {
+  DecodeCounters c;
+  char out[1024];
+  SmsTpdu t;
+  t.has_text = true;
+  // UCS-2: a BMP character above U+0800 (3 bytes from one unit), a surrogate
+  // pair (4 bytes from two units), an unpaired surrogate (U+FFFD, 3 bytes).
+  Buf ucs2{0x20, 0xAC, 0xD8, 0x3D, 0xDE, 0x00, 0xDC, 0x00, 0x00, 0x41};
+  t.charset = SmsCharset::Ucs2;
+  t.text_octets = ucs2;
+  size_t n = sms_text_utf8(t, out, sizeof out, c);
+  EXPECT_EQ(n, 3u + 4u + 3u + 1u);
+  EXPECT_GE(sms_text_utf8_bound(t), n);
+  EXPECT_EQ(sms_text_utf8(t, out, sms_text_utf8_bound(t), c), n);
+  // 8-bit data: every octet above 0x7F is two UTF-8 bytes.
+  Buf data8(50, 0xE9);
+  t.charset = SmsCharset::Data8;
+  t.text_octets = data8;
+  n = sms_text_utf8(t, out, sizeof out, c);
+  EXPECT_EQ(n, 100u);
+  EXPECT_EQ(sms_text_utf8_bound(t), n);
+  // GSM 7-bit: 16 euro signs (ESC 0x65, 3 bytes each) in 32 septets.
+  Buf septets;
+  for (int i = 0; i < 16; ++i) septets.insert(septets.end(), {0x1B, 0x65});
+  Buf packed((septets.size() * 7 + 7) / 8, 0);
+  for (size_t i = 0; i < septets.size(); ++i)
+    for (int bit = 0; bit < 7; ++bit)
+      if (septets[i] >> bit & 1) packed[(i * 7 + bit) / 8] |= uint8_t(1 << ((i * 7 + bit) % 8));
+  t.charset = SmsCharset::Gsm7;
+  t.ud = packed;
+  t.text_skip_bits = 0;
+  t.text_septets = septets.size();
+  n = sms_text_utf8(t, out, sizeof out, c);
+  EXPECT_EQ(n, 48u);
+  EXPECT_GE(sms_text_utf8_bound(t), n);
+  t.has_text = false;
+  EXPECT_EQ(sms_text_utf8_bound(t), 0u);
+}
+
+}  // namespace
+}  // namespace sigprobe::ss7
