@@ -132,6 +132,10 @@ void BM_TrackDetect(benchmark::State& state) {
   state.SetItemsProcessed(int64_t(state.iterations()) * 32);
   state.counters["patterns"] = double(s.patterns);
   state.counters["list_entries"] = double(s.list_entries);
+  // What one event costs downstream: rate samples and alerts per event.
+  const auto& dc = s.det->counters();
+  state.counters["samples_per_event"] = dc.events ? double(dc.samples) / double(dc.events) : 0;
+  state.counters["alerts_per_event"] = dc.events ? double(dc.alerts) / double(dc.events) : 0;
 }
 BENCHMARK(BM_TrackDetect)->Unit(benchmark::kMicrosecond);
 

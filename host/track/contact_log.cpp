@@ -11,21 +11,30 @@ Contact* ContactLog::touch(std::string_view from, std::string_view to, uint64_t 
   if (from.empty() || to.empty()) return nullptr;
   auto [list, fresh] = table_.emplace(number_key(from));
   auto& v = list->contacts;
-  if (fresh) v.reserve(8);
-  for (Contact& c : v) {
-    if (c.number.view() == to) {
-      c.last_ns = ts_ns;
-      return &c;
+  auto& h = list->hashes;
+  if (fresh) {
+    v.reserve(8);
+    h.reserve(8);
+  }
+  const uint64_t to_hash = hash_bytes(to);
+  for (size_t i = 0; i < h.size(); ++i) {
+    if (h[i] == to_hash && v[i].number.view() == to) {
+      v[i].last_ns = ts_ns;
+      return &v[i];
     }
   }
   if (v.size() >= max_per_number_) {
     // Drop the contact seen longest ago.
     auto oldest = std::min_element(v.begin(), v.end(),
                                    [](const Contact& x, const Contact& y) { return x.last_ns < y.last_ns; });
-    *oldest = v.back();
+    const size_t at = size_t(oldest - v.begin());
+    v[at] = v.back();
     v.pop_back();
+    h[at] = h.back();
+    h.pop_back();
     ++dropped_;
   }
+  h.push_back(to_hash);
   Contact& c = v.emplace_back();
   c.number.assign(to);
   c.first_ns = c.last_ns = ts_ns;
