@@ -37,6 +37,9 @@ struct M3uaMsg {
 
 // Parses a whole M3UA message. nullopt when the header is unusable.
 std::optional<M3uaMsg> parse_m3ua(Bytes msg, PcFormat pcf, DecodeCounters& c);
+// The same into a message the caller owns (the decoder's path: no copy out of
+// an optional); false where the optional form is empty.
+bool parse_m3ua(Bytes msg, PcFormat pcf, M3uaMsg& m, DecodeCounters& c);
 
 // M2PA User Data (class 11 type 1): the MTP3 message it carries; nullopt for
 // Link Status and for malformed messages (counted).

@@ -417,8 +417,9 @@ void Ss7Decoder::on_sctp_message(Bytes msg, const MsgContext& ctx, EventBatch& o
   if (msg.size() >= 3 && msg[0] == 1) ++s.stats.sigtran_class[msg[2] & 0x0F];
   switch (ppid) {
     case kPpidM3ua: {
-      auto m = parse_m3ua(msg, s.pcf, c);
-      if (!m) return;
+      M3uaMsg mm;
+      if (!parse_m3ua(msg, s.pcf, mm, c)) return;
+      const M3uaMsg* m = &mm;
       c.message(Proto::M3ua);
       if (m->is_data) s.on_mtp3_msg(m->data, ctx, out, c);
       return;

@@ -58,26 +58,28 @@ void read_operation_and_param(ByteReader& r, TcapComponent& comp, DecodeCounters
   comp.param = before.first(before.size() - r.remaining());
 }
 
-std::optional<TcapComponent> parse_component(const Tlv& t, DecodeCounters& c) {
-  TcapComponent comp;
+// Into comp (default-constructed by the caller); false for an unknown
+// component type. In place: an optional returned and copied into the array
+// stalled on store forwarding (measured in the chain profile).
+bool parse_component(const Tlv& t, TcapComponent& comp, DecodeCounters& c) {
   switch (t.id) {
     case kInvoke: comp.type = MapComponent::Invoke; break;
     case kReturnResultLast: comp.type = MapComponent::ReturnResult; break;
     case kReturnResultNotLast: comp.type = MapComponent::ReturnResultNotLast; break;
     case kReturnError: comp.type = MapComponent::ReturnError; break;
     case kReject: comp.type = MapComponent::Reject; break;
-    default: c.anomaly(Anomaly::TcapComponentUnknown); return std::nullopt;
+    default: c.anomaly(Anomaly::TcapComponentUnknown); return false;
   }
   ByteReader r{t.value};
   auto id = ber_read(r, c, 3);
-  if (!id) return comp;
+  if (!id) return true;
   if (id->id == kInteger) {
     auto v = ber_int(id->value);
     if (v && *v >= -128 && *v <= 127) comp.invoke_id = int16_t(*v);
     else c.anomaly(Anomaly::TcapInvokeIdInvalid);
   } else if (!(comp.type == MapComponent::Reject && id->id == kNull)) {
     c.anomaly(Anomaly::TcapInvokeIdInvalid);
-    return comp;
+    return true;
   }
   switch (comp.type) {
     case MapComponent::Invoke: {
@@ -120,7 +122,7 @@ std::optional<TcapComponent> parse_component(const Tlv& t, DecodeCounters& c) {
     }
     default: break;
   }
-  return comp;
+  return true;
 }
 
 }  // namespace
@@ -204,13 +206,17 @@ bool parse_tcap(Bytes msg, TcapMsg& m, DecodeCounters& c) {
         while (!cr.empty()) {
           auto ct = ber_read(cr, c, 2);
           if (!ct) break;
-          auto comp = parse_component(*ct, c);
-          if (!comp) continue;
-          if (m.n_components == kTcapMaxComponents) {
+          // Decoded in its slot; past the cap into a spare, for its anomalies.
+          TcapComponent spare;
+          bool room = m.n_components < kTcapMaxComponents;
+          TcapComponent& comp = room ? m.components[m.n_components] : spare;
+          if (room) comp = TcapComponent{};
+          if (!parse_component(*ct, comp, c)) continue;
+          if (!room) {
             c.anomaly(Anomaly::TcapTooManyComponents);
             break;
           }
-          m.components[m.n_components++] = *comp;
+          ++m.n_components;
         }
         break;
       }
