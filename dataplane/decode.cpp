@@ -2,7 +2,8 @@
 //
 // Decoder::Impl is the walk's L4Handler: it picks the decoder by content
 // (SIP on any port), by SCTP PPID and port (SIGTRAN), and frames SIP over
-// TCP with sip::sip_frame(). Bytes that do not lie in the packet (reassembled
+// TCP with sip::sip_frame() (or, on a WebSocket connection, RFC 7118, with its
+// frames: dataplane/l2l4/websocket.hpp). Bytes that do not lie in the packet (reassembled
 // IP datagrams, TCP stream buffers, SCTP fragments) are copied into the
 // batch arena first, because events keep views into what they decode.
 #include "dataplane/decode.hpp"
@@ -10,8 +11,10 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
+#include <optional>
 
 #include "dataplane/l2l4/walk.hpp"
+#include "dataplane/l2l4/websocket.hpp"
 #include "dataplane/sip/sip_decode.hpp"
 #include "dataplane/ss7/ss7_decoder.hpp"
 
@@ -19,6 +22,7 @@ namespace sigprobe {
 namespace {
 
 constexpr uint16_t kSipPort = 5060;  // TCP streams on this port are followed whatever they start with
+constexpr size_t kWsMaxMessage = 64 * 1024;  // the longest SIP message taken from one WebSocket frame
 constexpr uint32_t kPpidM2ua = 2, kPpidM3ua = 3, kPpidSua = 4, kPpidM2pa = 5;
 
 bool sigtran_port(uint16_t p) { return p == 2905 || p == 3565 || p == 2904 || p == 14001; }
@@ -94,7 +98,50 @@ struct Decoder::Impl final : l2l4::L4Handler {
   }
 
   bool want_tcp_stream(const MsgContext& ctx, Bytes first) override {
-    return sip::looks_like_sip(first) || ctx.src.port == kSipPort || ctx.dst.port == kSipPort;
+    return sip::looks_like_sip(first) || ctx.src.port == kSipPort || ctx.dst.port == kSipPort ||
+           l2l4::ws_opens_stream(first);
+  }
+
+  // WebSocket bytes at the start of `data`: the handshake (skipped) or a
+  // frame (its SIP message decoded). How many bytes were used, 0 when more
+  // must come first; nullopt when data does not start a handshake or frame.
+  std::optional<size_t> on_ws(const MsgContext& ctx, Bytes data, bool in_packet) {
+    if (!l2l4::ws_frame_start(data[0])) {
+      const l2l4::WsHandshake h = l2l4::ws_handshake(data);
+      if (h.status == l2l4::WsStatus::No) return std::nullopt;
+      return h.status == l2l4::WsStatus::Complete ? h.len : 0;
+    }
+    const l2l4::WsFrame f = l2l4::ws_frame(data, kWsMaxMessage);
+    if (f.status == l2l4::WsStatus::NeedMore) return 0;
+    if (f.status == l2l4::WsStatus::No) {
+      // Frame boundaries are lost with it: give up on what is buffered.
+      c->anomaly(Anomaly::WsFrameInvalid);
+      return data.size();
+    }
+    if (f.opcode >= l2l4::kWsOpClose) return f.len();  // close, ping, pong
+    if (!f.fin || f.opcode == l2l4::kWsOpContinuation) {
+      c->anomaly(Anomaly::WsFragmented);
+      return f.len();
+    }
+    if (f.rsv != 0) {
+      c->anomaly(Anomaly::WsCompressed);
+      return f.len();
+    }
+    Bytes payload = data.subspan(f.header_len, f.payload_len);
+    if (f.masked) {
+      // Unmasked into the arena, where the event's views stay valid.
+      char* p = room() ? out->alloc(payload.size()) : nullptr;
+      if (!p) {
+        ++c->events_dropped;
+        return f.len();
+      }
+      l2l4::ws_unmask(payload, f.mask, reinterpret_cast<uint8_t*>(p));
+      payload = {reinterpret_cast<const uint8_t*>(p), payload.size()};
+      in_packet = true;
+    }
+    if (sip::looks_like_sip(payload)) sip(ctx, payload, in_packet);
+    else c->anomaly(Anomaly::WsNotSip);
+    return f.len();
   }
 
   bool starts_message(Bytes b) override { return sip::looks_like_sip(b); }
@@ -102,6 +149,14 @@ struct Decoder::Impl final : l2l4::L4Handler {
   size_t on_tcp_data(const MsgContext& ctx, Bytes data, bool in_packet, size_t carried) override {
     size_t pos = 0;
     while (pos < data.size()) {
+      // A WebSocket handshake or frame never starts like SIP, nor SIP like them.
+      if (l2l4::ws_frame_start(data[pos]) || data[pos] == 'G' || data[pos] == 'H') {
+        if (const std::optional<size_t> used = on_ws(ctx, data.subspan(pos), in_packet)) {
+          if (*used == 0) return pos;  // more bytes to come
+          pos += *used;
+          continue;
+        }
+      }
       const sip::SipFrame f = sip::sip_frame(data.subspan(pos));
       switch (f.status) {
         case sip::SipFrame::Status::Complete:

@@ -412,6 +412,65 @@ def _sll2(ip):
     return struct.pack(">HHIHBB8s", 0x0800, 0, 2, 1, 0, 6, bytes.fromhex("02000000000a") + b"\0\0") + ip
 
 
+def _ws_frame(payload, opcode=0x1, mask=None):
+    """A WebSocket frame (RFC 6455 5.2), FIN set; masked with the 4-byte mask when given."""
+    head = bytes([0x80 | opcode])
+    m = 0x80 if mask else 0
+    n = len(payload)
+    if n < 126:
+        head += bytes([m | n])
+    elif n < 65536:
+        head += bytes([m | 126]) + struct.pack(">H", n)
+    else:
+        head += bytes([m | 127]) + struct.pack(">Q", n)
+    if not mask:
+        return head + payload
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+def sip_websocket():
+    """SIP over WebSocket (RFC 7118) from a WebRTC softphone on port 8080: the HTTP Upgrade
+    handshake with the "sip" subprotocol, a masked INVITE frame split over two segments, a
+    ping, the proxy's unmasked 100/180 coalesced in one segment, then 486 and ACK."""
+    cap = Capture()
+    client, server = ("10.10.3.9", 43380), ("10.10.0.3", 8080)
+    caller, callee = "8613800138003", "8613900139003"
+    flow = net.TcpFlow(client[0], server[0], client[1], server[1], cisn=7000, sisn=9000)
+    for frame in flow.handshake():
+        cap.add(frame)
+    cap.add(flow.send("c", b"GET / HTTP/1.1\r\nHost: 10.10.0.3:8080\r\nUpgrade: websocket\r\n"
+                           b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                           b"Origin: https://webphone.example.net\r\nSec-WebSocket-Protocol: sip\r\n"
+                           b"Sec-WebSocket-Version: 13\r\n\r\n"))
+    cap.add(flow.send("s", b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                           b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+                           b"Sec-WebSocket-Protocol: sip\r\n\r\n"))
+    d = Dialog("ws-7fa3c21d@webphone", f"sip:{caller}@{DOMAIN}", caller, f"sip:{callee}@{DOMAIN}", callee,
+               "wsft1", ("df7jal23ls0d.invalid", 0), server, ua="JsSIP 3.10.0", server="Kamailio 5.7")
+
+    def ws_fix(m):  # RFC 7118 section 5: the Via transport is WS, the host a made-up .invalid name
+        return m.replace(b"SIP/2.0/UDP df7jal23ls0d.invalid:0", b"SIP/2.0/WS df7jal23ls0d.invalid")
+
+    ruri = f"sip:{callee}@{DOMAIN}"
+    invite, f_inv = d.request("INVITE", ruri, callee, 1, sdp(client[0], 50000), "application/sdp")
+    frame_bytes = _ws_frame(ws_fix(invite), mask=b"\x35\xba\x59\x9f")
+    cap.add(flow.send("c", frame_bytes[:300]))
+    frame = cap.add(flow.send("c", frame_bytes[300:] + _ws_frame(b"", opcode=0x9, mask=b"\x01\x02\x03\x04")))
+    cap.expect(frame, "sip", {"sip": f_inv}, client, server, "tcp")
+    trying, f1 = d.response(100, "Trying", "INVITE", 1)
+    ringing, f2 = d.response(180, "Ringing", "INVITE", 1, to_tag="kz81")
+    frame = cap.add(flow.send("s", _ws_frame(ws_fix(trying)) + _ws_frame(ws_fix(ringing))))
+    cap.expect(frame, "sip", {"sip": f1}, server, client, "tcp")
+    cap.expect(frame, "sip", {"sip": f2}, server, client, "tcp")
+    busy, f3 = d.response(486, "Busy Here", "INVITE", 1, to_tag="kz81")
+    frame = cap.add(flow.send("s", _ws_frame(ws_fix(busy))))
+    cap.expect(frame, "sip", {"sip": f3}, server, client, "tcp")
+    ack, f4 = d.request("ACK", ruri, callee, 1, to_tag="kz81", new_branch=False)
+    frame = cap.add(flow.send("c", _ws_frame(ws_fix(ack), mask=b"\x9c\x11\x7e\x42")))
+    cap.expect(frame, "sip", {"sip": f4}, client, server, "tcp")
+    return cap.done()
+
+
 def _null(ip):
     # BSD loopback: the address family in the capturing host's byte order (little-endian here).
     return struct.pack("<I", 2) + ip
@@ -430,6 +489,7 @@ SIP_CAPTURES = [
     ("sip/malformed.pcap", malformed),
     ("sip/sctp_identity.pcap", sctp_identity),
     ("sip/tcp_reorder_retrans.pcap", tcp_reorder_retrans),
+    ("sip/sip_websocket.pcap", sip_websocket),
     ("sip/linktype_sll.pcap", _linktype_capture(113, _sll, "sll")),
     ("sip/linktype_sll2.pcap", _linktype_capture(276, _sll2, "sll2")),
     ("sip/linktype_raw.pcap", _linktype_capture(101, lambda ip: ip, "raw")),

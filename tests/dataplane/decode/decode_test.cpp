@@ -133,6 +133,85 @@ TEST(Decode, HttpOnTheSipPortYieldsNoEvent) {
   EXPECT_TRUE(h.sip().empty());
 }
 
+// A WebSocket frame (RFC 6455 5.2): FIN, opcode, 16-bit length when needed,
+// masked with `mask` when given (client to server).
+Buf ws(uint8_t first, const std::string& payload, const std::vector<uint8_t>& mask = {}) {
+  Buf f{first};
+  const uint8_t m = mask.empty() ? 0 : 0x80;
+  if (payload.size() < 126) {
+    f.push_back(uint8_t(m | payload.size()));
+  } else {
+    f.push_back(uint8_t(m | 126));
+    put16(f, uint16_t(payload.size()));
+  }
+  f.insert(f.end(), mask.begin(), mask.end());
+  for (size_t i = 0; i < payload.size(); ++i)
+    f.push_back(uint8_t(payload[i] ^ (mask.empty() ? 0 : mask[i % 4])));
+  return f;
+}
+
+// The opening handshake of RFC 7118 section 5 (the "sip" subprotocol).
+const std::string kWsUpgrade =
+    "GET / HTTP/1.1\r\nHost: proxy.example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: sip\r\n"
+    "Sec-WebSocket-Version: 13\r\n\r\n";
+const std::string kWsSwitching =
+    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: sip\r\n\r\n";
+
+TEST(Decode, SipOverWebSocketOnAnyPortBothWays) {
+  const std::string inv = invite("ws-call");
+  const Buf masked = ws(0x81, inv, {0x35, 0xba, 0x59, 0x9f});
+  Harness h;
+  h.add(eth_tcp4(100, kAck | kPsh, text(kWsUpgrade), 43380, 8080));
+  h.add(eth_tcp4(500, kAck | kPsh, text(kWsSwitching), 8080, 43380));
+  // The INVITE's frame over two segments, then a ping.
+  const uint32_t s1 = uint32_t(100 + kWsUpgrade.size());
+  h.add(eth_tcp4(s1, kAck, Buf(masked.begin(), masked.begin() + 40), 43380, 8080));
+  Buf rest(masked.begin() + 40, masked.end());
+  rest = cat(rest, ws(0x89, "", {1, 2, 3, 4}));
+  h.add(eth_tcp4(uint32_t(s1 + 40), kAck | kPsh, rest, 43380, 8080));
+  // The server's answer, unmasked, in a binary frame.
+  h.add(eth_tcp4(uint32_t(500 + kWsSwitching.size()), kAck | kPsh, ws(0x82, ok200("ws-call")), 8080, 43380));
+  h.run();
+  auto ev = h.sip();
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].frame, 4u);  // the segment that completed the frame
+  EXPECT_EQ(ev[0].sip.method, SipMethod::Invite);
+  EXPECT_EQ(ev[0].sip.call_id, "ws-call");  // unmasked into the arena, intact
+  EXPECT_EQ(ev[0].src.port, 43380);
+  EXPECT_EQ(ev[1].frame, 5u);
+  EXPECT_EQ(ev[1].sip.status, 200);
+  EXPECT_EQ(h.c.malformed_packets, 0u);
+}
+
+TEST(Decode, WebSocketFramesItCannotReadAreCountedAndSkipped) {
+  Harness h;
+  h.add(eth_tcp4(100, kAck | kPsh, text(kWsUpgrade), 43380, 8080));
+  Buf frames = ws(0x01, invite("first-half"), {9, 9, 9, 9});     // FIN clear: fragmented
+  frames = cat(frames, ws(0xC1, "compressed bytes", {1, 1, 1, 1}));  // RSV1: permessage-deflate
+  frames = cat(frames, ws(0x81, "{\"not\":\"sip\"}", {2, 2, 2, 2}));
+  frames = cat(frames, ws(0x81, invite("after-the-rest"), {3, 3, 3, 3}));
+  h.add(eth_tcp4(uint32_t(100 + kWsUpgrade.size()), kAck | kPsh, frames, 43380, 8080));
+  h.run();
+  auto ev = h.sip();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].sip.call_id, "after-the-rest");
+  EXPECT_EQ(h.c.anomalies[size_t(Anomaly::WsFragmented)], 1u);
+  EXPECT_EQ(h.c.anomalies[size_t(Anomaly::WsCompressed)], 1u);
+  EXPECT_EQ(h.c.anomalies[size_t(Anomaly::WsNotSip)], 1u);
+}
+
+TEST(Decode, FrameLikeBytesOfAPlainHttpConnectionAreNotDecoded) {
+  // The handshake does not ask for websocket: what follows is not taken for frames.
+  const std::string get = "GET /index.html HTTP/1.1\r\nHost: example\r\n\r\n";
+  Harness h;
+  h.add(eth_tcp4(100, kAck | kPsh, text(get), 43380, 80));
+  h.add(eth_tcp4(uint32_t(100 + get.size()), kAck | kPsh, ws(0x81, invite("not-followed")), 43380, 80));
+  h.run();
+  EXPECT_TRUE(h.sip().empty());
+}
+
 TEST(Decode, FragmentedSipOverUdpIsCopiedIntoTheBatch) {
   // Two fragmented datagrams in one burst: the first event's strings must
   // survive the reassembly buffer being reused for the second.
