@@ -105,6 +105,15 @@ TEST(SipFields, NameAddrFormsAreSplit) {
   EXPECT_EQ(c.display, "");
   EXPECT_EQ(c.uri, "sip:carol@h");
   EXPECT_EQ(param_value(c.params, "TAG"), "99");
+  // ';' and '=' inside a quoted value belong to it; an open quote runs to the end
+  std::string_view quoted = ";a=\"x;tag=1\";tag = 2 ;b=\"=\";+sip.instance=\"<urn:x;y>\"";
+  EXPECT_EQ(param_value(quoted, "a"), "\"x;tag=1\"");
+  EXPECT_EQ(param_value(quoted, "tag"), "2");
+  EXPECT_EQ(param_value(quoted, "b"), "\"=\"");
+  EXPECT_EQ(param_value(quoted, "+sip.instance"), "\"<urn:x;y>\"");
+  EXPECT_EQ(param_value(";a=\"open;tag=3", "tag"), "");
+  EXPECT_EQ(param_value(";a=\"open;tag=3", "a"), "\"open;tag=3");
+  EXPECT_EQ(param_value(";lr;tag", "tag"), "");
   NameAddr d = parse_name_addr("\"unterminated <sip:x@h>");
   EXPECT_EQ(d.uri, "");
   // '<' never closed (ntop/nDPI fuzz-2006-06-26-2594.pcap frame 20): no URI
@@ -123,6 +132,7 @@ TEST(SipFields, PhoneNumbersLoseSeparatorsOthersStayAsTheyAre) {
   EXPECT_EQ(normalize_user("*100#", batch), "*100#");
   EXPECT_EQ(normalize_user("+", batch), "+");
   EXPECT_EQ(normalize_user("", batch), "");
+  EXPECT_EQ(normalize_user("++49+30", batch), "4930");  // '+' after the first digit separates
   EXPECT_FALSE(is_phone_number("---"));
 }
 

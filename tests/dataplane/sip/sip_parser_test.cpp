@@ -90,6 +90,22 @@ TEST(SipParser, HeaderNamesAreCaseInsensitive) {
   EXPECT_EQ(header_id("Call\rID"), HeaderId::Other);
 }
 
+// The name compare reads 8 or 4 bytes at a time with an overlapping last
+// word: one wrong byte anywhere, of a name of any length, is no match.
+TEST(SipParser, HeaderNameDifferingInAnyOneByteIsNotKnown) {
+  for (std::string_view known : {"v", "to", "via", "cseq", "route", "contact", "call-id",
+                                 "max-forwards", "content-length", "p-asserted-identity",
+                                 "p-preferred-identity"}) {
+    ASSERT_NE(header_id(known), HeaderId::Other) << known;
+    for (size_t i = 0; i < known.size(); ++i) {
+      std::string changed(known);
+      changed[i] = changed[i] == 'x' ? 'y' : 'x';
+      HeaderId id = header_id(changed);
+      EXPECT_NE(id, header_id(known)) << changed;
+    }
+  }
+}
+
 // After RFC 4475 3.1.1.1 (wsinv): compact forms and odd spacing.
 TEST(SipParser, CompactHeadersInAMessage) {
   std::string msg =
