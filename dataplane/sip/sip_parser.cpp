@@ -208,8 +208,7 @@ void add_header(SipMessage& m, HeaderId id, std::string_view name, std::string_v
     return;
   }
   uint8_t idx = m.header_count++;
-  SipHeader& h = m.headers[idx];
-  h = SipHeader{id, folded, SipMessage::kNone, name, value};
+  m.headers.set(idx, SipHeader{id, folded, SipMessage::kNone, name, value});
   uint8_t& first = m.first_of[size_t(id)];
   if (first == SipMessage::kNone) {
     first = idx;
