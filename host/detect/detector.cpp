@@ -640,6 +640,7 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
         } else {
           continue;
         }
+        if (absorbed(r, st, text_of(pm), ev)) continue;
         nlohmann::json ev_json = {{"list", rs.lists[t.index].name}, {"field", field},
                                   {"entry", compiled_->patterns[pm.pattern_id].text}};
         raise(r, st, text_of(pm), ev, std::move(ev_json), nullptr, -1, alerts);
@@ -796,6 +797,8 @@ void Detector::evaluate(uint32_t r, const detail::Consumer& c, const SignalEvent
     double v = 0;
     if (!metric(k, v) || (cond.is_min ? !(v >= cond.threshold) : !(v <= cond.threshold))) return;
   }
+  const std::string_view subject = std::string_view(m.subj).substr(c.subj_off, c.subj_len);
+  if (absorbed(r, c.stype, subject, ev)) return;  // no evidence to build for a merged hit
   nlohmann::json e = nlohmann::json::object();
   for (size_t k = 0; k < cr.evals.size(); ++k) {
     const rules::Condition& cond = rule.conditions[k];
@@ -806,28 +809,35 @@ void Detector::evaluate(uint32_t r, const detail::Consumer& c, const SignalEvent
   }
   e["window_s"] = double(rule.window_ns) / 1e9;
   if (rule.across_ns) e["across_s"] = double(rule.across_ns) / 1e9;
-  raise(r, c.stype, std::string_view(m.subj).substr(c.subj_off, c.subj_len), ev, std::move(e), p, c.fact, alerts);
+  raise(r, c.stype, subject, ev, std::move(e), p, c.fact, alerts);
+}
+
+bool Detector::absorbed(uint32_t r, SubjectType st, std::string_view subject, const SignalEvent& ev) {
+  Impl& m = *impl_;
+  if (subject.empty()) return true;
+  if (!m.whitelisted.empty() && m.whitelisted.count(hash_bytes(subject))) {
+    ++counters_.whitelisted_suppressed;
+    return true;
+  }
+  const AlertWindow& w = m.windows[hash_bytes(subject, m.rule_name_hash[r] ^ uint64_t(st))];
+  if (w.seq && ev.ts_ns < w.end_ns) {
+    ++caught_[w.caught].hits;
+    caught_[w.caught].last_ts_ns = ev.ts_ns;
+    ++counters_.hits_merged;
+    return true;
+  }
+  return false;
 }
 
 void Detector::raise(uint32_t r, SubjectType st, std::string_view subject, const SignalEvent& ev,
                      nlohmann::json evidence, const detail::Profile* p, int32_t fact, std::vector<Alert>& alerts) {
   Impl& m = *impl_;
-  if (subject.empty()) return;
+  if (absorbed(r, st, subject, ev)) return;
   const rules::Rule& rule = *compiled_->compiled[r].rule;
   const rules::Settings& settings = compiled_->rules->settings;
   uint64_t sh = hash_bytes(subject);
-  if (!m.whitelisted.empty() && m.whitelisted.count(sh)) {
-    ++counters_.whitelisted_suppressed;
-    return;
-  }
   uint64_t wkey = hash_bytes(subject, m.rule_name_hash[r] ^ uint64_t(st));
   AlertWindow& w = m.windows[wkey];
-  if (w.seq && ev.ts_ns < w.end_ns) {
-    ++caught_[w.caught].hits;
-    caught_[w.caught].last_ts_ns = ev.ts_ns;
-    ++counters_.hits_merged;
-    return;
-  }
   ++w.seq;
   w.end_ns = ev.ts_ns + rule.window_ns;
   auto ci = m.caught_index.find(wkey);

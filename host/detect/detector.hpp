@@ -81,6 +81,9 @@ class Detector {
   struct Impl;
   void apply_immediate(uint32_t rule, const SignalEvent& ev, size_t i, std::vector<Alert>& alerts);
   void evaluate(uint32_t rule, const detail::Consumer& c, const SignalEvent& ev, std::vector<Alert>& alerts);
+  // The part of raise() before any evidence is needed: true when the hit is
+  // done with (empty subject, whitelisted, or counted into its open alert).
+  bool absorbed(uint32_t rule, SubjectType st, std::string_view subject, const SignalEvent& ev);
   void raise(uint32_t rule, SubjectType st, std::string_view subject, const SignalEvent& ev,
              nlohmann::json evidence, const detail::Profile* p, int32_t fact, std::vector<Alert>& alerts);
 
