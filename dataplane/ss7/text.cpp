@@ -180,28 +180,44 @@ size_t put_utf8(uint32_t cp, char* out, size_t cap) {
   return 4;
 }
 
+namespace {
+
+// Both digits of an octet, low nibble first, as two characters: one lookup
+// and one 2-byte copy per octet instead of two (measured: tbcd + bcd were
+// ~600 of ~4000 instructions per benchmark message).
+using DigitPair = std::array<char, 2>;
+constexpr std::array<DigitPair, 256> make_digit_pairs(const char* alphabet) {
+  std::array<DigitPair, 256> t{};
+  for (size_t i = 0; i < 256; ++i) t[i] = {alphabet[i & 0xF], alphabet[i >> 4]};
+  return t;
+}
+constexpr char kTbcdAlphabet[] = "0123456789*#abc?";  // 0xF (filler) never printed
+constexpr char kHexAlphabet[] = "0123456789abcdef";
+constexpr std::array<DigitPair, 256> kTbcdPairs = make_digit_pairs(kTbcdAlphabet);
+constexpr std::array<DigitPair, 256> kBcdPairs = make_digit_pairs(kHexAlphabet);
+
+}  // namespace
+
 size_t tbcd_digits(Bytes b, char* out, size_t cap) {
-  static constexpr char kTbcd[] = "0123456789*#abc";
   size_t n = 0;
   for (uint8_t byte : b) {
     unsigned lo = byte & 0xF, hi = byte >> 4;
     if (lo == 0xF || n == cap) return n;
-    out[n++] = kTbcd[lo];
-    if (hi == 0xF || n == cap) return n;
-    out[n++] = kTbcd[hi];
+    if (hi == 0xF || n + 1 == cap) {
+      out[n++] = kTbcdAlphabet[lo];
+      return n;
+    }
+    std::memcpy(out + n, kTbcdPairs[byte].data(), 2);
+    n += 2;
   }
   return n;
 }
 
 size_t bcd_digits(Bytes b, size_t n_digits, char* out, size_t cap) {
-  static constexpr char kHex[] = "0123456789abcdef";
   size_t n = std::min({n_digits, cap, b.size() * 2});
   // Two signals per octet, then the odd one (low nibble) at the end.
-  for (size_t i = 0; i + 1 < n; i += 2) {
-    out[i] = kHex[b[i / 2] & 0xF];
-    out[i + 1] = kHex[b[i / 2] >> 4];
-  }
-  if (n & 1) out[n - 1] = kHex[b[n / 2] & 0xF];
+  for (size_t i = 0; i + 1 < n; i += 2) std::memcpy(out + i, kBcdPairs[b[i / 2]].data(), 2);
+  if (n & 1) out[n - 1] = kHexAlphabet[b[n / 2] & 0xF];
   return n;
 }
 
