@@ -11,7 +11,12 @@ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_C_COMPILER=clang-14 \
   -DSIGPROBE_FUZZ=ON -DSIGPROBE_BUILD_BENCH=OFF >/dev/null
 targets=(fuzz_l2l4 fuzz_sip fuzz_ss7_sigtran fuzz_ss7_sccp fuzz_ss7_tcap_map fuzz_ss7_sms fuzz_ss7_isup)
-cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]}"
+cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]}" test_ss7_fuzz_replay
+# The SS7 seeds are cut from pcaps/ss7 at every layer (SIGTRAN message, SCCP, TCAP, TPDU, ISUP) by
+# the seed replay test; written fresh here, never into the source tree.
+rm -rf build-fuzz/seeds-ss7
+SS7_WRITE_SEEDS=build-fuzz/seeds-ss7 "$(find build-fuzz -type f -name test_ss7_fuzz_replay -perm -u+x | head -n 1)" \
+  --gtest_filter='Ss7FuzzReplay.EveryEntryPointSurvivesTheSeedsAndTheirMutations' >/dev/null
 for t in "${targets[@]}"; do
   area=${t#fuzz_}; area=${area%%_*}
   corpus="build-fuzz/corpus/$t"
@@ -20,6 +25,9 @@ for t in "${targets[@]}"; do
   for d in "tests/fuzz/$area/seeds" "tests/fuzz/$area/regressions"; do
     [ -d "$d" ] && seeds+=("$d")
   done
+  if [ "$area" = ss7 ] && [ -d "build-fuzz/seeds-ss7/${t#fuzz_ss7_}" ]; then
+    seeds+=("build-fuzz/seeds-ss7/${t#fuzz_ss7_}")
+  fi
   exe=$(find build-fuzz -type f -name "$t" -perm -u+x | head -n 1)
   echo "== $t (${secs}s, seeds: ${seeds[*]:-none})"
   log="build-fuzz/$t.log"
