@@ -130,7 +130,8 @@ struct Decoder::Impl final : l2l4::L4Handler {
     Bytes payload = data.subspan(f.header_len, f.payload_len);
     if (f.masked) {
       // Unmasked into the arena, where the event's views stay valid.
-      char* p = room() ? out->alloc(payload.size()) : nullptr;
+      if (!room()) return f.len();  // counted by room()
+      char* p = out->alloc(payload.size());
       if (!p) {
         ++c->events_dropped;
         return f.len();

@@ -272,6 +272,19 @@ TEST(Decode, FullBatchCountsDroppedEvents) {
   EXPECT_EQ(h.c.events_dropped, 2u);
 }
 
+TEST(Decode, FullBatchCountsEachDroppedWebSocketMessageOnce) {
+  Harness h(1);
+  h.add(eth_tcp4(100, kAck | kPsh, text(kWsUpgrade), 43380, 8080));
+  Buf frames = ws(0x81, invite("kept"), {7, 7, 7, 7});
+  frames = cat(frames, ws(0x81, invite("dropped-1"), {7, 7, 7, 7}));
+  frames = cat(frames, ws(0x82, ok200("dropped-2")));
+  h.add(eth_tcp4(uint32_t(100 + kWsUpgrade.size()), kAck | kPsh, frames, 43380, 8080));
+  h.run();
+  ASSERT_EQ(h.out.size(), 1u);
+  EXPECT_EQ(h.out.events()[0].sip.call_id, "kept");
+  EXPECT_EQ(h.c.events_dropped, 2u);
+}
+
 TEST(Decode, UnknownLinkTypeIsCountedNotDecoded) {
   Decoder dec;
   EventBatch out;
