@@ -24,6 +24,24 @@ bool starts_handshake(std::string_view s) {
   return s.starts_with("GET ") || s.starts_with("HTTP/1.1 101");
 }
 
+// Whether a header block has an Upgrade header naming websocket (RFC 6455
+// 4.1 and 4.2.2; the name and the token are case-insensitive).
+bool upgrades_to_websocket(std::string_view block) {
+  size_t pos = 0;
+  while (pos < block.size()) {
+    size_t eol = block.find('\n', pos);
+    if (eol == std::string_view::npos) eol = block.size();
+    std::string_view line = block.substr(pos, eol - pos);
+    if (line.size() > 8) {
+      size_t k = 0;
+      while (k < 8 && lower(line[k]) == "upgrade:"[k]) ++k;
+      if (k == 8 && icontains(line.substr(8), "websocket")) return true;
+    }
+    pos = eol + 1;
+  }
+  return false;
+}
+
 }  // namespace
 
 WsHandshake ws_handshake(Bytes b) {
@@ -35,14 +53,13 @@ WsHandshake ws_handshake(Bytes b) {
   }
   const size_t end = s.substr(0, kMaxHandshake).find("\r\n\r\n");
   if (end == std::string_view::npos) return {s.size() < kMaxHandshake ? WsStatus::NeedMore : WsStatus::No, 0};
-  // RFC 6455 4.1/4.2.2: "Upgrade: websocket" in both directions.
-  if (!icontains(s.substr(0, end), "websocket")) return {WsStatus::No, 0};
+  if (!upgrades_to_websocket(s.substr(0, end))) return {WsStatus::No, 0};
   return {WsStatus::Complete, end + 4};
 }
 
 bool ws_opens_stream(Bytes first) {
   const std::string_view s = as_chars(first);
-  return starts_handshake(s) && icontains(s.substr(0, kMaxHandshake), "websocket");
+  return starts_handshake(s) && upgrades_to_websocket(s.substr(0, kMaxHandshake));
 }
 
 WsFrame ws_frame(Bytes s, size_t max_payload) {

@@ -97,6 +97,10 @@ TEST(WsHandshake, PlainHttpIsNotAnUpgrade) {
   const std::string get = "GET /index.html HTTP/1.1\r\nHost: example\r\n\r\n";
   EXPECT_EQ(ws_handshake(bytes(get)).status, WsStatus::No);
   EXPECT_FALSE(ws_opens_stream(bytes(get)));
+  // Naming websocket elsewhere than in an Upgrade header is not an upgrade.
+  const std::string path = "GET /websocket-demo HTTP/1.1\r\nReferer: http://example/websocket\r\n\r\n";
+  EXPECT_EQ(ws_handshake(bytes(path)).status, WsStatus::No);
+  EXPECT_FALSE(ws_opens_stream(bytes(path)));
   EXPECT_EQ(ws_handshake(bytes(std::string_view("HTTP/1.1 200 OK\r\n\r\n"))).status, WsStatus::No);
   EXPECT_EQ(ws_handshake(bytes(std::string_view("INVITE sip:a@b SIP/2.0\r\n"))).status, WsStatus::No);
   // A header block that never ends is given up at 8 KiB.
