@@ -19,20 +19,7 @@
 #include "dataplane/io/packet_source.hpp"
 #include "dataplane/l2l4/walk.hpp"
 
-namespace {
-
-std::atomic<uint64_t> g_allocs{0};
-
-}  // namespace
-
-// Counting allocator: every allocation of the process goes through here.
-void* operator new(size_t n) {
-  g_allocs.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
+#include "tests/support/count_allocations.hpp"  // this binary's one counting operator new
 
 namespace sigprobe {
 namespace {
@@ -161,13 +148,13 @@ void run_decode(benchmark::State& state, const Corpus& k, bool fresh_per_pass) {
     c = DecodeCounters{};
   }
   uint64_t packets = 0, bytes = 0, events = 0, allocs = 0;
-  uint64_t allocs0 = g_allocs.load();
+  uint64_t allocs0 = test::allocation_count();
   for (auto _ : state) {
     if (at == 0 && fresh_per_pass && packets) {
       state.PauseTiming();
-      allocs += g_allocs.load() - allocs0;
+      allocs += test::allocation_count() - allocs0;
       dec = std::make_unique<Decoder>();
-      allocs0 = g_allocs.load();
+      allocs0 = test::allocation_count();
       state.ResumeTiming();
     }
     const size_t n = std::min<size_t>(kBurstMax, k.refs.size() - at);
@@ -178,7 +165,7 @@ void run_decode(benchmark::State& state, const Corpus& k, bool fresh_per_pass) {
     packets += n;
     at = (at + n) % k.refs.size();
   }
-  allocs += g_allocs.load() - allocs0;
+  allocs += test::allocation_count() - allocs0;
   state.SetItemsProcessed(int64_t(packets));
   state.SetBytesProcessed(int64_t(bytes));
   state.counters["allocs_per_pkt"] = double(allocs) / double(packets ? packets : 1);
@@ -205,7 +192,7 @@ void BM_WalkSipUdp750(benchmark::State& state) {
   DecodeCounters c;
   size_t at = 0;
   uint64_t packets = 0, bytes = 0;
-  const uint64_t allocs0 = g_allocs.load();
+  const uint64_t allocs0 = test::allocation_count();
   for (auto _ : state) {
     const size_t n = std::min<size_t>(kBurstMax, k.refs.size() - at);
     for (size_t i = 0; i < n; ++i) {
@@ -218,7 +205,7 @@ void BM_WalkSipUdp750(benchmark::State& state) {
   benchmark::DoNotOptimize(h.seen);
   state.SetItemsProcessed(int64_t(packets));
   state.SetBytesProcessed(int64_t(bytes));
-  state.counters["allocs_per_pkt"] = double(g_allocs.load() - allocs0) / double(packets ? packets : 1);
+  state.counters["allocs_per_pkt"] = double(test::allocation_count() - allocs0) / double(packets ? packets : 1);
 }
 BENCHMARK(BM_WalkSipUdp750);
 

@@ -12,17 +12,7 @@
 #include "dataplane/decode.hpp"
 #include "tests/dataplane/l2l4/packet_builder.hpp"
 
-namespace {
-std::atomic<uint64_t> g_news{0};
-}
-
-void* operator new(size_t n) {
-  g_news.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
+#include "tests/support/count_allocations.hpp"  // this binary's one counting operator new
 
 namespace sigprobe {
 namespace {
@@ -84,12 +74,12 @@ TEST(DecodeAllocation, SteadyStateDecodeAllocatesNothing) {
   refs.reserve(second.size());
   for (size_t i = 0; i < second.size(); ++i) refs.push_back(ref(second[i], i + 1));
   const uint64_t events_before = c.messages[size_t(Proto::Sip)];
-  const uint64_t before = g_news.load();
+  const uint64_t before = test::allocation_count();
   for (size_t i = 0; i < refs.size(); i += kBurstMax) {
     out.clear();
     dec.decode_burst({refs.data() + i, std::min<size_t>(kBurstMax, refs.size() - i)}, out, c);
   }
-  const uint64_t allocs = g_news.load() - before;
+  const uint64_t allocs = test::allocation_count() - before;
   EXPECT_EQ(c.messages[size_t(Proto::Sip)] - events_before, 16u * 4);  // UDP, TCP, SCTP, fragments
   EXPECT_EQ(allocs, 0u);
 }
