@@ -1,6 +1,6 @@
 #include "host/track/call_tracker.hpp"
 
-#include <cstdio>
+#include <string_view>
 
 namespace sigprobe::track {
 namespace {
@@ -73,16 +73,23 @@ void CallTracker::on_event(const SignalEvent& ev, uint32_t i, std::vector<CallFa
   else if (ev.has(kLayerIsup)) on_isup(ev, i, facts);
 }
 
-CallRecord* CallTracker::open_call(uint64_t key, uint64_t ts, uint32_t i, std::vector<CallFact>& facts) {
+CallRecord* CallTracker::open_call(uint64_t key, const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts) {
   auto evict = [&](CallRecord& old) {  // the table is full: the oldest call goes
     old.state = CallState::Ended;
     old.end = CallEnd::Evicted;
-    old.end_ns = ts;
+    old.end_ns = ev.ts_ns;
     facts.push_back({CallFactKind::Ended, i, old});
   };
   CallRecord* r = table_.emplace(key, evict).first;
   r->key = key;
+  r->setup_ns = ev.ts_ns;
+  r->first_frame = ev.frame;
   return r;
+}
+
+void CallTracker::started(const CallRecord& r, uint32_t i, std::vector<CallFact>& facts) {
+  ++counters_.calls;
+  facts.push_back({CallFactKind::Started, i, r});
 }
 
 void CallTracker::end_call(CallRecord& r, CallEnd how, uint64_t ts, uint16_t cause, uint32_t i,
@@ -113,7 +120,7 @@ void CallTracker::on_sip(const SignalEvent& ev, uint32_t i, std::vector<CallFact
       return;
     }
     if (!s.to_tag.empty()) { ++counters_.orphan_messages; return; }  // re-INVITE of a call we never saw
-    CallRecord* nr = open_call(key, ev.ts_ns, i, facts);
+    CallRecord* nr = open_call(key, ev, i, facts);
     nr->proto = CallProto::Sip;
     nr->a.assign(sip_calling(s));
     nr->b.assign(sip_called(s));
@@ -122,10 +129,7 @@ void CallTracker::on_sip(const SignalEvent& ev, uint32_t i, std::vector<CallFact
     nr->user_agent.assign(s.user_agent);
     nr->imei.assign(s.imei);
     nr->call_id.assign(s.call_id);
-    nr->setup_ns = ev.ts_ns;
-    nr->first_frame = ev.frame;
-    ++counters_.calls;
-    facts.push_back({CallFactKind::Started, i, *nr});
+    started(*nr, i, facts);
     return;
   }
   if (!r) {
@@ -174,22 +178,27 @@ void CallTracker::on_isup(const SignalEvent& ev, uint32_t i, std::vector<CallFac
   CallRecord* r = table_.find(key);
   if (m.msg_type == kIsupIam) {
     if (r) { ++counters_.retransmissions; return; }
-    CallRecord* nr = open_call(key, ev.ts_ns, i, facts);
+    CallRecord* nr = open_call(key, ev, i, facts);
     nr->proto = CallProto::Isup;
     nr->a.assign(m.calling);
     nr->b.assign(m.called);
+    // "opc:OPC" and "isup:OPC-DPC-CIC", written as format_source() writes IPs.
     char buf[64];
-    int n = std::snprintf(buf, sizeof buf, "opc:%u", unsigned(ev.mtp3.opc));
-    nr->source.assign({buf, n > 0 ? size_t(n) : 0});
+    size_t n = 0;
+    for (char c : std::string_view("opc:")) buf[n++] = c;
+    n += write_dec(buf + n, ev.mtp3.opc);
+    nr->source.assign({buf, n});
     nr->src_ip_key = hash_u64(ev.mtp3.opc, hash_u64(3));
-    n = std::snprintf(buf, sizeof buf, "isup:%u-%u-%u", unsigned(ev.mtp3.opc), unsigned(ev.mtp3.dpc),
-                      unsigned(m.cic));
-    nr->call_id.assign({buf, n > 0 ? size_t(n) : 0});
+    n = 0;
+    for (char c : std::string_view("isup:")) buf[n++] = c;
+    n += write_dec(buf + n, ev.mtp3.opc);
+    buf[n++] = '-';
+    n += write_dec(buf + n, ev.mtp3.dpc);
+    buf[n++] = '-';
+    n += write_dec(buf + n, m.cic);
+    nr->call_id.assign({buf, n});
     nr->orig_pc = ev.mtp3.opc;
-    nr->setup_ns = ev.ts_ns;
-    nr->first_frame = ev.frame;
-    ++counters_.calls;
-    facts.push_back({CallFactKind::Started, i, *nr});
+    started(*nr, i, facts);
     return;
   }
   if (!r) {

@@ -94,7 +94,10 @@ class CallTracker {
  private:
   void on_sip(const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts);
   void on_isup(const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts);
-  CallRecord* open_call(uint64_t key, uint64_t ts, uint32_t i, std::vector<CallFact>& facts);
+  // A new record for the call that ev starts (key, setup time, first frame
+  // set); started() counts it and reports it once the caller has filled it.
+  CallRecord* open_call(uint64_t key, const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts);
+  void started(const CallRecord& r, uint32_t i, std::vector<CallFact>& facts);
   void end_call(CallRecord& r, CallEnd how, uint64_t ts, uint16_t cause, uint32_t i,
                 std::vector<CallFact>& facts);
 

@@ -146,6 +146,7 @@ TEST(CallTracker, IsupCallByCircuitFromIamToRelease) {
   EXPECT_EQ(rec.release_cause, 16);
   EXPECT_EQ(rec.talk_ns(), 60'000'000'000ull);
   EXPECT_EQ(rec.call_id.view(), "isup:1201-2302-17");
+  EXPECT_EQ(rec.source.view(), "opc:1201");
 }
 
 TEST(CallTracker, IsupReleaseFromTheCallerBeforeAnswerIsACancel) {
