@@ -35,9 +35,13 @@ struct DecodeCounters {
   uint64_t events_dropped = 0;       // batch full
   std::array<uint64_t, size_t(Proto::Count_)> messages{};
   std::array<uint64_t, kAnomalyCount> anomalies{};
+  uint64_t anomalies_total = 0;      // sum of anomalies[]: read per packet, so kept, not summed
   ReassemblyCounters reasm;
 
-  void anomaly(Anomaly a) { ++anomalies[size_t(a)]; }
+  void anomaly(Anomaly a) {
+    ++anomalies[size_t(a)];
+    ++anomalies_total;
+  }
   void message(Proto p) { ++messages[size_t(p)]; }
 
   DecodeCounters& operator+=(const DecodeCounters& o);

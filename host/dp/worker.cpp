@@ -110,10 +110,8 @@ bool Worker::poll_once() {
     index_events(*s);
     const uint64_t t2 = rte_rdtsc();
 
-    uint64_t anomalies = 0;
-    for (uint64_t a : counters_.anomalies) anomalies += a;
-    stats_.anomalies.add(anomalies - anomalies_seen_);
-    anomalies_seen_ = anomalies;
+    stats_.anomalies.add(counters_.anomalies_total - anomalies_seen_);
+    anomalies_seen_ = counters_.anomalies_total;
     stats_.rx_packets.add(n);
     stats_.events.add(s->batch.size());
     stats_.multi_segment.add(mv.multi_segment);
