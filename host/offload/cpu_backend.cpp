@@ -1,15 +1,14 @@
-// The cpu backend: Hyperscan for literals, an open-addressing table for the
-// Prefix/Exact lists, set-associative counter tables for rates. This is the
-// software fallback; its results equal the kernels' (tests/host/offload).
+// The cpu backend's pattern stage: Hyperscan for literals, an open-addressing
+// table for the Prefix/Exact lists (the rate stage is in cpu_rate.cpp). This
+// is the software fallback; its results equal the kernels' (tests/host/offload).
 #include <hs/hs.h>
 
 #include <algorithm>
 #include <array>
-#include <cstdlib>
 #include <cstring>
 
 #include "hls_kernels/include/pattern_record.hpp"
-#include "hls_kernels/include/rate_record.hpp"
+#include "hls_kernels/include/rate_record.hpp"  // hlsk::mix64
 #include "host/offload/backend_detail.hpp"
 
 namespace sigprobe::offload {
@@ -246,165 +245,12 @@ class CpuPatternEngine final : public PatternEngine {
   std::vector<ListTable::Probe> probes_;  // reused: no allocation once grown
 };
 
-// ---- rates: set-associative tables, tags apart from the slot payload --------
-struct FreeDeleter {
-  void operator()(void* p) const { std::free(p); }
-};
-template <class T>
-std::unique_ptr<T[], FreeDeleter> zeroed(size_t n) {  // calloc: pages appear when touched
-  return std::unique_ptr<T[], FreeDeleter>(static_cast<T*>(std::calloc(n, sizeof(T))));
-}
-
-class CpuRateEngine final : public RateEngine {
- public:
-  CpuRateEngine(std::span<const RateSpec> rates, unsigned sets_log2) : index_(rates), sets_log2_(sets_log2) {
-    for (const RateSpec& r : rates) specs_.push_back({hlsk::rate_slot_ns(r.window_ns), r.count_threshold, r.distinct_threshold});
-    const size_t sets = size_t{1} << sets_log2;
-    tags_ = zeroed<SetTags>(sets);
-    slots_ = zeroed<Slots>(sets * hlsk::kRateWays);
-  }
-  bool ok() const { return tags_ && slots_; }
-
-  std::string_view backend() const override { return "cpu"; }
-
-  void update(std::span<const RateSample> samples, std::vector<RateResult>& out) override {
-    out.reserve(out.size() + samples.size());
-    // The table is far larger than the caches: fetch the tags of the sample
-    // kAhead places on and the slots of the one kAhead/2 on (whose tags have
-    // arrived) while this one is updated (bench/offload BM_RateUpdate/0).
-    constexpr size_t kAhead = 8;
-    for (size_t i = 0; i < samples.size(); ++i) {
-      if (i + kAhead < samples.size()) prefetch_set(samples[i + kAhead]);
-      if (i + kAhead / 2 < samples.size()) prefetch_slots(samples[i + kAhead / 2]);
-      out.push_back(one(samples[i]));
-    }
-  }
-
- private:
-  struct SetTags {  // the part probed on every sample
-    uint64_t key[hlsk::kRateWays];
-    uint64_t last_ts[hlsk::kRateWays];
-    uint32_t spec_plus1[hlsk::kRateWays];
-  };
-  struct Slots {
-    uint64_t last_epoch;
-    uint16_t counts[hlsk::kRateSlots];
-    uint64_t bits[hlsk::kRateSlots];
-  };
-
-  RateResult one(const RateSample& s) {
-    RateResult r;
-    r.item = s.item;
-    r.spec_id = s.spec_id;
-    const int32_t idx = index_.find(s.spec_id);
-    if (idx < 0) return r;
-    const hlsk::RateSpecRecord& spec = specs_[static_cast<size_t>(idx)];
-    const uint32_t set = hlsk::rate_set_of(static_cast<uint32_t>(idx), s.key, sets_log2_);
-    SetTags& t = tags_[set];
-    const uint32_t tag = static_cast<uint32_t>(idx) + 1;
-    unsigned way = hlsk::kRateWays;
-    for (unsigned w = 0; w < hlsk::kRateWays; ++w)
-      if (t.spec_plus1[w] == tag && t.key[w] == s.key) way = w;
-    const bool hit = way < hlsk::kRateWays;
-    if (!hit) way = victim(t);
-    uint64_t epoch = s.ts_ns / spec.slot_ns;
-    Slots& p = slots_[size_t{set} * hlsk::kRateWays + way];
-    if (!hit) {
-      t.key[way] = s.key;
-      t.spec_plus1[way] = tag;
-      t.last_ts[way] = s.ts_ns;
-      std::memset(&p, 0, sizeof p);
-      p.last_epoch = epoch;
-    } else {
-      epoch = std::max(epoch, p.last_epoch);
-      const uint64_t gap = epoch - p.last_epoch;
-      if (gap >= hlsk::kRateSlots) {
-        std::memset(p.counts, 0, sizeof p.counts);
-        std::memset(p.bits, 0, sizeof p.bits);
-      } else {
-        for (uint64_t e = p.last_epoch + 1; e <= epoch; ++e) {
-          p.counts[e % hlsk::kRateSlots] = 0;
-          p.bits[e % hlsk::kRateSlots] = 0;
-        }
-      }
-      p.last_epoch = epoch;
-      t.last_ts[way] = std::max(t.last_ts[way], s.ts_ns);
-    }
-    const size_t slot = epoch % hlsk::kRateSlots;
-    if (p.counts[slot] < hlsk::kSlotCountMax) ++p.counts[slot];
-    p.bits[slot] |= hlsk::rate_value_bit(s.value);
-    uint32_t count = 0;
-    uint64_t bits = 0;
-    for (unsigned i = 0; i < hlsk::kRateSlots; ++i) {
-      count += p.counts[i];
-      bits |= p.bits[i];
-    }
-    r.count = count;
-    r.distinct = hlsk::kDistinctEstimate[__builtin_popcountll(bits)];
-    r.count_fired = spec.count_threshold != 0 && r.count >= spec.count_threshold;
-    r.distinct_fired = spec.distinct_threshold != 0 && r.distinct >= spec.distinct_threshold;
-    return r;
-  }
-
-  void prefetch_set(const RateSample& s) const {
-    const int32_t idx = index_.find(s.spec_id);
-    if (idx < 0) return;
-    const uint32_t set = hlsk::rate_set_of(static_cast<uint32_t>(idx), s.key, sets_log2_);
-    const char* t = reinterpret_cast<const char*>(&tags_[set]);
-    for (size_t off = 0; off < sizeof(SetTags); off += 64) __builtin_prefetch(t + off);
-  }
-
-  void prefetch_slots(const RateSample& s) const {
-    const int32_t idx = index_.find(s.spec_id);
-    if (idx < 0) return;
-    const uint32_t set = hlsk::rate_set_of(static_cast<uint32_t>(idx), s.key, sets_log2_);
-    const SetTags& t = tags_[set];
-    unsigned way = hlsk::kRateWays;
-    for (unsigned w = 0; w < hlsk::kRateWays; ++w)
-      if (t.spec_plus1[w] == static_cast<uint32_t>(idx) + 1 && t.key[w] == s.key) way = w;
-    if (way == hlsk::kRateWays) way = victim(t);
-    const char* p = reinterpret_cast<const char*>(&slots_[size_t{set} * hlsk::kRateWays + way]);
-    for (size_t off = 0; off < sizeof(Slots); off += 64) __builtin_prefetch(p + off);
-  }
-
-  // First empty way, else the oldest last sample (lowest way on ties).
-  static unsigned victim(const SetTags& t) {
-    unsigned best = 0;
-    for (unsigned w = 0; w < hlsk::kRateWays; ++w) {
-      if (t.spec_plus1[w] == 0) return w;
-      if (t.last_ts[w] < t.last_ts[best]) best = w;
-    }
-    return best;
-  }
-
-  SpecIndex index_;
-  unsigned sets_log2_;
-  std::vector<hlsk::RateSpecRecord> specs_;
-  std::unique_ptr<SetTags[], FreeDeleter> tags_;
-  std::unique_ptr<Slots[], FreeDeleter> slots_;
-};
-
 }  // namespace
 
 std::unique_ptr<PatternEngine> make_cpu_pattern_engine(std::span<const PatternSpec> patterns, std::string& err) {
   auto e = std::make_unique<CpuPatternEngine>();
   if (!e->build(patterns, err)) return nullptr;
   return e;
-}
-
-std::unique_ptr<RateEngine> make_cpu_rate_engine_sized(std::span<const RateSpec> rates, unsigned sets_log2,
-                                                       std::string& err) {
-  if (!validate_rates(rates, err)) return nullptr;
-  auto e = std::make_unique<CpuRateEngine>(rates, sets_log2);
-  if (!e->ok()) {
-    err = "cpu rate engine: cannot allocate the counter table";
-    return nullptr;
-  }
-  return e;
-}
-
-std::unique_ptr<RateEngine> make_cpu_rate_engine(std::span<const RateSpec> rates, std::string& err) {
-  return make_cpu_rate_engine_sized(rates, kDefaultRateSetsLog2, err);
 }
 
 }  // namespace sigprobe::offload

@@ -1,0 +1,255 @@
+// The cpu backend's rate stage: the counters of hlsk::rate_one (csim) with
+// the same results bit for bit, laid out so that a sample touches few cache
+// lines of a table far larger than the caches.
+//
+// Per set, one 64-byte tag line: for each way the high 40 bits of its last
+// sample time and a 24-bit fingerprint of (spec, key) (0 = empty way). Per way,
+// one 64-byte line with the exact key and spec, the last sample time, the 16
+// slot counts and the OR of the value bitmaps still in the window; and one
+// 64-byte line, touched only by keys that have values, holding for each of the
+// 64 bitmap bits the epoch (mod 256) that last set it. A hit reads the tag
+// line and the way line (+ the bit line when the sample has a value); a miss
+// reads the tag line and writes the victim's lines.
+//
+// Why this equals the kernel's 16 bitmaps: a bit is in the OR of the slots in
+// the window exactly when the newest epoch that set it is in the window, and
+// the window only moves forward. Epochs in the OR are at most 15 slots old, so
+// after a move of gap < 16 slots their age is below 31 and fits mod 256.
+// The way's last epoch is last_ts / slot_ns (epochs are max(ts / slot_ns,
+// last epoch) and division is monotone), so it is not stored.
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "hls_kernels/include/rate_record.hpp"
+#include "host/offload/backend_detail.hpp"
+
+namespace sigprobe::offload {
+namespace {
+
+constexpr unsigned kWays = hlsk::kRateWays;
+constexpr unsigned kSlots = hlsk::kRateSlots;
+constexpr unsigned kFpBits = 24;
+constexpr uint64_t kFpMask = (uint64_t{1} << kFpBits) - 1;
+static_assert(kWays == 8 && kSlots == 16, "the line layouts below assume 8 ways and 16 slots");
+
+// A zeroed array aligned to cache lines; pages appear when first touched.
+template <class T>
+class LineArray {
+ public:
+  explicit LineArray(size_t n) : raw_(std::calloc(n * sizeof(T) + 64, 1)) {
+    const uintptr_t p = reinterpret_cast<uintptr_t>(raw_);
+    data_ = reinterpret_cast<T*>((p + 63) & ~uintptr_t{63});
+  }
+  ~LineArray() { std::free(raw_); }
+  LineArray(const LineArray&) = delete;
+  LineArray& operator=(const LineArray&) = delete;
+  bool ok() const { return raw_ != nullptr; }
+  T& operator[](size_t i) { return data_[i]; }
+  const T& operator[](size_t i) const { return data_[i]; }
+
+ private:
+  void* raw_;
+  T* data_;
+};
+
+struct alignas(64) TagLine {
+  uint64_t way[kWays];  // (last_ts with the low kFpBits cleared) | fingerprint; 0 = empty
+};
+struct alignas(64) WayLine {
+  uint64_t key;
+  uint64_t last_ts;
+  uint64_t bits;  // OR of the value bitmaps of the slots in the window
+  uint16_t counts[kSlots];
+  uint16_t spec_plus1;
+};
+struct alignas(64) BitEpochs {
+  uint8_t epoch[64];  // per bitmap bit: low 8 bits of the epoch that last set it
+};
+static_assert(sizeof(TagLine) == 64 && sizeof(WayLine) == 64 && sizeof(BitEpochs) == 64);
+
+// A set's lines side by side: a sample's lines share one page (one TLB entry).
+struct SetLines {
+  TagLine tag;
+  WayLine way[kWays];
+  BitEpochs bit_epochs[kWays];
+};
+
+// Where a sample lives: its spec index (-1 unknown), set and fingerprint.
+struct Place {
+  int32_t idx = -1;
+  uint32_t set = 0;
+  uint64_t fp = 0;
+};
+
+class CpuRateEngine final : public RateEngine {
+ public:
+  CpuRateEngine(std::span<const RateSpec> rates, unsigned sets_log2)
+      : index_(rates),
+        sets_log2_(sets_log2),
+        sets_(size_t{1} << sets_log2) {
+    for (const RateSpec& r : rates)
+      specs_.push_back({hlsk::rate_slot_ns(r.window_ns), r.count_threshold, r.distinct_threshold});
+  }
+  bool ok() const { return sets_.ok(); }
+
+  std::string_view backend() const override { return "cpu"; }
+
+  // Two-stage prefetch: the tag line of the sample kAhead places on, and the
+  // way (and bit) lines of the one kAhead/2 on, whose tag line has arrived.
+  void update(std::span<const RateSample> samples, std::vector<RateResult>& out) override {
+    out.reserve(out.size() + samples.size());
+    constexpr size_t kAhead = 8;
+    Place ring[kAhead];
+    const size_t n = samples.size();
+    for (size_t i = 0; i < std::min(kAhead, n); ++i) ring[i] = locate(samples[i]);
+    for (size_t i = 0; i < n; ++i) {
+      const Place here = ring[i % kAhead];
+      if (i + kAhead < n) ring[i % kAhead] = locate(samples[i + kAhead]);
+      if (i + kAhead / 2 < n) prefetch_way(samples[i + kAhead / 2], ring[(i + kAhead / 2) % kAhead]);
+      out.push_back(one(samples[i], here));
+    }
+  }
+
+ private:
+  // Spec index, set (hlsk::rate_set_of) and fingerprint; prefetches the tag line.
+  Place locate(const RateSample& s) const {
+    Place p;
+    p.idx = index_.find(s.spec_id);
+    if (p.idx < 0) return p;
+    const uint32_t idx = static_cast<uint32_t>(p.idx);
+    p.set = hlsk::rate_set_of(idx, s.key, sets_log2_);
+    // Low bits of a second hash of (spec, key): the set index already holds
+    // the high bits of the first; never 0, which marks an empty way.
+    const uint64_t fp = hlsk::mix64(s.key + idx) & kFpMask;
+    p.fp = fp == 0 ? 1 : fp;
+    __builtin_prefetch(&sets_[p.set].tag);
+    return p;
+  }
+
+  void prefetch_way(const RateSample& s, const Place& p) const {
+    if (p.idx < 0) return;
+    const SetLines& set = sets_[p.set];
+    unsigned way = kWays;
+    for (unsigned w = 0; w < kWays; ++w)
+      if ((set.tag.way[w] & kFpMask) == p.fp) way = w;
+    if (way == kWays) way = coarse_victim(set.tag);
+    __builtin_prefetch(&set.way[way]);
+    if (s.value != 0) __builtin_prefetch(&set.bit_epochs[way]);
+  }
+
+  RateResult one(const RateSample& s, const Place& p) {
+    RateResult r;
+    r.item = s.item;
+    r.spec_id = s.spec_id;
+    if (p.idx < 0) return r;
+    const hlsk::RateSpecRecord& spec = specs_[static_cast<size_t>(p.idx)];
+    const uint16_t tag = static_cast<uint16_t>(p.idx + 1);
+    SetLines& set = sets_[p.set];
+    TagLine& t = set.tag;
+    WayLine* ways = set.way;
+    unsigned way = kWays;
+    for (unsigned w = 0; w < kWays; ++w)
+      if ((t.way[w] & kFpMask) == p.fp && ways[w].key == s.key && ways[w].spec_plus1 == tag) way = w;
+    uint64_t epoch = s.ts_ns / spec.slot_ns;
+    WayLine* e;
+    BitEpochs* be;
+    if (way == kWays) {
+      way = victim(t, ways);
+      e = &ways[way];
+      be = &set.bit_epochs[way];
+      *e = WayLine{};
+      e->key = s.key;
+      e->spec_plus1 = tag;
+      e->last_ts = s.ts_ns;
+    } else {
+      e = &ways[way];
+      be = &set.bit_epochs[way];
+      const uint64_t last_epoch = e->last_ts / spec.slot_ns;
+      epoch = std::max(epoch, last_epoch);
+      slide(*e, *be, last_epoch, epoch);
+      e->last_ts = std::max(e->last_ts, s.ts_ns);
+    }
+    const unsigned slot = static_cast<unsigned>(epoch % kSlots);
+    if (e->counts[slot] < hlsk::kSlotCountMax) ++e->counts[slot];
+    if (s.value != 0) {
+      const unsigned bit = static_cast<unsigned>(hlsk::mix64(s.value) >> 58);
+      e->bits |= uint64_t{1} << bit;
+      be->epoch[bit] = static_cast<uint8_t>(epoch);
+    }
+    t.way[way] = (e->last_ts & ~kFpMask) | p.fp;
+    uint32_t count = 0;
+    for (unsigned i = 0; i < kSlots; ++i) count += e->counts[i];
+    r.count = count;
+    r.distinct = hlsk::kDistinctEstimate[__builtin_popcountll(e->bits)];
+    r.count_fired = spec.count_threshold != 0 && r.count >= spec.count_threshold;
+    r.distinct_fired = spec.distinct_threshold != 0 && r.distinct >= spec.distinct_threshold;
+    return r;
+  }
+
+  // Moves a way's window from last_epoch to epoch (>= last_epoch): the slots
+  // in between start empty, bits whose newest epoch left the window drop out.
+  static void slide(WayLine& e, const BitEpochs& be, uint64_t last_epoch, uint64_t epoch) {
+    const uint64_t gap = epoch - last_epoch;
+    if (gap == 0) return;
+    if (gap >= kSlots) {
+      std::memset(e.counts, 0, sizeof e.counts);
+      e.bits = 0;
+      return;
+    }
+    for (uint64_t x = last_epoch + 1; x <= epoch; ++x) e.counts[x % kSlots] = 0;
+    for (uint64_t live = e.bits; live != 0; live &= live - 1) {
+      const unsigned bit = static_cast<unsigned>(__builtin_ctzll(live));
+      const uint8_t age = static_cast<uint8_t>(static_cast<uint8_t>(epoch) - be.epoch[bit]);
+      if (age >= kSlots) e.bits &= ~(uint64_t{1} << bit);
+    }
+  }
+
+  // The kernel's choice from the tag line alone: the first empty way, else
+  // the way whose last sample has the smallest high bits (lowest way on ties).
+  static unsigned coarse_victim(const TagLine& t) {
+    unsigned best = 0;
+    for (unsigned w = 0; w < kWays; ++w) {
+      if (t.way[w] == 0) return w;
+      if ((t.way[w] >> kFpBits) < (t.way[best] >> kFpBits)) best = w;
+    }
+    return best;
+  }
+
+  // The kernel's choice exactly: first empty way, else the oldest last sample,
+  // lowest way on ties. Ways fill in order and never empty again, so the tag
+  // line decides unless several ways share the smallest high bits of their
+  // last sample time; then their exact times decide.
+  static unsigned victim(const TagLine& t, const WayLine* ways) {
+    const unsigned best = coarse_victim(t);
+    if (t.way[best] == 0) return best;
+    unsigned exact = best;
+    for (unsigned w = best + 1; w < kWays; ++w)
+      if ((t.way[w] >> kFpBits) == (t.way[best] >> kFpBits) && ways[w].last_ts < ways[exact].last_ts) exact = w;
+    return exact;
+  }
+
+  SpecIndex index_;
+  unsigned sets_log2_;
+  std::vector<hlsk::RateSpecRecord> specs_;
+  LineArray<SetLines> sets_;
+};
+
+}  // namespace
+
+std::unique_ptr<RateEngine> make_cpu_rate_engine_sized(std::span<const RateSpec> rates, unsigned sets_log2,
+                                                       std::string& err) {
+  if (!validate_rates(rates, err)) return nullptr;
+  auto e = std::make_unique<CpuRateEngine>(rates, sets_log2);
+  if (!e->ok()) {
+    err = "cpu rate engine: cannot allocate the counter table";
+    return nullptr;
+  }
+  return e;
+}
+
+std::unique_ptr<RateEngine> make_cpu_rate_engine(std::span<const RateSpec> rates, std::string& err) {
+  return make_cpu_rate_engine_sized(rates, kDefaultRateSetsLog2, err);
+}
+
+}  // namespace sigprobe::offload
