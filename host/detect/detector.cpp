@@ -332,6 +332,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
 
   // ---- 2. tracking in event order; samples for the rate stage ---------------
   m.facts.clear();
+  calls_.new_burst();  // the previous burst's facts are done with
   m.fact_begin.assign(n + 1, 0);
   m.note_of.assign(n, -1);
   m.notes.clear();
@@ -481,7 +482,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     for (size_t f = f0; f < m.facts.size(); ++f) {
       CallFact& cf = m.facts[f];
       cf.event = uint32_t(i);  // timeouts swept here count at this event
-      const CallRecord& rec = cf.rec;
+      const CallRecord& rec = *cf.rec;
       std::string_view a = rec.a.view(), b = rec.b.view();
       int32_t fi = int32_t(f);
       switch (cf.kind) {
@@ -878,7 +879,7 @@ void Detector::raise(uint32_t r, SubjectType st, std::string_view subject, const
     a.frames.push_back(ev.frame);
     a.frame_ports.push_back(ev.port);
   }
-  if (fact >= 0) a.call_ids.emplace_back(m.facts[size_t(fact)].rec.call_id.view());
+  if (fact >= 0) a.call_ids.emplace_back(m.facts[size_t(fact)].rec->call_id.view());
   else if (ev.has(kLayerSip) && !ev.sip.call_id.empty()) a.call_ids.emplace_back(ev.sip.call_id);
   if (ev.has(kLayerTcap)) {
     track::FixedStr<24> tid;
@@ -930,7 +931,7 @@ void Detector::finish(uint64_t now_ns, std::vector<Alert>& alerts) {
   m.facts.clear();
   calls_.finish(m.last_ts_ns, m.facts);
   for (const CallFact& f : m.facts) {
-    const CallRecord& rec = f.rec;
+    const CallRecord& rec = *f.rec;
     if (rec.answered()) contacts_.call_ended(rec.a.view(), rec.b.view(), rec.talk_ns(), rec.end_ns);
   }
   m.facts.clear();

@@ -78,7 +78,7 @@ CallRecord* CallTracker::open_call(uint64_t key, const SignalEvent& ev, uint32_t
     old.state = CallState::Ended;
     old.end = CallEnd::Evicted;
     old.end_ns = ev.ts_ns;
-    facts.push_back({CallFactKind::Ended, i, old});
+    facts.push_back({CallFactKind::Ended, i, &old});
   };
   CallRecord* r = table_.emplace(key, evict).first;
   r->key = key;
@@ -87,9 +87,9 @@ CallRecord* CallTracker::open_call(uint64_t key, const SignalEvent& ev, uint32_t
   return r;
 }
 
-void CallTracker::started(const CallRecord& r, uint32_t i, std::vector<CallFact>& facts) {
+void CallTracker::started(CallRecord& r, uint32_t i, std::vector<CallFact>& facts) {
   ++counters_.calls;
-  facts.push_back({CallFactKind::Started, i, r});
+  facts.push_back({CallFactKind::Started, i, &r});
 }
 
 void CallTracker::end_call(CallRecord& r, CallEnd how, uint64_t ts, uint16_t cause, uint32_t i,
@@ -104,8 +104,8 @@ void CallTracker::end_call(CallRecord& r, CallEnd how, uint64_t ts, uint16_t cau
     case CallEnd::Rejected: ++counters_.rejected; break;
     default: ++counters_.timed_out; break;
   }
-  facts.push_back({CallFactKind::Ended, i, r});
-  table_.erase(r.key);
+  facts.push_back({CallFactKind::Ended, i, &r});
+  table_.erase(r.key);  // the record stays readable until new_burst()
 }
 
 void CallTracker::on_sip(const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts) {
@@ -157,7 +157,7 @@ void CallTracker::on_sip(const SignalEvent& ev, uint32_t i, std::vector<CallFact
     if (r->state == CallState::Setup) {
       r->state = CallState::Ringing;
       r->ring_ns = ev.ts_ns;
-      facts.push_back({CallFactKind::Ringing, i, *r});
+      facts.push_back({CallFactKind::Ringing, i, r});
     }
   } else if (st >= 200 && st < 300) {
     if (!r->answered()) {  // forking: the first 2xx answers the call
@@ -165,7 +165,7 @@ void CallTracker::on_sip(const SignalEvent& ev, uint32_t i, std::vector<CallFact
       r->answer_ns = ev.ts_ns;
       r->release_cause = st;
       ++counters_.answered;
-      facts.push_back({CallFactKind::Answered, i, *r});
+      facts.push_back({CallFactKind::Answered, i, r});
     }
   } else if (st >= 300 && !r->answered()) {
     end_call(*r, st == 487 ? CallEnd::CancelledBeforeAnswer : CallEnd::Rejected, ev.ts_ns, st, i, facts);
@@ -211,7 +211,7 @@ void CallTracker::on_isup(const SignalEvent& ev, uint32_t i, std::vector<CallFac
       if (r->state == CallState::Setup) {
         r->state = CallState::Ringing;
         r->ring_ns = ev.ts_ns;
-        facts.push_back({CallFactKind::Ringing, i, *r});
+        facts.push_back({CallFactKind::Ringing, i, r});
       }
       break;
     case kIsupAnm:
@@ -220,7 +220,7 @@ void CallTracker::on_isup(const SignalEvent& ev, uint32_t i, std::vector<CallFac
         r->state = CallState::Answered;
         r->answer_ns = ev.ts_ns;
         ++counters_.answered;
-        facts.push_back({CallFactKind::Answered, i, *r});
+        facts.push_back({CallFactKind::Answered, i, r});
       }
       break;
     case kIsupRel: {
@@ -245,7 +245,7 @@ void CallTracker::expire(uint64_t now_ns, std::vector<CallFact>& facts) {
     r.end = CallEnd::TimedOut;
     r.end_ns = r.answered() ? now_ns : limit;
     ++counters_.timed_out;
-    facts.push_back({CallFactKind::Ended, UINT32_MAX, r});
+    facts.push_back({CallFactKind::Ended, UINT32_MAX, &r});
     return true;
   });
 }
@@ -256,7 +256,7 @@ void CallTracker::finish(uint64_t now_ns, std::vector<CallFact>& facts) {
     r.end = CallEnd::TimedOut;
     r.end_ns = now_ns > r.setup_ns ? now_ns : r.setup_ns;
     ++counters_.timed_out;
-    facts.push_back({CallFactKind::Ended, UINT32_MAX, r});
+    facts.push_back({CallFactKind::Ended, UINT32_MAX, &r});
     return true;
   });
 }

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "dataplane/core/signal_event.hpp"
-#include "host/track/bounded_table.hpp"
+#include "host/track/call_table.hpp"
 #include "host/track/fixed_str.hpp"
 
 namespace sigprobe::track {
@@ -21,23 +21,26 @@ enum class CallState : uint8_t { Setup, Ringing, Answered, Ended };
 enum class CallEnd : uint8_t { None, Completed, CancelledBeforeAnswer, Rejected, TimedOut, Evicted };
 const char* call_end_name(CallEnd e);
 
-struct CallRecord {
+// Fields in the order a call's events read them: state and times in the
+// first cache line, the numbers right after, the strings written at the start
+// and read by the detector's Started fact last.
+struct alignas(64) CallRecord {
   uint64_t key = 0;
   CallProto proto = CallProto::Sip;
   CallState state = CallState::Setup;
   CallEnd end = CallEnd::None;
+  bool caller_whitelisted = false;
+  uint16_t release_cause = 0;   // SIP final status or ISUP cause value
+  uint32_t orig_pc = 0;         // ISUP: the point code that sent the IAM
+  uint32_t tag = 0;             // free for the detector (e.g. rule flags)
+  uint64_t setup_ns = 0, ring_ns = 0, answer_ns = 0, end_ns = 0;
   FixedStr<32> a, b;            // calling, called (digits)
   FixedStr<48> source;          // "ip:port" (SIP) or "opc:N gt:DIGITS" (ISUP)
   FixedStr<64> user_agent;
   FixedStr<24> imei;
   FixedStr<96> call_id;         // SIP Call-ID, or "isup:opc-dpc-cic"
   uint64_t src_ip_key = 0;      // hash of the source address (no port)
-  uint64_t setup_ns = 0, ring_ns = 0, answer_ns = 0, end_ns = 0;
   uint64_t first_frame = 0;
-  uint32_t orig_pc = 0;         // ISUP: the point code that sent the IAM
-  uint16_t release_cause = 0;   // SIP final status or ISUP cause value
-  bool caller_whitelisted = false;
-  uint32_t tag = 0;             // free for the detector (e.g. rule flags)
 
   bool answered() const { return answer_ns != 0; }
   // Talk time: answer to end (0 when never answered).
@@ -53,10 +56,14 @@ struct CallRecord {
 
 enum class CallFactKind : uint8_t { Started, Ringing, Answered, Ended };
 
+// A fact points at the call's record in the table, valid until the tracker's
+// next new_burst(): the record of an ended call is kept as it ended until then.
+// A call that goes on changes its state and times in place; the numbers, ids
+// and setup time written at its start never change.
 struct CallFact {
   CallFactKind kind = CallFactKind::Started;
   uint32_t event = 0;          // index of the event in the burst (UINT32_MAX: timeout sweep)
-  CallRecord rec;              // a copy: the table entry of an ended call is gone
+  CallRecord* rec = nullptr;
 };
 
 struct CallTrackerConfig {
@@ -75,11 +82,14 @@ class CallTracker {
  public:
   explicit CallTracker(const CallTrackerConfig& cfg = {});
 
+  // Start of a burst: the records of the calls that ended in the previous
+  // burst (and its facts) are released.
+  void new_burst() { table_.recycle(); }
   // Feeds one event (index ev_index in its burst); appends facts.
   void on_event(const SignalEvent& ev, uint32_t ev_index, std::vector<CallFact>& facts);
-  // Ends calls whose timers ran out by now_ns (capture time).
+  // Ends calls whose timers ran out by now_ns (capture time), oldest call first.
   void expire(uint64_t now_ns, std::vector<CallFact>& facts);
-  // End of input: every open call ends as timed out.
+  // End of input: every open call ends as timed out, oldest call first.
   void finish(uint64_t now_ns, std::vector<CallFact>& facts);
 
   const CallRecord* find_sip(std::string_view call_id) const;
@@ -97,12 +107,12 @@ class CallTracker {
   // A new record for the call that ev starts (key, setup time, first frame
   // set); started() counts it and reports it once the caller has filled it.
   CallRecord* open_call(uint64_t key, const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts);
-  void started(const CallRecord& r, uint32_t i, std::vector<CallFact>& facts);
+  void started(CallRecord& r, uint32_t i, std::vector<CallFact>& facts);
   void end_call(CallRecord& r, CallEnd how, uint64_t ts, uint16_t cause, uint32_t i,
                 std::vector<CallFact>& facts);
 
   CallTrackerConfig cfg_;
-  BoundedTable<CallRecord> table_;
+  CallTable<CallRecord> table_;
   CallCounters counters_;
   uint64_t last_sweep_ns_ = 0;
 };

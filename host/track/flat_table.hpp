@@ -9,45 +9,41 @@
 //
 // Unlike BoundedTable, a pointer returned by find()/emplace() is valid only
 // until the next emplace() or erase(); erase_if() visits in no particular
-// order, so tables whose sweep order reaches the output (CallTracker) keep
-// BoundedTable.
+// order. The call tracker, whose facts point at records and whose sweep order
+// reaches the output, has CallTable instead.
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <utility>
 #include <vector>
 
 #include "host/track/bounded_table.hpp"
+#include "host/track/open_index.hpp"
 
 namespace sigprobe::track {
 
 template <class V>
 class FlatTable {
  public:
-  explicit FlatTable(size_t capacity) : capacity_(capacity ? capacity : 1) {
+  explicit FlatTable(size_t capacity) : capacity_(capacity ? capacity : 1), index_(capacity_) {
     counters_.capacity = capacity_;
-    size_t max_slots = kMinSlots;
-    while (max_slots < 2 * capacity_) max_slots <<= 1;
-    max_slots_ = max_slots;
-    resize_index(kMinSlots < max_slots_ ? kMinSlots : max_slots_);
   }
 
   V* find(uint64_t key) {
-    const size_t s = slot_of(key);
-    return slots_[s].index == kEmpty ? nullptr : &entries_[slots_[s].index].value;
+    const uint32_t e = index_.find(key);
+    return e == kNone ? nullptr : &entries_[e].value;
   }
   const V* find(uint64_t key) const {
-    const size_t s = slot_of(key);
-    return slots_[s].index == kEmpty ? nullptr : &entries_[slots_[s].index].value;
+    const uint32_t e = index_.find(key);
+    return e == kNone ? nullptr : &entries_[e].value;
   }
 
   // Batch lookups overlap their misses: prefetch_slot() for key k + d, then
   // prefetch_entry() (its slot has arrived) for key k + d/2, then use key k.
-  void prefetch_slot(uint64_t key) const { __builtin_prefetch(&slots_[home_of(key)]); }
+  void prefetch_slot(uint64_t key) const { __builtin_prefetch(&index_.home(key)); }
   void prefetch_entry(uint64_t key) const {
-    const Slot& s = slots_[home_of(key)];
-    if (s.key != key || s.index == kEmpty) return;
+    const OpenIndex::Slot& s = index_.home(key);
+    if (s.key != key || s.index == kNone) return;
     const char* e = reinterpret_cast<const char*>(&entries_[s.index]);
     for (size_t off = 0; off < sizeof(Entry); off += 64) __builtin_prefetch(e + off);
   }
@@ -56,23 +52,19 @@ class FlatTable {
   // when given, sees each entry pushed out to make room.
   template <class OnEvict>
   std::pair<V*, bool> emplace(uint64_t key, OnEvict&& on_evict) {
-    size_t s = slot_of(key);
-    if (slots_[s].index != kEmpty) return {&entries_[slots_[s].index].value, false};
+    size_t s = index_.slot_of(key);
+    if (index_.entry_at(s) != kNone) return {&entries_[index_.entry_at(s)].value, false};
     bool moved = false;
-    while (size_ >= capacity_ && !order_.empty()) {
-      auto [idx, gen] = order_.front();
-      order_.pop_front();
-      if (entries_[idx].gen != gen) continue;
-      on_evict(entries_[idx].value);
-      erase(entries_[idx].key);
+    while (size_ >= capacity_) {
+      const uint32_t old = order_.pop_oldest(gen_of());
+      if (old == kNone) break;
+      on_evict(entries_[old].value);
+      erase(entries_[old].key);
       ++counters_.evictions;
       moved = true;
     }
-    if (2 * (size_ + 1) > slots_.size() && slots_.size() < max_slots_) {
-      resize_index(slots_.size() * 2);
-      moved = true;
-    }
-    if (moved) s = slot_of(key);
+    if (index_.make_room(size_)) moved = true;
+    if (moved) s = index_.slot_of(key);
     uint32_t idx;
     if (!free_.empty()) {
       idx = free_.back();
@@ -85,12 +77,12 @@ class FlatTable {
     const uint64_t gen = ++gen_;
     entries_[idx].key = key;
     entries_[idx].gen = gen;
-    slots_[s] = {key, idx};
-    order_.emplace_back(idx, gen);
+    index_.set(s, key, idx);
+    order_.push(idx, gen);
     ++size_;
     ++counters_.inserts;
     if (size_ > counters_.peak) counters_.peak = size_;
-    compact();
+    order_.compact(capacity_, gen_of());
     return {&entries_[idx].value, true};
   }
   std::pair<V*, bool> emplace(uint64_t key) {
@@ -98,21 +90,11 @@ class FlatTable {
   }
 
   void erase(uint64_t key) {
-    size_t i = slot_of(key);
-    if (slots_[i].index == kEmpty) return;
-    entries_[slots_[i].index].gen = 0;
-    free_.push_back(slots_[i].index);
+    const uint32_t e = index_.erase(key);
+    if (e == kNone) return;
+    entries_[e].gen = 0;
+    free_.push_back(e);
     --size_;
-    // Backward shift: pull later entries of the run into the hole unless
-    // their home lies cyclically in (hole, their slot].
-    for (size_t j = (i + 1) & mask_; slots_[j].index != kEmpty; j = (j + 1) & mask_) {
-      const size_t home = home_of(slots_[j].key);
-      const bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-      if (stays) continue;
-      slots_[i] = slots_[j];
-      i = j;
-    }
-    slots_[i].index = kEmpty;
   }
 
   // f(key, value) -> true to erase the entry; entries in no set order.
@@ -132,57 +114,23 @@ class FlatTable {
   const TableCounters& counters() const { return counters_; }
 
  private:
-  static constexpr uint32_t kEmpty = UINT32_MAX;
-  static constexpr size_t kMinSlots = 1024;
-  struct Slot {
-    uint64_t key = 0;
-    uint32_t index = kEmpty;
-  };
+  static constexpr uint32_t kNone = OpenIndex::kNone;
   struct Entry {
     V value{};
     uint64_t key = 0;
     uint64_t gen = 0;  // 0: free
   };
-
-  // Fibonacci hashing: the keys are FNV hashes whose low bits are weak.
-  size_t home_of(uint64_t key) const { return size_t((key * 0x9e3779b97f4a7c15ull) >> shift_); }
-  // The key's slot, or the empty slot that ends its run.
-  size_t slot_of(uint64_t key) const {
-    size_t i = home_of(key);
-    while (slots_[i].index != kEmpty && slots_[i].key != key) i = (i + 1) & mask_;
-    return i;
-  }
-
-  void resize_index(size_t n) {
-    std::vector<Slot> old;
-    old.swap(slots_);
-    slots_.assign(n, Slot{});
-    mask_ = n - 1;
-    shift_ = 64;
-    for (size_t v = n; v > 1; v >>= 1) --shift_;
-    for (const Slot& s : old)
-      if (s.index != kEmpty) slots_[slot_of(s.key)] = s;
-  }
-
-  // Drop stale queue entries so the queue stays proportional to the table.
-  void compact() {
-    if (order_.size() < 2 * capacity_ + 1024) return;
-    std::deque<std::pair<uint32_t, uint64_t>> live;
-    for (auto& e : order_)
-      if (entries_[e.first].gen == e.second) live.push_back(e);
-    order_.swap(live);
+  auto gen_of() const {
+    return [this](uint32_t e) { return entries_[e].gen; };
   }
 
   size_t capacity_;
-  size_t max_slots_ = 0;
-  size_t mask_ = 0;
-  unsigned shift_ = 64;
+  OpenIndex index_;
   size_t size_ = 0;
   uint64_t gen_ = 0;
-  std::vector<Slot> slots_;
   std::vector<Entry> entries_;
   std::vector<uint32_t> free_;
-  std::deque<std::pair<uint32_t, uint64_t>> order_;  // (entry, gen) in insertion order
+  EntryQueue order_;  // (entry, gen) in insertion order
   TableCounters counters_;
 };
 

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <random>
+#include <string>
 
 #include "tests/host/track/event_builder.hpp"
 
@@ -37,7 +38,7 @@ TEST(CallTracker, SipCallGoesFromInviteToCompletedWithTalkTime) {
   r.feed(b.sip_request(SipMethod::Bye, 164.0, "c1", "8613800000001", "8613900000002", {}, "tt"));
   ASSERT_EQ(r.kinds(), (std::vector<CallFactKind>{CallFactKind::Started, CallFactKind::Ringing,
                                                   CallFactKind::Answered, CallFactKind::Ended}));
-  const CallRecord& rec = r.facts.back().rec;
+  const CallRecord& rec = *r.facts.back().rec;
   EXPECT_EQ(rec.end, CallEnd::Completed);
   EXPECT_EQ(rec.a.view(), "8613800000001");
   EXPECT_EQ(rec.b.view(), "8613900000002");
@@ -55,7 +56,7 @@ TEST(CallTracker, CancelBeforeAnswerEndsTheCallAsCancelled) {
   r.feed(b.sip_request(SipMethod::Cancel, 11.7, "c2", "111", "222"));
   r.feed(b.sip_response(487, 11.8, "c2", "111", "222"));  // after the end: nothing more
   ASSERT_EQ(r.facts.size(), 3u);
-  const CallRecord& rec = r.facts.back().rec;
+  const CallRecord& rec = *r.facts.back().rec;
   EXPECT_TRUE(rec.cancelled_before_answer());
   EXPECT_FALSE(rec.answered());
   EXPECT_EQ(rec.ring_duration_ns(), 1'500'000'000ull);
@@ -94,8 +95,8 @@ TEST(CallTracker, BusyResponseRejectsTheCallWithItsStatus) {
   r.feed(b.sip_request(SipMethod::Invite, 1.0, "c5", "111", "222"));
   r.feed(b.sip_response(486, 1.4, "c5", "111", "222"));
   ASSERT_EQ(r.facts.back().kind, CallFactKind::Ended);
-  EXPECT_EQ(r.facts.back().rec.end, CallEnd::Rejected);
-  EXPECT_EQ(r.facts.back().rec.release_cause, 486);
+  EXPECT_EQ(r.facts.back().rec->end, CallEnd::Rejected);
+  EXPECT_EQ(r.facts.back().rec->release_cause, 486);
 }
 
 TEST(CallTracker, UnansweredCallTimesOutOnCaptureTime) {
@@ -108,8 +109,32 @@ TEST(CallTracker, UnansweredCallTimesOutOnCaptureTime) {
   EXPECT_EQ(r.t.open_calls(), 1u);
   r.t.expire(uint64_t(61e9), r.facts);
   ASSERT_EQ(r.facts.back().kind, CallFactKind::Ended);
-  EXPECT_EQ(r.facts.back().rec.end, CallEnd::TimedOut);
+  EXPECT_EQ(r.facts.back().rec->end, CallEnd::TimedOut);
   EXPECT_EQ(r.t.open_calls(), 0u);
+}
+
+TEST(CallTracker, TimedOutCallsEndOldestFirstAndStayReadableUntilTheNextBurst) {
+  EventBuilder b;
+  CallTrackerConfig c;
+  c.setup_timeout_ns = 60'000'000'000ull;
+  TrackRun r(c);
+  std::vector<std::string> ids;
+  for (int k = 0; k < 40; ++k) {
+    ids.push_back("t" + std::to_string(k * 7919 % 1000));  // Call-IDs in no sorted order
+    r.feed(b.sip_request(SipMethod::Invite, 1.0 + k * 0.01, ids.back(), "111", "2" + std::to_string(k)));
+  }
+  r.facts.clear();
+  r.t.expire(uint64_t(100e9), r.facts);
+  ASSERT_EQ(r.facts.size(), ids.size());
+  for (size_t k = 0; k < ids.size(); ++k) {
+    EXPECT_EQ(r.facts[k].kind, CallFactKind::Ended);
+    EXPECT_EQ(r.facts[k].rec->call_id.view(), ids[k]) << k;
+    EXPECT_EQ(r.facts[k].rec->end, CallEnd::TimedOut);
+  }
+  // New calls in the same burst do not reuse the ended calls' records.
+  r.feed(b.sip_request(SipMethod::Invite, 101.0, "next", "111", "299"));
+  EXPECT_EQ(r.facts.front().rec->call_id.view(), ids.front());
+  EXPECT_EQ(r.facts[ids.size() - 1].rec->call_id.view(), ids.back());
 }
 
 TEST(CallTracker, FullTableEvictsTheOldestCallAndCountsIt) {
@@ -140,7 +165,7 @@ TEST(CallTracker, IsupCallByCircuitFromIamToRelease) {
   r.feed(rel);
   r.feed(b.isup(0x10, 69.1, 2302, 1201, 17));
   ASSERT_EQ(r.facts.size(), 4u);
-  const CallRecord& rec = r.facts.back().rec;
+  const CallRecord& rec = *r.facts.back().rec;
   EXPECT_EQ(rec.proto, CallProto::Isup);
   EXPECT_EQ(rec.end, CallEnd::Completed);
   EXPECT_EQ(rec.release_cause, 16);
@@ -155,10 +180,10 @@ TEST(CallTracker, IsupReleaseFromTheCallerBeforeAnswerIsACancel) {
   r.feed(b.isup(0x01, 5.0, 1201, 2302, 18, "111", "222"));
   r.feed(b.isup(0x06, 5.5, 2302, 1201, 18));
   r.feed(b.isup(0x0C, 7.0, 1201, 2302, 18));
-  EXPECT_TRUE(r.facts.back().rec.cancelled_before_answer());
+  EXPECT_TRUE(r.facts.back().rec->cancelled_before_answer());
   r.feed(b.isup(0x01, 8.0, 1201, 2302, 19, "111", "223"));
   r.feed(b.isup(0x0C, 8.5, 2302, 1201, 19));  // released by the far end: busy
-  EXPECT_EQ(r.facts.back().rec.end, CallEnd::Rejected);
+  EXPECT_EQ(r.facts.back().rec->end, CallEnd::Rejected);
 }
 
 TEST(CallTracker, PaiIsTheCallingNumberWhenPresent) {

@@ -1,0 +1,138 @@
+// The parts FlatTable and CallTable share.
+//
+// OpenIndex: 64-bit hash keys to
+// 32-bit entry numbers in one array of {key, entry} slots, linear probing,
+// backward-shift erase (no tombstones), Fibonacci hashing. The slot count
+// doubles at half load up to twice the tables' bound, so a large bound costs
+// nothing until it is reached.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <utility>
+#include <vector>
+
+namespace sigprobe::track {
+
+class OpenIndex {
+ public:
+  static constexpr uint32_t kNone = UINT32_MAX;
+  struct Slot {
+    uint64_t key = 0;
+    uint32_t index = kNone;
+  };
+
+  explicit OpenIndex(size_t max_entries) {
+    size_t max_slots = kMinSlots;
+    while (max_slots < 2 * max_entries) max_slots <<= 1;
+    max_slots_ = max_slots;
+    resize(kMinSlots < max_slots_ ? kMinSlots : max_slots_);
+  }
+
+  // The key's slot, or the empty slot that ends its run (where it would go).
+  size_t slot_of(uint64_t key) const {
+    size_t i = home_of(key);
+    while (slots_[i].index != kNone && slots_[i].key != key) i = (i + 1) & mask_;
+    return i;
+  }
+  uint32_t entry_at(size_t slot) const { return slots_[slot].index; }
+  uint32_t find(uint64_t key) const { return slots_[slot_of(key)].index; }
+  // The key's home slot, for prefetches (the key is usually there).
+  const Slot& home(uint64_t key) const { return slots_[home_of(key)]; }
+
+  // Room for entry number `count` (count entries already there): doubles the
+  // slots at half load. True when slots moved (slot_of() again).
+  bool make_room(size_t count) {
+    if (2 * (count + 1) <= slots_.size() || slots_.size() >= max_slots_) return false;
+    resize(slots_.size() * 2);
+    return true;
+  }
+  void set(size_t slot, uint64_t key, uint32_t entry) { slots_[slot] = {key, entry}; }
+
+  // Takes key out; returns its entry number (kNone when absent).
+  uint32_t erase(uint64_t key) {
+    size_t i = slot_of(key);
+    const uint32_t entry = slots_[i].index;
+    if (entry == kNone) return kNone;
+    // Backward shift: pull later entries of the run into the hole unless
+    // their home lies cyclically in (hole, their slot].
+    for (size_t j = (i + 1) & mask_; slots_[j].index != kNone; j = (j + 1) & mask_) {
+      const size_t home = home_of(slots_[j].key);
+      const bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+      if (stays) continue;
+      slots_[i] = slots_[j];
+      i = j;
+    }
+    slots_[i].index = kNone;
+    return entry;
+  }
+
+ private:
+  static constexpr size_t kMinSlots = 1024;
+
+  // Fibonacci hashing: the keys are FNV hashes whose low bits are weak.
+  size_t home_of(uint64_t key) const { return size_t((key * 0x9e3779b97f4a7c15ull) >> shift_); }
+
+  void resize(size_t n) {
+    std::vector<Slot> old;
+    old.swap(slots_);
+    slots_.assign(n, Slot{});
+    mask_ = n - 1;
+    shift_ = 64;
+    for (size_t v = n; v > 1; v >>= 1) --shift_;
+    for (const Slot& s : old)
+      if (s.index != kNone) slots_[slot_of(s.key)] = s;
+  }
+
+  size_t max_slots_ = 0;
+  size_t mask_ = 0;
+  unsigned shift_ = 64;
+  std::vector<Slot> slots_;
+};
+
+// EntryQueue: (entry, generation) pairs in insertion order, for FIFO
+// eviction. An entry erased (or erased and reused) leaves a stale pair behind,
+// which gen_of(entry) != generation exposes; stale pairs are skipped and
+// dropped on the way.
+class EntryQueue {
+ public:
+  void push(uint32_t entry, uint64_t gen) { q_.emplace_back(entry, gen); }
+  size_t size() const { return q_.size(); }
+
+  // The oldest live entry, taken out of the queue (OpenIndex::kNone: none).
+  template <class GenOf>
+  uint32_t pop_oldest(GenOf&& gen_of) {
+    while (!q_.empty()) {
+      const auto [entry, gen] = q_.front();
+      q_.pop_front();
+      if (gen_of(entry) == gen) return entry;
+    }
+    return OpenIndex::kNone;
+  }
+  // keep(entry) for each live entry, oldest first; the queue keeps the live
+  // pairs for which it returned true (in place, no allocation).
+  template <class GenOf, class Keep>
+  void filter(GenOf&& gen_of, Keep&& keep) {
+    size_t out = 0;
+    for (size_t r = 0; r < q_.size(); ++r) {
+      const auto [entry, gen] = q_[r];
+      if (gen_of(entry) == gen && keep(entry)) q_[out++] = q_[r];
+    }
+    q_.resize(out);
+  }
+  template <class GenOf, class F>
+  void for_each(GenOf&& gen_of, F&& f) const {
+    for (const auto& [entry, gen] : q_)
+      if (gen_of(entry) == gen) f(entry);
+  }
+  // Drops the stale pairs once the queue outgrows twice the table's bound.
+  template <class GenOf>
+  void compact(size_t bound, GenOf&& gen_of) {
+    if (q_.size() >= 2 * bound + 1024) filter(gen_of, [](uint32_t) { return true; });
+  }
+
+ private:
+  std::deque<std::pair<uint32_t, uint64_t>> q_;
+};
+
+}  // namespace sigprobe::track
