@@ -333,6 +333,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
   // ---- 2. tracking in event order; samples for the rate stage ---------------
   m.facts.clear();
   calls_.new_burst();  // the previous burst's facts are done with
+  contacts_.prefetch(events);
   m.fact_begin.assign(n + 1, 0);
   m.note_of.assign(n, -1);
   m.notes.clear();

@@ -2,10 +2,44 @@
 
 #include <algorithm>
 
+#include "host/track/call_tracker.hpp"
+#include "host/track/ss7_tracker.hpp"
+
 namespace sigprobe::track {
 namespace {
 uint64_t number_key(std::string_view n) { return hash_bytes(n, hash_u64(13)); }
+
+// The number whose list an event touches first, if any: the caller of a new
+// SIP or ISUP call (Q.763 IAM = 0x01), the sender of a text.
+std::string_view first_toucher(const SignalEvent& ev) {
+  if (ev.has(kLayerSip)) {
+    if (ev.sip.method == SipMethod::Invite && ev.sip.to_tag.empty()) return sip_calling(ev.sip);
+    if (ev.sip.method == SipMethod::Message) return sip_calling(ev.sip);
+    return {};
+  }
+  if (ev.has(kLayerIsup)) return ev.isup.msg_type == 0x01 ? ev.isup.calling : std::string_view{};
+  if (ev.has(kLayerMap)) return sms_record(ev).sender;
+  return {};
+}
 }  // namespace
+
+void ContactLog::prefetch(std::span<const SignalEvent> events) {
+  size_t n = 0;
+  for (const SignalEvent& ev : events) {
+    std::string_view from = first_toucher(ev);
+    if (from.empty()) continue;
+    prefetch_keys_[n] = number_key(from);
+    table_.prefetch_slot(prefetch_keys_[n]);
+    if (++n == prefetch_keys_.size()) break;
+  }
+  for (size_t k = 0; k < n; ++k) table_.prefetch_entry(prefetch_keys_[k]);
+  for (size_t k = 0; k < n; ++k) {
+    if (const ContactList* l = table_.find(prefetch_keys_[k])) {
+      __builtin_prefetch(l->hashes.data());
+      __builtin_prefetch(l->contacts.data());
+    }
+  }
+}
 
 Contact* ContactLog::touch(std::string_view from, std::string_view to, uint64_t ts_ns) {
   if (from.empty() || to.empty()) return nullptr;

@@ -2,9 +2,13 @@
 // that gets flagged (the numbers in contact within a look-back window and
 // afterwards; long calls make deep victims). Bounded per number and in total.
 #pragma once
+#include <array>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
+
+#include "dataplane/core/signal_event.hpp"
 
 #include "host/track/flat_table.hpp"
 #include "host/track/fixed_str.hpp"
@@ -37,6 +41,12 @@ class ContactLog {
   void call_ended(std::string_view from, std::string_view to, uint64_t talk_ns, uint64_t ts_ns);
   void sms(std::string_view from, std::string_view to, uint64_t ts_ns);
 
+  // Prefetches the lists that a burst's new calls and texts will touch (those
+  // of their callers and senders), in stages over the whole burst so that the
+  // misses of different numbers overlap: all index slots, then all entries,
+  // then the first lines of the contact arrays. Changes nothing.
+  void prefetch(std::span<const SignalEvent> events);
+
   // Contacts of a number seen at or after since_ns (nullptr: none).
   const ContactList* find(std::string_view from) const;
   uint64_t dropped() const { return dropped_; }
@@ -45,6 +55,7 @@ class ContactLog {
  private:
   Contact* touch(std::string_view from, std::string_view to, uint64_t ts_ns);
   FlatTable<ContactList> table_;
+  std::array<uint64_t, 64> prefetch_keys_{};  // prefetch(): the burst's number keys
   size_t max_per_number_;
   uint64_t dropped_ = 0;
 };

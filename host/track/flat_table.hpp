@@ -44,8 +44,10 @@ class FlatTable {
   void prefetch_entry(uint64_t key) const {
     const OpenIndex::Slot& s = index_.home(key);
     if (s.key != key || s.index == kNone) return;
-    const char* e = reinterpret_cast<const char*>(&entries_[s.index]);
-    for (size_t off = 0; off < sizeof(Entry); off += 64) __builtin_prefetch(e + off);
+    // Every line the entry spans: an entry not aligned to a line spans one more.
+    const uintptr_t first = reinterpret_cast<uintptr_t>(&entries_[s.index]) & ~uintptr_t(63);
+    const uintptr_t last = (reinterpret_cast<uintptr_t>(&entries_[s.index]) + sizeof(Entry) - 1) & ~uintptr_t(63);
+    for (uintptr_t line = first; line <= last; line += 64) __builtin_prefetch(reinterpret_cast<const void*>(line));
   }
 
   // The entry for key, created (value-initialised) when absent. on_evict,

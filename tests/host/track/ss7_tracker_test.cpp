@@ -127,5 +127,23 @@ TEST(ContactLog, KeepsWhomANumberCalledAndTheLongestTalk) {
   EXPECT_EQ(log.find("111")->contacts.size(), 2u);
 }
 
+TEST(ContactLog, PrefetchingABurstChangesNothing) {
+  EventBuilder b;
+  ContactLog log(16, 4);
+  log.call_started("111", "201", 10);
+  std::vector<SignalEvent> burst;
+  burst.push_back(b.sip_request(SipMethod::Invite, 1.0, "p1", "111", "202"));   // known caller
+  burst.push_back(b.sip_request(SipMethod::Invite, 1.1, "p2", "999", "203"));   // unknown caller
+  burst.push_back(b.sip_request(SipMethod::Message, 1.2, "p3", "888", "204"));  // a text
+  burst.push_back(b.sip_request(SipMethod::Bye, 1.3, "p1", "111", "202", {}, "tt"));
+  log.prefetch(burst);
+  EXPECT_EQ(log.find("999"), nullptr);
+  EXPECT_EQ(log.find("888"), nullptr);
+  ASSERT_NE(log.find("111"), nullptr);
+  ASSERT_EQ(log.find("111")->contacts.size(), 1u);
+  EXPECT_EQ(log.find("111")->contacts[0].number.view(), "201");
+  EXPECT_EQ(log.table_counters().inserts, 1u);
+}
+
 }  // namespace
 }  // namespace sigprobe::track
