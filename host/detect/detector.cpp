@@ -488,7 +488,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
       int32_t fi = int32_t(f);
       switch (cf.kind) {
         case CallFactKind::Started: {
-          contacts_.call_started(a, b, rec.setup_ns);
+          cf.rec->contact = contacts_.call_started(a, b, rec.setup_ns);
           uint64_t bv = hash_bytes(b) | 1;
           uint64_t bnum = digits_value(b);
           for (auto [r, qi] : sources(Source::CallAttempt))
@@ -524,14 +524,14 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
           break;
         }
         case CallFactKind::Answered:
-          contacts_.call_answered(a, b, rec.answer_ns);
+          contacts_.call_answered(a, b, rec.answer_ns, rec.contact);
           for (auto [r, qi] : sources(Source::CallAnswered)) emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
           for (auto [r, qi] : sources(Source::CallSettled)) emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
           break;
         case CallFactKind::Ringing:
           break;
         case CallFactKind::Ended: {
-          contacts_.call_ended(a, b, rec.talk_ns(), rec.end_ns);
+          contacts_.call_ended(a, b, rec.talk_ns(), rec.end_ns, rec.contact);
           for (auto [r, qi] : sources(Source::CallEnded)) emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
           if (!rec.answered())
             for (auto [r, qi] : sources(Source::CallSettled)) emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
@@ -933,7 +933,7 @@ void Detector::finish(uint64_t now_ns, std::vector<Alert>& alerts) {
   calls_.finish(m.last_ts_ns, m.facts);
   for (const CallFact& f : m.facts) {
     const CallRecord& rec = *f.rec;
-    if (rec.answered()) contacts_.call_ended(rec.a.view(), rec.b.view(), rec.talk_ns(), rec.end_ns);
+    if (rec.answered()) contacts_.call_ended(rec.a.view(), rec.b.view(), rec.talk_ns(), rec.end_ns, rec.contact);
   }
   m.facts.clear();
   txns_.expire(UINT64_MAX / 2);

@@ -54,7 +54,7 @@ void format_ip(const Endpoint& e, char* out, size_t cap, size_t& len) {
   len = n;
 }
 
-uint64_t CallTracker::sip_key(std::string_view call_id) { return hash_bytes(call_id, hash_u64(1)); }
+uint64_t CallTracker::sip_key(std::string_view call_id) { return hash_key(call_id, 1); }
 uint64_t CallTracker::isup_key(uint32_t opc, uint32_t dpc, uint16_t cic) {
   uint32_t lo = opc < dpc ? opc : dpc, hi = opc < dpc ? dpc : opc;
   return hash_u64(uint64_t(lo) << 32 | hi, hash_u64(uint64_t(cic) << 8 | 2));

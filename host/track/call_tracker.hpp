@@ -12,6 +12,7 @@
 
 #include "dataplane/core/signal_event.hpp"
 #include "host/track/call_table.hpp"
+#include "host/track/contact_log.hpp"
 #include "host/track/fixed_str.hpp"
 
 namespace sigprobe::track {
@@ -34,6 +35,7 @@ struct alignas(64) CallRecord {
   uint32_t orig_pc = 0;         // ISUP: the point code that sent the IAM
   uint32_t tag = 0;             // free for the detector (e.g. rule flags)
   uint64_t setup_ns = 0, ring_ns = 0, answer_ns = 0, end_ns = 0;
+  ContactRef contact;           // the detector's handle on the caller's contact with b
   FixedStr<32> a, b;            // calling, called (digits)
   FixedStr<48> source;          // "ip:port" (SIP) or "opc:N gt:DIGITS" (ISUP)
   FixedStr<64> user_agent;

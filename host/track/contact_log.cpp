@@ -7,7 +7,7 @@
 
 namespace sigprobe::track {
 namespace {
-uint64_t number_key(std::string_view n) { return hash_bytes(n, hash_u64(13)); }
+uint64_t number_key(std::string_view n) { return hash_key(n, 13); }
 
 // The number whose list an event touches first, if any: the caller of a new
 // SIP or ISUP call (Q.763 IAM = 0x01), the sender of a text.
@@ -41,20 +41,25 @@ void ContactLog::prefetch(std::span<const SignalEvent> events) {
   }
 }
 
-Contact* ContactLog::touch(std::string_view from, std::string_view to, uint64_t ts_ns) {
+Contact* ContactLog::touch(std::string_view from, std::string_view to, uint64_t ts_ns, ContactRef* ref) {
   if (from.empty() || to.empty()) return nullptr;
-  auto [list, fresh] = table_.emplace(number_key(from));
-  auto& v = list->contacts;
-  auto& h = list->hashes;
+  const auto [entry, fresh] = table_.emplace_entry(number_key(from));
+  ContactList& list = table_.value(entry);
+  auto& v = list.contacts;
+  auto& h = list.hashes;
   if (fresh) {
     v.reserve(8);
     h.reserve(8);
   }
-  const uint64_t to_hash = hash_bytes(to);
+  auto found = [&](size_t i) {
+    if (ref) *ref = {entry, uint32_t(i), table_.generation(entry)};
+    return &v[i];
+  };
+  const uint64_t to_hash = hash_key(to, 0);
   for (size_t i = 0; i < h.size(); ++i) {
     if (h[i] == to_hash && v[i].number.view() == to) {
       v[i].last_ns = ts_ns;
-      return &v[i];
+      return found(i);
     }
   }
   if (v.size() >= max_per_number_) {
@@ -72,22 +77,39 @@ Contact* ContactLog::touch(std::string_view from, std::string_view to, uint64_t 
   Contact& c = v.emplace_back();
   c.number.assign(to);
   c.first_ns = c.last_ns = ts_ns;
-  return &c;
+  return found(v.size() - 1);
 }
 
-void ContactLog::call_started(std::string_view from, std::string_view to, uint64_t ts_ns) {
-  if (Contact* c = touch(from, to, ts_ns)) ++c->calls;
+Contact* ContactLog::touch(const ContactRef& ref, std::string_view from, std::string_view to, uint64_t ts_ns) {
+  // Same generation: the entry still holds from's list (a generation is
+  // never given twice). Numbers are unique in a list, so the contact at pos,
+  // if it is to's, is the one the lookup would find.
+  if (ContactList* list = table_.at(ref.entry, ref.gen)) {
+    if (ref.pos < list->contacts.size() && list->contacts[ref.pos].number.view() == to && !to.empty()) {
+      Contact& c = list->contacts[ref.pos];
+      c.last_ns = ts_ns;
+      return &c;
+    }
+  }
+  return touch(from, to, ts_ns);
 }
 
-void ContactLog::call_answered(std::string_view from, std::string_view to, uint64_t ts_ns) {
-  if (Contact* c = touch(from, to, ts_ns)) {
+ContactRef ContactLog::call_started(std::string_view from, std::string_view to, uint64_t ts_ns) {
+  ContactRef ref;
+  if (Contact* c = touch(from, to, ts_ns, &ref)) ++c->calls;
+  return ref;
+}
+
+void ContactLog::call_answered(std::string_view from, std::string_view to, uint64_t ts_ns, const ContactRef& ref) {
+  if (Contact* c = touch(ref, from, to, ts_ns)) {
     c->on_call = true;
     c->answer_ns = ts_ns;
   }
 }
 
-void ContactLog::call_ended(std::string_view from, std::string_view to, uint64_t talk_ns, uint64_t ts_ns) {
-  if (Contact* c = touch(from, to, ts_ns)) {
+void ContactLog::call_ended(std::string_view from, std::string_view to, uint64_t talk_ns, uint64_t ts_ns,
+                            const ContactRef& ref) {
+  if (Contact* c = touch(ref, from, to, ts_ns)) {
     c->on_call = false;
     c->talk_ns = std::max(c->talk_ns, talk_ns);
   }

@@ -26,9 +26,19 @@ struct Contact {
 
 struct ContactList {
   std::vector<Contact> contacts;
-  // hash_bytes of each contact's number, parallel to contacts: a lookup scans
+  // hash_key of each contact's number, parallel to contacts: a lookup scans
   // 8 bytes per contact instead of a whole record (bench/detect).
   std::vector<uint64_t> hashes;
+};
+
+// Where call_started() found or put a call's contact: the answer and the end
+// of the call go straight there (one entry line, one contact line) while the
+// number's list is the same and the contact still sits at pos; otherwise they
+// look it up again. Either way they change the same contact.
+struct ContactRef {
+  uint32_t entry = UINT32_MAX;  // the caller's list (FlatTable entry)
+  uint32_t pos = 0;             // the contact in it
+  uint64_t gen = 0;             // the entry's generation (0: no handle)
 };
 
 class ContactLog {
@@ -36,9 +46,10 @@ class ContactLog {
   ContactLog(size_t max_numbers = 1 << 20, size_t max_per_number = 512)
       : table_(max_numbers), max_per_number_(max_per_number) {}
 
-  void call_started(std::string_view from, std::string_view to, uint64_t ts_ns);
-  void call_answered(std::string_view from, std::string_view to, uint64_t ts_ns);
-  void call_ended(std::string_view from, std::string_view to, uint64_t talk_ns, uint64_t ts_ns);
+  ContactRef call_started(std::string_view from, std::string_view to, uint64_t ts_ns);
+  void call_answered(std::string_view from, std::string_view to, uint64_t ts_ns, const ContactRef& ref = {});
+  void call_ended(std::string_view from, std::string_view to, uint64_t talk_ns, uint64_t ts_ns,
+                  const ContactRef& ref = {});
   void sms(std::string_view from, std::string_view to, uint64_t ts_ns);
 
   // Prefetches the lists that a burst's new calls and texts will touch (those
@@ -53,7 +64,9 @@ class ContactLog {
   const TableCounters& table_counters() const { return table_.counters(); }
 
  private:
-  Contact* touch(std::string_view from, std::string_view to, uint64_t ts_ns);
+  Contact* touch(std::string_view from, std::string_view to, uint64_t ts_ns, ContactRef* ref = nullptr);
+  // touch() through a handle from call_started(), when it still holds.
+  Contact* touch(const ContactRef& ref, std::string_view from, std::string_view to, uint64_t ts_ns);
   FlatTable<ContactList> table_;
   std::array<uint64_t, 64> prefetch_keys_{};  // prefetch(): the burst's number keys
   size_t max_per_number_;

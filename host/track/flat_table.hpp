@@ -54,8 +54,30 @@ class FlatTable {
   // when given, sees each entry pushed out to make room.
   template <class OnEvict>
   std::pair<V*, bool> emplace(uint64_t key, OnEvict&& on_evict) {
+    const auto [e, fresh] = emplace_entry(key, on_evict);
+    return {&entries_[e].value, fresh};
+  }
+  std::pair<V*, bool> emplace(uint64_t key) {
+    return emplace(key, [](V&) {});
+  }
+
+  // Handles on entries, for a caller that comes back to the same entry:
+  // emplace_entry() is emplace() giving the entry's number, generation() its
+  // current generation, and at(entry, gen) the entry while it still has that
+  // generation (nullptr once it was erased, evicted or reused).
+  std::pair<uint32_t, bool> emplace_entry(uint64_t key) {
+    return emplace_entry(key, [](V&) {});
+  }
+  uint64_t generation(uint32_t entry) const { return entries_[entry].gen; }
+  V* at(uint32_t entry, uint64_t gen) {
+    return entry < entries_.size() && gen != 0 && entries_[entry].gen == gen ? &entries_[entry].value : nullptr;
+  }
+  V& value(uint32_t entry) { return entries_[entry].value; }
+
+  template <class OnEvict>
+  std::pair<uint32_t, bool> emplace_entry(uint64_t key, OnEvict&& on_evict) {
     size_t s = index_.slot_of(key);
-    if (index_.entry_at(s) != kNone) return {&entries_[index_.entry_at(s)].value, false};
+    if (index_.entry_at(s) != kNone) return {index_.entry_at(s), false};
     bool moved = false;
     while (size_ >= capacity_) {
       const uint32_t old = order_.pop_oldest(gen_of());
@@ -85,10 +107,7 @@ class FlatTable {
     ++counters_.inserts;
     if (size_ > counters_.peak) counters_.peak = size_;
     order_.compact(capacity_, gen_of());
-    return {&entries_[idx].value, true};
-  }
-  std::pair<V*, bool> emplace(uint64_t key) {
-    return emplace(key, [](V&) {});
+    return {idx, true};
   }
 
   void erase(uint64_t key) {

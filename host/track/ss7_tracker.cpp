@@ -94,7 +94,7 @@ void TransactionTracker::expire(uint64_t now_ns) {
 
 LocationChange LocationTable::update(std::string_view imsi, std::string_view vlr, uint64_t ts_ns) {
   LocationChange c;
-  auto [loc, fresh] = table_.emplace(hash_bytes(imsi, hash_u64(11)));
+  auto [loc, fresh] = table_.emplace(hash_key(imsi, 11));
   c.first_seen = fresh || loc->first_ns == 0;
   if (!fresh && !loc->vlr.empty()) {
     prev_ = loc->vlr;
@@ -109,12 +109,12 @@ LocationChange LocationTable::update(std::string_view imsi, std::string_view vlr
 }
 
 void LocationTable::touch(std::string_view imsi, uint64_t ts_ns) {
-  auto [loc, fresh] = table_.emplace(hash_bytes(imsi, hash_u64(11)));
+  auto [loc, fresh] = table_.emplace(hash_key(imsi, 11));
   if (fresh || loc->first_ns == 0) loc->first_ns = ts_ns;
 }
 
 const Location* LocationTable::find(std::string_view imsi) const {
-  return table_.find(hash_bytes(imsi, hash_u64(11)));
+  return table_.find(hash_key(imsi, 11));
 }
 
 SmsRecord sms_record(const SignalEvent& ev) {

@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
 #include "host/track/contact_log.hpp"
 #include "tests/host/track/event_builder.hpp"
 
@@ -143,6 +148,65 @@ TEST(ContactLog, PrefetchingABurstChangesNothing) {
   ASSERT_EQ(log.find("111")->contacts.size(), 1u);
   EXPECT_EQ(log.find("111")->contacts[0].number.view(), "201");
   EXPECT_EQ(log.table_counters().inserts, 1u);
+}
+
+// The handle from call_started() is a shortcut, never a different answer:
+// one log answers and ends calls through handles, the other by lookup, under
+// per-number drops and evictions of whole numbers (small bounds).
+TEST(ContactLog, HandlesChangeTheSameContactsAsLookups) {
+  ContactLog with_ref(4, 3), by_lookup(4, 3);
+  struct Call {
+    std::string a, b;
+    ContactRef ref;
+    bool answered = false;
+  };
+  std::vector<Call> open;
+  std::mt19937_64 rnd(17);
+  auto number = [&](int n) { return "86138" + std::to_string(n); };
+  uint64_t ts = 1;
+  for (int step = 0; step < 20'000; ++step) {
+    ++ts;
+    const unsigned op = unsigned(rnd() % 4);
+    if (op == 0 || open.empty()) {
+      Call c{number(int(rnd() % 6)), number(100 + int(rnd() % 10)), {}, false};
+      c.ref = with_ref.call_started(c.a, c.b, ts);
+      by_lookup.call_started(c.a, c.b, ts);
+      open.push_back(c);
+    } else if (op == 1) {
+      const std::string a = number(int(rnd() % 6)), b = number(100 + int(rnd() % 10));
+      with_ref.sms(a, b, ts);
+      by_lookup.sms(a, b, ts);
+    } else {
+      const size_t k = size_t(rnd() % open.size());
+      Call& c = open[k];
+      if (op == 2 && !c.answered) {
+        with_ref.call_answered(c.a, c.b, ts, c.ref);
+        by_lookup.call_answered(c.a, c.b, ts);
+        c.answered = true;
+      } else {
+        with_ref.call_ended(c.a, c.b, c.answered ? ts % 97 : 0, ts, c.ref);
+        by_lookup.call_ended(c.a, c.b, c.answered ? ts % 97 : 0, ts);
+        open.erase(open.begin() + std::ptrdiff_t(k));
+      }
+    }
+    for (int n = 0; n < 6; ++n) {
+      const ContactList* x = with_ref.find(number(n));
+      const ContactList* y = by_lookup.find(number(n));
+      ASSERT_EQ(x == nullptr, y == nullptr) << "step " << step;
+      if (!x) continue;
+      ASSERT_EQ(x->contacts.size(), y->contacts.size()) << "step " << step;
+      for (size_t i = 0; i < x->contacts.size(); ++i) {
+        const Contact &p = x->contacts[i], &q = y->contacts[i];
+        ASSERT_EQ(p.number.view(), q.number.view()) << "step " << step;
+        ASSERT_EQ(std::tie(p.first_ns, p.last_ns, p.talk_ns, p.calls, p.sms, p.on_call, p.answer_ns),
+                  std::tie(q.first_ns, q.last_ns, q.talk_ns, q.calls, q.sms, q.on_call, q.answer_ns))
+            << "step " << step;
+      }
+    }
+  }
+  EXPECT_EQ(with_ref.dropped(), by_lookup.dropped());
+  EXPECT_GT(with_ref.dropped(), 0u);
+  EXPECT_GT(with_ref.table_counters().evictions, 0u);
 }
 
 }  // namespace
