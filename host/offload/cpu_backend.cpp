@@ -50,6 +50,7 @@ class ListTable {
     std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
       return std::tie(patterns[a].kind, patterns[a].text) < std::tie(patterns[b].kind, patterns[b].text);
     });
+    size_filters(patterns);
     size_t cap = 16;
     while (cap < order.size() * 2) cap <<= 1;
     mask_ = cap - 1;
@@ -66,14 +67,31 @@ class ListTable {
       for (; j < order.size() && patterns[order[j]].kind == p.kind && patterns[order[j]].text == p.text; ++j)
         posts_.push_back({patterns[order[j]].id, patterns[order[j]].field_mask});
       e.post_end = static_cast<uint32_t>(posts_.size());
-      if (e.kind == hlsk::kListPrefix) prefix_lens_[e.len] = true;
-      else exact_lens_[e.len] = true;
+      uint32_t entry_fields = 0;
+      for (uint32_t q = e.post_begin; q < e.post_end; ++q) entry_fields |= posts_[q].field_mask;
+      for (size_t f = 0; f < kFields; ++f) {
+        if (!(entry_fields & (1u << f))) continue;
+        if (e.kind == hlsk::kListPrefix) by_field_[f].prefix[e.len] = true;
+        else by_field_[f].exact[e.len] = true;
+      }
       e.hash = list_hash(e.kind, p.text);
       insert(e);
+      filter_of(e.kind).add(e.hash);
       i = j;
     }
-    for (unsigned len = hlsk::kListMaxLen; len >= 1; --len)
-      if (prefix_lens_[len]) prefix_desc_.push_back(len);
+    for (Lengths& l : by_field_)
+      for (unsigned len = hlsk::kListMaxLen; len >= 1; --len)
+        if (l.prefix[len]) l.prefix_desc.push_back(static_cast<uint8_t>(len));
+  }
+
+  void size_filters(std::span<const PatternSpec> patterns) {
+    size_t prefixes = 0, exacts = 0;
+    for (const PatternSpec& p : patterns) {
+      prefixes += p.kind == PatternKind::Prefix;
+      exacts += p.kind == PatternKind::Exact;
+    }
+    prefix_filter_.size_for(prefixes);
+    exact_filter_.size_for(exacts);
   }
 
   // One hash lookup to make: the field's whole text (Exact) or a prefix.
@@ -83,22 +101,35 @@ class ListTable {
     uint8_t kind, len;
   };
 
-  // The lookups one field needs (none when no list applies to the field).
+  // The lookups one field needs: the lengths listed for this field only (a
+  // list of another field could not match here). Prefetches each probe's
+  // presence-filter word for resolve().
   void add_probes(uint32_t index, FieldTag field, std::string_view s, std::vector<Probe>& probes) const {
     if (!(fields_ & field_bit(field))) return;
-    if (s.size() <= hlsk::kListMaxLen && exact_lens_[s.size()])
-      probes.push_back({list_hash(hlsk::kListExact, s), index, hlsk::kListExact, static_cast<uint8_t>(s.size())});
-    for (unsigned len : prefix_desc_)
-      if (len <= s.size())
-        probes.push_back({list_hash(hlsk::kListPrefix, s.substr(0, len)), index, hlsk::kListPrefix,
-                          static_cast<uint8_t>(len)});
+    const Lengths& lens = by_field_[static_cast<size_t>(field)];
+    if (s.size() <= hlsk::kListMaxLen && lens.exact[s.size()]) {
+      const uint64_t h = list_hash(hlsk::kListExact, s);
+      exact_filter_.prefetch(h);
+      probes.push_back({h, index, hlsk::kListExact, static_cast<uint8_t>(s.size())});
+    }
+    for (uint8_t len : lens.prefix_desc) {
+      if (len > s.size()) continue;
+      const uint64_t h = list_hash(hlsk::kListPrefix, s.substr(0, len));
+      prefix_filter_.prefetch(h);
+      probes.push_back({h, index, hlsk::kListPrefix, len});
+    }
   }
 
-  // Resolves the probes kGroup at a time: prefetch every home slot, find the
-  // entries and prefetch their texts, then compare and emit. The table is far
-  // larger than the caches; overlapping the misses is what makes it fast
-  // (bench/offload: BM_CpuPatternScan/1).
-  void resolve(std::span<const ScanItem> items, std::span<const Probe> probes, std::vector<PatternMatch>& out) const {
+  // Drops the probes the presence filter rules out, then resolves the rest
+  // kGroup at a time: prefetch every home slot, find the entries and prefetch
+  // their texts, then compare and emit. The table is far larger than the
+  // caches; overlapping the misses is what makes it fast (bench/offload:
+  // BM_CpuPatternScan/1).
+  void resolve(std::span<const ScanItem> items, std::vector<Probe>& all, std::vector<PatternMatch>& out) const {
+    const auto kept = std::remove_if(all.begin(), all.end(), [&](const Probe& p) {
+      return !(p.kind == hlsk::kListPrefix ? prefix_filter_ : exact_filter_).may_hold(p.hash);
+    });
+    const std::span<const Probe> probes(all.begin(), kept);
     constexpr size_t kGroup = 16;
     const Slot* found[kGroup];
     for (size_t g = 0; g < probes.size(); g += kGroup) {
@@ -146,14 +177,42 @@ class ListTable {
     return nullptr;
   }
 
+  // One bit per hash (bits apart from those that pick the slot), 16 bits per
+  // entry: a text whose bit is clear is not listed, and its probe is skipped.
+  // The prefixes' filter is small enough to stay in L1; the exact numbers'
+  // (2 MiB for a million) stays in the caches, unlike the table.
+  class Filter {
+   public:
+    void size_for(size_t entries) {
+      unsigned log2 = 9;
+      while ((size_t{1} << log2) < entries * 16) ++log2;
+      shift_ = 64 - log2;
+      words_.assign((size_t{1} << log2) / 64, 0);
+    }
+    void add(uint64_t h) { words_[(h >> shift_) / 64] |= uint64_t{1} << ((h >> shift_) % 64); }
+    void prefetch(uint64_t h) const { __builtin_prefetch(&words_[(h >> shift_) / 64]); }
+    bool may_hold(uint64_t h) const { return (words_[(h >> shift_) / 64] >> ((h >> shift_) % 64)) & 1; }
+
+   private:
+    unsigned shift_ = 55;
+    std::vector<uint64_t> words_;
+  };
+  Filter& filter_of(uint8_t kind) { return kind == hlsk::kListPrefix ? prefix_filter_ : exact_filter_; }
+
+  // The text lengths listed for one field.
+  struct Lengths {
+    std::array<bool, hlsk::kListMaxLen + 1> prefix{};
+    std::array<bool, hlsk::kListMaxLen + 1> exact{};
+    std::vector<uint8_t> prefix_desc;  // prefix lengths, longest first
+  };
+
   uint32_t fields_ = 0;  // fields some list pattern applies to
   std::vector<Slot> slots_;
   size_t mask_ = 0;
   std::vector<Posting> posts_;
   std::string text_;
-  std::array<bool, hlsk::kListMaxLen + 1> prefix_lens_{};
-  std::array<bool, hlsk::kListMaxLen + 1> exact_lens_{};
-  std::vector<unsigned> prefix_desc_;
+  std::array<Lengths, kFields> by_field_;
+  Filter prefix_filter_, exact_filter_;
 };
 
 // ---- literals: one Hyperscan database per field -----------------------------

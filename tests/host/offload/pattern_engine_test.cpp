@@ -33,6 +33,21 @@ TEST_P(PatternEngineTest, LiteralMatchesSubstringOnlyInItsFields) {
   EXPECT_EQ(scan(specs, items), want);
 }
 
+TEST_P(PatternEngineTest, ListLengthsOfOneFieldDoNotMatchOnAnother) {
+  // The cpu table probes per field only the lengths listed for that field.
+  std::vector<PatternSpec> specs = {{1, PatternKind::Prefix, field_bit(FieldTag::Calling), "123"},
+                                    {2, PatternKind::Prefix, field_bit(FieldTag::Called), "12345"},
+                                    {3, PatternKind::Exact, field_bit(FieldTag::Gt), "999"},
+                                    {4, PatternKind::Exact, kNumbers, "1234567"}};
+  std::vector<ScanItem> items = {{0, FieldTag::Calling, "1234567"}, {1, FieldTag::Called, "1234567"},
+                                 {2, FieldTag::Gt, "999"},          {3, FieldTag::Calling, "999"},
+                                 {4, FieldTag::Gt, "1234567"},      {5, FieldTag::Called, "12399"}};
+  std::vector<PatternMatch> want = {{0, 1, FieldTag::Calling}, {0, 4, FieldTag::Calling},
+                                    {1, 2, FieldTag::Called},  {1, 4, FieldTag::Called},
+                                    {2, 3, FieldTag::Gt}};
+  EXPECT_EQ(scan(specs, items), want);
+}
+
 TEST_P(PatternEngineTest, LiteralIsCaseSensitiveAndNocaseIsNot) {
   std::vector<PatternSpec> specs = {{1, PatternKind::Literal, kUa, "GoIP"},
                                     {2, PatternKind::LiteralNocase, kUa, "gOiP"}};
