@@ -137,6 +137,15 @@ TYPED_TEST(Tables, BehaveLikeBoundedTableOnRandomOperations) {
   }
 }
 
+TEST(FlatTable, EntriesOfALineStartOnALine) {
+  struct FortyEight {
+    char bytes[48];
+  };  // + key + generation = 64 bytes
+  FlatTable<FortyEight> t(1000);
+  for (uint64_t k = 1; k <= 100; ++k)
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(t.emplace(k << 32).first) % 64, 0u) << k;
+}
+
 TEST(CallTable, ErasedRecordKeepsItsContentsUntilRecycle) {
   CallTable<int> t(8);
   int* p = t.emplace(5).first;
