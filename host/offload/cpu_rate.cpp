@@ -62,6 +62,8 @@ struct alignas(64) WayLine {
   uint64_t bits;  // OR of the value bitmaps of the slots in the window
   uint16_t counts[kSlots];
   uint16_t spec_plus1;
+  uint8_t bit_count;  // popcount(bits), kept as bits change
+  uint32_t total;     // sum of counts, kept as they change
 };
 struct alignas(64) BitEpochs {
   uint8_t epoch[64];  // per bitmap bit: low 8 bits of the epoch that last set it
@@ -86,6 +88,7 @@ class CpuRateEngine final : public RateEngine {
  public:
   CpuRateEngine(std::span<const RateSpec> rates, unsigned sets_log2)
       : index_(rates),
+        dense_(dense_index(rates)),
         sets_log2_(sets_log2),
         sets_(size_t{1} << sets_log2) {
     for (const RateSpec& r : rates)
@@ -115,7 +118,7 @@ class CpuRateEngine final : public RateEngine {
   // Spec index, set (hlsk::rate_set_of) and fingerprint; prefetches the tag line.
   Place locate(const RateSample& s) const {
     Place p;
-    p.idx = index_.find(s.spec_id);
+    p.idx = s.spec_id < dense_.size() ? dense_[s.spec_id] : index_.find(s.spec_id);
     if (p.idx < 0) return p;
     const uint32_t idx = static_cast<uint32_t>(p.idx);
     p.set = hlsk::rate_set_of(idx, s.key, sets_log2_);
@@ -130,10 +133,8 @@ class CpuRateEngine final : public RateEngine {
   void prefetch_way(const RateSample& s, const Place& p) const {
     if (p.idx < 0) return;
     const SetLines& set = sets_[p.set];
-    unsigned way = kWays;
-    for (unsigned w = 0; w < kWays; ++w)
-      if ((set.tag.way[w] & kFpMask) == p.fp) way = w;
-    if (way == kWays) way = coarse_victim(set.tag);
+    const unsigned cand = fp_matches(set.tag, p.fp);
+    const unsigned way = cand != 0 ? 31 - static_cast<unsigned>(__builtin_clz(cand)) : coarse_victim(set.tag);
     __builtin_prefetch(&set.way[way]);
     if (s.value != 0) __builtin_prefetch(&set.bit_epochs[way]);
   }
@@ -149,8 +150,10 @@ class CpuRateEngine final : public RateEngine {
     TagLine& t = set.tag;
     WayLine* ways = set.way;
     unsigned way = kWays;
-    for (unsigned w = 0; w < kWays; ++w)
-      if ((t.way[w] & kFpMask) == p.fp && ways[w].key == s.key && ways[w].spec_plus1 == tag) way = w;
+    for (unsigned cand = fp_matches(t, p.fp); cand != 0; cand &= cand - 1) {
+      const unsigned w = static_cast<unsigned>(__builtin_ctz(cand));
+      if (ways[w].key == s.key && ways[w].spec_plus1 == tag) way = w;
+    }
     uint64_t epoch = s.ts_ns / spec.slot_ns;
     WayLine* e;
     BitEpochs* be;
@@ -171,17 +174,19 @@ class CpuRateEngine final : public RateEngine {
       e->last_ts = std::max(e->last_ts, s.ts_ns);
     }
     const unsigned slot = static_cast<unsigned>(epoch % kSlots);
-    if (e->counts[slot] < hlsk::kSlotCountMax) ++e->counts[slot];
+    if (e->counts[slot] < hlsk::kSlotCountMax) {
+      ++e->counts[slot];
+      ++e->total;
+    }
     if (s.value != 0) {
       const unsigned bit = static_cast<unsigned>(hlsk::mix64(s.value) >> 58);
+      e->bit_count += static_cast<uint8_t>(((e->bits >> bit) & 1) ^ 1);
       e->bits |= uint64_t{1} << bit;
       be->epoch[bit] = static_cast<uint8_t>(epoch);
     }
     t.way[way] = (e->last_ts & ~kFpMask) | p.fp;
-    uint32_t count = 0;
-    for (unsigned i = 0; i < kSlots; ++i) count += e->counts[i];
-    r.count = count;
-    r.distinct = hlsk::kDistinctEstimate[__builtin_popcountll(e->bits)];
+    r.count = e->total;
+    r.distinct = hlsk::kDistinctEstimate[e->bit_count];
     r.count_fired = spec.count_threshold != 0 && r.count >= spec.count_threshold;
     r.distinct_fired = spec.distinct_threshold != 0 && r.distinct >= spec.distinct_threshold;
     return r;
@@ -194,15 +199,43 @@ class CpuRateEngine final : public RateEngine {
     if (gap == 0) return;
     if (gap >= kSlots) {
       std::memset(e.counts, 0, sizeof e.counts);
+      e.total = 0;
       e.bits = 0;
+      e.bit_count = 0;
       return;
     }
-    for (uint64_t x = last_epoch + 1; x <= epoch; ++x) e.counts[x % kSlots] = 0;
+    for (uint64_t x = last_epoch + 1; x <= epoch; ++x) {
+      e.total -= e.counts[x % kSlots];
+      e.counts[x % kSlots] = 0;
+    }
     for (uint64_t live = e.bits; live != 0; live &= live - 1) {
       const unsigned bit = static_cast<unsigned>(__builtin_ctzll(live));
       const uint8_t age = static_cast<uint8_t>(static_cast<uint8_t>(epoch) - be.epoch[bit]);
-      if (age >= kSlots) e.bits &= ~(uint64_t{1} << bit);
+      if (age >= kSlots) {
+        e.bits &= ~(uint64_t{1} << bit);
+        --e.bit_count;
+      }
     }
+  }
+
+  // Ways whose fingerprint is fp, one bit per way (branch-free).
+  static unsigned fp_matches(const TagLine& t, uint64_t fp) {
+    unsigned m = 0;
+    for (unsigned w = 0; w < kWays; ++w) m |= static_cast<unsigned>((t.way[w] & kFpMask) == fp) << w;
+    return m;
+  }
+
+  // Spec index by id for small ids (-1 = unknown); empty when an id is large.
+  static std::vector<int32_t> dense_index(std::span<const RateSpec> rates) {
+    constexpr uint32_t kDenseMax = 4096;
+    std::vector<int32_t> d;
+    for (const RateSpec& r : rates)
+      if (r.id >= kDenseMax) return {};
+    for (size_t i = 0; i < rates.size(); ++i) {
+      if (d.size() <= rates[i].id) d.resize(rates[i].id + 1, -1);
+      d[rates[i].id] = static_cast<int32_t>(i);
+    }
+    return d;
   }
 
   // The kernel's choice from the tag line alone: the first empty way, else
@@ -230,6 +263,7 @@ class CpuRateEngine final : public RateEngine {
   }
 
   SpecIndex index_;
+  std::vector<int32_t> dense_;  // the same for ids below 4096, one load
   unsigned sets_log2_;
   std::vector<hlsk::RateSpecRecord> specs_;
   LineArray<SetLines> sets_;
