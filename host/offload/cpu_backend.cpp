@@ -17,6 +17,20 @@ namespace {
 constexpr size_t kFields = static_cast<size_t>(FieldTag::Count_);
 
 // ---- Prefix / Exact lists ---------------------------------------------------
+// The last n < 8 bytes of a text as one word, every byte in it (the length is
+// hashed apart): two 4-byte loads that may overlap, or three single bytes.
+// A memcpy of variable length here was a library call per probe.
+uint64_t tail_bytes(const char* p, size_t n) {
+  if (n >= 4) {
+    uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    return lo | (uint64_t{hi} << 32);
+  }
+  if (n == 0) return 0;
+  return uint64_t{uint8_t(p[0])} | uint64_t{uint8_t(p[n / 2])} << 8 | uint64_t{uint8_t(p[n - 1])} << 16;
+}
+
 // 64-bit hash of (kind, text), 8 bytes at a time.
 uint64_t list_hash(uint8_t kind, std::string_view s) {
   uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t{kind} << 56) ^ s.size();
@@ -26,9 +40,7 @@ uint64_t list_hash(uint8_t kind, std::string_view s) {
     std::memcpy(&w, s.data() + i, 8);
     h = hlsk::mix64(h ^ w);
   }
-  uint64_t tail = 0;
-  if (i < s.size()) std::memcpy(&tail, s.data() + i, s.size() - i);
-  return hlsk::mix64(h ^ tail ^ 0x632be59bd9b4e019ull);
+  return hlsk::mix64(h ^ tail_bytes(s.data() + i, s.size() - i) ^ 0x632be59bd9b4e019ull);
 }
 
 class ListTable {
