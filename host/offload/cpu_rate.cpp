@@ -106,6 +106,10 @@ class CpuRateEngine final : public RateEngine {
     Place ring[kAhead];
     const size_t n = samples.size();
     for (size_t i = 0; i < std::min(kAhead, n); ++i) ring[i] = locate(samples[i]);
+    // The first kAhead/2 samples get their way lines too: one wait for the
+    // tag lines in flight instead of a serial miss each (bursts of the
+    // detector are ~100 samples).
+    for (size_t i = 0; i < std::min(kAhead / 2, n); ++i) prefetch_way(samples[i], ring[i]);
     for (size_t i = 0; i < n; ++i) {
       const Place here = ring[i % kAhead];
       if (i + kAhead < n) ring[i % kAhead] = locate(samples[i + kAhead]);
