@@ -27,6 +27,11 @@ enum Slot : uint32_t {
 };
 constexpr uint32_t kSlotUrlMax = (1u << kSlotBits) - 1;
 
+// What an immediate rule needs from an event before it can fire: a pattern
+// match (lists, keywords, signatures), a MAP invoke (SS7 categories), a
+// location-update note (roaming). apply_immediate() checks the rest.
+constexpr uint8_t kNeedMatch = 1, kNeedMapInvoke = 2, kNeedNote = 4;
+
 constexpr size_t kFramesKept = 8;
 // An IMEI family: TAC (8 digits) + the first 4 serial digits. The modules of
 // one SIM box have consecutive serials; phones of one model do not share them.
@@ -148,7 +153,11 @@ struct Detector::Impl {
   std::vector<std::pair<uint32_t, uint32_t>> touched;  // (consumer, rule) to evaluate
   // by source: (rule, quantity) pairs
   std::array<std::vector<std::pair<uint32_t, uint8_t>>, 32> by_source;
-  std::vector<uint32_t> immediate_rules;  // pattern and SS7 rules applied per event
+  // Pattern and SS7 rules applied per event, in rule order, each with what an
+  // event needs before the rule can fire (kNeed*): an event that offers none
+  // of them skips the list.
+  std::vector<std::pair<uint32_t, uint8_t>> immediate_rules;
+  uint8_t immediate_needs = 0;            // union over immediate_rules
   std::vector<uint64_t> rule_name_hash;
 
   // state that survives reloads
@@ -162,27 +171,32 @@ struct Detector::Impl {
   void index_rules(const CompiledRules& cr) {
     for (auto& v : by_source) v.clear();
     immediate_rules.clear();
+    immediate_needs = 0;
     rule_name_hash.clear();
     for (size_t r = 0; r < cr.compiled.size(); ++r) {
       const auto& c = cr.compiled[r];
       rule_name_hash.push_back(hash_bytes(c.rule->name));
       for (size_t q = 0; q < c.quantities.size(); ++q)
         by_source[size_t(c.quantities[q].source)].push_back({uint32_t(r), uint8_t(q)});
+      uint8_t need = 0;
       switch (c.rule->type) {
         case RuleType::NumberList:
         case RuleType::Content:
         case RuleType::Signature:
-          immediate_rules.push_back(uint32_t(r));
+          need = kNeedMatch;
           break;
         case RuleType::Ss7Security:
-          if (c.rule->category != rules::Ss7Category::LocationBurst) immediate_rules.push_back(uint32_t(r));
+          if (c.rule->category != rules::Ss7Category::LocationBurst) need = kNeedMapInvoke;
           break;
         case RuleType::Roaming:
-          if (c.rule->mode != rules::RoamingMode::Cluster) immediate_rules.push_back(uint32_t(r));
+          if (c.rule->mode != rules::RoamingMode::Cluster) need = kNeedNote;
           break;
         default:
           break;
       }
+      if (!need) continue;
+      immediate_rules.push_back({uint32_t(r), need});
+      immediate_needs |= need;
     }
   }
 };
@@ -557,7 +571,12 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
   size_t ci = 0;
   for (size_t i = 0; i < n; ++i) {
     const SignalEvent& ev = events[i];
-    for (uint32_t r : m.immediate_rules) apply_immediate(r, ev, i, alerts);
+    const uint8_t offers = (m.match_begin[i] < m.match_begin[i + 1] ? kNeedMatch : 0) |
+                           (ev.has(kLayerMap) && ev.map.component == MapComponent::Invoke ? kNeedMapInvoke : 0) |
+                           (m.note_of[i] >= 0 ? kNeedNote : 0);
+    if (offers & m.immediate_needs)
+      for (auto [r, need] : m.immediate_rules)
+        if (offers & need) apply_immediate(r, ev, i, alerts);
     // windowed quantities of this event
     m.touched.clear();
     for (; ci < m.consumers.size() && m.consumers[ci].event == i; ++ci) {
