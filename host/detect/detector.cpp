@@ -147,6 +147,44 @@ std::string_view strip_port(std::string_view s) {
 
 bool is_host_char(unsigned char c) { return std::isalnum(c) || c == '-' || c == '.'; }
 
+// hash_bytes(s, seed) for the subjects of one event. One number is the key of
+// several quantities and rules (with the default rules a call attempt feeds 7
+// consumers with the caller's number), so each (string, seed) is hashed once.
+// Strings are known by address: clear() before the strings can move (per event).
+class HashMemo {
+ public:
+  void clear() { size_ = 0; }
+  uint64_t operator()(std::string_view s, uint64_t seed) {
+    for (size_t k = 0; k < size_; ++k)
+      if (memo_[k].data == s.data() && memo_[k].size == s.size() && memo_[k].seed == seed) return memo_[k].hash;
+    const uint64_t h = hash_bytes(s, seed);
+    memo_[next_] = {s.data(), s.size(), seed, h};
+    next_ = (next_ + 1) % kSize;
+    if (size_ < kSize) ++size_;
+    return h;
+  }
+
+ private:
+  static constexpr size_t kSize = 8;
+  struct Memo {
+    const char* data;
+    size_t size;
+    uint64_t seed, hash;
+  };
+  std::array<Memo, kSize> memo_{};
+  size_t size_ = 0, next_ = 0;
+};
+
+// A profile's key: the subject's hash mixed with the rule's fingerprint
+// (a multiply-xorshift finaliser: FlatTable indexes by the high bits).
+uint64_t profile_key(uint64_t subject_hash, uint64_t fingerprint) {
+  uint64_t x = subject_hash ^ (fingerprint * 0x9e3779b97f4a7c15ull);
+  x ^= x >> 32;
+  x *= 0xd6e8feb86659fd93ull;
+  x ^= x >> 32;
+  return x;
+}
+
 }  // namespace
 
 struct Detector::Impl {
@@ -369,10 +407,17 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
   m.consumers.clear();
   m.subj.clear();
   size_t event_first_sample = 0;
+  HashMemo hash_of;
+  // Consumers of one subject in a row share its copy in the arena.
+  const char* last_subj = nullptr;
   auto put_subject = [&](std::string_view s, Consumer& c) {
-    c.subj_off = uint32_t(m.subj.size());
+    if (last_subj != s.data() || m.subj.size() < s.size() ||
+        std::string_view(m.subj).substr(m.subj.size() - s.size()) != s) {
+      m.subj.append(s);
+      last_subj = s.data();
+    }
+    c.subj_off = uint32_t(m.subj.size() - s.size());
     c.subj_len = uint32_t(s.size());
-    m.subj.append(s);
   };
   // One sample per (spec, key) per event; every (rule, quantity) reading it
   // becomes a consumer.
@@ -381,7 +426,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     if (key_subject.empty()) return;
     const CompiledRule& cr = compiled_->compiled[rule];
     const Quantity& q = cr.quantities[qi];
-    uint64_t key = hash_bytes(key_subject, q.salt);
+    uint64_t key = hash_of(key_subject, q.salt);
     uint32_t si = UINT32_MAX;
     for (size_t k = event_first_sample; k < m.samples.size(); ++k)
       if (m.samples[k].spec_id == q.spec_id && m.samples[k].key == key) { si = uint32_t(k); break; }
@@ -395,7 +440,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     c.rule = rule;
     c.q = qi;
     c.stype = st;
-    c.profile_key = hash_bytes(key_subject, cr.fingerprint);
+    c.profile_key = profile_key(hash_of(key_subject, track::kFnvOffset), cr.fingerprint);
     c.aux = aux;
     c.fact = fact;
     put_subject(alert_subject, c);
@@ -408,6 +453,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
   for (size_t i = 0; i < n; ++i) {
     const SignalEvent& ev = events[i];
     event_first_sample = m.samples.size();
+    hash_of.clear();
     m.last_ts_ns = ev.ts_ns;
     size_t f0 = m.facts.size();
     calls_.on_event(ev, uint32_t(i), m.facts);
@@ -485,9 +531,10 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
           track::format_ip(ev.src, ipbuf, sizeof ipbuf, len);
           std::string_view ip(ipbuf, len);
           std::string_view user = !s.to_user.empty() ? s.to_user : s.ruri_user;
+          const uint64_t uv = hash_bytes(user) | 1;
           for (auto [r, qi] : sources(Source::SipRequest))
             if (compiled_->compiled[r].quantities[qi].param & bit)
-              emit(i, r, qi, ip, hash_bytes(user) | 1, SubjectType::Ip, ip, 0, -1);
+              emit(i, r, qi, ip, uv, SubjectType::Ip, ip, 0, -1);
         }
       } else {
         uint32_t bit = 1u << uint32_t(s.cseq_method);
