@@ -31,8 +31,6 @@ const char* call_end_name(CallEnd e) {
   return kNames[size_t(e)];
 }
 
-std::string_view sip_calling(const SipInfo& s) { return s.pai_user.empty() ? s.from_user : s.pai_user; }
-std::string_view sip_called(const SipInfo& s) { return s.ruri_user.empty() ? s.to_user : s.ruri_user; }
 
 void format_ip(const Endpoint& e, char* out, size_t cap, size_t& len) {
   len = 0;

@@ -120,8 +120,12 @@ class CallTracker {
 };
 
 // Digits of the calling / called party as detection sees them.
-std::string_view sip_calling(const SipInfo& s);  // P-Asserted-Identity, else From
-std::string_view sip_called(const SipInfo& s);   // Request-URI, else To
+inline std::string_view sip_calling(const SipInfo& s) {  // P-Asserted-Identity, else From
+  return s.pai_user.empty() ? s.from_user : s.pai_user;
+}
+inline std::string_view sip_called(const SipInfo& s) {  // Request-URI, else To
+  return s.ruri_user.empty() ? s.to_user : s.ruri_user;
+}
 
 // "a.b.c.d" / "[v6]" text of an endpoint address (no port).
 void format_ip(const Endpoint& e, char* out, size_t cap, size_t& len);
