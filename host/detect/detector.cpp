@@ -147,17 +147,18 @@ std::string_view strip_port(std::string_view s) {
 
 bool is_host_char(unsigned char c) { return std::isalnum(c) || c == '-' || c == '.'; }
 
-// hash_bytes(s, seed) for the subjects of one event. One number is the key of
+// Hash(s, seed) for the subjects of one event. One number is the key of
 // several quantities and rules (with the default rules a call attempt feeds 7
 // consumers with the caller's number), so each (string, seed) is hashed once.
 // Strings are known by address: clear() before the strings can move (per event).
+template <uint64_t (*Hash)(std::string_view, uint64_t)>
 class HashMemo {
  public:
   void clear() { size_ = 0; }
   uint64_t operator()(std::string_view s, uint64_t seed) {
     for (size_t k = 0; k < size_; ++k)
       if (memo_[k].data == s.data() && memo_[k].size == s.size() && memo_[k].seed == seed) return memo_[k].hash;
-    const uint64_t h = hash_bytes(s, seed);
+    const uint64_t h = Hash(s, seed);
     memo_[next_] = {s.data(), s.size(), seed, h};
     next_ = (next_ + 1) % kSize;
     if (size_ < kSize) ++size_;
@@ -175,8 +176,11 @@ class HashMemo {
   size_t size_ = 0, next_ = 0;
 };
 
-// A profile's key: the subject's hash mixed with the rule's fingerprint
-// (a multiply-xorshift finaliser: FlatTable indexes by the high bits).
+// A profile's key: the subject's hash_key mixed with the rule's fingerprint
+// (a multiply-xorshift finaliser: FlatTable indexes by the high bits). Never
+// output, and the table evicts in insertion order, so any strong hash will do;
+// hash_key takes 8 bytes per multiply where FNV-1a takes one. The rate
+// stage's keys stay FNV-1a (its set-associative table evicts by key).
 uint64_t profile_key(uint64_t subject_hash, uint64_t fingerprint) {
   uint64_t x = subject_hash ^ (fingerprint * 0x9e3779b97f4a7c15ull);
   x ^= x >> 32;
@@ -407,7 +411,8 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
   m.consumers.clear();
   m.subj.clear();
   size_t event_first_sample = 0;
-  HashMemo hash_of;
+  HashMemo<hash_bytes> hash_of;        // rate sample keys
+  HashMemo<track::hash_key> key_of;    // profile keys
   // Consumers of one subject in a row share its copy in the arena.
   const char* last_subj = nullptr;
   auto put_subject = [&](std::string_view s, Consumer& c) {
@@ -448,7 +453,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     c.rule = rule;
     c.q = qi;
     c.stype = st;
-    c.profile_key = profile_key(hash_of(key_subject, track::kFnvOffset), cr.fingerprint);
+    c.profile_key = profile_key(key_of(key_subject, 0), cr.fingerprint);
     c.aux = aux;
     c.fact = fact;
     put_subject(alert_subject, c);
@@ -461,6 +466,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     const SignalEvent& ev = events[i];
     event_first_sample = m.samples.size();
     hash_of.clear();
+    key_of.clear();
     m.last_ts_ns = ev.ts_ns;
     size_t f0 = m.facts.size();
     calls_.on_event(ev, uint32_t(i), m.facts);
@@ -917,7 +923,9 @@ bool Detector::absorbed(uint32_t r, SubjectType st, std::string_view subject, co
     ++counters_.whitelisted_suppressed;
     return true;
   }
-  const AlertWindow& w = m.windows[hash_bytes(subject, m.rule_name_hash[r] ^ uint64_t(st))];
+  const auto it = m.windows.find(hash_bytes(subject, m.rule_name_hash[r] ^ uint64_t(st)));
+  if (it == m.windows.end()) return false;  // raise() opens it
+  const AlertWindow& w = it->second;
   if (w.seq && ev.ts_ns < w.end_ns) {
     ++caught_[w.caught].hits;
     caught_[w.caught].last_ts_ns = ev.ts_ns;
