@@ -107,6 +107,39 @@ TEST(Detector, BulkCallerIsFlaggedOnTheCallThatCrossesTheThreshold) {
   EXPECT_GT(d->caught()[0].hits, 20u);  // the alert and the messages after it that still satisfy the rule
 }
 
+TEST(Detector, AlertCarriesTheLastEightFramesOfTheRuleWithTheirPorts) {
+  auto d = make(kBulk);
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (int i = 0; i < 20; ++i)
+    call(b, evs, 10.0 + i * 5, "fr" + std::to_string(i), "8613700000011", "86139000" + std::to_string(1000 + i * 7),
+         3, 0);
+  std::stable_sort(evs.begin(), evs.end(), [](const SignalEvent& x, const SignalEvent& y) { return x.ts_ns < y.ts_ns; });
+  // Frame numbers past 32 bits and a port per frame: both must come back as they went in.
+  for (size_t k = 0; k < evs.size(); ++k) {
+    evs[k].frame = (uint64_t(1) << 40) + 3 * k;
+    evs[k].port = uint16_t(k % 5);
+  }
+  // The rule's quantities change on INVITEs (attempts) and CANCELs (calls
+  // settled), not on 180s: its frames are the last 8 of those up to the 20th INVITE.
+  std::vector<std::pair<uint64_t, uint16_t>> want;
+  for (const SignalEvent& e : evs)
+    if (e.sip.method == SipMethod::Invite || e.sip.method == SipMethod::Cancel) want.push_back({e.frame, e.port});
+  ASSERT_EQ(want.size(), 40u);
+  want.resize(39);  // up to the last INVITE, which crosses the threshold
+  want.erase(want.begin(), want.end() - 8);
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 1u);
+  const Alert& a = alerts[0];
+  ASSERT_EQ(a.frames.size(), 8u);
+  ASSERT_EQ(a.frame_ports.size(), 8u);
+  for (size_t k = 0; k < 8; ++k) {
+    EXPECT_EQ(a.frames[k], want[k].first) << k;
+    EXPECT_EQ(a.frame_ports[k], want[k].second) << k;
+  }
+}
+
 TEST(Detector, BusyCallCentreWithAnsweredLongCallsIsNotFlagged) {
   auto d = make(kBulk);
   ASSERT_TRUE(d);
