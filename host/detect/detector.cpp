@@ -73,9 +73,11 @@ struct alignas(64) Profile {
 static_assert(kMaxQuantities <= 16, "Profile::seen has a bit per quantity");
 static_assert(sizeof(Profile) == 128 && offsetof(Profile, frames) == 64, "values in one line, frames in the next");
 
+// The open alert of a (rule, subject): hits before end_ns are counted into
+// it. Its sequence number is its Caught's alert count, which outlives the
+// window, so an evicted window cannot make an alert id twice.
 struct AlertWindow {
   uint64_t end_ns = 0;
-  uint32_t seq = 0;
   uint32_t caught = 0;
 };
 
@@ -192,6 +194,8 @@ uint64_t profile_key(uint64_t subject_hash, uint64_t fingerprint) {
 }  // namespace
 
 struct Detector::Impl {
+  explicit Impl(size_t max_windows) : windows(max_windows) {}
+
   // per burst
   std::vector<offload::ScanItem> items;
   std::vector<offload::PatternMatch> matches;
@@ -217,7 +221,8 @@ struct Detector::Impl {
 
   // state that survives reloads
   track::FlatTable<Profile> profiles{1 << 21};
-  std::unordered_map<uint64_t, AlertWindow> windows;
+  // Bounded by settings.max_subscribers: the oldest window opened goes first, counted.
+  track::FlatTable<AlertWindow> windows;
   std::unordered_set<uint64_t> whitelisted;      // hashes of values that matched a whitelist
   std::unordered_set<uint64_t> blocked_numbers, blocked_ips, blocked_gts, blocked_calls;
   std::unordered_map<uint64_t, uint32_t> caught_index;  // (rule, subject) -> caught_
@@ -258,7 +263,7 @@ struct Detector::Impl {
 
 Detector::Detector(std::unique_ptr<CompiledRules> compiled, std::unique_ptr<offload::PatternEngine> pattern,
                    std::unique_ptr<offload::RateEngine> rate)
-    : impl_(std::make_unique<Impl>()),
+    : impl_(std::make_unique<Impl>(compiled->rules->settings.max_subscribers)),
       compiled_(std::move(compiled)),
       pattern_(std::move(pattern)),
       rate_(std::move(rate)),
@@ -693,6 +698,8 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     }
     for (auto [cidx, r] : m.touched) evaluate(r, m.consumers[cidx], ev, alerts);
   }
+  counters_.profile_evictions = m.profiles.counters().evictions;
+  counters_.alert_window_evictions = m.windows.counters().evictions;
 }
 
 
@@ -923,12 +930,11 @@ bool Detector::absorbed(uint32_t r, SubjectType st, std::string_view subject, co
     ++counters_.whitelisted_suppressed;
     return true;
   }
-  const auto it = m.windows.find(hash_bytes(subject, m.rule_name_hash[r] ^ uint64_t(st)));
-  if (it == m.windows.end()) return false;  // raise() opens it
-  const AlertWindow& w = it->second;
-  if (w.seq && ev.ts_ns < w.end_ns) {
-    ++caught_[w.caught].hits;
-    caught_[w.caught].last_ts_ns = ev.ts_ns;
+  const AlertWindow* w = m.windows.find(hash_bytes(subject, m.rule_name_hash[r] ^ uint64_t(st)));
+  if (!w) return false;  // raise() opens it
+  if (ev.ts_ns < w->end_ns) {
+    ++caught_[w->caught].hits;
+    caught_[w->caught].last_ts_ns = ev.ts_ns;
     ++counters_.hits_merged;
     return true;
   }
@@ -943,8 +949,7 @@ void Detector::raise(uint32_t r, SubjectType st, std::string_view subject, const
   const rules::Settings& settings = compiled_->rules->settings;
   uint64_t sh = hash_bytes(subject);
   uint64_t wkey = hash_bytes(subject, m.rule_name_hash[r] ^ uint64_t(st));
-  AlertWindow& w = m.windows[wkey];
-  ++w.seq;
+  AlertWindow& w = *m.windows.emplace(wkey).first;
   w.end_ns = ev.ts_ns + rule.window_ns;
   auto ci = m.caught_index.find(wkey);
   if (ci == m.caught_index.end()) {
@@ -964,7 +969,7 @@ void Detector::raise(uint32_t r, SubjectType st, std::string_view subject, const
 
   Alert a;
   a.ts_ns = ev.ts_ns;
-  a.id = rule.name + "-" + std::string(subject) + "-" + std::to_string(w.seq);
+  a.id = rule.name + "-" + std::string(subject) + "-" + std::to_string(cg.alerts);
   a.rule = rule.name;
   a.severity = rule.severity;
   a.subject_type = st;

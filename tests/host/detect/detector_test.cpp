@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <sstream>
 
 #include "host/track/ss7_tracker.hpp"
@@ -192,6 +193,41 @@ TEST(Detector, WangiriOneRingCallsToManyCallees) {
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].subject, "88216000111");
   EXPECT_EQ(alerts[0].evidence["one_ring_calls"]["value"], 10);
+}
+
+TEST(Detector, AlertWindowsAreBoundedAndAnEvictedWindowNeverRepeatsAnAlertId) {
+  // max_subscribers bounds the open alert windows: six blacklisted callers
+  // open six windows in a table of four, so the two oldest are pushed out
+  // (counted). The first caller's next call, still inside its hour, opens a
+  // new alert: numbered 2, not a second "-1".
+  SpecRegistry reg;
+  std::string err;
+  auto rs = rules::parse_rules(
+      "settings:\n  max_subscribers: 4\nlists:\n  black: {entries: ['8617099990001', '8617099990002', "
+      "'8617099990003', '8617099990004', '8617099990005', '8617099990006']}\n"
+      "rules:\n  - name: black\n    type: number_list\n    lists: [black]\n    window: 1h\n",
+      "/tmp/w.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  auto c = compile_rules(rs, reg, err);
+  ASSERT_NE(c, nullptr) << err;
+  offload::OffloadOptions o;
+  o.backend = offload::Backend::Cpu;
+  auto e = offload::make_engines(o, c->patterns, c->rates, err);
+  ASSERT_TRUE(e.pattern && e.rate) << err;
+  Detector det(std::move(c), std::move(e.pattern), std::move(e.rate));
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (int i = 1; i <= 6; ++i)
+    call(b, evs, 10.0 * i, "w" + std::to_string(i), "861709999000" + std::to_string(i), "8613900000001", 2, 30);
+  call(b, evs, 100.0, "w7", "8617099990001", "8613900000002", 2, 30);
+  auto alerts = run(det, evs);
+  ASSERT_EQ(alerts.size(), 7u);
+  EXPECT_EQ(alerts[0].id, "black-8617099990001-1");
+  EXPECT_EQ(alerts[6].id, "black-8617099990001-2");
+  std::set<std::string> ids;
+  for (const Alert& a : alerts) ids.insert(a.id);
+  EXPECT_EQ(ids.size(), alerts.size());
+  EXPECT_EQ(det.counters().alert_window_evictions, 3u);  // 2 for callers 5 and 6, 1 for the reopened window
 }
 
 TEST(Detector, BlacklistedCallerIsBlockedAndItsNextCallToo) {
