@@ -194,7 +194,7 @@ uint64_t profile_key(uint64_t subject_hash, uint64_t fingerprint) {
 }  // namespace
 
 struct Detector::Impl {
-  explicit Impl(size_t max_windows) : windows(max_windows) {}
+  Impl(size_t max_windows, size_t max_blocked_calls) : windows(max_windows), blocked_calls(max_blocked_calls) {}
 
   // per burst
   std::vector<offload::ScanItem> items;
@@ -224,7 +224,9 @@ struct Detector::Impl {
   // Bounded by settings.max_subscribers: the oldest window opened goes first, counted.
   track::FlatTable<AlertWindow> windows;
   std::unordered_set<uint64_t> whitelisted;      // hashes of values that matched a whitelist
-  std::unordered_set<uint64_t> blocked_numbers, blocked_ips, blocked_gts, blocked_calls;
+  std::unordered_set<uint64_t> blocked_numbers, blocked_ips, blocked_gts;
+  // Call-IDs of blocked calls, bounded by settings.max_calls (oldest out, counted).
+  track::FlatTable<uint8_t> blocked_calls;
   std::unordered_map<uint64_t, uint32_t> caught_index;  // (rule, subject) -> caught_
   uint64_t last_ts_ns = 0;
 
@@ -263,7 +265,7 @@ struct Detector::Impl {
 
 Detector::Detector(std::unique_ptr<CompiledRules> compiled, std::unique_ptr<offload::PatternEngine> pattern,
                    std::unique_ptr<offload::RateEngine> rate)
-    : impl_(std::make_unique<Impl>(compiled->rules->settings.max_subscribers)),
+    : impl_(std::make_unique<Impl>(compiled->rules->settings.max_subscribers, compiled->rules->settings.max_calls)),
       compiled_(std::move(compiled)),
       pattern_(std::move(pattern)),
       rate_(std::move(rate)),
@@ -612,7 +614,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
           }
           // Calls of a blocked number are blocked too.
           if (!m.blocked_numbers.empty() && m.blocked_numbers.count(hash_bytes(a)))
-            m.blocked_calls.insert(hash_bytes(rec.call_id.view()));
+            m.blocked_calls.emplace(hash_bytes(rec.call_id.view()));
           break;
         }
         case CallFactKind::Answered:
@@ -700,6 +702,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
   }
   counters_.profile_evictions = m.profiles.counters().evictions;
   counters_.alert_window_evictions = m.windows.counters().evictions;
+  counters_.blocked_call_evictions = m.blocked_calls.counters().evictions;
 }
 
 
@@ -1008,7 +1011,7 @@ void Detector::raise(uint32_t r, SubjectType st, std::string_view subject, const
       case SubjectType::Gt: m.blocked_gts.insert(sh); break;
       default: break;
     }
-    for (const auto& cid : a.call_ids) m.blocked_calls.insert(hash_bytes(cid));
+    for (const auto& cid : a.call_ids) m.blocked_calls.emplace(hash_bytes(cid));
   }
   ++counters_.alerts;
   alerts.push_back(std::move(a));
@@ -1050,10 +1053,10 @@ void Detector::finish(uint64_t now_ns, std::vector<Alert>& alerts) {
 
 bool Detector::blocked(const SignalEvent& ev) const {
   const Impl& m = *impl_;
-  if (m.blocked_numbers.empty() && m.blocked_ips.empty() && m.blocked_gts.empty() && m.blocked_calls.empty())
+  if (m.blocked_numbers.empty() && m.blocked_ips.empty() && m.blocked_gts.empty() && m.blocked_calls.size() == 0)
     return false;
   if (ev.has(kLayerSip)) {
-    if (m.blocked_calls.count(hash_bytes(ev.sip.call_id))) return true;
+    if (m.blocked_calls.find(hash_bytes(ev.sip.call_id))) return true;
     if (m.blocked_numbers.count(hash_bytes(track::sip_calling(ev.sip)))) return true;
     char buf[64];
     size_t len = 0;

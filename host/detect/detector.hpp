@@ -42,6 +42,7 @@ struct Caught {
 struct DetectCounters {
   uint64_t events = 0, bursts = 0, samples = 0, matches = 0, alerts = 0, hits_merged = 0;
   uint64_t whitelisted_suppressed = 0, reloads = 0, profile_evictions = 0, alert_window_evictions = 0;
+  uint64_t blocked_call_evictions = 0;
 };
 
 class Detector {

@@ -38,9 +38,8 @@ std::unique_ptr<CompiledRules> compile(const std::string& rules_yaml, SpecRegist
   return c;
 }
 
-std::unique_ptr<Detector> make(const std::string& rules_yaml) {
-  SpecRegistry reg;
-  auto c = compile(rules_yaml, reg);
+// A detector from compiled rules, on the cpu engines.
+std::unique_ptr<Detector> make_compiled(std::unique_ptr<CompiledRules> c) {
   if (!c) return nullptr;
   std::string err;
   offload::OffloadOptions o;
@@ -48,6 +47,23 @@ std::unique_ptr<Detector> make(const std::string& rules_yaml) {
   auto e = offload::make_engines(o, c->patterns, c->rates, err);
   EXPECT_TRUE(e.pattern && e.rate) << err;
   return std::make_unique<Detector>(std::move(c), std::move(e.pattern), std::move(e.rate));
+}
+
+std::unique_ptr<Detector> make(const std::string& rules_yaml) {
+  SpecRegistry reg;
+  return make_compiled(compile(rules_yaml, reg));
+}
+
+// From a whole rules file (its own settings and lists, not kLists).
+std::unique_ptr<Detector> make_whole(const std::string& yaml) {
+  SpecRegistry reg;
+  std::string err;
+  auto rs = rules::parse_rules(yaml, "/tmp/test_whole_rules.yaml", err);
+  EXPECT_NE(rs, nullptr) << err;
+  if (!rs) return nullptr;
+  auto c = compile_rules(rs, reg, err);
+  EXPECT_NE(c, nullptr) << err;
+  return make_compiled(std::move(c));
 }
 
 // One call: INVITE, then cancel after ring_s, or answer and BYE after talk_s.
@@ -200,21 +216,12 @@ TEST(Detector, AlertWindowsAreBoundedAndAnEvictedWindowNeverRepeatsAnAlertId) {
   // open six windows in a table of four, so the two oldest are pushed out
   // (counted). The first caller's next call, still inside its hour, opens a
   // new alert: numbered 2, not a second "-1".
-  SpecRegistry reg;
-  std::string err;
-  auto rs = rules::parse_rules(
+  auto d = make_whole(
       "settings:\n  max_subscribers: 4\nlists:\n  black: {entries: ['8617099990001', '8617099990002', "
       "'8617099990003', '8617099990004', '8617099990005', '8617099990006']}\n"
-      "rules:\n  - name: black\n    type: number_list\n    lists: [black]\n    window: 1h\n",
-      "/tmp/w.yaml", err);
-  ASSERT_NE(rs, nullptr) << err;
-  auto c = compile_rules(rs, reg, err);
-  ASSERT_NE(c, nullptr) << err;
-  offload::OffloadOptions o;
-  o.backend = offload::Backend::Cpu;
-  auto e = offload::make_engines(o, c->patterns, c->rates, err);
-  ASSERT_TRUE(e.pattern && e.rate) << err;
-  Detector det(std::move(c), std::move(e.pattern), std::move(e.rate));
+      "rules:\n  - name: black\n    type: number_list\n    lists: [black]\n    window: 1h\n");
+  ASSERT_TRUE(d);
+  Detector& det = *d;
   EventBuilder b;
   std::vector<SignalEvent> evs;
   for (int i = 1; i <= 6; ++i)
@@ -228,6 +235,26 @@ TEST(Detector, AlertWindowsAreBoundedAndAnEvictedWindowNeverRepeatsAnAlertId) {
   for (const Alert& a : alerts) ids.insert(a.id);
   EXPECT_EQ(ids.size(), alerts.size());
   EXPECT_EQ(det.counters().alert_window_evictions, 3u);  // 2 for callers 5 and 6, 1 for the reopened window
+}
+
+TEST(Detector, BlockedCallIdsAreBoundedByMaxCallsAndTheirEvictionsCounted) {
+  // Three calls of a blocked number with max_calls 2: the first Call-ID is
+  // pushed out of the blocked calls (counted); the number stays blocked.
+  auto d = make_whole(
+      "settings:\n  max_calls: 2\nlists:\n  black: {entries: ['8617099990001']}\n"
+      "rules:\n  - name: black\n    type: number_list\n    lists: [black]\n    action: block\n");
+  ASSERT_TRUE(d);
+  Detector& det = *d;
+  EventBuilder b;
+  // A call by call (a burst each): a call is added when it starts after the
+  // number was blocked, or when its own message raised the alert.
+  for (int i = 1; i <= 3; ++i) {
+    std::vector<SignalEvent> evs;
+    call(b, evs, 10.0 * i, "bc" + std::to_string(i), "8617099990001", "861390000000" + std::to_string(i), 2, 1);
+    run(det, evs);
+  }
+  EXPECT_EQ(det.counters().blocked_call_evictions, 1u);
+  EXPECT_TRUE(det.blocked(b.sip_request(SipMethod::Invite, 100.0, "bc4", "8617099990001", "8613900000004")));
 }
 
 TEST(Detector, BlacklistedCallerIsBlockedAndItsNextCallToo) {
