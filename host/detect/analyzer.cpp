@@ -102,7 +102,8 @@ class RulesAnalyzer final : public DetectAnalyzer {
     table("tcap_transactions", det_->transactions().open(), det_->transactions().table_counters());
     const detect::DetectCounters& c = det_->counters();
     out.emplace_back("sigprobe_detect_profile_evictions_total", double(c.profile_evictions));
-    out.emplace_back("sigprobe_detect_alert_window_evictions_total", double(c.alert_window_evictions));
+    out.emplace_back("sigprobe_detect_caught_evictions_total", double(c.caught_evictions));
+    out.emplace_back("sigprobe_detect_blocked_subject_evictions_total", double(c.blocked_subject_evictions));
     out.emplace_back("sigprobe_detect_blocked_call_evictions_total", double(c.blocked_call_evictions));
     out.emplace_back("sigprobe_detect_whitelisted_suppressed_total", double(c.whitelisted_suppressed));
     out.emplace_back("sigprobe_rules_reloads_total", double(c.reloads));

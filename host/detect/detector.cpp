@@ -73,14 +73,6 @@ struct alignas(64) Profile {
 static_assert(kMaxQuantities <= 16, "Profile::seen has a bit per quantity");
 static_assert(sizeof(Profile) == 128 && offsetof(Profile, frames) == 64, "values in one line, frames in the next");
 
-// The open alert of a (rule, subject): hits before end_ns are counted into
-// it. Its sequence number is its Caught's alert count, which outlives the
-// window, so an evicted window cannot make an alert id twice.
-struct AlertWindow {
-  uint64_t end_ns = 0;
-  uint32_t caught = 0;
-};
-
 struct Consumer {
   uint32_t sample = 0;
   uint32_t event = 0;
@@ -103,7 +95,6 @@ struct Ss7Note {
 }  // namespace detail
 
 namespace {
-using detail::AlertWindow;
 using detail::Consumer;
 using detail::Profile;
 using detail::Ss7Note;
@@ -194,7 +185,9 @@ uint64_t profile_key(uint64_t subject_hash, uint64_t fingerprint) {
 }  // namespace
 
 struct Detector::Impl {
-  Impl(size_t max_windows, size_t max_blocked_calls) : windows(max_windows), blocked_calls(max_blocked_calls) {}
+  Impl(size_t max_subjects, size_t max_blocked_calls)
+      : blocked_numbers(max_subjects), blocked_ips(max_subjects), blocked_gts(max_subjects),
+        blocked_calls(max_blocked_calls) {}
 
   // per burst
   std::vector<offload::ScanItem> items;
@@ -221,13 +214,12 @@ struct Detector::Impl {
 
   // state that survives reloads
   track::FlatTable<Profile> profiles{1 << 21};
-  // Bounded by settings.max_subscribers: the oldest window opened goes first, counted.
-  track::FlatTable<AlertWindow> windows;
   std::unordered_set<uint64_t> whitelisted;      // hashes of values that matched a whitelist
-  std::unordered_set<uint64_t> blocked_numbers, blocked_ips, blocked_gts;
-  // Call-IDs of blocked calls, bounded by settings.max_calls (oldest out, counted).
+  // Subjects with a block action, each set bounded by settings.max_subscribers,
+  // and the Call-IDs of blocked calls, bounded by settings.max_calls (oldest
+  // out, counted).
+  track::FlatTable<uint8_t> blocked_numbers, blocked_ips, blocked_gts;
   track::FlatTable<uint8_t> blocked_calls;
-  std::unordered_map<uint64_t, uint32_t> caught_index;  // (rule, subject) -> caught_
   uint64_t last_ts_ns = 0;
 
   void index_rules(const CompiledRules& cr) {
@@ -279,7 +271,8 @@ Detector::Detector(std::unique_ptr<CompiledRules> compiled, std::unique_ptr<offl
       }()),
       txns_(compiled_->rules->settings.max_transactions),
       locations_(compiled_->rules->settings.max_subscribers),
-      contacts_(compiled_->rules->settings.max_subscribers) {
+      contacts_(compiled_->rules->settings.max_subscribers),
+      caught_(compiled_->rules->settings.max_subscribers) {
   impl_->index_rules(*compiled_);
   impl_->text_arena.reserve(1 << 20);
   impl_->subj.reserve(1 << 20);
@@ -613,7 +606,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
             emit(i, r, qi, g, (rec.setup_ns / (w ? w : 1)) + 1, st, g, 0, fi);
           }
           // Calls of a blocked number are blocked too.
-          if (!m.blocked_numbers.empty() && m.blocked_numbers.count(hash_bytes(a)))
+          if (m.blocked_numbers.size() != 0 && m.blocked_numbers.find(hash_bytes(a)))
             m.blocked_calls.emplace(hash_bytes(rec.call_id.view()));
           break;
         }
@@ -701,7 +694,9 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     for (auto [cidx, r] : m.touched) evaluate(r, m.consumers[cidx], ev, alerts);
   }
   counters_.profile_evictions = m.profiles.counters().evictions;
-  counters_.alert_window_evictions = m.windows.counters().evictions;
+  counters_.caught_evictions = caught_.counters().evictions;
+  counters_.blocked_subject_evictions = m.blocked_numbers.counters().evictions +
+                                        m.blocked_ips.counters().evictions + m.blocked_gts.counters().evictions;
   counters_.blocked_call_evictions = m.blocked_calls.counters().evictions;
 }
 
@@ -933,11 +928,11 @@ bool Detector::absorbed(uint32_t r, SubjectType st, std::string_view subject, co
     ++counters_.whitelisted_suppressed;
     return true;
   }
-  const AlertWindow* w = m.windows.find(hash_bytes(subject, m.rule_name_hash[r] ^ uint64_t(st)));
-  if (!w) return false;  // raise() opens it
-  if (ev.ts_ns < w->end_ns) {
-    ++caught_[w->caught].hits;
-    caught_[w->caught].last_ts_ns = ev.ts_ns;
+  Caught* c = caught_.find(hash_bytes(subject, m.rule_name_hash[r] ^ uint64_t(st)));
+  if (!c) return false;  // raise() opens it
+  if (ev.ts_ns < c->window_end_ns) {
+    ++c->hits;
+    c->last_ts_ns = ev.ts_ns;
     ++counters_.hits_merged;
     return true;
   }
@@ -952,27 +947,28 @@ void Detector::raise(uint32_t r, SubjectType st, std::string_view subject, const
   const rules::Settings& settings = compiled_->rules->settings;
   uint64_t sh = hash_bytes(subject);
   uint64_t wkey = hash_bytes(subject, m.rule_name_hash[r] ^ uint64_t(st));
-  AlertWindow& w = *m.windows.emplace(wkey).first;
-  w.end_ns = ev.ts_ns + rule.window_ns;
-  auto ci = m.caught_index.find(wkey);
-  if (ci == m.caught_index.end()) {
-    Caught c;
-    c.rule = rule.name;
-    c.subject_type = st;
-    c.subject = std::string(subject);
-    c.first_ts_ns = ev.ts_ns;
-    caught_.push_back(std::move(c));
-    ci = m.caught_index.emplace(wkey, uint32_t(caught_.size() - 1)).first;
+  const bool pushed_out_before = caught_.counters().evictions != 0;
+  auto [cp, fresh] = caught_.emplace(wkey, [&](Caught& old) {
+    RuleTotals& t = evicted_totals_[old.rule];
+    t.alerts += old.alerts;
+    t.hits += old.hits;
+  });
+  Caught& cg = *cp;
+  if (fresh) {
+    cg.rule = rule.name;
+    cg.subject_type = st;
+    cg.subject = std::string(subject);
+    cg.first_ts_ns = ev.ts_ns;
+    if (pushed_out_before) cg.seq_base = counters_.alerts;
   }
-  w.caught = ci->second;
-  Caught& cg = caught_[w.caught];
+  cg.window_end_ns = ev.ts_ns + rule.window_ns;
   ++cg.alerts;
   ++cg.hits;
   cg.last_ts_ns = ev.ts_ns;
 
   Alert a;
   a.ts_ns = ev.ts_ns;
-  a.id = rule.name + "-" + std::string(subject) + "-" + std::to_string(cg.alerts);
+  a.id = rule.name + "-" + std::string(subject) + "-" + std::to_string(cg.seq_base + cg.alerts);
   a.rule = rule.name;
   a.severity = rule.severity;
   a.subject_type = st;
@@ -1006,9 +1002,9 @@ void Detector::raise(uint32_t r, SubjectType st, std::string_view subject, const
   if (rule.action == Action::Block) {
     switch (st) {
       case SubjectType::Msisdn:
-      case SubjectType::Imsi: m.blocked_numbers.insert(sh); break;
-      case SubjectType::Ip: m.blocked_ips.insert(sh); break;
-      case SubjectType::Gt: m.blocked_gts.insert(sh); break;
+      case SubjectType::Imsi: m.blocked_numbers.emplace(sh); break;
+      case SubjectType::Ip: m.blocked_ips.emplace(sh); break;
+      case SubjectType::Gt: m.blocked_gts.emplace(sh); break;
       default: break;
     }
     for (const auto& cid : a.call_ids) m.blocked_calls.emplace(hash_bytes(cid));
@@ -1053,22 +1049,23 @@ void Detector::finish(uint64_t now_ns, std::vector<Alert>& alerts) {
 
 bool Detector::blocked(const SignalEvent& ev) const {
   const Impl& m = *impl_;
-  if (m.blocked_numbers.empty() && m.blocked_ips.empty() && m.blocked_gts.empty() && m.blocked_calls.size() == 0)
+  if (m.blocked_numbers.size() == 0 && m.blocked_ips.size() == 0 && m.blocked_gts.size() == 0 &&
+      m.blocked_calls.size() == 0)
     return false;
   if (ev.has(kLayerSip)) {
     if (m.blocked_calls.find(hash_bytes(ev.sip.call_id))) return true;
-    if (m.blocked_numbers.count(hash_bytes(track::sip_calling(ev.sip)))) return true;
+    if (m.blocked_numbers.find(hash_bytes(track::sip_calling(ev.sip)))) return true;
     char buf[64];
     size_t len = 0;
     track::format_ip(ev.src, buf, sizeof buf, len);
-    return m.blocked_ips.count(hash_bytes({buf, len})) != 0;
+    return m.blocked_ips.find(hash_bytes({buf, len})) != nullptr;
   }
-  if (ev.has(kLayerIsup)) return m.blocked_numbers.count(hash_bytes(ev.isup.calling)) != 0;
+  if (ev.has(kLayerIsup)) return m.blocked_numbers.find(hash_bytes(ev.isup.calling)) != nullptr;
   if (ev.has(kLayerMap) || ev.has(kLayerSccp)) {
-    if (m.blocked_gts.count(hash_bytes(ev.sccp.calling.gt))) return true;
-    if (!ev.map.imsi.empty() && m.blocked_numbers.count(hash_bytes(ev.map.imsi))) return true;
+    if (m.blocked_gts.find(hash_bytes(ev.sccp.calling.gt))) return true;
+    if (!ev.map.imsi.empty() && m.blocked_numbers.find(hash_bytes(ev.map.imsi))) return true;
     track::SmsRecord sms = track::sms_record(ev);
-    return sms.valid && m.blocked_numbers.count(hash_bytes(sms.sender)) != 0;
+    return sms.valid && m.blocked_numbers.find(hash_bytes(sms.sender)) != nullptr;
   }
   return false;
 }

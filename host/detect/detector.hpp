@@ -6,6 +6,7 @@
 // belongs to the detector and survives rule reloads.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <ostream>
 #include <span>
@@ -20,6 +21,7 @@
 #include "host/offload/engines.hpp"
 #include "host/track/call_tracker.hpp"
 #include "host/track/contact_log.hpp"
+#include "host/track/flat_table.hpp"
 #include "host/track/ss7_tracker.hpp"
 
 namespace sigprobe::detect {
@@ -29,19 +31,32 @@ struct Consumer;
 struct Profile;
 }  // namespace detail
 
-// Everything the detector caught for one (rule, subject), across windows.
+// Everything the detector caught for one (rule, subject), across windows,
+// and its open alert window. Kept in a table bounded by
+// settings.max_subscribers: the oldest entry is pushed out when it is full.
 struct Caught {
-  std::string rule;
-  SubjectType subject_type = SubjectType::Msisdn;
-  std::string subject;
+  uint64_t window_end_ns = 0;  // hits before it are counted into the open alert
   uint64_t first_ts_ns = 0, last_ts_ns = 0;
   uint64_t alerts = 0;
-  uint64_t hits = 0;          // alerts + hits counted into open alerts
+  uint64_t hits = 0;           // alerts + hits counted into open alerts
+  // An alert's number is seq_base + alerts. seq_base is 0 until the table
+  // has pushed an entry out; from then on a new entry starts after every alert
+  // raised so far, so a (rule, subject) pushed out and caught again never
+  // repeats an alert id.
+  uint64_t seq_base = 0;
+  SubjectType subject_type = SubjectType::Msisdn;
+  std::string rule;
+  std::string subject;
+};
+struct RuleTotals {
+  uint64_t alerts = 0, hits = 0;
 };
 
 struct DetectCounters {
   uint64_t events = 0, bursts = 0, samples = 0, matches = 0, alerts = 0, hits_merged = 0;
-  uint64_t whitelisted_suppressed = 0, reloads = 0, profile_evictions = 0, alert_window_evictions = 0;
+  uint64_t whitelisted_suppressed = 0, reloads = 0, profile_evictions = 0;
+  uint64_t caught_evictions = 0;            // (rule, subject) entries pushed out of the caught list
+  uint64_t blocked_subject_evictions = 0;   // numbers, IPs and GTs pushed out of the blocked sets
   uint64_t blocked_call_evictions = 0;
 };
 
@@ -65,7 +80,11 @@ class Detector {
   const CompiledRules& compiled() const { return *compiled_; }
 
   // Reports.
-  const std::vector<Caught>& caught() const { return caught_; }
+  // The caught list (bounded; pushed-out entries are gone from it but still
+  // in alerts_per_rule()).
+  std::vector<Caught> caught() const;
+  // Alerts and hits per rule name since the start, pushed-out entries included.
+  std::map<std::string, RuleTotals> alerts_per_rule() const;
   const DetectCounters& counters() const { return counters_; }
   const track::CallTracker& calls() const { return calls_; }
   const track::TransactionTracker& transactions() const { return txns_; }
@@ -96,7 +115,8 @@ class Detector {
   track::TransactionTracker txns_;
   track::LocationTable locations_;
   track::ContactLog contacts_;
-  std::vector<Caught> caught_;
+  track::FlatTable<Caught> caught_;
+  std::map<std::string, RuleTotals> evicted_totals_;  // of caught entries pushed out, by rule
   DetectCounters counters_;
 };
 

@@ -16,21 +16,34 @@ const char* subject_name(SubjectType t) {
 }
 }  // namespace
 
+std::vector<Caught> Detector::caught() const {
+  std::vector<Caught> out;
+  out.reserve(caught_.size());
+  caught_.for_each([&](uint64_t, const Caught& c) { out.push_back(c); });
+  return out;
+}
+
+std::map<std::string, RuleTotals> Detector::alerts_per_rule() const {
+  std::map<std::string, RuleTotals> per_rule = evicted_totals_;
+  caught_.for_each([&](uint64_t, const Caught& c) {
+    RuleTotals& t = per_rule[c.rule];
+    t.alerts += c.alerts;
+    t.hits += c.hits;
+  });
+  return per_rule;
+}
+
 void Detector::print_caught(std::ostream& os) const {
-  std::map<std::string, std::pair<uint64_t, uint64_t>> per_rule;  // alerts, hits
-  for (const Caught& c : caught_) {
-    auto& e = per_rule[c.rule];
-    e.first += c.alerts;
-    e.second += c.hits;
-  }
+  const auto per_rule = alerts_per_rule();
   os << "  alerts per rule:\n";
   if (per_rule.empty()) os << "    (none)\n";
-  for (const auto& [rule, e] : per_rule)
-    os << fmt::format("    {:<28} {:>7} alert(s) {:>9} hit(s)\n", rule, e.first, e.second);
+  for (const auto& [rule, t] : per_rule)
+    os << fmt::format("    {:<28} {:>7} alert(s) {:>9} hit(s)\n", rule, t.alerts, t.hits);
   std::vector<const Caught*> top;
-  for (const Caught& c : caught_) top.push_back(&c);
+  caught_.for_each([&](uint64_t, const Caught& c) { top.push_back(&c); });
   std::sort(top.begin(), top.end(), [](const Caught* a, const Caught* b) {
-    return a->hits != b->hits ? a->hits > b->hits : a->subject < b->subject;
+    if (a->hits != b->hits) return a->hits > b->hits;
+    return a->subject != b->subject ? a->subject < b->subject : a->rule < b->rule;
   });
   if (!top.empty()) os << "  top subjects:\n";
   for (size_t i = 0; i < top.size() && i < 10; ++i)
@@ -38,11 +51,11 @@ void Detector::print_caught(std::ostream& os) const {
                       top[i]->subject, top[i]->rule, top[i]->hits);
   // victims of flagged numbers
   std::map<std::string, uint64_t> first;
-  for (const Caught& c : caught_)
-    if (c.subject_type == SubjectType::Msisdn) {
-      auto [it, fresh] = first.emplace(c.subject, c.first_ts_ns);
-      if (!fresh) it->second = std::min(it->second, c.first_ts_ns);
-    }
+  caught_.for_each([&](uint64_t, const Caught& c) {
+    if (c.subject_type != SubjectType::Msisdn) return;
+    auto [it, fresh] = first.emplace(c.subject, c.first_ts_ns);
+    if (!fresh) it->second = std::min(it->second, c.first_ts_ns);
+  });
   uint64_t shallow = 0, deep = 0;
   const uint64_t lookback = compiled_->rules->settings.victims_lookback_ns;
   for (const auto& [num, ts] : first)
@@ -54,18 +67,22 @@ void Detector::print_caught(std::ostream& os) const {
                     "table bound {} evictions {}\n",
                     cc.calls, cc.answered, cc.cancelled, cc.rejected, cc.timed_out,
                     calls_.table_counters().capacity, calls_.table_counters().evictions);
+  if (caught_.counters().evictions)
+    os << fmt::format("  caught list bound {} (settings.max_subscribers): {} (rule, subject) entries pushed out "
+                      "(still in the alerts per rule, not in the top subjects or victims)\n",
+                      caught_.capacity(), caught_.counters().evictions);
   if (counters_.whitelisted_suppressed)
     os << fmt::format("  whitelisted subjects not flagged: {} time(s)\n", counters_.whitelisted_suppressed);
 }
 
 void Detector::write_victims(std::ostream& os) const {
   std::map<std::string, std::pair<uint64_t, std::vector<std::string>>> flagged;
-  for (const Caught& c : caught_) {
-    if (c.subject_type != SubjectType::Msisdn) continue;
+  caught_.for_each([&](uint64_t, const Caught& c) {
+    if (c.subject_type != SubjectType::Msisdn) return;
     auto& e = flagged[c.subject];
     if (e.second.empty() || c.first_ts_ns < e.first) e.first = c.first_ts_ns;
     e.second.push_back(c.rule);
-  }
+  });
   const uint64_t lookback = compiled_->rules->settings.victims_lookback_ns;
   for (const auto& [num, e] : flagged) {
     nlohmann::json j;

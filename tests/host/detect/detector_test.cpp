@@ -211,11 +211,13 @@ TEST(Detector, WangiriOneRingCallsToManyCallees) {
   EXPECT_EQ(alerts[0].evidence["one_ring_calls"]["value"], 10);
 }
 
-TEST(Detector, AlertWindowsAreBoundedAndAnEvictedWindowNeverRepeatsAnAlertId) {
-  // max_subscribers bounds the open alert windows: six blacklisted callers
-  // open six windows in a table of four, so the two oldest are pushed out
-  // (counted). The first caller's next call, still inside its hour, opens a
-  // new alert: numbered 2, not a second "-1".
+TEST(Detector, CaughtListIsBoundedAndAPushedOutSubjectNeverRepeatsAnAlertId) {
+  // max_subscribers bounds the caught list (one entry per flagged rule and
+  // subject, with its open alert window): six blacklisted callers in a list of
+  // four push the two oldest out (counted). The first caller's next call,
+  // still inside its hour, is a new alert; its number continues after every
+  // alert raised so far (7), never a second "-1". The per-rule totals keep
+  // the pushed-out entries.
   auto d = make_whole(
       "settings:\n  max_subscribers: 4\nlists:\n  black: {entries: ['8617099990001', '8617099990002', "
       "'8617099990003', '8617099990004', '8617099990005', '8617099990006']}\n"
@@ -227,14 +229,44 @@ TEST(Detector, AlertWindowsAreBoundedAndAnEvictedWindowNeverRepeatsAnAlertId) {
   for (int i = 1; i <= 6; ++i)
     call(b, evs, 10.0 * i, "w" + std::to_string(i), "861709999000" + std::to_string(i), "8613900000001", 2, 30);
   call(b, evs, 100.0, "w7", "8617099990001", "8613900000002", 2, 30);
+  call(b, evs, 110.0, "w8", "8617099990001", "8613900000003", 2, 30);  // inside the reopened window
   auto alerts = run(det, evs);
   ASSERT_EQ(alerts.size(), 7u);
   EXPECT_EQ(alerts[0].id, "black-8617099990001-1");
-  EXPECT_EQ(alerts[6].id, "black-8617099990001-2");
+  EXPECT_EQ(alerts[6].id, "black-8617099990001-7");
   std::set<std::string> ids;
   for (const Alert& a : alerts) ids.insert(a.id);
   EXPECT_EQ(ids.size(), alerts.size());
-  EXPECT_EQ(det.counters().alert_window_evictions, 3u);  // 2 for callers 5 and 6, 1 for the reopened window
+  EXPECT_EQ(det.counters().caught_evictions, 3u);  // callers 1 and 2 for 5 and 6, caller 3 for 1 again
+  EXPECT_EQ(det.caught().size(), 4u);
+  const auto totals = det.alerts_per_rule();
+  ASSERT_EQ(totals.count("black"), 1u);
+  EXPECT_EQ(totals.at("black").alerts, 7u);
+  EXPECT_EQ(totals.at("black").hits, 8u);  // the call at 110 s counted into the open alert
+  std::ostringstream report;
+  det.print_caught(report);
+  EXPECT_NE(report.str().find("3 (rule, subject) entries pushed out"), std::string::npos) << report.str();
+}
+
+TEST(Detector, BlockedNumbersAreBoundedByMaxSubscribersOldestOut) {
+  // Three blacklisted callers with a block action and max_subscribers 2: the
+  // first number is pushed out of the blocked numbers (counted), so its next
+  // call is no longer blocked; the two latest still are.
+  auto d = make_whole(
+      "settings:\n  max_subscribers: 2\nlists:\n  black: {entries: ['8617099990001', '8617099990002', "
+      "'8617099990003']}\nrules:\n  - name: black\n    type: number_list\n    lists: [black]\n"
+      "    action: block\n");
+  ASSERT_TRUE(d);
+  Detector& det = *d;
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (int i = 1; i <= 3; ++i)
+    call(b, evs, 10.0 * i, "bn" + std::to_string(i), "861709999000" + std::to_string(i), "8613900000001", 2, 1);
+  run(det, evs);
+  EXPECT_EQ(det.counters().blocked_subject_evictions, 1u);
+  EXPECT_FALSE(det.blocked(b.sip_request(SipMethod::Invite, 100.0, "bn4", "8617099990001", "8613900000004")));
+  EXPECT_TRUE(det.blocked(b.sip_request(SipMethod::Invite, 100.0, "bn5", "8617099990002", "8613900000004")));
+  EXPECT_TRUE(det.blocked(b.sip_request(SipMethod::Invite, 100.0, "bn6", "8617099990003", "8613900000004")));
 }
 
 TEST(Detector, BlockedCallIdsAreBoundedByMaxCallsAndTheirEvictionsCounted) {
