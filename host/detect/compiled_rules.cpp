@@ -164,6 +164,24 @@ uint32_t SpecRegistry::id_for(uint64_t window_ns) {
   return uint32_t(windows_ns.size() - 1);
 }
 
+void Whitelist::add(const rules::NumberList& list) {
+  for (const auto& e : list.exact) exact_.insert(e);
+  for (const auto& p : list.prefixes) {
+    prefixes_.insert(p);
+    auto at = std::lower_bound(prefix_lengths_.begin(), prefix_lengths_.end(), p.size());
+    if (at == prefix_lengths_.end() || *at != p.size()) prefix_lengths_.insert(at, p.size());
+  }
+}
+
+bool Whitelist::covers(std::string_view subject) const {
+  if (exact_.find(subject) != exact_.end()) return true;
+  for (size_t len : prefix_lengths_) {
+    if (len > subject.size()) break;
+    if (prefixes_.find(subject.substr(0, len)) != prefixes_.end()) return true;
+  }
+  return false;
+}
+
 std::unique_ptr<CompiledRules> compile_rules(std::shared_ptr<const rules::RuleSet> rs, SpecRegistry& reg,
                                              std::string& err) {
   auto out = std::make_unique<CompiledRules>();
@@ -172,9 +190,8 @@ std::unique_ptr<CompiledRules> compile_rules(std::shared_ptr<const rules::RuleSe
   const auto& rl = rs->rules;
   out->compiled.resize(rl.size());
   std::vector<uint32_t> list_masks(rs->lists.size(), 0);
-  out->whitelist.assign(rs->lists.size(), 0);
   for (uint32_t w : rs->settings.whitelists) {
-    out->whitelist[w] = 1;
+    out->whitelist.add(rs->lists[w]);
     list_masks[w] |= field_bit(FieldTag::Calling) | field_bit(FieldTag::Called) | field_bit(FieldTag::Gt) |
                      field_bit(FieldTag::Imsi);
   }

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "host/offload/engines.hpp"
@@ -62,6 +64,24 @@ struct CompiledRule {
   uint32_t list_mask_lo = 0;           // unused bits reserved
 };
 
+// The values never flagged: every entry of the whitelists, exact or prefix.
+// A subject is looked up when a rule would flag it, so nothing here grows
+// with the traffic (the lists are configuration).
+class Whitelist {
+ public:
+  void add(const rules::NumberList& list);
+  bool empty() const { return exact_.empty() && prefixes_.empty(); }
+  bool covers(std::string_view subject) const;
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_set<std::string, Hash, std::equal_to<>> exact_, prefixes_;
+  std::vector<size_t> prefix_lengths_;  // distinct, ascending
+};
+
 // Where a pattern id points.
 struct PatternTarget {
   enum Kind : uint8_t { List, Keyword, UserAgent, Display } kind = List;
@@ -75,7 +95,7 @@ struct CompiledRules {
   std::vector<offload::PatternSpec> patterns;
   std::vector<PatternTarget> targets;            // by pattern id
   std::vector<offload::RateSpec> rates;
-  std::vector<uint8_t> whitelist;                // by list index: 1 = whitelist
+  Whitelist whitelist;
   bool needs_sequential = false;
 };
 

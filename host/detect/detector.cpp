@@ -214,7 +214,6 @@ struct Detector::Impl {
 
   // state that survives reloads
   track::FlatTable<Profile> profiles{1 << 21};
-  std::unordered_set<uint64_t> whitelisted;      // hashes of values that matched a whitelist
   // Subjects with a block action, each set bounded by settings.max_subscribers,
   // and the Call-IDs of blocked calls, bounded by settings.max_calls (oldest
   // out, counted).
@@ -294,7 +293,6 @@ void Detector::swap_rules(std::unique_ptr<CompiledRules> compiled, std::unique_p
   pattern_ = std::move(pattern);
   if (rate) rate_ = std::move(rate);
   impl_->index_rules(*compiled_);
-  impl_->whitelisted.clear();  // the whitelists may have changed
   ++counters_.reloads;
 }
 
@@ -384,20 +382,6 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
   m.match_begin.assign(n + 1, 0);
   for (const auto& pm : m.matches) ++m.match_begin[(pm.item >> kSlotBits) + 1];
   for (size_t i = 0; i < n; ++i) m.match_begin[i + 1] += m.match_begin[i];
-  // Whitelisted values, before any rule runs.
-  auto item_text = [&](const offload::PatternMatch& pm) -> std::string_view {
-    // items are in (event, slot) order like the matches: binary search
-    auto it = std::lower_bound(m.items.begin(), m.items.end(), pm.item,
-                               [](const offload::ScanItem& a, uint32_t v) { return a.item < v; });
-    for (; it != m.items.end() && it->item == pm.item; ++it)
-      if (it->field == pm.field) return it->bytes;
-    return {};
-  };
-  for (const auto& pm : m.matches) {
-    const PatternTarget& t = compiled_->targets[pm.pattern_id];
-    if (t.kind == PatternTarget::List && compiled_->whitelist[t.index])
-      m.whitelisted.insert(hash_bytes(item_text(pm)));
-  }
 
   // ---- 2. tracking in event order; samples for the rate stage ---------------
   m.facts.clear();
@@ -924,7 +908,9 @@ void Detector::evaluate(uint32_t r, const detail::Consumer& c, const SignalEvent
 bool Detector::absorbed(uint32_t r, SubjectType st, std::string_view subject, const SignalEvent& ev) {
   Impl& m = *impl_;
   if (subject.empty()) return true;
-  if (!m.whitelisted.empty() && m.whitelisted.count(hash_bytes(subject))) {
+  // Whitelists hold numbers, GTs and IMSIs (the fields they are matched against).
+  const bool listable = st == SubjectType::Msisdn || st == SubjectType::Gt || st == SubjectType::Imsi;
+  if (listable && !compiled_->whitelist.empty() && compiled_->whitelist.covers(subject)) {
     ++counters_.whitelisted_suppressed;
     return true;
   }

@@ -179,6 +179,48 @@ TEST(Detector, WhitelistedNumberIsNeverFlagged) {
   EXPECT_GT(d->counters().whitelisted_suppressed, 0u);
 }
 
+TEST(Detector, PrefixWhitelistCoversEveryNumberOfItsRangeAndNothingElse) {
+  // A police range given as a prefix: each number in it calls like a bulk
+  // caller and none is flagged; a number outside the range that calls the
+  // same way is.
+  auto d = make_whole(
+      "settings:\n  whitelists: [police]\nlists:\n  police: {entries: ['961100'], match: prefix}\n"
+      "rules:\n  - name: bulk\n    type: caller_behaviour\n    window: 10m\n    min_attempts: 20\n"
+      "    min_distinct_callees: 15\n    max_answer_ratio: 0.3\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (int i = 0; i < 40; ++i) {
+    const std::string callee = "86139000" + std::to_string(3000 + i);
+    call(b, evs, 10.0 + i * 5, "p" + std::to_string(i), "961100" + std::to_string(10 + i % 2), callee, 3, 0);
+    call(b, evs, 11.0 + i * 5, "q" + std::to_string(i), "961101" + std::to_string(10), callee, 3, 0);
+  }
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].subject, "96110110");
+  EXPECT_GT(d->counters().whitelisted_suppressed, 0u);
+}
+
+TEST(Whitelist, CoversExactEntriesAndNumbersUnderAPrefix) {
+  rules::NumberList police;
+  police.exact = {"110", "8610400800000"};
+  police.prefixes = {"96110", "8699"};
+  Whitelist w;
+  EXPECT_TRUE(w.empty());
+  w.add(police);
+  EXPECT_FALSE(w.empty());
+  EXPECT_TRUE(w.covers("110"));
+  EXPECT_FALSE(w.covers("1100"));          // an exact entry is not a prefix
+  EXPECT_FALSE(w.covers("11"));
+  EXPECT_TRUE(w.covers("8610400800000"));
+  EXPECT_TRUE(w.covers("96110"));
+  EXPECT_TRUE(w.covers("961109999"));
+  EXPECT_TRUE(w.covers("869912"));
+  EXPECT_FALSE(w.covers("9611"));          // shorter than every prefix
+  EXPECT_FALSE(w.covers("869"));
+  EXPECT_FALSE(w.covers(""));
+}
+
 TEST(Detector, NewWindowGivesANewAlertWithTheNextSequence) {
   auto d = make(kBulk);
   ASSERT_TRUE(d);
