@@ -2,6 +2,8 @@
 // message -> SignalEvent.
 #include "dataplane/sip/sip_decode.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "dataplane/sip/sip_fields.hpp"
@@ -21,6 +23,21 @@ constexpr bool is_token(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '.' || c == '!' || c == '%' || c == '*' || c == '_' || c == '+' || c == '`' ||
          c == '\'' || c == '~';
+}
+
+// Asks for every cache line of a message up to kPrefetchMax at once. In the
+// DPDK worker the payload is cold (the walk has read only the line with the
+// L2-L4 headers): read line after line, each new line stalled the parser on
+// its own miss (perf: 81 % of next_line on its first load); requested
+// together, the misses overlap. bench_dpdk --no-detect, same sitting:
+// decode 1,605 -> 1,411 and 1,613 -> 1,349 cycles/packet.
+constexpr size_t kCacheLine = 64;
+constexpr size_t kPrefetchMax = 2048;  // an mbuf's data room; longer messages were copied (warm)
+void prefetch_message(Bytes b) {
+  const auto first = reinterpret_cast<uintptr_t>(b.data()) & ~uintptr_t(kCacheLine - 1);
+  const auto last = reinterpret_cast<uintptr_t>(b.data()) + std::min(b.size(), kPrefetchMax) - 1;
+  for (uintptr_t line = first + kCacheLine; line <= last; line += kCacheLine)
+    __builtin_prefetch(reinterpret_cast<const void*>(line));
 }
 
 enum class Looks : uint8_t { Yes, No, Unsure };
@@ -85,7 +102,13 @@ std::optional<uint32_t> frame_content_length(std::string_view block, bool& ok) {
 
 }  // namespace
 
-bool looks_like_sip(Bytes b) { return classify_start(as_chars(b)) == Looks::Yes; }
+bool looks_like_sip(Bytes b) {
+  // A message starts with a token (method) or "SIP/2.0": anything else is
+  // not SIP (classify_start() says No), so RTP and the like stop here.
+  if (b.empty() || !is_token(char(b[0]))) return false;
+  prefetch_message(b);
+  return classify_start(as_chars(b)) == Looks::Yes;
+}
 
 SipFrame sip_frame(Bytes stream) {
   std::string_view s = as_chars(stream);
