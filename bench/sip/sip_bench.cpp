@@ -1,13 +1,20 @@
 // SIP parser + field extraction speed over in-memory messages of about 750
 // bytes. Bar (issue 2): ~1.7 M SIP messages/s on one core (10 GbE line rate).
 //   ninja -C build-sip bench_sip && build-sip/bench/sip/bench_sip
-// The messages are written for this benchmark in the shape of a VoLTE/SIP
-// trunk flow (RFC 3261 24.2 INVITE with SDP, its 200 OK, a REGISTER).
+// BM_SipParse/BM_SipDecode: three messages written for this benchmark in the
+// shape of a VoLTE/SIP trunk flow (RFC 3261 24.2 INVITE with SDP, its 200 OK,
+// a REGISTER). BM_SipCaptures*: every SIP message over UDP and SCTP of the
+// captures bench_dpdk replays, as the DPDK worker meets them.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <array>
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "dataplane/io/packet_source.hpp"
+#include "dataplane/l2l4/walk.hpp"
 #include "dataplane/sip/sip_decode.hpp"
 #include "dataplane/sip/sip_fields.hpp"
 #include "dataplane/sip/sip_parser.hpp"
@@ -115,5 +122,106 @@ void BM_SipDecode(benchmark::State& state) {
   state.counters["avg_msg_bytes"] = double(bytes) / double(msgs.size());
 }
 BENCHMARK(BM_SipDecode);
+
+// ---- messages from captures ----------------------------------------------
+// The three messages above repeat, so the branch predictor learns them; the
+// captures have varied lengths, header orders and line lengths.
+
+// Collects SIP over UDP and SCTP (TCP streams are not followed) as copies.
+class SipCollector final : public l2l4::L4Handler {
+ public:
+  std::vector<std::string> msgs;
+  void on_udp(const MsgContext&, Bytes payload, bool) override { keep(payload); }
+  bool want_tcp_stream(const MsgContext&, Bytes) override { return false; }
+  size_t on_tcp_data(const MsgContext&, Bytes data, bool, size_t) override { return data.size(); }
+  void on_sctp_message(const MsgContext& ctx, Bytes msg, bool) override {
+    if (ctx.sctp_ppid == 0 || ctx.sctp_ppid > 5) keep(msg);  // 2-5: M2UA, M3UA, SUA, M2PA
+  }
+
+ private:
+  void keep(Bytes b) {
+    if (sip::looks_like_sip(b)) msgs.emplace_back(reinterpret_cast<const char*>(b.data()), b.size());
+  }
+};
+
+// The captures of bench_dpdk's default workload (bench/dpdk): pcaps/sip,
+// pcaps/scenarios and two SIP captures of the shared corpus when present.
+std::vector<std::string> capture_messages() {
+  namespace fs = std::filesystem;
+  const std::string root = SIGPROBE_SOURCE_DIR;
+  std::vector<std::string> files;
+  for (const char* dir : {"/pcaps/sip", "/pcaps/scenarios"}) {
+    if (!fs::exists(root + dir)) continue;
+    std::vector<std::string> in_dir;
+    for (auto& e : fs::directory_iterator(root + dir))
+      if (e.path().extension() == ".pcap") in_dir.push_back(e.path().string());
+    std::sort(in_dir.begin(), in_dir.end());
+    files.insert(files.end(), in_dir.begin(), in_dir.end());
+  }
+  for (const char* rel : {"/../shared/corpus/initconf__sip-attacks/SIP-Bruteforce-Single-IP.pcap",
+                          "/../shared/corpus/initconf__sip-attacks/BadUserAgent-sipvicious.pcap"})
+    if (fs::exists(root + rel)) files.push_back(root + rel);
+  SipCollector collect;
+  DecodeCounters c;
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::string err;
+    auto src = open_pcap_file(files[i], uint16_t(i), err);
+    if (!src) continue;
+    l2l4::Walker walker;
+    std::array<PacketRef, 32> burst;
+    while (uint16_t n = src->rx_burst(burst))
+      for (uint16_t k = 0; k < n; ++k) walker.walk(burst[k], collect, c);
+  }
+  return std::move(collect.msgs);
+}
+
+const std::vector<std::string>& captured() {
+  static const std::vector<std::string> msgs = capture_messages();
+  return msgs;
+}
+
+void report(benchmark::State& state, const std::vector<std::string>& msgs) {
+  size_t bytes = 0;
+  for (auto& m : msgs) bytes += m.size();
+  state.SetItemsProcessed(int64_t(state.iterations() * msgs.size()));
+  state.SetBytesProcessed(int64_t(state.iterations() * bytes));
+  state.counters["msgs"] = double(msgs.size());
+  state.counters["avg_msg_bytes"] = double(bytes) / double(msgs.size());
+}
+
+void BM_SipCapturesParse(benchmark::State& state) {
+  const auto& msgs = captured();
+  if (msgs.empty()) return state.SkipWithError("no SIP message in the captures");
+  for (auto _ : state) {
+    for (auto& m : msgs) {
+      sip::AnomalySet a;
+      auto parsed = sip::parse_sip(m, a);
+      benchmark::DoNotOptimize(parsed);
+    }
+  }
+  report(state, msgs);
+}
+BENCHMARK(BM_SipCapturesParse);
+
+// looks_like_sip + decode_sip, as Decoder::on_udp calls them.
+void BM_SipCapturesDecode(benchmark::State& state) {
+  const auto& msgs = captured();
+  if (msgs.empty()) return state.SkipWithError("no SIP message in the captures");
+  PacketRef pkt;
+  MsgContext ctx;
+  ctx.pkt = &pkt;
+  ctx.transport = Transport::Udp;
+  EventBatch out(kBurstMax, 1 << 20);
+  DecodeCounters c;
+  for (auto _ : state) {
+    for (auto& m : msgs) {
+      if (out.full()) out.clear();
+      if (sip::looks_like_sip(as_bytes(m))) sip::decode_sip(as_bytes(m), ctx, out, c);
+    }
+  }
+  benchmark::DoNotOptimize(out.events().data());
+  report(state, msgs);
+}
+BENCHMARK(BM_SipCapturesDecode);
 
 }  // namespace
