@@ -94,7 +94,7 @@ void fill_contact_instance(const SipMessage& m, SipInfo& s, EventBatch& arena, b
       constexpr std::string_view kImei = "urn:gsma:imei:";
       if (istarts_with(inst, kImei)) {
         std::string_view digits = inst.substr(kImei.size());
-        digits = digits.substr(0, digits.find(';'));
+        digits = digits.substr(0, find_char(digits, ';'));
         s.imei = digits_only(digits, arena, ok);
       }
       return;
@@ -120,20 +120,20 @@ NameAddr parse_name_addr(std::string_view value) {
     na.display = v.substr(1, (j < v.size() ? j : v.size()) - 1);
     i = j < v.size() ? j + 1 : v.size();
   }
-  size_t lt = v.find('<', i);
+  size_t lt = find_char(v, '<', i);
   if (lt != std::string_view::npos) {
     if (na.display.empty() && i == 0) na.display = trim(v.substr(0, lt));
-    size_t gt = v.find('>', lt);
+    size_t gt = find_char(v, '>', lt);
     if (gt == std::string_view::npos) return na;  // '<' never closed: no URI
     na.uri = trim(v.substr(lt + 1, gt - lt - 1));
     std::string_view rest = gt < v.size() ? v.substr(gt + 1) : std::string_view{};
-    size_t semi = rest.find(';');
+    size_t semi = find_char(rest, ';');
     na.params = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi);
     return na;
   }
   // addr-spec: the URI runs to the first ';' (those are header parameters).
   std::string_view spec = trim(v.substr(i));
-  size_t semi = spec.find(';');
+  size_t semi = find_char(spec, ';');
   na.uri = trim(spec.substr(0, semi));
   na.params = semi == std::string_view::npos ? std::string_view{} : spec.substr(semi);
   return na;
@@ -143,13 +143,13 @@ std::string_view uri_user(std::string_view uri) {
   uri = trim(uri);
   if (istarts_with(uri, "tel:")) {
     std::string_view num = uri.substr(4);
-    return trim(num.substr(0, num.find(';')));
+    return trim(num.substr(0, find_char(num, ';')));
   }
   std::string_view rest;
   if (istarts_with(uri, "sip:")) rest = uri.substr(4);
   else if (istarts_with(uri, "sips:")) rest = uri.substr(5);
   else return {};
-  size_t at = rest.find('@');
+  size_t at = find_char(rest, '@');
   if (at == std::string_view::npos) return {};
   // user ends at a password (':') or a user parameter (';'). A plain loop:
   // find_first_of() calls memchr once per character (measured in bench/sip).
@@ -159,7 +159,7 @@ std::string_view uri_user(std::string_view uri) {
 }
 
 std::string_view param_value(std::string_view params, std::string_view name) {
-  size_t pos = params.find(';');
+  size_t pos = find_char(params, ';');
   while (pos != std::string_view::npos) {
     // The parameter runs to the next ';' outside quotes; its name to the
     // first '='. One pass finds both (no memchr per parameter: measured in
@@ -168,12 +168,12 @@ std::string_view param_value(std::string_view params, std::string_view name) {
     for (; end < params.size(); ++end) {
       char c = params[end];
       if (c == '"') {  // jump to the closing quote (a +sip.instance URN is ~40 bytes)
-        const void* q = std::memchr(params.data() + end + 1, '"', params.size() - end - 1);
-        if (!q) {
+        size_t q = find_char(params, '"', end + 1);
+        if (q == std::string_view::npos) {
           end = params.size();
           break;
         }
-        end = size_t(static_cast<const char*>(q) - params.data());
+        end = q;
       } else if (c == ';') {
         break;
       } else if (c == '=' && eq == std::string_view::npos) {
@@ -222,7 +222,7 @@ SentBy via_sent_by(std::string_view via_value) {
   std::string_view v = first_value(via_value);
   // sent-protocol: name / version / transport, LWS allowed around '/'
   for (int slashes = 0; slashes < 2; ++slashes) {
-    size_t s = v.find('/');
+    size_t s = find_char(v, '/');
     if (s == std::string_view::npos) return sb;
     v.remove_prefix(s + 1);
   }
@@ -232,7 +232,7 @@ SentBy via_sent_by(std::string_view via_value) {
   while (i < v.size() && is_ws(v[i])) ++i;
   v.remove_prefix(i);
   if (!v.empty() && v.front() == '[') {
-    size_t close = v.find(']');
+    size_t close = find_char(v, ']');
     if (close == std::string_view::npos) return sb;
     sb.host = v.substr(1, close - 1);
     v.remove_prefix(close + 1);
@@ -260,7 +260,7 @@ SdpSummary scan_sdp(std::string_view body) {
   size_t pos = 0;
   // Stop once both are found: later lines cannot change either.
   while (pos < body.size() && (s.addr.empty() || s.audio_port == 0)) {
-    size_t eol = body.find('\n', pos);
+    size_t eol = find_char(body, '\n', pos);
     if (eol == std::string_view::npos) eol = body.size();
     std::string_view line = trim(body.substr(pos, eol - pos));
     pos = eol + 1;
@@ -268,11 +268,11 @@ SdpSummary scan_sdp(std::string_view body) {
       // c=<nettype> <addrtype> <connection-address>[/ttl[/count]]
       std::string_view f = line.substr(2);
       for (int skip = 0; skip < 2; ++skip) {
-        size_t sp = f.find(' ');
+        size_t sp = find_char(f, ' ');
         if (sp == std::string_view::npos) { f = {}; break; }
         f = f.substr(sp + 1);
       }
-      s.addr = trim(f.substr(0, f.find('/')));
+      s.addr = trim(f.substr(0, find_char(f, '/')));
     } else if (s.audio_port == 0 && line.starts_with("m=audio ")) {
       std::string_view f = line.substr(8);
       size_t d = 0;
@@ -324,7 +324,7 @@ bool fill_sip_info(const SipMessage& m, SipInfo& s, EventBatch& arena) {
   }
 
   std::string_view ct = value_of(m.first(HeaderId::ContentType), arena, ok);
-  s.content_type = trim(ct.substr(0, ct.find(';')));
+  s.content_type = trim(ct.substr(0, find_char(ct, ';')));
   if (iequals(s.content_type, "application/sdp")) {
     SdpSummary sdp = scan_sdp(m.body);
     s.sdp_addr = sdp.addr;

@@ -196,7 +196,7 @@ Line next_line(std::string_view s, size_t pos) {
 
 bool parse_start_line(std::string_view line, SipMessage& m, AnomalySet& a) {
   if (istarts_with(line, "SIP/")) {
-    size_t sp = line.find(' ');
+    size_t sp = find_char(line, ' ');
     if (sp == std::string_view::npos) {
       a.add(Anomaly::SipStartLineInvalid);
       return false;
@@ -221,14 +221,14 @@ bool parse_start_line(std::string_view line, SipMessage& m, AnomalySet& a) {
     m.reason = trim(rest.substr(3));
     return true;
   }
-  size_t sp1 = line.find(' ');
+  size_t sp1 = find_char(line, ' ');
   if (sp1 == std::string_view::npos || !all_token(line.substr(0, sp1))) {
     a.add(Anomaly::SipStartLineInvalid);
     return false;
   }
   std::string_view rest = line.substr(sp1);
   while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
-  size_t sp2 = rest.find(' ');
+  size_t sp2 = find_char(rest, ' ');
   if (sp2 == 0 || sp2 == std::string_view::npos) {
     a.add(Anomaly::SipStartLineInvalid);
     return false;
@@ -347,8 +347,7 @@ HeaderId header_id(std::string_view name) {
 
 bool ValueSplitter::next(std::string_view& out) {
   // Fast path: no comma left means one value, whatever the quoting.
-  // (An empty view may have a null data(): memchr must not see it.)
-  if (!done_ && (rest_.empty() || std::memchr(rest_.data(), ',', rest_.size()) == nullptr)) {
+  if (!done_ && find_char(rest_, ',') == std::string_view::npos) {
     done_ = true;
     out = trim(rest_);
     rest_ = {};
@@ -409,7 +408,7 @@ std::optional<SipMessage> parse_sip(std::string_view msg, AnomalySet& a, SipTran
 
   Line first = next_line(msg, 0);
   std::string_view line = msg.substr(0, first.end);
-  if (line.find('\0') != std::string_view::npos || !parse_start_line(line, m, a)) {
+  if (find_char(line, '\0') != std::string_view::npos || !parse_start_line(line, m, a)) {
     if (!a.has(Anomaly::SipStartLineInvalid)) a.add(Anomaly::SipStartLineInvalid);
     out.reset();
     return out;

@@ -5,12 +5,16 @@
 // Malformed input is reported as named anomalies in an AnomalySet.
 #pragma once
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "dataplane/core/anomaly.hpp"
 
@@ -176,6 +180,33 @@ inline std::string_view trim(std::string_view s) {
   while (!s.empty() && space(s.front())) s.remove_prefix(1);
   while (!s.empty() && space(s.back())) s.remove_suffix(1);
   return s;
+}
+// Index of the first c in s at or after from, or npos: string_view::find
+// without its memchr call, whose call and set-up cost more than the search on
+// the short values of SIP headers (perf: memchr 14 % of decode_sip on the
+// capture messages, called from parse_name_addr, uri_user, via_sent_by and
+// the value splitting). 16 bytes at a time; the last 16 bytes of s are read
+// again rather than past its end.
+inline size_t find_char(std::string_view s, char c, size_t from = 0) {
+  const char* p = s.data();
+  const size_t n = s.size();
+  size_t i = from;
+#if defined(__SSE2__)
+  if (n >= 16) {
+    const __m128i k = _mm_set1_epi8(c);
+    auto hits = [&](size_t at) {
+      return unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at)), k)));
+    };
+    for (; i + 16 <= n; i += 16)
+      if (unsigned m = hits(i)) return i + size_t(std::countr_zero(m));
+    if (i < n)  // 1-15 bytes left: bit j of the last block is byte n - 16 + j
+      if (unsigned m = hits(n - 16) >> (16 - (n - i))) return i + size_t(std::countr_zero(m));
+    return std::string_view::npos;
+  }
+#endif
+  for (; i < n; ++i)
+    if (p[i] == c) return i;
+  return std::string_view::npos;
 }
 // Decimal number of at most 9 digits; nullopt when s is empty or not digits.
 // Inline: out of line, the optional went back through the stack and its

@@ -367,5 +367,26 @@ TEST(SipParser, AnomalySetKeepsAtMostItsCapacity) {
   EXPECT_EQ(a.size(), AnomalySet::kMax);
 }
 
+// find_char reads 16 bytes at a time and the last 16 again: every length
+// around those blocks, every start and every place of the byte (or none)
+// must give what string_view::find gives. The views end where the buffer
+// has more bytes of the searched value, so a read past the view's end
+// would find them.
+TEST(SipParser, FindCharAgreesWithFindAtEveryLengthStartAndPlace) {
+  const std::string buf(80, ';');
+  for (size_t n = 0; n <= 48; ++n) {
+    std::string text(n, 'x');
+    text += buf;  // ';' right after the view
+    for (size_t hit = 0; hit <= n; ++hit) {  // hit == n: none in the view
+      std::string t = text;
+      if (hit < n) t[hit] = ';';
+      std::string_view v(t.data(), n);
+      for (size_t from = 0; from <= n + 1; ++from)
+        ASSERT_EQ(find_char(v, ';', from), v.find(';', from)) << "n=" << n << " hit=" << hit << " from=" << from;
+    }
+  }
+  EXPECT_EQ(find_char({}, ';'), std::string_view::npos);
+}
+
 }  // namespace
 }  // namespace sigprobe::sip
