@@ -25,7 +25,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -33,15 +32,14 @@
 #include <thread>
 #include <vector>
 
+#include "bench/l2l4/dpdk_workload.hpp"
 #include "dataplane/io/dpdk/eal.hpp"
-#include "dataplane/io/packet_source.hpp"
 #include "host/detect/analyzer.hpp"
 #include "host/dp/engine.hpp"
 
 namespace {
 
 using namespace sigprobe;
-namespace fs = std::filesystem;
 
 struct BenchArgs {
   uint16_t workers = 1;
@@ -50,24 +48,6 @@ struct BenchArgs {
   std::string json;
   std::vector<std::string> captures;
 };
-
-std::vector<std::string> default_captures() {
-  std::vector<std::string> out;
-  const std::string root = SIGPROBE_SOURCE_DIR;
-  for (const char* dir : {"/pcaps/sip", "/pcaps/ss7", "/pcaps/scenarios"}) {
-    if (!fs::exists(root + dir)) continue;
-    std::vector<std::string> files;
-    for (auto& e : fs::directory_iterator(root + dir))
-      if (e.path().extension() == ".pcap") files.push_back(e.path().string());
-    std::sort(files.begin(), files.end());
-    out.insert(out.end(), files.begin(), files.end());
-  }
-  for (const char* rel : {"/../shared/corpus/araditc__sigtran.net/sigtran.net-performance-first3000.pcap",
-                          "/../shared/corpus/initconf__sip-attacks/SIP-Bruteforce-Single-IP.pcap",
-                          "/../shared/corpus/initconf__sip-attacks/BadUserAgent-sipvicious.pcap"})
-    if (fs::exists(root + rel)) out.push_back(root + rel);
-  return out;
-}
 
 uint32_t ip_pair_hash(const uint8_t* b, uint32_t len) {
   uint32_t off = 12;
@@ -106,22 +86,14 @@ int main(int argc, char** argv) {
     else if (!a.empty() && a[0] != '-') b.captures.push_back(a);
     else return fail("unknown option " + a);
   }
-  if (b.captures.empty()) b.captures = default_captures();
+  if (b.captures.empty()) b.captures = bench::dpdk_workload_captures(SIGPROBE_SOURCE_DIR);
   if (b.captures.empty()) return fail("no capture given and none found under pcaps/");
   std::string err;
   if (!dpdk::eal_init(eal, err)) return fail(err);
 
   // Preload: every Ethernet packet of every capture, in order, into mbufs.
   std::vector<std::vector<uint8_t>> pkts;
-  for (const auto& path : b.captures) {
-    auto src = open_pcap_file(path, 0, err);
-    if (!src) return fail(err);
-    std::array<PacketRef, kBurstMax> burst;
-    while (uint16_t n = src->rx_burst(burst)) {
-      if (burst[0].link != LinkType::Ethernet) break;
-      for (uint16_t k = 0; k < n; ++k) pkts.emplace_back(burst[k].data, burst[k].data + burst[k].caplen);
-    }
-  }
+  if (!bench::load_ethernet_packets(b.captures, pkts, err)) return fail(err);
   if (pkts.empty()) return fail("no Ethernet packets in the captures");
   const uint16_t nw = b.workers;
   rte_mempool* pool = rte_pktmbuf_pool_create("bench_mbufs", unsigned(pkts.size() + 1024), 0, 0,

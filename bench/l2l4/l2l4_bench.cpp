@@ -5,6 +5,7 @@
 // allocs_per_pkt (global operator new calls per packet while timing; the
 // steady state should show 0).
 #include <benchmark/benchmark.h>
+#include <valgrind/callgrind.h>
 
 #include <array>
 #include <atomic>
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/l2l4/dpdk_workload.hpp"
 #include "dataplane/decode.hpp"
 #include "dataplane/io/packet_source.hpp"
 #include "dataplane/l2l4/walk.hpp"
@@ -229,6 +231,69 @@ void BM_DecodeCaptureSigtran(benchmark::State& state) {
   run_decode(state, k, true);
 }
 BENCHMARK(BM_DecodeCaptureSigtran);
+
+// The DPDK bench's workload (dpdk_workload.hpp) decoded lap after lap by one
+// decoder, in bursts of 32 as net_ring hands them to the worker: from the
+// second lap on, SCTP TSNs and TCP segments repeat and are suppressed as
+// duplicates, as in bench_dpdk. Capture time moves on 1 us a packet. The
+// decode part of bench_dpdk's cycles/packet without mbufs, rings or EAL.
+// For a figure that does not wobble on a shared machine, count instructions:
+//   valgrind --tool=callgrind --instr-atstart=no bench_l2l4
+//            --benchmark_filter=DpdkWorkload/callgrind
+// The timed loop runs between CALLGRIND_START/STOP_INSTRUMENTATION; the
+// dump is of that loop alone, and the counter `packets` divides it.
+void BM_DecodeDpdkWorkload(benchmark::State& state) {
+  static const Corpus k = [] {
+    Corpus c;
+    std::string err;
+    if (!bench::load_ethernet_packets(bench::dpdk_workload_captures(SIGPROBE_SOURCE_DIR), c.frames, err))
+      c.frames.clear();
+    c.finish(LinkType::Ethernet);
+    return c;
+  }();
+  if (k.refs.empty()) {
+    state.SkipWithError("captures not found");
+    return;
+  }
+  constexpr size_t kBurst = 32;
+  Decoder dec;
+  EventBatch out;
+  DecodeCounters c;
+  std::array<PacketRef, kBurst> burst;
+  uint64_t now_ns = 1'700'000'000'000'000'000ull;
+  size_t at = 0;
+  auto one_burst = [&] {
+    const size_t n = std::min(kBurst, k.refs.size() - at);
+    for (size_t i = 0; i < n; ++i) {
+      burst[i] = k.refs[at + i];
+      burst[i].ts_ns = now_ns += 1000;
+    }
+    out.clear();
+    dec.decode_burst({burst.data(), n}, out, c);
+    at = (at + n) % k.refs.size();
+    return n;
+  };
+  do one_burst(); while (at != 0);  // first lap: flows and slots created
+  c = DecodeCounters{};
+  uint64_t packets = 0, events = 0, bytes = 0;
+  const uint64_t allocs0 = test::allocation_count();
+  CALLGRIND_START_INSTRUMENTATION;
+  for (auto _ : state) {
+    packets += one_burst();
+    events += out.size();
+  }
+  CALLGRIND_STOP_INSTRUMENTATION;
+  for (const PacketRef& p : k.refs) bytes += p.caplen;
+  state.SetItemsProcessed(int64_t(packets));
+  state.SetBytesProcessed(int64_t(double(bytes) * double(packets) / double(k.refs.size())));
+  state.counters["packets"] = double(packets);
+  state.counters["allocs_per_pkt"] = double(test::allocation_count() - allocs0) / double(packets ? packets : 1);
+  state.counters["events_per_pkt"] = double(events) / double(packets ? packets : 1);
+  state.counters["dup_tsn_per_pkt"] = double(c.reasm.sctp_duplicate_tsns) / double(packets ? packets : 1);
+}
+BENCHMARK(BM_DecodeDpdkWorkload);
+// Four laps of 16,044 packets in 502 bursts each: a fixed count for callgrind.
+BENCHMARK(BM_DecodeDpdkWorkload)->Name("BM_DecodeDpdkWorkload/callgrind")->Iterations(4 * 502);
 
 }  // namespace
 }  // namespace sigprobe

@@ -90,6 +90,7 @@ class FlowTable {
   void touch(Slot* p, uint64_t now_ns) {
     uint32_t s = id_of(p);
     entries_[s].last_ns = now_ns;
+    if (s == head_) return;  // the usual case: the flow of the last packet again
     unlink(s);
     link_front(s);
   }

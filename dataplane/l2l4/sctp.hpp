@@ -59,6 +59,8 @@ class SctpReassembly {
 
   L2L4Config cfg_;
   FlowTable<Assoc> assocs_;
+  Assoc* last_assoc_ = nullptr;        // the direction of the last DATA chunk
+  uint64_t last_dir_ = 0;              // its ports and tag
   FlowTable<Partial> partial_;
   std::vector<uint8_t> message_;       // the reassembled message handed out
 };

@@ -3,6 +3,9 @@
 // packet_builder.hpp (RFC 9260 layouts).
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "dataplane/l2l4/walk.hpp"
 #include "tests/dataplane/l2l4/packet_builder.hpp"
 #include "tests/dataplane/l2l4/recording_handler.hpp"
@@ -107,6 +110,55 @@ TEST(Sctp, SameTsnInTheOtherDirectionIsNotADuplicate) {
   r.feed({sctp_data(5, 0, 0, kM3ua, kBE, text("a"))}, 0x1111);
   r.feed({sctp_data(5, 0, 0, kM3ua, kBE, text("b"))}, 0x2222);
   EXPECT_EQ(r.h.got.size(), 2u);
+}
+
+TEST(Sctp, DuplicatesAreFoundWhenDirectionsInterleave) {
+  // The walk remembers the direction of the last chunk; each direction keeps its own TSNs.
+  SctpRun r;
+  r.feed({sctp_data(5, 0, 0, kM3ua, kBE, text("a"))}, 0x1111);
+  r.feed({sctp_data(5, 0, 0, kM3ua, kBE, text("b"))}, 0x2222);
+  r.feed({sctp_data(5, 0, 0, kM3ua, kBE, text("a"))}, 0x1111);  // retransmissions, alternating
+  r.feed({sctp_data(5, 0, 0, kM3ua, kBE, text("b"))}, 0x2222);
+  r.feed({sctp_data(6, 0, 0, kM3ua, kBE, text("c"))}, 0x1111);
+  ASSERT_EQ(r.h.got.size(), 3u);
+  EXPECT_EQ(r.h.got[2].bytes, "c");
+  EXPECT_EQ(r.c.reasm.sctp_duplicate_tsns, 2u);
+  EXPECT_EQ(count(r.c, Anomaly::SctpTsnReused), 0u);
+}
+
+TEST(Sctp, DirectionPushedOutOfAFullTableIsForgotten) {
+  l2l4::L2L4Config cfg;
+  cfg.sctp_max_assocs = 2;
+  SctpRun r(cfg);
+  r.feed({sctp_data(5, 0, 0, kM3ua, kBE, text("a"))}, 1);
+  r.feed({sctp_data(5, 0, 0, kM3ua, kBE, text("b"))}, 2);
+  r.feed({sctp_data(5, 0, 0, kM3ua, kBE, text("c"))}, 3);  // pushes out direction 1
+  r.feed({sctp_data(5, 0, 0, kM3ua, kBE, text("c"))}, 3);  // still known
+  r.feed({sctp_data(5, 0, 0, kM3ua, kBE, text("a"))}, 1);  // new again: handed on
+  EXPECT_EQ(r.h.got.size(), 4u);
+  EXPECT_EQ(r.c.reasm.sctp_duplicate_tsns, 1u);
+}
+
+TEST(Sctp, ReusedTsnDiffersFromARetransmissionInAnyByteOfTheEnds) {
+  // The fingerprint covers a short payload whole and a long one's first 8
+  // and last 16 bytes: a change in any of those makes a new chunk.
+  for (size_t len : {1u, 7u, 23u, 24u, 25u, 40u, 300u}) {
+    const std::string base(len, 'm');
+    std::vector<size_t> at;
+    for (size_t i = 0; i < len; ++i)
+      if (len <= 24 || i < 8 || i >= len - 16) at.push_back(i);
+    SctpRun r;
+    uint32_t tsn = 1;
+    for (size_t i : at) {
+      std::string other = base;
+      other[i] = 'n';
+      r.feed({sctp_data(tsn, 0, 0, kM3ua, kBE, text(base))});
+      r.feed({sctp_data(tsn, 0, 0, kM3ua, kBE, text(other))});
+      ++tsn;
+    }
+    EXPECT_EQ(r.h.got.size(), 2 * at.size()) << "payload of " << len;
+    EXPECT_EQ(r.c.reasm.sctp_duplicate_tsns, 0u) << "payload of " << len;
+  }
 }
 
 TEST(Sctp, DuplicateWindowSlidesWithTheTsn) {
