@@ -240,16 +240,20 @@ uint16_t Decoder::decode_burst(std::span<const PacketRef> pkts, EventBatch& out,
     for (size_t l = 0; l < n; ++l) __builtin_prefetch(p.data + 64 * l);
   };
   for (size_t k = 0; k < kAhead && k < pkts.size(); ++k) prefetch(k);
+  uint64_t bytes = 0;
   for (size_t k = 0; k < pkts.size(); ++k) {
     if (k + kAhead < pkts.size()) prefetch(k + kAhead);
     const PacketRef& p = pkts[k];
-    ++c.packets;
-    c.bytes += p.wirelen;
+    bytes += p.wirelen;
     // A packet is malformed when it added to the anomaly total.
     const uint64_t before = c.anomalies_total;
     impl_->packet(p);
-    if (c.anomalies_total != before) ++c.malformed_packets;
+    c.malformed_packets += c.anomalies_total != before;
   }
+  // Once per burst: the decoders write through `c`, so the compiler cannot
+  // keep per-packet sums in registers across them.
+  c.packets += pkts.size();
+  c.bytes += bytes;
   return uint16_t(pkts.size());
 }
 

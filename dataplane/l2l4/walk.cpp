@@ -1,5 +1,6 @@
 #include "dataplane/l2l4/walk.hpp"
 
+#include <bit>
 #include <cstring>
 
 #include "dataplane/l2l4/ip_frag.hpp"
@@ -37,10 +38,24 @@ bool is_vlan(uint16_t t) {
 }
 
 // RFC 1071 one's-complement sum over the IPv4 header: 0xffff when it verifies.
+// The sum does not depend on byte order (RFC 1071 2.B): 4-byte words in host
+// order are added in 64 bits, folded, and swapped once on a little-endian
+// host (was 2 bytes a step: ~70 instructions for a 20-byte header).
 uint16_t ones_sum(Bytes b) {
-  uint32_t s = 0;
-  for (size_t i = 0; i + 1 < b.size(); i += 2) s += uint32_t(b[i] << 8 | b[i + 1]);
+  uint64_t s = 0;
+  size_t i = 0;
+  for (; i + 4 <= b.size(); i += 4) {
+    uint32_t w;
+    std::memcpy(&w, b.data() + i, 4);
+    s += w;
+  }
+  for (; i + 1 < b.size(); i += 2) {
+    uint16_t w;
+    std::memcpy(&w, b.data() + i, 2);
+    s += w;
+  }
   while (s >> 16) s = (s & 0xffff) + (s >> 16);
+  if constexpr (std::endian::native == std::endian::little) s = __builtin_bswap16(uint16_t(s));
   return uint16_t(s);
 }
 

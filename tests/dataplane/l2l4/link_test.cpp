@@ -3,6 +3,8 @@
 // tests/dataplane/l2l4/packet_builder.hpp.
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "dataplane/l2l4/walk.hpp"
 #include "tests/dataplane/l2l4/packet_builder.hpp"
 #include "tests/dataplane/l2l4/recording_handler.hpp"
@@ -128,6 +130,31 @@ TEST(L2L4Ipv4, BadChecksumIsCountedAndThePacketStillDecoded) {
   Walked w = walk_one(eth(0x0800, ipv4(h, udp(1, 2, kHello))));
   EXPECT_EQ(count(w.c, Anomaly::Ipv4BadChecksum), 1u);
   EXPECT_EQ(w.h.got.size(), 1u);
+}
+
+TEST(L2L4Ipv4, ChecksumHoldsForEveryHeaderLengthAndAnyFlippedBitBreaksIt) {
+  // Addresses and options of 0xff bytes make the sum carry many times.
+  for (size_t opt = 0; opt <= 40; opt += 4) {
+    V4 h;
+    h.src = {0xff, 0xfe, 0xff, 0xfd};
+    h.dst = {0xff, 0xff, 0x80, 0x01};
+    h.options = Buf(opt, 0xff);
+    for (size_t i = 0; i < opt; i += 4) h.options[i] = 0x01;  // NOPs, then 0xff data
+    const Buf good = eth(0x0800, ipv4(h, udp(1, 2, kHello)));
+    EXPECT_EQ(anomalies_total(walk_one(good).c), 0u) << "options " << opt;
+    // Bytes whose change leaves the header parseable: DSCP, id, TTL,
+    // checksum, addresses, options.
+    std::vector<size_t> at = {1, 4, 5, 8, 10, 11};
+    for (size_t i = 12; i < 20 + opt; ++i) at.push_back(i);
+    for (size_t i : at) {
+      for (int bit = 0; bit < 8; bit += 3) {
+        Buf bad = good;
+        bad[14 + i] ^= uint8_t(1 << bit);
+        EXPECT_EQ(count(walk_one(bad).c, Anomaly::Ipv4BadChecksum), 1u)
+            << "options " << opt << ", byte " << i << ", bit " << bit;
+      }
+    }
+  }
 }
 
 TEST(L2L4Ipv4, SkipsOptionsAndDropsEthernetPadding) {
