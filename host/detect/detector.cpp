@@ -169,13 +169,17 @@ class HashMemo {
   size_t size_ = 0, next_ = 0;
 };
 
-// A profile's key: the subject's hash_key mixed with the rule's fingerprint
-// (a multiply-xorshift finaliser: FlatTable indexes by the high bits). Never
-// output, and the table evicts in insertion order, so any strong hash will do;
-// hash_key takes 8 bytes per multiply where FNV-1a takes one. The rate
-// stage's keys stay FNV-1a (its set-associative table evicts by key).
-uint64_t profile_key(uint64_t subject_hash, uint64_t fingerprint) {
-  uint64_t x = subject_hash ^ (fingerprint * 0x9e3779b97f4a7c15ull);
+// The key of a subject in a table: its hash_key mixed with a tag (a rule's
+// fingerprint for its profile, a quantity's salt for its rate samples) by a
+// multiply-xorshift finaliser (FlatTable indexes by the high bits, the rate
+// table by a mix of the whole key). Keys never reach the output, so any
+// strong hash will do: hash_key takes 8 bytes per multiply where FNV-1a
+// takes one, and a subject is hashed once per event for all its tables.
+// (Only where the rate table must evict does the choice show: which keys
+// share a set. The rate stage's *values* stay FNV-1a: a value's bit in the
+// distinct sketch is an output.)
+uint64_t subject_key(uint64_t subject_hash, uint64_t tag) {
+  uint64_t x = subject_hash ^ (tag * 0x9e3779b97f4a7c15ull);
   x ^= x >> 32;
   x *= 0xd6e8feb86659fd93ull;
   x ^= x >> 32;
@@ -395,8 +399,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
   m.consumers.clear();
   m.subj.clear();
   size_t event_first_sample = 0;
-  HashMemo<hash_bytes> hash_of;        // rate sample keys
-  HashMemo<track::hash_key> key_of;    // profile keys
+  HashMemo<track::hash_key> key_of;    // subjects, for profile and rate sample keys
   // Consumers of one subject in a row share its copy in the arena.
   const char* last_subj = nullptr;
   auto put_subject = [&](std::string_view s, Consumer& c) {
@@ -415,7 +418,8 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     if (key_subject.empty()) return;
     const CompiledRule& cr = compiled_->compiled[rule];
     const Quantity& q = cr.quantities[qi];
-    uint64_t key = hash_of(key_subject, q.salt);
+    const uint64_t subject_hash = key_of(key_subject, 0);
+    const uint64_t key = subject_key(subject_hash, q.salt);
     uint32_t si = UINT32_MAX;
     for (size_t k = event_first_sample; k < m.samples.size(); ++k)
       if (m.samples[k].spec_id == q.spec_id && m.samples[k].key == key) { si = uint32_t(k); break; }
@@ -437,7 +441,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     c.rule = rule;
     c.q = qi;
     c.stype = st;
-    c.profile_key = profile_key(key_of(key_subject, 0), cr.fingerprint);
+    c.profile_key = subject_key(subject_hash, cr.fingerprint);
     c.aux = aux;
     c.fact = fact;
     put_subject(alert_subject, c);
@@ -449,7 +453,6 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
   for (size_t i = 0; i < n; ++i) {
     const SignalEvent& ev = events[i];
     event_first_sample = m.samples.size();
-    hash_of.clear();
     key_of.clear();
     m.last_ts_ns = ev.ts_ns;
     size_t f0 = m.facts.size();
