@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cstring>
+#include <utility>
 
 namespace sigprobe::l2l4 {
 namespace {
@@ -123,17 +124,29 @@ void SctpReassembly::on_data(Bytes chunk, uint8_t flags, uint32_t vtag, bool in_
   }
 
   // Duplicate suppression per direction: ports and the receiver's tag.
-  // Chunks bundled in a packet and packets in a row mostly share the
-  // direction of the last chunk: that one is remembered, no hash or probe.
+  // Chunks bundled in a packet, and the requests and answers of an
+  // association, mostly come from the last two directions seen: those are
+  // remembered (no key, hash or probe), the last one first.
   const uint64_t dir = uint64_t(ctx.src.port) << 48 | uint64_t(ctx.dst.port) << 32 | vtag;
-  Assoc* a = last_assoc_ && last_dir_ == dir ? last_assoc_ : nullptr;
+  Assoc* a = nullptr;
+  if (recent_[0].assoc && recent_[0].dir == dir) {
+    a = recent_[0].assoc;
+  } else if (recent_[1].assoc && recent_[1].dir == dir) {
+    a = recent_[1].assoc;
+    std::swap(recent_[0], recent_[1]);
+  }
   if (a) {
     assocs_.touch(a, now_ns);
   } else {
     const FlowKey ak = direction_key(1, ctx, vtag);
     a = assocs_.find(ak);
     if (!a) {
-      if (assocs_.full()) assocs_.erase(assocs_.oldest());
+      if (assocs_.full()) {
+        Assoc* old = assocs_.oldest();
+        for (RecentDir& r : recent_)
+          if (r.assoc == old) r = RecentDir{};
+        assocs_.erase(old);
+      }
       a = assocs_.insert(ak, now_ns);
       if (!a) return;  // unreachable: the erase above made room
       a->seen.fill(0);
@@ -141,9 +154,8 @@ void SctpReassembly::on_data(Bytes chunk, uint8_t flags, uint32_t vtag, bool in_
     } else {
       assocs_.touch(a, now_ns);
     }
-    // Only this branch erases directions, and it re-points the memo.
-    last_dir_ = dir;
-    last_assoc_ = a;
+    recent_[1] = recent_[0];
+    recent_[0] = RecentDir{dir, a};
   }
   if (seen_before(*a, *tsn, chunk_fingerprint(*stream, *ssn, *ppid, data), c)) {
     ++c.reasm.sctp_duplicate_tsns;

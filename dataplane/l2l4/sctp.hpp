@@ -59,8 +59,13 @@ class SctpReassembly {
 
   L2L4Config cfg_;
   FlowTable<Assoc> assocs_;
-  Assoc* last_assoc_ = nullptr;        // the direction of the last DATA chunk
-  uint64_t last_dir_ = 0;              // its ports and tag
+  // The directions of the last two DATA chunks (ports and tag), the last
+  // first; only on_data erases directions, and it drops them from here.
+  struct RecentDir {
+    uint64_t dir = 0;
+    Assoc* assoc = nullptr;
+  };
+  std::array<RecentDir, 2> recent_{};
   FlowTable<Partial> partial_;
   std::vector<uint8_t> message_;       // the reassembled message handed out
 };

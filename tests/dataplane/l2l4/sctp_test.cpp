@@ -139,6 +139,21 @@ TEST(Sctp, DirectionPushedOutOfAFullTableIsForgotten) {
   EXPECT_EQ(r.c.reasm.sctp_duplicate_tsns, 1u);
 }
 
+TEST(Sctp, DirectionPushedOutIsNotFoundInTheSlotItsSuccessorTook) {
+  // One direction fits: the second takes the first's slot, and the first,
+  // back, must start afresh instead of meeting the second's TSNs.
+  l2l4::L2L4Config cfg;
+  cfg.sctp_max_assocs = 1;
+  SctpRun r(cfg);
+  r.feed({sctp_data(5, 0, 0, kM3ua, kBE, text("a"))}, 1);
+  r.feed({sctp_data(5, 0, 0, kM3ua, kBE, text("b"))}, 2);
+  r.feed({sctp_data(5, 0, 0, kM3ua, kBE, text("a"))}, 1);
+  r.feed({sctp_data(5, 0, 0, kM3ua, kBE, text("a"))}, 1);  // now a retransmission
+  EXPECT_EQ(r.h.got.size(), 3u);
+  EXPECT_EQ(count(r.c, Anomaly::SctpTsnReused), 0u);
+  EXPECT_EQ(r.c.reasm.sctp_duplicate_tsns, 1u);
+}
+
 TEST(Sctp, ReusedTsnDiffersFromARetransmissionInAnyByteOfTheEnds) {
   // The fingerprint covers a short payload whole and a long one's first 8
   // and last 16 bytes: a change in any of those makes a new chunk.
