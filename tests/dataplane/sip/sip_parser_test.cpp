@@ -367,12 +367,12 @@ TEST(SipParser, AnomalySetKeepsAtMostItsCapacity) {
   EXPECT_EQ(a.size(), AnomalySet::kMax);
 }
 
-// find_char reads 16 bytes at a time and the last 16 again: every length
+// find_char and find_any read 16 bytes at a time and the last 16 again: every length
 // around those blocks, every start and every place of the byte (or none)
 // must give what string_view::find gives. The views end where the buffer
 // has more bytes of the searched value, so a read past the view's end
 // would find them.
-TEST(SipParser, FindCharAgreesWithFindAtEveryLengthStartAndPlace) {
+TEST(SipParser, FindCharAndFindAnyAgreeWithFindAtEveryLengthStartAndPlace) {
   const std::string buf(80, ';');
   for (size_t n = 0; n <= 48; ++n) {
     std::string text(n, 'x');
@@ -381,8 +381,11 @@ TEST(SipParser, FindCharAgreesWithFindAtEveryLengthStartAndPlace) {
       std::string t = text;
       if (hit < n) t[hit] = ';';
       std::string_view v(t.data(), n);
-      for (size_t from = 0; from <= n + 1; ++from)
+      for (size_t from = 0; from <= n + 1; ++from) {
         ASSERT_EQ(find_char(v, ';', from), v.find(';', from)) << "n=" << n << " hit=" << hit << " from=" << from;
+        ASSERT_EQ((find_any<',', ';'>(v, from)), v.find_first_of(",;", from)) << "n=" << n << " hit=" << hit;
+        ASSERT_EQ((find_any<',', ':'>(v, from)), v.find_first_of(",:", from)) << "n=" << n << " hit=" << hit;
+      }
     }
   }
   EXPECT_EQ(find_char({}, ';'), std::string_view::npos);
