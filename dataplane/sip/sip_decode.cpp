@@ -58,8 +58,7 @@ Looks classify_start(std::string_view s) {
   if (i == 0 || s[i] != ' ') return Looks::No;
   // the start line ends at CR or LF (a lone CR ends it too, as in tshark)
   size_t limit = s.size() < kMaxStartLine ? s.size() : kMaxStartLine;
-  size_t eol = i;
-  while (eol < limit && s[eol] != '\r' && s[eol] != '\n' && s[eol] != '\0') ++eol;
+  size_t eol = std::min(limit, find_any<'\r', '\n', '\0'>(s.substr(0, limit), i));
   if (eol == limit) return s.size() < kMaxStartLine ? Looks::Unsure : Looks::No;
   std::string_view line = s.substr(0, eol);
   return line.ends_with(" SIP/2.0") && line.size() > i + 1 + 8 ? Looks::Yes : Looks::No;

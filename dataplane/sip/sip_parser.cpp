@@ -185,7 +185,11 @@ size_t token_run(std::string_view s, size_t pos) {
 }
 #endif
 
-Line next_line(std::string_view s, size_t pos) {
+// Inline (forced: GCC kept it out of line for its SSE2 loop): out of line,
+// the Line came back through memory and the loop's constants were set up
+// per call (callgrind on the capture messages: parse_sip 3,158 -> 2,931
+// instructions per message).
+[[gnu::always_inline]] inline Line next_line(std::string_view s, size_t pos) {
   size_t eol = find_line_end(s, pos);
   if (eol == s.size()) return {eol, eol, false};
   if (s[eol] == '\n') return {eol, eol + 1, true};
