@@ -911,21 +911,23 @@ void Detector::evaluate(uint32_t r, const detail::Consumer& c, const SignalEvent
 bool Detector::absorbed(uint32_t r, SubjectType st, std::string_view subject, const SignalEvent& ev) {
   Impl& m = *impl_;
   if (subject.empty()) return true;
+  // A hit inside the subject's open alert is counted into it first: a
+  // flagged subject keeps hitting its rules, and this is the common case.
+  // (Only a subject whitelisted by a reload after its alert can have both.)
+  Caught* c = caught_.find(hash_bytes(subject, m.rule_name_hash[r] ^ uint64_t(st)));
+  if (c && ev.ts_ns < c->window_end_ns) {
+    ++c->hits;
+    c->last_ts_ns = ev.ts_ns;
+    ++counters_.hits_merged;
+    return true;
+  }
   // Whitelists hold numbers, GTs and IMSIs (the fields they are matched against).
   const bool listable = st == SubjectType::Msisdn || st == SubjectType::Gt || st == SubjectType::Imsi;
   if (listable && !compiled_->whitelist.empty() && compiled_->whitelist.covers(subject)) {
     ++counters_.whitelisted_suppressed;
     return true;
   }
-  Caught* c = caught_.find(hash_bytes(subject, m.rule_name_hash[r] ^ uint64_t(st)));
-  if (!c) return false;  // raise() opens it
-  if (ev.ts_ns < c->window_end_ns) {
-    ++c->hits;
-    c->last_ts_ns = ev.ts_ns;
-    ++counters_.hits_merged;
-    return true;
-  }
-  return false;
+  return false;  // raise() opens (or reopens) its alert
 }
 
 void Detector::raise(uint32_t r, SubjectType st, std::string_view subject, const SignalEvent& ev,
