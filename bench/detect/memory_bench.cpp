@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <numeric>
 #include <random>
 #include <vector>
@@ -26,40 +27,43 @@ struct alignas(64) Line {
   uint64_t pad[7];
 };
 
-// 512 MiB: far beyond any last-level cache, as the detector's tables are at
-// operator scale.
-constexpr size_t kLines = size_t{512} << 20 >> 6;
+// The tables: 512 MiB is far beyond any last-level cache, as the detector's
+// tables are at operator scale; 4 and 32 MiB fit a last-level cache but not
+// the TLB's reach in 4 KiB pages, which separates the cost of a page walk
+// from the cost of DRAM.
+constexpr size_t kMiB = size_t{1} << 20;
 
-// The table in 4 KiB pages, or in 2 MiB pages where the kernel gives them
-// (transparent huge pages on request: madvise).
-const Line* table(bool huge) {
-  auto make = [](bool h) {
-    const size_t bytes = kLines * sizeof(Line);
-    void* p = mmap(nullptr, bytes + (size_t{2} << 20), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) return static_cast<Line*>(nullptr);
-    auto* lines = reinterpret_cast<Line*>((reinterpret_cast<uintptr_t>(p) + (size_t{2} << 20) - 1) &
-                                          ~uintptr_t{(size_t{2} << 20) - 1});
-    madvise(lines, bytes, h ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
-    std::vector<uint64_t> order(kLines);
-    std::iota(order.begin(), order.end(), 0);
-    std::shuffle(order.begin() + 1, order.end(), std::mt19937_64(11));
-    for (size_t i = 0; i < kLines; ++i) lines[order[i]].next = order[(i + 1) % kLines];
-    return lines;
-  };
-  static const Line* small = make(false);
-  static const Line* large = make(true);
-  return huge ? large : small;
+// A table of mib MiB, in 4 KiB pages or in 2 MiB pages where the kernel gives
+// them (transparent huge pages on request: madvise); its lines form one
+// random cycle.
+const Line* table(bool huge, size_t mib) {
+  static std::map<std::pair<bool, size_t>, const Line*> made;
+  auto& t = made[{huge, mib}];
+  if (t) return t;
+  const size_t lines_n = mib * kMiB / sizeof(Line);
+  const size_t bytes = lines_n * sizeof(Line);
+  void* p = mmap(nullptr, bytes + 2 * kMiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return nullptr;
+  auto* lines = reinterpret_cast<Line*>((reinterpret_cast<uintptr_t>(p) + 2 * kMiB - 1) & ~uintptr_t{2 * kMiB - 1});
+  madvise(lines, bytes, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+  std::vector<uint64_t> order(lines_n);
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin() + 1, order.end(), std::mt19937_64(11));
+  for (size_t i = 0; i < lines_n; ++i) lines[order[i]].next = order[(i + 1) % lines_n];
+  t = lines;
+  return t;
 }
 
 template <int kChains>
 void BM_RandomLines(benchmark::State& state) {
-  const Line* t = table(state.range(0) != 0);
+  const Line* t = table(state.range(0) != 0, size_t(state.range(1)));
+  const uint64_t lines_n = uint64_t(state.range(1)) * kMiB / sizeof(Line);
   if (!t) {
     state.SkipWithError("mmap failed");
     return;
   }
   uint64_t at[kChains];
-  for (int c = 0; c < kChains; ++c) at[c] = (kLines / kChains) * uint64_t(c);
+  for (int c = 0; c < kChains; ++c) at[c] = (lines_n / kChains) * uint64_t(c);
   constexpr int kSteps = 1024;
   for (auto _ : state) {
     for (int s = 0; s < kSteps; ++s)
@@ -69,11 +73,11 @@ void BM_RandomLines(benchmark::State& state) {
   state.SetItemsProcessed(int64_t(state.iterations()) * kSteps * kChains);
   state.counters["chains"] = kChains;
 }
-// Argument: 0 = 4 KiB pages, 1 = huge pages requested.
-BENCHMARK(BM_RandomLines<1>)->ArgName("huge")->Arg(0)->Arg(1);
-BENCHMARK(BM_RandomLines<4>)->ArgName("huge")->Arg(0)->Arg(1);
-BENCHMARK(BM_RandomLines<8>)->ArgName("huge")->Arg(0)->Arg(1);
-BENCHMARK(BM_RandomLines<16>)->ArgName("huge")->Arg(0)->Arg(1);
-BENCHMARK(BM_RandomLines<32>)->ArgName("huge")->Arg(0)->Arg(1);
+// Arguments: huge (0 = 4 KiB pages, 1 = huge pages requested), table MiB.
+BENCHMARK(BM_RandomLines<1>)->ArgNames({"huge", "mib"})->ArgsProduct({{0, 1}, {4, 32, 512}});
+BENCHMARK(BM_RandomLines<4>)->ArgNames({"huge", "mib"})->ArgsProduct({{0, 1}, {512}});
+BENCHMARK(BM_RandomLines<8>)->ArgNames({"huge", "mib"})->ArgsProduct({{0, 1}, {512}});
+BENCHMARK(BM_RandomLines<16>)->ArgNames({"huge", "mib"})->ArgsProduct({{0, 1}, {32, 512}});
+BENCHMARK(BM_RandomLines<32>)->ArgNames({"huge", "mib"})->ArgsProduct({{0, 1}, {512}});
 
 }  // namespace
