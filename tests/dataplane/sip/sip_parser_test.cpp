@@ -106,6 +106,42 @@ TEST(SipParser, HeaderNameDifferingInAnyOneByteIsNotKnown) {
   }
 }
 
+// The header name is read 16 bytes at a time for letters, digits and '-',
+// then byte by byte: every byte value at every place of a 20-byte name (both
+// sides of the 16-byte block) must end the name exactly where the RFC 3261
+// token grammar ends it. Messages written for this test.
+TEST(SipParser, HeaderNameEndsAtTheFirstNonTokenByteAtEveryPlace) {
+  auto token = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("-.!%*_+`'~").find(c) != std::string_view::npos;
+  };
+  const std::string base_name = "aBcdefgh-JKLMnop0q9z";  // 20 token bytes
+  for (int b = 0; b < 256; ++b) {
+    const char c = char(b);
+    if (c == '\r' || c == '\n') continue;  // those end the line, not the name
+    for (size_t k = 0; k < base_name.size(); ++k) {
+      std::string name = base_name;
+      name[k] = c;
+      std::string msg = "OPTIONS sip:a@b SIP/2.0\r\n" + name + ": v\r\n\r\n";
+      AnomalySet a;
+      auto m = parse_sip(msg, a);
+      ASSERT_TRUE(m);
+      std::string where = "byte " + std::to_string(b) + " at " + std::to_string(k);
+      if (token(c)) {
+        ASSERT_EQ(m->header_count, 1u) << where;
+        EXPECT_EQ(m->headers[0].name, name) << where;
+      } else if (k > 0 && (c == ':' || ((c == ' ' || c == '\t') && k + 1 == name.size()))) {
+        // the name ends there ("name:" or "name :"), the rest is the value
+        ASSERT_EQ(m->header_count, 1u) << where;
+        EXPECT_EQ(m->headers[0].name, name.substr(0, k)) << where;
+      } else {  // white space or another byte inside the name: no colon after the token
+        EXPECT_EQ(m->header_count, 0u) << where;
+        EXPECT_TRUE(a.has(Anomaly::SipHeaderLineInvalid)) << where;
+      }
+    }
+  }
+}
+
 // After RFC 4475 3.1.1.1 (wsinv): compact forms and odd spacing.
 TEST(SipParser, CompactHeadersInAMessage) {
   std::string msg =
