@@ -7,12 +7,11 @@
 // captures bench_dpdk replays, as the DPDK worker meets them.
 #include <benchmark/benchmark.h>
 
-#include <algorithm>
 #include <array>
-#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "bench/l2l4/dpdk_workload.hpp"
 #include "dataplane/io/packet_source.hpp"
 #include "dataplane/l2l4/walk.hpp"
 #include "dataplane/sip/sip_decode.hpp"
@@ -144,23 +143,9 @@ class SipCollector final : public l2l4::L4Handler {
   }
 };
 
-// The captures of bench_dpdk's default workload (bench/dpdk): pcaps/sip,
-// pcaps/scenarios and two SIP captures of the shared corpus when present.
+// The captures of bench_dpdk's workload (bench/l2l4/dpdk_workload.hpp).
 std::vector<std::string> capture_messages() {
-  namespace fs = std::filesystem;
-  const std::string root = SIGPROBE_SOURCE_DIR;
-  std::vector<std::string> files;
-  for (const char* dir : {"/pcaps/sip", "/pcaps/scenarios"}) {
-    if (!fs::exists(root + dir)) continue;
-    std::vector<std::string> in_dir;
-    for (auto& e : fs::directory_iterator(root + dir))
-      if (e.path().extension() == ".pcap") in_dir.push_back(e.path().string());
-    std::sort(in_dir.begin(), in_dir.end());
-    files.insert(files.end(), in_dir.begin(), in_dir.end());
-  }
-  for (const char* rel : {"/../shared/corpus/initconf__sip-attacks/SIP-Bruteforce-Single-IP.pcap",
-                          "/../shared/corpus/initconf__sip-attacks/BadUserAgent-sipvicious.pcap"})
-    if (fs::exists(root + rel)) files.push_back(root + rel);
+  const std::vector<std::string> files = bench::dpdk_workload_captures(SIGPROBE_SOURCE_DIR);
   SipCollector collect;
   DecodeCounters c;
   for (size_t i = 0; i < files.size(); ++i) {
