@@ -186,6 +186,11 @@ uint64_t subject_key(uint64_t subject_hash, uint64_t tag) {
   return x;
 }
 
+// The key of a (rule, subject) in the caught list (never output).
+uint64_t caught_key(std::string_view subject, uint64_t rule_name_hash, SubjectType st) {
+  return track::hash_key(subject, rule_name_hash ^ uint64_t(st));
+}
+
 }  // namespace
 
 struct Detector::Impl {
@@ -194,7 +199,12 @@ struct Detector::Impl {
         blocked_calls(max_blocked_calls) {}
 
   // per burst
-  std::vector<offload::ScanItem> items;
+  // The burst's scan items: storage for the most an event can give (one per
+  // slot) so that adding one is a store and a count, not a vector's
+  // emplace_back (out of line, ~1 % of a DPDK worker); items() views them.
+  std::vector<offload::ScanItem> item_store;
+  size_t n_items = 0;
+  std::span<const offload::ScanItem> items() const { return {item_store.data(), n_items}; }
   std::vector<offload::PatternMatch> matches;
   std::vector<uint32_t> match_begin;      // per event, into matches (+1 sentinel)
   std::string text_arena;                 // lower-cased URL hosts (views into it, reserved)
@@ -308,11 +318,12 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
   if (n == 0) return;
 
   // ---- 1. one pattern scan over the burst's fields --------------------------
-  m.items.clear();
+  m.n_items = 0;
+  if (m.item_store.size() < n << kSlotBits) m.item_store.resize(n << kSlotBits);
   m.matches.clear();
   m.text_arena.clear();
   auto item = [&](size_t ev, uint32_t slot, FieldTag f, std::string_view s) {
-    if (!s.empty()) m.items.push_back({uint32_t(ev << kSlotBits | slot), f, s});
+    if (!s.empty()) m.item_store[m.n_items++] = {uint32_t(ev << kSlotBits | slot), f, s};
   };
   auto urls = [&](size_t ev, std::string_view text) {
     uint32_t slot = kSlotUrl0;
@@ -381,7 +392,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
       }
     }
   }
-  if (!m.items.empty() && !compiled_->patterns.empty()) pattern_->scan(m.items, m.matches);
+  if (m.n_items != 0 && !compiled_->patterns.empty()) pattern_->scan(m.items(), m.matches);
   counters_.matches += m.matches.size();
   m.match_begin.assign(n + 1, 0);
   for (const auto& pm : m.matches) ++m.match_begin[(pm.item >> kSlotBits) + 1];
@@ -694,9 +705,10 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
   const rules::Rule& rule = *cr.rule;
   const rules::RuleSet& rs = *compiled_->rules;
   auto text_of = [&](const offload::PatternMatch& pm) -> std::string_view {
-    auto it = std::lower_bound(m.items.begin(), m.items.end(), pm.item,
+    const auto items = m.items();
+    auto it = std::lower_bound(items.begin(), items.end(), pm.item,
                                [](const offload::ScanItem& a, uint32_t v) { return a.item < v; });
-    for (; it != m.items.end() && it->item == pm.item; ++it)
+    for (; it != items.end() && it->item == pm.item; ++it)
       if (it->field == pm.field) return it->bytes;
     return {};
   };
@@ -914,7 +926,7 @@ bool Detector::absorbed(uint32_t r, SubjectType st, std::string_view subject, co
   // A hit inside the subject's open alert is counted into it first: a
   // flagged subject keeps hitting its rules, and this is the common case.
   // (Only a subject whitelisted by a reload after its alert can have both.)
-  Caught* c = caught_.find(hash_bytes(subject, m.rule_name_hash[r] ^ uint64_t(st)));
+  Caught* c = caught_.find(caught_key(subject, m.rule_name_hash[r], st));
   if (c && ev.ts_ns < c->window_end_ns) {
     ++c->hits;
     c->last_ts_ns = ev.ts_ns;
@@ -937,7 +949,7 @@ void Detector::raise(uint32_t r, SubjectType st, std::string_view subject, const
   const rules::Rule& rule = *compiled_->compiled[r].rule;
   const rules::Settings& settings = compiled_->rules->settings;
   uint64_t sh = hash_bytes(subject);
-  uint64_t wkey = hash_bytes(subject, m.rule_name_hash[r] ^ uint64_t(st));
+  uint64_t wkey = caught_key(subject, m.rule_name_hash[r], st);
   const bool pushed_out_before = caught_.counters().evictions != 0;
   auto [cp, fresh] = caught_.emplace(wkey, [&](Caught& old) {
     RuleTotals& t = evicted_totals_[old.rule];
