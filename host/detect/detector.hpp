@@ -11,8 +11,6 @@
 #include <ostream>
 #include <span>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "dataplane/core/signal_event.hpp"
