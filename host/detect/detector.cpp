@@ -208,6 +208,7 @@ struct Detector::Impl {
   std::vector<offload::PatternMatch> matches;
   std::vector<uint32_t> match_begin;      // per event, into matches (+1 sentinel)
   std::string text_arena;                 // lower-cased URL hosts (views into it, reserved)
+  std::vector<std::string_view> domains;  // a content hit's listed URL domains (views)
   std::string subj;                       // subjects of consumers (offsets)
   std::vector<CallFact> facts;
   std::vector<uint32_t> fact_begin;       // per event (+1 sentinel)
@@ -699,6 +700,13 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
 }
 
 
+template <class MakeEvidence>
+void Detector::raise(uint32_t r, SubjectType st, std::string_view subject, const SignalEvent& ev,
+                     MakeEvidence&& evidence, const detail::Profile* p, int32_t fact, std::vector<Alert>& alerts) {
+  if (absorbed(r, st, subject, ev)) return;
+  open_alert(r, st, subject, ev, evidence(), p, fact, alerts);
+}
+
 void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std::vector<Alert>& alerts) {
   Impl& m = *impl_;
   const CompiledRule& cr = compiled_->compiled[r];
@@ -748,24 +756,31 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
         } else {
           continue;
         }
-        if (absorbed(r, st, text_of(pm), ev)) continue;
-        nlohmann::json ev_json = {{"list", rs.lists[t.index].name}, {"field", field},
-                                  {"entry", compiled_->patterns[pm.pattern_id].text}};
-        raise(r, st, text_of(pm), ev, std::move(ev_json), nullptr, -1, alerts);
+        raise(r, st, text_of(pm), ev,
+              [&] {
+                return nlohmann::json{{"list", rs.lists[t.index].name}, {"field", field},
+                                      {"entry", compiled_->patterns[pm.pattern_id].text}};
+              },
+              nullptr, -1, alerts);
       }
       return;
     }
     case RuleType::Content: {
       uint64_t families = 0;
-      std::vector<std::string> words, domains;
+      // Views into the compiled patterns and the burst's items: valid for
+      // this call, all the evidence needs.
+      std::array<std::string_view, 8> words;
+      size_t nwords = 0;
+      std::vector<std::string_view>& domains = m.domains;
+      domains.clear();
       for (uint32_t k = mb; k < me; ++k) {
         const auto& pm = m.matches[k];
         const PatternTarget& t = compiled_->targets[pm.pattern_id];
         if (t.kind == PatternTarget::Keyword && t.index == r) {
           families |= 1ull << (t.family & 63);
-          if (words.size() < 8) words.push_back(compiled_->patterns[pm.pattern_id].text);
+          if (nwords < words.size()) words[nwords++] = compiled_->patterns[pm.pattern_id].text;
         } else if (t.kind == PatternTarget::List && (pm.item & kSlotMask) >= kSlotUrl0 && in_rule_lists(t.index)) {
-          domains.emplace_back(text_of(pm));
+          domains.push_back(text_of(pm));
         }
       }
       uint32_t nfam = uint32_t(__builtin_popcountll(families));
@@ -774,17 +789,26 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
       std::string_view sender;
       if (ev.has(kLayerSip)) sender = track::sip_calling(ev.sip);
       else sender = track::sms_record(ev).sender;
-      nlohmann::json e = nlohmann::json::object();
-      if (nfam) {
-        nlohmann::json fam = nlohmann::json::array();
-        for (size_t f = 0; f < rule.families.size() && f < 64; ++f)
-          if (families >> f & 1) fam.push_back(rule.families[f].name);
-        e["families"] = fam;
-        e["keywords"] = words;
-        e["min_families"] = rule.min_families;
-      }
-      if (!domains.empty()) e["domains"] = domains;
-      raise(r, SubjectType::Msisdn, sender, ev, std::move(e), nullptr, -1, alerts);
+      raise(r, SubjectType::Msisdn, sender, ev,
+            [&] {
+              auto strings = [](std::span<const std::string_view> v) {
+                nlohmann::json a = nlohmann::json::array();
+                for (std::string_view x : v) a.push_back(std::string(x));
+                return a;
+              };
+              nlohmann::json e = nlohmann::json::object();
+              if (nfam) {
+                nlohmann::json fam = nlohmann::json::array();
+                for (size_t f = 0; f < rule.families.size() && f < 64; ++f)
+                  if (families >> f & 1) fam.push_back(rule.families[f].name);
+                e["families"] = fam;
+                e["keywords"] = strings({words.data(), nwords});
+                e["min_families"] = rule.min_families;
+              }
+              if (!domains.empty()) e["domains"] = strings(domains);
+              return e;
+            },
+            nullptr, -1, alerts);
       return;
     }
     case RuleType::Signature: {
@@ -797,13 +821,20 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
           char buf[64];
           size_t len = 0;
           track::format_ip(ev.src, buf, sizeof buf, len);
-          nlohmann::json e = {{t.kind == PatternTarget::UserAgent ? "user_agent" : "from_display", text_of(pm)},
-                              {"signature", compiled_->patterns[pm.pattern_id].text}};
-          raise(r, SubjectType::Ip, {buf, len}, ev, std::move(e), nullptr, -1, alerts);
+          raise(r, SubjectType::Ip, {buf, len}, ev,
+                [&] {
+                  return nlohmann::json{
+                      {t.kind == PatternTarget::UserAgent ? "user_agent" : "from_display", text_of(pm)},
+                      {"signature", compiled_->patterns[pm.pattern_id].text}};
+                },
+                nullptr, -1, alerts);
         } else if (t.kind == PatternTarget::List && slot == kSlotImei && in_rule_lists(t.index)) {
-          nlohmann::json e = {{"imei_tac_list", rs.lists[t.index].name},
-                              {"tac", compiled_->patterns[pm.pattern_id].text}};
-          raise(r, SubjectType::Imei, text_of(pm), ev, std::move(e), nullptr, -1, alerts);
+          raise(r, SubjectType::Imei, text_of(pm), ev,
+                [&] {
+                  return nlohmann::json{{"imei_tac_list", rs.lists[t.index].name},
+                                        {"tac", compiled_->patterns[pm.pattern_id].text}};
+                },
+                nullptr, -1, alerts);
         }
       }
       return;
@@ -814,19 +845,25 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
       if (std::find(rule.operations.begin(), rule.operations.end(), op) == rule.operations.end()) return;
       std::string_view gt = ev.sccp.calling.gt;
       const auto& st = rs.settings;
-      std::string op_name(rules::map_operation_name(op));
-      if (op_name.empty()) op_name = std::to_string(op);
+      auto op_name = [op] {
+        std::string name(rules::map_operation_name(op));
+        return name.empty() ? std::to_string(op) : name;
+      };
       if (rule.category == rules::Ss7Category::Cat1) {
         if (gt.empty() || starts_with_any(gt, st.home_gt_prefixes)) return;
-        raise(r, SubjectType::Gt, gt, ev, {{"category", 1}, {"operation", op_name}, {"calling_gt", gt}}, nullptr, -1,
-              alerts);
+        raise(r, SubjectType::Gt, gt, ev,
+              [&] { return nlohmann::json{{"category", 1}, {"operation", op_name()}, {"calling_gt", gt}}; }, nullptr,
+              -1, alerts);
       } else if (rule.category == rules::Ss7Category::Cat2) {
         if (gt.empty() || starts_with_any(gt, st.home_gt_prefixes) || starts_with_any(gt, st.interconnect_gt_prefixes))
           return;
         if (ev.map.imsi.empty() || !starts_with_any(ev.map.imsi, st.home_imsi_prefixes)) return;
         raise(r, SubjectType::Gt, gt, ev,
-              {{"category", 2}, {"operation", op_name}, {"calling_gt", gt}, {"imsi", ev.map.imsi}}, nullptr, -1,
-              alerts);
+              [&] {
+                return nlohmann::json{
+                    {"category", 2}, {"operation", op_name()}, {"calling_gt", gt}, {"imsi", ev.map.imsi}};
+              },
+              nullptr, -1, alerts);
       } else if (rule.category == rules::Ss7Category::Cat3) {
         if (m.note_of[i] < 0) return;
         const Ss7Note& note = m.notes[size_t(m.note_of[i])];
@@ -835,11 +872,13 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
         uint64_t dt = ev.ts_ns - note.prev_ns;
         if (dt >= rule.min_travel_ns || country_code(note.prev_vlr.view()) == country_code(vlr)) return;
         raise(r, SubjectType::Imsi, ev.map.imsi, ev,
-              {{"category", 3},
-               {"previous_vlr", note.prev_vlr.view()},
-               {"vlr", vlr},
-               {"seconds_between", double(dt) / 1e9},
-               {"min_travel_s", double(rule.min_travel_ns) / 1e9}},
+              [&] {
+                return nlohmann::json{{"category", 3},
+                                      {"previous_vlr", note.prev_vlr.view()},
+                                      {"vlr", vlr},
+                                      {"seconds_between", double(dt) / 1e9},
+                                      {"min_travel_s", double(rule.min_travel_ns) / 1e9}};
+              },
               nullptr, -1, alerts);
       }
       return;
@@ -856,7 +895,11 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
           if (t.kind != PatternTarget::List || (slot != kSlotVlr && slot != kSlotMsc) || !in_rule_lists(t.index))
             continue;
           raise(r, SubjectType::Imsi, ev.map.imsi, ev,
-                {{"vlr", vlr}, {"list", rs.lists[t.index].name}, {"prefix", compiled_->patterns[pm.pattern_id].text}},
+                [&] {
+                  return nlohmann::json{{"vlr", vlr},
+                                        {"list", rs.lists[t.index].name},
+                                        {"prefix", compiled_->patterns[pm.pattern_id].text}};
+                },
                 nullptr, -1, alerts);
           return;
         }
@@ -865,7 +908,8 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
         const auto& st = rs.settings;
         if (!st.home_imsi_prefixes.empty() && !starts_with_any(ev.map.imsi, st.home_imsi_prefixes)) return;
         if (starts_with_any(vlr, st.home_gt_prefixes)) return;
-        raise(r, SubjectType::Imsi, ev.map.imsi, ev, {{"vlr", vlr}, {"first_seen", true}}, nullptr, -1, alerts);
+        raise(r, SubjectType::Imsi, ev.map.imsi, ev,
+              [&] { return nlohmann::json{{"vlr", vlr}, {"first_seen", true}}; }, nullptr, -1, alerts);
       }
       return;
     }
@@ -906,18 +950,21 @@ void Detector::evaluate(uint32_t r, const detail::Consumer& c, const SignalEvent
     if (!metric(k, v) || (cond.is_min ? !(v >= cond.threshold) : !(v <= cond.threshold))) return;
   }
   const std::string_view subject = std::string_view(m.subj).substr(c.subj_off, c.subj_len);
-  if (absorbed(r, c.stype, subject, ev)) return;  // no evidence to build for a merged hit
-  nlohmann::json e = nlohmann::json::object();
-  for (size_t k = 0; k < cr.evals.size(); ++k) {
-    const rules::Condition& cond = rule.conditions[k];
-    double v = 0;
-    metric(k, v);
-    std::string name(rules::metric_name(cond.metric));
-    e[name] = {{"value", std::round(v * 1000) / 1000}, {cond.is_min ? "min" : "max", cond.threshold}};
-  }
-  e["window_s"] = double(rule.window_ns) / 1e9;
-  if (rule.across_ns) e["across_s"] = double(rule.across_ns) / 1e9;
-  raise(r, c.stype, subject, ev, std::move(e), p, c.fact, alerts);
+  raise(r, c.stype, subject, ev,
+        [&] {
+          nlohmann::json e = nlohmann::json::object();
+          for (size_t k = 0; k < cr.evals.size(); ++k) {
+            const rules::Condition& cond = rule.conditions[k];
+            double v = 0;
+            metric(k, v);
+            std::string name(rules::metric_name(cond.metric));
+            e[name] = {{"value", std::round(v * 1000) / 1000}, {cond.is_min ? "min" : "max", cond.threshold}};
+          }
+          e["window_s"] = double(rule.window_ns) / 1e9;
+          if (rule.across_ns) e["across_s"] = double(rule.across_ns) / 1e9;
+          return e;
+        },
+        p, c.fact, alerts);
 }
 
 bool Detector::absorbed(uint32_t r, SubjectType st, std::string_view subject, const SignalEvent& ev) {
@@ -939,13 +986,12 @@ bool Detector::absorbed(uint32_t r, SubjectType st, std::string_view subject, co
     ++counters_.whitelisted_suppressed;
     return true;
   }
-  return false;  // raise() opens (or reopens) its alert
+  return false;  // open_alert() opens (or reopens) its alert
 }
 
-void Detector::raise(uint32_t r, SubjectType st, std::string_view subject, const SignalEvent& ev,
-                     nlohmann::json evidence, const detail::Profile* p, int32_t fact, std::vector<Alert>& alerts) {
+void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, const SignalEvent& ev,
+                          nlohmann::json evidence, const detail::Profile* p, int32_t fact, std::vector<Alert>& alerts) {
   Impl& m = *impl_;
-  if (absorbed(r, st, subject, ev)) return;
   const rules::Rule& rule = *compiled_->compiled[r].rule;
   const rules::Settings& settings = compiled_->rules->settings;
   uint64_t sh = hash_bytes(subject);

@@ -99,11 +99,19 @@ class Detector {
   struct Impl;
   void apply_immediate(uint32_t rule, const SignalEvent& ev, size_t i, std::vector<Alert>& alerts);
   void evaluate(uint32_t rule, const detail::Consumer& c, const SignalEvent& ev, std::vector<Alert>& alerts);
+  // A hit of rule on subject: counted into the subject's open alert, dropped
+  // (empty subject, whitelisted), or a new alert whose evidence evidence()
+  // builds. A flagged subject keeps hitting its rules, so the evidence is
+  // built only when an alert opens (defined in detector.cpp, its one user).
+  template <class MakeEvidence>
+  void raise(uint32_t rule, SubjectType st, std::string_view subject, const SignalEvent& ev,
+             MakeEvidence&& evidence, const detail::Profile* p, int32_t fact, std::vector<Alert>& alerts);
   // The part of raise() before any evidence is needed: true when the hit is
   // done with (empty subject, whitelisted, or counted into its open alert).
   bool absorbed(uint32_t rule, SubjectType st, std::string_view subject, const SignalEvent& ev);
-  void raise(uint32_t rule, SubjectType st, std::string_view subject, const SignalEvent& ev,
-             nlohmann::json evidence, const detail::Profile* p, int32_t fact, std::vector<Alert>& alerts);
+  // The rest, for a hit that absorbed() did not take.
+  void open_alert(uint32_t rule, SubjectType st, std::string_view subject, const SignalEvent& ev,
+                  nlohmann::json evidence, const detail::Profile* p, int32_t fact, std::vector<Alert>& alerts);
 
   std::unique_ptr<Impl> impl_;
   std::unique_ptr<CompiledRules> compiled_;
