@@ -25,9 +25,7 @@ namespace sigprobe::track {
 template <class V>
 class CallTable {
  public:
-  explicit CallTable(size_t capacity) : capacity_(capacity ? capacity : 1), index_(capacity_) {
-    counters_.capacity = capacity_;
-  }
+  explicit CallTable(size_t capacity) : index_(capacity) {}
 
   V* find(uint64_t key) {
     const uint32_t e = index_.find(key);
@@ -43,31 +41,18 @@ class CallTable {
   // record stays readable until recycle().
   template <class OnEvict>
   std::pair<V*, bool> emplace(uint64_t key, OnEvict&& on_evict) {
-    size_t s = index_.slot_of(key);
-    if (index_.entry_at(s) != kNone) return {&record(index_.entry_at(s)), false};
-    bool moved = false;
-    while (size_ >= capacity_) {
-      const uint32_t old = order_.pop_oldest(gen_of());
-      if (old == kNone) break;
+    auto evict = [&](uint32_t old) {
       on_evict(record(old));
       erase(meta_[old].key);
-      ++counters_.evictions;
-      moved = true;
-    }
-    if (index_.make_room(size_)) moved = true;
-    if (moved) s = index_.slot_of(key);
-    const uint32_t idx = take_record();
-    V& v = record(idx);
-    v = V{};
-    const uint64_t gen = ++gen_;
-    meta_[idx] = {key, gen};
-    index_.set(s, key, idx);
-    order_.push(idx, gen);
-    ++size_;
-    ++counters_.inserts;
-    if (size_ > counters_.peak) counters_.peak = size_;
-    order_.compact(capacity_, gen_of());
-    return {&v, true};
+    };
+    auto take = [&](uint64_t k, uint64_t gen) {
+      const uint32_t idx = take_record();
+      record(idx) = V{};
+      meta_[idx] = {k, gen};
+      return idx;
+    };
+    const auto [e, fresh] = index_.emplace(key, gen_of(), evict, take);
+    return {&record(e), fresh};
   }
   std::pair<V*, bool> emplace(uint64_t key) {
     return emplace(key, [](V&) {});
@@ -79,13 +64,12 @@ class CallTable {
     if (e == kNone) return;
     meta_[e].gen = 0;
     retired_.push_back(e);
-    --size_;
   }
 
   // f(key, value) -> true to erase the entry; entries in insertion order.
   template <class F>
   void erase_if(F&& f) {
-    order_.filter(gen_of(), [&](uint32_t e) {
+    index_.order().filter(gen_of(), [&](uint32_t e) {
       if (!f(meta_[e].key, record(e))) return true;
       erase(meta_[e].key);
       return false;
@@ -94,7 +78,7 @@ class CallTable {
   // f(key, value) for every entry, in insertion order.
   template <class F>
   void for_each(F&& f) const {
-    order_.for_each(gen_of(), [&](uint32_t e) { f(meta_[e].key, record(e)); });
+    index_.order().for_each(gen_of(), [&](uint32_t e) { f(meta_[e].key, record(e)); });
   }
 
   // Records erased since the last recycle() become free for new entries.
@@ -103,9 +87,9 @@ class CallTable {
     retired_.clear();
   }
 
-  size_t size() const { return size_; }
-  size_t capacity() const { return capacity_; }
-  const TableCounters& counters() const { return counters_; }
+  size_t size() const { return index_.size(); }
+  size_t capacity() const { return index_.capacity(); }
+  const TableCounters& counters() const { return index_.counters(); }
 
  private:
   static constexpr uint32_t kNone = OpenIndex::kNone;
@@ -133,16 +117,11 @@ class CallTable {
     return e;
   }
 
-  size_t capacity_;
-  OpenIndex index_;
-  size_t size_ = 0;
-  uint64_t gen_ = 0;
+  BoundedIndex index_;
   std::vector<std::unique_ptr<V[]>> blocks_;  // records, never moved
   std::vector<Meta> meta_;                    // per record: key and generation
   std::vector<uint32_t> free_;                // reusable records
   std::vector<uint32_t> retired_;             // erased since the last recycle()
-  EntryQueue order_;                          // (record, gen) in insertion order
-  TableCounters counters_;
 };
 
 }  // namespace sigprobe::track

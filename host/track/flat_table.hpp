@@ -25,9 +25,7 @@ namespace sigprobe::track {
 template <class V>
 class FlatTable {
  public:
-  explicit FlatTable(size_t capacity) : capacity_(capacity ? capacity : 1), index_(capacity_) {
-    counters_.capacity = capacity_;
-  }
+  explicit FlatTable(size_t capacity) : index_(capacity) {}
 
   V* find(uint64_t key) {
     const uint32_t e = index_.find(key);
@@ -76,38 +74,25 @@ class FlatTable {
 
   template <class OnEvict>
   std::pair<uint32_t, bool> emplace_entry(uint64_t key, OnEvict&& on_evict) {
-    size_t s = index_.slot_of(key);
-    if (index_.entry_at(s) != kNone) return {index_.entry_at(s), false};
-    bool moved = false;
-    while (size_ >= capacity_) {
-      const uint32_t old = order_.pop_oldest(gen_of());
-      if (old == kNone) break;
+    auto evict = [&](uint32_t old) {
       on_evict(entries_[old].value);
       erase(entries_[old].key);
-      ++counters_.evictions;
-      moved = true;
-    }
-    if (index_.make_room(size_)) moved = true;
-    if (moved) s = index_.slot_of(key);
-    uint32_t idx;
-    if (!free_.empty()) {
-      idx = free_.back();
-      free_.pop_back();
-      entries_[idx].value = V{};
-    } else {
-      idx = uint32_t(entries_.size());
-      entries_.emplace_back();
-    }
-    const uint64_t gen = ++gen_;
-    entries_[idx].key = key;
-    entries_[idx].gen = gen;
-    index_.set(s, key, idx);
-    order_.push(idx, gen);
-    ++size_;
-    ++counters_.inserts;
-    if (size_ > counters_.peak) counters_.peak = size_;
-    order_.compact(capacity_, gen_of());
-    return {idx, true};
+    };
+    auto take = [&](uint64_t k, uint64_t gen) {
+      uint32_t idx;
+      if (!free_.empty()) {
+        idx = free_.back();
+        free_.pop_back();
+        entries_[idx].value = V{};
+      } else {
+        idx = uint32_t(entries_.size());
+        entries_.emplace_back();
+      }
+      entries_[idx].key = k;
+      entries_[idx].gen = gen;
+      return idx;
+    };
+    return index_.emplace(key, gen_of(), evict, take);
   }
 
   void erase(uint64_t key) {
@@ -115,7 +100,6 @@ class FlatTable {
     if (e == kNone) return;
     entries_[e].gen = 0;
     free_.push_back(e);
-    --size_;
   }
 
   // f(key, value) -> true to erase the entry; entries in no set order.
@@ -130,9 +114,9 @@ class FlatTable {
       if (e.gen != 0) f(e.key, e.value);
   }
 
-  size_t size() const { return size_; }
-  size_t capacity() const { return capacity_; }
-  const TableCounters& counters() const { return counters_; }
+  size_t size() const { return index_.size(); }
+  size_t capacity() const { return index_.capacity(); }
+  const TableCounters& counters() const { return index_.counters(); }
 
  private:
   static constexpr uint32_t kNone = OpenIndex::kNone;
@@ -151,14 +135,9 @@ class FlatTable {
     return [this](uint32_t e) { return entries_[e].gen; };
   }
 
-  size_t capacity_;
-  OpenIndex index_;
-  size_t size_ = 0;
-  uint64_t gen_ = 0;
+  BoundedIndex index_;
   std::vector<Entry> entries_;
   std::vector<uint32_t> free_;
-  EntryQueue order_;  // (entry, gen) in insertion order
-  TableCounters counters_;
 };
 
 }  // namespace sigprobe::track

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "host/track/bounded_table.hpp"
+
 namespace sigprobe::track {
 
 class OpenIndex {
@@ -133,6 +135,73 @@ class EntryQueue {
 
  private:
   std::deque<std::pair<uint32_t, uint64_t>> q_;
+};
+
+// BoundedIndex: the index, the insertion order and the bound of a table whose
+// entries live elsewhere (FlatTable: a dense array; CallTable: blocks that
+// never move), with its counters. The table keeps each entry's key and
+// generation (0: not in the index) and passes gen_of(entry) to read them.
+class BoundedIndex {
+ public:
+  static constexpr uint32_t kNone = OpenIndex::kNone;
+
+  explicit BoundedIndex(size_t capacity) : capacity_(capacity ? capacity : 1), index_(capacity_) {
+    counters_.capacity = capacity_;
+  }
+
+  uint32_t find(uint64_t key) const { return index_.find(key); }
+  const OpenIndex::Slot& home(uint64_t key) const { return index_.home(key); }
+
+  // key's entry and false when present. Else, at the bound, evict(entry) for
+  // the oldest live entries until there is room (it must erase() them), then
+  // take(key, gen) for the new entry's number: the table gives it a fresh
+  // value and records key and gen, which gen_of must see at once.
+  template <class GenOf, class Evict, class Take>
+  std::pair<uint32_t, bool> emplace(uint64_t key, GenOf&& gen_of, Evict&& evict, Take&& take) {
+    size_t s = index_.slot_of(key);
+    if (index_.entry_at(s) != kNone) return {index_.entry_at(s), false};
+    bool moved = false;
+    while (size_ >= capacity_) {
+      const uint32_t old = order_.pop_oldest(gen_of);
+      if (old == kNone) break;
+      evict(old);
+      ++counters_.evictions;
+      moved = true;
+    }
+    if (index_.make_room(size_)) moved = true;
+    if (moved) s = index_.slot_of(key);
+    const uint64_t gen = ++gen_;
+    const uint32_t entry = take(key, gen);
+    index_.set(s, key, entry);
+    order_.push(entry, gen);
+    ++size_;
+    ++counters_.inserts;
+    if (size_ > counters_.peak) counters_.peak = size_;
+    order_.compact(capacity_, gen_of);
+    return {entry, true};
+  }
+
+  // Takes key out of the index; its entry (kNone when absent) is the table's
+  // to mark free (generation 0).
+  uint32_t erase(uint64_t key) {
+    const uint32_t e = index_.erase(key);
+    if (e != kNone) --size_;
+    return e;
+  }
+
+  EntryQueue& order() { return order_; }
+  const EntryQueue& order() const { return order_; }
+  size_t size() const { return size_; }
+  size_t capacity() const { return capacity_; }
+  const TableCounters& counters() const { return counters_; }
+
+ private:
+  size_t capacity_;
+  OpenIndex index_;
+  size_t size_ = 0;
+  uint64_t gen_ = 0;
+  EntryQueue order_;  // (entry, gen) in insertion order
+  TableCounters counters_;
 };
 
 }  // namespace sigprobe::track
