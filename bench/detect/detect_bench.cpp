@@ -112,6 +112,21 @@ Setup& setup() {
   return s;
 }
 
+constexpr size_t kBurst = 32;
+
+// Bursts are taken in order from the prepared stream; at its end it starts
+// over (the same calls again, as new calls), its capture times moved past
+// the last lap's so that time keeps going forward (untimed). pos is where
+// the next burst starts.
+void next_burst(benchmark::State& state, Setup& s, size_t& pos) {
+  if (pos + kBurst <= s.events.size()) return;
+  state.PauseTiming();
+  const uint64_t lap_ns = s.events.back().ts_ns - s.events.front().ts_ns + 1'000'000'000ull;
+  for (SignalEvent& e : s.events) e.ts_ns += lap_ns;
+  state.ResumeTiming();
+  pos = 0;
+}
+
 void BM_TrackDetect(benchmark::State& state) {
   Setup& s = setup();
   if (!s.det) {
@@ -120,24 +135,15 @@ void BM_TrackDetect(benchmark::State& state) {
   }
   std::vector<Alert> alerts;
   size_t pos = 0;
-  // Bursts are taken in place from the prepared stream; at its end it starts
-  // over (the same calls again, as new calls), its capture times moved past
-  // the last lap's so that time keeps going forward (untimed).
   const std::span<const SignalEvent> all(s.events);
-  const uint64_t lap_ns = all.back().ts_ns - all.front().ts_ns + 1'000'000'000ull;
   for (auto _ : state) {
-    if (pos + 32 > all.size()) {
-      state.PauseTiming();
-      for (SignalEvent& e : s.events) e.ts_ns += lap_ns;
-      state.ResumeTiming();
-      pos = 0;
-    }
+    next_burst(state, s, pos);
     alerts.clear();
-    s.det->on_events(all.subspan(pos, 32), alerts);
-    pos += 32;
+    s.det->on_events(all.subspan(pos, kBurst), alerts);
+    pos += kBurst;
     benchmark::DoNotOptimize(alerts.data());
   }
-  state.SetItemsProcessed(int64_t(state.iterations()) * 32);
+  state.SetItemsProcessed(int64_t(state.iterations()) * kBurst);
   state.counters["patterns"] = double(s.patterns);
   state.counters["list_entries"] = double(s.list_entries);
   // What one event costs downstream: rate samples and alerts per event.
@@ -182,16 +188,12 @@ void BM_TrackDetectWarmBurst(benchmark::State& state) {
     return;
   }
   std::vector<Alert> alerts;
-  std::vector<SignalEvent> hot(32);
+  std::vector<SignalEvent> hot(kBurst);
   size_t pos = 0;
-  const uint64_t lap_ns = s.events.back().ts_ns - s.events.front().ts_ns + 1'000'000'000ull;
   uint64_t sink = 0;
   for (auto _ : state) {
-    if (pos + 32 > s.events.size()) {
-      for (SignalEvent& e : s.events) e.ts_ns += lap_ns;
-      pos = 0;
-    }
-    for (size_t i = 0; i < 32; ++i) {
+    next_burst(state, s, pos);
+    for (size_t i = 0; i < kBurst; ++i) {
       hot[i] = s.events[pos + i];
       sink += touch(hot[i]);
     }
@@ -200,11 +202,11 @@ void BM_TrackDetectWarmBurst(benchmark::State& state) {
     s.det->on_events(std::span<const SignalEvent>(hot), alerts);
     const auto t1 = std::chrono::steady_clock::now();
     state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
-    pos += 32;
+    pos += kBurst;
     benchmark::DoNotOptimize(alerts.data());
   }
   benchmark::DoNotOptimize(sink);
-  state.SetItemsProcessed(int64_t(state.iterations()) * 32);
+  state.SetItemsProcessed(int64_t(state.iterations()) * kBurst);
 }
 BENCHMARK(BM_TrackDetectWarmBurst)->Unit(benchmark::kMicrosecond)->UseManualTime();
 
