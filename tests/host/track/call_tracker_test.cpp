@@ -221,6 +221,24 @@ TEST(FormatIp, MatchesPrintfForRandomV4AndV6Addresses) {
   }
 }
 
+// Each byte value in each position (the v4 path copies from a per-byte table).
+TEST(FormatIp, EveryByteValueInEveryV4Position) {
+  for (unsigned v = 0; v < 256; ++v) {
+    Endpoint e;
+    e.family = 4;
+    e.addr[0] = uint8_t(v);
+    e.addr[1] = uint8_t(255 - v);
+    e.addr[2] = uint8_t((v * 7) & 0xFF);
+    e.addr[3] = uint8_t(v ^ 0x5A);
+    char want[32];
+    int n = std::snprintf(want, sizeof want, "%u.%u.%u.%u", e.addr[0], e.addr[1], e.addr[2], e.addr[3]);
+    char got[64];
+    size_t len = 0;
+    format_ip(e, got, sizeof got, len);
+    EXPECT_EQ(std::string_view(got, len), std::string_view(want, size_t(n))) << v;
+  }
+}
+
 TEST(FormatIp, RefusesABufferTooSmallForAnyAddress) {
   Endpoint e;
   e.family = 4;
