@@ -4,8 +4,8 @@ NAME.labels.json, deterministic (seeded random, timestamps from 2026-01-01T00:00
 
 Each scenario is a plausible benign background (subscribers with Poisson call arrivals, answer
 ratio ~70 %, log-normal talk times, SMS, location updates, roaming) with fraud behaviours mixed
-in, and benign hard cases (a busy call centre, a whitelisted police warning line, verification
-code SMS, a parents' group text). The labels say which subject is fraud for which rule, with the
+in, and benign hard cases (a busy call centre, a whitelisted police warning line, a company's
+phones of one IMEI family, verification code SMS, a parents' group text). The labels say which subject is fraud for which rule, with the
 capture time of its first fraudulent message, and which subjects are benign and must never be
 flagged. tests/scenarios replays them and computes precision and recall.
 
@@ -284,6 +284,19 @@ def simbox():
                 s.call(t, num, rnd.choice(subs)[0], ip, "IMS-UE/3.1", rnd.uniform(5, 12), rnd.uniform(30, 150),
                        "answered", instance=urn)
     s.label_fraud(family, ["simbox_imei_family"], 400, "VoLTE SIM box: 4 modules of one IMEI family, 12 SIMs")
+    # A company's fleet: 10 phones bought in one batch (one IMEI family, serials close together),
+    # each with its own number and address, 3 ordinary answered calls each in the hour. The family
+    # shows as many numbers as the SIM box's, but one IMEI per number: benign.
+    fleet = "863077041288"
+    for k in range(10):
+        urn = imei_urn(fleet + f"{k * 3 + 1:02d}")
+        num = f"86137{rnd.randrange(10**8):08d}"
+        ip = f"10.90.0.{30 + k}"
+        for c in range(3):
+            s.call(120 + k * 130 + c * 950, num, rnd.choice(subs)[0], ip, "IMS-UE/3.1", rnd.uniform(3, 12),
+                   rnd.uniform(40, 240), "answered", instance=urn)
+        s.label_benign(num, "company phone: one number, ordinary calls")
+    s.label_benign(fleet, "company fleet: 10 phones of one IMEI family, one number each")
     s.write()
 
 

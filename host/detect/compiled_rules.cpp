@@ -101,6 +101,9 @@ bool compile_one(const rules::Rule& r, CompiledRule& cr, SpecRegistry& reg, cons
             e = c.direct(c.q(Source::GroupWindow, g << 56 | w, r.across_ns, Read::Distinct));
             distinct = true;
             break;
+          case Metric::ImeisPerNumber:  // a phone has one number; a SIM box module rotates several
+            e = c.ratio(c.q(Source::GroupImei, g, w, Read::Distinct), c.q(s, g, w, Read::Distinct));
+            break;
           default: break;
         }
         break;

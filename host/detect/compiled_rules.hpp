@@ -27,6 +27,7 @@ enum class Source : uint8_t {
   OneRing,        // cancelled before answer after ringing <= param ns: key caller, value callee
   GroupCall,      // call started: key group (ip, UA, IMEI TAC), value caller
   GroupWindow,    // call started: key group, value the window bucket (param ns)
+  GroupImei,      // call started with an IMEI: key IMEI family, value the whole IMEI
   VlrSubscriber,  // updateLocation: key VLR, value IMSI
   SipRequest,     // request with method in param mask: key source IP, value user
   SipResponse,    // response to such a request: key destination IP

@@ -35,7 +35,8 @@ constexpr uint8_t kNeedMatch = 1, kNeedMapInvoke = 2, kNeedNote = 4;
 
 constexpr size_t kFramesKept = 8;
 // An IMEI family: TAC (8 digits) + the first 4 serial digits. The modules of
-// one SIM box have consecutive serials; phones of one model do not share them.
+// one SIM box have consecutive serials; so do a company's phones bought in one
+// batch, which is why a family rule also looks at IMEIs per number.
 constexpr size_t kImeiFamilyDigits = 12;
 
 }  // namespace
@@ -597,6 +598,11 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
             std::string_view g = group_of(compiled_->compiled[r].quantities[qi].param, st);
             emit(i, r, qi, g, hash_bytes(a) | 1, st, g, 0, fi);
           }
+          if (!rec.imei.empty())
+            for (auto [r, qi] : sources(Source::GroupImei)) {
+              std::string_view g = rec.imei.view().substr(0, kImeiFamilyDigits);
+              emit(i, r, qi, g, hash_bytes(rec.imei.view()) | 1, SubjectType::Imei, g, 0, fi);
+            }
           for (auto [r, qi] : sources(Source::GroupWindow)) {
             const Quantity& q = compiled_->compiled[r].quantities[qi];
             SubjectType st = SubjectType::Ip;

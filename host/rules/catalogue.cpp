@@ -17,7 +17,7 @@ constexpr std::array<std::string_view, size_t(RuleType::Count_)> kTypeNames{
 constexpr std::array<std::string_view, size_t(Metric::Count_)> kMetricNames{
     "attempts", "distinct_callees", "answer_ratio", "short_ratio", "cancel_ratio",
     "sequential_callees", "incoming_ratio", "one_ring_calls", "distinct_numbers", "calls",
-    "distinct_numbers_across", "windows_seen", "requests", "distinct_users", "fail_ratio",
+    "distinct_numbers_across", "windows_seen", "imeis_per_number", "requests", "distinct_users", "fail_ratio",
     "responses", "queries", "distinct_targets", "sms", "distinct_recipients"};
 
 struct MapOp {
@@ -116,7 +116,8 @@ bool metric_allowed(RuleType t, Metric m) {
              m == M::CancelRatio || m == M::SequentialCallees || m == M::IncomingRatio;
     case RuleType::Wangiri: return m == M::OneRingCalls || m == M::DistinctCallees;
     case RuleType::SimBox:
-      return m == M::DistinctNumbers || m == M::Calls || m == M::DistinctNumbersAcross || m == M::WindowsSeen;
+      return m == M::DistinctNumbers || m == M::Calls || m == M::DistinctNumbersAcross || m == M::WindowsSeen ||
+             m == M::ImeisPerNumber;
     case RuleType::SipAttack:
       return m == M::Requests || m == M::DistinctUsers || m == M::FailRatio || m == M::Responses;
     case RuleType::Ss7Security: return m == M::Queries || m == M::DistinctTargets;

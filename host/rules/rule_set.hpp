@@ -26,6 +26,8 @@ enum class Metric : uint8_t {
   OneRingCalls,
   // simbox, roaming cluster
   DistinctNumbers, Calls, DistinctNumbersAcross, WindowsSeen,
+  // simbox by imei_family: distinct IMEIs over distinct numbers (SIM rotation)
+  ImeisPerNumber,
   // sip_attack
   Requests, DistinctUsers, FailRatio, Responses,
   // ss7_security location_burst

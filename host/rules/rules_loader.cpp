@@ -323,7 +323,7 @@ class Loader {
       c.is_min = k[1] == 'i';
       if (!as_double(it->second, k, c.threshold)) return false;
       bool ratio = *m == Metric::AnswerRatio || *m == Metric::ShortRatio || *m == Metric::CancelRatio ||
-                   *m == Metric::IncomingRatio || *m == Metric::FailRatio;
+                   *m == Metric::IncomingRatio || *m == Metric::FailRatio || *m == Metric::ImeisPerNumber;
       if (ratio && c.threshold > 1) return fail(it->second, "'" + k + "' is a ratio between 0 and 1");
       rule.conditions.push_back(c);
     }
@@ -418,6 +418,11 @@ class Loader {
             if ((c.metric == Metric::DistinctNumbersAcross || c.metric == Metric::WindowsSeen) && !rule.across_ns)
               return fail(r, "rule '" + rule.name + "': min_" + std::string(metric_name(c.metric)) +
                                  " needs 'across' (the long window)");
+          for (auto& c : rule.conditions)
+            if (c.metric == Metric::ImeisPerNumber && rule.group_by != GroupBy::ImeiFamily) {
+              std::string k = std::string(c.is_min ? "min_" : "max_") + std::string(metric_name(c.metric));
+              return fail(r[k], "'" + k + "' needs 'group_by: imei_family'");
+            }
           if (rule.across_ns && rule.across_ns < rule.window_ns)
             return fail(r["across"], "'across' must be longer than 'window'");
         } else {

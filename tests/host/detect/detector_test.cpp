@@ -548,5 +548,44 @@ TEST(Detector, SimBoxManyCallingNumbersBehindOneIp) {
   EXPECT_EQ(alerts[0].subject_type, SubjectType::Ip);
 }
 
+// One IMEI family, two ways: a SIM box whose 4 modules rotate 3 SIM cards each
+// (12 numbers on 4 IMEIs) and a company's 8 phones of one batch (8 numbers on
+// 8 IMEIs). Both reach min_distinct_numbers; max_imeis_per_number flags only
+// the box, once its family shows at least twice as many numbers as IMEIs.
+TEST(Detector, SimBoxImeiFamilyRotatingSimsNotACompanyFleet) {
+  const std::string family =
+      "rules:\n  - name: fam\n    type: simbox\n    group_by: imei_family\n    window: 1h\n"
+      "    min_distinct_numbers: 4\n";
+  auto d = make(family + "    max_imeis_per_number: 0.5\n");
+  auto d_no_ratio = make(family);
+  ASSERT_TRUE(d && d_no_ratio);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  auto invite_from = [&](double t, const std::string& id, const std::string& a, const std::string& imei) {
+    call(b, evs, t, id, a, "86139007" + std::to_string(1000 + evs.size()), 5, 60);
+    for (SignalEvent& e : evs)
+      if (e.sip.call_id == id && e.sip.method == SipMethod::Invite) e.sip.imei = b.keep(imei);
+  };
+  for (int k = 0; k < 3; ++k)      // SIM k of each module
+    for (int m = 0; m < 4; ++m)    // module m: IMEI 864512034417 + serial
+      invite_from(10.0 + k * 400 + m * 60, "box" + std::to_string(k * 4 + m),
+                  "8613400000" + std::to_string(100 + k * 4 + m), "8645120344170" + std::to_string(m) + "0");
+  for (int p = 0; p < 8; ++p)      // phone p: its own IMEI and number
+    invite_from(30.0 + p * 90, "fleet" + std::to_string(p), "8613700000" + std::to_string(100 + p),
+                "8630770412880" + std::to_string(p) + "0");
+  std::stable_sort(evs.begin(), evs.end(), [](const SignalEvent& x, const SignalEvent& y) { return x.ts_ns < y.ts_ns; });
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].subject, "864512034417");
+  EXPECT_EQ(alerts[0].subject_type, SubjectType::Imei);
+  EXPECT_LE(alerts[0].evidence["imeis_per_number"]["value"].get<double>(), 0.5);
+  EXPECT_EQ(alerts[0].evidence["imeis_per_number"]["max"], 0.5);
+  EXPECT_GE(alerts[0].evidence["distinct_numbers"]["value"].get<double>(), 8);  // 4 IMEIs: at least 8 numbers
+  // Without the ratio the fleet is flagged as well: the ratio is what tells them apart.
+  std::set<std::string> flagged;
+  for (const Alert& a : run(*d_no_ratio, evs)) flagged.insert(a.subject);
+  EXPECT_EQ(flagged, (std::set<std::string>{"864512034417", "863077041288"}));
+}
+
 }  // namespace
 }  // namespace sigprobe::detect

@@ -76,6 +76,20 @@ TEST(RulesLoader, BadValuesNameTheirField) {
             "rules.yaml:4: 'severity' must be info, low, medium, high or critical, got 'urgent'");
 }
 
+TEST(RulesLoader, ImeisPerNumberIsARatioOfAnImeiFamilyGroup) {
+  const std::string head = "rules:\n  - name: f\n    type: simbox\n    min_distinct_numbers: 4\n";
+  EXPECT_EQ(load_err(head + "    group_by: ip\n    max_imeis_per_number: 0.5\n"),
+            "rules.yaml:6: 'max_imeis_per_number' needs 'group_by: imei_family'");
+  EXPECT_EQ(load_err(head + "    group_by: imei_family\n    max_imeis_per_number: 2\n"),
+            "rules.yaml:6: 'max_imeis_per_number' is a ratio between 0 and 1");
+  std::string err;
+  auto rs = parse_rules(head + "    group_by: imei_family\n    max_imeis_per_number: 0.5\n", "/tmp/rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  ASSERT_EQ(rs->rules[0].conditions.size(), 2u);
+  EXPECT_EQ(rs->rules[0].conditions[1].metric, Metric::ImeisPerNumber);
+  EXPECT_FALSE(rs->rules[0].conditions[1].is_min);
+}
+
 TEST(RulesLoader, SipRejectTakesOnlyAFinalStatus) {
   const std::string rule = "rules:\n  - name: a\n    type: wangiri\n    min_one_ring_calls: 3\n";
   EXPECT_EQ(load_err("settings:\n  sip_reject: 200\n" + rule),
