@@ -168,12 +168,31 @@ uint32_t SpecRegistry::id_for(uint64_t window_ns) {
 }
 
 void Whitelist::add(const rules::NumberList& list) {
-  for (const auto& e : list.exact) exact_.insert(e);
+  for (const auto& e : list.exact) {
+    if (rules::looks_like_ip_entry(e)) {
+      if (auto b = rules::parse_ip_block(e)) blocks_.push_back(*b);  // the loader rejected the others
+      continue;
+    }
+    exact_.insert(e);
+  }
   for (const auto& p : list.prefixes) {
+    if (rules::looks_like_ip_entry(p)) {  // "10.1.2.*": a block says it better; taken as the address
+      if (auto b = rules::parse_ip_block(p)) blocks_.push_back(*b);
+      continue;
+    }
     prefixes_.insert(p);
     auto at = std::lower_bound(prefix_lengths_.begin(), prefix_lengths_.end(), p.size());
     if (at == prefix_lengths_.end() || *at != p.size()) prefix_lengths_.insert(at, p.size());
   }
+}
+
+bool Whitelist::covers_ip(std::string_view subject) const {
+  if (blocks_.empty() || subject.empty()) return false;
+  auto a = rules::parse_ip_block(subject);
+  if (!a) return false;
+  for (const rules::IpBlock& b : blocks_)
+    if (rules::ip_block_contains(b, *a)) return true;
+  return false;
 }
 
 bool Whitelist::covers(std::string_view subject) const {
@@ -192,12 +211,10 @@ std::unique_ptr<CompiledRules> compile_rules(std::shared_ptr<const rules::RuleSe
   const std::string file = rs->path.substr(rs->path.find_last_of('/') + 1);
   const auto& rl = rs->rules;
   out->compiled.resize(rl.size());
+  // Whitelists are looked up by subject when a rule would flag it (absorbed());
+  // their entries become patterns only where a rule also names the list.
   std::vector<uint32_t> list_masks(rs->lists.size(), 0);
-  for (uint32_t w : rs->settings.whitelists) {
-    out->whitelist.add(rs->lists[w]);
-    list_masks[w] |= field_bit(FieldTag::Calling) | field_bit(FieldTag::Called) | field_bit(FieldTag::Gt) |
-                     field_bit(FieldTag::Imsi);
-  }
+  for (uint32_t w : rs->settings.whitelists) out->whitelist.add(rs->lists[w]);
   for (size_t i = 0; i < rl.size(); ++i) {
     const rules::Rule& r = rl[i];
     if (!compile_one(r, out->compiled[i], reg, file, err)) return nullptr;

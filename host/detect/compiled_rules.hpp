@@ -67,14 +67,21 @@ struct CompiledRule {
 
 // The values never flagged: every entry of the whitelists, exact or prefix.
 // A subject is looked up when a rule would flag it, so nothing here grows
-// with the traffic (the lists are configuration).
+// with the traffic (the lists are configuration). Entries that are IP
+// addresses or CIDR blocks (rules::parse_ip_block) cover IP subjects: an
+// operator's own SBCs and P-CSCFs, and enterprise trunks it knows.
 class Whitelist {
  public:
   void add(const rules::NumberList& list);
-  bool empty() const { return exact_.empty() && prefixes_.empty(); }
+  bool empty() const { return exact_.empty() && prefixes_.empty() && blocks_.empty(); }
+  // A number, GT or IMSI: an exact entry or under a prefix.
   bool covers(std::string_view subject) const;
+  // An IP subject as sigprobe writes it ("192.0.2.7", "[2001:db8::1]"), inside a block.
+  bool covers_ip(std::string_view subject) const;
+  size_t ip_blocks() const { return blocks_.size(); }
 
  private:
+  std::vector<rules::IpBlock> blocks_;
   struct Hash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }

@@ -986,9 +986,11 @@ bool Detector::absorbed(uint32_t r, SubjectType st, std::string_view subject, co
     ++counters_.hits_merged;
     return true;
   }
-  // Whitelists hold numbers, GTs and IMSIs (the fields they are matched against).
+  // Whitelists hold numbers, GTs and IMSIs, and IP blocks for IP subjects.
   const bool listable = st == SubjectType::Msisdn || st == SubjectType::Gt || st == SubjectType::Imsi;
-  if (listable && !compiled_->whitelist.empty() && compiled_->whitelist.covers(subject)) {
+  if (!compiled_->whitelist.empty() &&
+      (listable ? compiled_->whitelist.covers(subject)
+                : st == SubjectType::Ip && compiled_->whitelist.covers_ip(subject))) {
     ++counters_.whitelisted_suppressed;
     return true;
   }

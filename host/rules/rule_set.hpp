@@ -2,8 +2,10 @@
 // one off the data path and the worker swaps it in between bursts (STYLE 13).
 // The schema is documented in host/rules/README.md.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +47,21 @@ enum NumberFieldBit : uint32_t {
 enum class GroupBy : uint8_t { None, Ip, UserAgent, ImeiFamily, Vlr, Sender, ServiceCentre };
 enum class Ss7Category : uint8_t { Cat1, Cat2, Cat3, LocationBurst };
 enum class RoamingMode : uint8_t { HighRiskVlr, FirstSeenRoaming, Cluster };
+
+// An IPv4 or IPv6 address block: addr/prefix_len, host bits zero.
+struct IpBlock {
+  uint8_t family = 4;                 // 4 or 6
+  std::array<uint8_t, 16> addr{};
+  uint8_t prefix_len = 32;
+};
+// "192.0.2.7", "192.0.2.0/24", "2001:db8::/32", "[2001:db8::1]" (an address
+// alone is a /32 or /128). Host bits past the prefix are cleared. nullopt when
+// text is none of these.
+std::optional<IpBlock> parse_ip_block(std::string_view text);
+// Whether text is meant as an IP entry (has ':' or '/', or is digits and dots
+// with a dot): a list entry that looks like one must parse as one.
+bool looks_like_ip_entry(std::string_view text);
+bool ip_block_contains(const IpBlock& block, const IpBlock& addr);
 
 struct NumberList {
   std::string name;

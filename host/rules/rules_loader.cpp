@@ -3,8 +3,12 @@
 // names the file, the line and the field.
 #include <yaml-cpp/yaml.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -228,6 +232,8 @@ class Loader {
         bool p = prefix;
         if (!s.empty() && s.back() == '*') { s.pop_back(); p = true; }
         if (s.empty()) return fail(entries, "'entries' has an empty entry");
+        if (looks_like_ip_entry(s) && !parse_ip_block(s))
+          return fail(entries, "'entries' entry '" + s + "' is neither a number nor an IP address or CIDR block");
         (p ? list.prefixes : list.exact).push_back(s);
       }
     }
@@ -518,6 +524,51 @@ size_t RuleSet::list_entries() const {
   return n;
 }
 
+std::optional<IpBlock> parse_ip_block(std::string_view text) {
+  IpBlock b;
+  std::string_view addr = text;
+  int len = -1;
+  if (size_t slash = text.find('/'); slash != std::string_view::npos) {
+    std::string_view bits = text.substr(slash + 1);
+    auto [p, ec] = std::from_chars(bits.data(), bits.data() + bits.size(), len);
+    if (ec != std::errc{} || p != bits.data() + bits.size() || bits.empty() || len < 0) return std::nullopt;
+    addr = text.substr(0, slash);
+  }
+  if (addr.size() >= 2 && addr.front() == '[' && addr.back() == ']') addr = addr.substr(1, addr.size() - 2);
+  if (addr.empty() || addr.size() >= 64) return std::nullopt;
+  char buf[64];
+  std::memcpy(buf, addr.data(), addr.size());
+  buf[addr.size()] = '\0';
+  if (addr.find(':') != std::string_view::npos) {
+    if (inet_pton(AF_INET6, buf, b.addr.data()) != 1) return std::nullopt;
+    b.family = 6;
+  } else {
+    if (inet_pton(AF_INET, buf, b.addr.data()) != 1) return std::nullopt;
+    b.family = 4;
+  }
+  const int max_len = b.family == 4 ? 32 : 128;
+  if (len > max_len) return std::nullopt;
+  b.prefix_len = uint8_t(len < 0 ? max_len : len);
+  for (int bit = b.prefix_len; bit < max_len; ++bit) b.addr[size_t(bit / 8)] &= uint8_t(~(0x80u >> (bit % 8)));
+  return b;
+}
+
+bool looks_like_ip_entry(std::string_view text) {
+  if (text.find_first_of(":/") != std::string_view::npos) return true;
+  return text.find('.') != std::string_view::npos &&
+         text.find_first_not_of("0123456789.") == std::string_view::npos;
+}
+
+bool ip_block_contains(const IpBlock& block, const IpBlock& a) {
+  if (block.family != a.family) return false;
+  const size_t full = block.prefix_len / 8;
+  if (std::memcmp(block.addr.data(), a.addr.data(), full) != 0) return false;
+  const unsigned rest = block.prefix_len % 8;
+  if (rest == 0) return true;
+  const uint8_t mask = uint8_t(0xFFu << (8 - rest));
+  return (block.addr[full] & mask) == (a.addr[full] & mask);
+}
+
 bool load_list_file(const std::string& path, bool default_prefix, NumberList& out, std::string& err) {
   std::ifstream in(path);
   if (!in) {
@@ -537,6 +588,11 @@ bool load_list_file(const std::string& path, bool default_prefix, NumberList& ou
     std::string entry = line.substr(b, e - b + 1);
     if (entry.find_first_of(" \t") != std::string::npos) {
       err = file + ":" + std::to_string(lineno) + ": one number or prefix a line, got '" + entry + "'";
+      return false;
+    }
+    if (looks_like_ip_entry(entry) && !parse_ip_block(entry)) {
+      err = file + ":" + std::to_string(lineno) + ": '" + entry +
+            "' is neither a number nor an IP address or CIDR block (192.0.2.0/24, 2001:db8::/32)";
       return false;
     }
     bool prefix = default_prefix;

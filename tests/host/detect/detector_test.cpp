@@ -221,6 +221,86 @@ TEST(Whitelist, CoversExactEntriesAndNumbersUnderAPrefix) {
   EXPECT_FALSE(w.covers(""));
 }
 
+TEST(Whitelist, IpEntriesCoverIpSubjectsInsideTheirBlocks) {
+  rules::NumberList infra;
+  infra.exact = {"10.255.0.0/16", "192.0.2.7", "2001:db8:100::/40", "96110"};
+  infra.prefixes = {"198.51.100.0/25"};
+  Whitelist w;
+  w.add(infra);
+  EXPECT_EQ(w.ip_blocks(), 4u);
+  EXPECT_TRUE(w.covers("96110"));          // numbers as before
+  EXPECT_FALSE(w.covers("10.255.0.1"));    // an IP is not a number entry
+  EXPECT_TRUE(w.covers_ip("10.255.0.1"));
+  EXPECT_TRUE(w.covers_ip("10.255.255.255"));
+  EXPECT_FALSE(w.covers_ip("10.254.255.255"));
+  EXPECT_TRUE(w.covers_ip("192.0.2.7"));
+  EXPECT_FALSE(w.covers_ip("192.0.2.8"));  // an address alone is a /32
+  EXPECT_TRUE(w.covers_ip("198.51.100.127"));
+  EXPECT_FALSE(w.covers_ip("198.51.100.128"));
+  EXPECT_TRUE(w.covers_ip("[2001:db8:100::5]"));
+  EXPECT_TRUE(w.covers_ip("[2001:db8:1ff:ffff::1]"));  // /40: 2001:0db8:01xx
+  EXPECT_FALSE(w.covers_ip("[2001:db8:200::1]"));
+  EXPECT_FALSE(w.covers_ip("[::ffff:10.255.0.1]"));   // another family
+  EXPECT_FALSE(w.covers_ip("not an ip"));
+  EXPECT_FALSE(w.covers_ip(""));
+}
+
+TEST(IpBlock, ParsesAddressesAndBlocksAndClearsHostBits) {
+  auto b = rules::parse_ip_block("10.1.2.3/8");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->family, 4);
+  EXPECT_EQ(b->prefix_len, 8);
+  EXPECT_EQ(b->addr[0], 10);
+  EXPECT_EQ(b->addr[1], 0);
+  EXPECT_EQ(b->addr[3], 0);
+  auto v6 = rules::parse_ip_block("[2001:db8::1]");
+  ASSERT_TRUE(v6);
+  EXPECT_EQ(v6->family, 6);
+  EXPECT_EQ(v6->prefix_len, 128);
+  auto all = rules::parse_ip_block("0.0.0.0/0");
+  ASSERT_TRUE(all);
+  EXPECT_TRUE(rules::ip_block_contains(*all, *rules::parse_ip_block("203.0.113.9")));
+  for (const char* bad : {"10.0.0.0/33", "2001:db8::/129", "10.0.0.300", "10.0.0", "10.0.0.0/", "10.0.0.0/x",
+                          "10.0.0.0/-1", "::g", ""})
+    EXPECT_FALSE(rules::parse_ip_block(bad)) << bad;
+  EXPECT_TRUE(rules::looks_like_ip_entry("10.0.0"));
+  EXPECT_TRUE(rules::looks_like_ip_entry("2001:db8::"));
+  EXPECT_FALSE(rules::looks_like_ip_entry("8613800000110"));
+  EXPECT_FALSE(rules::looks_like_ip_entry("evil.cn"));
+}
+
+// An operator's own SBC sends many callers' calls from one address: simbox_ip
+// would flag it. Its block in a whitelist keeps it quiet; a GoIP box elsewhere
+// is still flagged, and the whitelist's entries are not pattern-matched.
+TEST(Detector, WhitelistedIpBlockIsNeverFlaggedByIpRules) {
+  const std::string rules =
+      "settings:\n  whitelists: [infra]\nlists:\n  infra: {entries: ['10.255.0.0/16', '96110']}\n"
+      "rules:\n  - name: box\n    type: simbox\n    group_by: ip\n    window: 10m\n    min_distinct_numbers: 6\n";
+  auto d = make_whole(rules);
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  auto sbc = EventBuilder::ip4(10, 255, 0, 1, 5060), box = EventBuilder::ip4(203, 0, 113, 7, 5060);
+  for (int i = 0; i < 10; ++i) {
+    call(b, evs, 10.0 + i * 9, "s" + std::to_string(i), "86138000200" + std::to_string(10 + i),
+         "86139006" + std::to_string(2000 + i), 4, 40, sbc);
+    call(b, evs, 12.0 + i * 9, "g" + std::to_string(i), "86138000100" + std::to_string(10 + i),
+         "86139006" + std::to_string(1000 + i), 4, 40, box);
+  }
+  std::stable_sort(evs.begin(), evs.end(), [](const SignalEvent& x, const SignalEvent& y) { return x.ts_ns < y.ts_ns; });
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].subject, "203.0.113.7");
+  EXPECT_GT(d->counters().whitelisted_suppressed, 0u);
+  std::string err;
+  auto rs = rules::parse_rules(rules, "/tmp/test_whole_rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  SpecRegistry reg;
+  auto c = compile_rules(rs, reg, err);
+  ASSERT_NE(c, nullptr) << err;
+  EXPECT_TRUE(c->patterns.empty());  // looked up by subject, never scanned for
+}
+
 TEST(Detector, NewWindowGivesANewAlertWithTheNextSequence) {
   auto d = make(kBulk);
   ASSERT_TRUE(d);

@@ -31,7 +31,7 @@ TEST(RulesLoader, DefaultRulesLoadAndCompile) {
   detect::SpecRegistry reg;
   auto c = detect::compile_rules(rs, reg, err);
   ASSERT_NE(c, nullptr) << err;
-  EXPECT_GT(c->patterns.size(), 100u);
+  EXPECT_GE(c->patterns.size(), 100u);  // keywords, signatures, list entries (not the whitelists)
   EXPECT_FALSE(rs->settings.whitelists.empty());
 }
 
@@ -88,6 +88,21 @@ TEST(RulesLoader, ImeisPerNumberIsARatioOfAnImeiFamilyGroup) {
   ASSERT_EQ(rs->rules[0].conditions.size(), 2u);
   EXPECT_EQ(rs->rules[0].conditions[1].metric, Metric::ImeisPerNumber);
   EXPECT_FALSE(rs->rules[0].conditions[1].is_min);
+}
+
+TEST(RulesLoader, AnIpEntryMustBeAnAddressOrABlock) {
+  EXPECT_EQ(load_err("lists:\n  infra: {entries: ['10.0.0.0/33']}\nrules:\n  - name: a\n    type: wangiri\n"
+                     "    min_one_ring_calls: 3\n"),
+            "rules.yaml:2: 'entries' entry '10.0.0.0/33' is neither a number nor an IP address or CIDR block");
+  const std::string dir = ::testing::TempDir();
+  std::ofstream(dir + "/infra.txt") << "# our SBCs\n10.255.0.0/16\n2001:db8::/32\n10.1.2.300\n";
+  std::ofstream(dir + "/infra_rules.yaml")
+      << "settings:\n  whitelists: [infra]\nlists:\n  infra: {file: infra.txt}\n"
+         "rules:\n  - name: a\n    type: wangiri\n    min_one_ring_calls: 3\n";
+  std::string err;
+  EXPECT_EQ(load_rules(dir + "/infra_rules.yaml", err), nullptr);
+  EXPECT_EQ(err, "infra_rules.yaml:4: list 'infra': infra.txt:4: '10.1.2.300' is neither a number nor an IP "
+                 "address or CIDR block (192.0.2.0/24, 2001:db8::/32)");
 }
 
 TEST(RulesLoader, SipRejectTakesOnlyAFinalStatus) {
