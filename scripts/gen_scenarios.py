@@ -5,7 +5,8 @@ NAME.labels.json, deterministic (seeded random, timestamps from 2026-01-01T00:00
 Each scenario is a plausible benign background (subscribers with Poisson call arrivals, answer
 ratio ~70 %, log-normal talk times, SMS, location updates, roaming) with fraud behaviours mixed
 in, and benign hard cases (a busy call centre, a whitelisted police warning line, a company's
-phones of one IMEI family, verification code SMS, a parents' group text). The labels say which subject is fraud for which rule, with the
+phones of one IMEI family, an enterprise IP-PBX with many DIDs, verification code SMS, a
+parents' group text). The labels say which subject is fraud for which rule, with the
 capture time of its first fraudulent message, and which subjects are benign and must never be
 flagged. tests/scenarios replays them and computes precision and recall.
 
@@ -297,6 +298,14 @@ def simbox():
                    rnd.uniform(40, 240), "answered", instance=urn)
         s.label_benign(num, "company phone: one number, ordinary calls")
     s.label_benign(fleet, "company fleet: 10 phones of one IMEI family, one number each")
+    # An enterprise IP-PBX on a SIP trunk: 20 fixed-line DIDs of one block behind one address,
+    # 90 ordinary answered calls in the hour (~11 distinct DIDs in any 10 minutes): as many
+    # numbers behind one IP as a GoIP, but fixed-line ones.
+    pbx, dids = "10.80.0.5", [f"861058886{k:03d}" for k in range(20)]
+    for i in range(90):
+        s.call(30 + i * 39 + rnd.uniform(0, 10), rnd.choice(dids), rnd.choice(subs)[0], pbx, "FPBX-16.0.33(18.15.0)",
+               rnd.uniform(3, 12), rnd.uniform(30, 240) if i < 85 else rnd.uniform(10, 20), "answered")
+    s.label_benign(pbx, "enterprise IP-PBX trunk: 20 fixed-line DIDs, ordinary answered calls")
     s.write()
 
 

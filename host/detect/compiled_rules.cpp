@@ -1,6 +1,7 @@
 #include "host/detect/compiled_rules.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "host/track/fixed_str.hpp"
 
@@ -167,13 +168,14 @@ uint32_t SpecRegistry::id_for(uint64_t window_ns) {
   return uint32_t(windows_ns.size() - 1);
 }
 
-void Whitelist::add(const rules::NumberList& list) {
+void ListSet::add(const rules::NumberList& list) {
   for (const auto& e : list.exact) {
     if (rules::looks_like_ip_entry(e)) {
       if (auto b = rules::parse_ip_block(e)) blocks_.push_back(*b);  // the loader rejected the others
       continue;
     }
     exact_.insert(e);
+    small_ = false;
   }
   for (const auto& p : list.prefixes) {
     if (rules::looks_like_ip_entry(p)) {  // "10.1.2.*": a block says it better; taken as the address
@@ -181,12 +183,19 @@ void Whitelist::add(const rules::NumberList& list) {
       continue;
     }
     prefixes_.insert(p);
+    if (p.size() <= 8 && words_.size() < 32) {
+      Word w{0, p.size() == 8 ? ~0ull : (1ull << (8 * p.size())) - 1, p.size()};
+      std::memcpy(&w.bits, p.data(), p.size());
+      words_.push_back(w);
+    } else {
+      small_ = false;
+    }
     auto at = std::lower_bound(prefix_lengths_.begin(), prefix_lengths_.end(), p.size());
     if (at == prefix_lengths_.end() || *at != p.size()) prefix_lengths_.insert(at, p.size());
   }
 }
 
-bool Whitelist::covers_ip(std::string_view subject) const {
+bool ListSet::covers_ip(std::string_view subject) const {
   if (blocks_.empty() || subject.empty()) return false;
   auto a = rules::parse_ip_block(subject);
   if (!a) return false;
@@ -195,7 +204,14 @@ bool Whitelist::covers_ip(std::string_view subject) const {
   return false;
 }
 
-bool Whitelist::covers(std::string_view subject) const {
+bool ListSet::covers(std::string_view subject) const {
+  if (small_) {  // prefixes only, as words (words_ is every entry)
+    uint64_t head = 0;
+    std::memcpy(&head, subject.data(), std::min<size_t>(8, subject.size()));
+    for (const Word& w : words_)
+      if (subject.size() >= w.len && (head & w.mask) == w.bits) return true;
+    return false;
+  }
   if (exact_.find(subject) != exact_.end()) return true;
   for (size_t len : prefix_lengths_) {
     if (len > subject.size()) break;
@@ -218,6 +234,7 @@ std::unique_ptr<CompiledRules> compile_rules(std::shared_ptr<const rules::RuleSe
   for (size_t i = 0; i < rl.size(); ++i) {
     const rules::Rule& r = rl[i];
     if (!compile_one(r, out->compiled[i], reg, file, err)) return nullptr;
+    for (uint32_t l : r.caller_lists) out->compiled[i].callers.add(rs->lists[l]);
     for (const auto& cond : r.conditions)
       if (cond.metric == Metric::SequentialCallees) out->needs_sequential = true;
     uint32_t mask = 0;

@@ -57,24 +57,19 @@ struct MetricEval {
 
 constexpr size_t kMaxQuantities = 12;
 
-struct CompiledRule {
-  const rules::Rule* rule = nullptr;
-  uint64_t fingerprint = 0;            // name + quantities: keys profiles across reloads
-  std::vector<Quantity> quantities;
-  std::vector<MetricEval> evals;       // parallel to rule->conditions
-  uint32_t list_mask_lo = 0;           // unused bits reserved
-};
-
-// The values never flagged: every entry of the whitelists, exact or prefix.
-// A subject is looked up when a rule would flag it, so nothing here grows
-// with the traffic (the lists are configuration). Entries that are IP
-// addresses or CIDR blocks (rules::parse_ip_block) cover IP subjects: an
-// operator's own SBCs and P-CSCFs, and enterprise trunks it knows.
-class Whitelist {
+// The entries of some lists, to look a value up in: numbers exact or under a
+// prefix, and IP blocks. The whitelists (never flagged: a subject is looked up
+// when a rule would flag it, so nothing here grows with the traffic) and a
+// simbox rule's only_callers_in. Entries that are IP addresses or CIDR blocks
+// (rules::parse_ip_block) cover IP subjects: an operator's own SBCs and
+// P-CSCFs, and enterprise trunks it knows.
+class ListSet {
  public:
   void add(const rules::NumberList& list);
   bool empty() const { return exact_.empty() && prefixes_.empty() && blocks_.empty(); }
-  // A number, GT or IMSI: an exact entry or under a prefix.
+  // A number, GT or IMSI: an exact entry or under a prefix. A set of at most
+  // 32 prefixes of at most 8 bytes (only_callers_in: mobile ranges) compares
+  // each as one masked word instead of hashing (it runs on every call start).
   bool covers(std::string_view subject) const;
   // An IP subject as sigprobe writes it ("192.0.2.7", "[2001:db8::1]"), inside a block.
   bool covers_ip(std::string_view subject) const;
@@ -88,6 +83,20 @@ class Whitelist {
   };
   std::unordered_set<std::string, Hash, std::equal_to<>> exact_, prefixes_;
   std::vector<size_t> prefix_lengths_;  // distinct, ascending
+  struct Word {
+    uint64_t bits, mask;
+    size_t len;
+  };
+  std::vector<Word> words_;  // every entry when all are prefixes of <= 8 bytes (small_), else unused
+  bool small_ = true;
+};
+
+struct CompiledRule {
+  const rules::Rule* rule = nullptr;
+  uint64_t fingerprint = 0;            // name + quantities: keys profiles across reloads
+  std::vector<Quantity> quantities;
+  std::vector<MetricEval> evals;       // parallel to rule->conditions
+  ListSet callers;                     // simbox only_callers_in: only these callers' calls count (empty: all)
 };
 
 // Where a pattern id points.
@@ -103,7 +112,7 @@ struct CompiledRules {
   std::vector<offload::PatternSpec> patterns;
   std::vector<PatternTarget> targets;            // by pattern id
   std::vector<offload::RateSpec> rates;
-  Whitelist whitelist;
+  ListSet whitelist;          // settings.whitelists
   bool needs_sequential = false;
 };
 

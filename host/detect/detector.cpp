@@ -593,17 +593,25 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
               default: return {};
             }
           };
+          // A rule's only_callers_in (e.g. mobile numbers: a GoIP's SIM cards, not an IP-PBX's DIDs).
+          auto counts_caller = [&](uint32_t r) {
+            const ListSet& callers = compiled_->compiled[r].callers;
+            return callers.empty() || callers.covers(a);
+          };
           for (auto [r, qi] : sources(Source::GroupCall)) {
+            if (!counts_caller(r)) continue;
             SubjectType st = SubjectType::Ip;
             std::string_view g = group_of(compiled_->compiled[r].quantities[qi].param, st);
             emit(i, r, qi, g, hash_bytes(a) | 1, st, g, 0, fi);
           }
           if (!rec.imei.empty())
             for (auto [r, qi] : sources(Source::GroupImei)) {
+              if (!counts_caller(r)) continue;
               std::string_view g = rec.imei.view().substr(0, kImeiFamilyDigits);
               emit(i, r, qi, g, hash_bytes(rec.imei.view()) | 1, SubjectType::Imei, g, 0, fi);
             }
           for (auto [r, qi] : sources(Source::GroupWindow)) {
+            if (!counts_caller(r)) continue;
             const Quantity& q = compiled_->compiled[r].quantities[qi];
             SubjectType st = SubjectType::Ip;
             std::string_view g = group_of(q.param >> 56, st);

@@ -105,6 +105,7 @@ struct Rule {
   // simbox, sms_flood
   GroupBy group_by = GroupBy::None;
   uint64_t across_ns = 0;                    // simbox: the long window
+  std::vector<uint32_t> caller_lists;        // simbox only_callers_in: calls of other callers do not count
   // sip_attack
   uint32_t methods = 0;                      // bits of SipMethod values
   // ss7_security

@@ -41,7 +41,7 @@ std::vector<std::string_view> type_keys(RuleType t) {
     case RuleType::Signature: return {"user_agents", "display_names", "imei_tacs"};
     case RuleType::CallerBehaviour: return {"short_call"};
     case RuleType::Wangiri: return {"max_ring"};
-    case RuleType::SimBox: return {"group_by", "across"};
+    case RuleType::SimBox: return {"group_by", "across", "only_callers_in"};
     case RuleType::SipAttack: return {"methods"};
     case RuleType::Ss7Security: return {"category", "operations", "min_travel"};
     case RuleType::Roaming: return {"mode", "high_risk"};
@@ -429,6 +429,11 @@ class Loader {
               std::string k = std::string(c.is_min ? "min_" : "max_") + std::string(metric_name(c.metric));
               return fail(r[k], "'" + k + "' needs 'group_by: imei_family'");
             }
+          if (auto n = r["only_callers_in"]) {
+            if (rule.group_by == GroupBy::Vlr)
+              return fail(n, "'only_callers_in' counts calls; group_by vlr counts location updates");
+            if (!list_refs(n, "only_callers_in", rule.caller_lists)) return false;
+          }
           if (rule.across_ns && rule.across_ns < rule.window_ns)
             return fail(r["across"], "'across' must be longer than 'window'");
         } else {

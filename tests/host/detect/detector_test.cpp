@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -79,8 +80,13 @@ void call(EventBuilder& b, std::vector<SignalEvent>& out, double t, const std::s
   out.push_back(b.sip_request(SipMethod::Bye, t + 0.2 + ring_s + talk_s, id, a, bnum, src, "tt"));
 }
 
-std::vector<Alert> run(Detector& d, std::vector<SignalEvent> evs) {
+// Calls built one after another, put in capture order (interleaved as a link carries them).
+void sort_by_time(std::vector<SignalEvent>& evs) {
   std::stable_sort(evs.begin(), evs.end(), [](const SignalEvent& x, const SignalEvent& y) { return x.ts_ns < y.ts_ns; });
+}
+
+std::vector<Alert> run(Detector& d, std::vector<SignalEvent> evs) {
+  sort_by_time(evs);
   std::vector<Alert> alerts;
   for (size_t i = 0; i < evs.size(); i += 32)
     d.on_events(std::span<const SignalEvent>(evs).subspan(i, std::min<size_t>(32, evs.size() - i)), alerts);
@@ -132,7 +138,7 @@ TEST(Detector, AlertCarriesTheLastEightFramesOfTheRuleWithTheirPorts) {
   for (int i = 0; i < 20; ++i)
     call(b, evs, 10.0 + i * 5, "fr" + std::to_string(i), "8613700000011", "86139000" + std::to_string(1000 + i * 7),
          3, 0);
-  std::stable_sort(evs.begin(), evs.end(), [](const SignalEvent& x, const SignalEvent& y) { return x.ts_ns < y.ts_ns; });
+  sort_by_time(evs);
   // Frame numbers past 32 bits and a port per frame: both must come back as they went in.
   for (size_t k = 0; k < evs.size(); ++k) {
     evs[k].frame = (uint64_t(1) << 40) + 3 * k;
@@ -201,11 +207,11 @@ TEST(Detector, PrefixWhitelistCoversEveryNumberOfItsRangeAndNothingElse) {
   EXPECT_GT(d->counters().whitelisted_suppressed, 0u);
 }
 
-TEST(Whitelist, CoversExactEntriesAndNumbersUnderAPrefix) {
+TEST(ListSet, CoversExactEntriesAndNumbersUnderAPrefix) {
   rules::NumberList police;
   police.exact = {"110", "8610400800000"};
   police.prefixes = {"96110", "8699"};
-  Whitelist w;
+  ListSet w;
   EXPECT_TRUE(w.empty());
   w.add(police);
   EXPECT_FALSE(w.empty());
@@ -221,11 +227,11 @@ TEST(Whitelist, CoversExactEntriesAndNumbersUnderAPrefix) {
   EXPECT_FALSE(w.covers(""));
 }
 
-TEST(Whitelist, IpEntriesCoverIpSubjectsInsideTheirBlocks) {
+TEST(ListSet, IpEntriesCoverIpSubjectsInsideTheirBlocks) {
   rules::NumberList infra;
   infra.exact = {"10.255.0.0/16", "192.0.2.7", "2001:db8:100::/40", "96110"};
   infra.prefixes = {"198.51.100.0/25"};
-  Whitelist w;
+  ListSet w;
   w.add(infra);
   EXPECT_EQ(w.ip_blocks(), 4u);
   EXPECT_TRUE(w.covers("96110"));          // numbers as before
@@ -243,6 +249,31 @@ TEST(Whitelist, IpEntriesCoverIpSubjectsInsideTheirBlocks) {
   EXPECT_FALSE(w.covers_ip("[::ffff:10.255.0.1]"));   // another family
   EXPECT_FALSE(w.covers_ip("not an ip"));
   EXPECT_FALSE(w.covers_ip(""));
+}
+
+// A set of a few short prefixes is searched as masked words, a larger one by
+// hashing: both must give the same answer for every number.
+TEST(ListSet, WordPrefixesAnswerAsTheHashedLookup) {
+  rules::NumberList few, many;
+  few.prefixes = {"8613", "8614", "13", "1", "86150000"};
+  many.prefixes = few.prefixes;
+  many.exact = {"0"};  // an exact entry: the hashed path
+  ListSet small, hashed;
+  small.add(few);
+  hashed.add(many);
+  std::mt19937 rnd(11);
+  for (int k = 0; k < 20000; ++k) {
+    std::string n;
+    const size_t len = rnd() % 14;
+    for (size_t i = 0; i < len; ++i) n += char('0' + (i < 2 && rnd() % 2 ? "86"[i] - '0' : rnd() % 10));
+    if (n == "0") continue;
+    EXPECT_EQ(small.covers(n), hashed.covers(n)) << n;
+  }
+  EXPECT_TRUE(small.covers("8613912345678"));
+  EXPECT_TRUE(small.covers("86150000"));
+  EXPECT_FALSE(small.covers("8615000"));  // shorter than the 8-byte prefix
+  EXPECT_FALSE(small.covers("8610588860001"));
+  EXPECT_FALSE(small.covers(""));
 }
 
 TEST(IpBlock, ParsesAddressesAndBlocksAndClearsHostBits) {
@@ -287,7 +318,6 @@ TEST(Detector, WhitelistedIpBlockIsNeverFlaggedByIpRules) {
     call(b, evs, 12.0 + i * 9, "g" + std::to_string(i), "86138000100" + std::to_string(10 + i),
          "86139006" + std::to_string(1000 + i), 4, 40, box);
   }
-  std::stable_sort(evs.begin(), evs.end(), [](const SignalEvent& x, const SignalEvent& y) { return x.ts_ns < y.ts_ns; });
   auto alerts = run(*d, evs);
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].subject, "203.0.113.7");
@@ -299,6 +329,32 @@ TEST(Detector, WhitelistedIpBlockIsNeverFlaggedByIpRules) {
   auto c = compile_rules(rs, reg, err);
   ASSERT_NE(c, nullptr) << err;
   EXPECT_TRUE(c->patterns.empty());  // looked up by subject, never scanned for
+}
+
+// An enterprise IP-PBX shows 12 fixed-line DIDs behind one address, a GoIP 12
+// mobile numbers: with only_callers_in: [mobile] only the GoIP is a SIM box.
+TEST(Detector, SimBoxCountsOnlyTheCallersOfItsLists) {
+  const std::string rules =
+      "lists:\n  mobile: {entries: ['8613', '8615'], match: prefix}\n"
+      "rules:\n  - name: box\n    type: simbox\n    group_by: ip\n    window: 10m\n    min_distinct_numbers: 8\n";
+  auto d = make_whole(rules + "    only_callers_in: [mobile]\n");
+  auto d_all = make_whole(rules);
+  ASSERT_TRUE(d && d_all);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  auto pbx = EventBuilder::ip4(10, 80, 0, 5, 5060), box = EventBuilder::ip4(203, 0, 113, 7, 5060);
+  for (int i = 0; i < 12; ++i) {
+    call(b, evs, 10.0 + i * 9, "p" + std::to_string(i), "86105888600" + std::to_string(10 + i),
+         "86139006" + std::to_string(2000 + i), 4, 40, pbx);
+    call(b, evs, 12.0 + i * 9, "g" + std::to_string(i), (i % 2 ? "86138000100" : "86150000100") + std::to_string(10 + i),
+         "86139006" + std::to_string(1000 + i), 4, 40, box);
+  }
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].subject, "203.0.113.7");
+  std::set<std::string> flagged;
+  for (const Alert& a : run(*d_all, evs)) flagged.insert(a.subject);
+  EXPECT_EQ(flagged, (std::set<std::string>{"203.0.113.7", "10.80.0.5"}));
 }
 
 TEST(Detector, NewWindowGivesANewAlertWithTheNextSequence) {
@@ -653,7 +709,6 @@ TEST(Detector, SimBoxImeiFamilyRotatingSimsNotACompanyFleet) {
   for (int p = 0; p < 8; ++p)      // phone p: its own IMEI and number
     invite_from(30.0 + p * 90, "fleet" + std::to_string(p), "8613700000" + std::to_string(100 + p),
                 "8630770412880" + std::to_string(p) + "0");
-  std::stable_sort(evs.begin(), evs.end(), [](const SignalEvent& x, const SignalEvent& y) { return x.ts_ns < y.ts_ns; });
   auto alerts = run(*d, evs);
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].subject, "864512034417");

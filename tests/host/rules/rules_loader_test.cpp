@@ -105,6 +105,20 @@ TEST(RulesLoader, AnIpEntryMustBeAnAddressOrABlock) {
                  "address or CIDR block (192.0.2.0/24, 2001:db8::/32)");
 }
 
+TEST(RulesLoader, OnlyCallersInNamesListsOfACallGroup) {
+  const std::string head = "lists:\n  mobile: {entries: ['8613'], match: prefix}\nrules:\n  - name: b\n"
+                           "    type: simbox\n    min_distinct_numbers: 8\n";
+  EXPECT_EQ(load_err(head + "    group_by: vlr\n    only_callers_in: [mobile]\n"),
+            "rules.yaml:8: 'only_callers_in' counts calls; group_by vlr counts location updates");
+  EXPECT_EQ(load_err(head + "    group_by: ip\n    only_callers_in: [mobiles]\n"),
+            "rules.yaml:8: 'only_callers_in' names list 'mobiles', which is not defined under 'lists'");
+  std::string err;
+  auto rs = parse_rules(head + "    group_by: ip\n    only_callers_in: [mobile]\n", "/tmp/rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  EXPECT_EQ(rs->rules[0].caller_lists, std::vector<uint32_t>{0});
+  EXPECT_TRUE(rs->rules[0].lists.empty());  // not a pattern list
+}
+
 TEST(RulesLoader, SipRejectTakesOnlyAFinalStatus) {
   const std::string rule = "rules:\n  - name: a\n    type: wangiri\n    min_one_ring_calls: 3\n";
   EXPECT_EQ(load_err("settings:\n  sip_reject: 200\n" + rule),

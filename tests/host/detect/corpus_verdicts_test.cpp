@@ -1,0 +1,64 @@
+// Verdicts of the default rules on real captures of ../shared/corpus (skipped
+// when the corpus is absent): where a capture shows that a rule's reading of
+// the traffic was wrong, the capture wins and a test here keeps it.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+
+#include "dataplane/io/packet_source.hpp"
+#include "host/detect/analyzer.hpp"
+#include "host/pipeline.hpp"
+
+namespace sigprobe {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path corpus(const std::string& rel) {
+  const char* src = std::getenv("SIGPROBE_SOURCE_DIR");
+  return fs::path(src ? src : SIGPROBE_SOURCE_DIR) / ".." / "shared" / "corpus" / rel;
+}
+
+struct Collect : Sink {
+  std::vector<Alert> alerts;
+  std::set<std::string> sip_callers;  // distinct From users of INVITEs
+  void on_burst(std::span<const PacketRef>, std::span<const SignalEvent> events) override {
+    for (const SignalEvent& e : events)
+      if (e.has(kLayerSip) && e.sip.method == SipMethod::Invite) sip_callers.emplace(e.sip.from_user);
+  }
+  void on_alert(const Alert& a) override { alerts.push_back(a); }
+};
+
+// Replays one capture through decode and the default rules (cpu backend).
+bool replay(const fs::path& file, Collect& out, std::string& err) {
+  AnalyzerOptions o;
+  o.offload.backend = offload::Backend::Cpu;
+  auto a = make_analyzer(o, err);
+  if (!a) return false;
+  auto src = open_pcap_file(file.string(), 0, err);
+  if (!src) return false;
+  Pipeline p(DecoderConfig{}, a.get(), {&out});
+  if (!p.run(*src, 0, err)) return false;
+  p.finish();
+  return true;
+}
+
+// sipcapture/heplify's sip_ipv4_tcp_fragmented.pcap: an SBC ("ES FS SBC")
+// hands a region's calls to the next hop over TCP, callers with 6-digit local
+// numbers. Many numbers behind one address, none of them mobile: a trunk, not
+// a SIM box. Before simbox_ip counted only mobile callers (only_callers_in),
+// the default rules raised two high-severity SIM-box alerts on it, one on
+// each end.
+TEST(CorpusVerdicts, SbcTrunkOfLocalNumbersIsNotASimBox) {
+  const fs::path f = corpus("sipcapture__heplify/sip_ipv4_tcp_fragmented.pcap");
+  if (!fs::exists(f)) GTEST_SKIP() << f << " absent";
+  Collect c;
+  std::string err;
+  ASSERT_TRUE(replay(f, c, err)) << err;
+  EXPECT_GE(c.sip_callers.size(), 8u);  // what simbox_ip's min_distinct_numbers would count
+  for (const Alert& a : c.alerts) EXPECT_NE(a.rule.rfind("simbox", 0), 0u) << a.rule << " " << a.subject;
+}
+
+}  // namespace
+}  // namespace sigprobe
