@@ -1,6 +1,7 @@
 // sigprobe rules check FILE: validates a rules file and its lists the way the
 // analyzer loads them; prints a summary (exit 0) or one line naming the file,
 // the line and the field (exit 2).
+#include <algorithm>
 #include <iostream>
 #include <map>
 
@@ -24,9 +25,17 @@ int run_check(const std::string& file) {
             << rs->list_entries() << " entries, " << compiled->patterns.size() << " pattern(s), "
             << compiled->rates.size() << " window(s)\n";
   for (const auto& [t, n] : by_type) std::cout << "  " << t << ": " << n << "\n";
-  for (const auto& l : rs->lists)
-    std::cout << "  list " << l.name << ": " << l.exact.size() << " exact, " << l.prefixes.size() << " prefix ("
-              << l.source << ")\n";
+  for (const auto& l : rs->lists) {
+    // IP addresses and blocks (whitelists of IP subjects) are counted apart from numbers.
+    auto ips = [](const std::vector<std::string>& v) {
+      return size_t(std::count_if(v.begin(), v.end(), [](const std::string& e) { return rules::looks_like_ip_entry(e); }));
+    };
+    const size_t ip_exact = ips(l.exact), ip_prefix = ips(l.prefixes), ip = ip_exact + ip_prefix;
+    std::cout << "  list " << l.name << ": ";
+    if (ip != l.size()) std::cout << l.exact.size() - ip_exact << " exact, " << l.prefixes.size() - ip_prefix << " prefix";
+    if (ip) std::cout << (ip != l.size() ? ", " : "") << ip << " IP block(s)";
+    std::cout << " (" << l.source << ")\n";
+  }
   return 0;
 }
 
