@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -425,6 +426,27 @@ TEST(SipParser, FindCharAndFindAnyAgreeWithFindAtEveryLengthStartAndPlace) {
     }
   }
   EXPECT_EQ(find_char({}, ';'), std::string_view::npos);
+}
+
+// The same against random views of bytes chosen near the searched ones (';'
+// and ':' differ in one bit, as do ',' and '-'; NUL and 0x80/0xFF probe the
+// word-wise test's carries), with several hits or none, at every start.
+TEST(SipParser, FindCharAndFindAnyAgreeWithFindOnAdjacentBytes) {
+  const char kBytes[] = {';', ':', ',', '-', '\0', '\x01', '\x80', '\xFF', 'x', ' '};
+  std::mt19937 rnd(5);
+  for (int round = 0; round < 4000; ++round) {
+    const size_t n = rnd() % 40;
+    std::string t(n + 16, ';');  // more hits right after the view
+    for (size_t k = 0; k < n; ++k) t[k] = kBytes[rnd() % (round % 3 == 0 ? 10 : 4)];
+    const std::string_view v(t.data(), n);
+    for (size_t from = 0; from <= n + 1; ++from) {
+      ASSERT_EQ(find_char(v, ';', from), v.find(';', from)) << round << " n=" << n << " from=" << from;
+      ASSERT_EQ(find_char(v, '\0', from), v.find('\0', from)) << round << " n=" << n << " from=" << from;
+      ASSERT_EQ((find_any<',', ';'>(v, from)), v.find_first_of(",;", from)) << round << " n=" << n;
+      ASSERT_EQ((find_any<':', ';', ' ', '\t'>(v, from)), v.find_first_of(std::string_view(":; \t", 4), from))
+          << round << " n=" << n << " from=" << from;
+    }
+  }
 }
 
 }  // namespace
