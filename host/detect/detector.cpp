@@ -526,8 +526,13 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
       uint64_t rv = hash_bytes(sms.recipient);
       for (auto [r, qi] : sources(Source::SmsBySender))
         emit(i, r, qi, sms.sender, rv, SubjectType::Msisdn, sms.sender, 0, -1);
+      // A service centre of ours carries every subscriber's SMS: foreign_only rules skip it.
+      const bool home_centre =
+          !sources(Source::SmsByCentre).empty() &&
+          starts_with_any(sms.service_centre, compiled_->rules->settings.home_gt_prefixes);
       for (auto [r, qi] : sources(Source::SmsByCentre))
-        emit(i, r, qi, sms.service_centre, rv, SubjectType::Gt, sms.service_centre, 0, -1);
+        if (!(home_centre && compiled_->compiled[r].rule->foreign_only))
+          emit(i, r, qi, sms.service_centre, rv, SubjectType::Gt, sms.service_centre, 0, -1);
       for (auto [r, qi] : sources(Source::SmsByText)) {
         const Quantity& q = compiled_->compiled[r].quantities[qi];
         if (sms.text.size() < q.param) continue;

@@ -106,6 +106,7 @@ struct Rule {
   GroupBy group_by = GroupBy::None;
   uint64_t across_ns = 0;                    // simbox: the long window
   std::vector<uint32_t> caller_lists;        // simbox only_callers_in: calls of other callers do not count
+  bool foreign_only = false;                 // sms_flood by service_centre: our own SMSCs (home_gt_prefixes) do not count
   // sip_attack
   uint32_t methods = 0;                      // bits of SipMethod values
   // ss7_security

@@ -45,7 +45,7 @@ std::vector<std::string_view> type_keys(RuleType t) {
     case RuleType::SipAttack: return {"methods"};
     case RuleType::Ss7Security: return {"category", "operations", "min_travel"};
     case RuleType::Roaming: return {"mode", "high_risk"};
-    case RuleType::SmsFlood: return {"group_by"};
+    case RuleType::SmsFlood: return {"group_by", "foreign_only"};
     default: return {};
   }
 }
@@ -440,6 +440,14 @@ class Loader {
           if (s == "sender") rule.group_by = GroupBy::Sender;
           else if (s == "service_centre") rule.group_by = GroupBy::ServiceCentre;
           else return fail(g, "'group_by' must be sender or service_centre, got '" + s + "'");
+          if (auto n = r["foreign_only"]) {
+            std::string v;
+            if (!as_string(n, "foreign_only", v)) return false;
+            if (v != "true" && v != "false") return fail(n, "'foreign_only' must be true or false");
+            if (v == "true" && rule.group_by != GroupBy::ServiceCentre)
+              return fail(n, "'foreign_only' applies to group_by service_centre");
+            rule.foreign_only = v == "true";
+          }
         }
         return need_conditions(r, rule);
       }

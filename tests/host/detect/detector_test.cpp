@@ -514,6 +514,37 @@ TEST(Detector, ChineseScamSmsNeedsTwoKeywordFamiliesAndFlagsTheSender) {
   EXPECT_EQ(alerts[1].evidence["domains"][0], "evil.cn");
 }
 
+// Our own SMSC (home_gt_prefixes 8613 in kLists) relays every subscriber's SMS:
+// 80 in a minute is an ordinary minute for it. The same from a foreign centre
+// is a flood; foreign_only tells them apart, without it both are flagged.
+TEST(Detector, SmsFloodByServiceCentreForeignOnlySkipsOurOwnCentres) {
+  const std::string rule = "rules:\n  - name: flood\n    type: sms_flood\n    group_by: service_centre\n"
+                           "    window: 1m\n    min_sms: 50\n";
+  auto d = make(rule + "    foreign_only: true\n");
+  auto d_all = make(rule);
+  ASSERT_TRUE(d && d_all);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (int i = 0; i < 80; ++i)
+    for (const char* centre : {"8613900000011", "23450000777"}) {
+      auto e = b.map_invoke(track::map_op::kMoForwardSm, 1.0 + i * 0.5, "8613900000011");
+      e.map.msisdn = b.keep("86138000" + std::to_string(10000 + i));
+      e.map.service_centre = b.keep(centre);
+      e.map.sms.present = true;
+      e.map.sms.tpdu_type = 1;
+      e.map.sms.da = b.keep("8613900" + std::to_string(100000 + i));
+      e.map.sms.text = b.keep("see you at 7");
+      evs.push_back(e);
+    }
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].subject, "23450000777");
+  EXPECT_EQ(alerts[0].subject_type, SubjectType::Gt);
+  std::set<std::string> flagged;
+  for (const Alert& a : run(*d_all, evs)) flagged.insert(a.subject);
+  EXPECT_EQ(flagged, (std::set<std::string>{"8613900000011", "23450000777"}));
+}
+
 TEST(Detector, SipScannerPerSourceIpCountsDistinctUsers) {
   auto d = make(
       "rules:\n  - name: scan\n    type: sip_attack\n    methods: [options, register]\n    window: 1m\n"

@@ -119,6 +119,18 @@ TEST(RulesLoader, OnlyCallersInNamesListsOfACallGroup) {
   EXPECT_TRUE(rs->rules[0].lists.empty());  // not a pattern list
 }
 
+TEST(RulesLoader, ForeignOnlyIsABooleanOfAServiceCentreFlood) {
+  const std::string head = "rules:\n  - name: f\n    type: sms_flood\n    min_sms: 100\n";
+  EXPECT_EQ(load_err(head + "    group_by: sender\n    foreign_only: true\n"),
+            "rules.yaml:6: 'foreign_only' applies to group_by service_centre");
+  EXPECT_EQ(load_err(head + "    group_by: service_centre\n    foreign_only: yes please\n"),
+            "rules.yaml:6: 'foreign_only' must be true or false");
+  std::string err;
+  auto rs = parse_rules(head + "    group_by: service_centre\n    foreign_only: true\n", "/tmp/rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  EXPECT_TRUE(rs->rules[0].foreign_only);
+}
+
 TEST(RulesLoader, SipRejectTakesOnlyAFinalStatus) {
   const std::string rule = "rules:\n  - name: a\n    type: wangiri\n    min_one_ring_calls: 3\n";
   EXPECT_EQ(load_err("settings:\n  sip_reject: 200\n" + rule),
