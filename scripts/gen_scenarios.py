@@ -350,7 +350,7 @@ def sip_attack():
 def ss7_sms():
     """MAP over M3UA: FS.11 category 1/2/3 attacks, a location-query burst, SIM cards roaming
     together into a high-risk VLR, scam and bulk SMS, a black-listed terminal; benign SMS
-    (verification codes, a parents' group text) and ordinary roamers."""
+    (verification codes, a parents' group text), ordinary roamers and a Hong Kong commuter."""
     s = Scenario("ss7_sms", 44, 60)
     rnd = s.rnd
     s.ss7_up()
@@ -438,6 +438,15 @@ def ss7_sms():
     imei = "356938031234567"
     s.dialogue(3300, msc, eir, "checkIMEI", mo.check_imei_arg_v2(imei), mo.check_imei_res_v2())
     s.label_fraud(imei, ["black_terminal"], 3300, "SIM-box module TAC")
+    # A Shenzhen commuter crosses into Hong Kong and back: a VLR of another country code
+    # 20 minutes after the last one, twice, as category 3 would read it; benign, the border is
+    # minutes away (the default rules list 86, 852 and 853 as neighbours).
+    hk = Node("VLR-HK", 3401, "85291000001", ss7.SSN_VLR, "a")
+    commuter = subs[40][1]
+    for t, node, gt in ((1900, vlr, msc.gt), (3100, hk, hk.gt), (3500, vlr, msc.gt)):
+        s.dialogue(t, node, hlr, "updateLocation", mo.update_location_arg(commuter, gt, node.gt),
+                   mo.update_location_res(hlr.gt))
+    s.label_benign(commuter, "commuter between Shenzhen and Hong Kong, 20 and 7 minutes apart")
     s.write()
 
 

@@ -889,7 +889,11 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
         std::string_view vlr = !ev.map.vlr.empty() ? ev.map.vlr : ev.map.msc;
         if (note.prev_vlr.empty() || ev.ts_ns < note.prev_ns) return;
         uint64_t dt = ev.ts_ns - note.prev_ns;
-        if (dt >= rule.min_travel_ns || country_code(note.prev_vlr.view()) == country_code(vlr)) return;
+        const std::string_view from_cc = country_code(note.prev_vlr.view()), to_cc = country_code(vlr);
+        if (dt >= rule.min_travel_ns || from_cc == to_cc) return;
+        for (const auto& g : rule.neighbours)  // a border crossing takes minutes
+          if (std::find(g.begin(), g.end(), from_cc) != g.end() && std::find(g.begin(), g.end(), to_cc) != g.end())
+            return;
         raise(r, SubjectType::Imsi, ev.map.imsi, ev,
               [&] {
                 return nlohmann::json{{"category", 3},

@@ -113,6 +113,9 @@ struct Rule {
   Ss7Category category = Ss7Category::Cat1;
   std::vector<int16_t> operations;
   uint64_t min_travel_ns = 3600'000'000'000ull;
+  // category 3: groups of E.164 country codes between which a move takes no
+  // time (land borders, Hong Kong / Macau / the mainland): never "too fast".
+  std::vector<std::vector<std::string>> neighbours;
   // roaming
   RoamingMode mode = RoamingMode::HighRiskVlr;
   // bulk_text

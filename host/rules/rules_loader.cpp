@@ -43,7 +43,7 @@ std::vector<std::string_view> type_keys(RuleType t) {
     case RuleType::Wangiri: return {"max_ring"};
     case RuleType::SimBox: return {"group_by", "across", "only_callers_in"};
     case RuleType::SipAttack: return {"methods"};
-    case RuleType::Ss7Security: return {"category", "operations", "min_travel"};
+    case RuleType::Ss7Security: return {"category", "operations", "min_travel", "neighbours"};
     case RuleType::Roaming: return {"mode", "high_risk"};
     case RuleType::SmsFlood: return {"group_by", "foreign_only"};
     default: return {};
@@ -485,6 +485,19 @@ class Loader {
           }
         }
         if (auto n = r["min_travel"]; n && !as_duration(n, "min_travel", rule.min_travel_ns)) return false;
+        if (auto n = r["neighbours"]) {
+          if (rule.category != Ss7Category::Cat3) return fail(n, "'neighbours' applies to category 3");
+          if (!n.IsSequence()) return fail(n, "'neighbours' must be a list of lists of country codes, e.g. [[86, 852, 853]]");
+          for (const auto& g : n) {
+            std::vector<std::string> codes;
+            if (!g.IsSequence() || !as_strings(g, "neighbours", codes) || codes.size() < 2)
+              return fail(g, "'neighbours' entry must list two or more country codes, e.g. [86, 852]");
+            for (const auto& cc : codes)
+              if (cc.empty() || cc.size() > 3 || cc.find_first_not_of("0123456789") != std::string::npos)
+                return fail(g, "'neighbours' entry '" + cc + "' is not an E.164 country code (1-3 digits)");
+            rule.neighbours.push_back(std::move(codes));
+          }
+        }
         if (rule.category == Ss7Category::Cat3) {
           if (rule.operations.empty()) rule.operations = {2, 23};  // updateLocation, updateGprsLocation
         } else if (rule.operations.empty()) {

@@ -616,6 +616,34 @@ TEST(Detector, RoamingFromAHighRiskVlrAndImpossibleTravel) {
   EXPECT_EQ(alerts[2].subject, "460001000000002");
 }
 
+// Shenzhen -> Hong Kong -> Macau in minutes is a day out, Shenzhen -> London is
+// not: with the three codes as neighbours only the jump to London is flagged.
+TEST(Detector, ImpossibleTravelSkipsMovesBetweenNeighbours) {
+  const std::string rule = "rules:\n  - name: travel\n    type: ss7_security\n    category: 3\n    min_travel: 2h\n";
+  auto d = make(rule + "    neighbours: [[86, 852, 853]]\n");
+  auto d_none = make(rule);
+  ASSERT_TRUE(d && d_none);
+  EventBuilder b;
+  auto ul = [&](double t, const char* imsi, const char* vlr) {
+    auto e = b.map_invoke(2, t, vlr, imsi);
+    e.map.vlr = b.keep(vlr);
+    e.map.msc = b.keep(vlr);
+    return e;
+  };
+  std::vector<SignalEvent> evs{ul(10, "460001000000001", "8613900000010"),   // Shenzhen
+                               ul(900, "460001000000001", "85291000001"),    // Hong Kong, 15 min
+                               ul(1500, "460001000000001", "85360000001"),   // Macau, 10 min
+                               ul(20, "460001000000002", "8613900000010"),   // Shenzhen
+                               ul(1200, "460001000000002", "4479000001")};   // London, 20 min
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].subject, "460001000000002");
+  EXPECT_EQ(alerts[0].evidence["vlr"], "4479000001");
+  std::set<std::string> flagged;
+  for (const Alert& a : run(*d_none, evs)) flagged.insert(a.subject);
+  EXPECT_EQ(flagged, (std::set<std::string>{"460001000000001", "460001000000002"}));
+}
+
 TEST(Detector, VictimsIncludeDeepOnesAndContactsAfterTheAlert) {
   SpecRegistry reg;
   std::string err;

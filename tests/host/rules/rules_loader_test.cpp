@@ -131,6 +131,21 @@ TEST(RulesLoader, ForeignOnlyIsABooleanOfAServiceCentreFlood) {
   EXPECT_TRUE(rs->rules[0].foreign_only);
 }
 
+TEST(RulesLoader, NeighboursAreGroupsOfCountryCodesForCategory3) {
+  const std::string cat = "rules:\n  - name: t\n    type: ss7_security\n";
+  EXPECT_EQ(load_err(cat + "    category: 1\n    operations: [sendIMSI]\n    neighbours: [[86, 852]]\n"),
+            "rules.yaml:6: 'neighbours' applies to category 3");
+  EXPECT_EQ(load_err(cat + "    category: 3\n    neighbours: [86, 852]\n"),
+            "rules.yaml:5: 'neighbours' entry must list two or more country codes, e.g. [86, 852]");
+  EXPECT_EQ(load_err(cat + "    category: 3\n    neighbours: [[86, hk]]\n"),
+            "rules.yaml:5: 'neighbours' entry 'hk' is not an E.164 country code (1-3 digits)");
+  std::string err;
+  auto rs = parse_rules(cat + "    category: 3\n    neighbours: [[86, 852, 853], [7, 976]]\n", "/tmp/rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  ASSERT_EQ(rs->rules[0].neighbours.size(), 2u);
+  EXPECT_EQ(rs->rules[0].neighbours[0], (std::vector<std::string>{"86", "852", "853"}));
+}
+
 TEST(RulesLoader, SipRejectTakesOnlyAFinalStatus) {
   const std::string rule = "rules:\n  - name: a\n    type: wangiri\n    min_one_ring_calls: 3\n";
   EXPECT_EQ(load_err("settings:\n  sip_reject: 200\n" + rule),
