@@ -93,6 +93,14 @@ std::vector<Alert> run(Detector& d, std::vector<SignalEvent> evs) {
   return alerts;
 }
 
+// A MAP updateLocation of imsi from vlr (its VLR and MSC number, its calling GT).
+SignalEvent update_location(EventBuilder& b, double t, const char* imsi, const char* vlr) {
+  auto e = b.map_invoke(2, t, vlr, imsi);
+  e.map.vlr = b.keep(vlr);
+  e.map.msc = b.keep(vlr);
+  return e;
+}
+
 constexpr const char* kBulk =
     "rules:\n"
     "  - name: bulk\n"
@@ -597,12 +605,7 @@ TEST(Detector, RoamingFromAHighRiskVlrAndImpossibleTravel) {
       "  - name: first\n    type: roaming\n    mode: first_seen_roaming\n");
   ASSERT_TRUE(d);
   EventBuilder b;
-  auto ul = [&](double t, const char* imsi, const char* vlr) {
-    auto e = b.map_invoke(2, t, vlr, imsi);
-    e.map.vlr = b.keep(vlr);
-    e.map.msc = b.keep(vlr);
-    return e;
-  };
+  auto ul = [&](double t, const char* imsi, const char* vlr) { return update_location(b, t, imsi, vlr); };
   std::vector<SignalEvent> evs{ul(10, "460001000000001", "8613900000010"),   // home
                                ul(600, "460001000000001", "85512000001"),    // Cambodia 10 minutes later
                                ul(700, "460001000000002", "4479000001")};    // first seen, already abroad
@@ -624,12 +627,7 @@ TEST(Detector, ImpossibleTravelSkipsMovesBetweenNeighbours) {
   auto d_none = make(rule);
   ASSERT_TRUE(d && d_none);
   EventBuilder b;
-  auto ul = [&](double t, const char* imsi, const char* vlr) {
-    auto e = b.map_invoke(2, t, vlr, imsi);
-    e.map.vlr = b.keep(vlr);
-    e.map.msc = b.keep(vlr);
-    return e;
-  };
+  auto ul = [&](double t, const char* imsi, const char* vlr) { return update_location(b, t, imsi, vlr); };
   std::vector<SignalEvent> evs{ul(10, "460001000000001", "8613900000010"),   // Shenzhen
                                ul(900, "460001000000001", "85291000001"),    // Hong Kong, 15 min
                                ul(1500, "460001000000001", "85360000001"),   // Macau, 10 min
