@@ -169,19 +169,20 @@ uint32_t SpecRegistry::id_for(uint64_t window_ns) {
 }
 
 void ListSet::add(const rules::NumberList& list) {
+  // An IP address or block goes to blocks_ whether the list matches exact or
+  // by prefix (a block is its own prefix); the loader refused malformed ones.
+  auto ip = [&](const std::string& e) {
+    if (!rules::looks_like_ip_entry(e)) return false;
+    if (auto b = rules::parse_ip_block(e)) blocks_.push_back(*b);
+    return true;
+  };
   for (const auto& e : list.exact) {
-    if (rules::looks_like_ip_entry(e)) {
-      if (auto b = rules::parse_ip_block(e)) blocks_.push_back(*b);  // the loader rejected the others
-      continue;
-    }
+    if (ip(e)) continue;
     exact_.insert(e);
     small_ = false;
   }
   for (const auto& p : list.prefixes) {
-    if (rules::looks_like_ip_entry(p)) {  // "10.1.2.*": a block says it better; taken as the address
-      if (auto b = rules::parse_ip_block(p)) blocks_.push_back(*b);
-      continue;
-    }
+    if (ip(p)) continue;
     prefixes_.insert(p);
     if (p.size() <= 8 && words_.size() < 32) {
       Word w{0, p.size() == 8 ? ~0ull : (1ull << (8 * p.size())) - 1, p.size()};
