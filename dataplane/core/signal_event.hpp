@@ -121,13 +121,17 @@ struct SmsInfo {
 
 struct MapInfo {
   MapComponent component = MapComponent::None;
+  // SS-Code (TS 29.002 17.7.5: 0x21 CFU, 0x29 CFB, ...) of a registerSS, or of
+  // the forwarding whose forwarded_to an insertSubscriberData carries; 0 (allSS,
+  // never registered with a number) when absent. Sits in padding.
+  uint8_t ss_code = 0;
   int16_t invoke_id = -1;
   int16_t opcode = -1;          // -1 = absent (e.g. a returnResult without operation)
   uint16_t error_code = 0;
   std::string_view imsi, msisdn, vlr, msc, sgsn, hlr, imei;
   std::string_view service_centre, roaming_number;
   std::string_view gsm_scf;       // gsmSCF address (anyTimeInterrogation requester)
-  std::string_view forwarded_to;  // call forwarding target set by insertSubscriberData
+  std::string_view forwarded_to;  // call forwarding target: registerSS, insertSubscriberData
   std::string_view ussd;        // decoded USSD string, UTF-8
   SmsInfo sms;
 };

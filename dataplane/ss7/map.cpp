@@ -51,19 +51,20 @@ std::optional<Tlv> nth(Bytes v, uint8_t id, int n, DecodeCounters& c) {
 }
 
 // provisionedSS [7] SEQUENCE OF Ext-SS-Info: the first forwardingInfo [0]
-// { ss-Code, forwardingFeatureList SEQUENCE OF { ..., forwardedToNumber [5] } }.
-MapNumber first_forwarded_to(Bytes ss_list, DecodeCounters& c) {
-  MapNumber found;
+// { ss-Code, forwardingFeatureList SEQUENCE OF { ..., forwardedToNumber [5] } }
+// with a forwarded-to number, into f.forwarded_to and f.ss_code.
+void first_forwarded_to(Bytes ss_list, MapFields& f, DecodeCounters& c) {
   for_each(ss_list, c, [&](const Tlv& info) {
-    if (found.present() || info.id != ctxc(0)) return;
+    if (f.forwarded_to.present() || info.id != ctxc(0)) return;
     auto features = nth(info.value, kSequence, 0, c);
     if (!features) return;
     for_each(features->value, c, [&](const Tlv& feature) {
-      if (found.present() || feature.id != kSequence) return;
-      if (auto t = nth(feature.value, ctx(5), 0, c)) found = address(t->value, c);
+      if (f.forwarded_to.present() || feature.id != kSequence) return;
+      if (auto t = nth(feature.value, ctx(5), 0, c)) f.forwarded_to = address(t->value, c);
     });
+    if (!f.forwarded_to.present()) return;
+    if (auto code = nth(info.value, kOctetString, 0, c); code && code->value.size() == 1) f.ss_code = code->value[0];
   });
-  return found;
 }
 
 void decode_sm_rp(const Tlv& p, MapFields& f, DecodeCounters& c) {
@@ -133,7 +134,15 @@ void decode_invoke(int op, const Tlv& p, MapFields& f, DecodeCounters& c) {
       if (!seq) break;
       if (auto t = nth(p.value, ctx(0), 0, c)) f.imsi = identity(t->value, c);
       if (auto t = nth(p.value, ctx(1), 0, c)) f.msisdn = address(t->value, c);
-      if (auto ss = nth(p.value, ctxc(7), 0, c)) f.forwarded_to = first_forwarded_to(ss->value, c);
+      if (auto ss = nth(p.value, ctxc(7), 0, c)) first_forwarded_to(ss->value, f, c);
+      return;
+    case kOpRegisterSs:
+      // SEQUENCE { ss-Code OCTET STRING, basicService [2]/[3] OPTIONAL,
+      //            forwardedToNumber [4] AddressString OPTIONAL, ... }
+      if (!seq) break;
+      if (auto t = nth(p.value, kOctetString, 0, c); t && t->value.size() == 1) f.ss_code = t->value[0];
+      else break;
+      if (auto t = nth(p.value, ctx(4), 0, c)) f.forwarded_to = address(t->value, c);
       return;
     case kOpSendRoutingInfo:
       // SEQUENCE { msisdn [0], ..., gmsc-OrGsmSCF-Address [6] }

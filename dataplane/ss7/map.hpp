@@ -14,7 +14,7 @@ namespace sigprobe::ss7 {
 // MAP operation codes used by the decoders (TS 29.002 section 17.5).
 enum MapOp : int16_t {
   kOpUpdateLocation = 2, kOpCancelLocation = 3, kOpProvideRoamingNumber = 4,
-  kOpInsertSubscriberData = 7, kOpDeleteSubscriberData = 8,
+  kOpInsertSubscriberData = 7, kOpDeleteSubscriberData = 8, kOpRegisterSs = 10,
   kOpProcessUnstructuredSsData = 19, kOpSendRoutingInfo = 22, kOpUpdateGprsLocation = 23,
   kOpSendRoutingInfoForGprs = 24, kOpCheckImei = 43, kOpMtForwardSm = 44,
   kOpSendRoutingInfoForSm = 45, kOpMoForwardSm = 46, kOpReportSmDeliveryStatus = 47,
@@ -35,6 +35,7 @@ struct MapNumber {
 struct MapFields {
   MapNumber imsi, msisdn, vlr, msc, sgsn, hlr, imei, service_centre, roaming_number;
   MapNumber gsm_scf, forwarded_to;
+  uint8_t ss_code = 0;        // registerSS's SS-Code, or forwarded_to's (e.g. 0x21 CFU); 0 absent
   Bytes sm_rp_ui;             // the SMS TPDU (forwardSM family)
   bool sms_mt = false;        // TPDU travels SC -> MS (SM-RP-DA is an IMSI/LMSI)
   bool has_sms = false;

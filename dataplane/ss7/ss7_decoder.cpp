@@ -285,6 +285,7 @@ void Ss7Decoder::State::fill_map(const TcapMsg& t, const TcapComponent& comp, Si
   mi.roaming_number = arena_number(f.roaming_number, out);
   mi.gsm_scf = arena_number(f.gsm_scf, out);
   mi.forwarded_to = arena_number(f.forwarded_to, out);
+  mi.ss_code = f.ss_code;
   if (f.has_ussd) {
     if (f.ussd_ia5) {
       mi.ussd = out.store(as_chars(f.ussd));

@@ -188,6 +188,7 @@ void write_ss7(json::Writer& w, const SignalEvent& ev) {
     w.field("roaming_number", m.roaming_number);
     w.field("gsm_scf", m.gsm_scf);
     w.field("forwarded_to", m.forwarded_to);
+    if (m.ss_code != 0) w.key("ss_code").num(int(m.ss_code));
     w.field("ussd", m.ussd);
     if (m.sms.present) {
       const SmsInfo& s = m.sms;

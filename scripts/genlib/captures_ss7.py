@@ -2,6 +2,7 @@
 (PPID 3, port 2905) and one MTP2 link capture."""
 from genlib import mapops as mo
 from genlib import sms, ss7
+from genlib.numbers import tbcd
 from genlib.capture import Capture
 from genlib.pcapfile import LINKTYPE_MTP2
 from genlib.sigtran import (Assoc, MtpLink, Node, error_msg, invoke_msg, isup_msg, map_fields, map_msg,
@@ -83,6 +84,26 @@ def map_operations():
     arg, f = mo.sri_for_sm_arg("8613800138999", SMSC.gt)
     assoc.send(invoke_msg(SMSC, HLR, "sendRoutingInfoForSM", 1, arg, f, t))
     assoc.send(error_msg(HLR, SMSC, 1, 1, t))
+    return cap.done()
+
+
+def map_call_forwarding():
+    """Call forwarding on the wire: a subscriber registers CFU (registerSS, VLR -> HLR; the
+    subscriber is the IMSI in the MAP-OPEN destination reference), the HLR answers with the
+    forwarding as registered; then an insertSubscriberData (HLR -> VLR) that provisions CFB."""
+    cap = Capture()
+    assoc = Assoc(cap, SG_A, SG_B)
+    assoc.bring_up()
+    t = tid(0x0A000101)
+    arg, f = mo.register_ss_arg(mo.SS_CFU, "8613912345678")
+    acn = ss7.map_acn(*mo.ACN["registerSS"])
+    dlg = ss7.dialogue_request(acn, ss7.map_open(destination=b"\x96" + tbcd(IMSI)))
+    assoc.send(invoke_msg(VLR, HLR, "registerSS", 1, arg, dict(f, imsi=IMSI), t, dialogue=dlg))
+    res, f = mo.register_ss_res(mo.SS_CFU, "8613912345678")
+    assoc.send(result_msg(HLR, VLR, "registerSS", 1, res, f, dtid=t))
+    _dialogue(assoc, HLR, VLR, "insertSubscriberData",
+              mo.insert_subscriber_data_arg(IMSI2, "8613800138002", (mo.SS_CFB, "8613800138000")),
+              mo.empty_res(), tid(0x0B000102))
     return cap.done()
 
 
@@ -344,6 +365,7 @@ def _short_link(linktype):
 
 SS7_CAPTURES = [
     ("ss7/map_operations.pcap", map_operations),
+    ("ss7/map_call_forwarding.pcap", map_call_forwarding),
     ("ss7/m3ua_multi_chunk.pcap", m3ua_multi_chunk),
     ("ss7/m3ua_fragmented_data.pcap", m3ua_fragmented_data),
     ("ss7/sccp_xudt_segmented.pcap", sccp_xudt_segmented),

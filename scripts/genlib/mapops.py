@@ -13,14 +13,14 @@ OP = {
     "updateLocation": 2, "cancelLocation": 3, "insertSubscriberData": 7,
     "sendRoutingInfo": 22, "checkIMEI": 43, "mt-forwardSM": 44, "sendRoutingInfoForSM": 45,
     "mo-forwardSM": 46, "sendAuthenticationInfo": 56, "processUnstructuredSS-Request": 59,
-    "provideSubscriberInfo": 70, "anyTimeInterrogation": 71,
+    "provideSubscriberInfo": 70, "anyTimeInterrogation": 71, "registerSS": 10,
 }
 ACN = {  # operation -> (application context number, version)
     "updateLocation": (1, 3), "cancelLocation": (2, 3), "insertSubscriberData": (16, 3),
     "sendRoutingInfo": (5, 3), "checkIMEI": (13, 2), "mt-forwardSM": (25, 3),
     "sendRoutingInfoForSM": (20, 3), "mo-forwardSM": (21, 3), "sendAuthenticationInfo": (14, 3),
     "processUnstructuredSS-Request": (19, 2), "provideSubscriberInfo": (28, 3),
-    "anyTimeInterrogation": (29, 3),
+    "anyTimeInterrogation": (29, 3), "registerSS": (18, 2),
 }
 
 
@@ -49,10 +49,38 @@ def empty_res():
     return ber.cons(0x30), {}
 
 
-def insert_subscriber_data_arg(imsi_d, msisdn):
-    return ber.cons(0x30, imsi(imsi_d, 0x80), isdn(msisdn, 0x81), ber.tlv(0x82, b"\x0a"),
-                    ber.enumerated(0, 0x83), ber.cons(0xA6, ber.tlv(0x04, b"\x11"), ber.tlv(0x04, b"\x21"))), \
-        {"imsi": imsi_d, "msisdn": msisdn}
+# SS-Codes (TS 29.002 17.7.5) of call forwarding.
+SS_CFU, SS_CFB, SS_CFNRY, SS_CFNRC = 0x21, 0x29, 0x2A, 0x2B
+
+
+def _forwarding_info(ss_code, number, number_tag):
+    """ForwardingInfo / Ext-ForwInfo [0] { ss-Code, forwardingFeatureList { { teleservice [3]
+    telephony, ss-Status [4] (active, registered, provisioned), forwardedToNumber } } }."""
+    feature = ber.cons(0x30, ber.tlv(0x83, b"\x11"), ber.tlv(0x84, b"\x07"), isdn(number, number_tag))
+    return ber.cons(0xA0, ber.tlv(0x04, bytes([ss_code])), ber.cons(0x30, feature))
+
+
+def insert_subscriber_data_arg(imsi_d, msisdn, forwarding=None):
+    """forwarding: (ss_code, number) provisioned in provisionedSS [7]."""
+    parts = [imsi(imsi_d, 0x80), isdn(msisdn, 0x81), ber.tlv(0x82, b"\x0a"),
+             ber.enumerated(0, 0x83), ber.cons(0xA6, ber.tlv(0x04, b"\x11"), ber.tlv(0x04, b"\x21"))]
+    fields = {"imsi": imsi_d, "msisdn": msisdn}
+    if forwarding:
+        parts.append(ber.cons(0xA7, _forwarding_info(forwarding[0], forwarding[1], 0x85)))
+        fields.update(forwarded_to=forwarding[1], ss_code=forwarding[0])
+    return ber.cons(0x30, *parts), fields
+
+
+def register_ss_arg(ss_code, forwarded_to):
+    """RegisterSS-Arg: SEQUENCE { ss-Code, basicService teleservice [3] telephony,
+    forwardedToNumber [4] }. The subscriber is the dialogue's destination reference."""
+    return ber.cons(0x30, ber.tlv(0x04, bytes([ss_code])), ber.tlv(0x83, b"\x11"), isdn(forwarded_to, 0x84)), \
+        {"ss_code": ss_code, "forwarded_to": forwarded_to}
+
+
+def register_ss_res(ss_code, forwarded_to):
+    """SS-Info: forwardingInfo [0] as now registered (the decoder reads no fields of it)."""
+    return _forwarding_info(ss_code, forwarded_to, 0x85), {}
 
 
 def send_routing_info_arg(msisdn, gmsc):

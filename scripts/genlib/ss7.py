@@ -115,8 +115,23 @@ def map_acn(context, version):
     return f"0.4.0.0.1.0.{context}.{version}"
 
 
-def dialogue_request(acn):
-    aarq = ber.cons(0x60, ber.tlv(0x80, b"\x07\x80"), ber.cons(0xA1, ber.oid(acn)))
+MAP_DIALOGUE_AS = "0.4.0.0.1.1.1.1"
+
+
+def map_open(destination=None, origination=None):
+    """AARQ user-information [30] carrying MAP-DialoguePDU map-open [0] (TS 29.002 17.1):
+    destinationReference [0] / originationReference [1], AddressStrings given as bytes."""
+    refs = b""
+    if destination is not None:
+        refs += ber.tlv(0x80, destination)
+    if origination is not None:
+        refs += ber.tlv(0x81, origination)
+    external = ber.cons(0x28, ber.oid(MAP_DIALOGUE_AS), ber.cons(0xA0, ber.cons(0xA0, refs)))
+    return ber.cons(0xBE, external)
+
+
+def dialogue_request(acn, user_info=b""):
+    aarq = ber.cons(0x60, ber.tlv(0x80, b"\x07\x80"), ber.cons(0xA1, ber.oid(acn)), user_info)
     return ber.cons(0x6B, ber.cons(0x28, ber.oid(DIALOGUE_AS_ID), ber.cons(0xA0, aarq)))
 
 

@@ -51,6 +51,27 @@ TEST(MapDecode, InsertSubscriberDataGivesMsisdnAndForwardedToNumber) {
   EXPECT_EQ(digits(f.imsi), "001010123456789");
   EXPECT_EQ(digits(f.msisdn), "19786148973");
   EXPECT_EQ(digits(f.forwarded_to), "44786728001");
+  EXPECT_EQ(f.ss_code, 0x29);
+}
+
+TEST(MapDecode, RegisterSsGivesTheForwardedToNumberAndTheSsCode) {
+  // RegisterSS-Arg { ss-Code cfu, basicService teleservice [3] telephony, forwardedToNumber [4] }
+  Buf arg = tlv(0x30, cat({tlv(0x04, {0x21}), tlv(0x83, {0x11}), tlv(0x84, isdn("85512345678"))}));
+  DecodeCounters c;
+  MapFields f = decode_map(kOpRegisterSs, false, arg, c);
+  EXPECT_EQ(f.ss_code, 0x21);
+  EXPECT_EQ(digits(f.forwarded_to), "85512345678");
+  EXPECT_EQ(f.forwarded_to.ton_npi, 0x91);
+  // Barring has no number; the code alone is kept.
+  f = decode_map(kOpRegisterSs, false, tlv(0x30, cat({tlv(0x04, {0x92}), tlv(0x83, {0x11})})), c);
+  EXPECT_EQ(f.ss_code, 0x92);
+  EXPECT_FALSE(f.forwarded_to.present());
+  EXPECT_EQ(c.anomalies[size_t(Anomaly::MapParamMalformed)], 0u);
+  // No ss-Code (or one of two octets) is not a RegisterSS-Arg.
+  f = decode_map(kOpRegisterSs, false, tlv(0x30, tlv(0x84, isdn("85512345678"))), c);
+  EXPECT_FALSE(f.forwarded_to.present());
+  decode_map(kOpRegisterSs, false, tlv(0x30, cat({tlv(0x04, {0x21, 0x00}), tlv(0x84, isdn("855"))})), c);
+  EXPECT_EQ(c.anomalies[size_t(Anomaly::MapParamMalformed)], 2u);
 }
 
 TEST(MapDecode, SendRoutingInfoArgumentAndBothResultShapes) {
