@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from genlib import mapops as mo  # noqa: E402
 from genlib import net, sms, ss7  # noqa: E402
+from genlib.numbers import tbcd  # noqa: E402
 from genlib.pcapfile import EPOCH_2026, PcapWriter  # noqa: E402
 from genlib.sigtran import Assoc, Node, invoke_msg, result_msg  # noqa: E402
 from genlib.sip import Dialog, sdp  # noqa: E402
@@ -151,14 +152,21 @@ class Scenario:
         self.assoc.bring_up()
         self.tid = 0x20000000
 
-    def dialogue(self, t, a, b, op, arg, res=None):
+    def dialogue(self, t, a, b, op, arg, res=None, subscriber_imsi=None):
+        """One MAP dialogue: Begin(invoke) a -> b, End(returnResult) 20 ms later. With
+        subscriber_imsi the MAP-OPEN names the subscriber (destination reference), as the
+        supplementary service dialogues do."""
         self.tid += 1
         otid = self.tid.to_bytes(4, "big")
         fields = {}
         if isinstance(arg, tuple):
             arg, fields = arg
+        dlg = True
+        if subscriber_imsi:
+            ref = b"\x96" + tbcd(subscriber_imsi)  # international, E.212
+            dlg = ss7.dialogue_request(ss7.map_acn(*mo.ACN[op]), ss7.map_open(destination=ref))
         self.f.at(t)
-        self.assoc.send(invoke_msg(a, b, op, 1, arg, fields, otid))
+        self.assoc.send(invoke_msg(a, b, op, 1, arg, fields, otid, dialogue=dlg))
         self.f.at(t + 0.02)
         if res is None:
             self.assoc.send(result_msg(b, a, op, 1, None, None, dtid=otid))
@@ -447,6 +455,23 @@ def ss7_sms():
         s.dialogue(t, node, hlr, "updateLocation", mo.update_location_arg(commuter, gt, node.gt),
                    mo.update_location_res(hlr.gt))
     s.label_benign(commuter, "commuter between Shenzhen and Hong Kong, 20 and 7 minutes apart")
+    # Call forwarding. A victim talked into "dial **21*number#" forwards every call to a number
+    # on the police list (the bank's and the police's call-backs then reach the scam); another
+    # forwards to a Cambodian number when unreachable. Benign: forwarding to a relative's
+    # mobile, and the HLR provisioning a forwarding to our voicemail in a location update.
+    def register_ss(t, imsi, code, to):
+        s.dialogue(t, vlr, hlr, "registerSS", mo.register_ss_arg(code, to), mo.register_ss_res(code, to),
+                   subscriber_imsi=imsi)
+    register_ss(1250, subs[50][1], mo.SS_CFU, "8617099990002")
+    s.label_fraud("8617099990002", ["police_blacklist"], 1250, "call forwarding to a number on the police list")
+    register_ss(2900, subs[51][1], mo.SS_CFNRC, "85561234567")
+    s.label_fraud("85561234567", ["forwarding_high_risk"], 2900, "call forwarding to Cambodia")
+    register_ss(1700, subs[52][1], mo.SS_CFNRY, "8613912345678")
+    s.label_benign("8613912345678", "forwarding to a relative's mobile")
+    msisdn, imsi = subs[53]
+    s.dialogue(2400, hlr, vlr, "insertSubscriberData",
+               mo.insert_subscriber_data_arg(imsi, msisdn, (mo.SS_CFB, "8613800138000")), mo.empty_res())
+    s.label_benign("8613800138000", "forwarding on busy to our voicemail")
     s.write()
 
 

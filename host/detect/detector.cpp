@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstddef>
 
+#include <fmt/format.h>
+
 #include "host/rules/catalogue.hpp"
 #include "host/track/fixed_str.hpp"
 #include "host/track/flat_table.hpp"
@@ -24,7 +26,8 @@ using track::hash_u64;
 constexpr uint32_t kSlotBits = 5;
 enum Slot : uint32_t {
   kSlotCalling, kSlotFrom, kSlotCalled, kSlotCallingGt, kSlotVlr, kSlotMsc, kSlotImsi, kSlotImei,
-  kSlotUa, kSlotDisplay, kSlotText, kSlotUrl0,  // URL hosts take the remaining slots
+  kSlotUa, kSlotDisplay, kSlotText, kSlotForwardedTo,
+  kSlotUrl0,  // URL hosts take the remaining slots
 };
 constexpr uint32_t kSlotUrlMax = (1u << kSlotBits) - 1;
 
@@ -140,6 +143,20 @@ std::string_view strip_port(std::string_view s) {
 }
 
 bool is_host_char(unsigned char c) { return std::isalnum(c) || c == '-' || c == '.'; }
+
+// Forwarding SS-Codes (TS 29.002 17.7.5) by name, others in hex.
+std::string ss_code_name(uint8_t code) {
+  switch (code) {
+    case 0x20: return "allForwardingSS";
+    case 0x21: return "cfu";
+    case 0x24: return "cd";
+    case 0x28: return "allCondForwardingSS";
+    case 0x29: return "cfb";
+    case 0x2A: return "cfnry";
+    case 0x2B: return "cfnrc";
+    default: return fmt::format("0x{:02x}", code);
+  }
+}
 
 // Hash(s, seed) for the subjects of one event. One number is the key of
 // several quantities and rules (with the default rules a call attempt feeds 7
@@ -392,6 +409,9 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
       } else {
         item(i, kSlotCalled, FieldTag::Called, ev.map.msisdn);
       }
+      // A call forwarding's target: the number future calls will be sent to
+      // (Called lists; the rule's fields say whether it counts).
+      item(i, kSlotForwardedTo, FieldTag::Called, ev.map.forwarded_to);
     }
   }
   if (m.n_items != 0 && !compiled_->patterns.empty()) pattern_->scan(m.items(), m.matches);
@@ -518,6 +538,12 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
         if (std::find(ops.begin(), ops.end(), ev.map.opcode) == ops.end()) continue;
         emit(i, r, qi, ev.sccp.calling.gt, hash_bytes(target) | 1, SubjectType::Gt, ev.sccp.calling.gt, 0, -1);
       }
+    }
+    // Call forwarding set (registerSS) or provisioned (insertSubscriberData):
+    // the subscriber is in contact with the target, a victim if it is flagged.
+    if (ev.has(kLayerMap) && ev.map.component == MapComponent::Invoke && !ev.map.forwarded_to.empty()) {
+      std::string_view subscriber = !ev.map.msisdn.empty() ? ev.map.msisdn : ev.map.imsi;
+      if (!subscriber.empty()) contacts_.forwarding(ev.map.forwarded_to, subscriber, ev.ts_ns);
     }
     // SMS.
     track::SmsRecord sms = track::sms_record(ev);
@@ -772,13 +798,25 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
           if (!(rule.fields & rules::kFieldImsi)) continue;
           st = SubjectType::Imsi;
           field = "imsi";
+        } else if (slot == kSlotForwardedTo) {
+          if (!(rule.fields & rules::kFieldForwardedTo)) continue;
+          field = "forwarded_to";
         } else {
           continue;
         }
         raise(r, st, text_of(pm), ev,
               [&] {
-                return nlohmann::json{{"list", rs.lists[t.index].name}, {"field", field},
-                                      {"entry", compiled_->patterns[pm.pattern_id].text}};
+                nlohmann::json e{{"list", rs.lists[t.index].name}, {"field", field},
+                                 {"entry", compiled_->patterns[pm.pattern_id].text}};
+                if (slot == kSlotForwardedTo) {
+                  // whose calls go there, and how it was set
+                  if (!ev.map.msisdn.empty()) e["msisdn"] = std::string(ev.map.msisdn);
+                  if (!ev.map.imsi.empty()) e["imsi"] = std::string(ev.map.imsi);
+                  std::string_view op = rules::map_operation_name(ev.map.opcode);
+                  e["op"] = op.empty() ? std::to_string(ev.map.opcode) : std::string(op);
+                  if (ev.map.ss_code != 0) e["ss_code"] = ss_code_name(ev.map.ss_code);
+                }
+                return e;
               },
               nullptr, -1, alerts);
       }
@@ -1138,6 +1176,13 @@ bool Detector::blocked(const SignalEvent& ev) const {
   if (ev.has(kLayerMap) || ev.has(kLayerSccp)) {
     if (m.blocked_gts.find(hash_bytes(ev.sccp.calling.gt))) return true;
     if (!ev.map.imsi.empty() && m.blocked_numbers.find(hash_bytes(ev.map.imsi))) return true;
+    // A subscriber registering call forwarding to a blocked number: the HLR
+    // never gets it. (insertSubscriberData carrying such a target passes: it
+    // is the HLR's data already, and holding it back would fail the location
+    // update it rides in.)
+    if (ev.map.opcode == track::map_op::kRegisterSs && ev.map.component == MapComponent::Invoke &&
+        !ev.map.forwarded_to.empty() && m.blocked_numbers.find(hash_bytes(ev.map.forwarded_to)))
+      return true;
     track::SmsRecord sms = track::sms_record(ev);
     return sms.valid && m.blocked_numbers.find(hash_bytes(sms.sender)) != nullptr;
   }

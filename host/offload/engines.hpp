@@ -19,7 +19,7 @@ namespace sigprobe::offload {
 // apply to with a mask of these bits.
 enum class FieldTag : uint8_t {
   Calling = 0,    // calling / From / PAI / SMS originator number
-  Called = 1,     // called / To / R-URI / SMS destination number
+  Called = 1,     // called / To / R-URI / SMS destination number, MAP forwarded-to number
   Gt = 2,         // SCCP calling GT, VLR/MSC numbers
   Imsi = 3,
   Imei = 4,

@@ -42,6 +42,7 @@ std::string_view metric_name(Metric m);
 
 enum NumberFieldBit : uint32_t {
   kFieldCalling = 1, kFieldCalled = 2, kFieldPai = 4, kFieldGt = 8, kFieldImsi = 16,
+  kFieldForwardedTo = 32,  // MAP call forwarding target (registerSS, insertSubscriberData)
 };
 
 enum class GroupBy : uint8_t { None, Ip, UserAgent, ImeiFamily, Vlr, Sender, ServiceCentre };

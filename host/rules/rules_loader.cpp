@@ -358,7 +358,9 @@ class Loader {
             else if (s == "pai") rule.fields |= kFieldPai;
             else if (s == "gt") rule.fields |= kFieldGt;
             else if (s == "imsi") rule.fields |= kFieldImsi;
-            else return fail(f, "'fields' entry '" + s + "' is not one of calling, called, pai, gt, imsi");
+            else if (s == "forwarded_to") rule.fields |= kFieldForwardedTo;
+            else
+              return fail(f, "'fields' entry '" + s + "' is not one of calling, called, pai, gt, imsi, forwarded_to");
           }
         }
         return true;

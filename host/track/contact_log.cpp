@@ -119,6 +119,8 @@ void ContactLog::sms(std::string_view from, std::string_view to, uint64_t ts_ns)
   if (Contact* c = touch(from, to, ts_ns)) ++c->sms;
 }
 
+void ContactLog::forwarding(std::string_view from, std::string_view to, uint64_t ts_ns) { touch(from, to, ts_ns); }
+
 const ContactList* ContactLog::find(std::string_view from) const { return table_.find(number_key(from)); }
 
 }  // namespace sigprobe::track

@@ -51,6 +51,8 @@ class ContactLog {
   void call_ended(std::string_view from, std::string_view to, uint64_t talk_ns, uint64_t ts_ns,
                   const ContactRef& ref = {});
   void sms(std::string_view from, std::string_view to, uint64_t ts_ns);
+  // to's calls are forwarded to from (registerSS, insertSubscriberData).
+  void forwarding(std::string_view from, std::string_view to, uint64_t ts_ns);
 
   // Prefetches the lists that a burst's new calls and texts will touch (those
   // of their callers and senders), in stages over the whole burst so that the

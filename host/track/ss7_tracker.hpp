@@ -14,7 +14,7 @@ namespace sigprobe::track {
 // MAP operation codes (3GPP TS 29.002) that tracking and detection name.
 namespace map_op {
 inline constexpr int16_t kUpdateLocation = 2, kCancelLocation = 3, kProvideRoamingNumber = 4,
-                         kInsertSubscriberData = 7, kUpdateGprsLocation = 23, kSendRoutingInfo = 22,
+                         kInsertSubscriberData = 7, kRegisterSs = 10, kUpdateGprsLocation = 23, kSendRoutingInfo = 22,
                          kSendRoutingInfoForGprs = 24, kCheckImei = 43, kMtForwardSm = 44,
                          kSendRoutingInfoForSm = 45, kMoForwardSm = 46, kSendImsi = 58,
                          kProcessUnstructuredSs = 59, kProvideSubscriberInfo = 70,

@@ -496,6 +496,60 @@ TEST(Detector, BlacklistedCallerIsBlockedAndItsNextCallToo) {
                                         EventBuilder::ip4(10, 0, 0, 7, 5060))));
 }
 
+// A subscriber's registerSS (VLR -> HLR) forwarding its calls to `to`.
+SignalEvent register_ss(EventBuilder& b, double t, const char* imsi, const char* to, uint32_t tid) {
+  auto e = b.map_invoke(10, t, "8613900000010", imsi, TcapType::Begin, tid);
+  e.map.forwarded_to = b.keep(to);
+  e.map.ss_code = 0x21;
+  return e;
+}
+
+TEST(Detector, ForwardingToABlacklistedNumberIsFlaggedBlockedAndItsSubscriberIsAVictim) {
+  auto d = make(
+      "  risky: {entries: ['855'], match: prefix}\n"
+      "rules:\n  - name: black\n    type: number_list\n    lists: [black]\n"
+      "    fields: [calling, forwarded_to]\n    action: block\n"
+      "  - name: fwd_risky\n    type: number_list\n    lists: [risky]\n    fields: [forwarded_to]\n"
+      "  - name: called_risky\n    type: number_list\n    lists: [risky]\n    fields: [called]\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  std::vector<SignalEvent> evs{
+      register_ss(b, 1.0, "460001111111111", "8613912345678", 1),   // to a relative: nothing
+      register_ss(b, 2.0, "460002222222222", "8617099990001", 2),   // to the police list
+      register_ss(b, 3.0, "460003333333333", "85512345678", 3),     // to Cambodia
+  };
+  // The HLR provisions a forwarding to the black number in a location update's insertSubscriberData.
+  auto isd = b.map_invoke(7, 4.0, "8613800000001", "460004444444444", TcapType::Continue, 4);
+  isd.map.msisdn = b.keep("8613811112222");
+  isd.map.forwarded_to = b.keep("8617099990001");
+  isd.map.ss_code = 0x29;
+  evs.push_back(isd);
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(alerts[0].rule, "black");
+  EXPECT_EQ(alerts[0].subject, "8617099990001");
+  EXPECT_EQ(alerts[0].evidence["field"], "forwarded_to");
+  EXPECT_EQ(alerts[0].evidence["imsi"], "460002222222222");
+  EXPECT_EQ(alerts[0].evidence["op"], "registerSS");
+  EXPECT_EQ(alerts[0].evidence["ss_code"], "cfu");
+  // Whose calls go there: the registering subscriber (by IMSI) and the one of
+  // the insertSubscriberData (by MSISDN), later in the same burst.
+  ASSERT_EQ(alerts[0].victims.size(), 2u);
+  EXPECT_EQ(alerts[0].victims[0].number, "460002222222222");
+  EXPECT_EQ(alerts[0].victims[1].number, "8613811112222");
+  EXPECT_EQ(alerts[0].tcap_tids.size(), 1u);
+  // A forwarding target is not a called number: called_risky stays quiet.
+  EXPECT_EQ(alerts[1].rule, "fwd_risky");
+  EXPECT_EQ(alerts[1].subject, "85512345678");
+  // The insertSubscriberData was counted into the open alert (one per subject per window).
+  EXPECT_EQ(d->alerts_per_rule().at("black").hits, 2u);
+  // Enforcing: a registerSS to the blocked number is dropped, the HLR's own
+  // insertSubscriberData carrying it passes, other registrations pass.
+  EXPECT_TRUE(d->blocked(register_ss(b, 10.0, "460005555555555", "8617099990001", 5)));
+  EXPECT_FALSE(d->blocked(isd));
+  EXPECT_FALSE(d->blocked(register_ss(b, 10.0, "460005555555555", "8613912345678", 6)));
+}
+
 TEST(Detector, ChineseScamSmsNeedsTwoKeywordFamiliesAndFlagsTheSender) {
   auto d = make(
       "rules:\n  - name: scam\n    type: content\n    min_families: 2\n    keywords:\n"

@@ -76,6 +76,19 @@ TEST(RulesLoader, BadValuesNameTheirField) {
             "rules.yaml:4: 'severity' must be info, low, medium, high or critical, got 'urgent'");
 }
 
+TEST(RulesLoader, NumberListFieldsIncludeTheForwardingTarget) {
+  std::string lists = "lists:\n  l: {entries: ['855'], match: prefix}\n";
+  std::string err;
+  auto rs = parse_rules(lists + "rules:\n  - name: a\n    type: number_list\n    lists: [l]\n"
+                                "    fields: [forwarded_to, called]\n",
+                        "/tmp/rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  EXPECT_EQ(rs->rules[0].fields, kFieldForwardedTo | kFieldCalled);
+  EXPECT_EQ(load_err(lists + "rules:\n  - name: a\n    type: number_list\n    lists: [l]\n"
+                             "    fields: [forwarded]\n"),
+            "rules.yaml:7: 'fields' entry 'forwarded' is not one of calling, called, pai, gt, imsi, forwarded_to");
+}
+
 TEST(RulesLoader, ImeisPerNumberIsARatioOfAnImeiFamilyGroup) {
   const std::string head = "rules:\n  - name: f\n    type: simbox\n    min_distinct_numbers: 4\n";
   EXPECT_EQ(load_err(head + "    group_by: ip\n    max_imeis_per_number: 0.5\n"),
