@@ -298,6 +298,34 @@ TEST_F(DpdkDataplane, EnforceDropsExactlyTheBlockedCallAndMirrorHoldsExactlyFlag
   }
 }
 
+TEST_F(DpdkDataplane, EnforceDropsARegisterSsForwardingToABlockedNumberAndNothingElse) {
+  // pcaps/ss7/map_call_forwarding.pcap: frame 5 registers CFU to 8613912345678,
+  // frame 6 is the HLR's answer, frame 7 an insertSubscriberData carrying
+  // another forwarding. Only the registration of a forwarding to the listed
+  // number is held back: the HLR never stores it.
+  { std::ofstream(path("bad.txt")) << "8613912345678\n"; }
+  {
+    std::ofstream r(path("rules.yaml"));
+    r << "version: 1\nlists:\n  bad: {file: bad.txt, match: exact}\nrules:\n"
+      << "  - name: fwd_block\n    type: number_list\n    lists: [bad]\n    fields: [forwarded_to]\n"
+      << "    action: block\n";
+  }
+  std::string root = std::getenv("SIGPROBE_SOURCE_DIR") ? std::getenv("SIGPROBE_SOURCE_DIR") : SIGPROBE_SOURCE_DIR;
+  std::string in = root + "/pcaps/ss7/map_call_forwarding.pcap";
+  auto frames = read_pcap(in);
+  ASSERT_EQ(frames.size(), 8u);
+  std::vector<std::vector<uint8_t>> pass;
+  for (size_t i = 0; i < frames.size(); ++i)
+    if (i != 4) pass.push_back(frames[i].bytes);
+  run_inline(in, path("empty.pcap"), "0@0,1@1", "--enforce --rules " + path("rules.yaml") + " --alerts " + path("alerts.jsonl"));
+  EXPECT_EQ(bytes_of(read_pcap(path("out_b.pcap"))), pass);
+  auto alerts = lines_of(path("alerts.jsonl"));
+  ASSERT_EQ(alerts.size(), 1u);
+  auto j = nlohmann::json::parse(alerts[0]);
+  EXPECT_EQ(j["subject"]["value"], "8613912345678");
+  EXPECT_EQ(j["evidence"]["imsi"], "460001234567890");
+}
+
 TEST_F(DpdkDataplane, EnforceAnswersTheBlockedCallerWithTheRulesFinalResponse) {
   write_block_rules("settings:\n  sip_reject: 603\n");
   // Call 4 comes from the blacklisted number: its INVITE, and only it, is answered.
