@@ -35,11 +35,13 @@ DOMAIN = "ims.example.cn"
 
 
 class Frames:
-    """Collects frames at scheduled capture times (the genlib transports call add())."""
+    """Collects frames at scheduled capture times (the genlib transports call add()), in
+    seconds after start_s (seconds after EPOCH_2026, 2026-01-01 00:00 UTC = 08:00 in China)."""
 
-    def __init__(self):
+    def __init__(self, start_s=0):
         self.frames = []
         self.now_us = 0
+        self.start_s = start_s
 
     def at(self, t_s):
         self.now_us = int(round(t_s * 1e6))
@@ -56,17 +58,18 @@ class Frames:
     def write(self, path):
         w = PcapWriter()
         for ts, _, data in sorted(self.frames):
-            w.add(data, gap_us=EPOCH_2026 * 1_000_000 + ts - w.now_us)
+            w.add(data, gap_us=(EPOCH_2026 + self.start_s) * 1_000_000 + ts - w.now_us)
         w.write(path)
         return len(self.frames)
 
 
 class Scenario:
-    def __init__(self, name, seed, minutes):
+    def __init__(self, name, seed, minutes, start_s=0):
         self.name = name
         self.rnd = random.Random(seed)
         self.duration = minutes * 60.0
-        self.f = Frames()
+        self.start_s = start_s
+        self.f = Frames(start_s)
         self.fraud = {}     # subject -> {"rules": set, "first_ts": t, "what": text}
         self.benign = {}    # subject -> why
         self.n_call = 0
@@ -185,7 +188,8 @@ class Scenario:
         labels = {
             "scenario": self.name,
             "duration_s": self.duration,
-            "fraud": [{"subject": s, "rules": sorted(e["rules"]), "first_ts": round(EPOCH_2026 + e["first_ts"], 6),
+            "fraud": [{"subject": s, "rules": sorted(e["rules"]),
+                       "first_ts": round(EPOCH_2026 + self.start_s + e["first_ts"], 6),
                        "what": e["what"]} for s, e in sorted(self.fraud.items())],
             "benign": [{"subject": s, "why": w} for s, w in sorted(self.benign.items())],
         }
@@ -475,7 +479,44 @@ def ss7_sms():
     s.write()
 
 
-SCENARIOS = [calls, simbox, sip_attack, ss7_sms]
+def night():
+    """01:00-02:00 in China (UTC+8), 2,000 subscribers mostly asleep: a dialler working through
+    a list after midnight, under every day-time threshold (night_dialler counts 00:00-06:00
+    with its own, lower ones); a taxi dispatcher calling drivers (answered, long) and a man
+    calling his family after an accident (a few numbers, unanswered) are the benign cases."""
+    s = Scenario("night", 45, 60, start_s=17 * 3600)
+    subs = s.subscribers(2000)
+    s.background_calls(subs, 0.02)
+    rnd = s.rnd
+    # The dialler: 16 calls to distinct subscribers in 40 minutes, 3 answered briefly.
+    d = "8613712340003"
+    for i in range(16):
+        t = 900 + i * 150 + rnd.uniform(0, 40)
+        b = rnd.choice(subs)[0]
+        if i % 5 == 2:
+            s.call(t, d, b, "10.50.0.12", "IMS-UE/3.1", rnd.uniform(5, 10), rnd.uniform(8, 25), "answered")
+        else:
+            s.call(t, d, b, "10.50.0.12", "IMS-UE/3.1", rnd.uniform(15, 30), 0, "cancel")
+    s.label_fraud(d, ["night_dialler"], 900, "16 mostly unanswered calls to strangers after 01:00")
+    # A taxi dispatcher: 30 calls to drivers, answered, a minute or two each.
+    taxi = "8602888800000"
+    drivers = [rnd.choice(subs)[0] for _ in range(20)]
+    for i in range(30):
+        s.call(300 + i * 100, taxi, rnd.choice(drivers), "10.70.0.20", "Yealink SIP-T46U", rnd.uniform(3, 8),
+               rnd.uniform(40, 150), "answered")
+    s.label_benign(taxi, "taxi dispatcher: night calls to its drivers, answered")
+    # After an accident: 9 calls to 4 relatives in 20 minutes, most unanswered (asleep).
+    man = "8613812340099"
+    family = [rnd.choice(subs)[0] for _ in range(4)]
+    for i in range(9):
+        answered = i == 8
+        s.call(2000 + i * 130, man, family[i % 4], "10.3.0.77", "IMS-UE/3.1", rnd.uniform(20, 30),
+               300 if answered else 0, "answered" if answered else "cancel")
+    s.label_benign(man, "calling his family at night after an accident")
+    s.write()
+
+
+SCENARIOS = [calls, simbox, sip_attack, ss7_sms, night]
 
 if __name__ == "__main__":
     only = sys.argv[1:]

@@ -19,7 +19,10 @@ constexpr double kDistinctMax = 255;
 
 class RuleCompiler {
  public:
-  RuleCompiler(CompiledRule& cr, SpecRegistry& reg) : cr_(cr), reg_(reg) {}
+  // hours_mask: a rule that counts only some hours' messages keeps its own
+  // counts (not those of an all-day rule with the same quantity).
+  RuleCompiler(CompiledRule& cr, SpecRegistry& reg, uint32_t hours_mask)
+      : cr_(cr), reg_(reg), hours_mask_(hours_mask) {}
 
   uint8_t q(Source s, uint64_t param, uint64_t window_ns, Read read) {
     Quantity nq;
@@ -27,6 +30,7 @@ class RuleCompiler {
     nq.param = param;
     nq.spec_id = reg_.id_for(window_ns);
     nq.salt = track::hash_u64(param, track::hash_u64(uint64_t(s) + 0x51));
+    if (hours_mask_) nq.salt = track::hash_u64(hours_mask_, nq.salt);
     nq.read = read;
     for (size_t i = 0; i < cr_.quantities.size(); ++i) {
       const Quantity& o = cr_.quantities[i];
@@ -41,6 +45,7 @@ class RuleCompiler {
  private:
   CompiledRule& cr_;
   SpecRegistry& reg_;
+  uint32_t hours_mask_;
 };
 
 uint64_t hash_ops(const std::vector<int16_t>& ops) {
@@ -57,7 +62,7 @@ uint64_t hash_lists(const std::vector<uint32_t>& l) {
 bool compile_one(const rules::Rule& r, CompiledRule& cr, SpecRegistry& reg, const std::string& file,
                  std::string& err) {
   cr.rule = &r;
-  RuleCompiler c(cr, reg);
+  RuleCompiler c(cr, reg, r.hours_mask);
   const uint64_t w = r.window_ns;
   for (const rules::Condition& cond : r.conditions) {
     MetricEval e;

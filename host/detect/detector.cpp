@@ -450,6 +450,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
                   SubjectType st, std::string_view alert_subject, uint64_t aux, int32_t fact) {
     if (key_subject.empty()) return;
     const CompiledRule& cr = compiled_->compiled[rule];
+    if (cr.rule->hours_mask && !in_hours(*cr.rule, events[ev_i].ts_ns)) return;
     const Quantity& q = cr.quantities[qi];
     const uint64_t subject_hash = key_of(key_subject, 0);
     const uint64_t key = subject_key(subject_hash, q.salt);
@@ -752,10 +753,17 @@ void Detector::raise(uint32_t r, SubjectType st, std::string_view subject, const
   open_alert(r, st, subject, ev, evidence(), p, fact, alerts);
 }
 
+bool Detector::in_hours(const rules::Rule& r, uint64_t ts_ns) const {
+  const int64_t s = int64_t(ts_ns / 1'000'000'000ull) + compiled_->rules->settings.utc_offset_s;
+  const int64_t hours = s >= 0 ? s / 3600 : -((3599 - s) / 3600);  // floor
+  return r.hours_mask >> ((hours % 24 + 24) % 24) & 1;
+}
+
 void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std::vector<Alert>& alerts) {
   Impl& m = *impl_;
   const CompiledRule& cr = compiled_->compiled[r];
   const rules::Rule& rule = *cr.rule;
+  if (rule.hours_mask && !in_hours(rule, ev.ts_ns)) return;
   const rules::RuleSet& rs = *compiled_->rules;
   auto text_of = [&](const offload::PatternMatch& pm) -> std::string_view {
     const auto items = m.items();

@@ -98,6 +98,8 @@ class Detector {
  private:
   struct Impl;
   void apply_immediate(uint32_t rule, const SignalEvent& ev, size_t i, std::vector<Alert>& alerts);
+  // Whether capture time ts_ns falls in one of the rule's local hours (rules with hours_mask).
+  bool in_hours(const rules::Rule& r, uint64_t ts_ns) const;
   void evaluate(uint32_t rule, const detail::Consumer& c, const SignalEvent& ev, std::vector<Alert>& alerts);
   // A hit of rule on subject: counted into the subject's open alert, dropped
   // (empty subject, whitelisted), or a new alert whose evidence evidence()

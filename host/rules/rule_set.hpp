@@ -91,6 +91,9 @@ struct Rule {
   Action action = Action::Alert;
   uint64_t window_ns = 600'000'000'000ull;   // 10 minutes
   std::vector<Condition> conditions;         // all must hold
+  // hours: the local hours (settings.utc_offset_hours) whose messages the rule
+  // counts and fires on, bit h for hour h; 0 = all day.
+  uint32_t hours_mask = 0;
 
   // number_list, roaming (high_risk), signature (imei_tacs), content (url_domains)
   std::vector<uint32_t> lists;               // indexes into RuleSet::lists
@@ -128,6 +131,8 @@ struct Settings {
   std::vector<std::string> home_gt_prefixes;    // our own GTs (not foreign)
   std::vector<std::string> interconnect_gt_prefixes;  // partners allowed to send category 2
   std::vector<uint32_t> whitelists;             // list indexes: never flagged
+  // Local time of the link, for rules with hours (China: UTC+8).
+  int64_t utc_offset_s = 8 * 3600;
   uint64_t victims_lookback_ns = 86400'000'000'000ull;
   uint64_t deep_victim_call_ns = 300'000'000'000ull;
   uint64_t setup_timeout_ns = 180'000'000'000ull;

@@ -27,10 +27,11 @@ constexpr std::string_view kTopKeys[] = {"version", "settings", "lists", "rules"
 constexpr std::string_view kSettingsKeys[] = {
     "home_imsi_prefixes", "home_gt_prefixes", "interconnect_gt_prefixes", "whitelists",
     "victims_lookback",   "deep_victim_call", "setup_timeout",            "call_timeout",
-    "max_calls",          "max_transactions", "max_subscribers",          "sip_reject"};
+    "max_calls",          "max_transactions", "max_subscribers",          "sip_reject",
+    "utc_offset_hours"};
 constexpr std::string_view kListKeys[] = {"file", "entries", "match"};
 constexpr std::string_view kCommonKeys[] = {"name", "type", "severity", "action", "window", "description",
-                                            "enabled"};
+                                            "enabled",  "hours"};
 
 // Keys each rule type takes besides the common ones and its min_/max_ metrics.
 std::vector<std::string_view> type_keys(RuleType t) {
@@ -151,14 +152,14 @@ class Loader {
     if (out < 0) return fail(n, "'" + field + "' must not be negative");
     return true;
   }
-  bool as_double(const YAML::Node& n, const std::string& field, double& out) {
+  bool as_double(const YAML::Node& n, const std::string& field, double& out, bool signed_ok = false) {
     if (!n.IsScalar()) return fail(n, "'" + field + "' must be a number");
     const std::string& s = n.Scalar();
     char* end = nullptr;
     out = std::strtod(s.c_str(), &end);
     if (s.empty() || *end != '\0' || !std::isfinite(out))
       return fail(n, "'" + field + "' must be a number, got '" + s + "'");
-    if (out < 0) return fail(n, "'" + field + "' must not be negative");
+    if (out < 0 && !signed_ok) return fail(n, "'" + field + "' must not be negative");
     return true;
   }
   // 90, "90s", "500ms", "10m", "2h", "1d" -> ns.
@@ -260,6 +261,14 @@ class Loader {
     if (auto n = s["max_calls"]) { if (!as_u64ish(n, "max_calls", v)) return false; st.max_calls = uint64_t(v); }
     if (auto n = s["max_transactions"]) { if (!as_u64ish(n, "max_transactions", v)) return false; st.max_transactions = uint64_t(v); }
     if (auto n = s["max_subscribers"]) { if (!as_u64ish(n, "max_subscribers", v)) return false; st.max_subscribers = uint64_t(v); }
+    if (auto n = s["utc_offset_hours"]) {
+      double h = 0;
+      if (!as_double(n, "utc_offset_hours", h, true)) return false;
+      // UTC-12 .. UTC+14, in quarter hours (UTC+5:45 is the finest offset in use)
+      if (h < -12 || h > 14 || std::fabs(h * 4 - std::round(h * 4)) > 1e-9)
+        return fail(n, "'utc_offset_hours' must be between -12 and 14 in quarter hours, e.g. 8 or 5.5");
+      st.utc_offset_s = int64_t(std::llround(h * 3600));
+    }
     if (auto n = s["sip_reject"]) {
       if (!as_u64ish(n, "sip_reject", v)) return false;
       // A final response that ends the INVITE transaction (RFC 3261 21.4-21.6).
@@ -319,6 +328,20 @@ class Loader {
     }
     if (auto n = r["window"]; n && !as_duration(n, "window", rule.window_ns)) return false;
     if (rule.window_ns == 0) return fail(r["window"], "'window' must be > 0");
+    if (auto n = r["hours"]) {
+      // [from, to]: local hours from `from` up to (not including) `to`; from > to wraps midnight.
+      std::vector<std::string> v;
+      if (!as_strings(n, "hours", v)) return false;
+      int from = -1, to = -1;
+      auto hour = [](const std::string& s, int& out) {
+        if (s.empty() || s.size() > 2 || !std::all_of(s.begin(), s.end(), ::isdigit)) return false;
+        out = std::stoi(s);
+        return out <= 24;
+      };
+      if (v.size() != 2 || !hour(v[0], from) || !hour(v[1], to) || from % 24 == to % 24)
+        return fail(n, "'hours' must be [from, to], two different hours 0-24 (local time; from > to wraps midnight)");
+      for (int h = from % 24; h != to % 24; h = (h + 1) % 24) rule.hours_mask |= 1u << h;
+    }
     for (auto it = r.begin(); it != r.end(); ++it) {
       std::string k = it->first.as<std::string>();
       if (k.rfind("min_", 0) != 0 && k.rfind("max_", 0) != 0) continue;

@@ -21,7 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const char* kScenarios[] = {"calls", "simbox", "sip_attack", "ss7_sms"};
+const char* kScenarios[] = {"calls", "simbox", "sip_attack", "ss7_sms", "night"};
 
 struct RuleScore {
   int labels = 0, caught = 0, alerts = 0, wrong = 0;

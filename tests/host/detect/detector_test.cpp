@@ -80,6 +80,14 @@ void call(EventBuilder& b, std::vector<SignalEvent>& out, double t, const std::s
   out.push_back(b.sip_request(SipMethod::Bye, t + 0.2 + ring_s + talk_s, id, a, bnum, src, "tt"));
 }
 
+// n calls from caller to distinct callees (callee_base, +1, ...) dt apart from
+// t0, each cancelled after 3 s of ringing; Call-IDs id0, id1, ...
+void cancelled_calls(EventBuilder& b, std::vector<SignalEvent>& out, int n, double t0, double dt, const std::string& id,
+                     const std::string& caller, uint64_t callee_base) {
+  for (int k = 0; k < n; ++k)
+    call(b, out, t0 + k * dt, id + std::to_string(k), caller, std::to_string(callee_base + uint64_t(k)), 3, 0);
+}
+
 // Calls built one after another, put in capture order (interleaved as a link carries them).
 void sort_by_time(std::vector<SignalEvent>& evs) {
   std::stable_sort(evs.begin(), evs.end(), [](const SignalEvent& x, const SignalEvent& y) { return x.ts_ns < y.ts_ns; });
@@ -194,8 +202,7 @@ TEST(Detector, WhitelistedNumberIsNeverFlagged) {
   ASSERT_TRUE(d);
   EventBuilder b;
   std::vector<SignalEvent> evs;
-  for (int i = 0; i < 40; ++i)
-    call(b, evs, 10.0 + i * 5, "w" + std::to_string(i), "96110", "86139000" + std::to_string(3000 + i), 3, 0);
+  cancelled_calls(b, evs, 40, 10.0, 5, "w", "96110", 861390003000);
   EXPECT_TRUE(run(*d, evs).empty());
   EXPECT_GT(d->counters().whitelisted_suppressed, 0u);
 }
@@ -375,10 +382,8 @@ TEST(Detector, NewWindowGivesANewAlertWithTheNextSequence) {
   ASSERT_TRUE(d);
   EventBuilder b;
   std::vector<SignalEvent> evs;
-  for (int i = 0; i < 25; ++i)
-    call(b, evs, 10.0 + i * 5, "x" + std::to_string(i), "8613700000002", "86139001" + std::to_string(1000 + i), 3, 0);
-  for (int i = 0; i < 25; ++i)
-    call(b, evs, 1000.0 + i * 5, "y" + std::to_string(i), "8613700000002", "86139002" + std::to_string(1000 + i), 3, 0);
+  cancelled_calls(b, evs, 25, 10.0, 5, "x", "8613700000002", 861390011000);
+  cancelled_calls(b, evs, 25, 1000.0, 5, "y", "8613700000002", 861390021000);
   auto alerts = run(*d, evs);
   ASSERT_EQ(alerts.size(), 2u);
   EXPECT_EQ(alerts[1].id, "bulk-8613700000002-2");
@@ -548,6 +553,45 @@ TEST(Detector, ForwardingToABlacklistedNumberIsFlaggedBlockedAndItsSubscriberIsA
   EXPECT_TRUE(d->blocked(register_ss(b, 10.0, "460005555555555", "8617099990001", 5)));
   EXPECT_FALSE(d->blocked(isd));
   EXPECT_FALSE(d->blocked(register_ss(b, 10.0, "460005555555555", "8613912345678", 6)));
+}
+
+TEST(Detector, HoursRuleCountsOnlyItsLocalHoursWithItsOwnCounts) {
+  // Local time UTC+8 (the default): capture time 57,000 s is 23:50, 57,900 s is 00:05.
+  auto d = make(
+      "rules:\n  - name: night\n    type: caller_behaviour\n    window: 1h\n    hours: [0, 6]\n"
+      "    min_attempts: 10\n  - name: all_day\n    type: caller_behaviour\n    window: 1h\n"
+      "    min_attempts: 18\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  cancelled_calls(b, evs, 9, 57000, 20, "e", "8613711110000", 8613900001000);
+  cancelled_calls(b, evs, 9, 57900, 20, "n", "8613711110000", 8613900101000);
+  auto alerts = run(*d, evs);
+  // 18 calls in the hour: the all-day rule fires on the 18th; the night rule has seen 9.
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].rule, "all_day");
+  std::vector<SignalEvent> more;
+  call(b, more, 58200, "n9", "8613711110000", "8613900200000", 3, 0);
+  alerts = run(*d, more);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].rule, "night");
+  EXPECT_EQ(alerts[0].evidence["attempts"]["value"], 10);
+}
+
+TEST(Detector, HoursWrapMidnightAndFollowTheUtcOffset) {
+  auto d = make_whole(
+      "settings:\n  utc_offset_hours: -5\nrules:\n  - name: late\n    type: caller_behaviour\n"
+      "    window: 1h\n    hours: [22, 2]\n    min_attempts: 3\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  // 03:30 UTC is 22:30 at UTC-5: inside [22, 2).
+  std::vector<SignalEvent> evs;
+  cancelled_calls(b, evs, 3, 3.5 * 3600, 30, "w", "12025550100", 12025550200);
+  EXPECT_EQ(subjects(run(*d, evs)), std::set<std::string>{"12025550100"});
+  // 08:00 UTC is 03:00 there: outside.
+  evs.clear();
+  cancelled_calls(b, evs, 3, 8 * 3600, 30, "x", "12025550111", 12025550300);
+  EXPECT_TRUE(run(*d, evs).empty());
 }
 
 TEST(Detector, ChineseScamSmsNeedsTwoKeywordFamiliesAndFlagsTheSender) {
@@ -748,8 +792,7 @@ TEST(Detector, ReloadKeepsOpenCallsAndWindowCounts) {
   Detector d(std::move(c1), std::move(e1.pattern), std::move(e1.rate));
   EventBuilder b;
   std::vector<SignalEvent> first, second;
-  for (int i = 0; i < 12; ++i)
-    call(b, first, 10.0 + i * 5, "r" + std::to_string(i), "8613700000005", "86139005" + std::to_string(1000 + i), 3, 0);
+  cancelled_calls(b, first, 12, 10.0, 5, "r", "8613700000005", 861390051000);
   first.push_back(b.sip_request(SipMethod::Invite, 75.0, "open", "8613800000008", "8613900000008"));
   EXPECT_TRUE(run(d, first).empty());
   // Same windows, a lower threshold: the 12 attempts so far still count.

@@ -89,6 +89,26 @@ TEST(RulesLoader, NumberListFieldsIncludeTheForwardingTarget) {
             "rules.yaml:7: 'fields' entry 'forwarded' is not one of calling, called, pai, gt, imsi, forwarded_to");
 }
 
+TEST(RulesLoader, HoursAreLocalHoursFromToAndTheOffsetIsInQuarterHours) {
+  std::string err;
+  auto rs = parse_rules("settings:\n  utc_offset_hours: 5.75\nrules:\n"
+                        "  - name: a\n    type: wangiri\n    hours: [0, 6]\n    min_one_ring_calls: 3\n"
+                        "  - name: b\n    type: wangiri\n    hours: [22, 2]\n    min_one_ring_calls: 3\n",
+                        "/tmp/rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  EXPECT_EQ(rs->settings.utc_offset_s, 5 * 3600 + 45 * 60);
+  EXPECT_EQ(rs->rules[0].hours_mask, 0x3Fu);
+  EXPECT_EQ(rs->rules[1].hours_mask, (1u << 22) | (1u << 23) | 1u | 2u);
+  const std::string want = "'hours' must be [from, to], two different hours 0-24 (local time; from > to wraps midnight)";
+  for (const char* bad : {"[6, 6]", "[0, 25]", "[1]", "[a, 3]", "[0, 24, 3]", "[24, 0]"})
+    EXPECT_EQ(load_err(std::string("rules:\n  - name: a\n    type: wangiri\n    hours: ") + bad +
+                       "\n    min_one_ring_calls: 3\n"),
+              "rules.yaml:4: " + want)
+        << bad;
+  EXPECT_EQ(load_err("settings:\n  utc_offset_hours: 5.3\n"),
+            "rules.yaml:2: 'utc_offset_hours' must be between -12 and 14 in quarter hours, e.g. 8 or 5.5");
+}
+
 TEST(RulesLoader, ImeisPerNumberIsARatioOfAnImeiFamilyGroup) {
   const std::string head = "rules:\n  - name: f\n    type: simbox\n    min_distinct_numbers: 4\n";
   EXPECT_EQ(load_err(head + "    group_by: ip\n    max_imeis_per_number: 0.5\n"),
