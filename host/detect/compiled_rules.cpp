@@ -247,8 +247,8 @@ std::unique_ptr<CompiledRules> compile_rules(std::shared_ptr<const rules::RuleSe
     switch (r.type) {
       case RuleType::NumberList:
         if (r.fields & (rules::kFieldCalling | rules::kFieldPai)) mask |= field_bit(FieldTag::Calling);
-        // a forwarding target is scanned as a Called field (its own slot)
-        if (r.fields & (rules::kFieldCalled | rules::kFieldForwardedTo)) mask |= field_bit(FieldTag::Called);
+        if (r.fields & rules::kFieldCalled) mask |= field_bit(FieldTag::Called);
+        if (r.fields & rules::kFieldForwardedTo) mask |= field_bit(FieldTag::ForwardedTo);
         if (r.fields & rules::kFieldGt) mask |= field_bit(FieldTag::Gt);
         if (r.fields & rules::kFieldImsi) mask |= field_bit(FieldTag::Imsi);
         break;

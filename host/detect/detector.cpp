@@ -409,9 +409,8 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
       } else {
         item(i, kSlotCalled, FieldTag::Called, ev.map.msisdn);
       }
-      // A call forwarding's target: the number future calls will be sent to
-      // (Called lists; the rule's fields say whether it counts).
-      item(i, kSlotForwardedTo, FieldTag::Called, ev.map.forwarded_to);
+      // A call forwarding's target: the number future calls will be sent to.
+      item(i, kSlotForwardedTo, FieldTag::ForwardedTo, ev.map.forwarded_to);
     }
   }
   if (m.n_items != 0 && !compiled_->patterns.empty()) pattern_->scan(m.items(), m.matches);

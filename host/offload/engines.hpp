@@ -19,7 +19,7 @@ namespace sigprobe::offload {
 // apply to with a mask of these bits.
 enum class FieldTag : uint8_t {
   Calling = 0,    // calling / From / PAI / SMS originator number
-  Called = 1,     // called / To / R-URI / SMS destination number, MAP forwarded-to number
+  Called = 1,     // called / To / R-URI / SMS destination number
   Gt = 2,         // SCCP calling GT, VLR/MSC numbers
   Imsi = 3,
   Imei = 4,
@@ -27,6 +27,7 @@ enum class FieldTag : uint8_t {
   FromDisplay = 6,
   Text = 7,       // SMS text, SIP MESSAGE body
   Url = 8,        // URL host found in text
+  ForwardedTo = 9,  // MAP call forwarding target (registerSS, insertSubscriberData)
   Count_
 };
 constexpr uint32_t field_bit(FieldTag f) { return 1u << static_cast<uint32_t>(f); }
