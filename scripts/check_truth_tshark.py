@@ -51,7 +51,8 @@ FIELDS = {
 }
 COMPONENTS = {"invoke": "1", "returnResult": "2", "returnError": "3", "reject": "4", "returnResultNotLast": "7"}
 ISUP_NAMES = {"1": "IAM", "6": "ACM", "9": "ANM", "12": "REL", "16": "RLC", "44": "CPG", "7": "CON", "13": "SUS", "14": "RES"}
-# tshark shows the body as text lines, and the +sip.instance only inside the Contact parameters.
+# tshark shows the body as text lines, and the +sip.instance only inside the Contact parameters
+# (sip.diversion_user is checked against the users of tshark's Diversion/History-Info values).
 UNCHECKED = {("sip", "body_text"), ("sip", "contact_instance"), ("sip", "imei")}
 
 
@@ -149,6 +150,16 @@ def check_capture(path):
                     continue
                 if layer == "tcap" and key == "type":
                     need[(("tcap_type",), value)] += 1
+                    continue
+                if layer == "sip" and key == "diversion_user":
+                    # tshark shows Diversion and History-Info as text: the user must be one of
+                    # the users of their URIs as tshark delimits the header values.
+                    checked += 1
+                    users = {u.lstrip("+") for (f, v), _ in fr["fields"].items()
+                             if f in ("sip.Diversion", "sip.History-Info")
+                             for u in re.findall(r"(?:sips?|tel):([^@;>]+)", v)}
+                    if value not in users:
+                        problems.append(f"frame {num}: sip.diversion_user {value!r} not among tshark's {sorted(users)}")
                     continue
                 if layer == "map" and key == "component":
                     value = COMPONENTS[value]

@@ -98,6 +98,39 @@ void fill_name_addr(const SipHeader* h, EventBatch& arena, bool& ok, std::string
   if (tag) *tag = param_value(na.params, "tag");
 }
 
+// A URI's parameters: ";name=value..." after the host (or a tel number), up
+// to any '?' headers.
+std::string_view uri_params(std::string_view uri) {
+  size_t at = find_char(uri, '@');
+  size_t semi = find_char(uri, ';', at == std::string_view::npos ? 0 : at);
+  if (semi == std::string_view::npos) return {};
+  std::string_view p = uri.substr(semi);
+  return p.substr(0, find_char(p, '?'));
+}
+
+void fill_diversion(const SipMessage& m, SipInfo& s, EventBatch& arena, bool& ok) {
+  if (const SipHeader* h = m.first(HeaderId::Diversion)) {
+    fill_name_addr(h, arena, ok, &s.diversion_user, nullptr, nullptr);
+    return;
+  }
+  // History-Info entries in order, over every History-Info header: the user
+  // of the entry before the first retargeting with a cause (cause=302 CFU,
+  // 486 CFB, 408 CFNRy, 480/503 CFNRc, ...).
+  std::string_view before;
+  for (const SipHeader* h = m.first(HeaderId::HistoryInfo); h; h = m.next(*h)) {
+    ValueSplitter split(value_of(h, arena, ok));
+    std::string_view v;
+    while (split.next(v)) {
+      std::string_view uri = parse_name_addr(v).uri;
+      if (!param_value(uri_params(uri), "cause").empty()) {
+        if (!before.empty()) s.diversion_user = normalize_user(uri_user(before), arena);
+        return;
+      }
+      before = uri;
+    }
+  }
+}
+
 void fill_contact_instance(const SipMessage& m, SipInfo& s, EventBatch& arena, bool& ok) {
   for (const SipHeader* h = m.first(HeaderId::Contact); h; h = m.next(*h)) {
     ValueSplitter split(value_of(h, arena, ok));
@@ -323,6 +356,7 @@ bool fill_sip_info(const SipMessage& m, SipInfo& s, EventBatch& arena) {
   fill_name_addr(m.first(HeaderId::From), arena, ok, &s.from_user, &s.from_display, &s.from_tag);
   fill_name_addr(m.first(HeaderId::To), arena, ok, &s.to_user, nullptr, &s.to_tag);
   fill_name_addr(m.first(HeaderId::PAssertedIdentity), arena, ok, &s.pai_user, nullptr, nullptr);
+  if (m.is_request) fill_diversion(m, s, arena, ok);
 
   const SipHeader* ua = m.first(HeaderId::UserAgent);
   if (!m.is_request && m.first(HeaderId::Server)) ua = m.first(HeaderId::Server);

@@ -72,6 +72,7 @@ constexpr NameEntry kNames[] = {
     {"request-disposition", HeaderId::RequestDisposition}, {"date", HeaderId::Date},
     {"privacy", HeaderId::Privacy}, {"diversion", HeaderId::Diversion},
     {"reason", HeaderId::Reason}, {"rack", HeaderId::RAck}, {"rseq", HeaderId::RSeq},
+    {"history-info", HeaderId::HistoryInfo},
 };
 
 constexpr size_t kLongestName = 20;

@@ -106,6 +106,7 @@ void write_sip(json::Writer& w, const SipInfo& s) {
   w.field("to_user", s.to_user);
   w.field("ruri_user", s.ruri_user);
   w.field("pai_user", s.pai_user);
+  w.field("diversion_user", s.diversion_user);
   w.field("user_agent", s.user_agent);
   w.field("contact_instance", s.contact_instance);
   w.field("imei", s.imei);

@@ -233,6 +233,31 @@ def compact_headers():
 FRAUD_TEXT_ZH = "您的医保卡已停用，请点击链接办理：http://yb-gov.example.cn/k8"
 
 
+def invite_diversion():
+    """Calls diverted by the callee's call forwarding, as the forwarding server sends them on:
+    a Diversion header (RFC 5806, two entries, the top one the last diverting user) and
+    History-Info entries (RFC 7044) whose diverted-to URI carries an RFC 4458 cause (3GPP
+    TS 24.604 CDIV), split over two headers."""
+    cap = Capture()
+    as_addr = ("10.255.0.3", 5060)
+    ip = 70
+    for call_id, caller, victim, target, headers in [
+        ("div-1@10.255.0.3", "8695566", "8613800138000", "8613912345678",
+         [("Diversion", "<tel:+8613800138000>;reason=unconditional;counter=1"),
+          ("Diversion", f"<sip:8613900139000@{DOMAIN}>;reason=user-busy;counter=1")]),
+        ("div-2@10.255.0.3", "8610086", "8613800138001", "85561234567",
+         [("History-Info", f"<sip:+8610086@{DOMAIN}>;index=1, <sip:+8613800138001@{DOMAIN}>;index=1.1"),
+          ("History-Info", f"<sip:85561234567@{DOMAIN};cause=302>;index=1.1.1;mp=1.1")]),
+    ]:
+        d = Dialog(call_id, f"sip:+{caller}@{DOMAIN}", caller, f"sip:+{victim}@{DOMAIN}", victim, "dv" + call_id[4],
+                   as_addr, PROXY, ua="IMS-AS CDIV 2.1")
+        msg, f = d.request("INVITE", f"sip:{target}@{DOMAIN}", target, 1, sdp(as_addr[0], 41000), "application/sdp",
+                           extra=headers)
+        ip += 1
+        _udp(cap, as_addr, PROXY, msg, dict(f, diversion_user=victim), ip)
+    return cap.done()
+
+
 def message_utf8_chinese():
     """A SIP MESSAGE with a Chinese (UTF-8) fraud text, then 202 Accepted."""
     cap = Capture()
@@ -484,6 +509,7 @@ SIP_CAPTURES = [
     ("sip/udp_ipv4_fragmented_invite.pcap", udp_ipv4_fragmented_invite),
     ("sip/udp_ipv6_fragmented_invite.pcap", udp_ipv6_fragmented_invite),
     ("sip/compact_headers.pcap", compact_headers),
+    ("sip/invite_diversion.pcap", invite_diversion),
     ("sip/message_utf8_chinese.pcap", message_utf8_chinese),
     ("sip/vlan_qinq.pcap", vlan_qinq),
     ("sip/malformed.pcap", malformed),

@@ -52,6 +52,38 @@ TEST(SipFields, InviteFieldsAreExtractedAndNormalized) {
   EXPECT_LT(s.from_user.data(), msg.data() + msg.size());
 }
 
+std::string diverted_invite(const std::string& diversion_headers) {
+  return "INVITE sip:85561234567@ims.example.cn SIP/2.0\r\n"
+         "Via: SIP/2.0/UDP 10.255.0.3:5060;branch=z9hG4bKdiv1\r\n"
+         "From: <sip:+8695566@ims.example.cn>;tag=b1\r\n"
+         "To: <sip:+8613800138000@ims.example.cn>\r\n"
+         "Call-ID: div1@10.255.0.3\r\nCSeq: 1 INVITE\r\n" +
+         diversion_headers + "Content-Length: 0\r\n\r\n";
+}
+
+TEST(SipFields, DivertingUserFromDiversionOrHistoryInfoCause) {
+  EventBatch batch(4, 4096);
+  // RFC 5806: the top entry is the last diverting user.
+  std::string msg = diverted_invite(
+      "Diversion: <tel:+86-138-0013-8000>;reason=unconditional;counter=1, <sip:8613911112222@x>;reason=user-busy\r\n");
+  EXPECT_EQ(info_of(msg, batch).diversion_user, "8613800138000");
+  // 3GPP TS 24.604: the diverted-to entry carries cause (RFC 4458), in a second header here.
+  msg = diverted_invite(
+      "History-Info: <sip:+8695566@ims.example.cn>;index=1, <sip:+8613800138000@ims.example.cn>;index=1.1\r\n"
+      "History-Info: <sip:85561234567@ims.example.cn;cause=302>;index=1.1.1;mp=1.1\r\n");
+  EXPECT_EQ(info_of(msg, batch).diversion_user, "8613800138000");
+  // Retargeting without a cause is routing, not diversion; a cause in the
+  // escaped Reason header (after '?') is not the URI parameter.
+  msg = diverted_invite(
+      "History-Info: <sip:+8613800138000@ims.example.cn>;index=1, "
+      "<sip:+8613800138000@10.1.2.3?Reason=SIP%3Bcause%3D302>;index=1.1\r\n");
+  EXPECT_EQ(info_of(msg, batch).diversion_user, "");
+  // A cause on the first entry has no diverting user before it.
+  msg = diverted_invite("History-Info: <sip:85561234567@ims.example.cn;cause=302>;index=1\r\n");
+  EXPECT_EQ(info_of(msg, batch).diversion_user, "");
+  EXPECT_EQ(info_of(diverted_invite(""), batch).diversion_user, "");
+}
+
 TEST(SipFields, ResponseTakesServerAsUserAgentAndIpv6Via) {
   EventBatch batch(4, 4096);
   std::string msg = test::ok_200();
