@@ -88,9 +88,9 @@ class Scenario:
     def sip(self, t, src, dst, data):
         self.f.at(t).add(net.udp(src, dst, 5060, 5060, data))
 
-    def call(self, t, a, b, a_ip, ua, ring_s, talk_s, outcome, instance=None):
+    def call(self, t, a, b, a_ip, ua, ring_s, talk_s, outcome, instance=None, extra=()):
         """outcome: answered (talk_s), cancel (after ring_s), busy. instance: the caller's
-        Contact +sip.instance (an IMEI URN for a VoLTE terminal)."""
+        Contact +sip.instance (an IMEI URN for a VoLTE terminal). extra: more INVITE headers."""
         self.n_call += 1
         cid = f"{self.name[:3]}{self.n_call:06d}@{a_ip}"
         d = Dialog(cid, f"sip:{a}@{DOMAIN}", a, f"sip:{b}@{DOMAIN}", b, f"ft{self.n_call}",
@@ -98,7 +98,7 @@ class Scenario:
         tt = f"tt{self.n_call}"
         ruri = f"sip:{b}@{DOMAIN}"
         inv, _ = d.request("INVITE", ruri, b, 1, body=sdp(a_ip, 40000 + self.n_call % 20000),
-                           ctype="application/sdp")
+                           ctype="application/sdp", extra=extra)
         self.sip(t, a_ip, PROXY, inv)
         self.sip(t + 0.25, PROXY, a_ip, d.response(180, "Ringing", "INVITE", 1, to_tag=tt)[0])
         t1 = t + 0.25 + ring_s
@@ -250,6 +250,21 @@ def calls():
     for i in range(60):
         s.call(1800 + i * 10, "96110", rnd.choice(subs)[0], "10.80.0.1", "Police-Warning/2.0", 10, 0, "cancel")
     s.label_benign("96110", "whitelisted police anti-fraud warning line")
+    # Call forwarding in use: a victim talked into forwarding every call (CFU) to a Cambodian
+    # number; the forwarding server sends each incoming call on with History-Info (3GPP TS
+    # 24.604: the diverted-to entry carries cause=302). Benign: a subscriber whose calls go to
+    # his wife's mobile when he is busy (Diversion, RFC 5806).
+    victim, target = subs[7][0], "85598765432"
+    for i, caller in enumerate(["8695566", subs[8][0], "8695588"]):
+        hi = [("History-Info", f"<sip:+{caller}@{DOMAIN}>;index=1, <sip:+{victim}@{DOMAIN}>;index=1.1"),
+              ("History-Info", f"<sip:{target}@{DOMAIN};cause=302>;index=1.1.1;mp=1.1")]
+        s.call(2000 + i * 400, caller, target, "10.255.0.3", "IMS-AS CDIV 2.1", 6, 90, "answered", extra=hi)
+    s.label_fraud(target, ["forwarding_high_risk"], 2000, "a victim's calls forwarded to a Cambodian number")
+    husband, wife = subs[9][0], "8613912345679"
+    for i in range(2):
+        dv = [("Diversion", f"<sip:{husband}@{DOMAIN}>;reason=user-busy;counter=1")]
+        s.call(2500 + i * 300, subs[10 + i][0], wife, "10.255.0.3", "IMS-AS CDIV 2.1", 5, 60, "answered", extra=dv)
+    s.label_benign(wife, "forwarding on busy to a family member")
     s.write()
 
 

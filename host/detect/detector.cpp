@@ -385,6 +385,9 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
         item(i, kSlotDisplay, FieldTag::FromDisplay, s.from_display);
       }
       item(i, kSlotImei, FieldTag::Imei, s.imei);
+      // A diverted INVITE goes to the diverting user's forwarding target.
+      if (s.method == SipMethod::Invite && !s.diversion_user.empty())
+        item(i, kSlotForwardedTo, FieldTag::ForwardedTo, track::sip_called(s));
       if (!s.body_text.empty()) {
         item(i, kSlotText, FieldTag::Text, s.body_text);
         urls(i, s.body_text);
@@ -539,11 +542,14 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
         emit(i, r, qi, ev.sccp.calling.gt, hash_bytes(target) | 1, SubjectType::Gt, ev.sccp.calling.gt, 0, -1);
       }
     }
-    // Call forwarding set (registerSS) or provisioned (insertSubscriberData):
-    // the subscriber is in contact with the target, a victim if it is flagged.
+    // Call forwarding set (registerSS), provisioned (insertSubscriberData) or
+    // used (a diverted INVITE): the subscriber is in contact with the target,
+    // a victim if it is flagged.
     if (ev.has(kLayerMap) && ev.map.component == MapComponent::Invoke && !ev.map.forwarded_to.empty()) {
       std::string_view subscriber = !ev.map.msisdn.empty() ? ev.map.msisdn : ev.map.imsi;
       if (!subscriber.empty()) contacts_.forwarding(ev.map.forwarded_to, subscriber, ev.ts_ns);
+    } else if (ev.has(kLayerSip) && ev.sip.method == SipMethod::Invite && !ev.sip.diversion_user.empty()) {
+      contacts_.forwarding(track::sip_called(ev.sip), ev.sip.diversion_user, ev.ts_ns);
     }
     // SMS.
     track::SmsRecord sms = track::sms_record(ev);
@@ -815,7 +821,11 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
               [&] {
                 nlohmann::json e{{"list", rs.lists[t.index].name}, {"field", field},
                                  {"entry", compiled_->patterns[pm.pattern_id].text}};
-                if (slot == kSlotForwardedTo) {
+                if (slot == kSlotForwardedTo && ev.has(kLayerSip)) {
+                  // a call diverted there
+                  e["msisdn"] = std::string(ev.sip.diversion_user);
+                  e["op"] = "diverted INVITE";
+                } else if (slot == kSlotForwardedTo) {
                   // whose calls go there, and how it was set
                   if (!ev.map.msisdn.empty()) e["msisdn"] = std::string(ev.map.msisdn);
                   if (!ev.map.imsi.empty()) e["imsi"] = std::string(ev.map.imsi);
@@ -1174,6 +1184,10 @@ bool Detector::blocked(const SignalEvent& ev) const {
   if (ev.has(kLayerSip)) {
     if (m.blocked_calls.find(hash_bytes(ev.sip.call_id))) return true;
     if (m.blocked_numbers.find(hash_bytes(track::sip_calling(ev.sip)))) return true;
+    // a call diverted to a blocked number (the victim's forwarding) is not put through
+    if (!ev.sip.diversion_user.empty() && ev.sip.method == SipMethod::Invite &&
+        m.blocked_numbers.find(hash_bytes(track::sip_called(ev.sip))))
+      return true;
     char buf[64];
     size_t len = 0;
     track::format_ip(ev.src, buf, sizeof buf, len);

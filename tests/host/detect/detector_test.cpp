@@ -555,6 +555,34 @@ TEST(Detector, ForwardingToABlacklistedNumberIsFlaggedBlockedAndItsSubscriberIsA
   EXPECT_FALSE(d->blocked(register_ss(b, 10.0, "460005555555555", "8613912345678", 6)));
 }
 
+TEST(Detector, ACallDivertedToAHighRiskNumberFlagsTheTargetAndListsTheDivertingSubscriber) {
+  auto d = make(
+      "  risky: {entries: ['855'], match: prefix}\n"
+      "rules:\n  - name: fwd_risky\n    type: number_list\n    lists: [risky]\n    fields: [forwarded_to]\n"
+      "    action: block\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  // The bank calls our subscriber 8613800138000, whose calls are forwarded to Cambodia.
+  auto diverted = b.sip_request(SipMethod::Invite, 5.0, "dv1", "8695566", "85561234567");
+  diverted.sip.diversion_user = b.keep("8613800138000");
+  // A direct call to a Cambodian number is not a forwarding.
+  auto direct = b.sip_request(SipMethod::Invite, 6.0, "dv2", "8613911112222", "85561234567");
+  auto alerts = run(*d, {direct, diverted});
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].subject, "85561234567");
+  EXPECT_EQ(alerts[0].evidence["field"], "forwarded_to");
+  EXPECT_EQ(alerts[0].evidence["msisdn"], "8613800138000");
+  EXPECT_EQ(alerts[0].evidence["op"], "diverted INVITE");
+  ASSERT_EQ(alerts[0].victims.size(), 1u);
+  EXPECT_EQ(alerts[0].victims[0].number, "8613800138000");
+  // Enforcing: the next call diverted there is not put through; a direct call is not this rule's.
+  auto next = b.sip_request(SipMethod::Invite, 9.0, "dv3", "8610086", "85561234567");
+  next.sip.diversion_user = b.keep("8613800138000");
+  EXPECT_TRUE(d->blocked(next));
+  EXPECT_FALSE(d->blocked(b.sip_request(SipMethod::Invite, 9.0, "dv4", "8613911113333", "85561234567",
+                                        EventBuilder::ip4(10, 0, 0, 9, 5060))));
+}
+
 TEST(Detector, HoursRuleCountsOnlyItsLocalHoursWithItsOwnCounts) {
   // Local time UTC+8 (the default): capture time 57,000 s is 23:50, 57,900 s is 00:05.
   auto d = make(
