@@ -1184,16 +1184,18 @@ bool Detector::blocked(const SignalEvent& ev) const {
   if (ev.has(kLayerSip)) {
     if (m.blocked_calls.find(hash_bytes(ev.sip.call_id))) return true;
     if (m.blocked_numbers.find(hash_bytes(track::sip_calling(ev.sip)))) return true;
-    // a call diverted to a blocked number (the victim's forwarding) is not put through
-    if (!ev.sip.diversion_user.empty() && ev.sip.method == SipMethod::Invite &&
-        m.blocked_numbers.find(hash_bytes(track::sip_called(ev.sip))))
+    // nor a call to it: a victim calling back, or a call diverted there by
+    // the victim's forwarding
+    if (ev.sip.method == SipMethod::Invite && m.blocked_numbers.find(hash_bytes(track::sip_called(ev.sip))))
       return true;
     char buf[64];
     size_t len = 0;
     track::format_ip(ev.src, buf, sizeof buf, len);
     return m.blocked_ips.find(hash_bytes({buf, len})) != nullptr;
   }
-  if (ev.has(kLayerIsup)) return m.blocked_numbers.find(hash_bytes(ev.isup.calling)) != nullptr;
+  if (ev.has(kLayerIsup))
+    return m.blocked_numbers.find(hash_bytes(ev.isup.calling)) != nullptr ||
+           (ev.isup.msg_type == 0x01 && m.blocked_numbers.find(hash_bytes(ev.isup.called)) != nullptr);  // IAM
   if (ev.has(kLayerMap) || ev.has(kLayerSccp)) {
     if (m.blocked_gts.find(hash_bytes(ev.sccp.calling.gt))) return true;
     if (!ev.map.imsi.empty() && m.blocked_numbers.find(hash_bytes(ev.map.imsi))) return true;

@@ -497,6 +497,12 @@ TEST(Detector, BlacklistedCallerIsBlockedAndItsNextCallToo) {
   EXPECT_EQ(alerts[0].evidence["list"], "black");
   auto next = b.sip_request(SipMethod::Invite, 100.0, "bk2", "8617099990001", "8613900000002");
   EXPECT_TRUE(d->blocked(next));
+  // A victim calling the number back is not put through either, over SIP or ISUP
+  // (an IAM; the later messages of the circuit carry no numbers).
+  EXPECT_TRUE(d->blocked(b.sip_request(SipMethod::Invite, 100.0, "bk3", "8613900000002", "8617099990001",
+                                       EventBuilder::ip4(10, 0, 0, 8, 5060))));
+  EXPECT_TRUE(d->blocked(b.isup(0x01, 100.0, 1201, 2302, 7, "8613900000002", "8617099990001")));
+  EXPECT_FALSE(d->blocked(b.isup(0x01, 100.0, 1201, 2302, 8, "8613900000002", "8613900000003")));
   EXPECT_FALSE(d->blocked(b.sip_request(SipMethod::Invite, 100.0, "ok", "8613800000009", "8613900000002",
                                         EventBuilder::ip4(10, 0, 0, 7, 5060))));
 }
@@ -575,11 +581,13 @@ TEST(Detector, ACallDivertedToAHighRiskNumberFlagsTheTargetAndListsTheDivertingS
   EXPECT_EQ(alerts[0].evidence["op"], "diverted INVITE");
   ASSERT_EQ(alerts[0].victims.size(), 1u);
   EXPECT_EQ(alerts[0].victims[0].number, "8613800138000");
-  // Enforcing: the next call diverted there is not put through; a direct call is not this rule's.
+  // Enforcing: the next call diverted there is not put through, nor a direct call to it.
   auto next = b.sip_request(SipMethod::Invite, 9.0, "dv3", "8610086", "85561234567");
   next.sip.diversion_user = b.keep("8613800138000");
   EXPECT_TRUE(d->blocked(next));
-  EXPECT_FALSE(d->blocked(b.sip_request(SipMethod::Invite, 9.0, "dv4", "8613911113333", "85561234567",
+  EXPECT_TRUE(d->blocked(b.sip_request(SipMethod::Invite, 9.0, "dv4", "8613911113333", "85561234567",
+                                       EventBuilder::ip4(10, 0, 0, 9, 5060))));
+  EXPECT_FALSE(d->blocked(b.sip_request(SipMethod::Invite, 9.0, "dv5", "8613911113333", "85561234568",
                                         EventBuilder::ip4(10, 0, 0, 9, 5060))));
 }
 
