@@ -338,9 +338,13 @@ class Loader {
         out = std::stoi(s);
         return out <= 24;
       };
-      if (v.size() != 2 || !hour(v[0], from) || !hour(v[1], to) || from % 24 == to % 24)
+      if (v.size() != 2 || !hour(v[0], from) || !hour(v[1], to) || from == to)
         return fail(n, "'hours' must be [from, to], two different hours 0-24 (local time; from > to wraps midnight)");
-      for (int h = from % 24; h != to % 24; h = (h + 1) % 24) rule.hours_mask |= 1u << h;
+      int h = from % 24;
+      do {  // [0, 24]: every hour
+        rule.hours_mask |= 1u << h;
+        h = (h + 1) % 24;
+      } while (h != to % 24);
     }
     for (auto it = r.begin(); it != r.end(); ++it) {
       std::string k = it->first.as<std::string>();

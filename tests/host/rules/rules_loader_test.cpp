@@ -93,14 +93,16 @@ TEST(RulesLoader, HoursAreLocalHoursFromToAndTheOffsetIsInQuarterHours) {
   std::string err;
   auto rs = parse_rules("settings:\n  utc_offset_hours: 5.75\nrules:\n"
                         "  - name: a\n    type: wangiri\n    hours: [0, 6]\n    min_one_ring_calls: 3\n"
-                        "  - name: b\n    type: wangiri\n    hours: [22, 2]\n    min_one_ring_calls: 3\n",
+                        "  - name: b\n    type: wangiri\n    hours: [22, 2]\n    min_one_ring_calls: 3\n"
+                        "  - name: c\n    type: wangiri\n    hours: [0, 24]\n    min_one_ring_calls: 3\n",
                         "/tmp/rules.yaml", err);
   ASSERT_NE(rs, nullptr) << err;
   EXPECT_EQ(rs->settings.utc_offset_s, 5 * 3600 + 45 * 60);
   EXPECT_EQ(rs->rules[0].hours_mask, 0x3Fu);
   EXPECT_EQ(rs->rules[1].hours_mask, (1u << 22) | (1u << 23) | 1u | 2u);
+  EXPECT_EQ(rs->rules[2].hours_mask, (1u << 24) - 1);
   const std::string want = "'hours' must be [from, to], two different hours 0-24 (local time; from > to wraps midnight)";
-  for (const char* bad : {"[6, 6]", "[0, 25]", "[1]", "[a, 3]", "[0, 24, 3]", "[24, 0]"})
+  for (const char* bad : {"[6, 6]", "[0, 25]", "[1]", "[a, 3]", "[0, 24, 3]", "[-1, 3]"})
     EXPECT_EQ(load_err(std::string("rules:\n  - name: a\n    type: wangiri\n    hours: ") + bad +
                        "\n    min_one_ring_calls: 3\n"),
               "rules.yaml:4: " + want)
