@@ -114,8 +114,9 @@ void fill_diversion(const SipMessage& m, SipInfo& s, EventBatch& arena, bool& ok
     return;
   }
   // History-Info entries in order, over every History-Info header: the user
-  // of the entry before the first retargeting with a cause (cause=302 CFU,
-  // 486 CFB, 408 CFNRy, 480/503 CFNRc, ...).
+  // of the last entry with one before the first retargeting with a cause
+  // (cause=302 CFU, 486 CFB, 408 CFNRy, 480/503 CFNRc, ...); entries without
+  // a user (a contact address) are skipped.
   std::string_view before;
   for (const SipHeader* h = m.first(HeaderId::HistoryInfo); h; h = m.next(*h)) {
     ValueSplitter split(value_of(h, arena, ok));
@@ -123,10 +124,10 @@ void fill_diversion(const SipMessage& m, SipInfo& s, EventBatch& arena, bool& ok
     while (split.next(v)) {
       std::string_view uri = parse_name_addr(v).uri;
       if (!param_value(uri_params(uri), "cause").empty()) {
-        if (!before.empty()) s.diversion_user = normalize_user(uri_user(before), arena);
+        if (!before.empty()) s.diversion_user = normalize_user(before, arena);
         return;
       }
-      before = uri;
+      if (std::string_view user = uri_user(uri); !user.empty()) before = user;
     }
   }
 }

@@ -78,6 +78,11 @@ TEST(SipFields, DivertingUserFromDiversionOrHistoryInfoCause) {
       "History-Info: <sip:+8613800138000@ims.example.cn>;index=1, "
       "<sip:+8613800138000@10.1.2.3?Reason=SIP%3Bcause%3D302>;index=1.1\r\n");
   EXPECT_EQ(info_of(msg, batch).diversion_user, "");
+  // An entry without a user (the victim's contact address) is passed over.
+  msg = diverted_invite(
+      "History-Info: <sip:+8613800138000@ims.example.cn>;index=1, <sip:10.1.2.3:5060;ob>;index=1.1, "
+      "<sip:85561234567@ims.example.cn;cause=486>;index=1.1.1;mp=1.1\r\n");
+  EXPECT_EQ(info_of(msg, batch).diversion_user, "8613800138000");
   // A cause on the first entry has no diverting user before it.
   msg = diverted_invite("History-Info: <sip:85561234567@ims.example.cn;cause=302>;index=1\r\n");
   EXPECT_EQ(info_of(msg, batch).diversion_user, "");
