@@ -1184,9 +1184,10 @@ bool Detector::blocked(const SignalEvent& ev) const {
   if (ev.has(kLayerSip)) {
     if (m.blocked_calls.find(hash_bytes(ev.sip.call_id))) return true;
     if (m.blocked_numbers.find(hash_bytes(track::sip_calling(ev.sip)))) return true;
-    // nor a call to it: a victim calling back, or a call diverted there by
-    // the victim's forwarding
-    if (ev.sip.method == SipMethod::Invite && m.blocked_numbers.find(hash_bytes(track::sip_called(ev.sip))))
+    // nor a call or a text to it: a victim calling or texting back, or a
+    // call diverted there by the victim's forwarding
+    if ((ev.sip.method == SipMethod::Invite || ev.sip.method == SipMethod::Message) &&
+        m.blocked_numbers.find(hash_bytes(track::sip_called(ev.sip))))
       return true;
     char buf[64];
     size_t len = 0;
@@ -1207,7 +1208,8 @@ bool Detector::blocked(const SignalEvent& ev) const {
         !ev.map.forwarded_to.empty() && m.blocked_numbers.find(hash_bytes(ev.map.forwarded_to)))
       return true;
     track::SmsRecord sms = track::sms_record(ev);
-    return sms.valid && m.blocked_numbers.find(hash_bytes(sms.sender)) != nullptr;
+    return sms.valid && (m.blocked_numbers.find(hash_bytes(sms.sender)) != nullptr ||
+                         m.blocked_numbers.find(hash_bytes(sms.recipient)) != nullptr);
   }
   return false;
 }

@@ -503,6 +503,18 @@ TEST(Detector, BlacklistedCallerIsBlockedAndItsNextCallToo) {
                                        EventBuilder::ip4(10, 0, 0, 8, 5060))));
   EXPECT_TRUE(d->blocked(b.isup(0x01, 100.0, 1201, 2302, 7, "8613900000002", "8617099990001")));
   EXPECT_FALSE(d->blocked(b.isup(0x01, 100.0, 1201, 2302, 8, "8613900000002", "8613900000003")));
+  // Nor a text to it (MAP mo-forwardSM), while other texts pass.
+  auto text_to = [&](const char* to) {
+    auto e = b.map_invoke(track::map_op::kMoForwardSm, 100.0, "8613900000011");
+    e.map.msisdn = b.keep("8613900000002");
+    e.map.sms.present = true;
+    e.map.sms.tpdu_type = 1;
+    e.map.sms.da = b.keep(to);
+    e.map.sms.text = b.keep("ok, which account?");
+    return e;
+  };
+  EXPECT_TRUE(d->blocked(text_to("8617099990001")));
+  EXPECT_FALSE(d->blocked(text_to("8613900000003")));
   EXPECT_FALSE(d->blocked(b.sip_request(SipMethod::Invite, 100.0, "ok", "8613800000009", "8613900000002",
                                         EventBuilder::ip4(10, 0, 0, 7, 5060))));
 }
