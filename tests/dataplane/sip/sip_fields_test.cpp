@@ -62,31 +62,36 @@ std::string diverted_invite(const std::string& diversion_headers) {
 }
 
 TEST(SipFields, DivertingUserFromDiversionOrHistoryInfoCause) {
-  EventBatch batch(4, 4096);
-  // RFC 5806: the top entry is the last diverting user.
-  std::string msg = diverted_invite(
-      "Diversion: <tel:+86-138-0013-8000>;reason=unconditional;counter=1, <sip:8613911112222@x>;reason=user-busy\r\n");
-  EXPECT_EQ(info_of(msg, batch).diversion_user, "8613800138000");
-  // 3GPP TS 24.604: the diverted-to entry carries cause (RFC 4458), in a second header here.
-  msg = diverted_invite(
-      "History-Info: <sip:+8695566@ims.example.cn>;index=1, <sip:+8613800138000@ims.example.cn>;index=1.1\r\n"
-      "History-Info: <sip:85561234567@ims.example.cn;cause=302>;index=1.1.1;mp=1.1\r\n");
-  EXPECT_EQ(info_of(msg, batch).diversion_user, "8613800138000");
-  // Retargeting without a cause is routing, not diversion; a cause in the
-  // escaped Reason header (after '?') is not the URI parameter.
-  msg = diverted_invite(
-      "History-Info: <sip:+8613800138000@ims.example.cn>;index=1, "
-      "<sip:+8613800138000@10.1.2.3?Reason=SIP%3Bcause%3D302>;index=1.1\r\n");
-  EXPECT_EQ(info_of(msg, batch).diversion_user, "");
-  // An entry without a user (the victim's contact address) is passed over.
-  msg = diverted_invite(
-      "History-Info: <sip:+8613800138000@ims.example.cn>;index=1, <sip:10.1.2.3:5060;ob>;index=1.1, "
-      "<sip:85561234567@ims.example.cn;cause=486>;index=1.1.1;mp=1.1\r\n");
-  EXPECT_EQ(info_of(msg, batch).diversion_user, "8613800138000");
-  // A cause on the first entry has no diverting user before it.
-  msg = diverted_invite("History-Info: <sip:85561234567@ims.example.cn;cause=302>;index=1\r\n");
-  EXPECT_EQ(info_of(msg, batch).diversion_user, "");
-  EXPECT_EQ(info_of(diverted_invite(""), batch).diversion_user, "");
+  struct Case {
+    const char* why;
+    std::string headers;
+    const char* user;
+  };
+  const Case cases[] = {
+      {"RFC 5806: the top Diversion entry is the last diverting user",
+       "Diversion: <tel:+86-138-0013-8000>;reason=unconditional;counter=1, <sip:8613911112222@x>;reason=user-busy\r\n",
+       "8613800138000"},
+      {"3GPP TS 24.604: the diverted-to entry carries cause (RFC 4458), here in a second header",
+       "History-Info: <sip:+8695566@ims.example.cn>;index=1, <sip:+8613800138000@ims.example.cn>;index=1.1\r\n"
+       "History-Info: <sip:85561234567@ims.example.cn;cause=302>;index=1.1.1;mp=1.1\r\n",
+       "8613800138000"},
+      {"retargeting without a cause is routing; a cause in the escaped Reason header is not the URI's",
+       "History-Info: <sip:+8613800138000@ims.example.cn>;index=1, "
+       "<sip:+8613800138000@10.1.2.3?Reason=SIP%3Bcause%3D302>;index=1.1\r\n",
+       ""},
+      {"an entry without a user (the victim's contact address) is passed over",
+       "History-Info: <sip:+8613800138000@ims.example.cn>;index=1, <sip:10.1.2.3:5060;ob>;index=1.1, "
+       "<sip:85561234567@ims.example.cn;cause=486>;index=1.1.1;mp=1.1\r\n",
+       "8613800138000"},
+      {"a cause on the first entry has no diverting user before it",
+       "History-Info: <sip:85561234567@ims.example.cn;cause=302>;index=1\r\n", ""},
+      {"no diversion headers", "", ""},
+  };
+  for (const Case& c : cases) {
+    EventBatch batch(4, 4096);
+    std::string msg = diverted_invite(c.headers);
+    EXPECT_EQ(info_of(msg, batch).diversion_user, c.user) << c.why;
+  }
 }
 
 TEST(SipFields, ResponseTakesServerAsUserAgentAndIpv6Via) {
