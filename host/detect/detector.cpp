@@ -144,6 +144,12 @@ std::string_view strip_port(std::string_view s) {
 
 bool is_host_char(unsigned char c) { return std::isalnum(c) || c == '-' || c == '.'; }
 
+// A MAP operation by name, else its code.
+std::string op_name(int16_t op) {
+  std::string name(rules::map_operation_name(op));
+  return name.empty() ? std::to_string(op) : name;
+}
+
 // Forwarding SS-Codes (TS 29.002 17.7.5) by name, others in hex.
 std::string ss_code_name(uint8_t code) {
   switch (code) {
@@ -829,8 +835,7 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
                   // whose calls go there, and how it was set
                   if (!ev.map.msisdn.empty()) e["msisdn"] = std::string(ev.map.msisdn);
                   if (!ev.map.imsi.empty()) e["imsi"] = std::string(ev.map.imsi);
-                  std::string_view op = rules::map_operation_name(ev.map.opcode);
-                  e["op"] = op.empty() ? std::to_string(ev.map.opcode) : std::string(op);
+                  e["op"] = op_name(ev.map.opcode);
                   if (ev.map.ss_code != 0) e["ss_code"] = ss_code_name(ev.map.ss_code);
                 }
                 return e;
@@ -919,14 +924,10 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
       if (std::find(rule.operations.begin(), rule.operations.end(), op) == rule.operations.end()) return;
       std::string_view gt = ev.sccp.calling.gt;
       const auto& st = rs.settings;
-      auto op_name = [op] {
-        std::string name(rules::map_operation_name(op));
-        return name.empty() ? std::to_string(op) : name;
-      };
       if (rule.category == rules::Ss7Category::Cat1) {
         if (gt.empty() || starts_with_any(gt, st.home_gt_prefixes)) return;
         raise(r, SubjectType::Gt, gt, ev,
-              [&] { return nlohmann::json{{"category", 1}, {"operation", op_name()}, {"calling_gt", gt}}; }, nullptr,
+              [&] { return nlohmann::json{{"category", 1}, {"operation", op_name(op)}, {"calling_gt", gt}}; }, nullptr,
               -1, alerts);
       } else if (rule.category == rules::Ss7Category::Cat2) {
         if (gt.empty() || starts_with_any(gt, st.home_gt_prefixes) || starts_with_any(gt, st.interconnect_gt_prefixes))
@@ -935,7 +936,7 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
         raise(r, SubjectType::Gt, gt, ev,
               [&] {
                 return nlohmann::json{
-                    {"category", 2}, {"operation", op_name()}, {"calling_gt", gt}, {"imsi", ev.map.imsi}};
+                    {"category", 2}, {"operation", op_name(op)}, {"calling_gt", gt}, {"imsi", ev.map.imsi}};
               },
               nullptr, -1, alerts);
       } else if (rule.category == rules::Ss7Category::Cat3) {
