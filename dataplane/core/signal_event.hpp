@@ -74,6 +74,11 @@ struct SipInfo {
   std::string_view user_agent;    // User-Agent (requests) or Server (responses)
   std::string_view contact_instance;  // +sip.instance value, e.g. "urn:gsma:imei:..."
   std::string_view imei;          // digits, when contact_instance is an IMEI URN
+  // The radio cell of a VoLTE/VoNR request (P-Access-Network-Info, 3GPP TS
+  // 24.229 7.2A.4): utran-cell-id-3gpp (E-UTRAN: MCC MNC TAC ECI; NR: MCC MNC
+  // TAC NCI, hex) or cgi-3gpp, upper case; the network-provided entry (added
+  // by the P-CSCF) before the terminal's own.
+  std::string_view cell;
   std::string_view via_host;      // top Via sent-by host
   uint16_t via_port = 0;
   std::string_view content_type;

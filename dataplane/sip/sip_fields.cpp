@@ -152,6 +152,56 @@ void fill_contact_instance(const SipMessage& m, SipInfo& s, EventBatch& arena, b
   }
 }
 
+// Whether params (";name[=value]..." after a first item) holds a parameter
+// called name, with or without a value (param_value cannot tell a flag from
+// an absent parameter). Quoted values do not hold ';' in the headers read here.
+bool has_flag_param(std::string_view params, std::string_view name) {
+  size_t pos = find_char(params, ';');
+  while (pos != std::string_view::npos) {
+    size_t end = find_char(params, ';', pos + 1);
+    std::string_view p = params.substr(pos + 1, end == std::string_view::npos ? std::string_view::npos : end - pos - 1);
+    if (iequals(trim(p.substr(0, find_char(p, '='))), name)) return true;
+    pos = end;
+  }
+  return false;
+}
+
+// The cell of P-Access-Network-Info (3GPP TS 24.229 7.2A.4): access-net-spec
+// values "<access-type> *(; access-info)", comma-separated, over every such
+// header. The P-CSCF appends the network's own view with a "network-provided"
+// parameter; a terminal's value is whatever it chose to write (a SIM box may
+// write anything), so the network-provided cell wins. Hex digits are written
+// in either case by terminals: upper-cased so that one cell is one key.
+void fill_cell(const SipMessage& m, SipInfo& s, EventBatch& arena, bool& ok) {
+  std::string_view found;
+  for (const SipHeader* h = m.first(HeaderId::PAccessNetworkInfo); h; h = m.next(*h)) {
+    ValueSplitter split(value_of(h, arena, ok));
+    std::string_view v;
+    while (split.next(v)) {
+      std::string_view cell = param_value(v, "utran-cell-id-3gpp");
+      if (cell.empty()) cell = param_value(v, "cgi-3gpp");
+      cell = strip_quotes(cell);
+      if (cell.empty()) continue;
+      bool network = has_flag_param(v, "network-provided");
+      if (found.empty() || network) found = cell;
+      if (network) break;
+    }
+  }
+  if (found.empty()) return;
+  if (std::none_of(found.begin(), found.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
+    s.cell = found;
+    return;
+  }
+  char* buf = arena.alloc(found.size());
+  if (!buf) {
+    ok = false;
+    return;
+  }
+  for (size_t i = 0; i < found.size(); ++i)
+    buf[i] = found[i] >= 'a' && found[i] <= 'z' ? char(found[i] - 32) : found[i];
+  s.cell = {buf, found.size()};
+}
+
 }  // namespace
 
 SipMethod method_from_name(std::string_view name) {
@@ -364,6 +414,7 @@ bool fill_sip_info(const SipMessage& m, SipInfo& s, EventBatch& arena) {
   s.user_agent = value_of(ua, arena, ok);
 
   fill_contact_instance(m, s, arena, ok);
+  fill_cell(m, s, arena, ok);
 
   if (const SipHeader* via = m.first(HeaderId::Via)) {
     SentBy sb = via_sent_by(value_of(via, arena, ok));

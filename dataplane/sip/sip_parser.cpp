@@ -72,10 +72,10 @@ constexpr NameEntry kNames[] = {
     {"request-disposition", HeaderId::RequestDisposition}, {"date", HeaderId::Date},
     {"privacy", HeaderId::Privacy}, {"diversion", HeaderId::Diversion},
     {"reason", HeaderId::Reason}, {"rack", HeaderId::RAck}, {"rseq", HeaderId::RSeq},
-    {"history-info", HeaderId::HistoryInfo},
+    {"history-info", HeaderId::HistoryInfo}, {"p-access-network-info", HeaderId::PAccessNetworkInfo},
 };
 
-constexpr size_t kLongestName = 20;
+constexpr size_t kLongestName = 21;
 constexpr size_t kNameCount = sizeof(kNames) / sizeof(kNames[0]);
 
 // kNames grouped by length and first letter, built at compile time:

@@ -30,7 +30,7 @@ enum class HeaderId : uint8_t {
   Require, Allow, AllowEvents, Event, ReferTo, ReferredBy, SessionExpires, Identity,
   Expires, Authorization, WwwAuthenticate, ProxyAuthorization, ProxyAuthenticate,
   RecordRoute, Route, Accept, AcceptContact, RejectContact, RequestDisposition, Date,
-  Privacy, Diversion, Reason, RAck, RSeq, HistoryInfo,
+  Privacy, Diversion, Reason, RAck, RSeq, HistoryInfo, PAccessNetworkInfo,
   Count_
 };
 inline constexpr size_t kHeaderIdCount = size_t(HeaderId::Count_);

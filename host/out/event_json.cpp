@@ -110,6 +110,7 @@ void write_sip(json::Writer& w, const SipInfo& s) {
   w.field("user_agent", s.user_agent);
   w.field("contact_instance", s.contact_instance);
   w.field("imei", s.imei);
+  w.field("cell", s.cell);
   w.field("via_host", s.via_host);
   w.field("sdp_addr", s.sdp_addr);
   if (s.sdp_audio_port) w.key("sdp_audio_port").num(unsigned(s.sdp_audio_port));

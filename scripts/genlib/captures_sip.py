@@ -337,8 +337,10 @@ def malformed():
 
 def sctp_identity():
     """SIP over SCTP (PPID 0, port 5060) between two IMS nodes: an INVITE with
-    P-Asserted-Identity (user=phone) and a Contact carrying +sip.instance with an IMEI URN
-    (3GPP TS 24.229), then 180 Ringing; two DATA chunks, one per packet."""
+    P-Asserted-Identity (user=phone), a Contact carrying +sip.instance with an IMEI URN and
+    P-Access-Network-Info with the terminal's cell (lower-case hex, stale) and the P-CSCF's
+    network-provided one (3GPP TS 24.229 7.2A.4), then 180 Ringing; two DATA chunks, one per
+    packet."""
     cap = Capture()
     pcscf, scscf = ("10.10.3.1", 5060), ("10.10.3.2", 5060)
     caller, callee = "8613800138009", "8613900139009"
@@ -355,6 +357,8 @@ def sctp_identity():
         ("P-Asserted-Identity", f'"Caller" <sip:+{caller}@{DOMAIN};user=phone>'),
         ("Contact", f'<sip:{caller}@10.10.9.9:5060>;+sip.instance="<{imei_urn}>";+g.3gpp.icsi-ref'),
         ("User-Agent", "Samsung IMS 6.0"),
+        ("P-Access-Network-Info", "3GPP-E-UTRAN-FDD;utran-cell-id-3gpp=460001a2b3c4d5e7, "
+                                  "3GPP-E-UTRAN-FDD;utran-cell-id-3gpp=460001A2B3C4D5E6;network-provided"),
         ("Content-Type", "application/sdp"),
     ], body)
     ringing = message("SIP/2.0 180 Ringing", [
@@ -370,7 +374,8 @@ def sctp_identity():
         (pcscf, scscf, "a", invite, {"method": "INVITE", "call_id": call_id, "cseq": "1 INVITE",
                                      "from_user": caller, "to_user": callee, "ruri_user": callee,
                                      "pai_user": caller, "user_agent": "Samsung IMS 6.0",
-                                     "contact_instance": imei_urn, "imei": "353456789012345"}),
+                                     "contact_instance": imei_urn, "imei": "353456789012345",
+                                     "cell": "460001A2B3C4D5E6"}),
         (scscf, pcscf, "b", ringing, {"status": 180, "call_id": call_id, "cseq": "1 INVITE",
                                       "from_user": caller, "to_user": callee, "user_agent": "Ericsson CSCF"}),
     ]:

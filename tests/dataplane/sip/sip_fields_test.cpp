@@ -94,6 +94,34 @@ TEST(SipFields, DivertingUserFromDiversionOrHistoryInfoCause) {
   }
 }
 
+TEST(SipFields, CellFromPAccessNetworkInfoNetworkProvidedFirst) {
+  struct Case {
+    const char* why;
+    std::string headers;
+    const char* cell;
+  };
+  const Case cases[] = {
+      {"E-UTRAN cell of the terminal (TS 24.229 7.2A.4: MCC MNC TAC ECI)",
+       "P-Access-Network-Info: 3GPP-E-UTRAN-FDD; utran-cell-id-3gpp=4600012a3b00c1d02\r\n", "4600012A3B00C1D02"},
+      {"the P-CSCF's network-provided entry wins over what the terminal wrote, in either order",
+       "P-Access-Network-Info: 3GPP-E-UTRAN-FDD;utran-cell-id-3gpp=46000FFFF0000001, "
+       "3GPP-E-UTRAN-FDD;utran-cell-id-3gpp=\"46000A1B20000C12\";network-provided\r\n",
+       "46000A1B20000C12"},
+      {"network-provided in a second header",
+       "P-Access-Network-Info: 3GPP-NR-TDD;utran-cell-id-3gpp=460000A1B2C00000ABC1\r\n"
+       "p-access-network-info: 3GPP-NR-TDD; network-provided; utran-cell-id-3gpp=460000A1B2C00000ABC2\r\n",
+       "460000A1B2C00000ABC2"},
+      {"GERAN: cgi-3gpp", "P-Access-Network-Info: 3GPP-GERAN;cgi-3gpp=46000271A0B3C\r\n", "46000271A0B3C"},
+      {"an access type without a cell (Wi-Fi calling)", "P-Access-Network-Info: IEEE-802.11\r\n", ""},
+      {"no P-Access-Network-Info", "", ""},
+  };
+  for (const Case& c : cases) {
+    EventBatch batch(4, 4096);
+    std::string msg = diverted_invite(c.headers);
+    EXPECT_EQ(info_of(msg, batch).cell, c.cell) << c.why;
+  }
+}
+
 TEST(SipFields, ResponseTakesServerAsUserAgentAndIpv6Via) {
   EventBatch batch(4, 4096);
   std::string msg = test::ok_200();
