@@ -88,9 +88,15 @@ class Scenario:
     def sip(self, t, src, dst, data):
         self.f.at(t).add(net.udp(src, dst, 5060, 5060, data))
 
-    def call(self, t, a, b, a_ip, ua, ring_s, talk_s, outcome, instance=None, extra=()):
+    def call(self, t, a, b, a_ip, ua, ring_s, talk_s, outcome, instance=None, extra=(), cell=None):
         """outcome: answered (talk_s), cancel (after ring_s), busy. instance: the caller's
-        Contact +sip.instance (an IMEI URN for a VoLTE terminal). extra: more INVITE headers."""
+        Contact +sip.instance (an IMEI URN for a VoLTE terminal). extra: more INVITE headers.
+        cell: the E-UTRAN cell of the INVITE's P-Access-Network-Info (3GPP TS 24.229); a VoLTE
+        terminal (User-Agent IMS-UE) without one calls from its home cell."""
+        if cell is None and ua.startswith("IMS-UE"):
+            cell = home_cell(a)
+        if cell:
+            extra = (("P-Access-Network-Info", f"3GPP-E-UTRAN-FDD;utran-cell-id-3gpp={cell}"),) + tuple(extra)
         self.n_call += 1
         cid = f"{self.name[:3]}{self.n_call:06d}@{a_ip}"
         d = Dialog(cid, f"sip:{a}@{DOMAIN}", a, f"sip:{b}@{DOMAIN}", b, f"ft{self.n_call}",
@@ -198,6 +204,19 @@ class Scenario:
             fh.write("\n")
         print(f"{path}: {n} frames, {os.path.getsize(path)} bytes, {len(self.fraud)} fraud / "
               f"{len(self.benign)} benign subjects")
+
+
+def cell_id(tac, eci):
+    """An E-UTRAN cell as P-Access-Network-Info writes it: MCC 460, MNC 00, TAC (4 hex
+    digits), E-UTRAN cell identity (7 hex digits: eNodeB id and cell)."""
+    return f"46000{tac:04X}{eci:07X}"
+
+
+def home_cell(number):
+    """A subscriber's usual cell, one of 64 of one city, from the number (no random draw, so
+    the scenarios' other draws stay as they were)."""
+    k = int(number) % 64
+    return cell_id(0x2A00 + k // 8, 0x01A2B00 + k)
 
 
 # ---- the scenarios --------------------------------------------------------------
@@ -333,7 +352,49 @@ def simbox():
         s.call(30 + i * 39 + rnd.uniform(0, 10), rnd.choice(dids), rnd.choice(subs)[0], pbx, "FPBX-16.0.33(18.15.0)",
                rnd.uniform(3, 12), rnd.uniform(30, 240) if i < 85 else rnd.uniform(10, 20), "answered")
     s.label_benign(pbx, "enterprise IP-PBX trunk: 20 fixed-line DIDs, ordinary answered calls")
+    # A multi-card box (多卡宝) of 12 VoLTE modules in a rented flat: one SIM each, every module
+    # writing an IMEI of its own (different TACs: no IMEI family), its own UE address. The
+    # cards never move and each dials again and again, few answered: only the cell ties them.
+    box_cell = cell_id(0x2B17, 0x0C3D402)
+    cards = [f"86139{rnd.randrange(10**8):08d}" for _ in range(12)]
+    dial_rounds(s, subs, box_cell, cards, 6, (900, 420, 31, 8), 0.2, (6, 14), (15, 60),
+                lambda k: f"10.201.{40 + k}.9", lambda k: f"{35 + k % 5}{rnd.randrange(10**12):012d}")
+    s.label_fraud(box_cell, ["simbox_cell"], 900, "multi-card box: 12 VoLTE modules with spoofed IMEIs on one cell")
+    # A railway station's cell: 70 travellers calling once or twice (home, a taxi, the hotel),
+    # mostly answered: more numbers on one cell than the box, few calls each.
+    station = cell_id(0x2B20, 0x0D11001)
+    travellers = [f"86158{rnd.randrange(10**8):08d}" for _ in range(70)]
+    for k, num in enumerate(travellers):
+        for c in range(1 if k % 3 else 2):
+            t = 60 + k * 48 + c * 600 + rnd.uniform(0, 30)
+            out = "answered" if rnd.random() < 0.75 else "cancel"
+            s.call(t, num, rnd.choice(subs)[0], f"10.202.{k // 200}.{1 + k % 200}", "IMS-UE/3.1",
+                   rnd.uniform(3, 12), rnd.uniform(20, 200), out, cell=station)
+    s.label_benign(station, "railway station cell: many travellers, one or two calls each")
+    # An estate agency's 12 agents on their own mobiles in one office, calling clients all
+    # afternoon: as many calls per number as the box, but answered and long.
+    office = cell_id(0x2B21, 0x0E20A07)
+    agents = [f"86137{rnd.randrange(10**8):08d}" for _ in range(12)]
+    dial_rounds(s, subs, office, agents, 6, (300, 500, 45, 20), 0.85, (4, 12), (60, 300),
+                lambda k: f"10.203.0.{10 + k}")
+    s.label_benign(office, "estate agency office cell: 12 agents calling clients, answered and long")
     s.write()
+
+
+def dial_rounds(s, subs, cell, numbers, rounds, timing, p_answer, ring, talk, ip_of, imei_of=None):
+    """VoLTE calls from one cell: each of numbers dials once per round, round r number k at
+    t0 + r * gap + k * step + up to jitter s (timing = (t0, gap, step, jitter)), answered with
+    p_answer, else cancelled; ring and talk are (low, high) seconds. ip_of(k) is number k's UE
+    address, imei_of(k) (optional) the 14 digits of the IMEI its terminal writes on this call."""
+    rnd = s.rnd
+    t0, gap, step, jitter = timing
+    for r in range(rounds):
+        for k, num in enumerate(numbers):
+            t = t0 + r * gap + k * step + rnd.uniform(0, jitter)
+            out = "answered" if rnd.random() < p_answer else "cancel"
+            urn = imei_urn(imei_of(k)) if imei_of else None
+            s.call(t, num, rnd.choice(subs)[0], ip_of(k), "IMS-UE/3.1", rnd.uniform(*ring), rnd.uniform(*talk), out,
+                   instance=urn, cell=cell)
 
 
 def imei_urn(imei14):

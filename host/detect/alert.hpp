@@ -10,7 +10,7 @@
 namespace sigprobe {
 
 enum class Severity : uint8_t { Info, Low, Medium, High, Critical };
-enum class SubjectType : uint8_t { Msisdn, Ip, Gt, UserAgent, Imei, Imsi };
+enum class SubjectType : uint8_t { Msisdn, Ip, Gt, UserAgent, Imei, Imsi, Cell };
 enum class Action : uint8_t { Alert, Mirror, Block };
 
 const char* severity_name(Severity s);

@@ -41,6 +41,7 @@ class RuleCompiler {
   }
   MetricEval direct(uint8_t qi) { return {MetricEval::Direct, qi, 0}; }
   MetricEval ratio(uint8_t n, uint8_t d) { return {MetricEval::Ratio, n, d}; }
+  MetricEval per(uint8_t n, uint8_t d) { return {MetricEval::Per, n, d}; }
 
  private:
   CompiledRule& cr_;
@@ -109,6 +110,12 @@ bool compile_one(const rules::Rule& r, CompiledRule& cr, SpecRegistry& reg, cons
             break;
           case Metric::ImeisPerNumber:  // a phone has one number; a SIM box module rotates several
             e = c.ratio(c.q(Source::GroupImei, g, w, Read::Distinct), c.q(s, g, w, Read::Distinct));
+            break;
+          case Metric::CallsPerNumber:  // a SIM box's cards each dial many times; a busy cell's people once or twice
+            e = c.per(c.q(s, g, w, Read::Count), c.q(s, g, w, Read::Distinct));
+            break;
+          case Metric::AnswerRatio:  // of the calls whose outcome is known, as caller_behaviour reads it
+            e = c.ratio(c.q(Source::GroupAnswered, g, w, Read::Count), c.q(Source::GroupSettled, g, w, Read::Count));
             break;
           default: break;
         }

@@ -37,6 +37,8 @@ enum class Source : uint8_t {
   SmsBySender,    // SMS: key sender, value recipient
   SmsByCentre,    // SMS: key service centre, value recipient
   SmsByText,      // SMS: key text fingerprint, value recipient
+  GroupAnswered,  // call answered: key group (param: GroupBy), counted at the answer
+  GroupSettled,   // answered, or ended without an answer: key group
 };
 
 enum class Read : uint8_t { Count, Distinct };
@@ -51,7 +53,8 @@ struct Quantity {
 
 // How a condition's metric is computed from the rule's quantities.
 struct MetricEval {
-  enum Kind : uint8_t { Direct, Ratio, Sequential } kind = Direct;
+  // Ratio: q / q_den capped at 1; Per: q / q_den as it is (calls per number).
+  enum Kind : uint8_t { Direct, Ratio, Per, Sequential } kind = Direct;
   uint8_t q = 0, q_den = 0;
 };
 

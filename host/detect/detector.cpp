@@ -616,6 +616,30 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
       const CallRecord& rec = *cf.rec;
       std::string_view a = rec.a.view(), b = rec.b.view();
       int32_t fi = int32_t(f);
+      // The group a simbox rule keys the call under (empty: the call has none).
+      auto group_of = [&](uint64_t g, SubjectType& st) -> std::string_view {
+        switch (rules::GroupBy(g)) {
+          case rules::GroupBy::Ip: st = SubjectType::Ip; return strip_port(rec.source.view());
+          case rules::GroupBy::UserAgent: st = SubjectType::UserAgent; return rec.user_agent.view();
+          case rules::GroupBy::ImeiFamily: st = SubjectType::Imei; return rec.imei.view().substr(0, kImeiFamilyDigits);
+          case rules::GroupBy::Cell: st = SubjectType::Cell; return rec.cell.view();
+          default: return {};
+        }
+      };
+      // A rule's only_callers_in (e.g. mobile numbers: a GoIP's SIM cards, not an IP-PBX's DIDs).
+      auto counts_caller = [&](uint32_t r) {
+        const ListSet& callers = compiled_->compiled[r].callers;
+        return callers.empty() || callers.covers(a);
+      };
+      // A simbox rule's answer ratio: the call's outcome under its group.
+      auto group_outcome = [&](Source s) {
+        for (auto [r, qi] : sources(s)) {
+          if (!counts_caller(r)) continue;
+          SubjectType st = SubjectType::Ip;
+          std::string_view g = group_of(compiled_->compiled[r].quantities[qi].param, st);
+          emit(i, r, qi, g, 0, st, g, 0, fi);
+        }
+      };
       switch (cf.kind) {
         case CallFactKind::Started: {
           cf.rec->contact = contacts_.call_started(a, b, rec.setup_ns);
@@ -628,19 +652,6 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
             emit(i, r, qi, b, 0, SubjectType::Msisdn, b, 0, fi);
           }
           for (auto [r, qi] : sources(Source::CallIncoming)) emit(i, r, qi, b, 0, SubjectType::Msisdn, b, 0, fi);
-          auto group_of = [&](uint64_t g, SubjectType& st) -> std::string_view {
-            switch (rules::GroupBy(g)) {
-              case rules::GroupBy::Ip: st = SubjectType::Ip; return strip_port(rec.source.view());
-              case rules::GroupBy::UserAgent: st = SubjectType::UserAgent; return rec.user_agent.view();
-              case rules::GroupBy::ImeiFamily: st = SubjectType::Imei; return rec.imei.view().substr(0, kImeiFamilyDigits);
-              default: return {};
-            }
-          };
-          // A rule's only_callers_in (e.g. mobile numbers: a GoIP's SIM cards, not an IP-PBX's DIDs).
-          auto counts_caller = [&](uint32_t r) {
-            const ListSet& callers = compiled_->compiled[r].callers;
-            return callers.empty() || callers.covers(a);
-          };
           for (auto [r, qi] : sources(Source::GroupCall)) {
             if (!counts_caller(r)) continue;
             SubjectType st = SubjectType::Ip;
@@ -670,14 +681,18 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
           contacts_.call_answered(a, b, rec.answer_ns, rec.contact);
           for (auto [r, qi] : sources(Source::CallAnswered)) emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
           for (auto [r, qi] : sources(Source::CallSettled)) emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
+          group_outcome(Source::GroupAnswered);
+          group_outcome(Source::GroupSettled);
           break;
         case CallFactKind::Ringing:
           break;
         case CallFactKind::Ended: {
           contacts_.call_ended(a, b, rec.talk_ns(), rec.end_ns, rec.contact);
           for (auto [r, qi] : sources(Source::CallEnded)) emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
-          if (!rec.answered())
+          if (!rec.answered()) {
             for (auto [r, qi] : sources(Source::CallSettled)) emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
+            group_outcome(Source::GroupSettled);
+          }
           for (auto [r, qi] : sources(Source::CallShort))
             if (rec.talk_ns() < compiled_->compiled[r].quantities[qi].param)
               emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
@@ -1010,10 +1025,12 @@ void Detector::evaluate(uint32_t r, const detail::Consumer& c, const SignalEvent
       case MetricEval::Direct:
         v = (p->seen >> me.q & 1) ? p->q[me.q] : 0;
         return true;
-      case MetricEval::Ratio: {
+      case MetricEval::Ratio:
+      case MetricEval::Per: {
         if (!(p->seen >> me.q_den & 1) || p->q[me.q_den] == 0) return false;
         double num = (p->seen >> me.q & 1) ? p->q[me.q] : 0;
-        v = std::min(1.0, num / p->q[me.q_den]);
+        v = num / p->q[me.q_den];
+        if (me.kind == MetricEval::Ratio) v = std::min(1.0, v);
         return true;
       }
       case MetricEval::Sequential:

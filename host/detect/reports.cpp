@@ -11,7 +11,7 @@ namespace sigprobe::detect {
 namespace {
 // sp_detect does not link host/out: its own copy of the subject names.
 const char* subject_name(SubjectType t) {
-  static constexpr const char* kNames[] = {"msisdn", "ip", "gt", "user_agent", "imei", "imsi"};
+  static constexpr const char* kNames[] = {"msisdn", "ip", "gt", "user_agent", "imei", "imsi", "cell"};
   return kNames[size_t(t)];
 }
 }  // namespace

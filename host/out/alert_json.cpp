@@ -10,7 +10,7 @@ const char* severity_name(Severity s) {
   return kNames[size_t(s)];
 }
 const char* subject_type_name(SubjectType t) {
-  static constexpr const char* kNames[] = {"msisdn", "ip", "gt", "user_agent", "imei", "imsi"};
+  static constexpr const char* kNames[] = {"msisdn", "ip", "gt", "user_agent", "imei", "imsi", "cell"};
   return kNames[size_t(t)];
 }
 const char* action_name(Action a) {

@@ -82,6 +82,7 @@ uint64_t subject_key(SubjectType type, std::string_view value) {
     case SubjectType::UserAgent: return flow_key(KeyKind::UserAgent, value);
     case SubjectType::Imei: return flow_key(KeyKind::Imei, value);
     case SubjectType::Imsi: return flow_key(KeyKind::Imsi, value);
+    case SubjectType::Cell: return flow_key(KeyKind::Cell, value);
   }
   return 0;
 }
@@ -127,6 +128,7 @@ void collect_keys(const SignalEvent& ev, KeySet& ks) {
     add_who(ks, KeyKind::Number, s.pai_user);
     add_who(ks, KeyKind::UserAgent, s.user_agent);
     add_who(ks, KeyKind::Imei, s.imei);
+    add_who(ks, KeyKind::Cell, s.cell);
   }
   if (ev.has(kLayerSccp)) {
     add_who(ks, KeyKind::Gt, ev.sccp.calling.gt);

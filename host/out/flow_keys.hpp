@@ -14,7 +14,7 @@
 
 namespace sigprobe {
 
-enum class KeyKind : uint8_t { CallId, TcapTid, IsupCircuit, Number, Ip, Gt, UserAgent, Imei, Imsi };
+enum class KeyKind : uint8_t { CallId, TcapTid, IsupCircuit, Number, Ip, Gt, UserAgent, Imei, Imsi, Cell };
 
 uint64_t flow_key(KeyKind kind, std::string_view value);
 // The key of an alert's subject (msisdn -> Number, ...).

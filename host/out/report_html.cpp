@@ -75,6 +75,7 @@ LadderEvent read_event(const json& j) {
     for (const char* k : {"from_user", "to_user", "ruri_user", "pai_user"}) add("n:", str(s, k));
     add("ua:", str(s, "user_agent"));
     add("imei:", str(s, "imei"));
+    add("cell:", str(s, "cell"));
     if (!str(s, "call_id").empty()) e.flow.push_back("cid:" + str(s, "call_id"));
     e.label = s.contains("method") ? str(s, "method") : str(s, "status") + " " + str(s, "reason");
   }

@@ -18,7 +18,7 @@ constexpr std::array<std::string_view, size_t(Metric::Count_)> kMetricNames{
     "attempts", "distinct_callees", "answer_ratio", "short_ratio", "cancel_ratio",
     "sequential_callees", "incoming_ratio", "one_ring_calls", "distinct_numbers", "calls",
     "distinct_numbers_across", "windows_seen", "imeis_per_number", "requests", "distinct_users", "fail_ratio",
-    "responses", "queries", "distinct_targets", "sms", "distinct_recipients"};
+    "responses", "queries", "distinct_targets", "sms", "distinct_recipients", "calls_per_number"};
 
 struct MapOp {
   int16_t code;
@@ -117,7 +117,7 @@ bool metric_allowed(RuleType t, Metric m) {
     case RuleType::Wangiri: return m == M::OneRingCalls || m == M::DistinctCallees;
     case RuleType::SimBox:
       return m == M::DistinctNumbers || m == M::Calls || m == M::DistinctNumbersAcross || m == M::WindowsSeen ||
-             m == M::ImeisPerNumber;
+             m == M::ImeisPerNumber || m == M::CallsPerNumber || m == M::AnswerRatio;
     case RuleType::SipAttack:
       return m == M::Requests || m == M::DistinctUsers || m == M::FailRatio || m == M::Responses;
     case RuleType::Ss7Security: return m == M::Queries || m == M::DistinctTargets;

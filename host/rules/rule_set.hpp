@@ -36,6 +36,8 @@ enum class Metric : uint8_t {
   Queries, DistinctTargets,
   // sms_flood, bulk_text
   Sms, DistinctRecipients,
+  // simbox: calls over distinct calling numbers (a SIM box's cards each call many times)
+  CallsPerNumber,
   Count_
 };
 std::string_view metric_name(Metric m);
@@ -45,7 +47,7 @@ enum NumberFieldBit : uint32_t {
   kFieldForwardedTo = 32,  // MAP call forwarding target (registerSS, insertSubscriberData)
 };
 
-enum class GroupBy : uint8_t { None, Ip, UserAgent, ImeiFamily, Vlr, Sender, ServiceCentre };
+enum class GroupBy : uint8_t { None, Ip, UserAgent, ImeiFamily, Vlr, Sender, ServiceCentre, Cell };
 enum class Ss7Category : uint8_t { Cat1, Cat2, Cat3, LocationBurst };
 enum class RoamingMode : uint8_t { HighRiskVlr, FirstSeenRoaming, Cluster };
 

@@ -447,7 +447,8 @@ class Loader {
           else if (s == "user_agent") rule.group_by = GroupBy::UserAgent;
           else if (s == "imei_family") rule.group_by = GroupBy::ImeiFamily;
           else if (s == "vlr") rule.group_by = GroupBy::Vlr;
-          else return fail(g, "'group_by' must be ip, user_agent, imei_family or vlr, got '" + s + "'");
+          else if (s == "cell") rule.group_by = GroupBy::Cell;
+          else return fail(g, "'group_by' must be ip, user_agent, imei_family, cell or vlr, got '" + s + "'");
           if (auto n = r["across"]; n && !as_duration(n, "across", rule.across_ns)) return false;
           for (auto& c : rule.conditions)
             if ((c.metric == Metric::DistinctNumbersAcross || c.metric == Metric::WindowsSeen) && !rule.across_ns)
@@ -457,6 +458,9 @@ class Loader {
             if (c.metric == Metric::ImeisPerNumber && rule.group_by != GroupBy::ImeiFamily) {
               std::string k = std::string(c.is_min ? "min_" : "max_") + std::string(metric_name(c.metric));
               return fail(r[k], "'" + k + "' needs 'group_by: imei_family'");
+            } else if (c.metric == Metric::AnswerRatio && rule.group_by == GroupBy::Vlr) {
+              std::string k = std::string(c.is_min ? "min_" : "max_") + "answer_ratio";
+              return fail(r[k], "'" + k + "' reads calls; group_by vlr counts location updates");
             }
           if (auto n = r["only_callers_in"]) {
             if (rule.group_by == GroupBy::Vlr)

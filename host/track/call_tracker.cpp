@@ -152,6 +152,7 @@ void CallTracker::on_sip(const SignalEvent& ev, uint32_t i, std::vector<CallFact
     nr->src_ip_key = ip_key(ev.src);
     nr->user_agent.assign(s.user_agent);
     nr->imei.assign(s.imei);
+    nr->cell.assign(s.cell);
     nr->call_id.assign(s.call_id);
     started(*nr, i, facts);
     return;

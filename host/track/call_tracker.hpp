@@ -40,6 +40,7 @@ struct alignas(64) CallRecord {
   FixedStr<48> source;          // "ip:port" (SIP) or "opc:N gt:DIGITS" (ISUP)
   FixedStr<64> user_agent;
   FixedStr<24> imei;
+  FixedStr<24> cell;            // VoLTE/VoNR radio cell (P-Access-Network-Info), hex
   FixedStr<96> call_id;         // SIP Call-ID, or "isup:opc-dpc-cic"
   uint64_t src_ip_key = 0;      // hash of the source address (no port)
   uint64_t first_frame = 0;

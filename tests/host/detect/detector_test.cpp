@@ -923,5 +923,50 @@ TEST(Detector, SimBoxImeiFamilyRotatingSimsNotACompanyFleet) {
   EXPECT_EQ(subjects(run(*d_no_ratio, evs)), (std::set<std::string>{"864512034417", "863077041288"}));
 }
 
+// Three cells (P-Access-Network-Info of the INVITEs) in one hour: a SIM box's
+// 8 cards dialling 4 times each, a quarter answered; a station's 30 people
+// calling once, 70 % answered; an office's 6 sales staff dialling 5 times
+// each, 90 % answered. Calls per number tells the box from the station,
+// the answer ratio the box from the office.
+TEST(Detector, SimBoxOnOneCellNotABusyCellNorAnOfficeTeam) {
+  const std::string base =
+      "rules:\n  - name: cellbox\n    type: simbox\n    group_by: cell\n    window: 1h\n"
+      "    min_distinct_numbers: 6\n";
+  auto d = make(base + "    min_calls_per_number: 3\n    max_answer_ratio: 0.4\n");
+  auto d_no_ratio = make(base + "    min_calls_per_number: 3\n");
+  auto d_no_per = make(base + "    max_answer_ratio: 0.75\n");
+  ASSERT_TRUE(d && d_no_ratio && d_no_per);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  auto call_on = [&](double t, const std::string& id, const std::string& a, bool answered, const char* cell) {
+    call(b, evs, t, id, a, "86139008" + std::to_string(1000 + evs.size()), 6, answered ? 90 : 0);
+    for (SignalEvent& e : evs)
+      if (e.sip.call_id == id && e.sip.method == SipMethod::Invite) e.sip.cell = cell;
+  };
+  for (int c = 0; c < 4; ++c)
+    for (int k = 0; k < 8; ++k)
+      call_on(10.0 + c * 600 + k * 60, "box" + std::to_string(c * 8 + k), "8613600000" + std::to_string(100 + k),
+              c == 1, "46000A1B20000C12");
+  for (int p = 0; p < 30; ++p)
+    call_on(20.0 + p * 100, "stn" + std::to_string(p), "8613800000" + std::to_string(100 + p), p % 10 < 7,
+            "46000A1B20000D34");
+  for (int c = 0; c < 5; ++c)
+    for (int k = 0; k < 6; ++k)
+      call_on(40.0 + c * 500 + k * 70, "ofc" + std::to_string(c * 6 + k), "8613700000" + std::to_string(200 + k),
+              (c * 6 + k) % 10 != 3, "46000A1B20000E56");
+  sort_by_time(evs);
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].subject, "46000A1B20000C12");
+  EXPECT_EQ(alerts[0].subject_type, SubjectType::Cell);
+  EXPECT_GE(alerts[0].evidence["calls_per_number"]["value"].get<double>(), 3.0);
+  EXPECT_EQ(alerts[0].evidence["calls_per_number"]["min"], 3);
+  EXPECT_LE(alerts[0].evidence["answer_ratio"]["value"].get<double>(), 0.4);
+  EXPECT_GE(alerts[0].evidence["distinct_numbers"]["value"].get<double>(), 6);  // an estimate (bitmap) of 8
+  // Each condition is what keeps one benign cell out.
+  EXPECT_EQ(subjects(run(*d_no_ratio, evs)), (std::set<std::string>{"46000A1B20000C12", "46000A1B20000E56"}));
+  EXPECT_EQ(subjects(run(*d_no_per, evs)), (std::set<std::string>{"46000A1B20000C12", "46000A1B20000D34"}));
+}
+
 }  // namespace
 }  // namespace sigprobe::detect

@@ -125,6 +125,26 @@ TEST(RulesLoader, ImeisPerNumberIsARatioOfAnImeiFamilyGroup) {
   EXPECT_FALSE(rs->rules[0].conditions[1].is_min);
 }
 
+TEST(RulesLoader, SimBoxByCellTakesCallsPerNumberAndAnswerRatio) {
+  const std::string head = "rules:\n  - name: c\n    type: simbox\n    min_distinct_numbers: 8\n";
+  EXPECT_EQ(load_err(head + "    group_by: cel\n"),
+            "rules.yaml:5: 'group_by' must be ip, user_agent, imei_family, cell or vlr, got 'cel'");
+  EXPECT_EQ(load_err(head + "    group_by: vlr\n    max_answer_ratio: 0.3\n"),
+            "rules.yaml:6: 'max_answer_ratio' reads calls; group_by vlr counts location updates");
+  EXPECT_EQ(load_err(head + "    group_by: cell\n    max_answer_ratio: 3\n"),
+            "rules.yaml:6: 'max_answer_ratio' is a ratio between 0 and 1");
+  std::string err;
+  // calls_per_number is a quotient, not a ratio: above 1 is its point.
+  auto rs = parse_rules(head + "    group_by: cell\n    min_calls_per_number: 4\n    max_answer_ratio: 0.4\n",
+                        "/tmp/rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  EXPECT_EQ(rs->rules[0].group_by, GroupBy::Cell);
+  ASSERT_EQ(rs->rules[0].conditions.size(), 3u);
+  EXPECT_EQ(rs->rules[0].conditions[1].metric, Metric::CallsPerNumber);
+  EXPECT_EQ(rs->rules[0].conditions[1].threshold, 4);
+  EXPECT_EQ(rs->rules[0].conditions[2].metric, Metric::AnswerRatio);
+}
+
 TEST(RulesLoader, AnIpEntryMustBeAnAddressOrABlock) {
   EXPECT_EQ(load_err("lists:\n  infra: {entries: ['10.0.0.0/33']}\nrules:\n  - name: a\n    type: wangiri\n"
                      "    min_one_ring_calls: 3\n"),
