@@ -634,10 +634,9 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
       // A simbox rule's answer ratio: the call's outcome under its group.
       auto group_outcome = [&](Source s) {
         for (auto [r, qi] : sources(s)) {
-          if (!counts_caller(r)) continue;
           SubjectType st = SubjectType::Ip;
           std::string_view g = group_of(compiled_->compiled[r].quantities[qi].param, st);
-          emit(i, r, qi, g, 0, st, g, 0, fi);
+          if (!g.empty() && counts_caller(r)) emit(i, r, qi, g, 0, st, g, 0, fi);
         }
       };
       switch (cf.kind) {
@@ -653,10 +652,9 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
           }
           for (auto [r, qi] : sources(Source::CallIncoming)) emit(i, r, qi, b, 0, SubjectType::Msisdn, b, 0, fi);
           for (auto [r, qi] : sources(Source::GroupCall)) {
-            if (!counts_caller(r)) continue;
             SubjectType st = SubjectType::Ip;
             std::string_view g = group_of(compiled_->compiled[r].quantities[qi].param, st);
-            emit(i, r, qi, g, hash_bytes(a) | 1, st, g, 0, fi);
+            if (!g.empty() && counts_caller(r)) emit(i, r, qi, g, hash_bytes(a) | 1, st, g, 0, fi);
           }
           if (!rec.imei.empty())
             for (auto [r, qi] : sources(Source::GroupImei)) {
