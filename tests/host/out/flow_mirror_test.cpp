@@ -149,6 +149,27 @@ TEST(FlowMirror, FollowsAnIpSubjectAcrossDialogs) {
   EXPECT_EQ(mirror_two_dialogs(o, a).frames, (std::vector<uint64_t>{1, 2, 3, 4, 5}));
 }
 
+TEST(FlowMirror, FollowsACellSubjectIntoItsDialogs) {
+  // Only the INVITEs carry the cell (P-Access-Network-Info); their dialogs follow by Call-ID.
+  SynthCapture c = two_dialogs();
+  for (SignalEvent& e : c.events)
+    if (e.sip.call_id != "call-b" && e.sip.status == 0) e.sip.cell = "460002B170C3D402";
+  auto rec = std::make_unique<Recorder>();
+  Recorder* r = rec.get();
+  std::vector<std::unique_ptr<FlowOutput>> outs;
+  outs.push_back(std::move(rec));
+  MirrorOptions o = small_ring();
+  o.after_ns = 10 * kSec;
+  FlowMirror m(o, std::move(outs));
+  Alert a = msisdn_alert("cell1", "460002B170C3D402", kT0 + 3 * kSec);
+  a.rule = "simbox_cell";
+  a.subject_type = SubjectType::Cell;
+  feed(m, c, 3, a);
+  std::vector<uint64_t> frames;
+  for (auto& [slot, f] : r->frames) frames.push_back(f);
+  EXPECT_EQ(frames, (std::vector<uint64_t>{1, 3, 5, 6})) << "call-a and call-c, INVITEs and responses; not call-b";
+}
+
 TEST(FlowMirror, EndsTheOldestFlowWhenTooManyAreFollowed) {
   auto rec = std::make_unique<Recorder>();
   Recorder* r = rec.get();
