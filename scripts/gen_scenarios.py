@@ -5,8 +5,8 @@ NAME.labels.json, deterministic (seeded random, timestamps from 2026-01-01T00:00
 Each scenario is a plausible benign background (subscribers with Poisson call arrivals, answer
 ratio ~70 %, log-normal talk times, SMS, location updates, roaming) with fraud behaviours mixed
 in, and benign hard cases (a busy call centre, a whitelisted police warning line, a company's
-phones of one IMEI family, an enterprise IP-PBX with many DIDs, verification code SMS, a
-parents' group text). The labels say which subject is fraud for which rule, with the
+phones of one IMEI family, an enterprise IP-PBX with many DIDs, a railway station's cell and
+an office of agents calling from one cell, verification code SMS, a parents' group text). The labels say which subject is fraud for which rule, with the
 capture time of its first fraudulent message, and which subjects are benign and must never be
 flagged. tests/scenarios replays them and computes precision and recall.
 
