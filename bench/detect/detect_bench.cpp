@@ -7,6 +7,7 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -74,10 +75,19 @@ struct Setup {
   void make_events(std::mt19937_64& rnd) {
     std::vector<std::string> subs;
     for (int i = 0; i < 50'000; ++i) subs.push_back(std::to_string(8613800000000ull + rnd() % 100'000'000ull));
+    // VoLTE INVITEs name the caller's cell (P-Access-Network-Info): a city's
+    // 2,000 cells, each subscriber calling from one of them.
+    std::vector<std::string> cells;
+    for (int i = 0; i < 2'000; ++i) {
+      char cell[24];
+      std::snprintf(cell, sizeof cell, "46000%04X%07X", 0x2A00 + i / 64, 0x01A2B00 + i);
+      cells.emplace_back(cell);
+    }
     double t = 1.0;
     int id = 0;
     while (events.size() < 200'000) {
-      const std::string& a = subs[rnd() % subs.size()];
+      const size_t ai = rnd() % subs.size();
+      const std::string& a = subs[ai];
       const std::string& bn = subs[rnd() % subs.size()];
       t += 0.01;
       if (rnd() % 5 == 0) {
@@ -94,6 +104,7 @@ struct Setup {
       auto src = EventBuilder::ip4(10, uint8_t(rnd()), uint8_t(rnd()), uint8_t(rnd()), 5060);
       auto inv = b.sip_request(SipMethod::Invite, t, cid, a, bn, src);
       inv.sip.user_agent = b.keep("Linphone/5.2.0");
+      inv.sip.cell = b.keep(cells[ai % cells.size()]);
       events.push_back(inv);
       events.push_back(b.sip_response(180, t + 0.001, cid, a, bn));
       if (rnd() % 10 < 7) {
@@ -165,7 +176,7 @@ uint64_t touch(const SignalEvent& e) {
   const SipInfo& s = e.sip;
   for (std::string_view v : {s.method_name, s.reason, s.call_id, s.cseq, s.from_user, s.to_user, s.ruri_user,
                              s.pai_user, s.from_display, s.from_tag, s.to_tag, s.user_agent, s.contact_instance,
-                             s.imei, s.via_host, s.content_type, s.body_text, s.sdp_addr})
+                             s.imei, s.cell, s.via_host, s.content_type, s.body_text, s.sdp_addr})
     sum += touch(v);
   const MapInfo& m = e.map;
   for (std::string_view v : {m.imsi, m.msisdn, m.vlr, m.msc, m.sgsn, m.hlr, m.imei, m.service_centre,
