@@ -48,6 +48,12 @@ struct MsgContext {
   uint32_t sctp_ppid = 0;
 };
 
+// An IMEI family: TAC (8 digits) + the first 4 serial digits. The modules of
+// one SIM box have consecutive serials; so do a company's phones bought in one
+// batch, which is why a family rule also looks at IMEIs per number. Alerts of
+// simbox rules by imei_family name it; the mirror follows it.
+inline constexpr size_t kImeiFamilyDigits = 12;
+
 // ---- SIP ----------------------------------------------------------------
 enum class SipMethod : uint8_t {
   None,  // a response

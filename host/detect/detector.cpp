@@ -37,10 +37,6 @@ constexpr uint32_t kSlotUrlMax = (1u << kSlotBits) - 1;
 constexpr uint8_t kNeedMatch = 1, kNeedMapInvoke = 2, kNeedNote = 4;
 
 constexpr size_t kFramesKept = 8;
-// An IMEI family: TAC (8 digits) + the first 4 serial digits. The modules of
-// one SIM box have consecutive serials; so do a company's phones bought in one
-// batch, which is why a family rule also looks at IMEIs per number.
-constexpr size_t kImeiFamilyDigits = 12;
 
 }  // namespace
 

@@ -46,6 +46,12 @@ void add_who(KeySet& ks, KeyKind kind, std::string_view v) {
   if (!v.empty()) ks.add_who(flow_key(kind, v));
 }
 
+// An IMEI and its family (the subject of a simbox rule by imei_family).
+void add_imei(KeySet& ks, std::string_view imei) {
+  add_who(ks, KeyKind::Imei, imei);
+  if (imei.size() > kImeiFamilyDigits) add_who(ks, KeyKind::Imei, imei.substr(0, kImeiFamilyDigits));
+}
+
 void add_ip(KeySet& ks, const Endpoint& ep) {
   if (ep.family == 4) ks.add_who(ip_key(ep.addr.data(), 4));
   else if (ep.family == 6) ks.add_who(ip_key(ep.addr.data(), 16));
@@ -127,7 +133,7 @@ void collect_keys(const SignalEvent& ev, KeySet& ks) {
     add_who(ks, KeyKind::Number, s.ruri_user);
     add_who(ks, KeyKind::Number, s.pai_user);
     add_who(ks, KeyKind::UserAgent, s.user_agent);
-    add_who(ks, KeyKind::Imei, s.imei);
+    add_imei(ks, s.imei);
     add_who(ks, KeyKind::Cell, s.cell);
   }
   if (ev.has(kLayerSccp)) {
@@ -143,7 +149,7 @@ void collect_keys(const SignalEvent& ev, KeySet& ks) {
     const MapInfo& m = ev.map;
     add_who(ks, KeyKind::Number, m.msisdn);
     add_who(ks, KeyKind::Imsi, m.imsi);
-    add_who(ks, KeyKind::Imei, m.imei);
+    add_imei(ks, m.imei);
     add_who(ks, KeyKind::Gt, m.vlr);
     add_who(ks, KeyKind::Gt, m.msc);
     add_who(ks, KeyKind::Gt, m.sgsn);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "host/out/pcap_mirror.hpp"
@@ -100,8 +101,12 @@ struct Mirrored {
   size_t opened = 0, closed = 0;
   MirrorStats stats;
 };
-Mirrored mirror_two_dialogs(const MirrorOptions& o, const Alert& a) {
+// mark (optional) edits the capture's events first, e.g. to put a cell or an IMEI on some.
+Mirrored mirror_two_dialogs(const MirrorOptions& o, const Alert& a,
+                            const std::function<void(SignalEvent&)>& mark = {}) {
   SynthCapture c = two_dialogs();
+  if (mark)
+    for (SignalEvent& e : c.events) mark(e);
   auto rec = std::make_unique<Recorder>();
   Recorder* r = rec.get();
   std::vector<std::unique_ptr<FlowOutput>> outs;
@@ -151,23 +156,31 @@ TEST(FlowMirror, FollowsAnIpSubjectAcrossDialogs) {
 
 TEST(FlowMirror, FollowsACellSubjectIntoItsDialogs) {
   // Only the INVITEs carry the cell (P-Access-Network-Info); their dialogs follow by Call-ID.
-  SynthCapture c = two_dialogs();
-  for (SignalEvent& e : c.events)
-    if (e.sip.call_id != "call-b" && e.sip.status == 0) e.sip.cell = "460002B170C3D402";
-  auto rec = std::make_unique<Recorder>();
-  Recorder* r = rec.get();
-  std::vector<std::unique_ptr<FlowOutput>> outs;
-  outs.push_back(std::move(rec));
+  Alert a = msisdn_alert("cell1", "460002B170C3D402", kT0 + 3 * kSec);
+  a.subject_type = SubjectType::Cell;
   MirrorOptions o = small_ring();
   o.after_ns = 10 * kSec;
-  FlowMirror m(o, std::move(outs));
-  Alert a = msisdn_alert("cell1", "460002B170C3D402", kT0 + 3 * kSec);
-  a.rule = "simbox_cell";
-  a.subject_type = SubjectType::Cell;
-  feed(m, c, 3, a);
-  std::vector<uint64_t> frames;
-  for (auto& [slot, f] : r->frames) frames.push_back(f);
-  EXPECT_EQ(frames, (std::vector<uint64_t>{1, 3, 5, 6})) << "call-a and call-c, INVITEs and responses; not call-b";
+  auto mark = [](SignalEvent& e) {
+    if (e.sip.call_id != "call-b" && e.sip.status == 0) e.sip.cell = "460002B170C3D402";
+  };
+  EXPECT_EQ(mirror_two_dialogs(o, a, mark).frames, (std::vector<uint64_t>{1, 3, 5, 6}))
+      << "call-a and call-c, INVITEs and responses; not call-b";
+}
+
+TEST(FlowMirror, FollowsAnImeiFamilySubjectAcrossItsImeis) {
+  // A simbox alert by imei_family names the family (TAC + 4 serial digits); the
+  // INVITEs carry whole IMEIs of it (call-a, call-c) or of another family (call-b).
+  Alert a = msisdn_alert("fam1", "864512034417", kT0 + 3 * kSec);
+  a.subject_type = SubjectType::Imei;
+  MirrorOptions o = small_ring();
+  o.after_ns = 10 * kSec;
+  auto mark = [](SignalEvent& e) {
+    if (e.sip.status != 0) return;
+    e.sip.imei = e.sip.call_id == "call-b" ? "353456789012345"
+                 : e.sip.call_id == "call-a" ? "864512034417039" : "864512034417203";
+  };
+  EXPECT_EQ(mirror_two_dialogs(o, a, mark).frames, (std::vector<uint64_t>{1, 3, 5, 6}))
+      << "both IMEIs of the family and their dialogs; not call-b";
 }
 
 TEST(FlowMirror, EndsTheOldestFlowWhenTooManyAreFollowed) {
