@@ -769,9 +769,22 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
 template <class MakeEvidence>
 void Detector::raise(uint32_t r, SubjectType st, std::string_view subject, const SignalEvent& ev,
                      MakeEvidence&& evidence, const detail::Profile* p, int32_t fact, std::vector<Alert>& alerts) {
-  if (absorbed(r, st, subject, ev)) return;
-  open_alert(r, st, subject, ev, evidence(), p, fact, alerts);
+  // A call of a group subject (SIM box by IP, User-Agent, IMEI family, cell):
+  // its calling number is one of the group's, whose contacts are its victims.
+  std::string_view member;
+  if (fact >= 0 && st != SubjectType::Msisdn && st != SubjectType::Imsi && st != SubjectType::Gt)
+    member = impl_->facts[size_t(fact)].rec->a.view();
+  if (absorbed(r, st, subject, ev, member)) return;
+  open_alert(r, st, subject, ev, evidence(), p, fact, alerts, member);
 }
+
+namespace {
+void note_member(Caught& c, std::string_view number) {
+  if (number.empty() || std::find(c.members.begin(), c.members.end(), number) != c.members.end()) return;
+  if (c.members.size() < Caught::kMaxMembers) c.members.emplace_back(number);
+  else ++c.members_dropped;
+}
+}  // namespace
 
 bool Detector::in_hours(const rules::Rule& r, uint64_t ts_ns) const {
   const int64_t s = int64_t(ts_ns / 1'000'000'000ull) + compiled_->rules->settings.utc_offset_s;
@@ -1057,7 +1070,8 @@ void Detector::evaluate(uint32_t r, const detail::Consumer& c, const SignalEvent
         p, c.fact, alerts);
 }
 
-bool Detector::absorbed(uint32_t r, SubjectType st, std::string_view subject, const SignalEvent& ev) {
+bool Detector::absorbed(uint32_t r, SubjectType st, std::string_view subject, const SignalEvent& ev,
+                        std::string_view member) {
   Impl& m = *impl_;
   if (subject.empty()) return true;
   // A hit inside the subject's open alert is counted into it first: a
@@ -1067,6 +1081,7 @@ bool Detector::absorbed(uint32_t r, SubjectType st, std::string_view subject, co
   if (c && ev.ts_ns < c->window_end_ns) {
     ++c->hits;
     c->last_ts_ns = ev.ts_ns;
+    if (!member.empty()) note_member(*c, member);
     ++counters_.hits_merged;
     return true;
   }
@@ -1082,7 +1097,8 @@ bool Detector::absorbed(uint32_t r, SubjectType st, std::string_view subject, co
 }
 
 void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, const SignalEvent& ev,
-                          nlohmann::json evidence, const detail::Profile* p, int32_t fact, std::vector<Alert>& alerts) {
+                          nlohmann::json evidence, const detail::Profile* p, int32_t fact, std::vector<Alert>& alerts,
+                          std::string_view member) {
   Impl& m = *impl_;
   const rules::Rule& rule = *compiled_->compiled[r].rule;
   const rules::Settings& settings = compiled_->rules->settings;
@@ -1103,6 +1119,7 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
     if (pushed_out_before) cg.seq_base = counters_.alerts;
   }
   cg.window_end_ns = ev.ts_ns + rule.window_ns;
+  note_member(cg, member);
   ++cg.alerts;
   ++cg.hits;
   cg.last_ts_ns = ev.ts_ns;
@@ -1136,10 +1153,9 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
     track::TransactionTracker::tid_text(ev, tid);
     a.tcap_tids.emplace_back(tid.view());
   }
-  if (st == SubjectType::Msisdn) {
-    uint64_t since = ev.ts_ns > settings.victims_lookback_ns ? ev.ts_ns - settings.victims_lookback_ns : 0;
-    a.victims = victims_of(subject, since);
-  }
+  const uint64_t since = ev.ts_ns > settings.victims_lookback_ns ? ev.ts_ns - settings.victims_lookback_ns : 0;
+  if (st == SubjectType::Msisdn) a.victims = victims_of(subject, since);
+  else if (!cg.members.empty()) a.victims = victims_of(cg.members, since);
   if (rule.action == Action::Block) {
     switch (st) {
       case SubjectType::Msisdn:
@@ -1171,6 +1187,23 @@ std::vector<Victim> Detector::victims_of(std::string_view number, uint64_t since
   std::sort(out.begin(), out.end(), [](const Victim& a, const Victim& b) {
     return a.deep != b.deep ? a.deep : a.number < b.number;
   });
+  return out;
+}
+
+std::vector<Victim> Detector::victims_of(const std::vector<std::string>& numbers, uint64_t since_ns) const {
+  std::map<std::string, Victim> merged;
+  for (const std::string& n : numbers)
+    for (Victim& v : victims_of(n, since_ns)) {
+      auto [it, fresh] = merged.try_emplace(v.number, v);
+      if (!fresh) {
+        it->second.deep = it->second.deep || v.deep;
+        it->second.last_ts_ns = std::max(it->second.last_ts_ns, v.last_ts_ns);
+      }
+    }
+  std::vector<Victim> out;
+  out.reserve(merged.size());
+  for (auto& [n, v] : merged) out.push_back(std::move(v));
+  std::stable_sort(out.begin(), out.end(), [](const Victim& a, const Victim& b) { return a.deep && !b.deep; });
   return out;
 }
 

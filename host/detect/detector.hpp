@@ -45,6 +45,13 @@ struct Caught {
   SubjectType subject_type = SubjectType::Msisdn;
   std::string rule;
   std::string subject;
+  // A group subject (a SIM box's IP, User-Agent, IMEI family or cell): the
+  // calling numbers of its calls that hit the rule from its first alert on,
+  // whose contacts are the group's victims. At most kMaxMembers; the rest are
+  // counted in members_dropped.
+  static constexpr size_t kMaxMembers = 256;
+  std::vector<std::string> members;
+  uint64_t members_dropped = 0;
 };
 struct RuleTotals {
   uint64_t alerts = 0, hits = 0;
@@ -90,10 +97,14 @@ class Detector {
   uint64_t offload_fallbacks() const { return pattern_->fallbacks() + rate_->fallbacks(); }
   void print_caught(std::ostream& os) const;
   // One JSON line per flagged number: its victims (contacts since the
-  // look-back before its first alert), deep ones marked.
+  // look-back before its first alert), deep ones marked; and one per flagged
+  // group (SIM box by IP, User-Agent, IMEI family or cell): its calling
+  // numbers and their victims.
   void write_victims(std::ostream& os) const;
   // Victims of a number as of now.
   std::vector<Victim> victims_of(std::string_view number, uint64_t since_ns) const;
+  // Victims of several numbers (a flagged group's), each once (deep if deep for any).
+  std::vector<Victim> victims_of(const std::vector<std::string>& numbers, uint64_t since_ns) const;
 
  private:
   struct Impl;
@@ -110,10 +121,13 @@ class Detector {
              MakeEvidence&& evidence, const detail::Profile* p, int32_t fact, std::vector<Alert>& alerts);
   // The part of raise() before any evidence is needed: true when the hit is
   // done with (empty subject, whitelisted, or counted into its open alert).
-  bool absorbed(uint32_t rule, SubjectType st, std::string_view subject, const SignalEvent& ev);
+  // member: the calling number of a group subject's call (empty otherwise).
+  bool absorbed(uint32_t rule, SubjectType st, std::string_view subject, const SignalEvent& ev,
+                std::string_view member = {});
   // The rest, for a hit that absorbed() did not take.
   void open_alert(uint32_t rule, SubjectType st, std::string_view subject, const SignalEvent& ev,
-                  nlohmann::json evidence, const detail::Profile* p, int32_t fact, std::vector<Alert>& alerts);
+                  nlohmann::json evidence, const detail::Profile* p, int32_t fact, std::vector<Alert>& alerts,
+                  std::string_view member = {});
 
   std::unique_ptr<Impl> impl_;
   std::unique_ptr<CompiledRules> compiled_;

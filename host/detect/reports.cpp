@@ -62,6 +62,17 @@ void Detector::print_caught(std::ostream& os) const {
     for (const Victim& v : victims_of(num, ts > lookback ? ts - lookback : 0)) (v.deep ? deep : shallow)++;
   os << fmt::format("  victims: {} number(s) flagged, {} victim(s) ({} deep, {} shallow)\n", first.size(),
                     deep + shallow, deep, shallow);
+  // victims of flagged groups (SIM boxes), through the calling numbers seen in their calls
+  size_t groups = 0, numbers = 0, group_victims = 0;
+  caught_.for_each([&](uint64_t, const Caught& c) {
+    if (c.members.empty()) return;
+    ++groups;
+    numbers += c.members.size();
+    group_victims += victims_of(c.members, c.first_ts_ns > lookback ? c.first_ts_ns - lookback : 0).size();
+  });
+  if (groups)
+    os << fmt::format("  group victims: {} (rule, group) flagged, {} calling number(s), {} victim(s)\n", groups,
+                      numbers, group_victims);
   const auto& cc = calls_.counters();
   os << fmt::format("  calls tracked: {} ({} answered, {} cancelled before answer, {} rejected, {} timed out), "
                     "table bound {} evictions {}\n",
@@ -91,6 +102,28 @@ void Detector::write_victims(std::ostream& os) const {
     j["first_alert_ts"] = double(e.first) / 1e9;
     nlohmann::json vs = nlohmann::json::array();
     for (const Victim& v : victims_of(num, e.first > lookback ? e.first - lookback : 0))
+      vs.push_back({{"number", v.number}, {"deep", v.deep}, {"last_ts", double(v.last_ts_ns) / 1e9}});
+    j["victims"] = vs;
+    os << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  }
+  // Flagged groups, one line per (rule, group), in subject then rule order.
+  std::vector<const Caught*> groups;
+  caught_.for_each([&](uint64_t, const Caught& c) {
+    if (!c.members.empty()) groups.push_back(&c);
+  });
+  std::sort(groups.begin(), groups.end(), [](const Caught* a, const Caught* b) {
+    return a->subject != b->subject ? a->subject < b->subject : a->rule < b->rule;
+  });
+  for (const Caught* c : groups) {
+    nlohmann::json j;
+    j["subject"] = c->subject;
+    j["subject_type"] = subject_name(c->subject_type);
+    j["rules"] = {c->rule};
+    j["first_alert_ts"] = double(c->first_ts_ns) / 1e9;
+    j["numbers"] = c->members;
+    if (c->members_dropped) j["numbers_dropped"] = c->members_dropped;
+    nlohmann::json vs = nlohmann::json::array();
+    for (const Victim& v : victims_of(c->members, c->first_ts_ns > lookback ? c->first_ts_ns - lookback : 0))
       vs.push_back({{"number", v.number}, {"deep", v.deep}, {"last_ts", double(v.last_ts_ns) / 1e9}});
     j["victims"] = vs;
     os << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';

@@ -108,9 +108,44 @@ TEST_P(Scenario, EveryFraudSubjectCaughtAndNoBenignSubjectFlagged) {
                   s.labels, s.caught, s.alerts, s.wrong, precision, recall);
     table() += row;
   }
-  // Victims file: every flagged number has a line.
+  // Victims file: a flagged group's line (a SIM box by IP, IMEI family, cell) names the calling
+  // numbers of its calls, and each of its victims is a number one of them called in the capture.
   std::ifstream vin(victims_path);
   ASSERT_TRUE(vin.good());
+  std::set<std::pair<std::string, std::string>> called;  // (caller, callee) of every INVITE
+  {
+    const std::string events = (out / (name + ".events.jsonl")).string();
+    const std::string dec = std::string(SIGPROBE_BINARY_DIR) + "/sigprobe decode --json " + pcap.string() + " > " +
+                            events + " 2>/dev/null";
+    ASSERT_EQ(std::system(dec.c_str()), 0) << dec;
+    std::ifstream ev(events);
+    while (std::getline(ev, line)) {
+      json e = json::parse(line);
+      if (!e.contains("sip") || e["sip"].value("method", "") != "INVITE") continue;
+      const json& sip = e["sip"];
+      for (const char* a : {"from_user", "pai_user"})
+        for (const char* b : {"ruri_user", "to_user"}) called.insert({sip.value(a, ""), sip.value(b, "")});
+    }
+  }
+  size_t group_lines = 0;
+  while (std::getline(vin, line)) {
+    json v = json::parse(line);
+    std::string subject = v["subject"];
+    EXPECT_TRUE(fraud.count(subject)) << name << ": victims listed for " << subject << ", not a fraud subject";
+    if (!v.contains("numbers")) continue;
+    ++group_lines;
+    EXPECT_FALSE(v["numbers"].empty()) << name << ": " << subject;
+    EXPECT_FALSE(v["victims"].empty()) << name << ": group " << subject << " without victims";
+    for (const json& victim : v["victims"]) {
+      bool by_member = false;
+      for (const std::string n : v["numbers"]) by_member = by_member || called.count({n, victim["number"]});
+      EXPECT_TRUE(by_member) << name << ": " << victim["number"] << " listed as a victim of " << subject
+                             << " but none of its numbers called it";
+    }
+  }
+  if (name == "simbox") {
+    EXPECT_GE(group_lines, 4u) << "the GoIP, the slow box, the IMEI family and the cell";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Bundled, Scenario, ::testing::ValuesIn(kScenarios),

@@ -881,10 +881,32 @@ TEST(Detector, SimBoxManyCallingNumbersBehindOneIp) {
   for (int i = 0; i < 10; ++i)
     call(b, evs, 10.0 + i * 9, "g" + std::to_string(i), "86138000100" + std::to_string(10 + i),
          "86139006" + std::to_string(1000 + i), 4, 40, box);
+  call(b, evs, 20.0, "other", "8613800099999", "8613900699999", 4, 40);  // another caller, another address
   auto alerts = run(*d, evs);
   ASSERT_EQ(alerts.size(), 1u);
   EXPECT_EQ(alerts[0].subject, "203.0.113.7");
   EXPECT_EQ(alerts[0].subject_type, SubjectType::Ip);
+  // The box's victims: whom its numbers called. At the verdict only the number of the
+  // crossing call is known as the box's; each later call of the box adds its own.
+  std::vector<std::string> first_victims;
+  for (const Victim& v : alerts[0].victims) first_victims.push_back(v.number);
+  EXPECT_EQ(first_victims.size(), 1u);
+  std::ostringstream os;
+  d->write_victims(os);
+  auto line = nlohmann::json::parse(os.str());
+  EXPECT_EQ(line["subject"], "203.0.113.7");
+  EXPECT_EQ(line["subject_type"], "ip");
+  std::set<std::string> numbers(line["numbers"].begin(), line["numbers"].end()), victims;
+  for (const auto& v : line["victims"]) victims.insert(v["number"]);
+  std::set<std::string> want_numbers, want_victims;
+  for (int i = 10 - int(numbers.size()); i < 10; ++i) {  // the crossing call's number and every later one
+    want_numbers.insert("86138000100" + std::to_string(10 + i));
+    want_victims.insert("86139006" + std::to_string(1000 + i));
+  }
+  EXPECT_GE(numbers.size(), 4u);
+  EXPECT_EQ(numbers, want_numbers);
+  EXPECT_EQ(victims, want_victims) << "not the other caller's callee";
+  EXPECT_TRUE(victims.count(first_victims[0]));
 }
 
 // One IMEI family, two ways: a SIM box whose 4 modules rotate 3 SIM cards each
