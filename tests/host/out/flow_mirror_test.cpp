@@ -154,33 +154,36 @@ TEST(FlowMirror, FollowsAnIpSubjectAcrossDialogs) {
   EXPECT_EQ(mirror_two_dialogs(o, a).frames, (std::vector<uint64_t>{1, 2, 3, 4, 5}));
 }
 
-TEST(FlowMirror, FollowsACellSubjectIntoItsDialogs) {
-  // Only the INVITEs carry the cell (P-Access-Network-Info); their dialogs follow by Call-ID.
-  Alert a = msisdn_alert("cell1", "460002B170C3D402", kT0 + 3 * kSec);
-  a.subject_type = SubjectType::Cell;
+// SIM-box subjects that only the INVITEs name (their responses do not): the
+// mirror finds the INVITEs by the subject and follows their dialogs by Call-ID.
+TEST(FlowMirror, FollowsACellOrImeiFamilySubjectIntoItsDialogs) {
+  struct Case {
+    const char* why;
+    SubjectType type;
+    const char* subject;
+    void (*mark)(SignalEvent&);
+  };
+  const Case cases[] = {
+      {"a cell (P-Access-Network-Info) on call-a's and call-c's INVITEs", SubjectType::Cell, "460002B170C3D402",
+       [](SignalEvent& e) {
+         if (e.sip.call_id != "call-b" && e.sip.status == 0) e.sip.cell = "460002B170C3D402";
+       }},
+      {"an IMEI family (TAC + 4 serial digits, as simbox by imei_family names it): two IMEIs of it on "
+       "call-a and call-c, one of another family on call-b",
+       SubjectType::Imei, "864512034417",
+       [](SignalEvent& e) {
+         if (e.sip.status != 0) return;
+         e.sip.imei = e.sip.call_id == "call-b" ? "353456789012345"
+                      : e.sip.call_id == "call-a" ? "864512034417039" : "864512034417203";
+       }},
+  };
   MirrorOptions o = small_ring();
   o.after_ns = 10 * kSec;
-  auto mark = [](SignalEvent& e) {
-    if (e.sip.call_id != "call-b" && e.sip.status == 0) e.sip.cell = "460002B170C3D402";
-  };
-  EXPECT_EQ(mirror_two_dialogs(o, a, mark).frames, (std::vector<uint64_t>{1, 3, 5, 6}))
-      << "call-a and call-c, INVITEs and responses; not call-b";
-}
-
-TEST(FlowMirror, FollowsAnImeiFamilySubjectAcrossItsImeis) {
-  // A simbox alert by imei_family names the family (TAC + 4 serial digits); the
-  // INVITEs carry whole IMEIs of it (call-a, call-c) or of another family (call-b).
-  Alert a = msisdn_alert("fam1", "864512034417", kT0 + 3 * kSec);
-  a.subject_type = SubjectType::Imei;
-  MirrorOptions o = small_ring();
-  o.after_ns = 10 * kSec;
-  auto mark = [](SignalEvent& e) {
-    if (e.sip.status != 0) return;
-    e.sip.imei = e.sip.call_id == "call-b" ? "353456789012345"
-                 : e.sip.call_id == "call-a" ? "864512034417039" : "864512034417203";
-  };
-  EXPECT_EQ(mirror_two_dialogs(o, a, mark).frames, (std::vector<uint64_t>{1, 3, 5, 6}))
-      << "both IMEIs of the family and their dialogs; not call-b";
+  for (const Case& c : cases) {
+    Alert a = msisdn_alert("box", c.subject, kT0 + 3 * kSec);
+    a.subject_type = c.type;
+    EXPECT_EQ(mirror_two_dialogs(o, a, c.mark).frames, (std::vector<uint64_t>{1, 3, 5, 6})) << c.why;
+  }
 }
 
 TEST(FlowMirror, EndsTheOldestFlowWhenTooManyAreFollowed) {
