@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "dataplane/core/signal_event.hpp"
+
 namespace sigprobe {
 namespace {
 
@@ -65,6 +67,11 @@ LadderEvent read_event(const json& j) {
   auto add = [&](const char* prefix, const std::string& v) {
     if (!v.empty()) e.who.push_back(prefix + v);
   };
+  // An IMEI names its family too (TAC + 4 serial digits: simbox by imei_family flags that).
+  auto add_imei = [&](const std::string& imei) {
+    add("imei:", imei);
+    if (imei.size() > kImeiFamilyDigits) add("imei:", imei.substr(0, kImeiFamilyDigits));
+  };
   add("ip:", ip_of(e.src));
   add("ip:", ip_of(e.dst));
   const json* l3 = j.contains("m3ua") ? &j["m3ua"] : j.contains("mtp3") ? &j["mtp3"] : nullptr;
@@ -74,7 +81,7 @@ LadderEvent read_event(const json& j) {
     const json& s = j["sip"];
     for (const char* k : {"from_user", "to_user", "ruri_user", "pai_user"}) add("n:", str(s, k));
     add("ua:", str(s, "user_agent"));
-    add("imei:", str(s, "imei"));
+    add_imei(str(s, "imei"));
     add("cell:", str(s, "cell"));
     if (!str(s, "call_id").empty()) e.flow.push_back("cid:" + str(s, "call_id"));
     e.label = s.contains("method") ? str(s, "method") : str(s, "status") + " " + str(s, "reason");
@@ -93,7 +100,7 @@ LadderEvent read_event(const json& j) {
     const json& m = j["map"];
     add("n:", str(m, "msisdn"));
     add("imsi:", str(m, "imsi"));
-    add("imei:", str(m, "imei"));
+    add_imei(str(m, "imei"));
     for (const char* k : {"vlr", "msc", "sgsn"}) add("gt:", str(m, k));
     if (m.contains("sms")) {
       add("n:", str(m["sms"], "oa"));

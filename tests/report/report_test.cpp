@@ -59,6 +59,29 @@ TEST(Report, LadderHoldsTheSubjectsDialogsAndTransactionsOnly) {
   EXPECT_NE(a1.find("threshold"), std::string::npos) << "evidence listed";
 }
 
+// SIM-box subjects the INVITEs name: an IMEI family (the INVITE carries a
+// whole IMEI of it) and a cell. The alerts list no frames; the ladder finds
+// the INVITE by the subject and its dialog by Call-ID.
+TEST(Report, LadderOfAnImeiFamilyOrCellSubjectHoldsItsCalls) {
+  ReportInput in;
+  in.alert_lines = {
+      R"({"ts":1700000009,"id":"fam-1","rule":"simbox_imei_family","severity":"high","subject":{"type":"imei","value":"864512034417"},"evidence":{},"frames":[],"victims":[],"action":"alert"})",
+      R"({"ts":1700000009,"id":"cell-1","rule":"simbox_cell","severity":"high","subject":{"type":"cell","value":"460002B170C3D402"},"evidence":{},"frames":[],"victims":[],"action":"alert"})"};
+  in.event_lines = {
+      R"({"frame":1,"ts":1700000000.0,"proto":"sip","src":"10.0.0.1:5060","dst":"10.0.0.2:5060","transport":"udp","sip":{"method":"INVITE","call_id":"box-1","from_user":"8613600000101","to_user":"491720000001","imei":"864512034417039","cell":"460002B170C3D402"}})",
+      R"({"frame":2,"ts":1700000001.0,"proto":"sip","src":"10.0.0.5:5060","dst":"10.0.0.2:5060","transport":"udp","sip":{"method":"INVITE","call_id":"other","from_user":"441234567890","to_user":"491720000002","imei":"353456789012345","cell":"460002B170C3D403"}})",
+      R"({"frame":3,"ts":1700000002.0,"proto":"sip","src":"10.0.0.2:5060","dst":"10.0.0.1:5060","transport":"udp","sip":{"status":180,"reason":"Ringing","call_id":"box-1"}})"};
+  std::string err;
+  std::string html = render_report(in, err);
+  ASSERT_TRUE(err.empty()) << err;
+  for (const char* id : {"fam-1", "cell-1"}) {
+    std::string a = section(html, id);
+    ASSERT_FALSE(a.empty()) << id;
+    EXPECT_EQ(count(a, "<line class=\"msg\""), 2u) << id << ": the box's INVITE and its 180, not the other call";
+    EXPECT_EQ(a.find("data-frame=\"2\""), std::string::npos) << id;
+  }
+}
+
 TEST(Report, EscapesEverythingFromTheLines) {
   std::string err;
   std::string html = render_report(scene(), err);
