@@ -73,7 +73,8 @@ struct SipInfo {
   std::string_view from_user, to_user, ruri_user, pai_user;  // digits where numeric
   // A request forwarded on behalf of this user (call diversion): the top
   // Diversion entry (RFC 5806), else the History-Info entry (RFC 7044) before
-  // the first whose URI has a cause parameter (RFC 4458, 3GPP TS 24.604).
+  // the first whose URI has a cause parameter (RFC 4458, 3GPP TS 24.604), else
+  // the entry the first one tagged mp (RFC 7044: mapped) was mapped from.
   std::string_view diversion_user;
   std::string_view from_display;
   std::string_view from_tag, to_tag;

@@ -116,20 +116,35 @@ void fill_diversion(const SipMessage& m, SipInfo& s, EventBatch& arena, bool& ok
   // History-Info entries in order, over every History-Info header: the user
   // of the last entry with one before the first retargeting with a cause
   // (cause=302 CFU, 486 CFB, 408 CFNRy, 480/503 CFNRc, ...); entries without
-  // a user (a contact address) are skipped.
-  std::string_view before;
+  // a user (a contact address) are skipped. Without a cause (RFC 7044 alone,
+  // as non-3GPP servers write it), the first entry tagged mp ("mapped": its
+  // target replaced the target of entry mp) names the diverting entry.
+  struct Entry {
+    std::string_view index, user;
+  };
+  std::array<Entry, 16> entries;
+  size_t n = 0;
+  std::string_view before, mapped_from;
   for (const SipHeader* h = m.first(HeaderId::HistoryInfo); h; h = m.next(*h)) {
     ValueSplitter split(value_of(h, arena, ok));
     std::string_view v;
     while (split.next(v)) {
-      std::string_view uri = parse_name_addr(v).uri;
-      if (!param_value(uri_params(uri), "cause").empty()) {
+      NameAddr na = parse_name_addr(v);
+      if (!param_value(uri_params(na.uri), "cause").empty()) {
         if (!before.empty()) s.diversion_user = normalize_user(before, arena);
         return;
       }
-      if (std::string_view user = uri_user(uri); !user.empty()) before = user;
+      std::string_view user = uri_user(na.uri);
+      if (!user.empty()) before = user;
+      if (n < entries.size()) entries[n++] = {param_value(na.params, "index"), user};
+      if (mapped_from.empty()) mapped_from = param_value(na.params, "mp");
     }
   }
+  for (size_t k = 0; k < n && !mapped_from.empty(); ++k)
+    if (entries[k].index == mapped_from) {
+      if (!entries[k].user.empty()) s.diversion_user = normalize_user(entries[k].user, arena);
+      return;
+    }
 }
 
 void fill_contact_instance(const SipMessage& m, SipInfo& s, EventBatch& arena, bool& ok) {

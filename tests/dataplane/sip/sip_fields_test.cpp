@@ -83,6 +83,13 @@ TEST(SipFields, DivertingUserFromDiversionOrHistoryInfoCause) {
        "History-Info: <sip:+8613800138000@ims.example.cn>;index=1, <sip:10.1.2.3:5060;ob>;index=1.1, "
        "<sip:85561234567@ims.example.cn;cause=486>;index=1.1.1;mp=1.1\r\n",
        "8613800138000"},
+      {"RFC 7044 without a cause: the entry tagged mp was mapped from the diverting entry",
+       "History-Info: <sip:+8613800138000@ims.example.cn>;index=1, "
+       "<sip:+8613800138000@10.1.2.3?Reason=SIP%3Bcause%3D480>;index=1.1;rc=1, "
+       "<sip:85561234567@ims.example.cn?Reason=SIP%3Bcause%3D302>;index=1.2;mp=1\r\n",
+       "8613800138000"},
+      {"mp naming an entry without a user (a contact address) names no one",
+       "History-Info: <sip:10.1.2.3:5060>;index=1, <sip:85561234567@ims.example.cn>;index=1.1;mp=1\r\n", ""},
       {"a cause on the first entry has no diverting user before it",
        "History-Info: <sip:85561234567@ims.example.cn;cause=302>;index=1\r\n", ""},
       {"no diversion headers", "", ""},
