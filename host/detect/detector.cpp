@@ -771,9 +771,10 @@ void Detector::raise(uint32_t r, SubjectType st, std::string_view subject, const
                      MakeEvidence&& evidence, const detail::Profile* p, int32_t fact, std::vector<Alert>& alerts) {
   // A call of a group subject (SIM box by IP, User-Agent, IMEI family, cell):
   // its calling number is one of the group's, whose contacts are its victims.
+  const bool group = st == SubjectType::Ip || st == SubjectType::UserAgent || st == SubjectType::Imei ||
+                     st == SubjectType::Cell;
   std::string_view member;
-  if (fact >= 0 && st != SubjectType::Msisdn && st != SubjectType::Imsi && st != SubjectType::Gt)
-    member = impl_->facts[size_t(fact)].rec->a.view();
+  if (group && fact >= 0) member = impl_->facts[size_t(fact)].rec->a.view();
   if (absorbed(r, st, subject, ev, member)) return;
   open_alert(r, st, subject, ev, evidence(), p, fact, alerts, member);
 }

@@ -14,6 +14,14 @@ const char* subject_name(SubjectType t) {
   static constexpr const char* kNames[] = {"msisdn", "ip", "gt", "user_agent", "imei", "imsi", "cell"};
   return kNames[size_t(t)];
 }
+
+// A victims-file line's victims.
+nlohmann::json victims_json(const std::vector<Victim>& victims) {
+  nlohmann::json vs = nlohmann::json::array();
+  for (const Victim& v : victims)
+    vs.push_back({{"number", v.number}, {"deep", v.deep}, {"last_ts", double(v.last_ts_ns) / 1e9}});
+  return vs;
+}
 }  // namespace
 
 std::vector<Caught> Detector::caught() const {
@@ -100,10 +108,7 @@ void Detector::write_victims(std::ostream& os) const {
     j["subject"] = num;
     j["rules"] = e.second;
     j["first_alert_ts"] = double(e.first) / 1e9;
-    nlohmann::json vs = nlohmann::json::array();
-    for (const Victim& v : victims_of(num, e.first > lookback ? e.first - lookback : 0))
-      vs.push_back({{"number", v.number}, {"deep", v.deep}, {"last_ts", double(v.last_ts_ns) / 1e9}});
-    j["victims"] = vs;
+    j["victims"] = victims_json(victims_of(num, e.first > lookback ? e.first - lookback : 0));
     os << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   }
   // Flagged groups, one line per (rule, group), in subject then rule order.
@@ -122,10 +127,7 @@ void Detector::write_victims(std::ostream& os) const {
     j["first_alert_ts"] = double(c->first_ts_ns) / 1e9;
     j["numbers"] = c->members;
     if (c->members_dropped) j["numbers_dropped"] = c->members_dropped;
-    nlohmann::json vs = nlohmann::json::array();
-    for (const Victim& v : victims_of(c->members, c->first_ts_ns > lookback ? c->first_ts_ns - lookback : 0))
-      vs.push_back({{"number", v.number}, {"deep", v.deep}, {"last_ts", double(v.last_ts_ns) / 1e9}});
-    j["victims"] = vs;
+    j["victims"] = victims_json(victims_of(c->members, c->first_ts_ns > lookback ? c->first_ts_ns - lookback : 0));
     os << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   }
 }

@@ -454,14 +454,13 @@ class Loader {
             if ((c.metric == Metric::DistinctNumbersAcross || c.metric == Metric::WindowsSeen) && !rule.across_ns)
               return fail(r, "rule '" + rule.name + "': min_" + std::string(metric_name(c.metric)) +
                                  " needs 'across' (the long window)");
-          for (auto& c : rule.conditions)
-            if (c.metric == Metric::ImeisPerNumber && rule.group_by != GroupBy::ImeiFamily) {
-              std::string k = std::string(c.is_min ? "min_" : "max_") + std::string(metric_name(c.metric));
+          for (auto& c : rule.conditions) {
+            const std::string k = std::string(c.is_min ? "min_" : "max_") + std::string(metric_name(c.metric));
+            if (c.metric == Metric::ImeisPerNumber && rule.group_by != GroupBy::ImeiFamily)
               return fail(r[k], "'" + k + "' needs 'group_by: imei_family'");
-            } else if (c.metric == Metric::AnswerRatio && rule.group_by == GroupBy::Vlr) {
-              std::string k = std::string(c.is_min ? "min_" : "max_") + "answer_ratio";
+            if (c.metric == Metric::AnswerRatio && rule.group_by == GroupBy::Vlr)
               return fail(r[k], "'" + k + "' reads calls; group_by vlr counts location updates");
-            }
+          }
           if (auto n = r["only_callers_in"]) {
             if (rule.group_by == GroupBy::Vlr)
               return fail(n, "'only_callers_in' counts calls; group_by vlr counts location updates");
