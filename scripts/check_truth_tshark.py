@@ -4,10 +4,14 @@
 For every truth line of every capture (or of the captures given as arguments) each
 field the generator wrote must be shown by tshark in the same frame: MAP (TCAP type,
 OTID/DTID, opcode and its name, component, IMSI, MSISDN and the other numbers, IMEI,
-USSD text, SMS addresses, DCS, concatenation and text), SCCP global titles and SSNs,
+USSD text, SMS addresses, DCS, concatenation and text), CAP (opcode and its name,
+component, serviceKey, event type name, calling/called numbers, IMSI, VLR and MSC
+addresses, the cell global identity, Q.850 cause), SCCP global titles and SSNs,
 M3UA/MTP3 point codes, ISUP (message, CIC, numbers, cause) and SIP (method/status,
 Call-ID, CSeq, users, User-Agent/Server). Several messages in one frame are compared
-as multisets. Also fails on any frame tshark marks [Malformed Packet].
+as multisets; the components of one TCAP message (truth lines of one frame with the
+same M3UA/MTP3, SCCP and TCAP objects) share those layers, which count once.
+Also fails on any frame tshark marks [Malformed Packet].
 
 Usage: /usr/bin/python3 scripts/check_truth_tshark.py [CAPTURE.pcap ...]
 Exit status 0 when everything agrees; prints one line per capture and each mismatch.
@@ -45,6 +49,13 @@ FIELDS = {
     ("concat", "seq"): ["gsm_sms.udh.mm.msg_part"],
     ("isup", "msg"): ["isup_name"], ("isup", "cic"): ["isup.cic"], ("isup", "calling"): ["isup.calling"],
     ("isup", "called"): ["isup.called"], ("isup", "cause"): ["isup.cause_indicator"],
+    # CAP (camel): the ISUP numbers are dissected inside callingPartyNumber/calledPartyNumber,
+    # calledPartyBCDNumber as TS 24.008, the MAP addresses as E.164, the causes as Q.850.
+    ("cap", "opcode"): ["camel.local"], ("cap", "op"): ["cap_op_name"], ("cap", "component"): ["cap_component"],
+    ("cap", "service_key"): ["camel.serviceKey"], ("cap", "event"): ["cap_event"],
+    ("cap", "calling"): ["isup.calling"], ("cap", "called"): ["gsm_a.dtap.cld_party_bcd_num", "isup.called"],
+    ("cap", "imsi"): ["e212.imsi"], ("cap", "vlr"): NUMBER_FIELDS, ("cap", "msc"): NUMBER_FIELDS,
+    ("cap", "cell"): ["cap_cell"], ("cap", "cause"): ["camel.cause_indicator"],
     ("sip", "method"): ["sip.Method"], ("sip", "status"): ["sip.Status-Code"], ("sip", "call_id"): ["sip.Call-ID"],
     ("sip", "cseq"): ["sip.CSeq"], ("sip", "from_user"): ["sip.from.user"], ("sip", "to_user"): ["sip.to.user"],
     ("sip", "ruri_user"): ["sip.r-uri.user"], ("sip", "pai_user"): ["sip.pai.user"], ("sip", "user_agent"): ["sip.User-Agent", "sip.Server"],
@@ -54,6 +65,24 @@ ISUP_NAMES = {"1": "IAM", "6": "ACM", "9": "ANM", "12": "REL", "16": "RLC", "44"
 # tshark shows the body as text lines, and the +sip.instance only inside the Contact parameters
 # (sip.diversion_user is checked against the users of tshark's Diversion/History-Info values).
 UNCHECKED = {("sip", "body_text"), ("sip", "contact_instance"), ("sip", "imei")}
+# Layers the components of one TCAP message share.
+SHARED = ("m3ua", "mtp3", "sccp", "tcap")
+CAP_COMPONENTS = {"camel.invoke_element": "invoke", "camel.returnResult_element": "returnResult",
+                  "camel.returnError_element": "returnError", "camel.reject_element": "reject"}
+# tshark 4.0 shows a CGI in CAP only as its 7 octets.
+CELL_FIELDS = ("gsm_map.cellGlobalIdOrServiceAreaIdFixedLength", "camel.cellGlobalId",
+               "camel.CellGlobalIdOrServiceAreaIdFixedLength")
+
+
+def cell_text(show):
+    """CellGlobalIdOrServiceAreaIdFixedLength octets (MCC/MNC TBCD as TS 24.008, LAC, CI) as
+    the truth's text: MCC digits, MNC digits, LAC and CI as 4 upper-case hex digits each."""
+    b = bytes.fromhex(show.replace(":", ""))
+    if len(b) != 7:
+        return show
+    mcc = f"{b[0] & 0xF}{b[0] >> 4}{b[1] & 0xF}"
+    mnc = f"{b[2] & 0xF}{b[2] >> 4}" + ("" if b[1] >> 4 == 0xF else f"{b[1] >> 4}")
+    return f"{mcc}{mnc}{int.from_bytes(b[3:5], 'big'):04X}{int.from_bytes(b[5:7], 'big'):04X}"
 
 
 def norm(field, show, showname):
@@ -92,6 +121,14 @@ def tshark_frames(path):
                 m = re.match(r"localValue: (\S+) \(", showname)
                 if m:
                     fields[("op_name", m.group(1))] += 1
+            elif name in ("camel.local", "camel.eventTypeBCSM"):
+                m = re.match(r"\S+: (\S+) \(", showname)
+                if m:
+                    fields[("cap_op_name" if name == "camel.local" else "cap_event", m.group(1))] += 1
+            elif name in CAP_COMPONENTS:
+                fields[("cap_component", CAP_COMPONENTS[name])] += 1
+            elif name in CELL_FIELDS:
+                fields[("cap_cell", cell_text(show))] += 1
             elif name == "isup.message_type":
                 fields[("isup_name", ISUP_NAMES.get(show, show))] += 1
             elif name.startswith("tcap.") and name.endswith("_element") and name[5:-8] in (
@@ -113,7 +150,7 @@ def wanted(truth):
             else:
                 out.append((layer, k, v))
 
-    for layer in ("m3ua", "mtp3", "sccp", "tcap", "map", "isup", "sip"):
+    for layer in ("m3ua", "mtp3", "sccp", "tcap", "map", "cap", "isup", "sip"):
         if layer in truth:
             walk(layer, truth[layer])
     return out
@@ -139,9 +176,14 @@ def check_capture(path):
             problems.append(f"frame {num}: not in the capture")
             continue
         need = collections.Counter()
+        messages = set()
         for t in lines:
+            # A further component of a TCAP message already counted: its shared layers are there once.
+            message = json.dumps([t.get(k) for k in SHARED], sort_keys=True) if "tcap" in t else None
+            again = message in messages
+            messages.add(message)
             for layer, key, value in wanted(t):
-                if (layer, key) in UNCHECKED:
+                if (layer, key) in UNCHECKED or (again and layer in SHARED):
                     continue
                 if layer == "sms" and key == "text":
                     checked += 1

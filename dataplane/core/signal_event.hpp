@@ -19,9 +19,9 @@
 
 namespace sigprobe {
 
-enum class Proto : uint8_t { Sip, M3ua, Sccp, Tcap, Map, Isup, Count_ };
+enum class Proto : uint8_t { Sip, M3ua, Sccp, Tcap, Map, Isup, Cap, Count_ };
 inline constexpr std::array<std::string_view, size_t(Proto::Count_)> kProtoNames{
-    "sip", "m3ua", "sccp", "tcap", "map", "isup"};
+    "sip", "m3ua", "sccp", "tcap", "map", "isup", "cap"};
 constexpr std::string_view proto_name(Proto p) { return kProtoNames[size_t(p)]; }
 
 enum class Transport : uint8_t { None, Udp, Tcp, Sctp, Mtp2, Mtp3 };
@@ -152,6 +152,41 @@ struct MapInfo {
   SmsInfo sms;
 };
 
+// CAMEL (CAP, 3GPP TS 29.078) between an MSC's gsmSSF and the gsmSCF (a
+// prepaid or VPN service): every call of a CAMEL subscriber opens a dialogue
+// with InitialDP, which names the caller, the callee, the IMSI and the cell;
+// eventReportBCSM reports the answer and the end. One event per component.
+struct CapInfo {
+  MapComponent component = MapComponent::None;
+  uint8_t event_type = 0;       // EventTypeBCSM (InitialDP, eventReportBCSM); 0 absent
+  uint8_t cause = 0;            // Q.850 cause value (releaseCall, eventReportBCSM)
+  bool has_cause = false;
+  int16_t invoke_id = -1;
+  int16_t opcode = -1;
+  uint32_t service_key = 0;
+  bool has_service_key = false;
+  std::string_view calling, called;  // digits; called: calledPartyBCDNumber, else calledPartyNumber
+  std::string_view imsi, msc, vlr;
+  // Cell global identity or service area of locationInformation: MCC MNC,
+  // then LAC and CI (or SAC) as 4 upper-case hex digits each (the cgi-3gpp
+  // form of P-Access-Network-Info, TS 24.229 7.2A.4).
+  std::string_view cell;
+};
+
+// CAP operation codes (TS 29.078) that decoding and tracking read.
+namespace cap_op {
+inline constexpr int16_t kInitialDp = 0, kConnect = 20, kReleaseCall = 22,
+                         kRequestReportBcsmEvent = 23, kEventReportBcsm = 24, kContinue = 31;
+}
+// EventTypeBCSM values (TS 29.078) that tracking reads.
+namespace cap_event {
+inline constexpr uint8_t kCollectedInfo = 2, kAnalyzedInformation = 3, kRouteSelectFailure = 4,
+                         kOCalledPartyBusy = 5, kONoAnswer = 6, kOAnswer = 7, kODisconnect = 9,
+                         kOAbandon = 10, kTermAttemptAuthorized = 12, kTBusy = 13, kTNoAnswer = 14,
+                         kTAnswer = 15, kTDisconnect = 17, kTAbandon = 18, kOTermSeized = 19,
+                         kCallAccepted = 27;
+}
+
 struct IsupInfo {
   uint8_t msg_type = 0;         // Q.763 message type code
   uint16_t cic = 0;
@@ -169,6 +204,7 @@ enum LayerBit : uint16_t {
   kLayerTcap = 1 << 3,
   kLayerMap = 1 << 4,
   kLayerIsup = 1 << 5,
+  kLayerCap = 1 << 6,
 };
 
 struct SignalEvent {
@@ -185,6 +221,7 @@ struct SignalEvent {
   TcapInfo tcap;
   MapInfo map;
   IsupInfo isup;
+  CapInfo cap;
 
   bool has(LayerBit b) const { return (layers & b) != 0; }
 };

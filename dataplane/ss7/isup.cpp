@@ -34,7 +34,20 @@ std::optional<Layout> layout(uint8_t type) {
   }
 }
 
-IsupNumber read_number(Bytes v) {
+void apply(uint8_t name, Bytes v, IsupMsg& m) {
+  if (name == kParamCalledNumber) m.called = isup_number(v);
+  else if (name == kParamCallingNumber) m.calling = isup_number(v);
+  else if (name == kParamCause) {
+    if (auto cause = q850_cause(v)) {
+      m.cause = *cause;
+      m.has_cause = true;
+    }
+  }
+}
+
+}  // namespace
+
+IsupNumber isup_number(Bytes v) {
   IsupNumber n;
   // octet 1: odd/even + NAI; octet 2: INN/NI, NPI, (calling) presentation, screening
   if (v.size() < 2) return n;
@@ -48,22 +61,13 @@ IsupNumber read_number(Bytes v) {
   return n;
 }
 
-void read_cause(Bytes v, IsupMsg& m) {
+std::optional<uint8_t> q850_cause(Bytes v) {
   // octet 1: ext, coding standard, location; (octet 1a when ext = 0); then cause value
-  if (v.size() < 2) return;
+  if (v.size() < 2) return std::nullopt;
   size_t i = (v[0] & 0x80) ? 1 : 2;
-  if (i >= v.size()) return;
-  m.cause = v[i] & 0x7F;
-  m.has_cause = true;
+  if (i >= v.size()) return std::nullopt;
+  return uint8_t(v[i] & 0x7F);
 }
-
-void apply(uint8_t name, Bytes v, IsupMsg& m) {
-  if (name == kParamCalledNumber) m.called = read_number(v);
-  else if (name == kParamCallingNumber) m.calling = read_number(v);
-  else if (name == kParamCause) read_cause(v, m);
-}
-
-}  // namespace
 
 bool isup_type_known(uint8_t type) { return *isup_msg_name(type) != '\0'; }
 

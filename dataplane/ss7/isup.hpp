@@ -36,6 +36,14 @@ struct IsupMsg {
 
 std::optional<IsupMsg> parse_isup(Bytes msg, DecodeCounters& c);
 
+// A Called/Calling Party Number parameter's contents (Q.763 3.9, 3.10): the
+// odd/even indicator and nature of address, then BCD signals. CAMEL's
+// InitialDP carries the same octets.
+IsupNumber isup_number(Bytes v);
+// The cause value of Cause indicators (Q.763 3.12, Q.850 2.2), nullopt when
+// too short.
+std::optional<uint8_t> q850_cause(Bytes v);
+
 // Known Q.763 message type (names in ss7_names.cpp).
 bool isup_type_known(uint8_t type);
 

@@ -13,21 +13,8 @@ constexpr size_t kMaxAddressOctets = 20;  // AddressString upper bound (maxAddre
 constexpr uint8_t ctx(uint8_t n) { return uint8_t(0x80 | n); }
 constexpr uint8_t ctxc(uint8_t n) { return uint8_t(0xA0 | n); }
 
-MapNumber identity(Bytes v, DecodeCounters& c) {
-  if (v.empty() || v.size() > kMaxTbcdOctets) {
-    c.anomaly(v.empty() ? Anomaly::MapParamMalformed : Anomaly::MapDigitsTooLong);
-    return {};
-  }
-  return MapNumber{v, 0};
-}
-
-MapNumber address(Bytes v, DecodeCounters& c) {
-  if (v.empty() || v.size() > kMaxAddressOctets) {
-    c.anomaly(v.empty() ? Anomaly::MapParamMalformed : Anomaly::MapDigitsTooLong);
-    return {};
-  }
-  return MapNumber{v.subspan(1), v[0]};
-}
+MapNumber identity(Bytes v, DecodeCounters& c) { return map_identity(v, c, Anomaly::MapParamMalformed); }
+MapNumber address(Bytes v, DecodeCounters& c) { return map_address(v, c, Anomaly::MapParamMalformed); }
 
 // The elements of a constructed value, in order, with their identifiers.
 template <class F>
@@ -301,6 +288,22 @@ void decode_result(int op, const Tlv& p, MapFields& f, DecodeCounters& c) {
 }
 
 }  // namespace
+
+MapNumber map_identity(Bytes v, DecodeCounters& c, Anomaly empty) {
+  if (v.empty() || v.size() > kMaxTbcdOctets) {
+    c.anomaly(v.empty() ? empty : Anomaly::MapDigitsTooLong);
+    return {};
+  }
+  return MapNumber{v, 0};
+}
+
+MapNumber map_address(Bytes v, DecodeCounters& c, Anomaly empty) {
+  if (v.empty() || v.size() > kMaxAddressOctets) {
+    c.anomaly(v.empty() ? empty : Anomaly::MapDigitsTooLong);
+    return {};
+  }
+  return MapNumber{v.subspan(1), v[0]};
+}
 
 MapOpenInfo decode_map_open(Bytes user_info, DecodeCounters& c) {
   // user-information [30] { EXTERNAL { direct-reference OID (map-DialogueAS),

@@ -32,6 +32,13 @@ struct MapNumber {
   bool present() const { return tbcd.data() != nullptr; }
 };
 
+// TBCD-STRING identities (IMSI, IMEI: at most 10 octets) and AddressStrings
+// (the TON/NPI octet, then TBCD digits; at most 20 octets), as MAP and the
+// protocols that import its types (CAP) carry them. Empty contents count the
+// `empty` anomaly, too many octets map.digits_too_long; both give no number.
+MapNumber map_identity(Bytes v, DecodeCounters& c, Anomaly empty);
+MapNumber map_address(Bytes v, DecodeCounters& c, Anomaly empty);
+
 struct MapFields {
   MapNumber imsi, msisdn, vlr, msc, sgsn, hlr, imei, service_centre, roaming_number;
   MapNumber gsm_scf, forwarded_to;

@@ -20,6 +20,9 @@ enum SccpType : uint8_t {
   kSccpIt = 0x10, kSccpXudt = 0x11, kSccpXudts = 0x12, kSccpLudt = 0x13, kSccpLudts = 0x14,
 };
 
+// Subsystem numbers (3GPP TS 23.003 8.2) the decoder acts on.
+inline constexpr uint8_t kSsnCap = 146;  // CAP: gsmSSF, gsmSCF, gprsSSF
+
 struct SccpAddress {
   uint8_t ri = 0;        // 1 = route on SSN, 0 = route on GT
   uint8_t gti = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "dataplane/ss7/ber.hpp"
+#include "dataplane/ss7/cap.hpp"
 #include "dataplane/ss7/isup.hpp"
 #include "dataplane/ss7/map.hpp"
 #include "dataplane/ss7/reassembly.hpp"
@@ -18,6 +19,7 @@ namespace {
 constexpr uint32_t kPpidM2ua = 2, kPpidM3ua = 3, kPpidSua = 4, kPpidM2pa = 5;
 constexpr uint8_t kSiSccp = 3, kSiIsup = 5;
 constexpr size_t kInvokeSlots = 4096;
+constexpr size_t kCapDialogueSlots = 4096;  // dialogue_slot() takes the top 12 bits
 constexpr size_t kMaxTextBytes = 16 * SmsConcatenator::kPartCap;
 constexpr size_t kMaxOidText = 64;
 
@@ -33,6 +35,13 @@ uint32_t tid_value(Bytes t) {
   for (uint8_t b : t) v = v << 8 | b;
   return v;
 }
+
+// A dialogue end's transaction id as the key of the CAP dialogue table: the
+// point code that owns the id, the id and its length (never 0).
+uint64_t dialogue_key(uint32_t pc, Bytes tid) {
+  return uint64_t(pc & 0xFFFFFF) << 40 | uint64_t(tid.size()) << 32 | tid_value(tid);
+}
+size_t dialogue_slot(uint64_t key) { return size_t((key * 0x9E3779B97F4A7C15ull) >> 52); }  // 12 bits
 
 size_t invoke_slot(uint32_t tid, int16_t invoke_id) {
   uint64_t h = hash_bytes({reinterpret_cast<const uint8_t*>(&tid), sizeof tid});
@@ -88,6 +97,7 @@ void fill_sccp_addr(const SccpAddress& a, SccpAddr& o, EventBatch& out) {
 struct Ss7Decoder::State {
   explicit State(const Ss7Config& cfg)
       : invokes(kInvokeSlots),
+        cap_dialogues(kCapDialogueSlots),
         sccp(cfg.sccp_reassembly_timeout_ns),
         concat(cfg.sms_concat_timeout_ns),
         text(kMaxTextBytes) {}
@@ -95,6 +105,13 @@ struct Ss7Decoder::State {
   PcFormat pcf = PcFormat::Itu;
   bool result_opcode_from_invoke = true;
   std::vector<InvokeSlot> invokes;
+  // Dialogue ends known to be CAP, each with the other end once seen
+  // (direct-mapped, a collision forgets the older): the ACN travels only in a
+  // dialogue's first messages.
+  struct CapDialogue {
+    uint64_t key = 0, other = 0;
+  };
+  std::vector<CapDialogue> cap_dialogues;
   SccpReassembler sccp;
   SmsConcatenator concat;
   std::vector<char> text;  // scratch for one SMS part's text
@@ -110,9 +127,11 @@ struct Ss7Decoder::State {
   // in `spare` when the batch is full.
   void on_tcap(Bytes data, SignalEvent& base, bool in_batch, EventBatch& out, DecodeCounters& c);
   void on_isup(const Mtp3Msg& m, const MsgContext& ctx, EventBatch& out, DecodeCounters& c);
+  bool is_cap_dialogue(const TcapMsg& t, const SignalEvent& base);
   void fill_map(const TcapMsg& t, const TcapComponent& comp, SignalEvent& e, EventBatch& out,
                 DecodeCounters& c);
   void fill_open_info(const TcapMsg& t, SignalEvent& e, EventBatch& out, DecodeCounters& c);
+  void fill_cap(const TcapComponent& comp, SignalEvent& e, EventBatch& out, DecodeCounters& c);
   void fill_sms(Bytes tpdu, bool mt, SignalEvent& e, EventBatch& out, DecodeCounters& c);
 };
 
@@ -221,15 +240,15 @@ void Ss7Decoder::State::on_tcap(Bytes data, SignalEvent& base, bool in_batch, Ev
       ti.acn = {p, n};
     }
   }
-  // CAMEL dialogues are TCAP users other than MAP: one tcap event, no MAP layer.
-  if (t->n_components == 0 || acn_is_cap(t->acn)) {
+  if (t->n_components == 0) {
     if (!in_batch) ++c.events_dropped;
     return;
   }
-  base.proto = Proto::Map;
-  base.layers |= kLayerMap;
+  bool cap = is_cap_dialogue(*t, base);
+  base.proto = cap ? Proto::Cap : Proto::Map;
+  base.layers |= cap ? kLayerCap : kLayerMap;
   for (size_t i = 0; i < t->n_components; ++i) {
-    c.message(Proto::Map);
+    c.message(base.proto);
     // The first component's event is base; the others copy its shared layers.
     SignalEvent* e = i == 0 ? (in_batch ? &base : nullptr) : out.push();
     if (!e) {
@@ -239,9 +258,78 @@ void Ss7Decoder::State::on_tcap(Bytes data, SignalEvent& base, bool in_batch, Ev
     if (i > 0) {
       *e = base;
       e->map = MapInfo{};
+      e->cap = CapInfo{};
     }
-    fill_map(*t, t->components[i], *e, out, c);
-    fill_open_info(*t, *e, out, c);
+    if (cap) {
+      fill_cap(t->components[i], *e, out, c);
+    } else {
+      fill_map(*t, t->components[i], *e, out, c);
+      fill_open_info(*t, *e, out, c);
+    }
+  }
+}
+
+// CAMEL dialogues (CAP) share TCAP with MAP and reuse its operation codes (24
+// is eventReportBCSM in CAP, sendRoutingInfoForGPRS in MAP). The ACN says
+// which, but only a dialogue's first messages carry it: the ends of a CAP
+// dialogue are remembered, by the point code that owns each transaction id,
+// so that its later messages are CAP too. A message of an unknown dialogue
+// without an ACN is CAP when it is addressed to or from SSN 146 (TS 23.003
+// 8.2). Real networks use other SSNs for CAP (the corpus capture
+// sage-s11__sigcorr/camel.pcap: 152 and 200), hence the table.
+bool Ss7Decoder::State::is_cap_dialogue(const TcapMsg& t, const SignalEvent& base) {
+  uint64_t own = t.otid.empty() ? 0 : dialogue_key(base.mtp3.opc, t.otid);    // the sender's id
+  uint64_t peer = t.dtid.empty() ? 0 : dialogue_key(base.mtp3.dpc, t.dtid);  // the receiver's id
+  auto known = [&](uint64_t k) { return k && cap_dialogues[dialogue_slot(k)].key == k; };
+  bool cap;
+  if (!t.acn.empty()) cap = acn_is_cap(t.acn);
+  else cap = known(own) || known(peer) || base.sccp.called.ssn == kSsnCap || base.sccp.calling.ssn == kSsnCap;
+  auto forget = [&](uint64_t k) {
+    CapDialogue& d = cap_dialogues[dialogue_slot(k)];
+    if (d.key != k) return;
+    uint64_t other = d.other;
+    d = CapDialogue{};
+    if (other) {
+      CapDialogue& o = cap_dialogues[dialogue_slot(other)];
+      if (o.key == other) o = CapDialogue{};
+    }
+  };
+  if (cap && t.type != TcapType::End && t.type != TcapType::Abort) {
+    if (own) cap_dialogues[dialogue_slot(own)] = {own, peer};
+    if (peer) cap_dialogues[dialogue_slot(peer)] = {peer, own};
+  } else {  // ended (both ends go), or the ids now name a MAP dialogue
+    if (own) forget(own);
+    if (peer) forget(peer);
+  }
+  return cap;
+}
+
+void Ss7Decoder::State::fill_cap(const TcapComponent& comp, SignalEvent& e, EventBatch& out,
+                                 DecodeCounters& c) {
+  CapInfo& ci = e.cap;
+  ci.component = comp.type;
+  ci.invoke_id = comp.invoke_id;
+  ci.opcode = int16_t(comp.opcode);
+  if (comp.type != MapComponent::Invoke || !comp.has_param || ci.opcode < 0) return;
+  CapFields f = decode_cap(ci.opcode, comp.param, c);
+  ci.service_key = f.service_key;
+  ci.has_service_key = f.has_service_key;
+  ci.event_type = f.event_type;
+  ci.cause = f.cause;
+  ci.has_cause = f.has_cause;
+  if (f.calling.present) ci.calling = arena_bcd(f.calling.digits, f.calling.n_digits, out);
+  if (f.called_bcd.present()) ci.called = arena_number(f.called_bcd, out);
+  else if (f.called.present) ci.called = arena_bcd(f.called.digits, f.called.n_digits, out);
+  ci.imsi = arena_number(f.imsi, out);
+  ci.msc = arena_number(f.msc, out);
+  ci.vlr = arena_number(f.vlr, out);
+  if (!f.cell.empty()) {
+    if (char* p = out.alloc(kCellTextMax)) {
+      size_t n = cgi_text(f.cell, p);
+      if (!n) c.anomaly(Anomaly::CapParamMalformed);
+      out.shrink_last(p, n);
+      ci.cell = {p, n};
+    }
   }
 }
 

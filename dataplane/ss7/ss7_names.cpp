@@ -121,6 +121,39 @@ constexpr OpName kMapOps[] = {
     {126, "explicitCT"},
 };
 
+// CAP operation codes (3GPP TS 29.078, CAP-operationcodes: v2-v4 circuit
+// switched, SMS and GPRS). Sorted by code.
+constexpr OpName kCapOps[] = {
+    {0, "initialDP"}, {16, "assistRequestInstructions"}, {17, "establishTemporaryConnection"},
+    {18, "disconnectForwardConnection"}, {19, "connectToResource"}, {20, "connect"},
+    {22, "releaseCall"}, {23, "requestReportBCSMEvent"}, {24, "eventReportBCSM"},
+    {27, "collectInformation"}, {31, "continue"}, {32, "initiateCallAttempt"},
+    {33, "resetTimer"}, {34, "furnishChargingInformation"}, {35, "applyCharging"},
+    {36, "applyChargingReport"}, {41, "callGap"}, {44, "callInformationReport"},
+    {45, "callInformationRequest"}, {46, "sendChargingInformation"}, {47, "playAnnouncement"},
+    {48, "promptAndCollectUserInformation"}, {49, "specializedResourceReport"}, {53, "cancel"},
+    {55, "activityTest"}, {60, "initialDPSMS"}, {61, "furnishChargingInformationSMS"},
+    {62, "connectSMS"}, {63, "requestReportSMSEvent"}, {64, "eventReportSMS"},
+    {65, "continueSMS"}, {66, "releaseSMS"}, {67, "resetTimerSMS"}, {70, "activityTestGPRS"},
+    {71, "applyChargingGPRS"}, {72, "applyChargingReportGPRS"}, {73, "cancelGPRS"},
+    {74, "connectGPRS"}, {75, "continueGPRS"}, {76, "entityReleasedGPRS"},
+    {77, "furnishChargingInformationGPRS"}, {78, "initialDPGPRS"}, {79, "releaseGPRS"},
+    {80, "eventReportGPRS"}, {81, "requestReportGPRSEvent"}, {82, "resetTimerGPRS"},
+    {83, "sendChargingInformationGPRS"}, {86, "disconnectForwardConnectionWithArgument"},
+    {88, "continueWithArgument"}, {90, "disconnectLeg"}, {93, "moveLeg"}, {95, "splitLeg"},
+    {96, "entityReleased"}, {97, "playTone"},
+};
+
+// EventTypeBCSM (TS 29.078). Sorted by code.
+constexpr OpName kCapEvents[] = {
+    {2, "collectedInfo"}, {3, "analyzedInformation"}, {4, "routeSelectFailure"},
+    {5, "oCalledPartyBusy"}, {6, "oNoAnswer"}, {7, "oAnswer"}, {8, "oMidCall"},
+    {9, "oDisconnect"}, {10, "oAbandon"}, {12, "termAttemptAuthorized"}, {13, "tBusy"},
+    {14, "tNoAnswer"}, {15, "tAnswer"}, {16, "tMidCall"}, {17, "tDisconnect"},
+    {18, "tAbandon"}, {19, "oTermSeized"}, {27, "callAccepted"}, {50, "oChangeOfPosition"},
+    {51, "tChangeOfPosition"}, {52, "oServiceChange"}, {53, "tServiceChange"},
+};
+
 struct IsupName {
   uint8_t code;
   const char* name;
@@ -156,6 +189,16 @@ const char* lookup(const Entry (&t)[N], Code code) {
 
 const char* map_op_name(int opcode) {
   const char* n = lookup(kMapOps, opcode);
+  return n ? n : "";
+}
+
+const char* cap_op_name(int opcode) {
+  const char* n = lookup(kCapOps, opcode);
+  return n ? n : "";
+}
+
+const char* cap_event_name(int event_type) {
+  const char* n = lookup(kCapEvents, event_type);
   return n ? n : "";
 }
 

@@ -46,6 +46,20 @@ class EventPrinter final : public Sink {
       buf_ += map_component_name(e.map.component);
       buf_ += ' ';
       buf_ += std::to_string(e.map.opcode);
+    } else if (e.has(kLayerCap)) {
+      buf_ += tcap_type_name(e.tcap.type);
+      buf_ += ' ';
+      buf_ += map_component_name(e.cap.component);
+      buf_ += " cap ";
+      buf_ += std::to_string(e.cap.opcode);
+      if (!e.cap.calling.empty()) {
+        buf_ += " from=";
+        buf_ += e.cap.calling;
+      }
+      if (!e.cap.called.empty()) {
+        buf_ += " to=";
+        buf_ += e.cap.called;
+      }
     } else if (e.has(kLayerIsup)) {
       buf_ += "isup type=" + std::to_string(e.isup.msg_type) + " cic=" + std::to_string(e.isup.cic);
     }

@@ -211,6 +211,30 @@ void write_ss7(json::Writer& w, const SignalEvent& ev) {
     }
     w.end_object();
   }
+  if (ev.has(kLayerCap)) {
+    const CapInfo& k = ev.cap;
+    w.key("cap").begin_object();
+    if (k.opcode >= 0) {
+      w.key("opcode").num(int(k.opcode));
+      w.field("op", ss7::cap_op_name(k.opcode));
+    }
+    w.field("component", map_component_name(k.component));
+    if (k.invoke_id >= 0) w.key("invoke_id").num(int(k.invoke_id));
+    if (k.has_service_key) w.key("service_key").num(uint64_t(k.service_key));
+    if (k.event_type) {
+      const char* name = ss7::cap_event_name(k.event_type);
+      if (*name) w.key("event").str(name);
+      else w.key("event_type").num(unsigned(k.event_type));
+    }
+    w.field("calling", k.calling);
+    w.field("called", k.called);
+    w.field("imsi", k.imsi);
+    w.field("msc", k.msc);
+    w.field("vlr", k.vlr);
+    w.field("cell", k.cell);
+    if (k.has_cause) w.key("cause").num(unsigned(k.cause));
+    w.end_object();
+  }
   if (ev.has(kLayerIsup)) {
     const IsupInfo& i = ev.isup;
     w.key("isup").begin_object();

@@ -1,12 +1,13 @@
 """The SS7 captures of pcaps/ss7 (issue 3, "The project's own captures"): M3UA over SCTP
 (PPID 3, port 2905) and one MTP2 link capture."""
+from genlib import capops as co
 from genlib import mapops as mo
 from genlib import sms, ss7
 from genlib.numbers import tbcd
 from genlib.capture import Capture
 from genlib.pcapfile import LINKTYPE_MTP2
-from genlib.sigtran import (Assoc, MtpLink, Node, error_msg, invoke_msg, isup_msg, map_fields, map_msg,
-                            reject_msg, result_msg, tcap_abort_msg)
+from genlib.sigtran import (Assoc, MtpLink, Node, cap_msg, error_msg, invoke_msg, isup_msg, map_fields,
+                            map_msg, reject_msg, result_msg, tcap_abort_msg)
 
 SG_A, SG_B = "10.20.0.1", "10.20.0.2"
 # Side a: the serving network (VLR/MSC, SMSC, GMSC, gsmSCF); side b: the home network (HLR, EIR).
@@ -19,6 +20,9 @@ HLR = Node("HLR", 2302, "8613800000001", ss7.SSN_HLR, "b")
 EIR = Node("EIR", 2303, "8613800000009", ss7.SSN_EIR, "b")
 MSC_B = Node("MSC-B", 2304, "8613900000021", ss7.SSN_MSC, "b")
 SWITCH_A = Node("exchange-A", 1301, "", 0, "a")
+# CAMEL: the serving MSC's gsmSSF (side a) and a prepaid SCP's gsmSCF (side b), both on SSN 146.
+SSF = Node("MSC/gsmSSF", 1205, "8613900000031", co.SSN_CAP, "a")
+SCP = Node("gsmSCF (prepaid)", 2305, "8613800800001", co.SSN_CAP, "b")
 SWITCH_B = Node("exchange-B", 2401, "", 0, "b")
 
 IMSI = "460001234567890"
@@ -363,6 +367,78 @@ def _short_link(linktype):
     return build
 
 
+def _cap_call(assoc, n, idp, rrbe_events, reports, scf_close):
+    """One CAMEL dialogue: the gsmSSF's Begin{initialDP}; unless the gsmSCF refuses the call at
+    once (`rrbe_events` None: End{releaseCall}), its Continue{requestReportBCSMEvent, continue};
+    then each report as a Continue{eventReportBCSM} from the gsmSSF; `scf_close` ends the dialogue
+    with an End without components."""
+    t_ssf, t_scf = tid(0x16000000 + n), tid(0x26000000 + n)
+    acn = co.CAP_V2_SSF_TO_SCF
+    arg, f = idp
+    assoc.send(cap_msg(SSF, SCP, "begin", [(ss7.invoke(1, co.OP["initialDP"], arg), f)], otid=t_ssf,
+                       dialogue=ss7.dialogue_request(acn)))
+    if rrbe_events is None:
+        arg, f = co.release_call_arg(31)
+        assoc.send(cap_msg(SCP, SSF, "end", [(ss7.invoke(1, co.OP["releaseCall"], arg), f)], dtid=t_ssf,
+                           dialogue=ss7.dialogue_response(acn)))
+        return
+    arg, f = co.rrbe_arg(rrbe_events)
+    comps = [(ss7.invoke(1, co.OP["requestReportBCSMEvent"], arg), f)]
+    arg, f = co.continue_op()
+    comps.append((ss7.invoke(2, co.OP["continue"], arg), f))
+    assoc.send(cap_msg(SCP, SSF, "continue", comps, otid=t_scf, dtid=t_ssf, dialogue=ss7.dialogue_response(acn)))
+    for i, report in enumerate(reports, 2):
+        arg, f = co.erb_arg(*report)
+        assoc.send(cap_msg(SSF, SCP, "continue", [(ss7.invoke(i, co.OP["eventReportBCSM"], arg), f)],
+                           otid=t_ssf, dtid=t_scf))
+    if scf_close:
+        assoc.send(cap_msg(SCP, SSF, "end", [], dtid=t_ssf))
+
+
+# Detection points a prepaid service arms for an MO and for an MT call: busy, no answer and
+# disconnect interrupt call processing, answer and abandon only notify.
+_MO_EDPS = [("routeSelectFailure", co.INTERRUPTED, co.LEG2), ("oCalledPartyBusy", co.INTERRUPTED, co.LEG2),
+            ("oNoAnswer", co.INTERRUPTED, co.LEG2), ("oAnswer", co.NOTIFY_AND_CONTINUE, co.LEG2),
+            ("oDisconnect", co.INTERRUPTED, co.LEG1), ("oDisconnect", co.INTERRUPTED, co.LEG2),
+            ("oAbandon", co.NOTIFY_AND_CONTINUE, co.LEG1)]
+_MT_EDPS = [("tBusy", co.INTERRUPTED, co.LEG2), ("tNoAnswer", co.INTERRUPTED, co.LEG2),
+            ("tAnswer", co.NOTIFY_AND_CONTINUE, co.LEG2), ("tDisconnect", co.INTERRUPTED, co.LEG1),
+            ("tDisconnect", co.INTERRUPTED, co.LEG2), ("tAbandon", co.NOTIFY_AND_CONTINUE, co.LEG1)]
+
+
+def cap_calls():
+    """CAMEL (CAP v2, CAP-v2-gsmSSF-to-gsmSCF-AC, SSN 146) between an MSC/gsmSSF and a prepaid
+    gsmSCF, one TCAP dialogue per call: an MO call answered and cleared (oAnswer, oDisconnect
+    cause 16), one abandoned before answer (oAbandon), one to a busy party (oCalledPartyBusy
+    cause 17), one the gsmSCF refuses (End{releaseCall cause 31}), and an MT call (initialDP at
+    termAttemptAuthorized with an ISUP calledPartyNumber) answered and cleared (tAnswer,
+    tDisconnect cause 16)."""
+    cap = Capture()
+    assoc = Assoc(cap, SG_A, SG_B)
+    assoc.bring_up()
+    vlr, msc = "8613900000032", SSF.gt
+
+    def mo_idp(n, calling, imsi, called, lac, ci):
+        return co.initial_dp_arg(100, calling, imsi, vlr, msc, co.cgi("460", "00", lac, ci),
+                                 bytes([0x4C, 0x10, 0x00, n]), called_bcd=called,
+                                 time_local=f"202601010800{n:02d}")
+
+    _cap_call(assoc, 1, mo_idp(1, "8613812340001", "460001122330001", "8613987650001", 0x1A2B, 0x3C4D),
+              _MO_EDPS, [("oAnswer", co.LEG2, co.NOTIFICATION), ("oDisconnect", co.LEG1, co.REQUEST, 16)], True)
+    _cap_call(assoc, 2, mo_idp(2, "8613812340002", "460001122330002", "8613987650002", 0x1A2B, 0x3C4E),
+              _MO_EDPS, [("oAbandon", co.LEG1, co.NOTIFICATION)], True)
+    _cap_call(assoc, 3, mo_idp(3, "8613812340003", "460001122330003", "8613987650003", 0x1A2C, 0x0101),
+              _MO_EDPS, [("oCalledPartyBusy", co.LEG2, co.REQUEST, 17)], True)
+    _cap_call(assoc, 4, mo_idp(4, "8613812340004", "460001122330004", "8613987650004", 0x1A2C, 0x0102),
+              None, [], False)
+    idp = co.initial_dp_arg(200, "8613912340005", "460001122330005", vlr, msc, co.cgi("460", "00", 0x2B3C, 0x4D5E),
+                            bytes([0x4C, 0x20, 0x00, 0x05]), called_isup="8613812340005",
+                            event="termAttemptAuthorized", time_local="20260101080005")
+    _cap_call(assoc, 5, idp, _MT_EDPS,
+              [("tAnswer", co.LEG2, co.NOTIFICATION), ("tDisconnect", co.LEG2, co.REQUEST, 16)], True)
+    return cap.done()
+
+
 SS7_CAPTURES = [
     ("ss7/map_operations.pcap", map_operations),
     ("ss7/map_call_forwarding.pcap", map_call_forwarding),
@@ -377,4 +453,5 @@ SS7_CAPTURES = [
     ("ss7/mtp2_isup_map.pcap", mtp2_isup_map),
     ("ss7/linktype_mtp2_phdr.pcap", _short_link(139)),
     ("ss7/linktype_mtp3.pcap", _short_link(141)),
+    ("ss7/cap_calls.pcap", cap_calls),
 ]

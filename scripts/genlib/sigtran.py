@@ -23,7 +23,9 @@ class Msg:
     dst: Node
     si: int
     payload: bytes
-    layers: dict = field(default_factory=dict)  # empty: the message completes no event
+    # Empty: the message completes no event. A list of dicts: one event each (the components of
+    # one TCAP message, e.g. CAP requestReportBCSMEvent + continue).
+    layers: "dict | list" = field(default_factory=dict)
 
 
 def _sccp_truth(src, dst):
@@ -113,8 +115,35 @@ def isup_msg(src, dst, payload, fields):
 
 
 def _proto(layers):
-    """The event's proto: isup, map, or tcap for a TCAP message without a MAP component (abort)."""
-    return "isup" if "isup" in layers else "map" if "map" in layers else "tcap"
+    """The event's proto: isup, map, cap, or tcap for a TCAP message without a component (abort,
+    an End without components)."""
+    return "isup" if "isup" in layers else "map" if "map" in layers else "cap" if "cap" in layers else "tcap"
+
+
+def _events(layers):
+    return layers if isinstance(layers, list) else [layers] if layers else []
+
+
+def cap_msg(src, dst, tcap_type, components, otid=None, dtid=None, dialogue=b""):
+    """A TCAP message carrying CAP components (each (component bytes, cap fields)), or none, in an
+    SCCP UDT. Every component is an event of its own; without components the message is one
+    event with proto tcap."""
+    comps = [c for c, _ in components]
+    if tcap_type == "begin":
+        tcap = ss7.tcap_begin(otid, comps, dialogue)
+    elif tcap_type == "continue":
+        tcap = ss7.tcap_continue(otid, dtid, comps, dialogue)
+    else:
+        tcap = ss7.tcap_end(dtid, comps, dialogue)
+    t = {"type": tcap_type}
+    if otid:
+        t["otid"] = otid.hex()
+    if dtid:
+        t["dtid"] = dtid.hex()
+    base = {"sccp": _sccp_truth(src, dst), "tcap": t}
+    layers = [dict(base, cap=f) for _, f in components] or [base]
+    called, calling = _addrs(src, dst)
+    return [Msg(src, dst, ss7.SI_SCCP, ss7.sccp_udt(called, calling, tcap), layers)]
 
 
 def tcap_abort_msg(src, dst, dtid, p_abort_cause):
@@ -165,13 +194,12 @@ class Assoc:
         return ss7.m3ua_data(m.src.pc, m.dst.pc, m.si, m.payload, sls=m.si & 0x0F, routing_context=self.rc)
 
     def _expect(self, frame, m):
-        if not m.layers:
-            return
         other = "b" if m.src.side == "a" else "a"
-        layers = {"m3ua": {"opc": m.src.pc, "dpc": m.dst.pc, "si": m.si}}
-        layers.update(m.layers)
-        self.cap.expect(frame, _proto(m.layers), layers, (self.ip[m.src.side], ss7.M3UA_PORT),
-                        (self.ip[other], ss7.M3UA_PORT), "sctp")
+        for event in _events(m.layers):
+            layers = {"m3ua": {"opc": m.src.pc, "dpc": m.dst.pc, "si": m.si}}
+            layers.update(event)
+            self.cap.expect(frame, _proto(event), layers, (self.ip[m.src.side], ss7.M3UA_PORT),
+                            (self.ip[other], ss7.M3UA_PORT), "sctp")
 
     def management(self, side, m3ua_bytes):
         return self.cap.add(self._packet(side, [self._chunk(side, 0, m3ua_bytes)]))
@@ -242,10 +270,10 @@ class MtpLink:
             frame = self.cap.add(msu)
         else:
             frame = self.cap.add(self._frame(side, ss7.mtp2_frame(self.fsn[other], self.fsn[side], msu)))
-        if m.layers:
+        for event in _events(m.layers):
             layers = {"mtp3": {"opc": m.src.pc, "dpc": m.dst.pc, "si": m.si}}
-            layers.update(m.layers)
-            self.cap.expect(frame, _proto(m.layers), layers, transport=self.transport)
+            layers.update(event)
+            self.cap.expect(frame, _proto(event), layers, transport=self.transport)
         return frame
 
     def send_each(self, msgs):

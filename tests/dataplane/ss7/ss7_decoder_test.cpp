@@ -318,16 +318,63 @@ namespace sigprobe::ss7 {
 namespace {
 using namespace testing;
 
-TEST(Ss7Decoder, CamelDialogueIsNotLabelledMap) {
+TEST(Ss7Decoder, CamelDialogueIsCapNotMap) {
   Harness h;
   // CAP v2 gsmSSF-to-gsmSCF 0.4.0.0.1.0.50.1 with initialDP (opcode 0), hand-built.
   Buf tcap = tcap_begin({0x06, 0xF7}, tcap_dialogue(map_acn(50, 1)), invoke(1, 0, tlv(0x30, tlv(0x80, {0x01}))));
   auto ev = h.feed(map_over_m3ua(tcap));
   ASSERT_EQ(ev.size(), 1u);
-  EXPECT_EQ(ev[0].proto, Proto::Tcap);
+  EXPECT_EQ(ev[0].proto, Proto::Cap);
   EXPECT_FALSE(ev[0].has(kLayerMap));
+  EXPECT_TRUE(ev[0].has(kLayerCap));
+  EXPECT_EQ(ev[0].cap.opcode, 0);
+  EXPECT_EQ(ev[0].cap.service_key, 1u);
   EXPECT_EQ(ev[0].tcap.acn, "0.4.0.0.1.0.50.1");
   EXPECT_EQ(ev[0].tcap.component_count, 1);
+  EXPECT_EQ(h.c.messages[size_t(Proto::Cap)], 1u);
+  EXPECT_EQ(h.c.messages[size_t(Proto::Map)], 0u);
+}
+
+// Only a dialogue's first messages name its ACN. The capture that shows why a
+// table is needed: sage-s11__sigcorr/camel.pcap, whose eventReportBCSM (opcode
+// 24, MAP's sendRoutingInfoForGPRS) travels between SSNs 152 and 200.
+TEST(Ss7Decoder, LaterMessagesOfACamelDialogueAreCapWithoutAnAcn) {
+  Harness h;
+  auto over = [](uint32_t opc, uint32_t dpc, uint8_t ssn_from, uint8_t ssn_to, const Buf& tcap) {
+    return m3ua_data(opc, dpc, 3, sccp_udt(sccp_gt("491720000000", ssn_to), sccp_gt("8613800000", ssn_from), tcap));
+  };
+  Buf erb = invoke(2, 24, tlv(0x30, tlv(0x80, {0x07})));  // eventReportBCSM oAnswer
+  auto cont = [](const Buf& otid, const Buf& dtid, const Buf& comps) {
+    return tlv(0x65, cat({tlv(0x48, otid), tlv(0x49, dtid), tlv(0x6C, comps)}));
+  };
+  // SSF (pc 10) Begin with the CAP ACN; SCF (pc 100) answers without a dialogue portion.
+  h.feed(over(10, 100, 152, 200, tcap_begin({0x06, 0xF7}, tcap_dialogue(map_acn(50, 1)),
+                                            invoke(1, 0, tlv(0x30, tlv(0x80, {0x2A}))))));
+  auto ev = h.feed(over(100, 10, 200, 152, cont({0x13, 0xB8}, {0x06, 0xF7}, invoke(1, 31, {}))));
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].proto, Proto::Cap);
+  // The SSF's report: its own id as otid.
+  ev = h.feed(over(10, 100, 152, 200, cont({0x06, 0xF7}, {0x13, 0xB8}, erb)));
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].proto, Proto::Cap);
+  EXPECT_EQ(ev[0].cap.event_type, cap_event::kOAnswer);
+  // A dialogue never seen opening, between SSNs that are not CAP's: MAP.
+  ev = h.feed(over(10, 100, 152, 200, cont({0x0E, 0xC0}, {0x0D, 0x7C}, erb)));
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].proto, Proto::Map);
+  // ... unless one end is SSN 146 (TS 23.003: CAP).
+  ev = h.feed(over(10, 100, 146, 200, cont({0x0E, 0xC1}, {0x0D, 0x7D}, erb)));
+  EXPECT_EQ(ev[0].proto, Proto::Cap);
+  // The SCF ends the dialogue; a MAP dialogue that reuses the SSF's id is MAP.
+  h.feed(over(100, 10, 200, 152, tcap_end({0x06, 0xF7}, invoke(3, 22, tlv(0x04, {0x80, 0x90})))));
+  ev = h.feed(over(10, 100, 152, 200, cont({0x06, 0xF7}, {0x13, 0xB8}, erb)));
+  EXPECT_EQ(ev[0].proto, Proto::Map);
+  h.feed(over(10, 100, 152, 200, tcap_begin({0x06, 0xF7}, tcap_dialogue(map_acn(50, 1)),
+                                            invoke(1, 0, tlv(0x30, tlv(0x80, {0x2A}))))));
+  h.feed(over(10, 100, 6, 7, tcap_begin({0x06, 0xF7}, tcap_dialogue(map_acn(1, 3)),
+                                        invoke(1, 2, tlv(0x30, tlv(0x04, tbcd("460001234567890")))))));
+  ev = h.feed(over(100, 10, 7, 6, cont({0x13, 0xB9}, {0x06, 0xF7}, erb)));
+  EXPECT_EQ(ev[0].proto, Proto::Map);
 }
 
 TEST(Ss7Decoder, ImsiFromMapOpenInfoOfAUssdDialogue) {

@@ -9,6 +9,7 @@
 #include "dataplane/core/byte_reader.hpp"
 #include "dataplane/core/counters.hpp"
 #include "dataplane/core/signal_event.hpp"
+#include "dataplane/ss7/cap.hpp"
 #include "dataplane/ss7/isup.hpp"
 #include "dataplane/ss7/map.hpp"
 #include "dataplane/ss7/sccp.hpp"
@@ -75,6 +76,12 @@ inline void tcap_map(const uint8_t* d, size_t n) {
     for (int o : {op, int(kOpMoForwardSm), int(kOpSendRoutingInfo), int(kOpUpdateLocation)}) {
       (void)decode_map(o, false, comp.param, c);
       (void)decode_map(o, true, comp.param, c);
+    }
+    // CAMEL shares TCAP: the same parameter as each CAP argument decoded.
+    for (int o : {int(cap_op::kInitialDp), int(cap_op::kEventReportBcsm), int(cap_op::kReleaseCall)}) {
+      CapFields f = decode_cap(o, comp.param, c);
+      char cell[kCellTextMax];
+      (void)cgi_text(f.cell, cell);
     }
   }
 }

@@ -24,6 +24,7 @@
 
 #include "host/out/event_json.hpp"
 #include "tests/dataplane/ss7/sigtran_pcap.hpp"
+#include "tests/tshark/ss7/tshark_run.hpp"
 
 namespace sigprobe::ss7 {
 namespace {
@@ -39,25 +40,8 @@ struct Capture {
   Ss7Config cfg;
 };
 
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  pclose(p);
-  return out;
-}
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> v;
-  std::string cur;
-  std::istringstream in(s);
-  while (std::getline(in, cur, sep)) v.push_back(cur);
-  if (!s.empty() && s.back() == sep) v.push_back("");
-  return v;
-}
+using testing::run;
+using testing::split;
 
 const char* comp_name(MapComponent c) {
   switch (c) {
