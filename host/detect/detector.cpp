@@ -397,6 +397,10 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     } else if (ev.has(kLayerIsup)) {
       item(i, kSlotCalling, FieldTag::Calling, ev.isup.calling);
       item(i, kSlotCalled, FieldTag::Called, ev.isup.called);
+    } else if (ev.has(kLayerCap)) {
+      item(i, kSlotCalling, FieldTag::Calling, ev.cap.calling);
+      item(i, kSlotCalled, FieldTag::Called, ev.cap.called);
+      item(i, kSlotImsi, FieldTag::Imsi, ev.cap.imsi);
     } else if (ev.has(kLayerMap) || ev.has(kLayerSccp)) {
       item(i, kSlotCallingGt, FieldTag::Gt, ev.sccp.calling.gt);
       item(i, kSlotVlr, FieldTag::Gt, ev.map.vlr);
@@ -494,7 +498,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     key_of.clear();
     m.last_ts_ns = ev.ts_ns;
     size_t f0 = m.facts.size();
-    calls_.on_event(ev, uint32_t(i), m.facts);
+    if (!ev.has(kLayerCap) || compiled_->rules->settings.camel_calls) calls_.on_event(ev, uint32_t(i), m.facts);
     if (ev.has(kLayerTcap)) {
       txns_.on_event(ev);
       if (ev.ts_ns % 1'000'000'000ull < 1'000'000ull) txns_.expire(ev.ts_ns);
@@ -615,7 +619,9 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
       // The group a simbox rule keys the call under (empty: the call has none).
       auto group_of = [&](uint64_t g, SubjectType& st) -> std::string_view {
         switch (rules::GroupBy(g)) {
-          case rules::GroupBy::Ip: st = SubjectType::Ip; return strip_port(rec.source.view());
+          case rules::GroupBy::Ip:  // an ISUP or CAMEL call's source is an exchange, not a box's address
+            st = SubjectType::Ip;
+            return rec.proto == track::CallProto::Sip ? strip_port(rec.source.view()) : std::string_view{};
           case rules::GroupBy::UserAgent: st = SubjectType::UserAgent; return rec.user_agent.view();
           case rules::GroupBy::ImeiFamily: st = SubjectType::Imei; return rec.imei.view().substr(0, kImeiFamilyDigits);
           case rules::GroupBy::Cell: st = SubjectType::Cell; return rec.cell.view();
@@ -818,6 +824,7 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
                                             ev.sip.method == SipMethod::Register ||
                                             ev.sip.method == SipMethod::Options)) ||
                      (ev.has(kLayerIsup) && ev.isup.msg_type == 0x01) ||
+                     (ev.has(kLayerCap) && ev.cap.opcode == cap_op::kInitialDp) ||
                      (ev.has(kLayerMap) && ev.map.component == MapComponent::Invoke);
       if (!initial) return;
       for (uint32_t k = mb; k < me; ++k) {

@@ -158,6 +158,12 @@ void collect_keys(const SignalEvent& ev, KeySet& ks) {
       add_who(ks, KeyKind::Number, m.sms.da);
     }
   }
+  if (ev.has(kLayerCap)) {  // the dialogue is the call (tcap keys above)
+    add_who(ks, KeyKind::Number, ev.cap.calling);
+    add_who(ks, KeyKind::Number, ev.cap.called);
+    add_who(ks, KeyKind::Imsi, ev.cap.imsi);
+    add_who(ks, KeyKind::Cell, ev.cap.cell);
+  }
   if (ev.has(kLayerIsup)) {
     ks.add_flow(isup_key(ev.mtp3.opc, ev.mtp3.dpc, ev.isup.cic));
     add_who(ks, KeyKind::Number, ev.isup.calling);

@@ -145,6 +145,9 @@ struct Settings {
   // With --enforce inline: answer the caller of a blocked INVITE with this
   // SIP final status (e.g. 603 Decline); 0 drops it silently.
   uint16_t sip_reject = 0;
+  // Calls of CAMEL subscribers from InitialDP (the MSC-SCP link). Off where
+  // the probe also sees the same calls as ISUP, which would count them twice.
+  bool camel_calls = true;
 };
 
 struct RuleSet {

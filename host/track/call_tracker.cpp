@@ -83,6 +83,11 @@ uint64_t CallTracker::isup_key(uint32_t opc, uint32_t dpc, uint16_t cic) {
   uint32_t lo = opc < dpc ? opc : dpc, hi = opc < dpc ? dpc : opc;
   return hash_u64(uint64_t(lo) << 32 | hi, hash_u64(uint64_t(cic) << 8 | 2));
 }
+uint64_t CallTracker::cap_key(uint32_t ssf_pc, const std::array<uint8_t, 4>& tid, uint8_t len) {
+  uint64_t v = 0;
+  for (uint8_t k = 0; k < len && k < 4; ++k) v = v << 8 | tid[k];
+  return hash_u64(uint64_t(ssf_pc) << 32 | v, hash_u64(uint64_t(len) << 8 | 4));
+}
 
 CallTracker::CallTracker(const CallTrackerConfig& cfg) : cfg_(cfg), table_(cfg.max_calls) {}
 
@@ -95,6 +100,7 @@ void CallTracker::on_event(const SignalEvent& ev, uint32_t i, std::vector<CallFa
   }
   if (ev.has(kLayerSip)) on_sip(ev, i, facts);
   else if (ev.has(kLayerIsup)) on_isup(ev, i, facts);
+  else if (ev.has(kLayerCap)) on_cap(ev, i, facts);
 }
 
 CallRecord* CallTracker::open_call(uint64_t key, const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts) {
@@ -179,22 +185,28 @@ void CallTracker::on_sip(const SignalEvent& ev, uint32_t i, std::vector<CallFact
   if (s.cseq_method != SipMethod::Invite) return;
   uint16_t st = s.status;
   if (st >= 180 && st < 200) {
-    if (r->state == CallState::Setup) {
-      r->state = CallState::Ringing;
-      r->ring_ns = ev.ts_ns;
-      facts.push_back({CallFactKind::Ringing, i, r});
-    }
+    ringing(*r, ev.ts_ns, i, facts);
   } else if (st >= 200 && st < 300) {
-    if (!r->answered()) {  // forking: the first 2xx answers the call
-      r->state = CallState::Answered;
-      r->answer_ns = ev.ts_ns;
-      r->release_cause = st;
-      ++counters_.answered;
-      facts.push_back({CallFactKind::Answered, i, r});
-    }
+    if (!r->answered()) r->release_cause = st;  // forking: the first 2xx answers the call
+    answer(*r, ev.ts_ns, i, facts);
   } else if (st >= 300 && !r->answered()) {
     end_call(*r, st == 487 ? CallEnd::CancelledBeforeAnswer : CallEnd::Rejected, ev.ts_ns, st, i, facts);
   }
+}
+
+void CallTracker::ringing(CallRecord& r, uint64_t ts, uint32_t i, std::vector<CallFact>& facts) {
+  if (r.state != CallState::Setup) return;
+  r.state = CallState::Ringing;
+  r.ring_ns = ts;
+  facts.push_back({CallFactKind::Ringing, i, &r});
+}
+
+void CallTracker::answer(CallRecord& r, uint64_t ts, uint32_t i, std::vector<CallFact>& facts) {
+  if (r.answered()) return;
+  r.state = CallState::Answered;
+  r.answer_ns = ts;
+  ++counters_.answered;
+  facts.push_back({CallFactKind::Answered, i, &r});
 }
 
 void CallTracker::on_isup(const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts) {
@@ -233,20 +245,11 @@ void CallTracker::on_isup(const SignalEvent& ev, uint32_t i, std::vector<CallFac
   switch (m.msg_type) {
     case kIsupAcm:
     case kIsupCpg:
-      if (r->state == CallState::Setup) {
-        r->state = CallState::Ringing;
-        r->ring_ns = ev.ts_ns;
-        facts.push_back({CallFactKind::Ringing, i, r});
-      }
+      ringing(*r, ev.ts_ns, i, facts);
       break;
     case kIsupAnm:
     case kIsupCon:
-      if (!r->answered()) {
-        r->state = CallState::Answered;
-        r->answer_ns = ev.ts_ns;
-        ++counters_.answered;
-        facts.push_back({CallFactKind::Answered, i, r});
-      }
+      answer(*r, ev.ts_ns, i, facts);
       break;
     case kIsupRel: {
       uint16_t cause = m.has_cause ? m.cause : 0;
@@ -257,6 +260,83 @@ void CallTracker::on_isup(const SignalEvent& ev, uint32_t i, std::vector<CallFac
       break;
     }
     case kIsupRlc:
+    default:
+      break;
+  }
+}
+
+// CAMEL: the gsmSSF opens a dialogue with InitialDP for each call of a CAMEL
+// subscriber (collectedInfo: the subscriber calls; termAttemptAuthorized: is
+// called) and reports the events the gsmSCF armed with eventReportBCSM in
+// that dialogue. The call is the SSF's dialogue: its point code and its
+// transaction id, which the SSF sends as otid and the SCF as dtid.
+void CallTracker::on_cap(const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts) {
+  const CapInfo& k = ev.cap;
+  const TcapInfo& t = ev.tcap;
+  if (k.component != MapComponent::Invoke) return;
+  if (k.opcode == cap_op::kInitialDp) {
+    if (t.type != TcapType::Begin || !t.otid_len || k.calling.empty() || k.called.empty()) return;
+    uint64_t key = cap_key(ev.mtp3.opc, t.otid, t.otid_len);
+    if (table_.find(key)) { ++counters_.retransmissions; return; }
+    CallRecord* nr = open_call(key, ev, i, facts);
+    nr->proto = CallProto::Cap;
+    nr->a.assign(k.calling);
+    nr->b.assign(k.called);
+    nr->cell.assign(k.cell);
+    // "msc:GT" (the serving MSC's address, else the SSF's global title) and
+    // "cap:OPC-OTID".
+    std::string_view msc = k.msc.empty() ? ev.sccp.calling.gt : k.msc;
+    char buf[64];
+    size_t n = 0;
+    for (char c : std::string_view("msc:")) buf[n++] = c;
+    for (char c : msc.substr(0, 32)) buf[n++] = c;
+    nr->source.assign({buf, n});
+    n = 0;
+    for (char c : std::string_view("cap:")) buf[n++] = c;
+    n += write_dec(buf + n, ev.mtp3.opc);
+    buf[n++] = '-';
+    for (uint8_t b = 0; b < t.otid_len; ++b) {
+      buf[n++] = "0123456789abcdef"[t.otid[b] >> 4];
+      buf[n++] = "0123456789abcdef"[t.otid[b] & 0xF];
+    }
+    nr->call_id.assign({buf, n});
+    nr->orig_pc = ev.mtp3.opc;
+    started(*nr, i, facts);
+    return;
+  }
+  if (k.opcode != cap_op::kEventReportBcsm && k.opcode != cap_op::kReleaseCall) return;
+  // From the SSF its own id is the otid; from the SCF the SSF's id is the dtid.
+  CallRecord* r = t.otid_len ? table_.find(cap_key(ev.mtp3.opc, t.otid, t.otid_len)) : nullptr;
+  if (!r && t.dtid_len) r = table_.find(cap_key(ev.mtp3.dpc, t.dtid, t.dtid_len));
+  if (!r) { ++counters_.orphan_messages; return; }
+  uint16_t cause = k.has_cause ? k.cause : 0;
+  if (k.opcode == cap_op::kReleaseCall) {  // the SCF ends the call (no credit, barred, ...)
+    end_call(*r, r->answered() ? CallEnd::Completed : CallEnd::Rejected, ev.ts_ns, cause, i, facts);
+    return;
+  }
+  switch (k.event_type) {
+    case cap_event::kOTermSeized:
+    case cap_event::kCallAccepted:
+      ringing(*r, ev.ts_ns, i, facts);
+      break;
+    case cap_event::kOAnswer:
+    case cap_event::kTAnswer:
+      answer(*r, ev.ts_ns, i, facts);
+      break;
+    case cap_event::kODisconnect:
+    case cap_event::kTDisconnect:
+    case cap_event::kOAbandon:
+    case cap_event::kTAbandon:
+      end_call(*r, r->answered() ? CallEnd::Completed : CallEnd::CancelledBeforeAnswer, ev.ts_ns, cause, i,
+               facts);
+      break;
+    case cap_event::kRouteSelectFailure:
+    case cap_event::kOCalledPartyBusy:
+    case cap_event::kONoAnswer:
+    case cap_event::kTBusy:
+    case cap_event::kTNoAnswer:
+      if (!r->answered()) end_call(*r, CallEnd::Rejected, ev.ts_ns, cause, i, facts);
+      break;
     default:
       break;
   }

@@ -3,6 +3,9 @@
 //         answer; forking (several 18x/2xx to-tags: the first answer wins);
 //         a re-INVITE inside a dialog is not a new call.
 //   ISUP: IAM -> ACM/CPG -> ANM/CON -> REL/RLC, keyed by (OPC, DPC, CIC).
+//   CAP : InitialDP -> eventReportBCSM (answer, disconnect, abandon, busy,
+//         no answer, route failure) or releaseCall, keyed by the gsmSSF's
+//         point code and transaction id.
 // Calls that never end time out on capture time. The table is bounded; the
 // bound and the evictions are counted. Every state change the caller cares
 // about comes back as a CallFact, in event order.
@@ -17,7 +20,7 @@
 
 namespace sigprobe::track {
 
-enum class CallProto : uint8_t { Sip, Isup };
+enum class CallProto : uint8_t { Sip, Isup, Cap };
 enum class CallState : uint8_t { Setup, Ringing, Answered, Ended };
 enum class CallEnd : uint8_t { None, Completed, CancelledBeforeAnswer, Rejected, TimedOut, Evicted };
 const char* call_end_name(CallEnd e);
@@ -37,11 +40,11 @@ struct alignas(64) CallRecord {
   uint64_t setup_ns = 0, ring_ns = 0, answer_ns = 0, end_ns = 0;
   ContactRef contact;           // the detector's handle on the caller's contact with b
   FixedStr<32> a, b;            // calling, called (digits)
-  FixedStr<48> source;          // "ip:port" (SIP) or "opc:N gt:DIGITS" (ISUP)
+  FixedStr<48> source;          // "ip:port" (SIP), "opc:N" (ISUP) or "msc:DIGITS" (CAP)
   FixedStr<64> user_agent;
   FixedStr<24> imei;
-  FixedStr<24> cell;            // VoLTE/VoNR radio cell (P-Access-Network-Info), hex
-  FixedStr<96> call_id;         // SIP Call-ID, or "isup:opc-dpc-cic"
+  FixedStr<24> cell;            // radio cell: P-Access-Network-Info (VoLTE/VoNR) or CAP InitialDP
+  FixedStr<96> call_id;         // SIP Call-ID, "isup:opc-dpc-cic" or "cap:opc-otid"
   uint64_t src_ip_key = 0;      // hash of the source address (no port)
   uint64_t first_frame = 0;
 
@@ -103,14 +106,20 @@ class CallTracker {
   // Key of a SIP call / an ISUP circuit, as used in the table.
   static uint64_t sip_key(std::string_view call_id);
   static uint64_t isup_key(uint32_t opc, uint32_t dpc, uint16_t cic);
+  // Key of a CAMEL call: the gsmSSF's point code and transaction id.
+  static uint64_t cap_key(uint32_t ssf_pc, const std::array<uint8_t, 4>& tid, uint8_t len);
 
  private:
   void on_sip(const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts);
   void on_isup(const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts);
+  void on_cap(const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts);
   // A new record for the call that ev starts (key, setup time, first frame
   // set); started() counts it and reports it once the caller has filled it.
   CallRecord* open_call(uint64_t key, const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts);
   void started(CallRecord& r, uint32_t i, std::vector<CallFact>& facts);
+  // The first provisional / answer of a call (later ones change nothing).
+  void ringing(CallRecord& r, uint64_t ts, uint32_t i, std::vector<CallFact>& facts);
+  void answer(CallRecord& r, uint64_t ts, uint32_t i, std::vector<CallFact>& facts);
   void end_call(CallRecord& r, CallEnd how, uint64_t ts, uint16_t cause, uint32_t i,
                 std::vector<CallFact>& facts);
 

@@ -10,7 +10,7 @@ namespace {
 uint64_t number_key(std::string_view n) { return hash_key(n, 13); }
 
 // The number whose list an event touches first, if any: the caller of a new
-// SIP or ISUP call (Q.763 IAM = 0x01), the sender of a text.
+// SIP, ISUP (Q.763 IAM = 0x01) or CAMEL (InitialDP) call, the sender of a text.
 std::string_view first_toucher(const SignalEvent& ev) {
   if (ev.has(kLayerSip)) {
     if (ev.sip.method == SipMethod::Invite && ev.sip.to_tag.empty()) return sip_calling(ev.sip);
@@ -18,6 +18,9 @@ std::string_view first_toucher(const SignalEvent& ev) {
     return {};
   }
   if (ev.has(kLayerIsup)) return ev.isup.msg_type == 0x01 ? ev.isup.calling : std::string_view{};
+  if (ev.has(kLayerCap))
+    return ev.cap.opcode == cap_op::kInitialDp && ev.tcap.type == TcapType::Begin ? ev.cap.calling
+                                                                                    : std::string_view{};
   if (ev.has(kLayerMap)) return sms_record(ev).sender;
   return {};
 }

@@ -990,5 +990,68 @@ TEST(Detector, SimBoxOnOneCellNotABusyCellNorAnOfficeTeam) {
   EXPECT_EQ(subjects(run(*d_no_per, evs)), (std::set<std::string>{"46000A1B20000C12", "46000A1B20000D34"}));
 }
 
+// A CAMEL call of a prepaid subscriber: InitialDP from the MSC's gsmSSF (pc
+// 1205), then the SSF's reports: answer and disconnect, or abandon.
+void camel_call(EventBuilder& b, std::vector<SignalEvent>& out, double t, uint32_t tid, const std::string& a,
+                const std::string& bnum, const std::string& cell, double ring_s, double talk_s) {
+  out.push_back(b.cap_initial_dp(t, 1205, tid, a, bnum, cell));
+  auto report = [&](double at, uint8_t event) {
+    out.push_back(b.cap_invoke(cap_op::kEventReportBcsm, at, 1205, 2305, TcapType::Continue, tid, tid + 1, event));
+  };
+  if (talk_s <= 0) {
+    report(t + ring_s, cap_event::kOAbandon);
+    return;
+  }
+  report(t + ring_s, cap_event::kOAnswer);
+  report(t + ring_s + talk_s, cap_event::kODisconnect);
+}
+
+TEST(Detector, SimBoxOnOneCellSeenThroughCamelCallsUnlessCamelCallsAreOff) {
+  const std::string rule =
+      "rules:\n  - name: cellbox\n    type: simbox\n    group_by: cell\n    window: 1h\n"
+      "    min_distinct_numbers: 6\n    min_calls_per_number: 3\n    max_answer_ratio: 0.4\n";
+  auto d = make_whole(rule);
+  auto d_off = make_whole("settings:\n  camel_calls: false\n" + rule);
+  ASSERT_TRUE(d && d_off);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  uint32_t tid = 0x16000000;
+  // A 2G multi-card box: 8 prepaid cards on one GSM cell, 4 rounds, one answered round.
+  for (int c = 0; c < 4; ++c)
+    for (int k = 0; k < 8; ++k)
+      camel_call(b, evs, 10.0 + c * 600 + k * 60, tid += 2, "8617012340" + std::to_string(100 + k),
+                 "86139008" + std::to_string(1000 + c * 8 + k), "460005A213E07", 8, c == 1 ? 40 : 0);
+  // A bus station's cell: 30 travellers, one call each, mostly answered.
+  for (int p = 0; p < 30; ++p)
+    camel_call(b, evs, 20.0 + p * 100, tid += 2, "8613800000" + std::to_string(100 + p),
+               "86139009" + std::to_string(1000 + p), "460005A301B02", 6, p % 10 < 7 ? 90 : 0);
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].subject, "460005A213E07");
+  EXPECT_EQ(alerts[0].subject_type, SubjectType::Cell);
+  EXPECT_LE(alerts[0].evidence["answer_ratio"]["value"].get<double>(), 0.4);
+  EXPECT_TRUE(run(*d_off, evs).empty()) << "camel_calls: false tracks no CAMEL call";
+}
+
+TEST(Detector, IsupAndCamelCallsAreNotGroupedByIp) {
+  // Every ISUP call of an exchange comes from its point code, every CAMEL call
+  // from its MSC: neither is an address behind which a box hides its cards.
+  auto d = make_whole(
+      "rules:\n  - name: box\n    type: simbox\n    group_by: ip\n    window: 10m\n    min_distinct_numbers: 8\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (int i = 0; i < 12; ++i) {
+    double t = 10.0 + i * 20;
+    uint16_t cic = uint16_t(100 + i);
+    evs.push_back(b.isup(0x01, t, 1201, 2302, cic, "8613800000" + std::to_string(100 + i), "8613900139000"));
+    evs.push_back(b.isup(0x09, t + 5, 2302, 1201, cic));
+    evs.push_back(b.isup(0x0C, t + 60, 1201, 2302, cic));
+    camel_call(b, evs, t + 1, 0x16000000 + 2 * uint32_t(i), "8613700000" + std::to_string(100 + i), "8613900139001",
+               "", 5, 60);
+  }
+  EXPECT_TRUE(run(*d, evs).empty());
+}
+
 }  // namespace
 }  // namespace sigprobe::detect

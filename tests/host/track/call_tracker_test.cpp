@@ -186,6 +186,88 @@ TEST(CallTracker, IsupReleaseFromTheCallerBeforeAnswerIsACancel) {
   EXPECT_EQ(r.facts.back().rec->end, CallEnd::Rejected);
 }
 
+// CAMEL (TS 29.078): the gsmSSF (point code 1205) opens a dialogue per call
+// with InitialDP; the gsmSCF (2305) answers with dtid = the SSF's id; the SSF
+// reports the armed events in Continue messages carrying both ids.
+TEST(CallTracker, CapCallFromInitialDpToDisconnectWithTalkTime) {
+  EventBuilder b;
+  TrackRun r;
+  r.feed(b.cap_initial_dp(10.0, 1205, 0x16000001, "8613812340001", "8613987650001", "460001A2B3C4D"));
+  r.feed(b.cap_invoke(cap_op::kContinue, 10.1, 2305, 1205, TcapType::Continue, 0x26000001, 0x16000001));
+  r.feed(b.cap_invoke(cap_op::kEventReportBcsm, 14.0, 1205, 2305, TcapType::Continue, 0x16000001, 0x26000001,
+                      cap_event::kOAnswer));
+  auto disc = b.cap_invoke(cap_op::kEventReportBcsm, 74.0, 1205, 2305, TcapType::Continue, 0x16000001,
+                           0x26000001, cap_event::kODisconnect);
+  disc.cap.cause = 16;
+  disc.cap.has_cause = true;
+  r.feed(disc);
+  ASSERT_EQ(r.kinds(), (std::vector<CallFactKind>{CallFactKind::Started, CallFactKind::Answered,
+                                                  CallFactKind::Ended}));
+  const CallRecord& rec = *r.facts.back().rec;
+  EXPECT_EQ(rec.proto, CallProto::Cap);
+  EXPECT_EQ(rec.a.view(), "8613812340001");
+  EXPECT_EQ(rec.b.view(), "8613987650001");
+  EXPECT_EQ(rec.cell.view(), "460001A2B3C4D");
+  EXPECT_EQ(rec.source.view(), "msc:8613900000031");
+  EXPECT_EQ(rec.call_id.view(), "cap:1205-16000001");
+  EXPECT_EQ(rec.end, CallEnd::Completed);
+  EXPECT_EQ(rec.release_cause, 16);
+  EXPECT_EQ(rec.talk_ns(), 60'000'000'000ull);
+}
+
+TEST(CallTracker, CapOutcomesBeforeAnswer) {
+  struct Case {
+    const char* name;
+    int16_t op;
+    uint8_t event;
+    bool from_scf;
+    CallEnd want;
+  };
+  const Case cases[] = {
+      {"oAbandon", cap_op::kEventReportBcsm, cap_event::kOAbandon, false, CallEnd::CancelledBeforeAnswer},
+      {"oCalledPartyBusy", cap_op::kEventReportBcsm, cap_event::kOCalledPartyBusy, false, CallEnd::Rejected},
+      {"oNoAnswer", cap_op::kEventReportBcsm, cap_event::kONoAnswer, false, CallEnd::Rejected},
+      {"routeSelectFailure", cap_op::kEventReportBcsm, cap_event::kRouteSelectFailure, false, CallEnd::Rejected},
+      {"releaseCall from the SCF", cap_op::kReleaseCall, 0, true, CallEnd::Rejected},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    EventBuilder b;
+    TrackRun r;
+    r.feed(b.cap_initial_dp(10.0, 1205, 7, "8613812340002", "8613987650002"));
+    if (c.from_scf)
+      r.feed(b.cap_invoke(c.op, 10.2, 2305, 1205, TcapType::End, 0, 7));
+    else
+      r.feed(b.cap_invoke(c.op, 12.0, 1205, 2305, TcapType::Continue, 7, 0x99, c.event));
+    ASSERT_EQ(r.facts.size(), 2u);
+    EXPECT_EQ(r.facts[1].kind, CallFactKind::Ended);
+    EXPECT_EQ(r.facts[1].rec->end, c.want);
+    EXPECT_FALSE(r.facts[1].rec->answered());
+  }
+}
+
+TEST(CallTracker, CapDialoguesOfTwoSsfsWithOneTidAreTwoCalls) {
+  EventBuilder b;
+  TrackRun r;
+  r.feed(b.cap_initial_dp(10.0, 1205, 7, "8613812340003", "8613987650003"));
+  r.feed(b.cap_initial_dp(10.0, 1206, 7, "8613812340004", "8613987650004"));
+  r.feed(b.cap_initial_dp(10.1, 1205, 7, "8613812340003", "8613987650003"));  // retransmitted
+  EXPECT_EQ(r.t.open_calls(), 2u);
+  EXPECT_EQ(r.t.counters().retransmissions, 1u);
+  // The SCF's answer to the second SSF finds its call by (dpc, dtid).
+  r.feed(b.cap_invoke(cap_op::kEventReportBcsm, 11.0, 1206, 2305, TcapType::Continue, 7, 0x55,
+                      cap_event::kOAnswer));
+  ASSERT_EQ(r.facts.back().kind, CallFactKind::Answered);
+  EXPECT_EQ(r.facts.back().rec->a.view(), "8613812340004");
+  r.feed(b.cap_invoke(cap_op::kReleaseCall, 12.0, 2305, 1205, TcapType::End, 0, 7));
+  EXPECT_EQ(r.facts.back().rec->a.view(), "8613812340003");
+  EXPECT_EQ(r.facts.back().rec->end, CallEnd::Rejected);
+  // A report of a dialogue never opened is an orphan.
+  r.feed(b.cap_invoke(cap_op::kEventReportBcsm, 13.0, 1205, 2305, TcapType::Continue, 8, 0x56,
+                      cap_event::kOAnswer));
+  EXPECT_EQ(r.t.counters().orphan_messages, 1u);
+}
+
 TEST(CallTracker, PaiIsTheCallingNumberWhenPresent) {
   SipInfo s;
   s.from_user = "anonymous";

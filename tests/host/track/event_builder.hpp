@@ -85,6 +85,42 @@ class EventBuilder {
     return e;
   }
 
+  // A CAP invoke in a TCAP message from `opc` to `dpc` with the given
+  // transaction ids (0 = absent): the gsmSSF sends its own id as otid, the
+  // gsmSCF sends it back as dtid.
+  SignalEvent cap_invoke(int16_t op, double ts_s, uint32_t opc, uint32_t dpc, TcapType t, uint32_t otid,
+                         uint32_t dtid, uint8_t event_type = 0) {
+    SignalEvent e = base(ts_s);
+    e.proto = Proto::Cap;
+    e.layers = kLayerMtp3 | kLayerSccp | kLayerTcap | kLayerCap;
+    e.mtp3.opc = opc;
+    e.mtp3.dpc = dpc;
+    e.sccp.calling.ssn = e.sccp.called.ssn = 146;
+    e.tcap.type = t;
+    for (int i = 0; i < 4; ++i) {
+      e.tcap.otid[size_t(i)] = uint8_t(otid >> (24 - 8 * i));
+      e.tcap.dtid[size_t(i)] = uint8_t(dtid >> (24 - 8 * i));
+    }
+    e.tcap.otid_len = otid ? 4 : 0;
+    e.tcap.dtid_len = dtid ? 4 : 0;
+    e.cap.component = MapComponent::Invoke;
+    e.cap.opcode = op;
+    e.cap.event_type = event_type;
+    return e;
+  }
+  // InitialDP of a call (collectedInfo: the subscriber calls), SSF -> SCF.
+  SignalEvent cap_initial_dp(double ts_s, uint32_t ssf_pc, uint32_t otid, std::string calling, std::string called,
+                             std::string cell = "") {
+    SignalEvent e = cap_invoke(cap_op::kInitialDp, ts_s, ssf_pc, 2305, TcapType::Begin, otid, 0,
+                               cap_event::kCollectedInfo);
+    e.cap.calling = keep(std::move(calling));
+    e.cap.called = keep(std::move(called));
+    e.cap.imsi = keep("460001122330001");
+    e.cap.msc = keep("8613900000031");
+    e.cap.cell = keep(std::move(cell));
+    return e;
+  }
+
  private:
   SignalEvent base(double ts_s) {
     SignalEvent e;
