@@ -6,32 +6,43 @@ Each scenario is a plausible benign background (subscribers with Poisson call ar
 ratio ~70 %, log-normal talk times, SMS, location updates, roaming) with fraud behaviours mixed
 in, and benign hard cases (a busy call centre, a whitelisted police warning line, a company's
 phones of one IMEI family, an enterprise IP-PBX with many DIDs, a railway station's cell and
-an office of agents calling from one cell, verification code SMS, a parents' group text). The labels say which subject is fraud for which rule, with the
+an office of agents calling from one cell, a bus station's GSM cell, verification code SMS, a
+parents' group text). Calls are SIP (VoLTE: the cell in P-Access-Network-Info) or, for
+circuit-switched prepaid cards, CAMEL dialogues over SIGTRAN (InitialDP with the caller's
+cell, then eventReportBCSM). The labels say which subject is fraud for which rule, with the
 capture time of its first fraudulent message, and which subjects are benign and must never be
 flagged. tests/scenarios replays them and computes precision and recall.
 
-Run:  /usr/bin/python3 scripts/gen_scenarios.py          (needs scapy: Debian's python)
-The SIP, SIGTRAN and MAP encoders come from scripts/genlib (read only here).
+Run:  /usr/bin/python3 scripts/gen_scenarios.py [NAME ...]   (needs scapy: Debian's python;
+      NAMEs: only those scenarios, e.g. simbox)
+The SIP, SIGTRAN, MAP and CAP encoders come from scripts/genlib (read only here).
 """
 import json
 import math
+from datetime import datetime, timedelta, timezone
 import os
 import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from genlib import capops as co  # noqa: E402
 from genlib import mapops as mo  # noqa: E402
 from genlib import net, sms, ss7  # noqa: E402
 from genlib.numbers import tbcd  # noqa: E402
 from genlib.pcapfile import EPOCH_2026, PcapWriter  # noqa: E402
-from genlib.sigtran import Assoc, Node, invoke_msg, result_msg  # noqa: E402
+from genlib.sigtran import Assoc, Node, cap_msg, invoke_msg, result_msg  # noqa: E402
 from genlib.sip import Dialog, sdp  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "pcaps", "scenarios")
 PROXY = "10.255.0.1"
 DOMAIN = "ims.example.cn"
+# CAMEL (CAP v2) for prepaid circuit-switched calls: the serving MSC's gsmSSF behind side a of
+# the SIGTRAN association, the prepaid SCP's gsmSCF behind side b, both on SSN 146.
+CAP_SSF = Node("MSC/gsmSSF", 1205, "8613900000031", co.SSN_CAP, "a")
+CAP_SCF = Node("gsmSCF (prepaid)", 2305, "8613800800001", co.SSN_CAP, "b")
+CAP_VLR = "8613900000032"
 
 
 class Frames:
@@ -73,6 +84,7 @@ class Scenario:
         self.fraud = {}     # subject -> {"rules": set, "first_ts": t, "what": text}
         self.benign = {}    # subject -> why
         self.n_call = 0
+        self.n_cap = 0      # CAMEL calls: the SSF's transaction ids, apart from the MAP ones
         self.assoc = None
 
     # ---- labels ---------------------------------------------------------------
@@ -187,6 +199,56 @@ class Scenario:
         tpdu = sms.sms_submit(self.tid & 0xFF, recipient, text, 0x08 if ucs2 else 0x00)
         self.dialogue(t, msc, smsc, "mo-forwardSM", mo.mo_forward_sm_arg(smsc.gt, sender, tpdu, imsi))
 
+    def cap_call(self, t, calling, called, imsi, cell, ring_s, talk_s, outcome):
+        """One mobile-originated call of a prepaid subscriber as the MSC's gsmSSF reports it to
+        the prepaid gsmSCF, one CAP v2 dialogue (TS 29.078): Begin{initialDP at collectedInfo}
+        naming the caller's cell (cell: capops.cgi(), the CGI of locationInformation), then the
+        SCF's Continue{requestReportBCSMEvent, continue} 20 ms later; answered: the SSF's
+        Continue{eventReportBCSM oAnswer} after ring_s and oDisconnect (cause 16, normal
+        clearing) talk_s later; cancel: oAbandon after ring_s; busy: oCalledPartyBusy (cause 17)
+        after ring_s; the SCF closes each with an End. The SSF's transaction id (otid; the SCF's
+        dtid) comes from a counter of its own, not the MAP dialogues' self.tid."""
+        if self.assoc is None:
+            self.ss7_up()
+        self.n_cap += 1
+        ssf_tid = (0x16000000 + self.n_cap).to_bytes(4, "big")
+        scf_tid = (0x26000000 + self.n_cap).to_bytes(4, "big")
+        acn = co.CAP_V2_SSF_TO_SCF
+        local = datetime.fromtimestamp(EPOCH_2026 + self.start_s + t, timezone(timedelta(hours=8)))
+        arg, f = co.initial_dp_arg(100, calling, imsi, CAP_VLR, CAP_SSF.gt, cell,
+                                   (0x4C000000 + self.n_cap).to_bytes(4, "big"), called_bcd=called,
+                                   time_local=local.strftime("%Y%m%d%H%M%S"))
+        self.f.at(t)
+        self.assoc.send(cap_msg(CAP_SSF, CAP_SCF, "begin", [(ss7.invoke(1, co.OP["initialDP"], arg), f)],
+                                otid=ssf_tid, dialogue=ss7.dialogue_request(acn)))
+        edps = [("routeSelectFailure", co.INTERRUPTED, co.LEG2), ("oCalledPartyBusy", co.INTERRUPTED, co.LEG2),
+                ("oNoAnswer", co.INTERRUPTED, co.LEG2), ("oAnswer", co.NOTIFY_AND_CONTINUE, co.LEG2),
+                ("oDisconnect", co.INTERRUPTED, co.LEG1), ("oDisconnect", co.INTERRUPTED, co.LEG2),
+                ("oAbandon", co.NOTIFY_AND_CONTINUE, co.LEG1)]
+        arg, f = co.rrbe_arg(edps)
+        comps = [(ss7.invoke(1, co.OP["requestReportBCSMEvent"], arg), f)]
+        arg, f = co.continue_op()
+        comps.append((ss7.invoke(2, co.OP["continue"], arg), f))
+        self.f.at(t + 0.02)
+        self.assoc.send(cap_msg(CAP_SCF, CAP_SSF, "continue", comps, otid=scf_tid, dtid=ssf_tid,
+                                dialogue=ss7.dialogue_response(acn)))
+        if outcome == "answered":
+            reports = [(ring_s, ("oAnswer", co.LEG2, co.NOTIFICATION)),
+                       (ring_s + talk_s, ("oDisconnect", co.LEG1, co.REQUEST, 16))]
+        elif outcome == "cancel":
+            reports = [(ring_s, ("oAbandon", co.LEG1, co.NOTIFICATION))]
+        else:
+            reports = [(ring_s, ("oCalledPartyBusy", co.LEG2, co.REQUEST, 17))]
+        for invoke_id, (dt, report) in enumerate(reports, 2):
+            arg, f = co.erb_arg(*report)
+            self.f.at(t + dt)
+            self.assoc.send(cap_msg(CAP_SSF, CAP_SCF, "continue",
+                                    [(ss7.invoke(invoke_id, co.OP["eventReportBCSM"], arg), f)],
+                                    otid=ssf_tid, dtid=scf_tid))
+        self.f.at(t + reports[-1][0] + 0.02)
+        self.assoc.send(cap_msg(CAP_SCF, CAP_SSF, "end", [], dtid=ssf_tid))
+        return t
+
     def write(self):
         os.makedirs(OUT, exist_ok=True)
         path = os.path.join(OUT, self.name + ".pcap")
@@ -288,8 +350,14 @@ def calls():
 
 
 def simbox():
-    """A GoIP gateway with 16 SIM cards behind one IP, and a slow SIM box that uses 3 new
-    numbers per 10 minutes (under the per-window threshold) for an hour."""
+    """A GoIP gateway with 16 SIM cards behind one IP, a slow SIM box that uses 3 new numbers
+    per 10 minutes (under the per-window threshold) for an hour, a VoLTE SIM box of one IMEI
+    family, a VoLTE multi-card box seen by its cell, and a 2G multi-card box of 10 prepaid cards
+    on one GSM cell, whose circuit-switched calls the probe sees through CAMEL (InitialDP names
+    the cell). Benign: a call centre, a company's phones of one IMEI family, an IP-PBX trunk, a
+    railway station's and an office's VoLTE cells, and a bus station's GSM cell (60 travellers'
+    prepaid cards, one or two calls each). The CS part comes last, after every draw of the SIP
+    part, and brings up the SIGTRAN association (its frames at t=0 sort after the SIP ones)."""
     s = Scenario("simbox", 42, 60)
     subs = s.subscribers(2000)
     s.background_calls(subs, 0.06)
@@ -378,6 +446,37 @@ def simbox():
     dial_rounds(s, subs, office, agents, 6, (300, 500, 45, 20), 0.85, (4, 12), (60, 300),
                 lambda k: f"10.203.0.{10 + k}")
     s.label_benign(office, "estate agency office cell: 12 agents calling clients, answered and long")
+    # A 2G multi-card box (猫池) of 10 GSM modules with prepaid cards: circuit-switched calls,
+    # no SIP; every call of a prepaid card goes to the SCP, and CAMEL's InitialDP names the
+    # caller's cell (the CGI of locationInformation). Virtual-operator 170/171 cards, outside
+    # the 1700/1710 blocks of the high-risk list (the first of the 8 digits is never 0). Each
+    # card dials 6 times in the hour, ~20 % answered and briefly, mostly hung up after ringing:
+    # about 6 calls per card, too few for any per-caller rule; only the cell ties them.
+    gsm_box = co.cgi("460", "00", 0x5A21, 0x3E07)
+    cs_cards = [(f"8617{k % 2}{rnd.randrange(10**7, 10**8)}", f"46000{rnd.randrange(10**10):010d}")
+                for k in range(10)]
+    first = None
+    for r in range(6):
+        for k, (num, imsi) in enumerate(cs_cards):
+            t = 700 + r * 450 + k * 37 + rnd.uniform(0, 10)
+            u = rnd.random()
+            out = "answered" if u < 0.2 else "busy" if u < 0.3 else "cancel"
+            ring = rnd.uniform(6, 14) if out != "busy" else 2.0
+            s.cap_call(t, num, rnd.choice(subs)[0], imsi, gsm_box, ring, rnd.uniform(15, 60), out)
+            first = t if first is None else min(first, t)
+    s.label_fraud(gsm_box[1], ["simbox_cell"], first,
+                  "2G multi-card box: 10 prepaid cards on one GSM cell, seen through CAMEL InitialDP")
+    # A long-distance bus station's GSM cell: 60 travellers' prepaid cards calling once or twice
+    # (home, whoever meets them), mostly answered: more numbers than the box, few calls each.
+    bus = co.cgi("460", "00", 0x5A30, 0x1B02)
+    for k in range(60):
+        num = f"86{('13', '15', '18', '19')[k % 4]}{rnd.randrange(10**9):09d}"
+        imsi = f"46000{rnd.randrange(10**10):010d}"
+        for c in range(2 if k % 3 == 0 else 1):
+            t = 60 + k * 50 + c * 400 + rnd.uniform(0, 30)
+            out = "answered" if rnd.random() < 0.75 else "cancel"
+            s.cap_call(t, num, rnd.choice(subs)[0], imsi, bus, rnd.uniform(3, 12), rnd.uniform(20, 200), out)
+    s.label_benign(bus[1], "long-distance bus station cell: 60 travellers' prepaid cards, one or two calls each")
     s.write()
 
 

@@ -112,7 +112,8 @@ TEST_P(Scenario, EveryFraudSubjectCaughtAndNoBenignSubjectFlagged) {
   // numbers of its calls, and each of its victims is a number one of them called in the capture.
   std::ifstream vin(victims_path);
   ASSERT_TRUE(vin.good());
-  std::set<std::pair<std::string, std::string>> called;  // (caller, callee) of every INVITE
+  // (caller, callee) of every INVITE and every CAMEL InitialDP (a circuit-switched call)
+  std::set<std::pair<std::string, std::string>> called;
   {
     const std::string events = (out / (name + ".events.jsonl")).string();
     const std::string dec = std::string(SIGPROBE_BINARY_DIR) + "/sigprobe decode --json " + pcap.string() + " > " +
@@ -121,6 +122,8 @@ TEST_P(Scenario, EveryFraudSubjectCaughtAndNoBenignSubjectFlagged) {
     std::ifstream ev(events);
     while (std::getline(ev, line)) {
       json e = json::parse(line);
+      if (e.contains("cap") && e["cap"].value("op", "") == "initialDP" && e["tcap"].value("type", "") == "begin")
+        called.insert({e["cap"].value("calling", ""), e["cap"].value("called", "")});
       if (!e.contains("sip") || e["sip"].value("method", "") != "INVITE") continue;
       const json& sip = e["sip"];
       for (const char* a : {"from_user", "pai_user"})
