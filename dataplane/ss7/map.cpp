@@ -6,8 +6,6 @@ namespace sigprobe::ss7 {
 namespace {
 
 constexpr uint8_t kOctetString = 0x04, kSequence = 0x30, kIa5String = 0x16;
-constexpr size_t kMaxTbcdOctets = 10;     // 20 digits: ISDN-AddressString is 1+9, IMSI 3..8
-constexpr size_t kMaxAddressOctets = 20;  // AddressString upper bound (maxAddressLength)
 
 // Context tag n, primitive / constructed.
 constexpr uint8_t ctx(uint8_t n) { return uint8_t(0x80 | n); }
@@ -288,22 +286,6 @@ void decode_result(int op, const Tlv& p, MapFields& f, DecodeCounters& c) {
 }
 
 }  // namespace
-
-MapNumber map_identity(Bytes v, DecodeCounters& c, Anomaly empty) {
-  if (v.empty() || v.size() > kMaxTbcdOctets) {
-    c.anomaly(v.empty() ? empty : Anomaly::MapDigitsTooLong);
-    return {};
-  }
-  return MapNumber{v, 0};
-}
-
-MapNumber map_address(Bytes v, DecodeCounters& c, Anomaly empty) {
-  if (v.empty() || v.size() > kMaxAddressOctets) {
-    c.anomaly(v.empty() ? empty : Anomaly::MapDigitsTooLong);
-    return {};
-  }
-  return MapNumber{v.subspan(1), v[0]};
-}
 
 MapOpenInfo decode_map_open(Bytes user_info, DecodeCounters& c) {
   // user-information [30] { EXTERNAL { direct-reference OID (map-DialogueAS),

@@ -36,8 +36,23 @@ struct MapNumber {
 // (the TON/NPI octet, then TBCD digits; at most 20 octets), as MAP and the
 // protocols that import its types (CAP) carry them. Empty contents count the
 // `empty` anomaly, too many octets map.digits_too_long; both give no number.
-MapNumber map_identity(Bytes v, DecodeCounters& c, Anomaly empty);
-MapNumber map_address(Bytes v, DecodeCounters& c, Anomaly empty);
+// Inline: MAP reads several per argument.
+inline constexpr size_t kMapMaxTbcdOctets = 10;     // 20 digits: ISDN-AddressString is 1+9, IMSI 3..8
+inline constexpr size_t kMapMaxAddressOctets = 20;  // AddressString upper bound (maxAddressLength)
+inline MapNumber map_identity(Bytes v, DecodeCounters& c, Anomaly empty) {
+  if (v.empty() || v.size() > kMapMaxTbcdOctets) {
+    c.anomaly(v.empty() ? empty : Anomaly::MapDigitsTooLong);
+    return {};
+  }
+  return MapNumber{v, 0};
+}
+inline MapNumber map_address(Bytes v, DecodeCounters& c, Anomaly empty) {
+  if (v.empty() || v.size() > kMapMaxAddressOctets) {
+    c.anomaly(v.empty() ? empty : Anomaly::MapDigitsTooLong);
+    return {};
+  }
+  return MapNumber{v.subspan(1), v[0]};
+}
 
 struct MapFields {
   MapNumber imsi, msisdn, vlr, msc, sgsn, hlr, imei, service_centre, roaming_number;

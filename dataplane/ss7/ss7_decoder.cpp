@@ -112,6 +112,7 @@ struct Ss7Decoder::State {
     uint64_t key = 0, other = 0;
   };
   std::vector<CapDialogue> cap_dialogues;
+  size_t cap_live = 0;  // slots of cap_dialogues in use
   SccpReassembler sccp;
   SmsConcatenator concat;
   std::vector<char> text;  // scratch for one SMS part's text
@@ -244,7 +245,11 @@ void Ss7Decoder::State::on_tcap(Bytes data, SignalEvent& base, bool in_batch, Ev
     if (!in_batch) ++c.events_dropped;
     return;
   }
-  bool cap = is_cap_dialogue(*t, base);
+  // A MAP-only link (no CAP dialogue open, no CAP context or subsystem) skips the table.
+  bool cap = cap_live == 0 && (t->acn.empty() ? base.sccp.called.ssn != kSsnCap && base.sccp.calling.ssn != kSsnCap
+                                              : !acn_is_cap(t->acn))
+                 ? false
+                 : is_cap_dialogue(*t, base);
   base.proto = cap ? Proto::Cap : Proto::Map;
   base.layers |= cap ? kLayerCap : kLayerMap;
   for (size_t i = 0; i < t->n_components; ++i) {
@@ -278,25 +283,33 @@ void Ss7Decoder::State::on_tcap(Bytes data, SignalEvent& base, bool in_batch, Ev
 // 8.2). Real networks use other SSNs for CAP (the corpus capture
 // sage-s11__sigcorr/camel.pcap: 152 and 200), hence the table.
 bool Ss7Decoder::State::is_cap_dialogue(const TcapMsg& t, const SignalEvent& base) {
+  bool to_cap_ssn = base.sccp.called.ssn == kSsnCap || base.sccp.calling.ssn == kSsnCap;
   uint64_t own = t.otid.empty() ? 0 : dialogue_key(base.mtp3.opc, t.otid);    // the sender's id
   uint64_t peer = t.dtid.empty() ? 0 : dialogue_key(base.mtp3.dpc, t.dtid);  // the receiver's id
   auto known = [&](uint64_t k) { return k && cap_dialogues[dialogue_slot(k)].key == k; };
-  bool cap;
-  if (!t.acn.empty()) cap = acn_is_cap(t.acn);
-  else cap = known(own) || known(peer) || base.sccp.called.ssn == kSsnCap || base.sccp.calling.ssn == kSsnCap;
+  bool cap = t.acn.empty() ? known(own) || known(peer) || to_cap_ssn : acn_is_cap(t.acn);
+  auto remember = [&](uint64_t k, uint64_t other) {
+    CapDialogue& d = cap_dialogues[dialogue_slot(k)];
+    if (!d.key) ++cap_live;
+    d = {k, other};
+  };
+  auto clear = [&](CapDialogue& d) {
+    if (d.key) --cap_live;
+    d = CapDialogue{};
+  };
   auto forget = [&](uint64_t k) {
     CapDialogue& d = cap_dialogues[dialogue_slot(k)];
     if (d.key != k) return;
     uint64_t other = d.other;
-    d = CapDialogue{};
+    clear(d);
     if (other) {
       CapDialogue& o = cap_dialogues[dialogue_slot(other)];
-      if (o.key == other) o = CapDialogue{};
+      if (o.key == other) clear(o);
     }
   };
   if (cap && t.type != TcapType::End && t.type != TcapType::Abort) {
-    if (own) cap_dialogues[dialogue_slot(own)] = {own, peer};
-    if (peer) cap_dialogues[dialogue_slot(peer)] = {peer, own};
+    if (own) remember(own, peer);
+    if (peer) remember(peer, own);
   } else {  // ended (both ends go), or the ids now name a MAP dialogue
     if (own) forget(own);
     if (peer) forget(peer);
