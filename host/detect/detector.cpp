@@ -688,6 +688,8 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
           break;
         case CallFactKind::Ended: {
           contacts_.call_ended(a, b, rec.talk_ns(), rec.end_ns, rec.contact);
+          // How it ended was not on the link: neither answered, unanswered nor short.
+          if (rec.end == track::CallEnd::Unseen) break;
           for (auto [r, qi] : sources(Source::CallEnded)) emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
           if (!rec.answered()) {
             for (auto [r, qi] : sources(Source::CallSettled)) emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);

@@ -28,8 +28,8 @@ uint64_t ip_key(const Endpoint& e) {
 }  // namespace
 
 const char* call_end_name(CallEnd e) {
-  static constexpr const char* kNames[] = {"open", "completed", "cancelled_before_answer",
-                                           "rejected", "timed_out", "evicted"};
+  static constexpr const char* kNames[] = {"open",      "completed", "cancelled_before_answer", "rejected",
+                                           "timed_out", "evicted",   "unseen"};
   return kNames[size_t(e)];
 }
 
@@ -100,7 +100,7 @@ void CallTracker::on_event(const SignalEvent& ev, uint32_t i, std::vector<CallFa
   }
   if (ev.has(kLayerSip)) on_sip(ev, i, facts);
   else if (ev.has(kLayerIsup)) on_isup(ev, i, facts);
-  else if (ev.has(kLayerCap)) on_cap(ev, i, facts);
+  else if (ev.has(kLayerCap) || (ev.proto == Proto::Tcap && ev.has(kLayerTcap))) on_cap(ev, i, facts);
 }
 
 CallRecord* CallTracker::open_call(uint64_t key, const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts) {
@@ -132,6 +132,7 @@ void CallTracker::end_call(CallRecord& r, CallEnd how, uint64_t ts, uint16_t cau
     case CallEnd::Completed: ++counters_.completed; break;
     case CallEnd::CancelledBeforeAnswer: ++counters_.cancelled; break;
     case CallEnd::Rejected: ++counters_.rejected; break;
+    case CallEnd::Unseen: ++counters_.unseen; break;
     default: ++counters_.timed_out; break;
   }
   facts.push_back({CallFactKind::Ended, i, &r});
@@ -273,8 +274,11 @@ void CallTracker::on_isup(const SignalEvent& ev, uint32_t i, std::vector<CallFac
 void CallTracker::on_cap(const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts) {
   const CapInfo& k = ev.cap;
   const TcapInfo& t = ev.tcap;
-  if (k.component != MapComponent::Invoke) return;
-  if (k.opcode == cap_op::kInitialDp) {
+  const bool closes = t.type == TcapType::End || t.type == TcapType::Abort;
+  // A TCAP message without components (proto tcap) matters only when it
+  // closes a CAMEL call's dialogue.
+  if (!ev.has(kLayerCap) && !closes) return;
+  if (ev.has(kLayerCap) && k.component == MapComponent::Invoke && k.opcode == cap_op::kInitialDp) {
     if (t.type != TcapType::Begin || !t.otid_len || k.calling.empty() || k.called.empty()) return;
     uint64_t key = cap_key(ev.mtp3.opc, t.otid, t.otid_len);
     if (table_.find(key)) { ++counters_.retransmissions; return; }
@@ -304,30 +308,42 @@ void CallTracker::on_cap(const SignalEvent& ev, uint32_t i, std::vector<CallFact
     started(*nr, i, facts);
     return;
   }
-  if (k.opcode != cap_op::kEventReportBcsm && k.opcode != cap_op::kReleaseCall) return;
+  const bool reports = ev.has(kLayerCap) && k.component == MapComponent::Invoke &&
+                       (k.opcode == cap_op::kEventReportBcsm || k.opcode == cap_op::kReleaseCall);
+  if (!reports && !closes) return;
   // From the SSF its own id is the otid; from the SCF the SSF's id is the dtid.
   CallRecord* r = t.otid_len ? table_.find(cap_key(ev.mtp3.opc, t.otid, t.otid_len)) : nullptr;
   if (!r && t.dtid_len) r = table_.find(cap_key(ev.mtp3.dpc, t.dtid, t.dtid_len));
-  if (!r) { ++counters_.orphan_messages; return; }
+  if (!r) {
+    if (reports) ++counters_.orphan_messages;
+    return;
+  }
+  if (reports) report(*r, ev, i, facts);
+  // The dialogue is over; a call still open will never report its outcome.
+  if (closes && r->state != CallState::Ended) end_call(*r, CallEnd::Unseen, ev.ts_ns, 0, i, facts);
+}
+
+void CallTracker::report(CallRecord& r, const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts) {
+  const CapInfo& k = ev.cap;
   uint16_t cause = k.has_cause ? k.cause : 0;
   if (k.opcode == cap_op::kReleaseCall) {  // the SCF ends the call (no credit, barred, ...)
-    end_call(*r, r->answered() ? CallEnd::Completed : CallEnd::Rejected, ev.ts_ns, cause, i, facts);
+    end_call(r, r.answered() ? CallEnd::Completed : CallEnd::Rejected, ev.ts_ns, cause, i, facts);
     return;
   }
   switch (k.event_type) {
     case cap_event::kOTermSeized:
     case cap_event::kCallAccepted:
-      ringing(*r, ev.ts_ns, i, facts);
+      ringing(r, ev.ts_ns, i, facts);
       break;
     case cap_event::kOAnswer:
     case cap_event::kTAnswer:
-      answer(*r, ev.ts_ns, i, facts);
+      answer(r, ev.ts_ns, i, facts);
       break;
     case cap_event::kODisconnect:
     case cap_event::kTDisconnect:
     case cap_event::kOAbandon:
     case cap_event::kTAbandon:
-      end_call(*r, r->answered() ? CallEnd::Completed : CallEnd::CancelledBeforeAnswer, ev.ts_ns, cause, i,
+      end_call(r, r.answered() ? CallEnd::Completed : CallEnd::CancelledBeforeAnswer, ev.ts_ns, cause, i,
                facts);
       break;
     case cap_event::kRouteSelectFailure:
@@ -335,7 +351,7 @@ void CallTracker::on_cap(const SignalEvent& ev, uint32_t i, std::vector<CallFact
     case cap_event::kONoAnswer:
     case cap_event::kTBusy:
     case cap_event::kTNoAnswer:
-      if (!r->answered()) end_call(*r, CallEnd::Rejected, ev.ts_ns, cause, i, facts);
+      if (!r.answered()) end_call(r, CallEnd::Rejected, ev.ts_ns, cause, i, facts);
       break;
     default:
       break;

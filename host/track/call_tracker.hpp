@@ -5,7 +5,8 @@
 //   ISUP: IAM -> ACM/CPG -> ANM/CON -> REL/RLC, keyed by (OPC, DPC, CIC).
 //   CAP : InitialDP -> eventReportBCSM (answer, disconnect, abandon, busy,
 //         no answer, route failure) or releaseCall, keyed by the gsmSSF's
-//         point code and transaction id.
+//         point code and transaction id; a dialogue that ends (TC-END,
+//         TC-ABORT) before the call's outcome was reported ends it as Unseen.
 // Calls that never end time out on capture time. The table is bounded; the
 // bound and the evictions are counted. Every state change the caller cares
 // about comes back as a CallFact, in event order.
@@ -22,7 +23,10 @@ namespace sigprobe::track {
 
 enum class CallProto : uint8_t { Sip, Isup, Cap };
 enum class CallState : uint8_t { Setup, Ringing, Answered, Ended };
-enum class CallEnd : uint8_t { None, Completed, CancelledBeforeAnswer, Rejected, TimedOut, Evicted };
+// Unseen: the signalling that would tell how the call ended is not on the link
+// (a CAMEL dialogue the SCF closed without asking for the answer or the end):
+// neither answered nor unanswered for the rates.
+enum class CallEnd : uint8_t { None, Completed, CancelledBeforeAnswer, Rejected, TimedOut, Evicted, Unseen };
 const char* call_end_name(CallEnd e);
 
 // Fields in the order a call's events read them: state and times in the
@@ -80,7 +84,7 @@ struct CallTrackerConfig {
 };
 
 struct CallCounters {
-  uint64_t calls = 0, answered = 0, completed = 0, cancelled = 0, rejected = 0, timed_out = 0;
+  uint64_t calls = 0, answered = 0, completed = 0, cancelled = 0, rejected = 0, timed_out = 0, unseen = 0;
   uint64_t reinvites = 0, retransmissions = 0, orphan_messages = 0;
 };
 
@@ -113,6 +117,8 @@ class CallTracker {
   void on_sip(const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts);
   void on_isup(const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts);
   void on_cap(const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts);
+  // A CAMEL call's eventReportBCSM or releaseCall.
+  void report(CallRecord& r, const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts);
   // A new record for the call that ev starts (key, setup time, first frame
   // set); started() counts it and reports it once the caller has filled it.
   CallRecord* open_call(uint64_t key, const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts);

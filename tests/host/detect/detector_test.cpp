@@ -1033,6 +1033,25 @@ TEST(Detector, SimBoxOnOneCellSeenThroughCamelCallsUnlessCamelCallsAreOff) {
   EXPECT_TRUE(run(*d_off, evs).empty()) << "camel_calls: false tracks no CAMEL call";
 }
 
+TEST(Detector, CamelCallsWhoseOutcomeIsNotOnTheLinkAreNotUnanswered) {
+  auto d = make(kBulk);
+  ASSERT_TRUE(d);
+  // 30 calls to 30 numbers in 10 minutes: a VPN service's SCF ends each
+  // dialogue at once (continue, nothing armed), so none tells answered from not.
+  EventBuilder b;
+  std::vector<SignalEvent> unseen, abandoned;
+  for (int k = 0; k < 30; ++k) {
+    uint32_t tid = 0x16000000 + 2 * uint32_t(k);
+    std::string callee = "86139007" + std::to_string(1000 + k);
+    unseen.push_back(b.cap_initial_dp(10.0 + k * 15, 1205, tid, "8613812349999", callee));
+    unseen.push_back(b.cap_invoke(cap_op::kContinue, 10.1 + k * 15, 2305, 1205, TcapType::End, 0, tid));
+    camel_call(b, abandoned, 10.0 + k * 15, tid, "8613812348888", callee, "", 3, 0);
+  }
+  EXPECT_TRUE(run(*d, unseen).empty());
+  auto d2 = make(kBulk);
+  EXPECT_EQ(subjects(run(*d2, abandoned)), (std::set<std::string>{"8613812348888"}));
+}
+
 TEST(Detector, IsupAndCamelCallsAreNotGroupedByIp) {
   // Every ISUP call of an exchange comes from its point code, every CAMEL call
   // from its MSC: neither is an address behind which a box hides its cards.

@@ -268,6 +268,40 @@ TEST(CallTracker, CapDialoguesOfTwoSsfsWithOneTidAreTwoCalls) {
   EXPECT_EQ(r.t.counters().orphan_messages, 1u);
 }
 
+TEST(CallTracker, CapDialogueClosedBeforeTheOutcomeEndsTheCallUnseen) {
+  EventBuilder b;
+  TrackRun r;
+  // A VPN service: the SCF translates the number and ends the dialogue with
+  // continue, arming nothing; how the call goes is not on this link.
+  r.feed(b.cap_initial_dp(10.0, 1205, 0x31, "8613812340006", "8613987650006"));
+  r.feed(b.cap_invoke(cap_op::kContinue, 10.1, 2305, 1205, TcapType::End, 0, 0x31));
+  ASSERT_EQ(r.facts.size(), 2u);
+  EXPECT_EQ(r.facts[1].rec->end, CallEnd::Unseen);
+  EXPECT_FALSE(r.facts[1].rec->answered());
+  // Answered, then the SCF stops monitoring: an empty TC-END (a tcap event).
+  r.feed(b.cap_initial_dp(20.0, 1205, 0x32, "8613812340007", "8613987650007"));
+  r.feed(b.cap_invoke(cap_op::kEventReportBcsm, 25.0, 1205, 2305, TcapType::Continue, 0x32, 0x41, cap_event::kOAnswer));
+  SignalEvent end = b.cap_invoke(0, 25.1, 2305, 1205, TcapType::End, 0, 0x32);
+  end.proto = Proto::Tcap;
+  end.layers = kLayerMtp3 | kLayerSccp | kLayerTcap;
+  end.cap = CapInfo{};
+  r.feed(end);
+  EXPECT_EQ(r.facts.back().kind, CallFactKind::Ended);
+  EXPECT_EQ(r.facts.back().rec->end, CallEnd::Unseen);
+  EXPECT_TRUE(r.facts.back().rec->answered());
+  EXPECT_EQ(r.t.counters().unseen, 2u);
+  // The SCF's End after the call's last report changes nothing.
+  r.feed(b.cap_initial_dp(30.0, 1205, 0x33, "8613812340008", "8613987650008"));
+  r.feed(b.cap_invoke(cap_op::kEventReportBcsm, 33.0, 1205, 2305, TcapType::Continue, 0x33, 0x42, cap_event::kOAbandon));
+  end.ts_ns = 33'100'000'000;
+  end.tcap.dtid = {0, 0, 0, 0x33};
+  size_t before = r.facts.size();
+  r.feed(end);
+  EXPECT_EQ(r.facts.size(), before);
+  EXPECT_EQ(r.facts.back().rec->end, CallEnd::CancelledBeforeAnswer);
+  EXPECT_EQ(r.t.counters().orphan_messages, 0u) << "a closing message without a call is not an orphan report";
+}
+
 TEST(CallTracker, PaiIsTheCallingNumberWhenPresent) {
   SipInfo s;
   s.from_user = "anonymous";
