@@ -130,6 +130,16 @@ std::string_view country_code(std::string_view gt) {
   return gt.substr(0, 3);
 }
 
+// The subjects that are groups of calling numbers (a SIM box by IP,
+// User-Agent, IMEI family or cell), and the slot of each in a recent call.
+bool is_group(SubjectType st) {
+  return st == SubjectType::Ip || st == SubjectType::UserAgent || st == SubjectType::Imei || st == SubjectType::Cell;
+}
+size_t group_slot(SubjectType st) {
+  return st == SubjectType::Ip ? 0 : st == SubjectType::UserAgent ? 1 : st == SubjectType::Imei ? 2 : 3;
+}
+constexpr uint64_t kRecentGroupSeed = 29;
+
 // Host part of "ip:port" / "[v6]:port".
 std::string_view strip_port(std::string_view s) {
   size_t c = s.rfind(':');
@@ -255,6 +265,18 @@ struct Detector::Impl {
   track::FlatTable<uint8_t> blocked_numbers, blocked_ips, blocked_gts;
   track::FlatTable<uint8_t> blocked_calls;
   uint64_t last_ts_ns = 0;
+  // The last kRecentCalls call starts, kept while a rule groups calls (simbox):
+  // each call's groups (hash_key of its IP, User-Agent, IMEI family and cell;
+  // 0 for none) and calling number, so that a group flagged at its Nth call
+  // lists the numbers of its earlier calls too (their contacts are victims).
+  struct RecentCall {
+    uint64_t ts_ns = 0;
+    std::array<uint64_t, 4> group{};
+    track::FixedStr<23> caller;
+  };
+  static constexpr size_t kRecentCalls = 1 << 16;
+  std::vector<RecentCall> recent;  // a ring, allocated at the first grouped call
+  size_t recent_next = 0;
 
   void index_rules(const CompiledRules& cr) {
     for (auto& v : by_source) v.clear();
@@ -658,6 +680,18 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
             std::string_view g = group_of(compiled_->compiled[r].quantities[qi].param, st);
             if (!g.empty() && counts_caller(r)) emit(i, r, qi, g, hash_bytes(a) | 1, st, g, 0, fi);
           }
+          if (!sources(Source::GroupCall).empty()) {
+            if (m.recent.empty()) m.recent.resize(Impl::kRecentCalls);
+            Impl::RecentCall& rc = m.recent[m.recent_next++ % Impl::kRecentCalls];
+            rc.ts_ns = rec.setup_ns;
+            for (rules::GroupBy gb : {rules::GroupBy::Ip, rules::GroupBy::UserAgent, rules::GroupBy::ImeiFamily,
+                                      rules::GroupBy::Cell}) {
+              SubjectType st = SubjectType::Ip;
+              std::string_view g = group_of(uint64_t(gb), st);
+              rc.group[group_slot(st)] = g.empty() ? 0 : track::hash_key(g, kRecentGroupSeed);
+            }
+            rc.caller.assign(a);
+          }
           if (!rec.imei.empty())
             for (auto [r, qi] : sources(Source::GroupImei)) {
               if (!counts_caller(r)) continue;
@@ -779,8 +813,7 @@ void Detector::raise(uint32_t r, SubjectType st, std::string_view subject, const
                      MakeEvidence&& evidence, const detail::Profile* p, int32_t fact, std::vector<Alert>& alerts) {
   // A call of a group subject (SIM box by IP, User-Agent, IMEI family, cell):
   // its calling number is one of the group's, whose contacts are its victims.
-  const bool group = st == SubjectType::Ip || st == SubjectType::UserAgent || st == SubjectType::Imei ||
-                     st == SubjectType::Cell;
+  const bool group = is_group(st);
   std::string_view member;
   if (group && fact >= 0) member = impl_->facts[size_t(fact)].rec->a.view();
   if (absorbed(r, st, subject, ev, member)) return;
@@ -1129,6 +1162,20 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
     if (pushed_out_before) cg.seq_base = counters_.alerts;
   }
   cg.window_end_ns = ev.ts_ns + rule.window_ns;
+  const uint64_t since = ev.ts_ns > settings.victims_lookback_ns ? ev.ts_ns - settings.victims_lookback_ns : 0;
+  if (fresh && is_group(st) && rule.type == rules::RuleType::SimBox && !m.recent.empty()) {
+    // The box's calls before the verdict, newest first, back to the look-back.
+    // (A scanner flagged by its address has no members: its INVITEs are probes.)
+    const uint64_t gh = track::hash_key(subject, kRecentGroupSeed);
+    const size_t slot = group_slot(st), n = std::min(m.recent_next, Impl::kRecentCalls);
+    const ListSet& callers = compiled_->compiled[r].callers;
+    for (size_t k = 1; k <= n; ++k) {
+      const Impl::RecentCall& rc = m.recent[(m.recent_next - k) % Impl::kRecentCalls];
+      if (rc.ts_ns < since) break;
+      if (rc.group[slot] == gh && (callers.empty() || callers.covers(rc.caller.view())))
+        note_member(cg, rc.caller.view());
+    }
+  }
   note_member(cg, member);
   ++cg.alerts;
   ++cg.hits;
@@ -1163,7 +1210,6 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
     track::TransactionTracker::tid_text(ev, tid);
     a.tcap_tids.emplace_back(tid.view());
   }
-  const uint64_t since = ev.ts_ns > settings.victims_lookback_ns ? ev.ts_ns - settings.victims_lookback_ns : 0;
   if (st == SubjectType::Msisdn) a.victims = victims_of(subject, since);
   else if (!cg.members.empty()) a.victims = victims_of(cg.members, since);
   if (rule.action == Action::Block) {
