@@ -242,6 +242,8 @@ void Ss7Decoder::State::on_tcap(Bytes data, SignalEvent& base, bool in_batch, Ev
     }
   }
   if (t->n_components == 0) {
+    // An empty TC-END or TC-ABORT still closes a CAP dialogue the table holds.
+    if (cap_live != 0 && (t->type == TcapType::End || t->type == TcapType::Abort)) is_cap_dialogue(*t, base);
     if (!in_batch) ++c.events_dropped;
     return;
   }

@@ -286,7 +286,9 @@ void CallTracker::on_cap(const SignalEvent& ev, uint32_t i, std::vector<CallFact
     nr->proto = CallProto::Cap;
     nr->a.assign(k.calling);
     nr->b.assign(k.called);
-    nr->cell.assign(k.cell);
+    // An originating call's location is the caller's cell; a terminating
+    // one (termAttemptAuthorized) names the called subscriber's.
+    if (k.event_type < cap_event::kTermAttemptAuthorized) nr->cell.assign(k.cell);
     // "msc:GT" (the serving MSC's address, else the SSF's global title) and
     // "cap:OPC-OTID".
     std::string_view msc = k.msc.empty() ? ev.sccp.calling.gt : k.msc;

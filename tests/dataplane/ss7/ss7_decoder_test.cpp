@@ -365,6 +365,12 @@ TEST(Ss7Decoder, LaterMessagesOfACamelDialogueAreCapWithoutAnAcn) {
   // ... unless one end is SSN 146 (TS 23.003: CAP).
   ev = h.feed(over(10, 100, 146, 200, cont({0x0E, 0xC1}, {0x0D, 0x7D}, erb)));
   EXPECT_EQ(ev[0].proto, Proto::Cap);
+  // An empty TC-END closes a dialogue too.
+  h.feed(over(10, 100, 152, 200, tcap_begin({0x07, 0x01}, tcap_dialogue(map_acn(50, 1)),
+                                            invoke(1, 0, tlv(0x30, tlv(0x80, {0x2A}))))));
+  h.feed(over(100, 10, 200, 152, tlv(0x64, tlv(0x49, {0x07, 0x01}))));
+  ev = h.feed(over(10, 100, 152, 200, cont({0x07, 0x01}, {0x13, 0xBA}, erb)));
+  EXPECT_EQ(ev[0].proto, Proto::Map);
   // The SCF ends the dialogue; a MAP dialogue that reuses the SSF's id is MAP.
   h.feed(over(100, 10, 200, 152, tcap_end({0x06, 0xF7}, invoke(3, 22, tlv(0x04, {0x80, 0x90})))));
   ev = h.feed(over(10, 100, 152, 200, cont({0x06, 0xF7}, {0x13, 0xB8}, erb)));

@@ -215,6 +215,18 @@ TEST(CallTracker, CapCallFromInitialDpToDisconnectWithTalkTime) {
   EXPECT_EQ(rec.talk_ns(), 60'000'000'000ull);
 }
 
+TEST(CallTracker, CapTerminatingCallHasNoCellOfTheCaller) {
+  EventBuilder b;
+  TrackRun r;
+  // T-CSI: the called subscriber's gsmSSF reports the call; its location is the callee's.
+  SignalEvent idp = b.cap_initial_dp(10.0, 1205, 0x51, "8613912340005", "8613812340005", "460002B3C4D5E");
+  idp.cap.event_type = cap_event::kTermAttemptAuthorized;
+  r.feed(idp);
+  ASSERT_EQ(r.facts.size(), 1u);
+  EXPECT_EQ(r.facts[0].rec->a.view(), "8613912340005");
+  EXPECT_TRUE(r.facts[0].rec->cell.empty());
+}
+
 TEST(CallTracker, CapOutcomesBeforeAnswer) {
   struct Case {
     const char* name;
