@@ -109,6 +109,16 @@ LadderEvent read_event(const json& j) {
     std::string op = str(m, "op").empty() ? (str(m, "opcode").empty() ? "MAP" : "opcode " + str(m, "opcode")) : str(m, "op");
     e.label = op + (str(m, "component").empty() ? "" : " (" + str(m, "component") + ")");
   }
+  if (j.contains("cap")) {  // a CAMEL dialogue: the call is its TCAP transaction
+    const json& c = j["cap"];
+    add("n:", str(c, "calling"));
+    add("n:", str(c, "called"));
+    add("imsi:", str(c, "imsi"));
+    for (const char* k : {"vlr", "msc"}) add("gt:", str(c, k));
+    add("cell:", str(c, "cell"));
+    std::string op = str(c, "op").empty() ? "CAP opcode " + str(c, "opcode") : str(c, "op");
+    e.label = op + (str(c, "event").empty() ? "" : " " + str(c, "event"));
+  }
   if (j.contains("isup")) {
     const json& i = j["isup"];
     add("n:", str(i, "calling"));

@@ -82,6 +82,27 @@ TEST(Report, LadderOfAnImeiFamilyOrCellSubjectHoldsItsCalls) {
   }
 }
 
+// A 2G SIM box's cell, seen in CAMEL InitialDP: the ladder holds the box's
+// dialogue (the InitialDP by its cell, the reports by the transaction), not
+// another subscriber's call on another cell.
+TEST(Report, LadderOfACellSubjectHoldsItsCamelDialogues) {
+  ReportInput in;
+  in.alert_lines = {
+      R"({"ts":1700000009,"id":"cell-2","rule":"simbox_cell","severity":"high","subject":{"type":"cell","value":"460005A213E07"},"evidence":{},"frames":[],"victims":[],"action":"alert"})"};
+  in.event_lines = {
+      R"({"frame":1,"ts":1700000000.0,"proto":"cap","src":"10.20.0.1:2905","dst":"10.20.0.2:2905","transport":"sctp","m3ua":{"opc":1205,"dpc":2305,"si":3},"tcap":{"type":"begin","otid":"16000001"},"cap":{"opcode":0,"op":"initialDP","component":"invoke","event":"collectedInfo","calling":"8617012340100","called":"8613900001000","cell":"460005A213E07"}})",
+      R"({"frame":2,"ts":1700000000.1,"proto":"cap","src":"10.20.0.1:2905","dst":"10.20.0.2:2905","transport":"sctp","m3ua":{"opc":1205,"dpc":2305,"si":3},"tcap":{"type":"begin","otid":"16000002"},"cap":{"opcode":0,"op":"initialDP","component":"invoke","event":"collectedInfo","calling":"8613812340001","called":"8613900001001","cell":"460005A301B02"}})",
+      R"({"frame":3,"ts":1700000008.0,"proto":"cap","src":"10.20.0.1:2905","dst":"10.20.0.2:2905","transport":"sctp","m3ua":{"opc":1205,"dpc":2305,"si":3},"tcap":{"type":"continue","otid":"16000001","dtid":"26000001"},"cap":{"opcode":24,"op":"eventReportBCSM","component":"invoke","event":"oAbandon"}})"};
+  std::string err;
+  std::string html = render_report(in, err);
+  ASSERT_TRUE(err.empty()) << err;
+  std::string a = section(html, "cell-2");
+  ASSERT_FALSE(a.empty());
+  EXPECT_EQ(count(a, "<line class=\"msg\""), 2u) << "the box's InitialDP and its report, not the other cell's call";
+  EXPECT_EQ(a.find("data-frame=\"2\""), std::string::npos);
+  EXPECT_NE(a.find("eventReportBCSM oAbandon"), std::string::npos);
+}
+
 TEST(Report, EscapesEverythingFromTheLines) {
   std::string err;
   std::string html = render_report(scene(), err);
