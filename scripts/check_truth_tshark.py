@@ -5,8 +5,9 @@ For every truth line of every capture (or of the captures given as arguments) ea
 field the generator wrote must be shown by tshark in the same frame: MAP (TCAP type,
 OTID/DTID, opcode and its name, component, IMSI, MSISDN and the other numbers, IMEI,
 USSD text, SMS addresses, DCS, concatenation and text), CAP (opcode and its name,
-component, serviceKey, event type name, calling/called numbers, IMSI, VLR and MSC
-addresses, the cell global identity, Q.850 cause), SCCP global titles and SSNs,
+component, serviceKey, event type name (BCSM or SMS), calling/called numbers, IMSI, VLR and
+MSC addresses, the cell global identity, Q.850 cause; for initialDPSMS also the service
+centre and the IMEI), SCCP global titles and SSNs,
 M3UA/MTP3 point codes, ISUP (message, CIC, numbers, cause) and SIP (method/status,
 Call-ID, CSeq, users, User-Agent/Server). Several messages in one frame are compared
 as multisets; the components of one TCAP message (truth lines of one frame with the
@@ -53,7 +54,11 @@ FIELDS = {
     # calledPartyBCDNumber as TS 24.008, the MAP addresses as E.164, the causes as Q.850.
     ("cap", "opcode"): ["camel.local"], ("cap", "op"): ["cap_op_name"], ("cap", "component"): ["cap_component"],
     ("cap", "service_key"): ["camel.serviceKey"], ("cap", "event"): ["cap_event"],
-    ("cap", "calling"): ["isup.calling"], ("cap", "called"): ["gsm_a.dtap.cld_party_bcd_num", "isup.called"],
+    # initialDPSMS: callingPartyNumber is an SMS-AddressString (E.164 inside it), sMSCAddress an
+    # ISDN-AddressString, iMEI TBCD; each is read from inside its own CAP field.
+    ("cap", "calling"): ["isup.calling", "cap_sms_calling"],
+    ("cap", "called"): ["gsm_a.dtap.cld_party_bcd_num", "isup.called"],
+    ("cap", "service_centre"): ["cap_smsc"], ("cap", "imei"): ["cap_imei"],
     ("cap", "imsi"): ["e212.imsi"], ("cap", "vlr"): NUMBER_FIELDS, ("cap", "msc"): NUMBER_FIELDS,
     ("cap", "cell"): ["cap_cell"], ("cap", "cause"): ["camel.cause_indicator"],
     ("sip", "method"): ["sip.Method"], ("sip", "status"): ["sip.Status-Code"], ("sip", "call_id"): ["sip.Call-ID"],
@@ -69,6 +74,10 @@ UNCHECKED = {("sip", "body_text"), ("sip", "contact_instance"), ("sip", "imei")}
 SHARED = ("m3ua", "mtp3", "sccp", "tcap")
 CAP_COMPONENTS = {"camel.invoke_element": "invoke", "camel.returnResult_element": "returnResult",
                   "camel.returnError_element": "returnError", "camel.reject_element": "reject"}
+# CAP fields whose number or digits tshark shows in a child field: parent -> (child, derived name).
+CAP_NESTED = {"camel.callingPartyNumber": ("e164.msisdn", "cap_sms_calling"),
+              "camel.sMSCAddress": ("e164.msisdn", "cap_smsc"),
+              "camel.iMEI": ("gsm_map.tbcd_digits", "cap_imei")}
 # tshark 4.0 shows a CGI in CAP only as its 7 octets.
 CELL_FIELDS = ("gsm_map.cellGlobalIdOrServiceAreaIdFixedLength", "camel.cellGlobalId",
                "camel.CellGlobalIdOrServiceAreaIdFixedLength")
@@ -121,7 +130,12 @@ def tshark_frames(path):
                 m = re.match(r"localValue: (\S+) \(", showname)
                 if m:
                     fields[("op_name", m.group(1))] += 1
-            elif name in ("camel.local", "camel.eventTypeBCSM"):
+            elif name in CAP_NESTED:
+                child, derived = CAP_NESTED[name]
+                for sub in el.iter("field"):
+                    if sub.get("name") == child:
+                        fields[(derived, sub.get("show", ""))] += 1
+            elif name in ("camel.local", "camel.eventTypeBCSM", "camel.eventTypeSMS"):
                 m = re.match(r"\S+: (\S+) \(", showname)
                 if m:
                     fields[("cap_op_name" if name == "camel.local" else "cap_event", m.group(1))] += 1

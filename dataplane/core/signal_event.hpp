@@ -155,7 +155,9 @@ struct MapInfo {
 // CAMEL (CAP, 3GPP TS 29.078) between an MSC's gsmSSF and the gsmSCF (a
 // prepaid or VPN service): every call of a CAMEL subscriber opens a dialogue
 // with InitialDP, which names the caller, the callee, the IMSI and the cell;
-// eventReportBCSM reports the answer and the end. One event per component.
+// eventReportBCSM reports the answer and the end. Every SMS a CAMEL subscriber
+// sends opens one with InitialDPSMS (sender, recipient, service centre, IMSI,
+// cell, IMEI; no text). One event per component.
 struct CapInfo {
   MapComponent component = MapComponent::None;
   uint8_t event_type = 0;       // EventTypeBCSM (InitialDP, eventReportBCSM); 0 absent
@@ -167,6 +169,7 @@ struct CapInfo {
   bool has_service_key = false;
   std::string_view calling, called;  // digits; called: calledPartyBCDNumber, else calledPartyNumber
   std::string_view imsi, msc, vlr;
+  std::string_view service_centre, imei;  // InitialDPSMS: sMSCAddress, iMEI
   // Cell global identity or service area of locationInformation: MCC MNC,
   // then LAC and CI (or SAC) as 4 upper-case hex digits each (the cgi-3gpp
   // form of P-Access-Network-Info, TS 24.229 7.2A.4).
@@ -176,7 +179,15 @@ struct CapInfo {
 // CAP operation codes (TS 29.078) that decoding and tracking read.
 namespace cap_op {
 inline constexpr int16_t kInitialDp = 0, kConnect = 20, kReleaseCall = 22,
-                         kRequestReportBcsmEvent = 23, kEventReportBcsm = 24, kContinue = 31;
+                         kRequestReportBcsmEvent = 23, kEventReportBcsm = 24, kContinue = 31,
+                         kInitialDpSms = 60, kEventReportSms = 64, kContinueSms = 65, kReleaseSms = 66;
+// The SMS operations (60..67): their event types are EventTypeSMS, not BCSM.
+constexpr bool is_sms(int16_t op) { return op >= 60 && op <= 67; }
+}
+// EventTypeSMS values (TS 29.078) that tracking reads.
+namespace cap_sms_event {
+inline constexpr uint8_t kSmsCollectedInfo = 1, kOSmsFailure = 2, kOSmsSubmission = 3,
+                         kSmsDeliveryRequested = 11;
 }
 // EventTypeBCSM values (TS 29.078) that tracking reads.
 namespace cap_event {

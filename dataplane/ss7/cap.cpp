@@ -15,6 +15,9 @@ constexpr uint8_t ctxc(uint8_t n) { return uint8_t(0xA0 | n); }
 constexpr uint32_t kIdpServiceKey = 0, kIdpCalledPartyNumber = 2, kIdpCallingPartyNumber = 3,
                    kIdpEventTypeBcsm = 28, kIdpImsi = 50, kIdpLocationInformation = 52,
                    kIdpMscAddress = 55, kIdpCalledPartyBcdNumber = 56;
+// InitialDPSMSArg tags (TS 29.078, CAP-SMS-ops-args).
+constexpr uint32_t kSmsServiceKey = 0, kSmsDestination = 1, kSmsCalling = 2, kSmsEventType = 3, kSmsImsi = 4,
+                   kSmsLocationMsc = 5, kSmsSmscAddress = 7, kSmsMscAddress = 15, kSmsImei = 19;
 // LocationInformation (TS 29.002 17.7.1): vlr-number [1], cellGlobalIdOrServiceAreaIdOrLAI [3].
 constexpr uint8_t kLocVlrNumber = ctx(1), kLocCell = ctxc(3);
 // CellGlobalIdOrServiceAreaIdOrLAI: cellGlobalIdOrServiceAreaIdFixedLength [0].
@@ -66,6 +69,18 @@ void location(Bytes v, CapFields& f, DecodeCounters& c) {
   });
 }
 
+void service_key(const Tlv& t, CapFields& f) {
+  if (auto k = ber_int(t.value); k && context_primitive(t)) {
+    f.service_key = uint32_t(*k);
+    f.has_service_key = true;
+  }
+}
+
+// An ENUMERATED event type (EventTypeBCSM, EventTypeSMS).
+void event_type(const Tlv& t, CapFields& f) {
+  if (auto e = ber_int(t.value); e && *e >= 0 && *e < 256) f.event_type = uint8_t(*e);
+}
+
 void initial_dp(const Tlv& p, CapFields& f, DecodeCounters& c) {
   if (p.id != kSequence) {
     c.anomaly(Anomaly::CapParamMalformed);
@@ -75,15 +90,12 @@ void initial_dp(const Tlv& p, CapFields& f, DecodeCounters& c) {
     if (t.cls() != 2) return;
     switch (t.number) {
       case kIdpServiceKey:
-        if (auto k = ber_int(t.value); k && context_primitive(t)) {
-          f.service_key = uint32_t(*k);
-          f.has_service_key = true;
-        }
+        service_key(t, f);
         break;
       case kIdpCalledPartyNumber: f.called = party_number(t.value, c); break;
       case kIdpCallingPartyNumber: f.calling = party_number(t.value, c); break;
       case kIdpEventTypeBcsm:
-        if (auto e = ber_int(t.value); e && *e >= 0 && *e < 256) f.event_type = uint8_t(*e);
+        event_type(t, f);
         break;
       case kIdpImsi: f.imsi = identity(t.value, c); break;
       case kIdpLocationInformation:
@@ -91,6 +103,34 @@ void initial_dp(const Tlv& p, CapFields& f, DecodeCounters& c) {
         break;
       case kIdpMscAddress: f.msc = address(t.value, c); break;
       case kIdpCalledPartyBcdNumber: f.called_bcd = address(t.value, c); break;
+      default: break;
+    }
+  });
+}
+
+void initial_dp_sms(const Tlv& p, CapFields& f, DecodeCounters& c) {
+  if (p.id != kSequence) {
+    c.anomaly(Anomaly::CapParamMalformed);
+    return;
+  }
+  for_each(p.value, c, [&](const Tlv& t) {
+    if (t.cls() != 2) return;
+    switch (t.number) {
+      case kSmsServiceKey:
+        service_key(t, f);
+        break;
+      case kSmsDestination: f.called_bcd = address(t.value, c); break;
+      case kSmsCalling: f.calling_sms = address(t.value, c); break;
+      case kSmsEventType:
+        event_type(t, f);
+        break;
+      case kSmsImsi: f.imsi = identity(t.value, c); break;
+      case kSmsLocationMsc:
+        if (t.constructed) location(t.value, f, c);
+        break;
+      case kSmsSmscAddress: f.service_centre = address(t.value, c); break;
+      case kSmsMscAddress: f.msc = address(t.value, c); break;
+      case kSmsImei: f.imei = identity(t.value, c); break;
       default: break;
     }
   });
@@ -113,7 +153,7 @@ void event_report(const Tlv& p, CapFields& f, DecodeCounters& c) {
   }
   for_each(p.value, c, [&](const Tlv& t) {
     if (t.id == ctx(0)) {
-      if (auto e = ber_int(t.value); e && *e >= 0 && *e < 256) f.event_type = uint8_t(*e);
+      event_type(t, f);
     } else if (t.id == ctxc(2)) {
       ByteReader r{t.value};
       auto info = ber_read(r, c, 6);
@@ -150,6 +190,14 @@ CapFields decode_cap(int opcode, Bytes param, DecodeCounters& c) {
     case cap_op::kInitialDp: initial_dp(*p, f, c); break;
     case cap_op::kEventReportBcsm: event_report(*p, f, c); break;
     case cap_op::kReleaseCall: release_call(*p, f, c); break;
+    case cap_op::kInitialDpSms: initial_dp_sms(*p, f, c); break;
+    case cap_op::kEventReportSms:  // EventReportSMSArg: eventTypeSMS [0], ...
+      if (p->id != kSequence) {
+        c.anomaly(Anomaly::CapParamMalformed);
+      } else if (auto t = ber_find(p->value, ctx(0), c)) {
+        event_type(*t, f);
+      }
+      break;
     default: break;
   }
   return f;

@@ -21,15 +21,17 @@ struct CapFields {
   uint8_t cause = 0;          // Q.850 cause value
   bool has_cause = false;
   IsupNumber calling;         // callingPartyNumber (Q.763 format)
+  MapNumber calling_sms;      // InitialDPSMS callingPartyNumber (SMS-AddressString)
   IsupNumber called;          // calledPartyNumber (Q.763 format)
   MapNumber called_bcd;       // calledPartyBCDNumber (TS 24.008 10.5.4.7): MO calls
   MapNumber imsi, msc, vlr;
+  MapNumber service_centre, imei;  // InitialDPSMS
   Bytes cell;                 // cellGlobalIdOrServiceAreaIdFixedLength: 7 octets
 };
 
 // Decodes `param` (the whole parameter element) of an invoke of `opcode`.
-// Operations other than InitialDP, eventReportBCSM and releaseCall (cap_op in
-// signal_event.hpp) give empty fields.
+// Operations other than InitialDP, eventReportBCSM, releaseCall, InitialDPSMS
+// and eventReportSMS (cap_op in signal_event.hpp) give empty fields.
 CapFields decode_cap(int opcode, Bytes param, DecodeCounters& c);
 
 // A CGI or SAI (TS 24.008 10.5.1.3 MCC/MNC, then LAC and CI/SAC) as text:

@@ -333,11 +333,14 @@ void Ss7Decoder::State::fill_cap(const TcapComponent& comp, SignalEvent& e, Even
   ci.cause = f.cause;
   ci.has_cause = f.has_cause;
   if (f.calling.present) ci.calling = arena_bcd(f.calling.digits, f.calling.n_digits, out);
+  else if (f.calling_sms.present()) ci.calling = arena_number(f.calling_sms, out);
   if (f.called_bcd.present()) ci.called = arena_number(f.called_bcd, out);
   else if (f.called.present) ci.called = arena_bcd(f.called.digits, f.called.n_digits, out);
   ci.imsi = arena_number(f.imsi, out);
   ci.msc = arena_number(f.msc, out);
   ci.vlr = arena_number(f.vlr, out);
+  ci.service_centre = arena_number(f.service_centre, out);
+  ci.imei = arena_number(f.imei, out);
   if (!f.cell.empty()) {
     if (char* p = out.alloc(kCellTextMax)) {
       size_t n = cgi_text(f.cell, p);

@@ -154,6 +154,12 @@ constexpr OpName kCapEvents[] = {
     {51, "tChangeOfPosition"}, {52, "oServiceChange"}, {53, "tServiceChange"},
 };
 
+// EventTypeSMS (TS 29.078). Sorted by code.
+constexpr OpName kCapSmsEvents[] = {
+    {1, "sms-CollectedInfo"}, {2, "o-smsFailure"}, {3, "o-smsSubmission"},
+    {11, "sms-DeliveryRequested"}, {12, "t-smsFailure"}, {13, "t-smsDelivery"},
+};
+
 struct IsupName {
   uint8_t code;
   const char* name;
@@ -199,6 +205,11 @@ const char* cap_op_name(int opcode) {
 
 const char* cap_event_name(int event_type) {
   const char* n = lookup(kCapEvents, event_type);
+  return n ? n : "";
+}
+
+const char* cap_sms_event_name(int event_type) {
+  const char* n = lookup(kCapSmsEvents, event_type);
   return n ? n : "";
 }
 

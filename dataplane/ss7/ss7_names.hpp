@@ -10,6 +10,8 @@ const char* map_op_name(int opcode);
 const char* cap_op_name(int opcode);
 // CAP EventTypeBCSM name, "" when unknown.
 const char* cap_event_name(int event_type);
+// CAP EventTypeSMS name (the SMS operations'), "" when unknown.
+const char* cap_sms_event_name(int event_type);
 // ISUP message type abbreviation (ITU Q.763 table 4), "" when unknown.
 const char* isup_msg_name(uint8_t msg_type);
 

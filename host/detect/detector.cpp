@@ -520,7 +520,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     key_of.clear();
     m.last_ts_ns = ev.ts_ns;
     size_t f0 = m.facts.size();
-    if (!ev.has(kLayerCap) || compiled_->rules->settings.camel_calls) calls_.on_event(ev, uint32_t(i), m.facts);
+    if (!ev.has(kLayerCap) || compiled_->rules->settings.track_camel) calls_.on_event(ev, uint32_t(i), m.facts);
     if (ev.has(kLayerTcap)) {
       txns_.on_event(ev);
       if (ev.ts_ns % 1'000'000'000ull < 1'000'000ull) txns_.expire(ev.ts_ns);
@@ -579,9 +579,9 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     } else if (ev.has(kLayerSip) && ev.sip.method == SipMethod::Invite && !ev.sip.diversion_user.empty()) {
       contacts_.forwarding(track::sip_called(ev.sip), ev.sip.diversion_user, ev.ts_ns);
     }
-    // SMS.
+    // SMS (a CAMEL one only with settings.track_camel: the link may carry it as MAP too).
     track::SmsRecord sms = track::sms_record(ev);
-    if (sms.valid) {
+    if (sms.valid && (!ev.has(kLayerCap) || compiled_->rules->settings.track_camel)) {
       contacts_.sms(sms.sender, sms.recipient, ev.ts_ns);
       uint64_t rv = hash_bytes(sms.recipient);
       for (auto [r, qi] : sources(Source::SmsBySender))
@@ -859,7 +859,8 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
                                             ev.sip.method == SipMethod::Register ||
                                             ev.sip.method == SipMethod::Options)) ||
                      (ev.has(kLayerIsup) && ev.isup.msg_type == 0x01) ||
-                     (ev.has(kLayerCap) && ev.cap.opcode == cap_op::kInitialDp) ||
+                     (ev.has(kLayerCap) &&
+                      (ev.cap.opcode == cap_op::kInitialDp || ev.cap.opcode == cap_op::kInitialDpSms)) ||
                      (ev.has(kLayerMap) && ev.map.component == MapComponent::Invoke);
       if (!initial) return;
       for (uint32_t k = mb; k < me; ++k) {

@@ -222,7 +222,8 @@ void write_ss7(json::Writer& w, const SignalEvent& ev) {
     if (k.invoke_id >= 0) w.key("invoke_id").num(int(k.invoke_id));
     if (k.has_service_key) w.key("service_key").num(uint64_t(k.service_key));
     if (k.event_type) {
-      const char* name = ss7::cap_event_name(k.event_type);
+      const char* name = cap_op::is_sms(k.opcode) ? ss7::cap_sms_event_name(k.event_type)
+                                                  : ss7::cap_event_name(k.event_type);
       if (*name) w.key("event").str(name);
       else w.key("event_type").num(unsigned(k.event_type));
     }
@@ -232,6 +233,8 @@ void write_ss7(json::Writer& w, const SignalEvent& ev) {
     w.field("msc", k.msc);
     w.field("vlr", k.vlr);
     w.field("cell", k.cell);
+    w.field("service_centre", k.service_centre);
+    w.field("imei", k.imei);
     if (k.has_cause) w.key("cause").num(unsigned(k.cause));
     w.end_object();
   }

@@ -162,6 +162,7 @@ void collect_keys(const SignalEvent& ev, KeySet& ks) {
     add_who(ks, KeyKind::Number, ev.cap.calling);
     add_who(ks, KeyKind::Number, ev.cap.called);
     add_who(ks, KeyKind::Imsi, ev.cap.imsi);
+    add_imei(ks, ev.cap.imei);
     add_who(ks, KeyKind::Cell, ev.cap.cell);
   }
   if (ev.has(kLayerIsup)) {

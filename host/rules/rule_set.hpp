@@ -147,7 +147,7 @@ struct Settings {
   uint16_t sip_reject = 0;
   // Calls of CAMEL subscribers from InitialDP (the MSC-SCP link). Off where
   // the probe also sees the same calls as ISUP, which would count them twice.
-  bool camel_calls = true;
+  bool track_camel = true;
 };
 
 struct RuleSet {

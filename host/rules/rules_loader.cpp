@@ -28,7 +28,7 @@ constexpr std::string_view kSettingsKeys[] = {
     "home_imsi_prefixes", "home_gt_prefixes", "interconnect_gt_prefixes", "whitelists",
     "victims_lookback",   "deep_victim_call", "setup_timeout",            "call_timeout",
     "max_calls",          "max_transactions", "max_subscribers",          "sip_reject",
-    "utc_offset_hours",   "camel_calls"};
+    "utc_offset_hours",   "track_camel"};
 constexpr std::string_view kListKeys[] = {"file", "entries", "match"};
 constexpr std::string_view kCommonKeys[] = {"name", "type", "severity", "action", "window", "description",
                                             "enabled",  "hours"};
@@ -269,11 +269,11 @@ class Loader {
         return fail(n, "'utc_offset_hours' must be between -12 and 14 in quarter hours, e.g. 8 or 5.5");
       st.utc_offset_s = int64_t(std::llround(h * 3600));
     }
-    if (auto n = s["camel_calls"]) {
+    if (auto n = s["track_camel"]) {
       std::string b;
-      if (!as_string(n, "camel_calls", b)) return false;
-      if (b != "true" && b != "false") return fail(n, "'camel_calls' must be true or false");
-      st.camel_calls = b == "true";
+      if (!as_string(n, "track_camel", b)) return false;
+      if (b != "true" && b != "false") return fail(n, "'track_camel' must be true or false");
+      st.track_camel = b == "true";
     }
     if (auto n = s["sip_reject"]) {
       if (!as_u64ish(n, "sip_reject", v)) return false;

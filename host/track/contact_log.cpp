@@ -19,8 +19,10 @@ std::string_view first_toucher(const SignalEvent& ev) {
   }
   if (ev.has(kLayerIsup)) return ev.isup.msg_type == 0x01 ? ev.isup.calling : std::string_view{};
   if (ev.has(kLayerCap))
-    return ev.cap.opcode == cap_op::kInitialDp && ev.tcap.type == TcapType::Begin ? ev.cap.calling
-                                                                                    : std::string_view{};
+    return (ev.cap.opcode == cap_op::kInitialDp || ev.cap.opcode == cap_op::kInitialDpSms) &&
+                   ev.tcap.type == TcapType::Begin
+               ? ev.cap.calling
+               : std::string_view{};
   if (ev.has(kLayerMap)) return sms_record(ev).sender;
   return {};
 }

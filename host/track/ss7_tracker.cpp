@@ -128,6 +128,18 @@ SmsRecord sms_record(const SignalEvent& ev) {
     r.mobile_originated = true;
     return r;
   }
+  if (ev.has(kLayerCap)) {  // CAMEL: InitialDPSMS opens the SMS's dialogue (no text)
+    const CapInfo& k = ev.cap;
+    if (k.component != MapComponent::Invoke || k.opcode != cap_op::kInitialDpSms ||
+        ev.tcap.type != TcapType::Begin || k.calling.empty() || k.called.empty())
+      return r;
+    r.valid = true;
+    r.sender = k.calling;
+    r.recipient = k.called;
+    r.service_centre = k.service_centre;
+    r.mobile_originated = k.event_type < cap_sms_event::kSmsDeliveryRequested;  // CAP v3: MO only
+    return r;
+  }
   if (!ev.has(kLayerMap) || !ev.map.sms.present) return r;
   if (ev.map.component != MapComponent::Invoke) return r;
   const MapInfo& m = ev.map;

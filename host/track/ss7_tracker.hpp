@@ -101,7 +101,8 @@ struct SmsRecord {
   std::string_view text;
   bool mobile_originated = false;
 };
-// SMS carried by MAP mo/mt-forwardSM, or a SIP MESSAGE body.
+// SMS carried by MAP mo/mt-forwardSM, a SIP MESSAGE body, or announced by a
+// CAMEL InitialDPSMS (sender, recipient and service centre; no text).
 SmsRecord sms_record(const SignalEvent& ev);
 
 }  // namespace sigprobe::track

@@ -1,5 +1,6 @@
-"""CAMEL Application Part v2 operations between gsmSSF and gsmSCF (3GPP TS 29.078 clause 6),
-BER encoded.
+"""CAMEL Application Part operations between gsmSSF and gsmSCF, BER encoded: the CAP v2 call
+operations (3GPP TS 29.078 clause 6) and the CAP v3 SMS operations (TS 29.078 clause 7,
+CAP-SMS-ops-args: the MSC's gsmSSF, acting as SMS-SSF, towards the gsmSCF).
 
 Each argument function returns (parameter bytes, fields) where fields are the values a decoder
 must find in the event's "cap" object. The CAP modules use IMPLICIT TAGS, so a tagged CHOICE
@@ -13,10 +14,13 @@ from genlib.numbers import isdn_address, tbcd
 
 SSN_CAP = 146  # TS 23.003 annex: CAP, on the gsmSSF and the gsmSCF
 CAP_V2_SSF_TO_SCF = "0.4.0.0.1.0.50.1"  # CAP-v2-gsmSSF-to-gsmSCF-AC
+CAP_V3_SMS = "0.4.0.0.1.21.3.61"        # id-ac-cap3-sms-AC (tshark: cap3-sms-AC)
 
 # Operation codes (TS 29.078 CAP-operationcodes) used here.
 OP = {"initialDP": 0, "connect": 20, "releaseCall": 22, "requestReportBCSMEvent": 23,
-      "eventReportBCSM": 24, "continue": 31}
+      "eventReportBCSM": 24, "continue": 31,
+      "initialDPSMS": 60, "requestReportSMSEvent": 63, "eventReportSMS": 64, "continueSMS": 65,
+      "releaseSMS": 66}
 
 # EventTypeBCSM (CAP-datatypes).
 EVENT = {
@@ -142,3 +146,66 @@ def release_call_arg(cause_value):
 def continue_op():
     """continue: no argument."""
     return b"", fields("continue")
+
+
+# ---- CAP v3 SMS (TS 29.078 clause 7) ------------------------------------------------
+# EventTypeSMS (CAP-datatypes): MO SMS 1-3, MT SMS (CAP v4) 11-13.
+EVENT_SMS = {"sms-CollectedInfo": 1, "o-smsFailure": 2, "o-smsSubmission": 3,
+             "sms-DeliveryRequested": 11, "t-smsFailure": 12, "t-smsDelivery": 13}
+# EventSpecificInformationSMS alternatives (a tagged CHOICE, so explicit): event -> context tag.
+SPECIFIC_INFO_SMS = {"o-smsFailure": 0, "o-smsSubmission": 1, "t-smsFailure": 2, "t-smsDelivery": 3}
+RP_CALL_BARRED = 10   # RP-Cause (TS 24.011 8.2.5.4): call barred
+
+
+def initial_dp_sms_arg(service_key, calling, called, imsi, vlr, msc, cell, smsc, sms_ref, imei=None,
+                       time_local="20260101080000", tp_first_octet=0x11, tp_pid=0x00, tp_dcs=0x08, tp_vp=0xA7,
+                       event="sms-CollectedInfo"):
+    """InitialDPSMSArg (MO SMS at sms-CollectedInfo): serviceKey [0], destinationSubscriberNumber
+    [1] (CalledPartyBCDNumber, TS 24.008 10.5.4.7: the TP-DA), callingPartyNumber [2]
+    (SMS-AddressString), eventTypeSMS [3], iMSI [4], locationInformationMSC [5] (MAP
+    LocationInformation), sMSCAddress [7], timeAndTimezone [8], tPShortMessageSpecificInfo [9]
+    (the TPDU's first octet: 0x11 SMS-SUBMIT, relative validity period),
+    tPProtocolIdentifier [10], tPDataCodingScheme [11] (0x08 UCS2), tPValidityPeriod [12]
+    (relative, 0xA7: 24 hours), then after the extension marker smsReferenceNumber [14],
+    mscAddress [15] and, when given, iMEI [19] (TBCD, 8 octets: 15 digits and a filler)."""
+    cell_bytes, cell_text = cell
+    parts = [ber.integer(service_key, 0x80), ber.tlv(0x81, isdn_address(called)),
+             ber.tlv(0x82, isdn_address(calling)), ber.enumerated(EVENT_SMS[event], 0x83),
+             ber.tlv(0x84, tbcd(imsi)), ber.cons(0xA5, location_information(vlr, cell_bytes)),
+             ber.tlv(0x87, isdn_address(smsc)), ber.tlv(0x88, time_and_timezone(time_local)),
+             ber.tlv(0x89, bytes([tp_first_octet])), ber.tlv(0x8A, bytes([tp_pid])),
+             ber.tlv(0x8B, bytes([tp_dcs])), ber.tlv(0x8C, bytes([tp_vp])), ber.tlv(0x8E, sms_ref),
+             ber.tlv(0x8F, isdn_address(msc))]
+    f = {"service_key": service_key, "event": event, "calling": calling, "called": called, "imsi": imsi,
+         "vlr": vlr, "msc": msc, "cell": cell_text, "service_centre": smsc}
+    if imei:
+        parts.append(ber.tlv(0x93, tbcd(imei)))
+        f["imei"] = imei
+    return ber.cons(0x30, *parts), fields("initialDPSMS", f)
+
+
+def rrse_arg(events):
+    """RequestReportSMSEventArg: sMSEvents [0] SEQUENCE OF SMSEvent { eventTypeSMS [0],
+    monitorMode [1] }; events: (name, monitor mode)."""
+    seq = [ber.cons(0x30, ber.enumerated(EVENT_SMS[name], 0x80), ber.enumerated(mode, 0x81))
+           for name, mode in events]
+    return ber.cons(0x30, ber.cons(0xA0, *seq)), fields("requestReportSMSEvent")
+
+
+def ersms_arg(event, message_type):
+    """EventReportSMSArg: eventTypeSMS [0], eventSpecificInformationSMS [1] (the event's
+    alternative, empty), miscCallInfo [2] { messageType [0] }."""
+    parts = [ber.enumerated(EVENT_SMS[event], 0x80),
+             ber.cons(0xA1, ber.cons(0xA0 | SPECIFIC_INFO_SMS[event])),
+             ber.cons(0xA2, ber.enumerated(message_type, 0x80))]
+    return ber.cons(0x30, *parts), fields("eventReportSMS", {"event": event})
+
+
+def continue_sms_op():
+    """continueSMS: no argument."""
+    return b"", fields("continueSMS")
+
+
+def release_sms_arg(rp_cause=RP_CALL_BARRED):
+    """ReleaseSMSArg ::= RPCause, an OCTET STRING of one octet (TS 24.011 RP-Cause value)."""
+    return ber.tlv(0x04, bytes([rp_cause])), fields("releaseSMS")

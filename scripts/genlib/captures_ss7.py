@@ -439,6 +439,51 @@ def cap_calls():
     return cap.done()
 
 
+def cap_sms():
+    """CAMEL SMS (CAP v3, cap3-sms-AC 0.4.0.0.1.21.3.61, SSN 146): the MSC's gsmSSF (as SMS-SSF)
+    asks the prepaid gsmSCF about each MO SMS with initialDPSMS at sms-CollectedInfo, one TCAP
+    dialogue each. A prepaid subscriber's SMS: the gsmSCF arms o-smsSubmission and
+    o-smsFailure (notifyAndContinue) and lets it go (Continue{requestReportSMSEvent,
+    continueSMS}), the gsmSSF reports the submission (eventReportSMS o-smsSubmission,
+    notification) and the gsmSCF closes with an empty End; a second subscriber's SMS is refused
+    (End{releaseSMS, RP-Cause 10 call barred}); a third is let through at once (End{continueSMS})."""
+    cap = Capture()
+    assoc = Assoc(cap, SG_A, SG_B)
+    assoc.bring_up()
+    acn = co.CAP_V3_SMS
+    vlr, smsc = "8613900000032", "8613800500000"
+
+    def begin(n, calling, called, imsi, imei, lac, ci):
+        arg, f = co.initial_dp_sms_arg(300, calling, called, imsi, vlr, SSF.gt, co.cgi("460", "00", lac, ci), smsc,
+                                       bytes([0x5D, 0x10, 0x00, n]), imei=imei, time_local=f"202601010810{n:02d}")
+        t_ssf, t_scf = tid(0x17000000 + n), tid(0x27000000 + n)
+        assoc.send(cap_msg(SSF, SCP, "begin", [(ss7.invoke(1, co.OP["initialDPSMS"], arg), f)], otid=t_ssf,
+                           dialogue=ss7.dialogue_request(acn)))
+        return t_ssf, t_scf
+
+    t_ssf, t_scf = begin(1, "8613812340011", "8613987650011", "460001122330011", IMEI, 0x1A2B, 0x3C4D)
+    arg, f = co.rrse_arg([("o-smsSubmission", co.NOTIFY_AND_CONTINUE), ("o-smsFailure", co.NOTIFY_AND_CONTINUE)])
+    comps = [(ss7.invoke(1, co.OP["requestReportSMSEvent"], arg), f)]
+    arg, f = co.continue_sms_op()
+    comps.append((ss7.invoke(2, co.OP["continueSMS"], arg), f))
+    assoc.send(cap_msg(SCP, SSF, "continue", comps, otid=t_scf, dtid=t_ssf, dialogue=ss7.dialogue_response(acn)))
+    arg, f = co.ersms_arg("o-smsSubmission", co.NOTIFICATION)
+    assoc.send(cap_msg(SSF, SCP, "continue", [(ss7.invoke(2, co.OP["eventReportSMS"], arg), f)],
+                       otid=t_ssf, dtid=t_scf))
+    assoc.send(cap_msg(SCP, SSF, "end", [], dtid=t_ssf))
+
+    t_ssf, _ = begin(2, "8613812340012", "8613987650012", "460001122330012", "356789012345672", 0x1A2B, 0x3C4E)
+    arg, f = co.release_sms_arg(co.RP_CALL_BARRED)
+    assoc.send(cap_msg(SCP, SSF, "end", [(ss7.invoke(1, co.OP["releaseSMS"], arg), f)], dtid=t_ssf,
+                       dialogue=ss7.dialogue_response(acn)))
+
+    t_ssf, _ = begin(3, "8613812340013", "8613987650013", "460001122330013", None, 0x1A2C, 0x0101)
+    arg, f = co.continue_sms_op()
+    assoc.send(cap_msg(SCP, SSF, "end", [(ss7.invoke(1, co.OP["continueSMS"], arg), f)], dtid=t_ssf,
+                       dialogue=ss7.dialogue_response(acn)))
+    return cap.done()
+
+
 SS7_CAPTURES = [
     ("ss7/map_operations.pcap", map_operations),
     ("ss7/map_call_forwarding.pcap", map_call_forwarding),
@@ -454,4 +499,5 @@ SS7_CAPTURES = [
     ("ss7/linktype_mtp2_phdr.pcap", _short_link(139)),
     ("ss7/linktype_mtp3.pcap", _short_link(141)),
     ("ss7/cap_calls.pcap", cap_calls),
+    ("ss7/cap_sms.pcap", cap_sms),
 ]

@@ -83,6 +83,30 @@ TEST(CapDecode, InitialDpOfACalledSubscriberHasACalledPartyNumberAndNoCellForALa
   EXPECT_TRUE(f.cell.empty());
 }
 
+TEST(CapDecode, InitialDpSmsGivesSenderRecipientCentreImsiCellAndImei) {
+  // InitialDPSMSArg: serviceKey [0], destinationSubscriberNumber [1], callingPartyNumber [2],
+  // eventTypeSMS [3] sms-CollectedInfo, iMSI [4], locationInformationMSC [5], sMSCAddress [7],
+  // mscAddress [15], iMEI [19].
+  Buf loc = cat({tlv(0x81, isdn("8613900000032")), tlv(0xA3, tlv(0x80, {0x64, 0xF0, 0x00, 0x5A, 0x21, 0x3E, 0x07}))});
+  Buf arg = tlv(0x30, cat({tlv(0x80, {0x0A}), tlv(0x81, isdn("8613900001000")), tlv(0x82, isdn("8617012340100")),
+                           tlv(0x83, {0x01}), tlv(0x84, tbcd("460001122330001")), tlv(0xA5, loc),
+                           tlv(0x87, isdn("8613800500000")), tlv(0x8F, isdn("8613900000031")),
+                           tlv(0x93, tbcd("3534567890123456"))}));
+  DecodeCounters c;
+  CapFields f = decode_cap(cap_op::kInitialDpSms, arg, c);
+  EXPECT_EQ(f.service_key, 10u);
+  EXPECT_EQ(f.event_type, cap_sms_event::kSmsCollectedInfo);
+  EXPECT_EQ(digits(f.calling_sms), "8617012340100");
+  EXPECT_EQ(digits(f.called_bcd), "8613900001000");
+  EXPECT_EQ(digits(f.imsi), "460001122330001");
+  EXPECT_EQ(digits(f.vlr), "8613900000032");
+  EXPECT_EQ(cell(f), "460005A213E07");
+  EXPECT_EQ(digits(f.service_centre), "8613800500000");
+  EXPECT_EQ(digits(f.msc), "8613900000031");
+  EXPECT_EQ(digits(f.imei), "3534567890123456");
+  EXPECT_EQ(c.anomalies[size_t(Anomaly::CapParamMalformed)], 0u);
+}
+
 TEST(CapDecode, EventReportCarriesTheCauseOfBusyFailureAndDisconnectOnly) {
   struct Case {
     uint8_t event, alternative;

@@ -724,6 +724,25 @@ TEST(Detector, ChineseScamSmsNeedsTwoKeywordFamiliesAndFlagsTheSender) {
 // Our own SMSC (home_gt_prefixes 8613 in kLists) relays every subscriber's SMS:
 // 80 in a minute is an ordinary minute for it. The same from a foreign centre
 // is a flood; foreign_only tells them apart, without it both are flagged.
+TEST(Detector, SmsFloodSeenOnlyThroughCamelInitialDpSms) {
+  // A 2G box's card sends 80 SMS a minute; the probe sees the MSC-SCP link only.
+  const std::string rule =
+      "rules:\n  - name: flood\n    type: sms_flood\n    group_by: sender\n    window: 1m\n    min_sms: 50\n";
+  auto d = make_whole(rule);
+  auto d_off = make_whole("settings:\n  track_camel: false\n" + rule);
+  ASSERT_TRUE(d && d_off);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (int i = 0; i < 80; ++i)
+    evs.push_back(b.cap_initial_dp_sms(1.0 + i * 0.5, 0x17000000 + uint32_t(i), "8617012340100",
+                                       "8613900" + std::to_string(100000 + i)));
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].subject, "8617012340100");
+  EXPECT_GE(alerts[0].victims.size(), 50u) << "the recipients are its contacts";
+  EXPECT_TRUE(run(*d_off, evs).empty()) << "track_camel: false counts no CAMEL SMS";
+}
+
 TEST(Detector, SmsFloodByServiceCentreForeignOnlySkipsOurOwnCentres) {
   const std::string rule = "rules:\n  - name: flood\n    type: sms_flood\n    group_by: service_centre\n"
                            "    window: 1m\n    min_sms: 50\n";
@@ -1053,12 +1072,12 @@ void camel_call(EventBuilder& b, std::vector<SignalEvent>& out, double t, uint32
   report(t + ring_s + talk_s, cap_event::kODisconnect);
 }
 
-TEST(Detector, SimBoxOnOneCellSeenThroughCamelCallsUnlessCamelCallsAreOff) {
+TEST(Detector, SimBoxOnOneCellSeenThroughCamelCallsUnlessTrackCamelIsOff) {
   const std::string rule =
       "rules:\n  - name: cellbox\n    type: simbox\n    group_by: cell\n    window: 1h\n"
       "    min_distinct_numbers: 6\n    min_calls_per_number: 3\n    max_answer_ratio: 0.4\n";
   auto d = make_whole(rule);
-  auto d_off = make_whole("settings:\n  camel_calls: false\n" + rule);
+  auto d_off = make_whole("settings:\n  track_camel: false\n" + rule);
   ASSERT_TRUE(d && d_off);
   EventBuilder b;
   std::vector<SignalEvent> evs;
@@ -1077,7 +1096,7 @@ TEST(Detector, SimBoxOnOneCellSeenThroughCamelCallsUnlessCamelCallsAreOff) {
   EXPECT_EQ(alerts[0].subject, "460005A213E07");
   EXPECT_EQ(alerts[0].subject_type, SubjectType::Cell);
   EXPECT_LE(alerts[0].evidence["answer_ratio"]["value"].get<double>(), 0.4);
-  EXPECT_TRUE(run(*d_off, evs).empty()) << "camel_calls: false tracks no CAMEL call";
+  EXPECT_TRUE(run(*d_off, evs).empty()) << "track_camel: false tracks no CAMEL call";
 }
 
 TEST(Detector, CamelCallsWhoseOutcomeIsNotOnTheLinkAreNotUnanswered) {

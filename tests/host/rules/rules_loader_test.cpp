@@ -216,16 +216,16 @@ TEST(RulesLoader, SipRejectTakesOnlyAFinalStatus) {
   EXPECT_EQ(rs->settings.sip_reject, 0) << "silent drop unless the rules say otherwise";
 }
 
-TEST(RulesLoader, CamelCallsIsABoolean) {
+TEST(RulesLoader, TrackCamelIsABoolean) {
   const std::string rule = "rules:\n  - name: a\n    type: wangiri\n    min_one_ring_calls: 3\n";
-  EXPECT_EQ(load_err("settings:\n  camel_calls: no\n" + rule), "rules.yaml:2: 'camel_calls' must be true or false");
+  EXPECT_EQ(load_err("settings:\n  track_camel: no\n" + rule), "rules.yaml:2: 'track_camel' must be true or false");
   std::string err;
   auto rs = parse_rules(rule, "/tmp/rules.yaml", err);
   ASSERT_NE(rs, nullptr) << err;
-  EXPECT_TRUE(rs->settings.camel_calls);
-  rs = parse_rules("settings:\n  camel_calls: false\n" + rule, "/tmp/rules.yaml", err);
+  EXPECT_TRUE(rs->settings.track_camel);
+  rs = parse_rules("settings:\n  track_camel: false\n" + rule, "/tmp/rules.yaml", err);
   ASSERT_NE(rs, nullptr) << err;
-  EXPECT_FALSE(rs->settings.camel_calls);
+  EXPECT_FALSE(rs->settings.track_camel);
 }
 
 TEST(RulesLoader, DuplicateRuleNamesAreRejected) {

@@ -108,6 +108,17 @@ class EventBuilder {
     e.cap.event_type = event_type;
     return e;
   }
+  // InitialDPSMS of an SMS (sms-CollectedInfo: the subscriber sends it), SSF -> SCF.
+  SignalEvent cap_initial_dp_sms(double ts_s, uint32_t otid, std::string sender, std::string recipient,
+                                 std::string smsc = "8613800500000") {
+    SignalEvent e = cap_invoke(cap_op::kInitialDpSms, ts_s, 1205, 2305, TcapType::Begin, otid, 0,
+                               cap_sms_event::kSmsCollectedInfo);
+    e.cap.calling = keep(std::move(sender));
+    e.cap.called = keep(std::move(recipient));
+    e.cap.service_centre = keep(std::move(smsc));
+    e.cap.imsi = keep("460001122330001");
+    return e;
+  }
   // InitialDP of a call (collectedInfo: the subscriber calls), SSF -> SCF.
   SignalEvent cap_initial_dp(double ts_s, uint32_t ssf_pc, uint32_t otid, std::string calling, std::string called,
                              std::string cell = "") {

@@ -104,6 +104,20 @@ TEST(SmsRecord, MoForwardSmTakesTheTpduAddressesAndText) {
   EXPECT_EQ(r.text, "您的医保卡已停用");
 }
 
+TEST(SmsRecord, CamelInitialDpSmsIsAnSmsWithoutText) {
+  EventBuilder b;
+  SmsRecord r = sms_record(b.cap_initial_dp_sms(1.0, 7, "8617012340100", "8613900001000"));
+  EXPECT_TRUE(r.valid);
+  EXPECT_EQ(r.sender, "8617012340100");
+  EXPECT_EQ(r.recipient, "8613900001000");
+  EXPECT_EQ(r.service_centre, "8613800500000");
+  EXPECT_TRUE(r.text.empty());
+  EXPECT_TRUE(r.mobile_originated);
+  // A call's InitialDP is not an SMS, nor is the SMS dialogue's later traffic.
+  EXPECT_FALSE(sms_record(b.cap_initial_dp(1.0, 1205, 8, "8617012340100", "8613900001000")).valid);
+  EXPECT_FALSE(sms_record(b.cap_invoke(cap_op::kContinueSms, 1.1, 2305, 1205, TcapType::End, 0, 7)).valid);
+}
+
 TEST(SmsRecord, SipMessageBodyIsAnSms) {
   EventBuilder b;
   auto e = b.sip_request(SipMethod::Message, 1.0, "m1", "111", "222");
