@@ -9,7 +9,8 @@ phones of one IMEI family, an enterprise IP-PBX with many DIDs, a railway statio
 an office of agents calling from one cell, a bus station's GSM cell, verification code SMS, a
 parents' group text). Calls are SIP (VoLTE: the cell in P-Access-Network-Info) or, for
 circuit-switched prepaid cards, CAMEL dialogues over SIGTRAN (InitialDP with the caller's
-cell, then eventReportBCSM). The labels say which subject is fraud for which rule, with the
+cell, then eventReportBCSM); a prepaid card's SMS can be a CAMEL SMS dialogue alone
+(initialDPSMS, then continueSMS). The labels say which subject is fraud for which rule, with the
 capture time of its first fraudulent message, and which subjects are benign and must never be
 flagged. tests/scenarios replays them and computes precision and recall.
 
@@ -85,6 +86,8 @@ class Scenario:
         self.benign = {}    # subject -> why
         self.n_call = 0
         self.n_cap = 0      # CAMEL calls: the SSF's transaction ids, apart from the MAP ones
+        self.n_cap_sms = 0  # CAMEL SMS dialogues: the SSF's transaction ids, apart from the calls'
+        self.sms_assoc = None  # the gsmSSF's own M3UA association to the SCP for CAMEL SMS
         self.assoc = None
 
     # ---- labels ---------------------------------------------------------------
@@ -247,6 +250,44 @@ class Scenario:
                                     otid=ssf_tid, dtid=scf_tid))
         self.f.at(t + reports[-1][0] + 0.02)
         self.assoc.send(cap_msg(CAP_SCF, CAP_SSF, "end", [], dtid=ssf_tid))
+        return t
+
+    def cap_sms(self, t, sender, recipient, imsi, cell, smsc, dcs=0x08):
+        """One mobile-originated SMS of a prepaid subscriber as the MSC's gsmSSF (acting as
+        SMS-SSF) reports it to the prepaid gsmSCF, one CAP v3 dialogue (TS 29.078 clause 7,
+        cap3-sms-AC): Begin{initialDPSMS at sms-CollectedInfo} naming the sender's cell (cell:
+        capops.cgi()), the recipient (destinationSubscriberNumber) and the service centre (smsc:
+        a Node or its GT), TP-DCS dcs (0x08 UCS2); the SCF lets it through with
+        End{continueSMS} 20 ms later. No MAP mo-forwardSM goes with it here. The SSF's
+        transaction id comes from a counter of its own (0x17000000 + n; the CAMEL calls use
+        0x16000000 + n, the MAP dialogues self.tid).
+
+        The dialogues go over an M3UA association of their own (10.20.1.1 - 10.20.1.2, up at
+        t=0, its own verification tags and TSNs), so that the MAP association's frames stay as
+        they were. Its SCTP TSNs and stream sequence numbers follow the order of the calls:
+        call this in capture-time order (a decoder drops a chunk whose TSN is behind the
+        association's as a duplicate)."""
+        if self.sms_assoc is None:
+            self.sms_assoc = Assoc(self.f.at(0.0), "10.20.1.1", "10.20.1.2")
+            # Verification tags and initial TSNs of its own, not the MAP association's.
+            self.sms_assoc.vtag = {"a": 0x5A5A0011, "b": 0xA5A50012}
+            self.sms_assoc.tsn = {"a": 20000, "b": 60000}
+            self.sms_assoc.bring_up()
+        self.n_cap_sms += 1
+        n = self.n_cap_sms
+        ssf_tid = (0x17000000 + n).to_bytes(4, "big")
+        acn = co.CAP_V3_SMS
+        local = datetime.fromtimestamp(EPOCH_2026 + self.start_s + t, timezone(timedelta(hours=8)))
+        arg, f = co.initial_dp_sms_arg(300, sender, recipient, imsi, CAP_VLR, CAP_SSF.gt, cell,
+                                       getattr(smsc, "gt", smsc), (0x5D000000 + n).to_bytes(4, "big"),
+                                       time_local=local.strftime("%Y%m%d%H%M%S"), tp_dcs=dcs)
+        self.f.at(t)
+        self.sms_assoc.send(cap_msg(CAP_SSF, CAP_SCF, "begin", [(ss7.invoke(1, co.OP["initialDPSMS"], arg), f)],
+                                    otid=ssf_tid, dialogue=ss7.dialogue_request(acn)))
+        arg, f = co.continue_sms_op()
+        self.f.at(t + 0.02)
+        self.sms_assoc.send(cap_msg(CAP_SCF, CAP_SSF, "end", [(ss7.invoke(1, co.OP["continueSMS"], arg), f)],
+                                    dtid=ssf_tid, dialogue=ss7.dialogue_response(acn)))
         return t
 
     def write(self):
@@ -537,7 +578,10 @@ def sip_attack():
 def ss7_sms():
     """MAP over M3UA: FS.11 category 1/2/3 attacks, a location-query burst, SIM cards roaming
     together into a high-risk VLR, scam and bulk SMS, a black-listed terminal; benign SMS
-    (verification codes, a parents' group text), ordinary roamers and a Hong Kong commuter."""
+    (verification codes, a parents' group text), ordinary roamers and a Hong Kong commuter.
+    CAMEL SMS (CAP v3 initialDPSMS, no MAP): a 2G SIM box's prepaid card sending one scam SMS
+    to 400 subscribers in 10 minutes (sms_flood_sender), and a prepaid subscriber's 15 SMS in
+    the hour to 4 friends (benign)."""
     s = Scenario("ss7_sms", 44, 60)
     rnd = s.rnd
     s.ss7_up()
@@ -651,6 +695,29 @@ def ss7_sms():
     s.dialogue(2400, hlr, vlr, "insertSubscriberData",
                mo.insert_subscriber_data_arg(imsi, msisdn, (mo.SS_CFB, "8613800138000")), mo.empty_res())
     s.label_benign("8613800138000", "forwarding on busy to our voicemail")
+    # CAMEL SMS (appended last: the draws and frames above stay as they were). A prepaid card
+    # in a 2G SIM box sends one scam text to 400 distinct subscribers in about 10 minutes; the
+    # network sees each SMS only as the MSC's initialDPSMS to the prepaid SCP (no MAP
+    # mo-forwardSM here, so no text: only the count of SMS per sender can tell). A virtual-
+    # operator 170 number outside the listed 1700/1710 blocks. The CAMEL SMS run over the
+    # gsmSSF's own association (see cap_sms), emitted in capture-time order at the end.
+    box_cell = co.cgi("460", "00", 0x5B12, 0x2C31)
+    card, card_imsi = "8617052867314", "460007318204569"
+    victims = rnd.sample(subs, 400)
+    flood = [1800 + i * 1.5 + rnd.uniform(0, 1.0) for i in range(len(victims))]
+    camel_sms = [(t, card, msisdn, card_imsi, box_cell) for t, (msisdn, _) in zip(flood, victims)]
+    s.label_fraud(card, ["sms_flood_sender"], flood[0],
+                  "prepaid card in a 2G SIM box: one scam SMS to 400 subscribers in 10 minutes, seen only "
+                  "through CAMEL initialDPSMS")
+    # A prepaid subscriber texting a few friends through the hour, also seen through CAMEL: 15 SMS.
+    chatty, chatty_imsi = "8615912347788", "460002208157734"
+    friends = [m for m, _ in rnd.sample(subs, 4)]
+    home = co.cgi("460", "00", 0x2A10, 0x0B17)
+    for t in sorted(rnd.uniform(60, 3540) for _ in range(15)):
+        camel_sms.append((t, chatty, rnd.choice(friends), chatty_imsi, home))
+    s.label_benign(chatty, "prepaid subscriber: 15 SMS in the hour to 4 friends, through CAMEL")
+    for t, sender, recipient, imsi, cell in sorted(camel_sms):  # capture-time order: see cap_sms
+        s.cap_sms(t, sender, recipient, imsi, cell, smsc)
     s.write()
 
 
