@@ -75,6 +75,29 @@ class Frames:
         return len(self.frames)
 
 
+class TimeOrderedAssoc:
+    """An association whose messages are sent in capture-time order when the scenario is
+    written, so that each side's SCTP TSNs rise with capture time as on a real link. Built in
+    the order the scenario code makes them (a background loop first, the attacks after), the
+    TSNs of later-built but earlier-timed messages ran ahead, and the receiver took the
+    earlier-built ones for retransmissions: the ss7_sms scenario lost 182 of its 400 background
+    location updates that way."""
+
+    def __init__(self, assoc, frames):
+        self.assoc = assoc
+        self.frames = frames
+        self.pending = []  # (capture time in us, order built, message)
+
+    def send(self, msg):
+        self.pending.append((self.frames.now_us, len(self.pending), msg))
+
+    def flush(self):
+        for now_us, _, msg in sorted(self.pending, key=lambda p: (p[0], p[1])):
+            self.frames.now_us = now_us
+            self.assoc.send(msg)
+        self.pending = []
+
+
 class Scenario:
     def __init__(self, name, seed, minutes, start_s=0):
         self.name = name
@@ -172,8 +195,9 @@ class Scenario:
 
     # ---- SS7 --------------------------------------------------------------------
     def ss7_up(self):
-        self.assoc = Assoc(self.f.at(0.0), "10.20.0.1", "10.20.0.2")
-        self.assoc.bring_up()
+        assoc = Assoc(self.f.at(0.0), "10.20.0.1", "10.20.0.2")
+        assoc.bring_up()
+        self.assoc = TimeOrderedAssoc(assoc, self.f)
         self.tid = 0x20000000
 
     def dialogue(self, t, a, b, op, arg, res=None, subscriber_imsi=None):
@@ -263,10 +287,10 @@ class Scenario:
         0x16000000 + n, the MAP dialogues self.tid).
 
         The dialogues go over an M3UA association of their own (10.20.1.1 - 10.20.1.2, up at
-        t=0, its own verification tags and TSNs), so that the MAP association's frames stay as
-        they were. Its SCTP TSNs and stream sequence numbers follow the order of the calls:
-        call this in capture-time order (a decoder drops a chunk whose TSN is behind the
-        association's as a duplicate)."""
+        t=0, its own verification tags and TSNs): the gsmSSF-SCP link, apart from the MAP one.
+        Its SCTP TSNs and stream sequence numbers follow the order of the calls: call this in
+        capture-time order (a decoder drops a chunk whose TSN is behind the association's as a
+        duplicate; the MAP association is a TimeOrderedAssoc for that reason)."""
         if self.sms_assoc is None:
             self.sms_assoc = Assoc(self.f.at(0.0), "10.20.1.1", "10.20.1.2")
             # Verification tags and initial TSNs of its own, not the MAP association's.
@@ -291,6 +315,8 @@ class Scenario:
         return t
 
     def write(self):
+        if self.assoc is not None:
+            self.assoc.flush()
         os.makedirs(OUT, exist_ok=True)
         path = os.path.join(OUT, self.name + ".pcap")
         n = self.f.write(path)
@@ -695,7 +721,7 @@ def ss7_sms():
     s.dialogue(2400, hlr, vlr, "insertSubscriberData",
                mo.insert_subscriber_data_arg(imsi, msisdn, (mo.SS_CFB, "8613800138000")), mo.empty_res())
     s.label_benign("8613800138000", "forwarding on busy to our voicemail")
-    # CAMEL SMS (appended last: the draws and frames above stay as they were). A prepaid card
+    # CAMEL SMS (appended last: the draws above stay as they were). A prepaid card
     # in a 2G SIM box sends one scam text to 400 distinct subscribers in about 10 minutes; the
     # network sees each SMS only as the MSC's initialDPSMS to the prepaid SCP (no MAP
     # mo-forwardSM here, so no text: only the count of SMS per sender can tell). A virtual-
