@@ -68,6 +68,18 @@ inline std::optional<Tlv> ber_find(Bytes b, uint8_t id, DecodeCounters& c) {
   return std::nullopt;
 }
 
+// Calls f(tlv) for each element of a constructed value's contents, in order;
+// stops at the first element that cannot be read (counted by ber_read).
+template <class F>
+void ber_for_each(Bytes v, DecodeCounters& c, F&& f, int depth = 5) {
+  ByteReader r{v};
+  while (!r.empty()) {
+    auto t = ber_read(r, c, depth);
+    if (!t) return;
+    f(*t);
+  }
+}
+
 // INTEGER contents as a signed value (1..4 octets).
 inline std::optional<int32_t> ber_int(Bytes v) {
   if (v.empty() || v.size() > 4) return std::nullopt;

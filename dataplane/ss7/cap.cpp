@@ -23,15 +23,6 @@ constexpr uint8_t kLocVlrNumber = ctx(1), kLocCell = ctxc(3);
 // CellGlobalIdOrServiceAreaIdOrLAI: cellGlobalIdOrServiceAreaIdFixedLength [0].
 constexpr uint8_t kCellFixedLength = ctx(0);
 
-template <class F>
-void for_each(Bytes v, DecodeCounters& c, F&& f) {
-  ByteReader r{v};
-  while (!r.empty()) {
-    auto t = ber_read(r, c, 5);
-    if (!t) return;
-    f(*t);
-  }
-}
 
 bool context_primitive(const Tlv& t) { return t.cls() == 2 && !t.constructed; }
 
@@ -54,7 +45,7 @@ void cause(Bytes v, CapFields& f, DecodeCounters& c) {
 }
 
 void location(Bytes v, CapFields& f, DecodeCounters& c) {
-  for_each(v, c, [&](const Tlv& t) {
+  ber_for_each(v, c, [&](const Tlv& t) {
     if (t.id == kLocVlrNumber) {
       f.vlr = address(t.value, c);
     } else if (t.id == kLocCell) {
@@ -86,7 +77,7 @@ void initial_dp(const Tlv& p, CapFields& f, DecodeCounters& c) {
     c.anomaly(Anomaly::CapParamMalformed);
     return;
   }
-  for_each(p.value, c, [&](const Tlv& t) {
+  ber_for_each(p.value, c, [&](const Tlv& t) {
     if (t.cls() != 2) return;
     switch (t.number) {
       case kIdpServiceKey:
@@ -113,7 +104,7 @@ void initial_dp_sms(const Tlv& p, CapFields& f, DecodeCounters& c) {
     c.anomaly(Anomaly::CapParamMalformed);
     return;
   }
-  for_each(p.value, c, [&](const Tlv& t) {
+  ber_for_each(p.value, c, [&](const Tlv& t) {
     if (t.cls() != 2) return;
     switch (t.number) {
       case kSmsServiceKey:
@@ -151,7 +142,7 @@ void event_report(const Tlv& p, CapFields& f, DecodeCounters& c) {
     c.anomaly(Anomaly::CapParamMalformed);
     return;
   }
-  for_each(p.value, c, [&](const Tlv& t) {
+  ber_for_each(p.value, c, [&](const Tlv& t) {
     if (t.id == ctx(0)) {
       event_type(t, f);
     } else if (t.id == ctxc(2)) {

@@ -14,22 +14,12 @@ constexpr uint8_t ctxc(uint8_t n) { return uint8_t(0xA0 | n); }
 MapNumber identity(Bytes v, DecodeCounters& c) { return map_identity(v, c, Anomaly::MapParamMalformed); }
 MapNumber address(Bytes v, DecodeCounters& c) { return map_address(v, c, Anomaly::MapParamMalformed); }
 
-// The elements of a constructed value, in order, with their identifiers.
-template <class F>
-void for_each(Bytes v, DecodeCounters& c, F&& f) {
-  ByteReader r{v};
-  while (!r.empty()) {
-    auto t = ber_read(r, c, 5);
-    if (!t) return;
-    f(*t);
-  }
-}
 
 // Nth (0-based) element with identifier id at the top level of v.
 std::optional<Tlv> nth(Bytes v, uint8_t id, int n, DecodeCounters& c) {
   std::optional<Tlv> found;
   int seen = 0;
-  for_each(v, c, [&](const Tlv& t) {
+  ber_for_each(v, c, [&](const Tlv& t) {
     if (!found && t.id == id && seen++ == n) found = t;
   });
   return found;
@@ -39,11 +29,11 @@ std::optional<Tlv> nth(Bytes v, uint8_t id, int n, DecodeCounters& c) {
 // { ss-Code, forwardingFeatureList SEQUENCE OF { ..., forwardedToNumber [5] } }
 // with a forwarded-to number, into f.forwarded_to and f.ss_code.
 void first_forwarded_to(Bytes ss_list, MapFields& f, DecodeCounters& c) {
-  for_each(ss_list, c, [&](const Tlv& info) {
+  ber_for_each(ss_list, c, [&](const Tlv& info) {
     if (f.forwarded_to.present() || info.id != ctxc(0)) return;
     auto features = nth(info.value, kSequence, 0, c);
     if (!features) return;
-    for_each(features->value, c, [&](const Tlv& feature) {
+    ber_for_each(features->value, c, [&](const Tlv& feature) {
       if (f.forwarded_to.present() || feature.id != kSequence) return;
       if (auto t = nth(feature.value, ctx(5), 0, c)) f.forwarded_to = address(t->value, c);
     });
@@ -55,7 +45,7 @@ void first_forwarded_to(Bytes ss_list, MapFields& f, DecodeCounters& c) {
 void decode_sm_rp(const Tlv& p, MapFields& f, DecodeCounters& c) {
   // SEQUENCE { sm-RP-DA, sm-RP-OA, sm-RP-UI OCTET STRING, ... }
   int pos = 0;
-  for_each(p.value, c, [&](const Tlv& t) {
+  ber_for_each(p.value, c, [&](const Tlv& t) {
     if (pos == 0) {  // SM-RP-DA
       if (t.id == ctx(0)) { f.imsi = identity(t.value, c); f.sms_mt = true; }
       else if (t.id == ctx(1)) f.sms_mt = true;  // LMSI

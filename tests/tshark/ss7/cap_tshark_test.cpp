@@ -27,7 +27,6 @@ namespace fs = std::filesystem;
 using Values = std::multiset<std::string>;
 using Record = std::map<std::string, Values>;
 
-using testing::run;
 using testing::split;
 
 // The 7 octets of a CGI (hex, as tshark prints bytes) in sigprobe's text:
@@ -56,14 +55,8 @@ std::map<uint64_t, Record> tshark_cap(const std::string& path, const std::string
       "gsm_a.dtap.cld_party_bcd_num", "e212.imsi", "e164.msisdn", "camel.serviceKey", "camel.eventTypeBCSM",
       "camel.cause_indicator", "gsm_map.cellGlobalIdOrServiceAreaIdFixedLength", "camel.eventTypeSMS",
       "gsm_map.tbcd_digits"};
-  std::string cmd = "tshark -n -r '" + path + "' " + opts + " -Y camel -T fields -E occurrence=a -E aggregator=$'\\x1f'";
-  for (const auto& c : kCols) cmd += " -e " + c;
-  cmd = "bash -c \"" + cmd + "\" 2>/dev/null";
   std::map<uint64_t, Record> out;
-  for (const std::string& line : split(run(cmd), '\n')) {
-    if (line.empty()) continue;
-    auto cols = split(line, '\t');
-    cols.resize(kCols.size());
+  for (const auto& cols : testing::tshark_fields(path, opts, "camel", kCols)) {
     auto vals = [&](size_t i) {
       Values v;
       for (const auto& x : split(cols[i], '\x1f'))

@@ -40,7 +40,6 @@ struct Capture {
   Ss7Config cfg;
 };
 
-using testing::run;
 using testing::split;
 
 const char* comp_name(MapComponent c) {
@@ -84,15 +83,8 @@ std::map<uint64_t, Record> tshark_map(const Capture& cap) {
       "gsm_old.returnResultNotLast_element", "gsm_old.returnError_element", "gsm_old.reject_element",
       "sccp.calling.digits", "sccp.called.digits", "e212.imsi", "e164.msisdn", "gsm_sms.sms_text",
       "_ws.malformed", "gsm_map.address.digits", "gsm_sms.tp-oa", "gsm_sms.tp-da"};
-  std::string cmd = "tshark -n -r '" + cap.path + "' " + cap.tshark_opts +
-                    " -Y gsm_map -T fields -E occurrence=a -E aggregator=$'\\x1f'";
-  for (const auto& c : kCols) cmd += " -e " + c;
-  cmd = "bash -c \"" + cmd + "\" 2>/dev/null";
   std::map<uint64_t, Record> out;
-  for (const std::string& line : split(run(cmd), '\n')) {
-    if (line.empty()) continue;
-    auto cols = split(line, '\t');
-    cols.resize(kCols.size());
+  for (const auto& cols : testing::tshark_fields(cap.path, cap.tshark_opts, "gsm_map", kCols)) {
     Record r;
     auto vals = [&](size_t i) { return split(cols[i], '\x1f'); };
     static const char* kTypes[] = {"begin", "continue", "end", "abort", "unidirectional"};
@@ -125,15 +117,10 @@ std::map<uint64_t, Record> tshark_map(const Capture& cap) {
 }
 
 std::map<uint64_t, Record> tshark_isup(const Capture& cap) {
-  std::string cmd = "tshark -n -r '" + cap.path + "' " + cap.tshark_opts +
-                    " -Y isup -T fields -E occurrence=a -E aggregator=$'\\x1f' -e frame.number"
-                    " -e isup.message_type -e isup.cic -e isup.called -e isup.calling";
-  cmd = "bash -c \"" + cmd + "\" 2>/dev/null";
   std::map<uint64_t, Record> out;
-  for (const std::string& line : split(run(cmd), '\n')) {
-    if (line.empty()) continue;
-    auto cols = split(line, '\t');
-    cols.resize(5);
+  for (const auto& cols : testing::tshark_fields(
+           cap.path, cap.tshark_opts, "isup",
+           {"frame.number", "isup.message_type", "isup.cic", "isup.called", "isup.calling"})) {
     Record r;
     const char* keys[] = {"msg", "cic", "called", "calling"};
     for (size_t i = 0; i < 4; ++i)

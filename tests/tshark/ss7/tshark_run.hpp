@@ -30,4 +30,22 @@ inline std::vector<std::string> split(const std::string& s, char sep) {
   return v;
 }
 
+// tshark -T fields over a capture: one row per frame that matches filter, the
+// columns' values in order (several occurrences joined by 0x1F), every row as
+// wide as cols. opts: more tshark options (decode-as, preferences).
+inline std::vector<std::vector<std::string>> tshark_fields(const std::string& path, const std::string& opts,
+                                                           const std::string& filter,
+                                                           const std::vector<std::string>& cols) {
+  std::string cmd = "tshark -n -r '" + path + "' " + opts + " -Y " + filter +
+                    " -T fields -E occurrence=a -E aggregator=$'\\x1f'";
+  for (const auto& c : cols) cmd += " -e " + c;
+  std::vector<std::vector<std::string>> rows;
+  for (const std::string& line : split(run("bash -c \"" + cmd + "\" 2>/dev/null"), '\n')) {
+    if (line.empty()) continue;
+    rows.push_back(split(line, '\t'));
+    rows.back().resize(cols.size());
+  }
+  return rows;
+}
+
 }  // namespace sigprobe::ss7::testing
