@@ -183,39 +183,21 @@ constexpr IsupName kIsupTypes[] = {
     {0xEC, "CVT"}, {0xED, "EXM"},
 };
 
+// The name of code in a table sorted by code, "" when it has none.
 template <class Entry, size_t N, class Code>
 const char* lookup(const Entry (&t)[N], Code code) {
   static_assert(N > 0);
   auto it = std::lower_bound(std::begin(t), std::end(t), code,
                              [](const auto& e, Code v) { return e.code < v; });
-  return it != std::end(t) && it->code == code ? it->name : nullptr;
+  return it != std::end(t) && it->code == code ? it->name : "";
 }
 
 }  // namespace
 
-const char* map_op_name(int opcode) {
-  const char* n = lookup(kMapOps, opcode);
-  return n ? n : "";
-}
-
-const char* cap_op_name(int opcode) {
-  const char* n = lookup(kCapOps, opcode);
-  return n ? n : "";
-}
-
-const char* cap_event_name(int event_type) {
-  const char* n = lookup(kCapEvents, event_type);
-  return n ? n : "";
-}
-
-const char* cap_sms_event_name(int event_type) {
-  const char* n = lookup(kCapSmsEvents, event_type);
-  return n ? n : "";
-}
-
-const char* isup_msg_name(uint8_t t) {
-  const char* n = lookup(kIsupTypes, t);
-  return n ? n : "";
-}
+const char* map_op_name(int opcode) { return lookup(kMapOps, opcode); }
+const char* cap_op_name(int opcode) { return lookup(kCapOps, opcode); }
+const char* cap_event_name(int event_type) { return lookup(kCapEvents, event_type); }
+const char* cap_sms_event_name(int event_type) { return lookup(kCapSmsEvents, event_type); }
+const char* isup_msg_name(uint8_t t) { return lookup(kIsupTypes, t); }
 
 }  // namespace sigprobe::ss7

@@ -20,11 +20,6 @@ void format_source(const Endpoint& e, FixedStr<48>& out) {
   out.assign({buf, n});
 }
 
-uint64_t ip_key(const Endpoint& e) {
-  uint64_t h = hash_u64(e.family);
-  return hash_bytes({reinterpret_cast<const char*>(e.addr.data()), e.family == 6 ? 16u : 4u}, h);
-}
-
 }  // namespace
 
 const char* call_end_name(CallEnd e) {
@@ -156,7 +151,6 @@ void CallTracker::on_sip(const SignalEvent& ev, uint32_t i, std::vector<CallFact
     nr->a.assign(sip_calling(s));
     nr->b.assign(sip_called(s));
     format_source(ev.src, nr->source);
-    nr->src_ip_key = ip_key(ev.src);
     nr->user_agent.assign(s.user_agent);
     nr->imei.assign(s.imei);
     nr->cell.assign(s.cell);
@@ -226,7 +220,6 @@ void CallTracker::on_isup(const SignalEvent& ev, uint32_t i, std::vector<CallFac
     for (char c : std::string_view("opc:")) buf[n++] = c;
     n += write_dec(buf + n, ev.mtp3.opc);
     nr->source.assign({buf, n});
-    nr->src_ip_key = hash_u64(ev.mtp3.opc, hash_u64(3));
     n = 0;
     for (char c : std::string_view("isup:")) buf[n++] = c;
     n += write_dec(buf + n, ev.mtp3.opc);

@@ -49,7 +49,6 @@ struct alignas(64) CallRecord {
   FixedStr<24> imei;
   FixedStr<24> cell;            // radio cell: P-Access-Network-Info (VoLTE/VoNR) or CAP InitialDP
   FixedStr<96> call_id;         // SIP Call-ID, "isup:opc-dpc-cic" or "cap:opc-otid"
-  uint64_t src_ip_key = 0;      // hash of the source address (no port)
   uint64_t first_frame = 0;
 
   bool answered() const { return answer_ns != 0; }
