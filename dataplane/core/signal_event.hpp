@@ -38,6 +38,14 @@ struct Endpoint {
   bool operator==(const Endpoint&) const = default;
 };
 
+// Where a message lies in its packet, for an inline probe that must act on it
+// in place: the SCTP packet (common header on) and the user message of a
+// DATA chunk that carried it whole. msg_off 0: not in one piece in the packet
+// (fragmented, IP-reassembled, not SCTP).
+struct WireSpot {
+  uint16_t l4_off = 0, l4_len = 0, msg_off = 0;
+};
+
 // Where a message came from, as the L2-L4 walk found it. Passed to the SIP and
 // SS7 decoders together with the message bytes.
 struct MsgContext {
@@ -46,6 +54,7 @@ struct MsgContext {
   Transport transport = Transport::None;
   uint16_t sctp_stream = 0;
   uint32_t sctp_ppid = 0;
+  WireSpot wire;
 };
 
 // An IMEI family: TAC (8 digits) + the first 4 serial digits. The modules of
@@ -226,6 +235,7 @@ struct SignalEvent {
   uint16_t layers = 0;
   uint16_t port = 0;            // receiving port / capture index
   Endpoint src, dst;
+  WireSpot wire;                // SS7 over SCTP: where its M3UA message lies (inline --enforce)
   SipInfo sip;
   Mtp3Info mtp3;
   SccpInfo sccp;

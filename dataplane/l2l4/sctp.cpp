@@ -67,6 +67,12 @@ void SctpReassembly::on_packet(Bytes sctp, bool in_packet, MsgContext ctx, uint6
   ctx.src.port = *sport;
   ctx.dst.port = *dport;
   ctx.transport = Transport::Sctp;
+  ctx.wire = WireSpot{};
+  if (in_packet && ctx.pkt && sctp.data() >= ctx.pkt->data &&
+      sctp.data() + sctp.size() <= ctx.pkt->data + ctx.pkt->caplen && ctx.pkt->caplen <= 0xFFFF) {
+    ctx.wire.l4_off = uint16_t(sctp.data() - ctx.pkt->data);
+    ctx.wire.l4_len = uint16_t(sctp.size());
+  }
   if (now_ns > cfg_.sctp_partial_timeout_ns) {
     partial_.expire(now_ns - cfg_.sctp_partial_timeout_ns,
                     [&](Partial&) { c.anomaly(Anomaly::SctpFragTimeout); });
@@ -165,7 +171,9 @@ void SctpReassembly::on_data(Bytes chunk, uint8_t flags, uint32_t vtag, bool in_
   ctx.sctp_stream = *stream;
   ctx.sctp_ppid = *ppid;
   if ((flags & (kSctpFlagBegin | kSctpFlagEnd)) == (kSctpFlagBegin | kSctpFlagEnd)) {
+    ctx.wire.msg_off = ctx.wire.l4_len ? uint16_t(data.data() - ctx.pkt->data) : 0;
     h.on_sctp_message(ctx, data, in_packet);
+    ctx.wire.msg_off = 0;
     return;
   }
   ++c.reasm.sctp_fragments;

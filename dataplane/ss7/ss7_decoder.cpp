@@ -149,6 +149,7 @@ void fill_base(SignalEvent& e, Proto p, const Mtp3Msg& m, const MsgContext& ctx)
   e.transport = ctx.transport;
   e.src = ctx.src;
   e.dst = ctx.dst;
+  e.wire = ctx.wire;
   e.layers = kLayerMtp3;
   e.mtp3 = Mtp3Info{m.opc, m.dpc, m.si, m.ni, m.mp, m.sls};
 }

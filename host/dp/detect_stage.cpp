@@ -1,6 +1,9 @@
 #include "host/dp/detect_stage.hpp"
 
+#include "host/dp/m3ua_hold.hpp"
+
 #include <rte_cycles.h>
+#include <rte_mbuf.h>
 #include <rte_ring.h>
 
 namespace sigprobe::dp {
@@ -55,15 +58,30 @@ void DetectStage::process_run(BurstSlot& s, uint16_t first, uint16_t last) {
     for (uint16_t e = e0; e < e1; ++e) {
       const SignalEvent& x = all[e];
       if (enforce_ && analyzer_->blocked(x)) {
-        v |= kVerdictDrop;
-        if (s.reject_status != 0 && x.proto == Proto::Sip && x.sip.method == SipMethod::Invite &&
-            x.sip.status == 0)
-          v |= kVerdictReject;
+        if (x.transport == Transport::Sctp) {
+          hold(s, i, x);  // never dropped: see m3ua_hold.hpp
+        } else {
+          v |= kVerdictDrop;
+          if (s.reject_status != 0 && x.proto == Proto::Sip && x.sip.method == SipMethod::Invite &&
+              x.sip.status == 0)
+            v |= kVerdictReject;
+        }
       }
       if (check_mirror && flagged_.matches(x)) v |= kVerdictMirror;
     }
     s.verdict[i] = v;
   }
+}
+
+void DetectStage::hold(BurstSlot& s, uint16_t i, const SignalEvent& x) {
+  rte_mbuf* m = s.mbufs[i];
+  // The frame must be the mbuf's own bytes: a chained mbuf was gathered into
+  // a copy for decoding.
+  const bool own = m && m->nb_segs == 1 && rte_pktmbuf_mtod(m, const uint8_t*) == s.pkts[i].data;
+  const HoldResult r =
+      own ? hold_m3ua({rte_pktmbuf_mtod(m, uint8_t*), s.pkts[i].caplen}, x.wire) : HoldResult::NotInPlace;
+  if (r == HoldResult::Held) stats_.held.add(1);
+  else if (r == HoldResult::NotInPlace) stats_.not_held.add(1);
 }
 
 void DetectStage::dispatch_alerts() {

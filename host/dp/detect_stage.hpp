@@ -39,6 +39,8 @@ class DetectStage {
   DetectStats& stats_;
   // The alerts in pending_ to the sinks (and the flagged flows).
   void dispatch_alerts();
+  // A blocked SS7 message over SCTP (event x of packet i): held back in place.
+  void hold(BurstSlot& s, uint16_t i, const SignalEvent& x);
 
   FlaggedFlows flagged_;
   std::vector<Alert> pending_;

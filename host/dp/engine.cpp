@@ -117,9 +117,9 @@ struct Plane {
     }
     std::snprintf(line, sizeof line,
                   "detect lcore %u: packets %" PRIu64 " events %" PRIu64 " alerts %" PRIu64 " flagged flows %" PRIu64
-                  " merge waits %" PRIu64 " cycles/pkt %.0f\n",
+                  " held in place %" PRIu64 " (not held %" PRIu64 ") merge waits %" PRIu64 " cycles/pkt %.0f\n",
                   rte_get_main_lcore(), dstats.packets.get(), dstats.events.get(), dstats.alerts.get(),
-                  dstats.flagged_flows.get(), dstats.merge_waits.get(),
+                  dstats.flagged_flows.get(), dstats.held.get(), dstats.not_held.get(), dstats.merge_waits.get(),
                   dstats.packets.get() ? double(dstats.cycles.get()) / double(dstats.packets.get()) : 0.0);
     report << line;
     report.flush();
@@ -316,6 +316,8 @@ int run_dataplane(const DpOptions& opts, Analyzer* analyzer, std::vector<Sink*> 
     result.busy_cycles += s.busy_cycles.get();
   }
   result.detect_lcore_cycles = pl.dstats.cycles.get();
+  result.held = pl.dstats.held.get();
+  result.not_held = pl.dstats.not_held.get();
   result.tsc_hz = rte_get_tsc_hz();
   result.seconds = std::chrono::duration<double>(Clock::now() - pl.t0).count();
   pl.print(true);

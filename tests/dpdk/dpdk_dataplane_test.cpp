@@ -22,6 +22,7 @@
 #include "dataplane/io/packet_source.hpp"
 #include "host/detect/analyzer.hpp"
 #include "host/dp/flagged_flows.hpp"
+#include "host/dp/m3ua_hold.hpp"
 #include "tests/dpdk/pcap_files.hpp"
 
 namespace sigprobe::test {
@@ -298,11 +299,14 @@ TEST_F(DpdkDataplane, EnforceDropsExactlyTheBlockedCallAndMirrorHoldsExactlyFlag
   }
 }
 
-TEST_F(DpdkDataplane, EnforceDropsARegisterSsForwardingToABlockedNumberAndNothingElse) {
+TEST_F(DpdkDataplane, EnforceHoldsBackARegisterSsForwardingToABlockedNumberInPlace) {
   // pcaps/ss7/map_call_forwarding.pcap: frame 5 registers CFU to 8613912345678,
   // frame 6 is the HLR's answer, frame 7 an insertSubscriberData carrying
   // another forwarding. Only the registration of a forwarding to the listed
-  // number is held back: the HLR never stores it.
+  // number is held back: the HLR never stores it. Over SCTP it is held in
+  // place, not dropped (host/dp/m3ua_hold.hpp): its packet goes on with the
+  // M3UA message class rewritten and the checksum recomputed, so the HLR's
+  // SCTP acknowledges the TSN and its M3UA discards the message.
   { std::ofstream(path("bad.txt")) << "8613912345678\n"; }
   {
     std::ofstream r(path("rules.yaml"));
@@ -314,11 +318,15 @@ TEST_F(DpdkDataplane, EnforceDropsARegisterSsForwardingToABlockedNumberAndNothin
   std::string in = root + "/pcaps/ss7/map_call_forwarding.pcap";
   auto frames = read_pcap(in);
   ASSERT_EQ(frames.size(), 8u);
+  // The M3UA message of frame 5: SCTP common header at 34 (Ethernet, IPv4
+  // without options), one DATA chunk whose user data starts 16 bytes further.
   std::vector<std::vector<uint8_t>> pass;
-  for (size_t i = 0; i < frames.size(); ++i)
-    if (i != 4) pass.push_back(frames[i].bytes);
+  for (size_t i = 0; i < frames.size(); ++i) pass.push_back(frames[i].bytes);
+  WireSpot spot{34, uint16_t(pass[4].size() - 34), 34 + 12 + 16};
+  ASSERT_EQ(dp::hold_m3ua(pass[4], spot), dp::HoldResult::Held);
   run_inline(in, path("empty.pcap"), "0@0,1@1", "--enforce --rules " + path("rules.yaml") + " --alerts " + path("alerts.jsonl"));
   EXPECT_EQ(bytes_of(read_pcap(path("out_b.pcap"))), pass);
+  EXPECT_NE(log("inline.log").find("held in place 1 (not held 0)"), std::string::npos) << log("inline.log");
   auto alerts = lines_of(path("alerts.jsonl"));
   ASSERT_EQ(alerts.size(), 1u);
   auto j = nlohmann::json::parse(alerts[0]);
