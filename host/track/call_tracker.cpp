@@ -303,12 +303,28 @@ void CallTracker::on_cap(const SignalEvent& ev, uint32_t i, std::vector<CallFact
     started(*nr, i, facts);
     return;
   }
+  // The SCF's first answer names both ids (otid its own, dtid the SSF's):
+  // remember its id for the SSF's TC-END and TC-ABORT, which carry only that.
+  if (t.otid_len && t.dtid_len && t.type == TcapType::Continue) {
+    const uint64_t ssf_key = cap_key(ev.mtp3.dpc, t.dtid, t.dtid_len);
+    if (table_.find(ssf_key)) {
+      if (scf_ids_.empty()) scf_ids_.resize(kScfIdSlots);
+      const uint64_t scf_key = cap_key(ev.mtp3.opc, t.otid, t.otid_len);
+      scf_ids_[scf_key % kScfIdSlots] = {scf_key, ssf_key};
+    }
+  }
   const bool reports = ev.has(kLayerCap) && k.component == MapComponent::Invoke &&
                        (k.opcode == cap_op::kEventReportBcsm || k.opcode == cap_op::kReleaseCall);
   if (!reports && !closes) return;
-  // From the SSF its own id is the otid; from the SCF the SSF's id is the dtid.
+  // From the SSF its own id is the otid; from the SCF the SSF's id is the
+  // dtid; the SSF's TC-END or TC-ABORT names only the SCF's id.
   CallRecord* r = t.otid_len ? table_.find(cap_key(ev.mtp3.opc, t.otid, t.otid_len)) : nullptr;
   if (!r && t.dtid_len) r = table_.find(cap_key(ev.mtp3.dpc, t.dtid, t.dtid_len));
+  if (!r && t.dtid_len && !t.otid_len && !scf_ids_.empty()) {
+    const uint64_t scf_key = cap_key(ev.mtp3.dpc, t.dtid, t.dtid_len);
+    const ScfId& s = scf_ids_[scf_key % kScfIdSlots];
+    if (s.scf_key == scf_key) r = table_.find(s.ssf_key);
+  }
   if (!r) {
     if (reports) ++counters_.orphan_messages;
     return;

@@ -128,6 +128,15 @@ class CallTracker {
   void end_call(CallRecord& r, CallEnd how, uint64_t ts, uint16_t cause, uint32_t i,
                 std::vector<CallFact>& facts);
 
+  // CAMEL: the SCF's transaction id of a call's dialogue -> the call's key
+  // (direct-mapped, allocated at the first CAMEL call; a collision forgets
+  // the older: that call then ends by its own report or times out).
+  struct ScfId {
+    uint64_t scf_key = 0, ssf_key = 0;
+  };
+  static constexpr size_t kScfIdSlots = 1 << 14;
+  std::vector<ScfId> scf_ids_;
+
   CallTrackerConfig cfg_;
   CallTable<CallRecord> table_;
   CallCounters counters_;

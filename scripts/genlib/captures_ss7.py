@@ -367,11 +367,12 @@ def _short_link(linktype):
     return build
 
 
-def _cap_call(assoc, n, idp, rrbe_events, reports, scf_close):
+def _cap_call(assoc, n, idp, rrbe_events, reports, scf_close, ssf_close=False):
     """One CAMEL dialogue: the gsmSSF's Begin{initialDP}; unless the gsmSCF refuses the call at
     once (`rrbe_events` None: End{releaseCall}), its Continue{requestReportBCSMEvent, continue};
     then each report as a Continue{eventReportBCSM} from the gsmSSF; `scf_close` ends the dialogue
-    with an End without components."""
+    with an End without components; `ssf_close` sends the last report in the gsmSSF's End (no
+    armed event left: TS 29.078), which names only the gsmSCF's transaction id."""
     t_ssf, t_scf = tid(0x16000000 + n), tid(0x26000000 + n)
     acn = co.CAP_V2_SSF_TO_SCF
     arg, f = idp
@@ -389,8 +390,11 @@ def _cap_call(assoc, n, idp, rrbe_events, reports, scf_close):
     assoc.send(cap_msg(SCP, SSF, "continue", comps, otid=t_scf, dtid=t_ssf, dialogue=ss7.dialogue_response(acn)))
     for i, report in enumerate(reports, 2):
         arg, f = co.erb_arg(*report)
-        assoc.send(cap_msg(SSF, SCP, "continue", [(ss7.invoke(i, co.OP["eventReportBCSM"], arg), f)],
-                           otid=t_ssf, dtid=t_scf))
+        comps = [(ss7.invoke(i, co.OP["eventReportBCSM"], arg), f)]
+        if ssf_close and i == len(reports) + 1:
+            assoc.send(cap_msg(SSF, SCP, "end", comps, dtid=t_scf))
+        else:
+            assoc.send(cap_msg(SSF, SCP, "continue", comps, otid=t_ssf, dtid=t_scf))
     if scf_close:
         assoc.send(cap_msg(SCP, SSF, "end", [], dtid=t_ssf))
 
@@ -412,7 +416,8 @@ def cap_calls():
     cause 16), one abandoned before answer (oAbandon), one to a busy party (oCalledPartyBusy
     cause 17), one the gsmSCF refuses (End{releaseCall cause 31}), and an MT call (initialDP at
     termAttemptAuthorized with an ISUP calledPartyNumber) answered and cleared (tAnswer,
-    tDisconnect cause 16)."""
+    tDisconnect cause 16), and an MO call whose disconnect the gsmSCF armed as notify only: the
+    gsmSSF reports oDisconnect (cause 16) in its own End, carrying only the gsmSCF's id."""
     cap = Capture()
     assoc = Assoc(cap, SG_A, SG_B)
     assoc.bring_up()
@@ -436,6 +441,10 @@ def cap_calls():
                             event="termAttemptAuthorized", time_local="20260101080005")
     _cap_call(assoc, 5, idp, _MT_EDPS,
               [("tAnswer", co.LEG2, co.NOTIFICATION), ("tDisconnect", co.LEG2, co.REQUEST, 16)], True)
+    notify_edps = [(e, co.NOTIFY_AND_CONTINUE if e == "oDisconnect" else m, leg) for e, m, leg in _MO_EDPS]
+    _cap_call(assoc, 6, mo_idp(6, "8613812340006", "460001122330006", "8613987650006", 0x1A2B, 0x3C4D),
+              notify_edps, [("oAnswer", co.LEG2, co.NOTIFICATION), ("oDisconnect", co.LEG1, co.NOTIFICATION, 16)],
+              False, ssf_close=True)
     return cap.done()
 
 

@@ -215,6 +215,40 @@ TEST(CallTracker, CapCallFromInitialDpToDisconnectWithTalkTime) {
   EXPECT_EQ(rec.talk_ns(), 60'000'000'000ull);
 }
 
+// The gsmSSF closes the dialogue itself: the last armed event reported in
+// its TC-END (EDP-N), or a TC-ABORT. Both carry only the SCF's transaction
+// id (the dtid), which the tracker learnt from the SCF's first TC-CONTINUE.
+TEST(CallTracker, CapDialogueClosedByTheSsfEndsItsCall) {
+  EventBuilder b;
+  TrackRun r;
+  r.feed(b.cap_initial_dp(10.0, 1205, 0x16000001, "8613812340011", "8613987650011"));
+  r.feed(b.cap_invoke(cap_op::kContinue, 10.1, 2305, 1205, TcapType::Continue, 0x26000001, 0x16000001));
+  r.feed(b.cap_invoke(cap_op::kEventReportBcsm, 14.0, 1205, 2305, TcapType::Continue, 0x16000001, 0x26000001,
+                      cap_event::kOAnswer));
+  r.feed(b.cap_invoke(cap_op::kEventReportBcsm, 74.0, 1205, 2305, TcapType::End, 0, 0x26000001,
+                      cap_event::kODisconnect));
+  ASSERT_EQ(r.kinds(), (std::vector<CallFactKind>{CallFactKind::Started, CallFactKind::Answered,
+                                                  CallFactKind::Ended}));
+  EXPECT_EQ(r.facts.back().rec->end, CallEnd::Completed);
+  EXPECT_EQ(r.facts.back().rec->talk_ns(), 60'000'000'000ull);
+  EXPECT_EQ(r.t.open_calls(), 0u);
+  EXPECT_EQ(r.t.counters().orphan_messages, 0u);
+
+  // Before the answer, the SSF aborts (an empty TC-ABORT: a tcap event).
+  r.feed(b.cap_initial_dp(20.0, 1205, 0x16000002, "8613812340012", "8613987650012"));
+  r.feed(b.cap_invoke(cap_op::kContinue, 20.1, 2305, 1205, TcapType::Continue, 0x26000002, 0x16000002));
+  SignalEvent abort = b.cap_invoke(0, 23.0, 1205, 2305, TcapType::Abort, 0, 0x26000002);
+  abort.proto = Proto::Tcap;
+  abort.layers = kLayerMtp3 | kLayerSccp | kLayerTcap;
+  abort.cap = CapInfo{};
+  r.feed(abort);
+  ASSERT_EQ(r.facts.back().kind, CallFactKind::Ended);
+  EXPECT_EQ(r.facts.back().rec->a.view(), "8613812340012");
+  EXPECT_EQ(r.facts.back().rec->end, CallEnd::Unseen);
+  EXPECT_EQ(r.facts.back().rec->end_ns, 23'000'000'000ull);
+  EXPECT_EQ(r.t.open_calls(), 0u);
+}
+
 TEST(CallTracker, CapTerminatingCallHasNoCellOfTheCaller) {
   EventBuilder b;
   TrackRun r;
