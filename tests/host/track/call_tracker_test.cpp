@@ -237,11 +237,7 @@ TEST(CallTracker, CapDialogueClosedByTheSsfEndsItsCall) {
   // Before the answer, the SSF aborts (an empty TC-ABORT: a tcap event).
   r.feed(b.cap_initial_dp(20.0, 1205, 0x16000002, "8613812340012", "8613987650012"));
   r.feed(b.cap_invoke(cap_op::kContinue, 20.1, 2305, 1205, TcapType::Continue, 0x26000002, 0x16000002));
-  SignalEvent abort = b.cap_invoke(0, 23.0, 1205, 2305, TcapType::Abort, 0, 0x26000002);
-  abort.proto = Proto::Tcap;
-  abort.layers = kLayerMtp3 | kLayerSccp | kLayerTcap;
-  abort.cap = CapInfo{};
-  r.feed(abort);
+  r.feed(b.tcap_empty(23.0, 1205, 2305, TcapType::Abort, 0, 0x26000002));
   ASSERT_EQ(r.facts.back().kind, CallFactKind::Ended);
   EXPECT_EQ(r.facts.back().rec->a.view(), "8613812340012");
   EXPECT_EQ(r.facts.back().rec->end, CallEnd::Unseen);
@@ -327,11 +323,7 @@ TEST(CallTracker, CapDialogueClosedBeforeTheOutcomeEndsTheCallUnseen) {
   // Answered, then the SCF stops monitoring: an empty TC-END (a tcap event).
   r.feed(b.cap_initial_dp(20.0, 1205, 0x32, "8613812340007", "8613987650007"));
   r.feed(b.cap_invoke(cap_op::kEventReportBcsm, 25.0, 1205, 2305, TcapType::Continue, 0x32, 0x41, cap_event::kOAnswer));
-  SignalEvent end = b.cap_invoke(0, 25.1, 2305, 1205, TcapType::End, 0, 0x32);
-  end.proto = Proto::Tcap;
-  end.layers = kLayerMtp3 | kLayerSccp | kLayerTcap;
-  end.cap = CapInfo{};
-  r.feed(end);
+  r.feed(b.tcap_empty(25.1, 2305, 1205, TcapType::End, 0, 0x32));
   EXPECT_EQ(r.facts.back().kind, CallFactKind::Ended);
   EXPECT_EQ(r.facts.back().rec->end, CallEnd::Unseen);
   EXPECT_TRUE(r.facts.back().rec->answered());
@@ -339,10 +331,8 @@ TEST(CallTracker, CapDialogueClosedBeforeTheOutcomeEndsTheCallUnseen) {
   // The SCF's End after the call's last report changes nothing.
   r.feed(b.cap_initial_dp(30.0, 1205, 0x33, "8613812340008", "8613987650008"));
   r.feed(b.cap_invoke(cap_op::kEventReportBcsm, 33.0, 1205, 2305, TcapType::Continue, 0x33, 0x42, cap_event::kOAbandon));
-  end.ts_ns = 33'100'000'000;
-  end.tcap.dtid = {0, 0, 0, 0x33};
   size_t before = r.facts.size();
-  r.feed(end);
+  r.feed(b.tcap_empty(33.1, 2305, 1205, TcapType::End, 0, 0x33));
   EXPECT_EQ(r.facts.size(), before);
   EXPECT_EQ(r.facts.back().rec->end, CallEnd::CancelledBeforeAnswer);
   EXPECT_EQ(r.t.counters().orphan_messages, 0u) << "a closing message without a call is not an orphan report";

@@ -108,6 +108,15 @@ class EventBuilder {
     e.cap.event_type = event_type;
     return e;
   }
+  // A TCAP message without components on a CAP dialogue (an empty TC-END,
+  // a TC-ABORT): a tcap event.
+  SignalEvent tcap_empty(double ts_s, uint32_t opc, uint32_t dpc, TcapType t, uint32_t otid, uint32_t dtid) {
+    SignalEvent e = cap_invoke(0, ts_s, opc, dpc, t, otid, dtid);
+    e.proto = Proto::Tcap;
+    e.layers = kLayerMtp3 | kLayerSccp | kLayerTcap;
+    e.cap = CapInfo{};
+    return e;
+  }
   // InitialDPSMS of an SMS (sms-CollectedInfo: the subscriber sends it), SSF -> SCF.
   SignalEvent cap_initial_dp_sms(double ts_s, uint32_t otid, std::string sender, std::string recipient,
                                  std::string smsc = "8613800500000") {
