@@ -38,12 +38,14 @@ struct Endpoint {
   bool operator==(const Endpoint&) const = default;
 };
 
-// Where a message lies in its packet, for an inline probe that must act on it
-// in place: the SCTP packet (common header on) and the user message of a
-// DATA chunk that carried it whole. msg_off 0: not in one piece in the packet
-// (fragmented, IP-reassembled, not SCTP).
+// Where a message lies in its packet, for an inline probe that must hold it
+// back in place (host/dp/hold_in_place.hpp): the transport segment (SCTP
+// packet or TCP segment, header on) and, over SCTP, the M3UA message of a
+// DATA chunk that carried it whole; over TCP, a SIP request's Max-Forwards
+// value (msg_len digits). msg_off 0: not in the packet in one piece
+// (fragmented, IP-reassembled, split over segments) or nothing to hold.
 struct WireSpot {
-  uint16_t l4_off = 0, l4_len = 0, msg_off = 0;
+  uint16_t l4_off = 0, l4_len = 0, msg_off = 0, msg_len = 0;
 };
 
 // Where a message came from, as the L2-L4 walk found it. Passed to the SIP and

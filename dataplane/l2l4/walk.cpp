@@ -345,6 +345,12 @@ struct Walker::Impl {
     ctx.src.port = *sport;
     ctx.dst.port = *dport;
     ctx.transport = Transport::Tcp;
+    ctx.wire = WireSpot{};
+    if (in_packet && b.data() >= pkt->data && b.data() + b.size() <= pkt->data + pkt->caplen &&
+        pkt->caplen <= 0xFFFF) {
+      ctx.wire.l4_off = uint16_t(b.data() - pkt->data);
+      ctx.wire.l4_len = uint16_t(b.size());
+    }
     TcpSegment seg;
     seg.key = tcp_key(ctx.src, ctx.dst);
     seg.seq = *seq;

@@ -154,6 +154,18 @@ bool decode_sip(Bytes msg, const MsgContext& ctx, EventBatch& out, DecodeCounter
   ev->src = ctx.src;
   ev->dst = ctx.dst;
   fill_sip_info(*m, ev->sip, out);
+  // Over TCP, where a request's Max-Forwards value lies in its segment: an
+  // inline probe holds a blocked request back there (host/dp/hold_in_place).
+  if (ctx.transport == Transport::Tcp && ctx.wire.l4_len && ctx.pkt && m->is_request)
+    if (const SipHeader* mf = m->first(HeaderId::MaxForwards)) {
+      const uint8_t* seg = ctx.pkt->data + ctx.wire.l4_off;
+      const auto* v = reinterpret_cast<const uint8_t*>(mf->value.data());
+      if (v >= seg && v + mf->value.size() <= seg + ctx.wire.l4_len && !mf->value.empty()) {
+        ev->wire = ctx.wire;
+        ev->wire.msg_off = uint16_t(v - ctx.pkt->data);
+        ev->wire.msg_len = uint16_t(mf->value.size());
+      }
+    }
   return true;
 }
 

@@ -1,6 +1,6 @@
 #include "host/dp/detect_stage.hpp"
 
-#include "host/dp/m3ua_hold.hpp"
+#include "host/dp/hold_in_place.hpp"
 
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
@@ -58,8 +58,8 @@ void DetectStage::process_run(BurstSlot& s, uint16_t first, uint16_t last) {
     for (uint16_t e = e0; e < e1; ++e) {
       const SignalEvent& x = all[e];
       if (enforce_ && analyzer_->blocked(x)) {
-        if (x.transport == Transport::Sctp) {
-          hold(s, i, x);  // never dropped: see m3ua_hold.hpp
+        if (x.transport == Transport::Sctp || x.transport == Transport::Tcp) {
+          hold(s, i, x);  // never dropped: see hold_in_place.hpp
         } else {
           v |= kVerdictDrop;
           if (s.reject_status != 0 && x.proto == Proto::Sip && x.sip.method == SipMethod::Invite &&
@@ -78,8 +78,11 @@ void DetectStage::hold(BurstSlot& s, uint16_t i, const SignalEvent& x) {
   // The frame must be the mbuf's own bytes: a chained mbuf was gathered into
   // a copy for decoding.
   const bool own = m && m->nb_segs == 1 && rte_pktmbuf_mtod(m, const uint8_t*) == s.pkts[i].data;
-  const HoldResult r =
-      own ? hold_m3ua({rte_pktmbuf_mtod(m, uint8_t*), s.pkts[i].caplen}, x.wire) : HoldResult::NotInPlace;
+  const std::span<uint8_t> frame = own ? std::span<uint8_t>{rte_pktmbuf_mtod(m, uint8_t*), s.pkts[i].caplen}
+                                       : std::span<uint8_t>{};
+  const HoldResult r = !own                                 ? HoldResult::NotInPlace
+                       : x.transport == Transport::Sctp ? hold_m3ua(frame, x.wire)
+                                                        : hold_sip_tcp(frame, x.wire);
   if (r == HoldResult::Held) stats_.held.add(1);
   else if (r == HoldResult::NotInPlace) stats_.not_held.add(1);
 }

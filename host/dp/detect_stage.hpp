@@ -39,7 +39,7 @@ class DetectStage {
   DetectStats& stats_;
   // The alerts in pending_ to the sinks (and the flagged flows).
   void dispatch_alerts();
-  // A blocked SS7 message over SCTP (event x of packet i): held back in place.
+  // A blocked message over SCTP or TCP (event x of packet i): held back in place.
   void hold(BurstSlot& s, uint16_t i, const SignalEvent& x);
 
   FlaggedFlows flagged_;

@@ -42,8 +42,8 @@ struct alignas(64) LcoreStats {
 struct alignas(64) DetectStats {
   Counter events, alerts, packets, merge_waits, unordered_bursts;
   Counter flagged_flows;
-  Counter held;              // --enforce: blocked SS7 messages over SCTP held back in place
-  Counter not_held;          // ... that could not be (fragmented or not M3UA DATA): forwarded
+  Counter held;              // --enforce: blocked messages over SCTP or TCP held back in place
+  Counter not_held;          // ... that could not be (fragmented, a response, ...): forwarded
   Counter cycles;            // TSC cycles in track + detect + outputs (merged mode)
 };
 

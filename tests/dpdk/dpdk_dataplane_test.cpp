@@ -22,7 +22,7 @@
 #include "dataplane/io/packet_source.hpp"
 #include "host/detect/analyzer.hpp"
 #include "host/dp/flagged_flows.hpp"
-#include "host/dp/m3ua_hold.hpp"
+#include "host/dp/hold_in_place.hpp"
 #include "tests/dpdk/pcap_files.hpp"
 
 namespace sigprobe::test {
@@ -304,7 +304,7 @@ TEST_F(DpdkDataplane, EnforceHoldsBackARegisterSsForwardingToABlockedNumberInPla
   // frame 6 is the HLR's answer, frame 7 an insertSubscriberData carrying
   // another forwarding. Only the registration of a forwarding to the listed
   // number is held back: the HLR never stores it. Over SCTP it is held in
-  // place, not dropped (host/dp/m3ua_hold.hpp): its packet goes on with the
+  // place, not dropped (host/dp/hold_in_place.hpp): its packet goes on with the
   // M3UA message class rewritten and the checksum recomputed, so the HLR's
   // SCTP acknowledges the TSN and its M3UA discards the message.
   { std::ofstream(path("bad.txt")) << "8613912345678\n"; }
@@ -332,6 +332,57 @@ TEST_F(DpdkDataplane, EnforceHoldsBackARegisterSsForwardingToABlockedNumberInPla
   auto j = nlohmann::json::parse(alerts[0]);
   EXPECT_EQ(j["subject"]["value"], "8613912345678");
   EXPECT_EQ(j["evidence"]["imsi"], "460001234567890");
+}
+
+// SIP over TCP: a dropped segment would be retransmitted and pass. The
+// blocked caller's requests (INVITE, ACK, BYE, each in a segment of its own)
+// reach B with Max-Forwards 00 and a valid checksum (the next proxy answers
+// 483); the responses of its call go on unchanged (counted not held); every
+// other call is byte-identical.
+TEST_F(DpdkDataplane, EnforceHoldsBackTheBlockedCallersRequestsOverTcpInPlace) {
+  write_block_rules();
+  struct Step { bool fwd; std::string start; int cseq; std::string method; bool to_tag; };
+  const std::vector<Step> steps = {{true, "INVITE sip:%TO%@10.1.0.1 SIP/2.0", 1, "INVITE", false},
+                                   {false, "SIP/2.0 180 Ringing", 1, "INVITE", true},
+                                   {false, "SIP/2.0 200 OK", 1, "INVITE", true},
+                                   {true, "ACK sip:%TO%@10.1.0.1 SIP/2.0", 1, "ACK", true},
+                                   {true, "BYE sip:%TO%@10.1.0.1 SIP/2.0", 2, "BYE", true},
+                                   {false, "SIP/2.0 200 OK", 2, "BYE", true}};
+  std::vector<Frame> in, want;
+  uint64_t ts = 1700000000ull * 1000000;
+  const int calls = 3, bad = 1;
+  std::vector<uint32_t> seq_c(calls, 1000), seq_s(calls, 9000);
+  size_t held = 0, responses = 0;
+  for (const Step& st : steps)
+    for (int c = 0; c < calls; ++c) {
+      std::string from = c == bad ? "8613800138000" : "86139001390" + std::to_string(10 + c);
+      std::string to = "86137000000" + std::to_string(10 + c), start = st.start;
+      if (auto p = start.find("%TO%"); p != std::string::npos) start.replace(p, 4, to);
+      std::string msg = sip_msg(start, from, to, "tcp" + std::to_string(c) + "@10.0.0.1", st.cseq, st.method, st.to_tag);
+      msg.replace(msg.find("SIP/2.0/UDP"), 11, "SIP/2.0/TCP");
+      const uint32_t a = 0x0a000001u + (uint32_t(c) << 8), b = 0x0a010001u;
+      const uint16_t port = uint16_t(41000 + c);
+      uint32_t& seq = st.fwd ? seq_c[size_t(c)] : seq_s[size_t(c)];
+      auto frame = st.fwd ? tcp_frame(a, b, port, 5060, seq, msg) : tcp_frame(b, a, 5060, port, seq, msg);
+      seq += uint32_t(msg.size());
+      in.push_back({ts += 1000, frame});
+      if (c == bad && st.fwd) {
+        std::string h = msg;
+        h.replace(h.find("Max-Forwards: 70"), 16, "Max-Forwards: 00");
+        frame = tcp_frame(a, b, port, 5060, seq - uint32_t(msg.size()), h);
+        ++held;
+      } else if (c == bad) {
+        ++responses;
+      }
+      want.push_back({ts, frame});
+    }
+  ASSERT_TRUE(write_pcap(path("tcp.pcap"), in));
+  run_inline(path("tcp.pcap"), path("empty.pcap"), "0@0,1@1", "--enforce --rules " + path("rules.yaml"));
+  EXPECT_EQ(bytes_of(read_pcap(path("out_b.pcap"))), bytes_of(want));
+  EXPECT_NE(log("inline.log").find("held in place " + std::to_string(held) + " (not held " +
+                                   std::to_string(responses) + ")"),
+            std::string::npos)
+      << log("inline.log");
 }
 
 TEST_F(DpdkDataplane, EnforceAnswersTheBlockedCallerWithTheRulesFinalResponse) {

@@ -55,25 +55,64 @@ inline std::vector<Frame> read_pcap(const std::string& path, int* dlt = nullptr)
 
 inline void put16(std::vector<uint8_t>& b, size_t at, uint16_t v) { b[at] = uint8_t(v >> 8); b[at + 1] = uint8_t(v); }
 
-// Ethernet / IPv4 / UDP with `payload`; checksums are left zero (UDP allows it).
-inline std::vector<uint8_t> udp_frame(uint32_t src_ip, uint32_t dst_ip, uint16_t sport, uint16_t dport,
-                                      const std::string& payload) {
-  std::vector<uint8_t> b(14 + 20 + 8 + payload.size(), 0);
+// Ethernet and IPv4 headers (no options, header checksum left zero) of a
+// frame carrying `l4_len` bytes of protocol `proto`; the rest zeroed.
+inline std::vector<uint8_t> ipv4_frame(uint8_t proto, uint32_t src_ip, uint32_t dst_ip, size_t l4_len) {
+  std::vector<uint8_t> b(14 + 20 + l4_len, 0);
   const uint8_t mac[12] = {0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01};
   std::copy(mac, mac + 12, b.begin());
   put16(b, 12, 0x0800);
   b[14] = 0x45;
-  put16(b, 16, uint16_t(20 + 8 + payload.size()));
+  put16(b, 16, uint16_t(20 + l4_len));
   b[22] = 64;
-  b[23] = 17;
+  b[23] = proto;
   for (int i = 0; i < 4; ++i) {
     b[26 + i] = uint8_t(src_ip >> (24 - 8 * i));
     b[30 + i] = uint8_t(dst_ip >> (24 - 8 * i));
   }
+  return b;
+}
+
+// Ethernet / IPv4 / UDP with `payload`; checksums are left zero (UDP allows it).
+inline std::vector<uint8_t> udp_frame(uint32_t src_ip, uint32_t dst_ip, uint16_t sport, uint16_t dport,
+                                      const std::string& payload) {
+  std::vector<uint8_t> b = ipv4_frame(17, src_ip, dst_ip, 8 + payload.size());
   put16(b, 34, sport);
   put16(b, 36, dport);
   put16(b, 38, uint16_t(8 + payload.size()));
   std::copy(payload.begin(), payload.end(), b.begin() + 42);
+  return b;
+}
+
+// The TCP checksum of an Ethernet / IPv4 (no options) / TCP frame, computed
+// in full over the pseudo-header and the segment (RFC 793), field as zero.
+inline uint16_t tcp_checksum_ipv4(const std::vector<uint8_t>& b) {
+  const size_t seg = 34, len = b.size() - seg;
+  uint32_t sum = 6 + uint32_t(len);
+  auto add = [&](size_t at, size_t end) {
+    for (size_t i = at; i < end; i += 2)
+      sum += uint32_t(b[i]) << 8 | (i + 1 < end ? b[i + 1] : 0u);
+  };
+  add(26, 34);  // source and destination addresses
+  for (size_t i = seg; i < b.size(); i += 2)
+    if (i != seg + 16) sum += uint32_t(b[i]) << 8 | (i + 1 < b.size() ? b[i + 1] : 0u);
+  while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
+  return uint16_t(~sum);
+}
+
+// Ethernet / IPv4 / TCP (ACK|PSH, sequence number `seq`) with `payload` and a
+// valid TCP checksum.
+inline std::vector<uint8_t> tcp_frame(uint32_t src_ip, uint32_t dst_ip, uint16_t sport, uint16_t dport,
+                                      uint32_t seq, const std::string& payload) {
+  std::vector<uint8_t> b = ipv4_frame(6, src_ip, dst_ip, 20 + payload.size());
+  put16(b, 34, sport);
+  put16(b, 36, dport);
+  for (int i = 0; i < 4; ++i) b[38 + i] = uint8_t(seq >> (24 - 8 * i));
+  b[46] = 0x50;  // 5 words of header
+  b[47] = 0x18;  // ACK, PSH
+  put16(b, 48, 65535);
+  std::copy(payload.begin(), payload.end(), b.begin() + 54);
+  put16(b, 50, tcp_checksum_ipv4(b));
   return b;
 }
 

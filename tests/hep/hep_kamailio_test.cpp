@@ -2,15 +2,8 @@
 // package kamailio) listening on 127.0.0.1, storing what it receives through
 // db_text. The test mirrors two SIP dialogs with FlowMirror + HepSender over
 // UDP and TCP and compares the stored rows with what was sent.
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -23,14 +16,13 @@
 #include "host/out/flow_mirror.hpp"
 #include "host/out/hep_sender.hpp"
 #include "tests/host/out/synth_packets.hpp"
-
-extern char** environ;
+#include "tests/support/kamailio_process.hpp"
 
 namespace sigprobe {
 namespace {
 namespace fs = std::filesystem;
 
-constexpr const char* kModules = "/usr/lib/x86_64-linux-gnu/kamailio/modules";
+constexpr const char* kModules = testing::kKamailioModules;
 constexpr const char* kVersionTable = "/usr/share/kamailio/dbtext/kamailio/version";
 constexpr uint64_t kT0 = 1'700'000'000'000'000'000ull;
 constexpr uint64_t kSec = 1'000'000'000ull;
@@ -58,7 +50,7 @@ class Kamailio {
     fs::create_directories(dir / "db");
     fs::copy_file(kVersionTable, dir / "db" / "version", fs::copy_options::overwrite_existing);
     std::ofstream(dir / "db" / "sip_capture") << kSipCaptureTable;
-    std::ofstream cfg(dir / "kamailio.cfg");
+    std::ostringstream cfg;
     cfg << "#!KAMAILIO\nfork=yes\nchildren=1\ntcp_children=1\nlog_stderror=yes\n"
         << "listen=udp:127.0.0.1:" << port << "\nlisten=tcp:127.0.0.1:" << port << "\n"
         << "mpath=\"" << kModules << "/\"\n"
@@ -70,39 +62,10 @@ class Kamailio {
     if (tcp)
       cfg << "tcp_accept_hep3=yes\ntcp_accept_no_cl=yes\nmodparam(\"sipcapture\", \"nonsip_hook\", 1)\n"
           << "event_route[sipcapture:request] { return 1; }\n";
-    cfg.close();
-    std::string cfg_path = (dir / "kamailio.cfg").string(), log = (dir / "kamailio.log").string();
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    const char* argv[] = {"kamailio", "-f", cfg_path.c_str(), "-DD", "-E", "-w", dir.c_str(), nullptr};
-    int rc = posix_spawnp(&pid_, "kamailio", &fa, nullptr, const_cast<char**>(argv), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) return false;
-    // Ready when the TCP listener accepts.
-    for (int i = 0; i < 100; ++i) {
-      int fd = socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in a{};
-      a.sin_family = AF_INET;
-      a.sin_port = htons(port);
-      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-      close(fd);
-      if (ok) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return false;
+    return proc_.start(dir, cfg.str(), port);
   }
-  ~Kamailio() { stop(); }
   // db_text writes its tables out when Kamailio exits.
-  void stop() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-    pid_ = -1;
-  }
+  void stop() { proc_.stop(); }
   // Stored rows of sip_capture as column -> value (db_text escapes undone).
   std::vector<std::map<std::string, std::string>> rows() const {
     std::ifstream in(dir_ / "db" / "sip_capture");
@@ -133,16 +96,11 @@ class Kamailio {
     }
     return out;
   }
-  std::string log() const {
-    std::ifstream in(dir_ / "kamailio.log");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
+  std::string log() const { return proc_.log(); }
 
  private:
   fs::path dir_;
-  pid_t pid_ = -1;
+  testing::KamailioProcess proc_;
 };
 
 class HepToKamailio : public ::testing::TestWithParam<const char*> {};

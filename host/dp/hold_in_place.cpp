@@ -1,4 +1,4 @@
-#include "host/dp/m3ua_hold.hpp"
+#include "host/dp/hold_in_place.hpp"
 
 #include <cstring>
 
@@ -38,6 +38,39 @@ HoldResult hold_m3ua(std::span<uint8_t> frame, const WireSpot& spot) {
   std::span<uint8_t> sctp = frame.subspan(spot.l4_off, spot.l4_len);
   const uint32_t sum = sctp_checksum(sctp);
   for (unsigned k = 0; k < 4; ++k) sctp[8 + k] = uint8_t(sum >> (8 * k));
+  return HoldResult::Held;
+}
+
+HoldResult hold_sip_tcp(std::span<uint8_t> frame, const WireSpot& spot) {
+  constexpr size_t kTcpHeader = 20;
+  const size_t seg_end = size_t(spot.l4_off) + spot.l4_len;
+  if (spot.msg_off == 0 || spot.msg_len == 0 || spot.l4_len < kTcpHeader || seg_end > frame.size() ||
+      spot.msg_off < spot.l4_off + kTcpHeader || size_t(spot.msg_off) + spot.msg_len > seg_end)
+    return HoldResult::NotInPlace;
+  uint8_t* v = frame.data() + spot.msg_off;
+  bool zero = true;
+  for (size_t k = 0; k < spot.msg_len; ++k) {
+    if (v[k] < '0' || v[k] > '9') return HoldResult::NotInPlace;
+    zero = zero && v[k] == '0';
+  }
+  if (zero) return HoldResult::AlreadyHeld;
+  // RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), over each 16-bit word of the
+  // segment (aligned to its start) that holds a changed byte; a last odd
+  // byte is the high half of a word padded with zero (RFC 793).
+  uint8_t* seg = frame.data() + spot.l4_off;
+  const size_t first = (spot.msg_off - spot.l4_off) & ~size_t{1};
+  const size_t last = spot.msg_off - spot.l4_off + spot.msg_len;  // one past the last changed byte
+  auto word = [&](size_t at) {
+    return uint32_t(seg[at]) << 8 | (at + 1 < spot.l4_len ? uint32_t(seg[at + 1]) : 0u);
+  };
+  uint32_t sum = ~(uint32_t(seg[16]) << 8 | seg[17]) & 0xFFFFu;
+  for (size_t at = first; at < last; at += 2) sum += ~word(at) & 0xFFFFu;
+  for (size_t k = 0; k < spot.msg_len; ++k) v[k] = '0';
+  for (size_t at = first; at < last; at += 2) sum += word(at);
+  while (sum >> 16) sum = (sum & 0xFFFFu) + (sum >> 16);
+  const uint16_t check = uint16_t(~sum);
+  seg[16] = uint8_t(check >> 8);
+  seg[17] = uint8_t(check);
   return HoldResult::Held;
 }
 

@@ -1,6 +1,8 @@
-// Holding back a blocked SS7 message inline without breaking its SCTP
-// association (dpdk --inline --enforce).
+// Holding back a blocked message inline without breaking its transport
+// (dpdk --inline --enforce): SS7 over SCTP and SIP over TCP. A datagram (SIP
+// over UDP) is simply dropped: its retransmissions are blocked again.
 //
+// SCTP.
 // An SCTP DATA chunk cannot be dropped on the way: the sender retransmits it
 // until the receiver acknowledges its TSN (RFC 9260 6.3.3), so the drop only
 // delays the message by one retransmission timeout (the probe's own decoder
@@ -15,6 +17,16 @@
 // The TSN is acknowledged, the TCAP dialogue or ISUP call of the message times
 // out at its sender (a MAP operation's timer, ISUP T7 for an IAM). Other
 // chunks of the packet are untouched.
+//
+// TCP. A dropped segment is retransmitted too, and the probe's stream
+// reassembly takes the copy for a retransmission and lets it pass; dropping
+// every copy would stall the connection and every dialog on it. A blocked
+// SIP request is delivered instead with its Max-Forwards value set to zeros
+// (same length: no sequence number moves): the next proxy must not forward it
+// and answers 483 Too Many Hops (RFC 3261 16.3 item 3), which ends the
+// caller's transaction. The TCP checksum is updated for the changed words
+// (RFC 1624). A UAS that is the request's next hop does not check
+// Max-Forwards (RFC 3261 8.2): there the request is not held back.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -28,7 +40,8 @@ inline constexpr uint8_t kHeldClass = 0x7F;
 enum class HoldResult : uint8_t {
   Held,          // rewritten, checksum recomputed
   AlreadyHeld,   // the message was rewritten before (another event of it)
-  NotInPlace,    // no whole M3UA DATA message at the spot (fragmented, M2PA, out of bounds)
+  NotInPlace,    // nothing to rewrite at the spot: an SCTP user message in fragments, M2PA, a
+                 // SIP message over several TCP segments, a response, out of bounds
 };
 
 // CRC32c of an SCTP packet (common header on) with its checksum field taken
@@ -37,5 +50,9 @@ uint32_t sctp_checksum(std::span<const uint8_t> sctp);
 
 // Rewrites the M3UA DATA message at `spot` of `frame` as described above.
 HoldResult hold_m3ua(std::span<uint8_t> frame, const WireSpot& spot);
+
+// Sets the Max-Forwards value at `spot` (msg_off, msg_len) of the TCP segment
+// at (l4_off, l4_len) to zeros and updates the segment's checksum.
+HoldResult hold_sip_tcp(std::span<uint8_t> frame, const WireSpot& spot);
 
 }  // namespace sigprobe::dp
