@@ -582,17 +582,25 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     // SMS (a CAMEL one only with settings.track_camel: the link may carry it as MAP too).
     track::SmsRecord sms = track::sms_record(ev);
     if (sms.valid && (!ev.has(kLayerCap) || compiled_->rules->settings.track_camel)) {
-      contacts_.sms(sms.sender, sms.recipient, ev.ts_ns);
       uint64_t rv = hash_bytes(sms.recipient);
-      for (auto [r, qi] : sources(Source::SmsBySender))
-        emit(i, r, qi, sms.sender, rv, SubjectType::Msisdn, sms.sender, 0, -1);
-      // A service centre of ours carries every subscriber's SMS: foreign_only rules skip it.
-      const bool home_centre =
-          !sources(Source::SmsByCentre).empty() &&
-          starts_with_any(sms.service_centre, compiled_->rules->settings.home_gt_prefixes);
-      for (auto [r, qi] : sources(Source::SmsByCentre))
-        if (!(home_centre && compiled_->compiled[r].rule->foreign_only))
-          emit(i, r, qi, sms.service_centre, rv, SubjectType::Gt, sms.service_centre, 0, -1);
+      // Another leg of a text counted already (its InitialDPSMS and its
+      // mo-forwardSM, its MO and its MT leg): counted once per sender and
+      // centre; its text still goes to the bulk-text rules.
+      const uint8_t leg = ev.has(kLayerCap) ? 1 : ev.has(kLayerSip) ? 8 : sms.mobile_originated ? 2 : 4;
+      if (sms_legs_.later_leg(sms.sender, sms.recipient, ev.ts_ns, leg)) {
+        ++counters_.sms_later_legs;
+      } else {
+        contacts_.sms(sms.sender, sms.recipient, ev.ts_ns);
+        for (auto [r, qi] : sources(Source::SmsBySender))
+          emit(i, r, qi, sms.sender, rv, SubjectType::Msisdn, sms.sender, 0, -1);
+        // A service centre of ours carries every subscriber's SMS: foreign_only rules skip it.
+        const bool home_centre =
+            !sources(Source::SmsByCentre).empty() &&
+            starts_with_any(sms.service_centre, compiled_->rules->settings.home_gt_prefixes);
+        for (auto [r, qi] : sources(Source::SmsByCentre))
+          if (!(home_centre && compiled_->compiled[r].rule->foreign_only))
+            emit(i, r, qi, sms.service_centre, rv, SubjectType::Gt, sms.service_centre, 0, -1);
+      }
       for (auto [r, qi] : sources(Source::SmsByText)) {
         const Quantity& q = compiled_->compiled[r].quantities[qi];
         if (sms.text.size() < q.param) continue;
@@ -663,6 +671,17 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
           if (!g.empty() && counts_caller(r)) emit(i, r, qi, g, 0, st, g, 0, fi);
         }
       };
+      // Another leg of a call counted already: its contact's answer and talk
+      // time still go to the contact log, its blocking follows the number;
+      // the rates see the call once.
+      if (rec.later_leg) {
+        if (cf.kind == CallFactKind::Answered) contacts_.call_answered(a, b, rec.answer_ns);
+        else if (cf.kind == CallFactKind::Ended) contacts_.call_ended(a, b, rec.talk_ns(), rec.end_ns);
+        else if (cf.kind == CallFactKind::Started && m.blocked_numbers.size() != 0 &&
+                 m.blocked_numbers.find(hash_bytes(a)))
+          m.blocked_calls.emplace(hash_bytes(rec.call_id.view()));
+        continue;
+      }
       switch (cf.kind) {
         case CallFactKind::Started: {
           cf.rec->contact = contacts_.call_started(a, b, rec.setup_ns);

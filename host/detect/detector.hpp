@@ -63,6 +63,7 @@ struct DetectCounters {
   uint64_t caught_evictions = 0;            // (rule, subject) entries pushed out of the caught list
   uint64_t blocked_subject_evictions = 0;   // numbers, IPs and GTs pushed out of the blocked sets
   uint64_t blocked_call_evictions = 0;
+  uint64_t sms_later_legs = 0;              // SMS seen again as another leg (track::LegWindow)
 };
 
 class Detector {
@@ -137,6 +138,8 @@ class Detector {
   track::TransactionTracker txns_;
   track::LocationTable locations_;
   track::ContactLog contacts_;
+  // SMS legs (CAMEL InitialDPSMS, MAP mo- and mt-forwardSM, SIP MESSAGE) of one text.
+  track::LegWindow sms_legs_{10'000'000'000ull};
   track::FlatTable<Caught> caught_;
   std::map<std::string, RuleTotals> evicted_totals_;  // of caught entries pushed out, by rule
   DetectCounters counters_;

@@ -7,6 +7,9 @@
 namespace sigprobe::track {
 namespace {
 
+// Kinds of call leg (CallTracker::started): one call shows at most one of each.
+constexpr uint8_t kLegSip = 1, kLegIsup = 2, kLegCamelOriginating = 4, kLegCamelTerminating = 8;
+
 // Q.763 message type codes.
 constexpr uint8_t kIsupIam = 0x01, kIsupAcm = 0x06, kIsupCon = 0x07, kIsupAnm = 0x09,
                   kIsupRel = 0x0C, kIsupRlc = 0x10, kIsupCpg = 0x2C;
@@ -84,7 +87,8 @@ uint64_t CallTracker::cap_key(uint32_t ssf_pc, const std::array<uint8_t, 4>& tid
   return hash_u64(uint64_t(ssf_pc) << 32 | v, hash_u64(uint64_t(len) << 8 | 4));
 }
 
-CallTracker::CallTracker(const CallTrackerConfig& cfg) : cfg_(cfg), table_(cfg.max_calls) {}
+CallTracker::CallTracker(const CallTrackerConfig& cfg)
+    : cfg_(cfg), table_(cfg.max_calls), legs_(cfg.same_call_window_ns) {}
 
 const CallRecord* CallTracker::find_sip(std::string_view call_id) const { return table_.find(sip_key(call_id)); }
 
@@ -112,8 +116,12 @@ CallRecord* CallTracker::open_call(uint64_t key, const SignalEvent& ev, uint32_t
   return r;
 }
 
-void CallTracker::started(CallRecord& r, uint32_t i, std::vector<CallFact>& facts) {
+void CallTracker::started(CallRecord& r, uint8_t leg, uint32_t i, std::vector<CallFact>& facts) {
   ++counters_.calls;
+  if (legs_.later_leg(r.a.view(), r.b.view(), r.setup_ns, leg)) {
+    r.later_leg = true;
+    ++counters_.later_legs;
+  }
   facts.push_back({CallFactKind::Started, i, &r});
 }
 
@@ -155,7 +163,7 @@ void CallTracker::on_sip(const SignalEvent& ev, uint32_t i, std::vector<CallFact
     nr->imei.assign(s.imei);
     nr->cell.assign(s.cell);
     nr->call_id.assign(s.call_id);
-    started(*nr, i, facts);
+    started(*nr, kLegSip, i, facts);
     return;
   }
   if (!r) {
@@ -229,7 +237,7 @@ void CallTracker::on_isup(const SignalEvent& ev, uint32_t i, std::vector<CallFac
     n += write_dec(buf + n, m.cic);
     nr->call_id.assign({buf, n});
     nr->orig_pc = ev.mtp3.opc;
-    started(*nr, i, facts);
+    started(*nr, kLegIsup, i, facts);
     return;
   }
   if (!r) {
@@ -300,7 +308,8 @@ void CallTracker::on_cap(const SignalEvent& ev, uint32_t i, std::vector<CallFact
     }
     nr->call_id.assign({buf, n});
     nr->orig_pc = ev.mtp3.opc;
-    started(*nr, i, facts);
+    started(*nr, k.event_type < cap_event::kTermAttemptAuthorized ? kLegCamelOriginating : kLegCamelTerminating, i,
+            facts);
     return;
   }
   // The SCF's first answer names both ids (otid its own, dtid the SSF's):

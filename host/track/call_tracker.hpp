@@ -18,6 +18,7 @@
 #include "host/track/call_table.hpp"
 #include "host/track/contact_log.hpp"
 #include "host/track/fixed_str.hpp"
+#include "host/track/leg_window.hpp"
 
 namespace sigprobe::track {
 
@@ -38,6 +39,9 @@ struct alignas(64) CallRecord {
   CallState state = CallState::Setup;
   CallEnd end = CallEnd::None;
   bool caller_whitelisted = false;
+  // Another leg of a call the link showed already (see CallTrackerConfig::
+  // same_call_window_ns): tracked, not counted again by the detector's rates.
+  bool later_leg = false;
   uint16_t release_cause = 0;   // SIP final status or ISUP cause value
   uint32_t orig_pc = 0;         // ISUP: the point code that sent the IAM
   uint32_t tag = 0;             // free for the detector (e.g. rule flags)
@@ -80,10 +84,14 @@ struct CallTrackerConfig {
   uint64_t setup_timeout_ns = 180'000'000'000ull;     // no answer within 3 minutes
   uint64_t call_timeout_ns = 4 * 3600'000'000'000ull; // answered, no BYE within 4 hours
   uint64_t sweep_every_ns = 10'000'000'000ull;
+  // A call start within this time of one of another kind from A to B is a
+  // later leg of that call (host/track/leg_window.hpp; 0: every start is a call).
+  uint64_t same_call_window_ns = 10'000'000'000ull;
 };
 
 struct CallCounters {
   uint64_t calls = 0, answered = 0, completed = 0, cancelled = 0, rejected = 0, timed_out = 0, unseen = 0;
+  uint64_t later_legs = 0;  // of calls, starts that were another leg of a call already seen
   uint64_t reinvites = 0, retransmissions = 0, orphan_messages = 0;
 };
 
@@ -121,7 +129,8 @@ class CallTracker {
   // A new record for the call that ev starts (key, setup time, first frame
   // set); started() counts it and reports it once the caller has filled it.
   CallRecord* open_call(uint64_t key, const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts);
-  void started(CallRecord& r, uint32_t i, std::vector<CallFact>& facts);
+  // leg: the kind of leg (a kLeg bit) for the same-call check.
+  void started(CallRecord& r, uint8_t leg, uint32_t i, std::vector<CallFact>& facts);
   // The first provisional / answer of a call (later ones change nothing).
   void ringing(CallRecord& r, uint64_t ts, uint32_t i, std::vector<CallFact>& facts);
   void answer(CallRecord& r, uint64_t ts, uint32_t i, std::vector<CallFact>& facts);
@@ -136,9 +145,9 @@ class CallTracker {
   };
   static constexpr size_t kScfIdSlots = 1 << 14;
   std::vector<ScfId> scf_ids_;
-
   CallTrackerConfig cfg_;
   CallTable<CallRecord> table_;
+  LegWindow legs_;  // recent call starts, for the legs of one call
   CallCounters counters_;
   uint64_t last_sweep_ns_ = 0;
 };

@@ -743,6 +743,38 @@ TEST(Detector, SmsFloodSeenOnlyThroughCamelInitialDpSms) {
   EXPECT_TRUE(run(*d_off, evs).empty()) << "track_camel: false counts no CAMEL SMS";
 }
 
+// A prepaid subscriber's SMS crosses a link that carries both the MSC-SCP
+// dialogue (InitialDPSMS) and the MSC-SMSC mo-forwardSM: one text, counted once.
+TEST(Detector, AnSmsSeenAsCamelAndMapCountsOnce) {
+  const std::string rule =
+      "rules:\n  - name: flood\n    type: sms_flood\n    group_by: sender\n    window: 1m\n    min_sms: 50\n";
+  EventBuilder b;
+  auto texts = [&](int n) {
+    std::vector<SignalEvent> evs;
+    for (int i = 0; i < n; ++i) {
+      const std::string to = "8613900" + std::to_string(200000 + i);
+      evs.push_back(b.cap_initial_dp_sms(1.0 + i * 0.5, 0x17100000 + uint32_t(i), "8617012340200", to));
+      auto e = b.map_invoke(track::map_op::kMoForwardSm, 1.1 + i * 0.5, "8613900000031");
+      e.map.msisdn = b.keep("8617012340200");
+      e.map.service_centre = b.keep("8613800500000");
+      e.map.sms.present = true;
+      e.map.sms.tpdu_type = 1;
+      e.map.sms.da = b.keep(to.substr(2));  // national format in the TPDU
+      e.map.sms.text = b.keep("your parcel is waiting");
+      evs.push_back(e);
+    }
+    return evs;
+  };
+  auto d = make_whole(rule);
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(run(*d, texts(30)).empty()) << "30 texts, 60 legs";
+  auto d2 = make_whole(rule);
+  auto alerts = run(*d2, texts(50));
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].ts_ns, uint64_t((1.0 + 49 * 0.5) * 1e9)) << "at the 50th text's InitialDPSMS";
+  EXPECT_EQ(d2->counters().sms_later_legs, 50u);
+}
+
 TEST(Detector, SmsFloodByServiceCentreForeignOnlySkipsOurOwnCentres) {
   const std::string rule = "rules:\n  - name: flood\n    type: sms_flood\n    group_by: service_centre\n"
                            "    window: 1m\n    min_sms: 50\n";
@@ -1136,6 +1168,40 @@ TEST(Detector, IsupAndCamelCallsAreNotGroupedByIp) {
                "", 5, 60);
   }
   EXPECT_TRUE(run(*d, evs).empty());
+}
+
+// A link that carries both the MSC's CAMEL dialogue and its ISUP IAM of each
+// call: a caller's calls count once in its rates, not once per leg.
+TEST(Detector, ACallSeenAsCamelAndIsupCountsOnce) {
+  auto d = make_whole(
+      "rules:\n  - name: dialler\n    type: caller_behaviour\n    window: 10m\n    min_attempts: 20\n"
+      "    min_distinct_callees: 10\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  auto calls = [&](const std::string& caller, int n, uint32_t tid0) {
+    std::vector<SignalEvent> evs;
+    for (int k = 0; k < n; ++k) {
+      const double t = 10.0 + k * 20;
+      const std::string callee = "8613987" + std::to_string(650100 + k);
+      const uint32_t tid = tid0 + 2 * uint32_t(k);
+      camel_call(b, evs, t, tid, "86" + caller, callee, "", 3, 30);
+      const uint16_t cic = uint16_t(200 + k);
+      evs.push_back(b.isup(0x01, t + 0.2, 1205, 2302, cic, caller, callee.substr(2)));
+      evs.push_back(b.isup(0x09, t + 3, 2302, 1205, cic));
+      evs.push_back(b.isup(0x0C, t + 33, 1205, 2302, cic));
+    }
+    return evs;
+  };
+  // 12 calls, 24 legs: under 20 attempts.
+  EXPECT_TRUE(run(*d, calls("13812347771", 12, 0x16100000)).empty());
+  // 20 calls: flagged at the 20th call's first leg, its InitialDP.
+  auto d2 = make_whole(
+      "rules:\n  - name: dialler\n    type: caller_behaviour\n    window: 10m\n    min_attempts: 20\n"
+      "    min_distinct_callees: 10\n");
+  auto alerts = run(*d2, calls("13812347772", 20, 0x16200000));
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].subject, "8613812347772");
+  EXPECT_EQ(alerts[0].ts_ns, uint64_t((10.0 + 19 * 20) * 1e9));
 }
 
 }  // namespace

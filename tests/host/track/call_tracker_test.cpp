@@ -245,6 +245,36 @@ TEST(CallTracker, CapDialogueClosedByTheSsfEndsItsCall) {
   EXPECT_EQ(r.t.open_calls(), 0u);
 }
 
+// One call crossing the link as several legs: the MSC's CAMEL InitialDP
+// (international format), its ISUP IAM onwards (national format) and the
+// terminating InitialDP of the called prepaid subscriber. The first is the
+// call; the others are later legs. A redial (the same kind of leg again) and
+// an IAM long after are calls of their own.
+TEST(CallTracker, LegsOfOneCallOnSeveralProtocolsAreOneCall) {
+  EventBuilder b;
+  TrackRun r;
+  r.feed(b.cap_initial_dp(10.0, 1205, 0x71, "8613812340021", "8613987650021"));
+  r.feed(b.isup(0x01, 10.3, 1205, 2302, 77, "13812340021", "13987650021"));
+  SignalEvent t_idp = b.cap_initial_dp(11.0, 1206, 0x72, "8613812340021", "8613987650021");
+  t_idp.cap.event_type = cap_event::kTermAttemptAuthorized;
+  r.feed(t_idp);
+  r.feed(b.cap_initial_dp(14.0, 1205, 0x73, "8613812340021", "8613987650021"));  // redial
+  r.feed(b.isup(0x01, 40.0, 1205, 2302, 78, "13812340021", "13987650021"));      // 30 s on
+  ASSERT_EQ(r.facts.size(), 5u);
+  std::vector<bool> later;
+  for (const CallFact& f : r.facts) later.push_back(f.rec->later_leg);
+  EXPECT_EQ(later, (std::vector<bool>{false, true, true, false, false}));
+  EXPECT_EQ(r.t.counters().calls, 5u);
+  EXPECT_EQ(r.t.counters().later_legs, 2u);
+  // Off: every start is a call.
+  CallTrackerConfig off;
+  off.same_call_window_ns = 0;
+  TrackRun r0(off);
+  r0.feed(b.cap_initial_dp(10.0, 1205, 0x81, "8613812340022", "8613987650022"));
+  r0.feed(b.isup(0x01, 10.3, 1205, 2302, 79, "13812340022", "13987650022"));
+  EXPECT_EQ(r0.t.counters().later_legs, 0u);
+}
+
 TEST(CallTracker, CapTerminatingCallHasNoCellOfTheCaller) {
   EventBuilder b;
   TrackRun r;
