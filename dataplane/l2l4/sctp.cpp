@@ -55,7 +55,7 @@ SctpReassembly::SctpReassembly(const L2L4Config& cfg)
     : cfg_(cfg), assocs_(cfg.sctp_max_assocs), partial_(cfg.sctp_max_partial) {}
 
 void SctpReassembly::on_packet(Bytes sctp, bool in_packet, MsgContext ctx, uint64_t now_ns,
-                               L4Handler& h, DecodeCounters& c) {
+                               L4Handler& h, DecodeCounters& c, bool holdable) {
   ByteReader r{sctp};
   auto sport = r.u16be();
   auto dport = r.u16be();
@@ -68,7 +68,7 @@ void SctpReassembly::on_packet(Bytes sctp, bool in_packet, MsgContext ctx, uint6
   ctx.dst.port = *dport;
   ctx.transport = Transport::Sctp;
   ctx.wire = WireSpot{};
-  if (in_packet && ctx.pkt && sctp.data() >= ctx.pkt->data &&
+  if (holdable && in_packet && ctx.pkt && sctp.data() >= ctx.pkt->data &&
       sctp.data() + sctp.size() <= ctx.pkt->data + ctx.pkt->caplen && ctx.pkt->caplen <= 0xFFFF) {
     ctx.wire.l4_off = uint16_t(sctp.data() - ctx.pkt->data);
     ctx.wire.l4_len = uint16_t(sctp.size());

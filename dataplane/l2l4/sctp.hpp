@@ -28,8 +28,10 @@ class SctpReassembly {
   explicit SctpReassembly(const L2L4Config& cfg);
 
   // `sctp` is the SCTP packet (common header first); ctx carries addresses.
+  // holdable: the packet may be rewritten in place (not inside a tunnel):
+  // events then name where their M3UA message lies (SignalEvent::wire).
   void on_packet(Bytes sctp, bool in_packet, MsgContext ctx, uint64_t now_ns, L4Handler& h,
-                 DecodeCounters& c);
+                 DecodeCounters& c, bool holdable = true);
 
   uint32_t partial_in_flight() const { return partial_.size(); }
 

@@ -300,8 +300,10 @@ struct Walker::Impl {
   void l4(uint8_t proto, Bytes b, bool in_packet, MsgContext& ctx, int depth) {
     switch (proto) {
       case kProtoUdp: return udp(b, in_packet, ctx, depth);
-      case kProtoTcp: return tcp_segment(b, in_packet, ctx);
-      case kProtoSctp: return sctp.on_packet(b, in_packet, ctx, pkt->ts_ns, *h, *c);
+      // Held back in place only outside tunnels: an outer checksum or ICV
+      // (UDP over IPv6, GRE, ESP) would no longer match the rewritten bytes.
+      case kProtoTcp: return tcp_segment(b, in_packet, ctx, depth == 0);
+      case kProtoSctp: return sctp.on_packet(b, in_packet, ctx, pkt->ts_ns, *h, *c, depth == 0);
       case kProtoIpip:
         if (depth >= kMaxTunnelDepth) return anomaly(Anomaly::TunnelTooDeep);
         return ipv4(b, in_packet, depth + 1);
@@ -332,7 +334,7 @@ struct Walker::Impl {
     h->on_udp(ctx, payload, in_packet);
   }
 
-  void tcp_segment(Bytes b, bool in_packet, MsgContext& ctx) {
+  void tcp_segment(Bytes b, bool in_packet, MsgContext& ctx, bool holdable) {
     ByteReader r{b};
     auto sport = r.u16be();
     auto dport = r.u16be();
@@ -346,7 +348,7 @@ struct Walker::Impl {
     ctx.dst.port = *dport;
     ctx.transport = Transport::Tcp;
     ctx.wire = WireSpot{};
-    if (in_packet && b.data() >= pkt->data && b.data() + b.size() <= pkt->data + pkt->caplen &&
+    if (holdable && in_packet && b.data() >= pkt->data && b.data() + b.size() <= pkt->data + pkt->caplen &&
         pkt->caplen <= 0xFFFF) {
       ctx.wire.l4_off = uint16_t(b.data() - pkt->data);
       ctx.wire.l4_len = uint16_t(b.size());
