@@ -33,6 +33,10 @@ struct BurstSlot {
   // Events of packet i are batch.events()[ev_begin[i], ev_begin[i + 1]).
   std::array<uint16_t, kBurstMax + 1> ev_begin{};
   std::array<uint8_t, kBurstMax> verdict{};
+  // A copy of packet i as it came in, made before it was held back in place
+  // while a mirror port is on: the mirror gets the message as sent (its
+  // analyzer decodes it), port B the held one. Freed or sent by act().
+  std::array<rte_mbuf*, kBurstMax> as_received{};
   uint16_t reject_status = 0;    // the SIP status for kVerdictReject (the rules' at detect time)
   EventBatch batch;
 };

@@ -176,17 +176,26 @@ void Worker::act(BurstSlot& s) {
     const uint8_t v = s.verdict[i];
     const bool fwd = out_port != kNoPort && !(v & kVerdictDrop);
     const bool mir = mirror_on && (v & kVerdictMirror);
+    // Held in place with a mirror port on: the mirror gets the copy made as
+    // the packet came in (unused copies are freed at once, not batched).
+    rte_mbuf* to_mirror = m;
+    if (rte_mbuf* orig = s.as_received[i]) {
+      s.as_received[i] = nullptr;
+      if (mir) to_mirror = orig;
+      else rte_pktmbuf_free(orig);
+    }
     enforced += (v & kVerdictDrop) ? 1 : 0;
     // Inline only: a tap cannot answer anyone.
     if ((v & kVerdictReject) && out_port != kNoPort) answer_blocked_invite(st, s.reject_status, m, s.pkts[i]);
     if (fwd && mir) {
-      rte_mbuf_refcnt_update(m, 1);  // one mbuf, two transmits: no byte copied
+      if (to_mirror == m) rte_mbuf_refcnt_update(m, 1);  // one mbuf, two transmits: no byte copied
       fwd_[nf++] = m;
-      mir_[nm++] = m;
+      mir_[nm++] = to_mirror;
     } else if (fwd) {
       fwd_[nf++] = m;
     } else if (mir) {
-      mir_[nm++] = m;
+      mir_[nm++] = to_mirror;
+      if (to_mirror != m) drop_[nd++] = m;
     } else {
       drop_[nd++] = m;
     }

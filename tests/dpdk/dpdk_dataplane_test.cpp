@@ -327,6 +327,16 @@ TEST_F(DpdkDataplane, EnforceHoldsBackARegisterSsForwardingToABlockedNumberInPla
   run_inline(in, path("empty.pcap"), "0@0,1@1", "--enforce --rules " + path("rules.yaml") + " --alerts " + path("alerts.jsonl"));
   EXPECT_EQ(bytes_of(read_pcap(path("out_b.pcap"))), pass);
   EXPECT_NE(log("inline.log").find("held in place 1 (not held 0)"), std::string::npos) << log("inline.log");
+  // With a mirror port, the flagged transaction's packets go there as they
+  // came in: its analyzer decodes the registerSS, B gets it held.
+  run_inline(in, path("empty.pcap"), "0@0,1@1",
+             "--enforce --mirror-port net_pcap2 --rules " + path("rules.yaml") + " --alerts " + path("alerts.jsonl"),
+             {"net_pcap2,rx_pcap=" + path("empty.pcap") + ",tx_pcap=" + path("mirror.pcap")});
+  EXPECT_EQ(bytes_of(read_pcap(path("out_b.pcap"))), pass);
+  auto mirrored = bytes_of(read_pcap(path("mirror.pcap")));
+  ASSERT_FALSE(mirrored.empty());
+  EXPECT_EQ(mirrored[0], frames[4].bytes) << "the registerSS as sent";
+  for (const auto& mf : mirrored) EXPECT_NE(mf, pass[4]) << "no held copy on the mirror port";
   auto alerts = lines_of(path("alerts.jsonl"));
   ASSERT_EQ(alerts.size(), 1u);
   auto j = nlohmann::json::parse(alerts[0]);
