@@ -80,11 +80,14 @@ void DetectStage::hold(BurstSlot& s, uint16_t i, const SignalEvent& x) {
   const bool own = m && m->nb_segs == 1 && rte_pktmbuf_mtod(m, const uint8_t*) == s.pkts[i].data;
   const std::span<uint8_t> frame = own ? std::span<uint8_t>{rte_pktmbuf_mtod(m, uint8_t*), s.pkts[i].caplen}
                                        : std::span<uint8_t>{};
-  // With a mirror port, keep the packet as it came in (once) for the mirror.
-  if (own && mirror_ && !s.as_received[i]) s.as_received[i] = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+  // With a mirror port, the packet as it came in (once) for the mirror; kept
+  // only if the hold changes the packet.
+  rte_mbuf* copy = own && mirror_ && !s.as_received[i] ? rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX) : nullptr;
   const HoldResult r = !own                                 ? HoldResult::NotInPlace
                        : x.transport == Transport::Sctp ? hold_m3ua(frame, x.wire)
                                                         : hold_sip_tcp(frame, x.wire);
+  if (copy && r == HoldResult::Held) s.as_received[i] = copy;
+  else if (copy) rte_pktmbuf_free(copy);
   if (r == HoldResult::Held) stats_.held.add(1);
   else if (r == HoldResult::NotInPlace) stats_.not_held.add(1);
 }
