@@ -154,9 +154,11 @@ bool decode_sip(Bytes msg, const MsgContext& ctx, EventBatch& out, DecodeCounter
   ev->src = ctx.src;
   ev->dst = ctx.dst;
   fill_sip_info(*m, ev->sip, out);
-  // Over TCP, where a request's Max-Forwards value lies in its segment: an
-  // inline probe holds a blocked request back there (host/dp/hold_in_place).
-  if (ctx.transport == Transport::Tcp && ctx.wire.l4_len && ctx.pkt && m->is_request)
+  // Over TCP or SCTP, where a request's Max-Forwards value lies in its
+  // segment: an inline probe holds a blocked request back there
+  // (host/dp/hold_in_place).
+  if ((ctx.transport == Transport::Tcp || ctx.transport == Transport::Sctp) && ctx.wire.l4_len && ctx.pkt &&
+      m->is_request)
     if (const SipHeader* mf = m->first(HeaderId::MaxForwards)) {
       const uint8_t* seg = ctx.pkt->data + ctx.wire.l4_off;
       const auto* v = reinterpret_cast<const uint8_t*>(mf->value.data());

@@ -84,7 +84,8 @@ void DetectStage::hold(BurstSlot& s, uint16_t i, const SignalEvent& x) {
   // only if the hold changes the packet.
   rte_mbuf* copy = own && mirror_ && !s.as_received[i] ? rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX) : nullptr;
   const HoldResult r = !own                                 ? HoldResult::NotInPlace
-                       : x.transport == Transport::Sctp ? hold_m3ua(frame, x.wire)
+                       : x.proto != Proto::Sip          ? hold_m3ua(frame, x.wire)
+                       : x.transport == Transport::Sctp ? hold_sip_sctp(frame, x.wire)
                                                         : hold_sip_tcp(frame, x.wire);
   if (copy && r == HoldResult::Held) s.as_received[i] = copy;
   else if (copy) rte_pktmbuf_free(copy);

@@ -19,6 +19,29 @@ uint32_t sctp_checksum(std::span<const uint8_t> sctp) {
   return ~crc;
 }
 
+namespace {
+void write_sctp_checksum(std::span<uint8_t> sctp) {
+  const uint32_t sum = sctp_checksum(sctp);
+  for (unsigned k = 0; k < 4; ++k) sctp[8 + k] = uint8_t(sum >> (8 * k));
+}
+
+// Whether spot names Max-Forwards digits inside a transport segment whose
+// header is at least `header` bytes: Held when they can be zeroed.
+HoldResult max_forwards_at(std::span<const uint8_t> frame, const WireSpot& spot, size_t header) {
+  const size_t seg_end = size_t(spot.l4_off) + spot.l4_len;
+  if (spot.msg_off == 0 || spot.msg_len == 0 || spot.l4_len < header || seg_end > frame.size() ||
+      spot.msg_off < spot.l4_off + header || size_t(spot.msg_off) + spot.msg_len > seg_end)
+    return HoldResult::NotInPlace;
+  bool zero = true;
+  for (size_t k = 0; k < spot.msg_len; ++k) {
+    const uint8_t c = frame[spot.msg_off + k];
+    if (c < '0' || c > '9') return HoldResult::NotInPlace;
+    zero = zero && c == '0';
+  }
+  return zero ? HoldResult::AlreadyHeld : HoldResult::Held;
+}
+}  // namespace
+
 HoldResult hold_m3ua(std::span<uint8_t> frame, const WireSpot& spot) {
   constexpr size_t kM3uaHeader = 8;
   if (spot.msg_off == 0 || spot.l4_len < 12 || size_t(spot.l4_off) + spot.l4_len > frame.size() ||
@@ -35,25 +58,22 @@ HoldResult hold_m3ua(std::span<uint8_t> frame, const WireSpot& spot) {
   if (m[2] == kHeldClass) return HoldResult::AlreadyHeld;
   if (m[2] != 1) return HoldResult::NotInPlace;
   m[2] = kHeldClass;
-  std::span<uint8_t> sctp = frame.subspan(spot.l4_off, spot.l4_len);
-  const uint32_t sum = sctp_checksum(sctp);
-  for (unsigned k = 0; k < 4; ++k) sctp[8 + k] = uint8_t(sum >> (8 * k));
+  write_sctp_checksum(frame.subspan(spot.l4_off, spot.l4_len));
+  return HoldResult::Held;
+}
+
+HoldResult hold_sip_sctp(std::span<uint8_t> frame, const WireSpot& spot) {
+  const HoldResult r = max_forwards_at(frame, spot, 12 + 16);  // common header, DATA chunk header
+  if (r != HoldResult::Held) return r;
+  std::memset(frame.data() + spot.msg_off, '0', spot.msg_len);
+  write_sctp_checksum(frame.subspan(spot.l4_off, spot.l4_len));
   return HoldResult::Held;
 }
 
 HoldResult hold_sip_tcp(std::span<uint8_t> frame, const WireSpot& spot) {
-  constexpr size_t kTcpHeader = 20;
-  const size_t seg_end = size_t(spot.l4_off) + spot.l4_len;
-  if (spot.msg_off == 0 || spot.msg_len == 0 || spot.l4_len < kTcpHeader || seg_end > frame.size() ||
-      spot.msg_off < spot.l4_off + kTcpHeader || size_t(spot.msg_off) + spot.msg_len > seg_end)
-    return HoldResult::NotInPlace;
+  const HoldResult r = max_forwards_at(frame, spot, 20);
+  if (r != HoldResult::Held) return r;
   uint8_t* v = frame.data() + spot.msg_off;
-  bool zero = true;
-  for (size_t k = 0; k < spot.msg_len; ++k) {
-    if (v[k] < '0' || v[k] > '9') return HoldResult::NotInPlace;
-    zero = zero && v[k] == '0';
-  }
-  if (zero) return HoldResult::AlreadyHeld;
   // RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), over each 16-bit word of the
   // segment (aligned to its start) that holds a changed byte; a last odd
   // byte is the high half of a word padded with zero (RFC 793).

@@ -54,5 +54,7 @@ HoldResult hold_m3ua(std::span<uint8_t> frame, const WireSpot& spot);
 // Sets the Max-Forwards value at `spot` (msg_off, msg_len) of the TCP segment
 // at (l4_off, l4_len) to zeros and updates the segment's checksum.
 HoldResult hold_sip_tcp(std::span<uint8_t> frame, const WireSpot& spot);
+// The same for SIP over SCTP (a whole DATA chunk): the CRC32c is recomputed.
+HoldResult hold_sip_sctp(std::span<uint8_t> frame, const WireSpot& spot);
 
 }  // namespace sigprobe::dp

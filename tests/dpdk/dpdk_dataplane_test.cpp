@@ -176,6 +176,19 @@ class DpdkDataplane : public ::testing::Test {
       << "    severity: critical\n    action: block\n    window: 1h\n";
   }
 
+  // rules.yaml: one number_list rule with action block on `number` in `field`.
+  void write_block_list_rule(const std::string& number, const std::string& field) {
+    { std::ofstream(path("bad.txt")) << number << "\n"; }
+    std::ofstream r(path("rules.yaml"));
+    r << "version: 1\nlists:\n  bad: {file: bad.txt, match: exact}\nrules:\n"
+      << "  - name: list_block\n    type: number_list\n    lists: [bad]\n    fields: [" << field << "]\n"
+      << "    action: block\n";
+  }
+  static std::string source_dir() {
+    const char* env = std::getenv("SIGPROBE_SOURCE_DIR");
+    return env ? env : SIGPROBE_SOURCE_DIR;
+  }
+
   // Inline A<->B over `in_a` and `in_b`; outputs in dir/out_a.pcap, out_b.pcap.
   void run_inline(const std::string& in_a, const std::string& in_b, const std::string& lcores,
                   const std::string& extra = "", const std::vector<std::string>& more_vdevs = {}) {
@@ -307,15 +320,8 @@ TEST_F(DpdkDataplane, EnforceHoldsBackARegisterSsForwardingToABlockedNumberInPla
   // place, not dropped (host/dp/hold_in_place.hpp): its packet goes on with the
   // M3UA message class rewritten and the checksum recomputed, so the HLR's
   // SCTP acknowledges the TSN and its M3UA discards the message.
-  { std::ofstream(path("bad.txt")) << "8613912345678\n"; }
-  {
-    std::ofstream r(path("rules.yaml"));
-    r << "version: 1\nlists:\n  bad: {file: bad.txt, match: exact}\nrules:\n"
-      << "  - name: fwd_block\n    type: number_list\n    lists: [bad]\n    fields: [forwarded_to]\n"
-      << "    action: block\n";
-  }
-  std::string root = std::getenv("SIGPROBE_SOURCE_DIR") ? std::getenv("SIGPROBE_SOURCE_DIR") : SIGPROBE_SOURCE_DIR;
-  std::string in = root + "/pcaps/ss7/map_call_forwarding.pcap";
+  write_block_list_rule("8613912345678", "forwarded_to");
+  std::string in = source_dir() + "/pcaps/ss7/map_call_forwarding.pcap";
   auto frames = read_pcap(in);
   ASSERT_EQ(frames.size(), 8u);
   // The M3UA message of frame 5: SCTP common header at 34 (Ethernet, IPv4
@@ -393,6 +399,30 @@ TEST_F(DpdkDataplane, EnforceHoldsBackTheBlockedCallersRequestsOverTcpInPlace) {
                                    std::to_string(responses) + ")"),
             std::string::npos)
       << log("inline.log");
+}
+
+// SIP over SCTP (pcaps/sip/sctp_identity.pcap: an INVITE from 8613800138009,
+// then its 180): the INVITE reaches B with Max-Forwards 00 and a valid
+// CRC32c; the 180 goes on unchanged (a response: not held).
+TEST_F(DpdkDataplane, EnforceHoldsBackABlockedInviteOverSctpInPlace) {
+  write_block_list_rule("8613800138009", "calling");
+  std::string in = source_dir() + "/pcaps/sip/sctp_identity.pcap";
+  auto frames = read_pcap(in);
+  ASSERT_EQ(frames.size(), 2u);
+  run_inline(in, path("empty.pcap"), "0@0,1@1", "--enforce --rules " + path("rules.yaml"));
+  auto out = read_pcap(path("out_b.pcap"));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[1].bytes, frames[1].bytes);
+  std::string held(out[0].bytes.begin(), out[0].bytes.end()), sent(frames[0].bytes.begin(), frames[0].bytes.end());
+  ASSERT_NE(sent.find("Max-Forwards: 69"), std::string::npos);
+  sent.replace(sent.find("Max-Forwards: 69"), 16, "Max-Forwards: 00");
+  // Apart from the digits, only the SCTP checksum (at 34 + 8) differs.
+  EXPECT_EQ(held.substr(0, 42), sent.substr(0, 42));
+  EXPECT_EQ(held.substr(46), sent.substr(46));
+  EXPECT_EQ(dp::sctp_checksum({out[0].bytes.data() + 34, out[0].bytes.size() - 34}),
+            uint32_t(out[0].bytes[42]) | uint32_t(out[0].bytes[43]) << 8 | uint32_t(out[0].bytes[44]) << 16 |
+                uint32_t(out[0].bytes[45]) << 24);
+  EXPECT_NE(log("inline.log").find("held in place 1 (not held 1)"), std::string::npos) << log("inline.log");
 }
 
 TEST_F(DpdkDataplane, EnforceAnswersTheBlockedCallerWithTheRulesFinalResponse) {

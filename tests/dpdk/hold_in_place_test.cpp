@@ -274,6 +274,39 @@ TEST(HoldSipTcp, DeclinesResponsesAndWhatIsNotAMaxForwardsValue) {
   EXPECT_EQ(f, before);
 }
 
+// SIP over SCTP (sctp_identity.pcap, frame 1: an INVITE with Max-Forwards 69
+// in one DATA chunk): zeroed, the CRC32c recomputed, nothing else changed.
+TEST(HoldSipSctp, ZeroesMaxForwardsAndRecomputesTheCrc) {
+  auto frames = capture("sip/sctp_identity.pcap");
+  ASSERT_FALSE(frames.empty());
+  const std::vector<uint8_t>& original = frames[0].bytes;
+  Decoded d;
+  auto ev = decode_frame(original, d);
+  ASSERT_EQ(ev.size(), 1u);
+  ASSERT_EQ(ev[0].sip.method, SipMethod::Invite);
+  ASSERT_EQ(ev[0].transport, Transport::Sctp);
+  const WireSpot w = ev[0].wire;
+  ASSERT_EQ(w.msg_len, 2);
+  ASSERT_EQ(std::string(original.begin() + w.msg_off, original.begin() + w.msg_off + 2), "69");
+  ASSERT_EQ(sctp_checksum({original.data() + w.l4_off, w.l4_len}), checksum_field(original, w));
+  std::vector<uint8_t> held = original;
+  ASSERT_EQ(hold_sip_sctp(held, w), HoldResult::Held);
+  EXPECT_EQ(std::string(held.begin() + w.msg_off, held.begin() + w.msg_off + 2), "00");
+  EXPECT_EQ(sctp_checksum({held.data() + w.l4_off, w.l4_len}), checksum_field(held, w));
+  for (size_t i = 0; i < held.size(); ++i) {
+    if (held[i] == original[i]) continue;
+    EXPECT_TRUE((i >= w.msg_off && i < size_t(w.msg_off) + 2) || (i >= size_t(w.l4_off) + 8 && i < size_t(w.l4_off) + 12))
+        << i;
+  }
+  std::vector<uint8_t> again = held;
+  EXPECT_EQ(hold_sip_sctp(again, w), HoldResult::AlreadyHeld);
+  // Not an M3UA message: hold_m3ua declines the same spot.
+  std::vector<uint8_t> b = original;
+  WireSpot m3 = w;
+  m3.msg_off = uint16_t(w.l4_off + 28);  // the chunk's user data: "INVITE sip:..."
+  EXPECT_EQ(hold_m3ua(b, m3), HoldResult::NotInPlace);
+}
+
 // The bundled SIP-over-TCP captures (scapy's checksums, good in tshark): every
 // request whose Max-Forwards lies in its segment is held with a valid checksum.
 TEST(HoldSipTcp, HoldsEveryRequestOfTheBundledTcpCapturesWithValidChecksums) {
@@ -342,7 +375,7 @@ TEST(HoldInPlace, EveryHoldableEventOfTheCorpusKeepsItsFrameValid) {
   for (const std::string& d : {pcaps_dir() + "/../../shared/corpus", std::string("/work/shared/corpus")})
     if (fs::exists(d + "/MANIFEST.tsv")) corpus = d;
   if (corpus.empty()) GTEST_SKIP() << "shared corpus not present";
-  size_t sctp_held = 0, tcp_held = 0, tcp_checked = 0;
+  size_t sctp_held = 0, tcp_held = 0, tcp_checked = 0, sip_sctp_held = 0;
   for (const auto& entry : fs::recursive_directory_iterator(corpus)) {
     const std::string ext = entry.path().extension().string();
     if (ext != ".pcap" && ext != ".pcapng" && ext != ".cap") continue;
@@ -357,6 +390,12 @@ TEST(HoldInPlace, EveryHoldableEventOfTheCorpusKeepsItsFrameValid) {
       const std::vector<uint8_t>& original = frames[e.frame - 1].bytes;
       std::vector<uint8_t> f = original;
       const WireSpot w = e.wire;
+      if (e.transport == Transport::Sctp && e.proto == Proto::Sip) {
+        ASSERT_EQ(hold_sip_sctp(f, w), HoldResult::Held) << "frame " << e.frame;
+        EXPECT_EQ(sctp_checksum({f.data() + w.l4_off, w.l4_len}), checksum_field(f, w));
+        ++sip_sctp_held;
+        continue;
+      }
       if (e.transport == Transport::Sctp) {
         if (hold_m3ua(f, w) != HoldResult::Held) continue;  // a management message, or held already
         for (size_t i = 0; i < f.size(); ++i) {
@@ -383,8 +422,8 @@ TEST(HoldInPlace, EveryHoldableEventOfTheCorpusKeepsItsFrameValid) {
       }
     }
   }
-  std::printf("corpus: %zu SS7 messages over SCTP and %zu SIP requests over TCP held in copies (%zu TCP "
-              "checksums checked)\n", sctp_held, tcp_held, tcp_checked);
+  std::printf("corpus: %zu SS7 messages over SCTP, %zu SIP requests over TCP (%zu TCP checksums checked) and %zu "
+              "over SCTP held in copies\n", sctp_held, tcp_held, tcp_checked, sip_sctp_held);
   EXPECT_GT(sctp_held, 100u);
 }
 
