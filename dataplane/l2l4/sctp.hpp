@@ -31,7 +31,7 @@ class SctpReassembly {
   // holdable: the packet may be rewritten in place (not inside a tunnel):
   // events then name where their M3UA message lies (SignalEvent::wire).
   void on_packet(Bytes sctp, bool in_packet, MsgContext ctx, uint64_t now_ns, L4Handler& h,
-                 DecodeCounters& c, bool holdable = true);
+                 DecodeCounters& c, bool holdable);
 
   uint32_t partial_in_flight() const { return partial_.size(); }
 

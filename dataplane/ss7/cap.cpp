@@ -72,11 +72,9 @@ void event_type(const Tlv& t, CapFields& f) {
   if (auto e = ber_int(t.value); e && *e >= 0 && *e < 256) f.event_type = uint8_t(*e);
 }
 
+// initial_dp, initial_dp_sms and event_report get their argument as a SEQUENCE
+// (decode_cap checked it).
 void initial_dp(const Tlv& p, CapFields& f, DecodeCounters& c) {
-  if (p.id != kSequence) {
-    c.anomaly(Anomaly::CapParamMalformed);
-    return;
-  }
   ber_for_each(p.value, c, [&](const Tlv& t) {
     if (t.cls() != 2) return;
     switch (t.number) {
@@ -100,10 +98,6 @@ void initial_dp(const Tlv& p, CapFields& f, DecodeCounters& c) {
 }
 
 void initial_dp_sms(const Tlv& p, CapFields& f, DecodeCounters& c) {
-  if (p.id != kSequence) {
-    c.anomaly(Anomaly::CapParamMalformed);
-    return;
-  }
   ber_for_each(p.value, c, [&](const Tlv& t) {
     if (t.cls() != 2) return;
     switch (t.number) {
@@ -138,10 +132,6 @@ bool carries_cause(uint32_t alternative) {
 }
 
 void event_report(const Tlv& p, CapFields& f, DecodeCounters& c) {
-  if (p.id != kSequence) {
-    c.anomaly(Anomaly::CapParamMalformed);
-    return;
-  }
   ber_for_each(p.value, c, [&](const Tlv& t) {
     if (t.id == ctx(0)) {
       event_type(t, f);
@@ -177,17 +167,20 @@ CapFields decode_cap(int opcode, Bytes param, DecodeCounters& c) {
   ByteReader r{param};
   auto p = ber_read(r, c, 4);
   if (!p) return f;
+  // Every argument read here but releaseCall's is a SEQUENCE.
+  const bool sequence_arg = opcode == cap_op::kInitialDp || opcode == cap_op::kEventReportBcsm ||
+                            opcode == cap_op::kInitialDpSms || opcode == cap_op::kEventReportSms;
+  if (sequence_arg && p->id != kSequence) {
+    c.anomaly(Anomaly::CapParamMalformed);
+    return f;
+  }
   switch (opcode) {
     case cap_op::kInitialDp: initial_dp(*p, f, c); break;
     case cap_op::kEventReportBcsm: event_report(*p, f, c); break;
     case cap_op::kReleaseCall: release_call(*p, f, c); break;
     case cap_op::kInitialDpSms: initial_dp_sms(*p, f, c); break;
     case cap_op::kEventReportSms:  // EventReportSMSArg: eventTypeSMS [0], ...
-      if (p->id != kSequence) {
-        c.anomaly(Anomaly::CapParamMalformed);
-      } else if (auto t = ber_find(p->value, ctx(0), c)) {
-        event_type(*t, f);
-      }
+      if (auto t = ber_find(p->value, ctx(0), c)) event_type(*t, f);
       break;
     default: break;
   }
