@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Short libFuzzer runs of every decoder target (clang-14, ASan + UBSan), seeded
-# from the committed seeds and regression inputs. CI runs it after the tests.
+# Short libFuzzer runs of every decoder target and of the rules-file loader
+# (clang-14, ASan + UBSan), seeded from the committed seeds and regression
+# inputs. CI runs it after the tests.
 # FUZZ_SECONDS (default 20) per target; new inputs go to build-fuzz/, never
 # into the source tree. Exits non-zero on the first crash, printing its input.
 set -euo pipefail
@@ -10,13 +11,16 @@ secs="${FUZZ_SECONDS:-20}"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_C_COMPILER=clang-14 \
   -DSIGPROBE_FUZZ=ON -DSIGPROBE_BUILD_BENCH=OFF >/dev/null
-targets=(fuzz_l2l4 fuzz_sip fuzz_ss7_sigtran fuzz_ss7_sccp fuzz_ss7_tcap_map fuzz_ss7_sms fuzz_ss7_isup)
+targets=(fuzz_l2l4 fuzz_sip fuzz_ss7_sigtran fuzz_ss7_sccp fuzz_ss7_tcap_map fuzz_ss7_sms fuzz_ss7_isup fuzz_rules)
 cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]}" test_ss7_fuzz_replay
 # The SS7 seeds are cut from pcaps/ss7 at every layer (SIGTRAN message, SCCP, TCAP, TPDU, ISUP) by
 # the seed replay test; written fresh here, never into the source tree.
 rm -rf build-fuzz/seeds-ss7
 SS7_WRITE_SEEDS=build-fuzz/seeds-ss7 "$(find build-fuzz -type f -name test_ss7_fuzz_replay -perm -u+x | head -n 1)" \
   --gtest_filter='Ss7FuzzReplay.EveryEntryPointSurvivesTheSeedsAndTheirMutations' >/dev/null
+# The shipped default rules seed the rules target too (copied, never moved).
+rm -rf build-fuzz/seeds-rules && mkdir -p build-fuzz/seeds-rules
+cp host/rules/default_rules.yaml build-fuzz/seeds-rules/
 for t in "${targets[@]}"; do
   area=${t#fuzz_}; area=${area%%_*}
   corpus="build-fuzz/corpus/$t"
@@ -28,11 +32,16 @@ for t in "${targets[@]}"; do
   if [ "$area" = ss7 ] && [ -d "build-fuzz/seeds-ss7/${t#fuzz_ss7_}" ]; then
     seeds+=("build-fuzz/seeds-ss7/${t#fuzz_ss7_}")
   fi
+  max_len=8192  # a packet
+  if [ "$area" = rules ]; then
+    seeds+=(build-fuzz/seeds-rules)
+    max_len=16384  # a rules file (the default one is ~10 kB)
+  fi
   exe=$(find build-fuzz -type f -name "$t" -perm -u+x | head -n 1)
   echo "== $t (${secs}s, seeds: ${seeds[*]:-none})"
   log="build-fuzz/$t.log"
   rc=0
-  "$exe" -max_total_time="$secs" -max_len=8192 -print_final_stats=1 "$corpus" "${seeds[@]}" >"$log" 2>&1 || rc=$?
+  "$exe" -max_total_time="$secs" -max_len="$max_len" -print_final_stats=1 "$corpus" "${seeds[@]}" >"$log" 2>&1 || rc=$?
   grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units)" "$log" || true
   if [ "$rc" -ne 0 ]; then
     tail -n 40 "$log"

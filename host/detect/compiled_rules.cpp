@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include <fmt/format.h>
+
+#include "hls_kernels/include/pattern_record.hpp"
 #include "host/track/fixed_str.hpp"
 
 namespace sigprobe::detect {
@@ -13,6 +16,9 @@ using offload::PatternKind;
 using offload::field_bit;
 using rules::Metric;
 using rules::RuleType;
+
+// The loader refuses list entries the pattern stage cannot hold.
+static_assert(rules::kMaxListEntry == hlsk::kListMaxLen);
 
 // The rate stage estimates distinct counts up to this (hls_kernels/include/rate_record.hpp).
 constexpr double kDistinctMax = 255;
@@ -155,7 +161,7 @@ bool compile_one(const rules::Rule& r, CompiledRule& cr, SpecRegistry& reg, cons
     }
     if (distinct && cond.is_min && cond.threshold > kDistinctMax) {
       err = file + ":" + std::to_string(r.line) + ": rule '" + r.name + "': min_" +
-            std::string(rules::metric_name(cond.metric)) + " " + std::to_string(int(cond.threshold)) +
+            std::string(rules::metric_name(cond.metric)) + " " + fmt::format("{:g}", cond.threshold) +
             " is above what the rate stage can count distinct (255)";
       return false;
     }

@@ -66,6 +66,10 @@ std::optional<IpBlock> parse_ip_block(std::string_view text);
 bool looks_like_ip_entry(std::string_view text);
 bool ip_block_contains(const IpBlock& block, const IpBlock& addr);
 
+// The longest list entry: the pattern stage matches prefix and exact texts of
+// at most this many bytes (hlsk::kListMaxLen, checked where rules compile).
+constexpr size_t kMaxListEntry = 64;
+
 struct NumberList {
   std::string name;
   std::string source;                // "file.txt" or "rules.yaml:12"

@@ -6,12 +6,14 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -50,6 +52,39 @@ std::vector<std::string_view> type_keys(RuleType t) {
     default: return {};
   }
 }
+
+// One list entry as written, a line of a list file or an item of 'entries':
+// a trailing '*' makes it a prefix, a leading '+' goes (numbers are compared
+// as their digits), an IP address or block must parse as one. Returns why the
+// entry is refused, or nothing.
+std::string normalize_list_entry(std::string& entry, bool& prefix) {
+  const std::string as_written = entry;
+  if (entry.find_first_of(" \t") != std::string::npos)
+    return "one number, prefix or address per entry, got '" + as_written + "'";
+  if (looks_like_ip_entry(entry) && !parse_ip_block(entry))
+    return "'" + as_written + "' is neither a number nor an IP address or CIDR block (192.0.2.0/24, 2001:db8::/32)";
+  if (!entry.empty() && entry.back() == '*') {
+    entry.pop_back();
+    prefix = true;
+  }
+  if (!entry.empty() && entry.front() == '+') entry.erase(0, 1);
+  if (entry.empty()) return "empty entry";
+  if (entry.size() > kMaxListEntry)
+    return "'" + as_written + "' is longer than the " + std::to_string(kMaxListEntry) +
+           " bytes the pattern stage matches";
+  return {};
+}
+
+// Table bounds above this are refused: the tables round their bound up to a
+// power of two, and no link needs more than a billion calls or subscribers.
+constexpr uint64_t kMaxTableBound = uint64_t(1) << 30;
+// Durations (windows, timeouts, look-backs) of more than a leap year are a
+// typo; they would also overflow nanoseconds in a uint64_t past 584 years.
+constexpr uint64_t kMaxDurationNs = 366ull * 86400 * 1'000'000'000;
+
+// The line a message names: YAML's marks count from 0, and a node that is not
+// in the text (an empty file, a missing key) has none: its file's first line.
+int line_of(const YAML::Mark& m) { return m.line >= 0 ? m.line + 1 : 1; }
 
 class Loader {
  public:
@@ -93,12 +128,11 @@ class Loader {
 
  private:
   bool fail(const YAML::Node& n, const std::string& msg) {
-    int line = n.Mark().line >= 0 ? n.Mark().line + 1 : 0;
-    err = file_ + ":" + std::to_string(line) + ": " + msg;
+    err = file_ + ":" + std::to_string(line_of(n.Mark())) + ": " + msg;
     return false;
   }
   bool fail_at(const YAML::Mark& m, const std::string& msg) {
-    err = file_ + ":" + std::to_string(m.line >= 0 ? m.line + 1 : 0) + ": " + msg;
+    err = file_ + ":" + std::to_string(line_of(m)) + ": " + msg;
     return false;
   }
 
@@ -140,6 +174,7 @@ class Loader {
   bool as_int(const YAML::Node& n, const std::string& field, int& out) {
     long long v = 0;
     if (!as_u64ish(n, field, v)) return false;
+    if (v > std::numeric_limits<int>::max()) return fail(n, "'" + field + "' is too large, got " + std::to_string(v));
     out = int(v);
     return true;
   }
@@ -147,9 +182,21 @@ class Loader {
     if (!n.IsScalar()) return fail(n, "'" + field + "' must be a number");
     const std::string& s = n.Scalar();
     char* end = nullptr;
+    errno = 0;
     out = std::strtoll(s.c_str(), &end, 10);
     if (s.empty() || *end != '\0') return fail(n, "'" + field + "' must be an integer, got '" + s + "'");
+    if (errno == ERANGE) return fail(n, "'" + field + "' is out of range, got '" + s + "'");
     if (out < 0) return fail(n, "'" + field + "' must not be negative");
+    return true;
+  }
+  // A table bound (max_calls, ...): the tables grow to it as they fill.
+  bool as_table_bound(const YAML::Node& n, const std::string& field, uint64_t& out) {
+    long long v = 0;
+    if (!as_u64ish(n, field, v)) return false;
+    if (v < 1 || uint64_t(v) > kMaxTableBound)
+      return fail(n, "'" + field + "' must be between 1 and " + std::to_string(kMaxTableBound) + ", got " +
+                         std::to_string(v));
+    out = uint64_t(v);
     return true;
   }
   bool as_double(const YAML::Node& n, const std::string& field, double& out, bool signed_ok = false) {
@@ -177,6 +224,8 @@ class Loader {
     else if (unit == "d") mult = 86400e9;
     if (s.empty() || end == s.c_str() || mult == 0 || !(v >= 0) || !std::isfinite(v))
       return fail(n, "'" + field + "' must be a duration like 30s, 10m, 2h, got '" + s + "'");
+    if (v * mult > double(kMaxDurationNs))
+      return fail(n, "'" + field + "' must be at most 366d, got '" + s + "'");
     out = uint64_t(v * mult);
     return true;
   }
@@ -231,14 +280,12 @@ class Loader {
       if (!as_strings(entries, "entries", e)) return false;
       for (auto& s : e) {
         bool p = prefix;
-        if (!s.empty() && s.back() == '*') { s.pop_back(); p = true; }
-        if (s.empty()) return fail(entries, "'entries' has an empty entry");
-        if (looks_like_ip_entry(s) && !parse_ip_block(s))
-          return fail(entries, "'entries' entry '" + s + "' is neither a number nor an IP address or CIDR block");
+        if (std::string why = normalize_list_entry(s, p); !why.empty())
+          return fail(entries, "'entries' of list '" + name + "': " + why);
         (p ? list.prefixes : list.exact).push_back(s);
       }
     }
-    if (list.source.empty()) list.source = file_ + ":" + std::to_string(key.Mark().line + 1);
+    if (list.source.empty()) list.source = file_ + ":" + std::to_string(line_of(key.Mark()));
     rs_.lists.push_back(std::move(list));
     return true;
   }
@@ -257,10 +304,10 @@ class Loader {
     if (auto n = s["deep_victim_call"]; n && !as_duration(n, "deep_victim_call", st.deep_victim_call_ns)) return false;
     if (auto n = s["setup_timeout"]; n && !as_duration(n, "setup_timeout", st.setup_timeout_ns)) return false;
     if (auto n = s["call_timeout"]; n && !as_duration(n, "call_timeout", st.call_timeout_ns)) return false;
+    if (auto n = s["max_calls"]; n && !as_table_bound(n, "max_calls", st.max_calls)) return false;
+    if (auto n = s["max_transactions"]; n && !as_table_bound(n, "max_transactions", st.max_transactions)) return false;
+    if (auto n = s["max_subscribers"]; n && !as_table_bound(n, "max_subscribers", st.max_subscribers)) return false;
     long long v = 0;
-    if (auto n = s["max_calls"]) { if (!as_u64ish(n, "max_calls", v)) return false; st.max_calls = uint64_t(v); }
-    if (auto n = s["max_transactions"]) { if (!as_u64ish(n, "max_transactions", v)) return false; st.max_transactions = uint64_t(v); }
-    if (auto n = s["max_subscribers"]) { if (!as_u64ish(n, "max_subscribers", v)) return false; st.max_subscribers = uint64_t(v); }
     if (auto n = s["utc_offset_hours"]) {
       double h = 0;
       if (!as_double(n, "utc_offset_hours", h, true)) return false;
@@ -650,20 +697,9 @@ bool load_list_file(const std::string& path, bool default_prefix, NumberList& ou
     if (b == std::string::npos) continue;
     size_t e = line.find_last_not_of(" \t\r");
     std::string entry = line.substr(b, e - b + 1);
-    if (entry.find_first_of(" \t") != std::string::npos) {
-      err = file + ":" + std::to_string(lineno) + ": one number or prefix a line, got '" + entry + "'";
-      return false;
-    }
-    if (looks_like_ip_entry(entry) && !parse_ip_block(entry)) {
-      err = file + ":" + std::to_string(lineno) + ": '" + entry +
-            "' is neither a number nor an IP address or CIDR block (192.0.2.0/24, 2001:db8::/32)";
-      return false;
-    }
     bool prefix = default_prefix;
-    if (entry.back() == '*') { entry.pop_back(); prefix = true; }
-    if (!entry.empty() && entry.front() == '+') entry.erase(0, 1);
-    if (entry.empty()) {
-      err = file + ":" + std::to_string(lineno) + ": empty entry";
+    if (std::string why = normalize_list_entry(entry, prefix); !why.empty()) {
+      err = file + ":" + std::to_string(lineno) + ": " + why;
       return false;
     }
     (prefix ? out.prefixes : out.exact).push_back(std::move(entry));
@@ -678,7 +714,7 @@ std::shared_ptr<const RuleSet> parse_rules(std::string_view yaml, const std::str
   try {
     root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
-    err = fs::path(path).filename().string() + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg;
+    err = fs::path(path).filename().string() + ":" + std::to_string(line_of(e.mark)) + ": " + e.msg;
     return nullptr;
   }
   Loader l(path, *rs);
@@ -686,7 +722,7 @@ std::shared_ptr<const RuleSet> parse_rules(std::string_view yaml, const std::str
   try {
     ok = l.load(root);
   } catch (const YAML::Exception& e) {
-    l.err = fs::path(path).filename().string() + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg;
+    l.err = fs::path(path).filename().string() + ":" + std::to_string(line_of(e.mark)) + ": " + e.msg;
   }
   if (!ok) {
     err = l.err;

@@ -5,30 +5,21 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include "tests/fuzz/l2l4/l2l4_fuzz_entry.hpp"
+#include "tests/support/fuzz_inputs.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<fs::path> inputs_in(const char* sub) {
-  std::vector<fs::path> out;
-  fs::path dir = fs::path(SIGPROBE_SOURCE_DIR) / "tests/fuzz/l2l4" / sub;
-  if (!fs::is_directory(dir)) return out;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    if (e.is_regular_file() && e.path().filename() != ".keep") out.push_back(e.path());
-  }
-  return out;
-}
+std::vector<fs::path> inputs_in(const char* sub) { return sigprobe::testing::fuzz_inputs("l2l4", sub); }
 
 std::vector<uint8_t> read_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), {}};
+  std::string s = sigprobe::testing::file_bytes(p);
+  return {s.begin(), s.end()};
 }
 
 TEST(L2L4FuzzReplay, SeedsRunCleanlyWholeCutAndFlipped) {

@@ -5,30 +5,19 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include "tests/fuzz/sip/sip_fuzz_entry.hpp"
+#include "tests/support/fuzz_inputs.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<fs::path> inputs_in(const char* sub) {
-  std::vector<fs::path> out;
-  fs::path dir = fs::path(SIGPROBE_SOURCE_DIR) / "tests/fuzz/sip" / sub;
-  if (!fs::is_directory(dir)) return out;
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.is_regular_file() && e.path().filename() != ".keep") out.push_back(e.path());
-  return out;
-}
+std::vector<fs::path> inputs_in(const char* sub) { return sigprobe::testing::fuzz_inputs("sip", sub); }
 
-std::string read_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), {}};
-}
+std::string read_file(const fs::path& p) { return sigprobe::testing::file_bytes(p); }
 
 void replay_every_prefix(const fs::path& p) {
   std::string data = read_file(p);

@@ -76,6 +76,29 @@ TEST(RulesLoader, BadValuesNameTheirField) {
             "rules.yaml:4: 'severity' must be info, low, medium, high or critical, got 'urgent'");
 }
 
+// Numbers past what the setting can mean are refused where they are written
+// (the fuzzer found each): a duration whose nanoseconds overflow, a table bound
+// past 2^62 whose power-of-two rounding never ended (replay hung), an integer
+// past int or past long long.
+TEST(RulesLoader, OutOfRangeNumbersNameTheirField) {
+  const std::string rule = "rules:\n  - name: a\n    type: wangiri\n    min_one_ring_calls: 3\n";
+  EXPECT_EQ(load_err("rules:\n  - name: a\n    type: wangiri\n    window: 4e64h\n    min_one_ring_calls: 3\n"),
+            "rules.yaml:4: 'window' must be at most 366d, got '4e64h'");
+  EXPECT_EQ(load_err("settings:\n  call_timeout: 367d\n" + rule),
+            "rules.yaml:2: 'call_timeout' must be at most 366d, got '367d'");
+  EXPECT_EQ(load_err("settings:\n  max_subscribers: 9223372036854775807\n" + rule),
+            "rules.yaml:2: 'max_subscribers' must be between 1 and 1073741824, got 9223372036854775807");
+  EXPECT_EQ(load_err("settings:\n  max_calls: 0\n" + rule),
+            "rules.yaml:2: 'max_calls' must be between 1 and 1073741824, got 0");
+  EXPECT_EQ(load_err("settings:\n  max_transactions: 99999999999999999999\n" + rule),
+            "rules.yaml:2: 'max_transactions' is out of range, got '99999999999999999999'");
+  EXPECT_EQ(load_err("version: 4294967297\n" + rule), "rules.yaml:1: 'version' is too large, got 4294967297");
+  std::string err;
+  auto rs = parse_rules("settings:\n  max_calls: 1073741824\n  call_timeout: 366d\n" + rule, "/tmp/rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  EXPECT_EQ(rs->settings.max_calls, 1073741824u);
+}
+
 TEST(RulesLoader, NumberListFieldsIncludeTheForwardingTarget) {
   std::string lists = "lists:\n  l: {entries: ['855'], match: prefix}\n";
   std::string err;
@@ -148,7 +171,8 @@ TEST(RulesLoader, SimBoxByCellTakesCallsPerNumberAndAnswerRatio) {
 TEST(RulesLoader, AnIpEntryMustBeAnAddressOrABlock) {
   EXPECT_EQ(load_err("lists:\n  infra: {entries: ['10.0.0.0/33']}\nrules:\n  - name: a\n    type: wangiri\n"
                      "    min_one_ring_calls: 3\n"),
-            "rules.yaml:2: 'entries' entry '10.0.0.0/33' is neither a number nor an IP address or CIDR block");
+            "rules.yaml:2: 'entries' of list 'infra': '10.0.0.0/33' is neither a number nor an IP address or "
+            "CIDR block (192.0.2.0/24, 2001:db8::/32)");
   const std::string dir = ::testing::TempDir();
   std::ofstream(dir + "/infra.txt") << "# our SBCs\n10.255.0.0/16\n2001:db8::/32\n10.1.2.300\n";
   std::ofstream(dir + "/infra_rules.yaml")
@@ -158,6 +182,43 @@ TEST(RulesLoader, AnIpEntryMustBeAnAddressOrABlock) {
   EXPECT_EQ(load_rules(dir + "/infra_rules.yaml", err), nullptr);
   EXPECT_EQ(err, "infra_rules.yaml:4: list 'infra': infra.txt:4: '10.1.2.300' is neither a number nor an IP "
                  "address or CIDR block (192.0.2.0/24, 2001:db8::/32)");
+}
+
+// Inline entries read as a list file's lines do: numbers compare as digits,
+// so "+86..." written in the rules file must find the number as decoded.
+TEST(RulesLoader, InlineEntriesDropTheirPlusAsListFilesDo) {
+  std::string err;
+  auto rs = parse_rules("lists:\n  black: {entries: ['+8613800000002', '+855*', '8613800000001']}\nrules: []\n",
+                        "/tmp/rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  EXPECT_EQ(rs->lists[0].exact, (std::vector<std::string>{"8613800000002", "8613800000001"}));
+  EXPECT_EQ(rs->lists[0].prefixes, (std::vector<std::string>{"855"}));
+  EXPECT_EQ(load_err("lists:\n  black: {entries: ['861 38']}\nrules: []\n"),
+            "rules.yaml:2: 'entries' of list 'black': one number, prefix or address per entry, got '861 38'");
+}
+
+// The pattern stage matches list texts of at most 64 bytes: a longer entry is
+// refused where it is written, not by the engine at start-up ("pattern id 5").
+TEST(RulesLoader, AListEntryLongerThanThePatternStageHoldsNamesItsLine) {
+  const std::string long_domain(61, 'a');
+  EXPECT_EQ(load_err("lists:\n  ok: {entries: ['" + std::string(64, '1') + "']}\n  domains: {entries: ['" +
+                     long_domain + ".com']}\nrules: []\n"),
+            "rules.yaml:3: 'entries' of list 'domains': '" + long_domain +
+                ".com' is longer than the 64 bytes the pattern stage matches");
+  const std::string dir = ::testing::TempDir();
+  std::ofstream(dir + "/long.txt") << "8613800000001\n" << long_domain << ".com\n";
+  std::ofstream(dir + "/long_rules.yaml") << "lists:\n  domains: {file: long.txt}\nrules: []\n";
+  std::string err;
+  EXPECT_EQ(load_rules(dir + "/long_rules.yaml", err), nullptr);
+  EXPECT_EQ(err, "long_rules.yaml:2: list 'domains': long.txt:2: '" + long_domain +
+                     ".com' is longer than the 64 bytes the pattern stage matches");
+}
+
+// A file of comments alone (or nothing) has no node to point at: its first line.
+TEST(RulesLoader, AnEmptyRulesFileNamesItsFirstLine) {
+  EXPECT_EQ(load_err("# sigprobe rules\n# (to be written)\n"),
+            "rules.yaml:1: the rules file must be a mapping with 'rules:'");
+  EXPECT_EQ(load_err(""), "rules.yaml:1: the rules file must be a mapping with 'rules:'");
 }
 
 TEST(RulesLoader, OnlyCallersInNamesListsOfACallGroup) {
@@ -290,7 +351,7 @@ TEST_F(ListFile, TwoTokensOnALineNameTheLine) {
   NumberList l;
   std::string err;
   EXPECT_FALSE(load_list_file(p, false, l, err));
-  EXPECT_EQ(err, "bad.txt:2: one number or prefix a line, got '222 333'");
+  EXPECT_EQ(err, "bad.txt:2: one number, prefix or address per entry, got '222 333'");
 }
 
 TEST_F(ListFile, RulesFileResolvesListsNextToItAndReportsListErrors) {
