@@ -9,39 +9,10 @@
 
 #include "hls_kernels/include/rate_record.hpp"
 #include "tests/host/offload/backends.hpp"
+#include "tests/support/pattern_reference.hpp"
 
 namespace sigprobe::offload {
 namespace {
-
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
-bool naive_match(const PatternSpec& p, std::string_view f) {
-  switch (p.kind) {
-    case PatternKind::Literal:
-      return f.find(p.text) != std::string_view::npos;
-    case PatternKind::LiteralNocase: {
-      std::string a(f), b(p.text);
-      for (char& c : a) c = lower(c);
-      for (char& c : b) c = lower(c);
-      return a.find(b) != std::string::npos;
-    }
-    case PatternKind::Prefix:
-      return f.substr(0, p.text.size()) == p.text && f.size() >= p.text.size();
-    case PatternKind::Exact:
-      return f == p.text;
-  }
-  return false;
-}
-
-std::vector<PatternMatch> naive_scan(const std::vector<PatternSpec>& pats, const std::vector<ScanItem>& items) {
-  std::set<std::tuple<uint32_t, FieldTag, uint32_t>> s;
-  for (const ScanItem& it : items)
-    for (const PatternSpec& p : pats)
-      if ((p.field_mask & field_bit(it.field)) && naive_match(p, it.bytes)) s.insert({it.item, it.field, p.id});
-  std::vector<PatternMatch> out;
-  for (const auto& [item, field, id] : s) out.push_back({item, id, field});
-  return out;
-}
 
 // Pieces with overlaps, case variants, digits and multi-byte UTF-8.
 const char* const kPieces[] = {"a", "b", "A", "B", "ab", "ba", "1", "2", "12", "0", "中", "\xc3\xa9", "\xc3\x89", " ", "%"};
@@ -73,7 +44,7 @@ TEST(OffloadEquivalence, RandomPatternSetsGiveTheReferenceMatchesOnEveryBackend)
     std::vector<ScanItem> items;
     for (uint32_t i = 0; i < texts.size(); ++i)
       items.push_back({static_cast<uint32_t>(rng() % 60), static_cast<FieldTag>(rng() % 9), texts[i]});
-    const std::vector<PatternMatch> want = naive_scan(pats, items);
+    const std::vector<PatternMatch> want = sigprobe::testing::reference_scan(pats, items);
     total += want.size();
     for (const std::string& b : testing::backend_names()) {
       std::string err;
