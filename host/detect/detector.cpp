@@ -584,10 +584,16 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     if (sms.valid && (!ev.has(kLayerCap) || compiled_->rules->settings.track_camel)) {
       uint64_t rv = hash_bytes(sms.recipient);
       // Another leg of a text counted already (its InitialDPSMS and its
-      // mo-forwardSM, its MO and its MT leg): counted once per sender and
-      // centre; its text still goes to the bulk-text rules.
-      const uint8_t leg = ev.has(kLayerCap) ? 1 : ev.has(kLayerSip) ? 8 : sms.mobile_originated ? 2 : 4;
-      if (sms_legs_.later_leg(sms.sender, sms.recipient, ev.ts_ns, leg)) {
+      // mo-forwardSM by sender and recipient; its MO or SIP leg and its MT
+      // leg by sender and text, the MT leg naming its recipient by IMSI):
+      // counted once per sender and centre; its text still goes to the
+      // bulk-text rules.
+      constexpr uint8_t kCamelLeg = 1, kMoLeg = 2, kMtLeg = 4, kSipLeg = 8;  // an InitialDPSMS has no text
+      const uint8_t leg = ev.has(kLayerCap) ? kCamelLeg : ev.has(kLayerSip) ? kSipLeg
+                          : sms.mobile_originated ? kMoLeg : kMtLeg;
+      bool later = sms_legs_.later_leg(sms.sender, sms.recipient, ev.ts_ns, leg);
+      if (sms_texts_.later_text_leg(sms.sender, sms.text, ev.ts_ns, leg)) later = true;
+      if (later) {
         ++counters_.sms_later_legs;
       } else {
         contacts_.sms(sms.sender, sms.recipient, ev.ts_ns);

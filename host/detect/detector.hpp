@@ -139,7 +139,8 @@ class Detector {
   track::LocationTable locations_;
   track::ContactLog contacts_;
   // SMS legs (CAMEL InitialDPSMS, MAP mo- and mt-forwardSM, SIP MESSAGE) of one text.
-  track::LegWindow sms_legs_{10'000'000'000ull};
+  track::LegWindow sms_legs_{10'000'000'000ull};   // by sender and recipient number
+  track::LegWindow sms_texts_{10'000'000'000ull};  // by sender and text (an MT leg names an IMSI)
   track::FlatTable<Caught> caught_;
   std::map<std::string, RuleTotals> evicted_totals_;  // of caught entries pushed out, by rule
   DetectCounters counters_;

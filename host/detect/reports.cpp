@@ -86,7 +86,7 @@ void Detector::print_caught(std::ostream& os) const {
                     "table bound {} evictions {}\n",
                     cc.calls, cc.answered, cc.cancelled, cc.rejected, cc.timed_out,
                     cc.unseen ? fmt::format(", {} outcome not on the link", cc.unseen) : std::string(),
-                    cc.later_legs ? fmt::format(", {} later legs of a call seen already", cc.later_legs)
+                    cc.later_legs ? fmt::format(", {} later leg(s) of a call seen already", cc.later_legs)
                                   : std::string(),
                     calls_.table_counters().capacity, calls_.table_counters().evictions);
   if (caught_.counters().evictions)

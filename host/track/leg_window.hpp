@@ -3,12 +3,19 @@
 // onwards, the originating and the terminating InitialDP of an on-net call,
 // an MGCF's SIP INVITE and ISUP IAM; a prepaid subscriber's InitialDPSMS and
 // the mo-forwardSM that follows it, the SMSC's mt-forwardSM of the same text.
-// A start from A to B (compared by their last 10 digits: the legs may write
-// them with or without the country code or trunk prefix) within the window of
-// one of another kind is a later leg of it. Two starts of the same kind (a
-// redial) are two. Direct-mapped, allocated at the first start; a collision
-// forgets the older start.
+// Starts are matched on a key: from A to B (compared by their last 10 digits:
+// the legs may write them with or without the country code or trunk prefix),
+// or, for texts, from A with the same text (an mt-forwardSM names its
+// recipient by IMSI, the mo-forwardSM by number). Per key, the window counts
+// the starts of each kind; a start of a kind seen fewer times than another
+// kind is a later leg of one of those (a caller's bulk text sent as N MO legs
+// makes its first N MT legs later legs, not only the first). Two starts of
+// the same kind (a redial) are two. Each start keeps the key's window open for
+// another window_ns. Direct-mapped, allocated at the first start; a collision
+// forgets the older key.
 #pragma once
+#include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -21,31 +28,47 @@ class LegWindow {
  public:
   explicit LegWindow(uint64_t window_ns) : window_ns_(window_ns) {}
 
-  // Whether the start of kind `leg` (one bit) from a to b at ts_ns is a later
-  // leg of one seen already; records it either way.
+  // Whether the start of kind `leg` (one bit of 8) from a to b at ts_ns is a
+  // later leg of one seen already; records it either way.
   bool later_leg(std::string_view a, std::string_view b, uint64_t ts_ns, uint8_t leg) {
     if (window_ns_ == 0 || a.empty() || b.empty()) return false;
-    constexpr size_t kTail = 10;
-    a = a.substr(a.size() > kTail ? a.size() - kTail : 0);
-    b = b.substr(b.size() > kTail ? b.size() - kTail : 0);
-    const uint64_t key = hash_key(a, hash_key(b, 21)) | 1;
-    if (slots_.empty()) slots_.resize(kSlots);
-    Start& s = slots_[key % kSlots];
-    const uint64_t dt = ts_ns > s.ts_ns ? ts_ns - s.ts_ns : s.ts_ns - ts_ns;
-    if (s.key == key && dt <= window_ns_ && !(s.legs & leg)) {
-      s.legs |= leg;
-      return true;
-    }
-    s = {key, ts_ns, leg};
-    return false;
+    return later_leg_of(hash_key(tail(a), hash_key(tail(b), 21)) | 1, ts_ns, leg);
+  }
+
+  // The same for a text from a: legs that carry the same text (every byte).
+  bool later_text_leg(std::string_view a, std::string_view text, uint64_t ts_ns, uint8_t leg) {
+    if (window_ns_ == 0 || a.empty() || text.empty()) return false;
+    return later_leg_of(hash_key(tail(a), hash_bytes(text)) | 1, ts_ns, leg);
   }
 
  private:
+  static constexpr unsigned kKinds = 8;
   struct Start {
     uint64_t key = 0, ts_ns = 0;
-    uint8_t legs = 0;  // kinds of leg seen within the window
+    uint8_t count[kKinds] = {};  // starts of each kind while the window is open
   };
   static constexpr size_t kSlots = 1 << 16;
+
+  static std::string_view tail(std::string_view s) {
+    constexpr size_t kTail = 10;
+    return s.substr(s.size() > kTail ? s.size() - kTail : 0);
+  }
+
+  bool later_leg_of(uint64_t key, uint64_t ts_ns, uint8_t leg) {
+    if (slots_.empty()) slots_.resize(kSlots);
+    Start& s = slots_[key % kSlots];
+    const uint64_t dt = ts_ns > s.ts_ns ? ts_ns - s.ts_ns : s.ts_ns - ts_ns;
+    if (s.key != key || dt > window_ns_) s = {key, ts_ns, {}};
+    s.ts_ns = std::max(s.ts_ns, ts_ns);
+    const unsigned k = unsigned(std::countr_zero(unsigned(leg))) % kKinds;
+    uint8_t others = 0;
+    for (unsigned j = 0; j < kKinds; ++j)
+      if (j != k) others = std::max(others, s.count[j]);
+    const bool later = s.count[k] < others;
+    if (s.count[k] < 255) ++s.count[k];
+    return later;
+  }
+
   uint64_t window_ns_;
   std::vector<Start> slots_;
 };

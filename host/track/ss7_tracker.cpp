@@ -144,7 +144,11 @@ SmsRecord sms_record(const SignalEvent& ev) {
   if (ev.map.component != MapComponent::Invoke) return r;
   const MapInfo& m = ev.map;
   r.valid = true;
-  r.mobile_originated = m.opcode == map_op::kMoForwardSm || m.sms.tpdu_type == 1;
+  // The TPDU says which way it travels: MAP v1/v2 carry both directions in
+  // forwardSM (opcode 46, mo-forwardSM's in v3). In an invoke an SMS-SUBMIT
+  // (TP-MTI 1) goes to the centre, an SMS-DELIVER (0) from it; TP-MTI 2 is a
+  // COMMAND towards the centre or a STATUS-REPORT from it: the opcode decides.
+  r.mobile_originated = m.sms.tpdu_type == 1 || (m.sms.tpdu_type == 2 && m.opcode == map_op::kMoForwardSm);
   r.sender = !m.sms.oa.empty() ? m.sms.oa : (r.mobile_originated ? m.msisdn : std::string_view{});
   r.recipient = !m.sms.da.empty() ? m.sms.da : (!m.msisdn.empty() && !r.mobile_originated ? m.msisdn : m.imsi);
   r.service_centre = m.service_centre;

@@ -104,6 +104,28 @@ TEST(SmsRecord, MoForwardSmTakesTheTpduAddressesAndText) {
   EXPECT_EQ(r.text, "您的医保卡已停用");
 }
 
+// MAP v1/v2 carry both directions in forwardSM (opcode 46): the TPDU tells
+// an SMS-DELIVER (from the centre, recipient by IMSI) from an SMS-SUBMIT.
+TEST(SmsRecord, V2ForwardSmCarryingADeliverIsMobileTerminated) {
+  EventBuilder b;
+  auto e = b.map_invoke(map_op::kMoForwardSm, 1.0, "8613800500000");
+  e.map.imsi = b.keep("460001234567890");
+  e.map.service_centre = b.keep("8613800500000");
+  e.map.sms.present = true;
+  e.map.sms.tpdu_type = 0;  // SMS-DELIVER
+  e.map.sms.oa = b.keep("8613800138000");
+  e.map.sms.text = b.keep("parcel");
+  SmsRecord r = sms_record(e);
+  ASSERT_TRUE(r.valid);
+  EXPECT_FALSE(r.mobile_originated);
+  EXPECT_EQ(r.sender, "8613800138000");
+  EXPECT_EQ(r.recipient, "460001234567890");
+  e.map.sms.tpdu_type = 2;  // a COMMAND towards the centre in a forwardSM
+  EXPECT_TRUE(sms_record(e).mobile_originated);
+  e.map.opcode = map_op::kMtForwardSm;  // a STATUS-REPORT from it
+  EXPECT_FALSE(sms_record(e).mobile_originated);
+}
+
 TEST(SmsRecord, CamelInitialDpSmsIsAnSmsWithoutText) {
   EventBuilder b;
   SmsRecord r = sms_record(b.cap_initial_dp_sms(1.0, 7, "8617012340100", "8613900001000"));
