@@ -18,7 +18,7 @@ struct FixedStr {
   FixedStr(std::string_view s) { assign(s); }  // NOLINT: implicit by design
   void assign(std::string_view s) {
     len = uint8_t(s.size() < N ? s.size() : N);
-    std::memcpy(data, s.data(), len);
+    if (len) std::memcpy(data, s.data(), len);  // an empty view may have no data (memcpy's null is UB)
   }
   std::string_view view() const { return {data, len}; }
   bool empty() const { return len == 0; }
