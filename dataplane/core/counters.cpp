@@ -7,6 +7,7 @@ DecodeCounters& DecodeCounters::operator+=(const DecodeCounters& o) {
   bytes += o.bytes;
   malformed_packets += o.malformed_packets;
   events_dropped += o.events_dropped;
+  repeats_dropped += o.repeats_dropped;
   for (size_t i = 0; i < messages.size(); ++i) messages[i] += o.messages[i];
   for (size_t i = 0; i < anomalies.size(); ++i) anomalies[i] += o.anomalies[i];
   anomalies_total += o.anomalies_total;

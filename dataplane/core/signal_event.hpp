@@ -249,6 +249,14 @@ struct SignalEvent {
   bool has(LayerBit b) const { return (layers & b) != 0; }
 };
 
+// A retransmitted SCTP DATA chunk carrying an M3UA message whole: decode gives
+// it no event (the first copy had one), but an inline probe that held the
+// first copy back must hold this one too (host/dp/hold_in_place.hpp).
+struct Repeat {
+  uint64_t frame = 0;  // the packet's frame, as SignalEvent::frame
+  WireSpot wire;       // msg_off: the M3UA message
+};
+
 // The buffer decode fills for one burst: events plus an arena for strings
 // that are not contiguous in the packet (normalized digits, decoded SMS text,
 // reassembled messages). Capacity is fixed at construction; nothing is
@@ -289,7 +297,18 @@ class EventBatch {
     if (p == last_) used_ = size_t(p - arena_.get()) + used_len;
   }
 
-  void clear() { n_ = 0; used_ = 0; last_ = nullptr; }
+  // Repeats are kept only where asked (an inline probe that enforces).
+  void keep_repeats(bool on) { keep_repeats_ = on; }
+  // Records a repeat; false (and forgotten) when the burst has kMaxRepeats.
+  bool add_repeat(const Repeat& r) {
+    if (!keep_repeats_) return true;
+    if (n_repeats_ == repeats_.size()) return false;
+    repeats_[n_repeats_++] = r;
+    return true;
+  }
+  std::span<const Repeat> repeats() const { return {repeats_.data(), n_repeats_}; }
+
+  void clear() { n_ = 0; used_ = 0; last_ = nullptr; n_repeats_ = 0; }
   size_t size() const { return n_; }
   bool full() const { return n_ == events_.size(); }
   std::span<SignalEvent> events() { return {events_.data(), n_}; }
@@ -304,6 +323,10 @@ class EventBatch {
   size_t used_ = 0;
   char* last_ = nullptr;
   uint64_t arena_overflows_ = 0;
+  static constexpr size_t kMaxRepeats = 64;
+  std::array<Repeat, kMaxRepeats> repeats_{};
+  size_t n_repeats_ = 0;
+  bool keep_repeats_ = false;
 };
 
 }  // namespace sigprobe

@@ -165,6 +165,13 @@ void SctpReassembly::on_data(Bytes chunk, uint8_t flags, uint32_t vtag, bool in_
   }
   if (seen_before(*a, *tsn, chunk_fingerprint(*stream, *ssn, *ppid, data), c)) {
     ++c.reasm.sctp_duplicate_tsns;
+    if (ctx.wire.l4_len && (flags & (kSctpFlagBegin | kSctpFlagEnd)) == (kSctpFlagBegin | kSctpFlagEnd)) {
+      ctx.sctp_stream = *stream;
+      ctx.sctp_ppid = *ppid;
+      ctx.wire.msg_off = uint16_t(data.data() - ctx.pkt->data);
+      h.on_sctp_repeat(ctx, data);
+      ctx.wire.msg_off = 0;
+    }
     return;
   }
 

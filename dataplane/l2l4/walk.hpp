@@ -62,6 +62,11 @@ class L4Handler {
   // A complete SCTP user message (a DATA chunk, or fragments reassembled),
   // with ctx.sctp_ppid and ctx.sctp_stream. Duplicates are already removed.
   virtual void on_sctp_message(const MsgContext& ctx, Bytes msg, bool in_packet) = 0;
+
+  // A DATA chunk whose TSN was seen already (a retransmission), carrying one
+  // user message whole at ctx.wire.msg_off, with ctx.sctp_ppid. Only where
+  // ctx.wire locates the packet's SCTP header (outside tunnels).
+  virtual void on_sctp_repeat(const MsgContext& ctx, Bytes msg) { (void)ctx, (void)msg; }
 };
 
 class Walker {

@@ -71,9 +71,12 @@ void DetectStage::process_run(BurstSlot& s, uint16_t first, uint16_t last) {
     }
     s.verdict[i] = v;
   }
+  if (enforce_) hold_repeats(s, first, last);
 }
 
-void DetectStage::hold(BurstSlot& s, uint16_t i, const SignalEvent& x) {
+void DetectStage::hold(BurstSlot& s, uint16_t i, const SignalEvent& x) { hold_at(s, i, &x, x.wire); }
+
+HoldResult DetectStage::hold_at(BurstSlot& s, uint16_t i, const SignalEvent* x, const WireSpot& spot) {
   rte_mbuf* m = s.mbufs[i];
   // The frame must be the mbuf's own bytes: a chained mbuf was gathered into
   // a copy for decoding.
@@ -81,16 +84,38 @@ void DetectStage::hold(BurstSlot& s, uint16_t i, const SignalEvent& x) {
   const std::span<uint8_t> frame = own ? std::span<uint8_t>{rte_pktmbuf_mtod(m, uint8_t*), s.pkts[i].caplen}
                                        : std::span<uint8_t>{};
   // With a mirror port, the packet as it came in (once) for the mirror; kept
-  // only if the hold changes the packet.
-  rte_mbuf* copy = own && mirror_ && !s.as_received[i] ? rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX) : nullptr;
-  const HoldResult r = !own                                 ? HoldResult::NotInPlace
-                       : x.proto != Proto::Sip          ? hold_m3ua(frame, x.wire)
-                       : x.transport == Transport::Sctp ? hold_sip_sctp(frame, x.wire)
-                                                        : hold_sip_tcp(frame, x.wire);
+  // only if the hold changes the packet. A repeat (no event) is not mirrored.
+  rte_mbuf* copy =
+      own && x && mirror_ && !s.as_received[i] ? rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX) : nullptr;
+  const bool m3ua = !x || x->proto != Proto::Sip;
+  const HoldResult r = !own                            ? HoldResult::NotInPlace
+                       : m3ua                          ? hold_m3ua(frame, spot)
+                       : x->transport == Transport::Sctp ? hold_sip_sctp(frame, spot)
+                                                         : hold_sip_tcp(frame, spot);
   if (copy && r == HoldResult::Held) s.as_received[i] = copy;
   else if (copy) rte_pktmbuf_free(copy);
-  if (r == HoldResult::Held) stats_.held.add(1);
-  else if (r == HoldResult::NotInPlace) stats_.not_held.add(1);
+  if (r == HoldResult::Held) {
+    stats_.held.add(1);
+    if (m3ua && x) {
+      if (held_chunks_.empty()) held_chunks_.assign(kHeldChunks, 0);
+      if (const uint64_t k = sctp_chunk_key(frame, spot)) held_chunks_[k % kHeldChunks] = k;
+    }
+  } else if (r == HoldResult::NotInPlace) {
+    stats_.not_held.add(1);
+  }
+  return r;
+}
+
+void DetectStage::hold_repeats(BurstSlot& s, uint16_t first, uint16_t last) {
+  if (held_chunks_.empty()) return;
+  for (const Repeat& rp : s.batch.repeats()) {
+    // Decode numbered the packet by its burst position + 1.
+    if (rp.frame <= first || rp.frame > last) continue;
+    const uint16_t i = uint16_t(rp.frame - 1);
+    const uint64_t k = sctp_chunk_key({s.pkts[i].data, s.pkts[i].caplen}, rp.wire);
+    if (k == 0 || held_chunks_[k % kHeldChunks] != k) continue;
+    if (hold_at(s, i, nullptr, rp.wire) == HoldResult::Held) stats_.held_repeats.add(1);
+  }
 }
 
 void DetectStage::dispatch_alerts() {

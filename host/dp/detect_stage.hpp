@@ -11,6 +11,7 @@
 
 #include "host/dp/dp_stats.hpp"
 #include "host/dp/flagged_flows.hpp"
+#include "host/dp/hold_in_place.hpp"
 #include "host/dp/slot.hpp"
 #include "host/pipeline.hpp"
 
@@ -41,6 +42,15 @@ class DetectStage {
   void dispatch_alerts();
   // A blocked message over SCTP or TCP (event x of packet i): held back in place.
   void hold(BurstSlot& s, uint16_t i, const SignalEvent& x);
+  // Packet i's rewrite at spot (an event's or a repeat's), counted.
+  HoldResult hold_at(BurstSlot& s, uint16_t i, const SignalEvent* x, const WireSpot& spot);
+  // The retransmitted M3UA chunks of packets [first, last) that were held before.
+  void hold_repeats(BurstSlot& s, uint16_t first, uint16_t last);
+
+  // The SCTP chunks held back (sctp_chunk_key), direct-mapped: a retransmission
+  // of one is held again. Allocated at the first hold.
+  static constexpr size_t kHeldChunks = 1 << 14;
+  std::vector<uint64_t> held_chunks_;
 
   FlaggedFlows flagged_;
   std::vector<Alert> pending_;

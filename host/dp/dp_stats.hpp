@@ -44,6 +44,7 @@ struct alignas(64) DetectStats {
   Counter flagged_flows;
   Counter held;              // --enforce: blocked messages over SCTP or TCP held back in place
   Counter not_held;          // ... that could not be (fragmented, a response, ...): forwarded
+  Counter held_repeats;      // ... retransmissions of a held SCTP chunk, held again (in held too)
   Counter cycles;            // TSC cycles in track + detect + outputs (merged mode)
 };
 

@@ -117,9 +117,11 @@ struct Plane {
     }
     std::snprintf(line, sizeof line,
                   "detect lcore %u: packets %" PRIu64 " events %" PRIu64 " alerts %" PRIu64 " flagged flows %" PRIu64
-                  " held in place %" PRIu64 " (not held %" PRIu64 ") merge waits %" PRIu64 " cycles/pkt %.0f\n",
+                  " held in place %" PRIu64 " (not held %" PRIu64 ", retransmissions held again %" PRIu64
+                  ") merge waits %" PRIu64 " cycles/pkt %.0f\n",
                   rte_get_main_lcore(), dstats.packets.get(), dstats.events.get(), dstats.alerts.get(),
-                  dstats.flagged_flows.get(), dstats.held.get(), dstats.not_held.get(), dstats.merge_waits.get(),
+                  dstats.flagged_flows.get(), dstats.held.get(), dstats.not_held.get(), dstats.held_repeats.get(),
+                  dstats.merge_waits.get(),
                   dstats.packets.get() ? double(dstats.cycles.get()) / double(dstats.packets.get()) : 0.0);
     report << line;
     report.flush();
@@ -250,6 +252,7 @@ int run_dataplane(const DpOptions& opts, Analyzer* analyzer, std::vector<Sink*> 
     wc.index = w;
     wc.mirror_port = pl.mirror;
     wc.slots_per_queue = opts.slots_per_queue;
+    wc.keep_repeats = opts.enforce;
     wc.decoder = opts.decoder;
     pl.workers.push_back(std::make_unique<Worker>(wc, by_worker[w], pl.clock, *pl.lstats.back(), err));
     if (!err.empty()) return 2;
@@ -318,6 +321,7 @@ int run_dataplane(const DpOptions& opts, Analyzer* analyzer, std::vector<Sink*> 
   result.detect_lcore_cycles = pl.dstats.cycles.get();
   result.held = pl.dstats.held.get();
   result.not_held = pl.dstats.not_held.get();
+  result.held_repeats = pl.dstats.held_repeats.get();
   result.tsc_hz = rte_get_tsc_hz();
   result.seconds = std::chrono::duration<double>(Clock::now() - pl.t0).count();
   pl.print(true);

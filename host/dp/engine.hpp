@@ -40,6 +40,7 @@ struct DpResult {
   DecodeCounters decode;
   uint64_t rx_packets = 0, forwarded = 0, enforced = 0, mirrored = 0, tx_full = 0;
   uint64_t held = 0, not_held = 0;  // --enforce over SCTP and TCP (hold_in_place.hpp)
+  uint64_t held_repeats = 0;        // ... of which retransmissions of a held chunk
   uint64_t rejected = 0, reject_failed = 0;  // blocked INVITEs answered / not
   uint64_t alerts = 0;
   // TSC cycles by stage, summed over workers; detect_lcore_cycles is the

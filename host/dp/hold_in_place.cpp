@@ -77,6 +77,22 @@ HoldResult hold_m3ua(std::span<uint8_t> frame, const WireSpot& spot) {
   return HoldResult::Held;
 }
 
+uint64_t sctp_chunk_key(std::span<const uint8_t> frame, const WireSpot& spot) {
+  constexpr size_t kCommon = 12, kDataHeader = 16;
+  if (spot.l4_len < kCommon + kDataHeader || size_t(spot.l4_off) + spot.l4_len > frame.size() ||
+      spot.msg_off < spot.l4_off + kCommon + kDataHeader || spot.msg_off > spot.l4_off + spot.l4_len)
+    return 0;
+  uint64_t ports_tag = 0;  // source and destination port, verification tag
+  std::memcpy(&ports_tag, frame.data() + spot.l4_off, 8);
+  uint32_t tsn = 0;
+  std::memcpy(&tsn, frame.data() + spot.msg_off - kDataHeader + 4, 4);
+  // splitmix64 of the two: any bit of either changes the key.
+  uint64_t k = ports_tag ^ (uint64_t(tsn) * 0x9E3779B97F4A7C15ull);
+  k = (k ^ (k >> 30)) * 0xBF58476D1CE4E5B9ull;
+  k = (k ^ (k >> 27)) * 0x94D049BB133111EBull;
+  return (k ^ (k >> 31)) | 1;
+}
+
 HoldResult hold_sip_sctp(std::span<uint8_t> frame, const WireSpot& spot) {
   const HoldResult r = max_forwards_at(frame, spot, 12 + 16);  // common header, DATA chunk header
   if (r != HoldResult::Held) return r;

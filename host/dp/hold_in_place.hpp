@@ -27,6 +27,13 @@
 // caller's transaction. The TCP checksum is updated for the changed words
 // (RFC 1624). A UAS that is the request's next hop does not check
 // Max-Forwards (RFC 3261 8.2): there the request is not held back.
+//
+// Retransmissions. The held copy may still be lost after the probe (a full
+// TX queue, the next link) and the sender retransmit the original chunk. The
+// decoder reports such a chunk (a TSN seen before, one M3UA message whole) as
+// a Repeat; the detect stage remembers the chunks it held by sctp_chunk_key
+// and holds a repeat of one of them again. TCP retransmissions are not
+// followed: a resent segment may be cut at other boundaries.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -50,6 +57,11 @@ uint32_t sctp_checksum(std::span<const uint8_t> sctp);
 
 // Rewrites the M3UA DATA message at `spot` of `frame` as described above.
 HoldResult hold_m3ua(std::span<uint8_t> frame, const WireSpot& spot);
+
+// The DATA chunk whose user data starts at spot.msg_off, named by its
+// direction (ports and verification tag of the common header) and its TSN:
+// the same for every copy of the chunk. 0 when the spot is out of the frame.
+uint64_t sctp_chunk_key(std::span<const uint8_t> frame, const WireSpot& spot);
 
 // Sets the Max-Forwards value at `spot` (msg_off, msg_len) of the TCP segment
 // at (l4_off, l4_len) to zeros and updates the segment's checksum.

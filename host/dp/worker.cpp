@@ -49,6 +49,7 @@ Worker::Worker(const WorkerConfig& cfg, std::vector<Stream*> streams, const dpdk
     free_[k].reserve(cfg.slots_per_queue);
     for (uint32_t j = 0; j < cfg.slots_per_queue; ++j) {
       slots_.push_back(std::make_unique<BurstSlot>(cfg.arena_bytes));
+      slots_.back()->batch.keep_repeats(cfg.keep_repeats);
       free_[k].push_back(slots_.back().get());
     }
   }

@@ -44,6 +44,7 @@ struct WorkerConfig {
   uint16_t mirror_port = kNoPort;
   uint32_t slots_per_queue = 8;
   size_t arena_bytes = 256 * 1024;
+  bool keep_repeats = false;        // --enforce: retransmitted M3UA chunks to hold again
   DecoderConfig decoder;
 };
 

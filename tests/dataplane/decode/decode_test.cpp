@@ -246,6 +246,42 @@ TEST(Decode, SipOverSctp) {
   EXPECT_EQ(ev[0].sip.call_id, "over-sctp");
 }
 
+// Retransmitted M3UA DATA chunks are repeats where the batch keeps them (an
+// enforcing inline probe): no event, their place in the packet; other user
+// messages and batches that keep none record nothing; a burst holds 64.
+TEST(Decode, RetransmittedM3uaDataIsARepeatWhereTheBatchKeepsThem) {
+  const Buf m3ua_data = {1, 0, 1, 1, 0, 0, 0, 16, 0x02, 0x10, 0, 8, 0, 0, 0, 0};  // DATA, one empty tag
+  auto packet = [&](uint32_t tsn, uint32_t ppid) {
+    return eth_sctp4(sctp(2905, 2905, 9, {sctp_data(tsn, 0, 0, ppid, 0x03, m3ua_data)}));
+  };
+  for (bool keep : {false, true}) {
+    Harness h;
+    h.out.keep_repeats(keep);
+    h.add(packet(1, 3));
+    h.add(packet(1, 3));   // its retransmission
+    h.add(packet(2, 46));  // another protocol's chunk, twice
+    h.add(packet(2, 46));
+    h.run();
+    EXPECT_EQ(h.c.reasm.sctp_duplicate_tsns, 2u);
+    if (!keep) {
+      EXPECT_TRUE(h.out.repeats().empty());
+      continue;
+    }
+    ASSERT_EQ(h.out.repeats().size(), 1u);
+    const Repeat& r = h.out.repeats()[0];
+    EXPECT_EQ(r.frame, 2u);
+    EXPECT_EQ(r.wire.l4_off, 34u);
+    EXPECT_EQ(r.wire.msg_off, 34u + 12 + 16);
+  }
+  Harness full;
+  full.out.keep_repeats(true);
+  full.add(packet(7, 3));
+  for (int i = 0; i < 70; ++i) full.add(packet(7, 3));
+  full.run();
+  EXPECT_EQ(full.out.repeats().size(), 64u);
+  EXPECT_EQ(full.c.repeats_dropped, 6u);
+}
+
 TEST(Decode, MalformedPacketsAreCountedOncePerPacket) {
   Harness h;
   V4 bad;

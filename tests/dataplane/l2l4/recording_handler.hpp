@@ -49,6 +49,11 @@ class RecordingHandler : public l2l4::L4Handler {
   void on_sctp_message(const MsgContext& ctx, Bytes msg, bool in_packet) override {
     got.push_back({Delivery::Kind::Sctp, ctx, std::string(as_chars(msg)), in_packet, 0, frame_of(ctx)});
   }
+  // Retransmitted chunks (on_sctp_repeat), recorded apart from what is handed on.
+  std::vector<Delivery> repeats;
+  void on_sctp_repeat(const MsgContext& ctx, Bytes msg) override {
+    repeats.push_back({Delivery::Kind::Sctp, ctx, std::string(as_chars(msg)), true, 0, frame_of(ctx)});
+  }
   static uint64_t frame_of(const MsgContext& ctx) { return ctx.pkt ? ctx.pkt->frame : 0; }
 
   std::string tcp_stream() const {

@@ -92,6 +92,30 @@ TEST(Sctp, DuplicateTsnIsSuppressed) {
   EXPECT_EQ(r.c.reasm.sctp_duplicate_tsns, 2u);
 }
 
+// An inline probe that held a chunk back must find its retransmission: the
+// walk reports a duplicate carrying one whole message with the place of its
+// bytes in the packet (a duplicate fragment has no message to hold).
+TEST(Sctp, DuplicateOfAWholeMessageIsReportedWithItsPlace) {
+  SctpRun r;
+  r.feed({sctp_data(100, 0, 0, kM3ua, kBE, text("once"))});
+  EXPECT_TRUE(r.h.repeats.empty());
+  Buf again = eth_sctp4(sctp(2905, 2906, 0xabcd, {sctp_chunk(3, Buf(12, 0)), sctp_data(100, 0, 0, kM3ua, kBE, text("once"))}));
+  const PacketRef p = ref(again, ++r.frame, 2'000'000'000ull);
+  r.walker.walk(p, r.h, r.c);
+  ASSERT_EQ(r.h.repeats.size(), 1u);
+  const Delivery& d = r.h.repeats[0];
+  EXPECT_EQ(d.bytes, "once");
+  EXPECT_EQ(d.frame, 2u);
+  EXPECT_EQ(d.ctx.sctp_ppid, kM3ua);
+  EXPECT_EQ(d.ctx.wire.l4_off, 34u);  // Ethernet, IPv4 without options
+  EXPECT_EQ(d.ctx.wire.l4_len, again.size() - 34);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(again.data() + d.ctx.wire.msg_off), 4), "once");
+  EXPECT_EQ(r.h.got.size(), 1u) << "still no second delivery";
+  r.feed({sctp_data(200, 0, 1, kM3ua, kB, text("frag"))});
+  r.feed({sctp_data(200, 0, 1, kM3ua, kB, text("frag"))});
+  EXPECT_EQ(r.h.repeats.size(), 1u) << "a duplicate fragment is not reported";
+}
+
 TEST(Sctp, ReusedTsnWithAnotherChunkIsDeliveredAndCounted) {
   // Generated captures (e.g. SigCorr's) number every packet TSN 1; the SSN
   // and the payload differ, so it is not a retransmission.
