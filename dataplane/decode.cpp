@@ -201,7 +201,11 @@ struct Decoder::Impl final : l2l4::L4Handler {
   void on_sctp_repeat(const MsgContext& ctx, Bytes msg) override {
     // M3UA DATA (version 1, Transfer class, type DATA): what an inline probe holds.
     if (ctx.sctp_ppid != kPpidM3ua || msg.size() < 8 || msg[0] != 1 || msg[2] != 1 || msg[3] != 1) return;
-    if (!out->add_repeat({ctx.pkt->frame, ctx.wire})) ++c->repeats_dropped;
+    if (!out->add_repeat({ctx.pkt->frame, ctx.wire, Transport::Sctp})) ++c->repeats_dropped;
+  }
+
+  void on_tcp_repeat(const MsgContext& ctx) override {
+    if (!out->add_repeat({ctx.pkt->frame, ctx.wire, Transport::Tcp})) ++c->repeats_dropped;
   }
 
   void packet(const PacketRef& p) {

@@ -33,7 +33,7 @@ struct DecodeCounters {
   uint64_t bytes = 0;
   uint64_t malformed_packets = 0;    // packets with at least one anomaly
   uint64_t events_dropped = 0;       // batch full
-  uint64_t repeats_dropped = 0;      // retransmitted M3UA chunks past EventBatch's repeat list
+  uint64_t repeats_dropped = 0;      // retransmissions past EventBatch's repeat list
   std::array<uint64_t, size_t(Proto::Count_)> messages{};
   std::array<uint64_t, kAnomalyCount> anomalies{};
   uint64_t anomalies_total = 0;      // sum of anomalies[]: read per packet, so kept, not summed

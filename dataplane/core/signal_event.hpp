@@ -249,12 +249,14 @@ struct SignalEvent {
   bool has(LayerBit b) const { return (layers & b) != 0; }
 };
 
-// A retransmitted SCTP DATA chunk carrying an M3UA message whole: decode gives
-// it no event (the first copy had one), but an inline probe that held the
-// first copy back must hold this one too (host/dp/hold_in_place.hpp).
+// A retransmission decode gives no event (the first copy had one), but an
+// inline probe that held the first copy back must hold this one too
+// (host/dp/hold_in_place.hpp): an SCTP DATA chunk carrying an M3UA DATA
+// message whole, or a TCP segment whose bytes were all delivered before.
 struct Repeat {
-  uint64_t frame = 0;  // the packet's frame, as SignalEvent::frame
-  WireSpot wire;       // msg_off: the M3UA message
+  uint64_t frame = 0;                       // the packet's frame, as SignalEvent::frame
+  WireSpot wire;                            // the segment; for SCTP, msg_off: the M3UA message
+  Transport transport = Transport::Sctp;    // Sctp or Tcp
 };
 
 // The buffer decode fills for one burst: events plus an arena for strings

@@ -162,6 +162,7 @@ void TcpStreams::on_segment(const TcpSegment& seg, const MsgContext& ctx, uint64
       }
     } else if (s->next - seg.seq >= p.size()) {
       ++c.reasm.tcp_retransmissions;
+      if (ctx.wire.l4_len) h.on_tcp_repeat(ctx);
     } else {
       deliver(*s, p.subspan(s->next - seg.seq), seg.in_packet, ctx, h, c);
       drain_waiting(*s, ctx, h, c);

@@ -67,6 +67,10 @@ class L4Handler {
   // user message whole at ctx.wire.msg_off, with ctx.sctp_ppid. Only where
   // ctx.wire locates the packet's SCTP header (outside tunnels).
   virtual void on_sctp_repeat(const MsgContext& ctx, Bytes msg) { (void)ctx, (void)msg; }
+
+  // A segment of a followed TCP direction whose payload was all delivered
+  // before (a retransmission), where ctx.wire locates it.
+  virtual void on_tcp_repeat(const MsgContext& ctx) { (void)ctx; }
 };
 
 class Walker {

@@ -74,9 +74,15 @@ void DetectStage::process_run(BurstSlot& s, uint16_t first, uint16_t last) {
   if (enforce_) hold_repeats(s, first, last);
 }
 
-void DetectStage::hold(BurstSlot& s, uint16_t i, const SignalEvent& x) { hold_at(s, i, &x, x.wire); }
+void DetectStage::hold(BurstSlot& s, uint16_t i, const SignalEvent& x) {
+  const HoldKind kind = x.proto != Proto::Sip               ? HoldKind::M3ua
+                        : x.transport == Transport::Sctp ? HoldKind::SipSctp
+                                                         : HoldKind::SipTcp;
+  hold_at(s, i, &x, x.wire, kind);
+}
 
-HoldResult DetectStage::hold_at(BurstSlot& s, uint16_t i, const SignalEvent* x, const WireSpot& spot) {
+HoldResult DetectStage::hold_at(BurstSlot& s, uint16_t i, const SignalEvent* x, const WireSpot& spot,
+                                HoldKind kind) {
   rte_mbuf* m = s.mbufs[i];
   // The frame must be the mbuf's own bytes: a chained mbuf was gathered into
   // a copy for decoding.
@@ -87,34 +93,49 @@ HoldResult DetectStage::hold_at(BurstSlot& s, uint16_t i, const SignalEvent* x, 
   // only if the hold changes the packet. A repeat (no event) is not mirrored.
   rte_mbuf* copy =
       own && x && mirror_ && !s.as_received[i] ? rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX) : nullptr;
-  const bool m3ua = !x || x->proto != Proto::Sip;
-  const HoldResult r = !own                            ? HoldResult::NotInPlace
-                       : m3ua                          ? hold_m3ua(frame, spot)
-                       : x->transport == Transport::Sctp ? hold_sip_sctp(frame, spot)
-                                                         : hold_sip_tcp(frame, spot);
+  const HoldResult r = !own                         ? HoldResult::NotInPlace
+                       : kind == HoldKind::M3ua    ? hold_m3ua(frame, spot)
+                       : kind == HoldKind::SipSctp ? hold_sip_sctp(frame, spot)
+                                                   : hold_sip_tcp(frame, spot);
   if (copy && r == HoldResult::Held) s.as_received[i] = copy;
   else if (copy) rte_pktmbuf_free(copy);
-  if (r == HoldResult::Held) {
-    stats_.held.add(1);
-    if (m3ua && x) {
-      if (held_chunks_.empty()) held_chunks_.assign(kHeldChunks, 0);
-      if (const uint64_t k = sctp_chunk_key(frame, spot)) held_chunks_[k % kHeldChunks] = k;
-    }
-  } else if (r == HoldResult::NotInPlace) {
-    stats_.not_held.add(1);
+  if (r == HoldResult::NotInPlace) stats_.not_held.add(1);
+  if (r != HoldResult::Held) return r;
+  stats_.held.add(1);
+  if (!x) return r;
+  if (kind == HoldKind::M3ua) {
+    if (held_chunks_.empty()) held_chunks_.assign(kHeldChunks, 0);
+    if (const uint64_t k = sctp_chunk_key(frame, spot)) held_chunks_[k % kHeldChunks] = k;
+  } else if (kind == HoldKind::SipTcp) {
+    if (held_segments_.empty()) held_segments_.assign(kHeldSegments, HeldSegment{});
+    if (const uint64_t k = tcp_segment_key(frame, spot))
+      held_segments_[k % kHeldSegments] = {k, uint16_t(spot.msg_off - spot.l4_off), spot.msg_len};
   }
   return r;
 }
 
 void DetectStage::hold_repeats(BurstSlot& s, uint16_t first, uint16_t last) {
-  if (held_chunks_.empty()) return;
+  if (held_chunks_.empty() && held_segments_.empty()) return;
   for (const Repeat& rp : s.batch.repeats()) {
     // Decode numbered the packet by its burst position + 1.
     if (rp.frame <= first || rp.frame > last) continue;
     const uint16_t i = uint16_t(rp.frame - 1);
-    const uint64_t k = sctp_chunk_key({s.pkts[i].data, s.pkts[i].caplen}, rp.wire);
-    if (k == 0 || held_chunks_[k % kHeldChunks] != k) continue;
-    if (hold_at(s, i, nullptr, rp.wire) == HoldResult::Held) stats_.held_repeats.add(1);
+    const std::span<const uint8_t> bytes{s.pkts[i].data, s.pkts[i].caplen};
+    HoldResult r = HoldResult::NotInPlace;
+    if (rp.transport == Transport::Sctp) {
+      const uint64_t k = held_chunks_.empty() ? 0 : sctp_chunk_key(bytes, rp.wire);
+      if (k == 0 || held_chunks_[k % kHeldChunks] != k) continue;
+      r = hold_at(s, i, nullptr, rp.wire, HoldKind::M3ua);
+    } else {
+      const uint64_t k = held_segments_.empty() ? 0 : tcp_segment_key(bytes, rp.wire);
+      if (k == 0 || held_segments_[k % kHeldSegments].key != k) continue;
+      const HeldSegment& h = held_segments_[k % kHeldSegments];
+      WireSpot spot = rp.wire;
+      spot.msg_off = uint16_t(rp.wire.l4_off + h.value_off);
+      spot.msg_len = h.value_len;
+      r = hold_at(s, i, nullptr, spot, HoldKind::SipTcp);
+    }
+    if (r == HoldResult::Held) stats_.held_repeats.add(1);
   }
 }
 

@@ -42,15 +42,26 @@ class DetectStage {
   void dispatch_alerts();
   // A blocked message over SCTP or TCP (event x of packet i): held back in place.
   void hold(BurstSlot& s, uint16_t i, const SignalEvent& x);
-  // Packet i's rewrite at spot (an event's or a repeat's), counted.
-  HoldResult hold_at(BurstSlot& s, uint16_t i, const SignalEvent* x, const WireSpot& spot);
-  // The retransmitted M3UA chunks of packets [first, last) that were held before.
+  // What a hold rewrites.
+  enum class HoldKind : uint8_t { M3ua, SipSctp, SipTcp };
+  // Packet i's rewrite at spot, counted; an event's hold (x) is remembered for
+  // its retransmissions and mirrored as received, a repeat's is neither.
+  HoldResult hold_at(BurstSlot& s, uint16_t i, const SignalEvent* x, const WireSpot& spot, HoldKind kind);
+  // The retransmissions among packets [first, last) of what was held before.
   void hold_repeats(BurstSlot& s, uint16_t first, uint16_t last);
 
   // The SCTP chunks held back (sctp_chunk_key), direct-mapped: a retransmission
   // of one is held again. Allocated at the first hold.
   static constexpr size_t kHeldChunks = 1 << 14;
   std::vector<uint64_t> held_chunks_;
+  // The TCP segments held back (tcp_segment_key) and where in each the
+  // Max-Forwards value was, likewise.
+  struct HeldSegment {
+    uint64_t key = 0;
+    uint16_t value_off = 0, value_len = 0;  // from the segment's start
+  };
+  static constexpr size_t kHeldSegments = 1 << 12;
+  std::vector<HeldSegment> held_segments_;
 
   FlaggedFlows flagged_;
   std::vector<Alert> pending_;

@@ -77,6 +77,16 @@ HoldResult hold_m3ua(std::span<uint8_t> frame, const WireSpot& spot) {
   return HoldResult::Held;
 }
 
+namespace {
+// splitmix64 of the two: any bit of either changes the key; never 0.
+uint64_t mix_key(uint64_t a, uint64_t b) {
+  uint64_t k = a ^ (b * 0x9E3779B97F4A7C15ull);
+  k = (k ^ (k >> 30)) * 0xBF58476D1CE4E5B9ull;
+  k = (k ^ (k >> 27)) * 0x94D049BB133111EBull;
+  return (k ^ (k >> 31)) | 1;
+}
+}  // namespace
+
 uint64_t sctp_chunk_key(std::span<const uint8_t> frame, const WireSpot& spot) {
   constexpr size_t kCommon = 12, kDataHeader = 16;
   if (spot.l4_len < kCommon + kDataHeader || size_t(spot.l4_off) + spot.l4_len > frame.size() ||
@@ -86,11 +96,15 @@ uint64_t sctp_chunk_key(std::span<const uint8_t> frame, const WireSpot& spot) {
   std::memcpy(&ports_tag, frame.data() + spot.l4_off, 8);
   uint32_t tsn = 0;
   std::memcpy(&tsn, frame.data() + spot.msg_off - kDataHeader + 4, 4);
-  // splitmix64 of the two: any bit of either changes the key.
-  uint64_t k = ports_tag ^ (uint64_t(tsn) * 0x9E3779B97F4A7C15ull);
-  k = (k ^ (k >> 30)) * 0xBF58476D1CE4E5B9ull;
-  k = (k ^ (k >> 27)) * 0x94D049BB133111EBull;
-  return (k ^ (k >> 31)) | 1;
+  return mix_key(ports_tag, tsn);
+}
+
+uint64_t tcp_segment_key(std::span<const uint8_t> frame, const WireSpot& spot) {
+  constexpr size_t kTcpHeader = 20;
+  if (spot.l4_len < kTcpHeader || size_t(spot.l4_off) + spot.l4_len > frame.size()) return 0;
+  uint64_t ports_seq = 0;  // source and destination port, sequence number
+  std::memcpy(&ports_seq, frame.data() + spot.l4_off, 8);
+  return mix_key(ports_seq, spot.l4_len);
 }
 
 HoldResult hold_sip_sctp(std::span<uint8_t> frame, const WireSpot& spot) {

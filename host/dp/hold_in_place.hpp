@@ -29,11 +29,13 @@
 // Max-Forwards (RFC 3261 8.2): there the request is not held back.
 //
 // Retransmissions. The held copy may still be lost after the probe (a full
-// TX queue, the next link) and the sender retransmit the original chunk. The
-// decoder reports such a chunk (a TSN seen before, one M3UA message whole) as
-// a Repeat; the detect stage remembers the chunks it held by sctp_chunk_key
-// and holds a repeat of one of them again. TCP retransmissions are not
-// followed: a resent segment may be cut at other boundaries.
+// TX queue, the next link) and the sender retransmit the original. The
+// decoder reports such a copy (an SCTP TSN seen before carrying one M3UA
+// message whole; a TCP segment whose bytes it delivered before) as a Repeat;
+// the detect stage remembers what it held (sctp_chunk_key; tcp_segment_key
+// with the Max-Forwards value's place in the segment) and holds a repeat of
+// it again. A TCP retransmission cut at other boundaries than the held
+// segment is not recognized.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -62,6 +64,9 @@ HoldResult hold_m3ua(std::span<uint8_t> frame, const WireSpot& spot);
 // direction (ports and verification tag of the common header) and its TSN:
 // the same for every copy of the chunk. 0 when the spot is out of the frame.
 uint64_t sctp_chunk_key(std::span<const uint8_t> frame, const WireSpot& spot);
+// The TCP segment at (spot.l4_off, spot.l4_len), named by its ports, sequence
+// number and length: the same for a retransmission cut at the same bounds.
+uint64_t tcp_segment_key(std::span<const uint8_t> frame, const WireSpot& spot);
 
 // Sets the Max-Forwards value at `spot` (msg_off, msg_len) of the TCP segment
 // at (l4_off, l4_len) to zeros and updates the segment's checksum.

@@ -11,7 +11,7 @@ void print_summary(std::ostream& os, const DecodeCounters& c, const RunTiming& t
   fmt::print(os, "malformed packets {}\n", c.malformed_packets);
   if (c.events_dropped) fmt::print(os, "events dropped    {} (batch full)\n", c.events_dropped);
   if (c.repeats_dropped)
-    fmt::print(os, "repeats dropped   {} (retransmitted M3UA chunks past the burst's list)\n", c.repeats_dropped);
+    fmt::print(os, "repeats dropped   {} (retransmissions past the burst's list)\n", c.repeats_dropped);
   fmt::print(os, "messages\n");
   for (size_t i = 0; i < c.messages.size(); ++i)
     if (c.messages[i]) fmt::print(os, "  {:<16}{}\n", proto_name(Proto(i)), c.messages[i]);

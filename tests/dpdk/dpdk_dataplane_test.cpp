@@ -418,6 +418,22 @@ TEST_F(DpdkDataplane, EnforceHoldsBackTheBlockedCallersRequestsOverTcpInPlace) {
                                    std::to_string(responses) + ", "),
             std::string::npos)
       << log("inline.log");
+
+  // The held INVITE lost after the probe: the caller's TCP resends the
+  // segment (same sequence number and bounds). The stream reassembly takes it
+  // for a retransmission and gives it no event; it is held again all the
+  // same. Another caller's resent INVITE passes as sent.
+  in.push_back({ts += 1000, in[size_t(bad)].bytes});
+  want.push_back({ts, want[size_t(bad)].bytes});
+  in.push_back({ts += 1000, in[0].bytes});
+  want.push_back({ts, in[0].bytes});
+  ASSERT_TRUE(write_pcap(path("tcp_retransmitted.pcap"), in));
+  run_inline(path("tcp_retransmitted.pcap"), path("empty.pcap"), "0@0,1@1", "--enforce --rules " + path("rules.yaml"));
+  EXPECT_EQ(bytes_of(read_pcap(path("out_b.pcap"))), bytes_of(want));
+  EXPECT_NE(log("inline.log").find("held in place " + std::to_string(held + 1) + " (not held " +
+                                   std::to_string(responses) + ", retransmissions held again 1)"),
+            std::string::npos)
+      << log("inline.log");
 }
 
 // SIP over SCTP (pcaps/sip/sctp_identity.pcap: an INVITE from 8613800138009,

@@ -54,6 +54,9 @@ class RecordingHandler : public l2l4::L4Handler {
   void on_sctp_repeat(const MsgContext& ctx, Bytes msg) override {
     repeats.push_back({Delivery::Kind::Sctp, ctx, std::string(as_chars(msg)), true, 0, frame_of(ctx)});
   }
+  void on_tcp_repeat(const MsgContext& ctx) override {
+    repeats.push_back({Delivery::Kind::Tcp, ctx, {}, true, 0, frame_of(ctx)});
+  }
   static uint64_t frame_of(const MsgContext& ctx) { return ctx.pkt ? ctx.pkt->frame : 0; }
 
   std::string tcp_stream() const {

@@ -96,6 +96,13 @@ TEST(TcpStream, RetransmissionsAreDroppedAndCounted) {
   r.seg(2, "e\ntwo\nthree\n");  // partly old, partly new
   EXPECT_EQ(r.h.tcp_stream(), "one\ntwo\nthree\n");
   EXPECT_EQ(r.c.reasm.tcp_retransmissions, 1u);
+  // Only the whole retransmission is reported (an inline probe holds it
+  // again when it held the first copy), with the segment's place.
+  ASSERT_EQ(r.h.repeats.size(), 1u);
+  EXPECT_EQ(r.h.repeats[0].kind, Delivery::Kind::Tcp);
+  EXPECT_EQ(r.h.repeats[0].frame, 3u);
+  EXPECT_EQ(r.h.repeats[0].ctx.wire.l4_off, 34u);
+  EXPECT_EQ(r.h.repeats[0].ctx.wire.l4_len, 20u + 4);
 }
 
 TEST(TcpStream, GapIsSkippedAtFin) {
