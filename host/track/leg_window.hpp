@@ -38,7 +38,7 @@ class LegWindow {
   // The same for a text from a: legs that carry the same text (every byte).
   bool later_text_leg(std::string_view a, std::string_view text, uint64_t ts_ns, uint8_t leg) {
     if (window_ns_ == 0 || a.empty() || text.empty()) return false;
-    return later_leg_of(hash_key(tail(a), hash_bytes(text)) | 1, ts_ns, leg);
+    return later_leg_of(hash_key(tail(a), hash_key(text, 37)) | 1, ts_ns, leg);
   }
 
  private:
