@@ -19,6 +19,14 @@ uint32_t crc32c(const uint8_t* p, size_t n, uint32_t crc) {
   }
   return rte_hash_crc(p, uint32_t(n), crc);
 }
+
+// splitmix64 of the two: any bit of either changes the key; never 0.
+uint64_t mix_key(uint64_t a, uint64_t b) {
+  uint64_t k = a ^ (b * 0x9E3779B97F4A7C15ull);
+  k = (k ^ (k >> 30)) * 0xBF58476D1CE4E5B9ull;
+  k = (k ^ (k >> 27)) * 0x94D049BB133111EBull;
+  return (k ^ (k >> 31)) | 1;
+}
 }  // namespace
 
 uint32_t sctp_checksum(std::span<const uint8_t> sctp) {
@@ -76,16 +84,6 @@ HoldResult hold_m3ua(std::span<uint8_t> frame, const WireSpot& spot) {
   write_sctp_checksum(frame.subspan(spot.l4_off, spot.l4_len));
   return HoldResult::Held;
 }
-
-namespace {
-// splitmix64 of the two: any bit of either changes the key; never 0.
-uint64_t mix_key(uint64_t a, uint64_t b) {
-  uint64_t k = a ^ (b * 0x9E3779B97F4A7C15ull);
-  k = (k ^ (k >> 30)) * 0xBF58476D1CE4E5B9ull;
-  k = (k ^ (k >> 27)) * 0x94D049BB133111EBull;
-  return (k ^ (k >> 31)) | 1;
-}
-}  // namespace
 
 uint64_t sctp_chunk_key(std::span<const uint8_t> frame, const WireSpot& spot) {
   constexpr size_t kCommon = 12, kDataHeader = 16;
