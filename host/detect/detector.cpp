@@ -587,11 +587,14 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
       // mo-forwardSM by sender and recipient; its MO or SIP leg and its MT
       // leg by sender and text, the MT leg naming its recipient by IMSI):
       // counted once per sender and centre; its text still goes to the
-      // bulk-text rules.
-      constexpr uint8_t kCamelLeg = 1, kMoLeg = 2, kMtLeg = 4, kSipLeg = 8;  // an InitialDPSMS has no text
-      const uint8_t leg = ev.has(kLayerCap) ? kCamelLeg : ev.has(kLayerSip) ? kSipLeg
-                          : sms.mobile_originated ? kMoLeg : kMtLeg;
-      bool later = sms_legs_.later_leg(sms.sender, sms.recipient, ev.ts_ns, leg);
+      // bulk-text rules. A SIP MESSAGE's kind is its hop's by (sender,
+      // recipient) (the same text through two proxies or a B2BUA), one kind by
+      // text (a bulk sender's platform may leave from several addresses).
+      constexpr unsigned kCamelLeg = 0, kMoLeg = 1, kMtLeg = 2, kSipLeg = 3;  // an InitialDPSMS has no text
+      const bool sip = ev.has(kLayerSip);
+      const unsigned leg = ev.has(kLayerCap) ? kCamelLeg : sip ? kSipLeg : sms.mobile_originated ? kMoLeg : kMtLeg;
+      bool later = sms_legs_.later_leg(sms.sender, sms.recipient, ev.ts_ns,
+                                       sip ? track::LegWindow::hop_kind(kSipLeg, ev.src, ev.dst) : leg);
       if (sms_texts_.later_text_leg(sms.sender, sms.text, ev.ts_ns, leg)) later = true;
       if (later) {
         ++counters_.sms_later_legs;

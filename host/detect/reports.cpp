@@ -82,11 +82,14 @@ void Detector::print_caught(std::ostream& os) const {
     os << fmt::format("  group victims: {} (rule, group) flagged, {} calling number(s), {} victim(s)\n", groups,
                       numbers, group_victims);
   const auto& cc = calls_.counters();
-  os << fmt::format("  calls tracked: {} ({} answered, {} cancelled before answer, {} rejected, {} timed out{}{}), "
+  os << fmt::format("  calls tracked: {} ({} answered, {} cancelled before answer, {} rejected, {} timed out{}{}{}), "
                     "table bound {} evictions {}\n",
                     cc.calls, cc.answered, cc.cancelled, cc.rejected, cc.timed_out,
                     cc.unseen ? fmt::format(", {} outcome not on the link", cc.unseen) : std::string(),
                     cc.later_legs ? fmt::format(", {} later leg(s) of a call seen already", cc.later_legs)
+                                  : std::string(),
+                    cc.challenged ? fmt::format(", {} challenge(s) for credentials (401/407) within a call",
+                                                cc.challenged)
                                   : std::string(),
                     calls_.table_counters().capacity, calls_.table_counters().evictions);
   if (caught_.counters().evictions)
@@ -94,7 +97,7 @@ void Detector::print_caught(std::ostream& os) const {
                       "(still in the alerts per rule, not in the top subjects or victims)\n",
                       caught_.capacity(), caught_.counters().evictions);
   if (counters_.sms_later_legs)
-    os << fmt::format("  SMS seen again as another leg (CAMEL and MAP, MO and MT) within 10 s: {}, counted once\n",
+    os << fmt::format("  SMS seen again as another leg (CAMEL and MAP, MO and MT, SIP hops) within 10 s: {}, counted once\n",
                       counters_.sms_later_legs);
   if (counters_.whitelisted_suppressed)
     os << fmt::format("  whitelisted subjects not flagged: {} time(s)\n", counters_.whitelisted_suppressed);

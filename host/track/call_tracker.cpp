@@ -8,7 +8,8 @@ namespace sigprobe::track {
 namespace {
 
 // Kinds of call leg (CallTracker::started): one call shows at most one of each.
-constexpr uint8_t kLegSip = 1, kLegIsup = 2, kLegCamelOriginating = 4, kLegCamelTerminating = 8;
+// A SIP leg's kind is its hop's (LegWindow::hop_kind), from kLegSipHops on.
+constexpr unsigned kLegIsup = 0, kLegCamelOriginating = 1, kLegCamelTerminating = 2, kLegSipHops = 3;
 
 // Q.763 message type codes.
 constexpr uint8_t kIsupIam = 0x01, kIsupAcm = 0x06, kIsupCon = 0x07, kIsupAnm = 0x09,
@@ -116,7 +117,7 @@ CallRecord* CallTracker::open_call(uint64_t key, const SignalEvent& ev, uint32_t
   return r;
 }
 
-void CallTracker::started(CallRecord& r, uint8_t leg, uint32_t i, std::vector<CallFact>& facts) {
+void CallTracker::started(CallRecord& r, unsigned leg, uint32_t i, std::vector<CallFact>& facts) {
   ++counters_.calls;
   if (legs_.later_leg(r.a.view(), r.b.view(), r.setup_ns, leg)) {
     r.later_leg = true;
@@ -150,6 +151,7 @@ void CallTracker::on_sip(const SignalEvent& ev, uint32_t i, std::vector<CallFact
   if (s.method == SipMethod::Invite) {
     if (r) {
       if (!s.to_tag.empty()) ++counters_.reinvites;  // re-INVITE in the dialog
+      else if (r->challenged_ns) r->challenged_ns = 0;  // resent with credentials: the call goes on
       else ++counters_.retransmissions;
       return;
     }
@@ -163,7 +165,7 @@ void CallTracker::on_sip(const SignalEvent& ev, uint32_t i, std::vector<CallFact
     nr->imei.assign(s.imei);
     nr->cell.assign(s.cell);
     nr->call_id.assign(s.call_id);
-    started(*nr, kLegSip, i, facts);
+    started(*nr, LegWindow::hop_kind(kLegSipHops, ev.src, ev.dst), i, facts);
     return;
   }
   if (!r) {
@@ -192,6 +194,12 @@ void CallTracker::on_sip(const SignalEvent& ev, uint32_t i, std::vector<CallFact
   } else if (st >= 200 && st < 300) {
     if (!r->answered()) r->release_cause = st;  // forking: the first 2xx answers the call
     answer(*r, ev.ts_ns, i, facts);
+  } else if ((st == 401 || st == 407) && !r->answered()) {
+    // A challenge, not an answer: the caller's UA resends the INVITE, same
+    // Call-ID, with credentials (RFC 3261 22.2), and that is still this call.
+    if (!r->challenged_ns) ++counters_.challenged;
+    r->challenged_ns = ev.ts_ns;
+    r->release_cause = st;
   } else if (st >= 300 && !r->answered()) {
     end_call(*r, st == 487 ? CallEnd::CancelledBeforeAnswer : CallEnd::Rejected, ev.ts_ns, st, i, facts);
   }
@@ -380,6 +388,11 @@ void CallTracker::report(CallRecord& r, const SignalEvent& ev, uint32_t i, std::
 
 void CallTracker::expire(uint64_t now_ns, std::vector<CallFact>& facts) {
   table_.erase_if([&](uint64_t, CallRecord& r) {
+    if (r.challenged_ns) {  // never resent: the challenge was its rejection
+      if (now_ns < r.challenged_ns + cfg_.challenge_timeout_ns) return false;
+      end_challenged(r, facts);
+      return true;
+    }
     uint64_t limit = r.answered() ? r.answer_ns + cfg_.call_timeout_ns : r.setup_ns + cfg_.setup_timeout_ns;
     if (now_ns < limit) return false;
     r.state = CallState::Ended;
@@ -391,8 +404,20 @@ void CallTracker::expire(uint64_t now_ns, std::vector<CallFact>& facts) {
   });
 }
 
+void CallTracker::end_challenged(CallRecord& r, std::vector<CallFact>& facts) {
+  r.state = CallState::Ended;
+  r.end = CallEnd::Rejected;
+  r.end_ns = r.challenged_ns;
+  ++counters_.rejected;
+  facts.push_back({CallFactKind::Ended, UINT32_MAX, &r});
+}
+
 void CallTracker::finish(uint64_t now_ns, std::vector<CallFact>& facts) {
   table_.erase_if([&](uint64_t, CallRecord& r) {
+    if (r.challenged_ns) {
+      end_challenged(r, facts);
+      return true;
+    }
     r.state = CallState::Ended;
     r.end = CallEnd::TimedOut;
     r.end_ns = now_ns > r.setup_ns ? now_ns : r.setup_ns;

@@ -46,6 +46,9 @@ struct alignas(64) CallRecord {
   uint32_t orig_pc = 0;         // ISUP: the point code that sent the IAM
   uint32_t tag = 0;             // free for the detector (e.g. rule flags)
   uint64_t setup_ns = 0, ring_ns = 0, answer_ns = 0, end_ns = 0;
+  // SIP: when a 401/407 asked the caller for credentials, until the INVITE
+  // comes again with them (0: not waiting). Not an outcome: the same call goes on.
+  uint64_t challenged_ns = 0;
   ContactRef contact;           // the detector's handle on the caller's contact with b
   FixedStr<32> a, b;            // calling, called (digits)
   FixedStr<48> source;          // "ip:port" (SIP), "opc:N" (ISUP) or "msc:DIGITS" (CAP)
@@ -84,6 +87,9 @@ struct CallTrackerConfig {
   uint64_t setup_timeout_ns = 180'000'000'000ull;     // no answer within 3 minutes
   uint64_t call_timeout_ns = 4 * 3600'000'000'000ull; // answered, no BYE within 4 hours
   uint64_t sweep_every_ns = 10'000'000'000ull;
+  // A call challenged (401/407) and not resent within this time was rejected
+  // (at its challenge). RFC 3261 Timer B: 64 * T1.
+  uint64_t challenge_timeout_ns = 32'000'000'000ull;
   // A call start within this time of one of another kind from A to B is a
   // later leg of that call (host/track/leg_window.hpp; 0: every start is a call).
   uint64_t same_call_window_ns = 10'000'000'000ull;
@@ -93,6 +99,7 @@ struct CallCounters {
   uint64_t calls = 0, answered = 0, completed = 0, cancelled = 0, rejected = 0, timed_out = 0, unseen = 0;
   uint64_t later_legs = 0;  // of calls, starts that were another leg of a call already seen
   uint64_t reinvites = 0, retransmissions = 0, orphan_messages = 0;
+  uint64_t challenged = 0;  // 401/407 answers to INVITEs: each resent INVITE goes on with the same call
 };
 
 class CallTracker {
@@ -129,8 +136,10 @@ class CallTracker {
   // A new record for the call that ev starts (key, setup time, first frame
   // set); started() counts it and reports it once the caller has filled it.
   CallRecord* open_call(uint64_t key, const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts);
-  // leg: the kind of leg (a kLeg bit) for the same-call check.
-  void started(CallRecord& r, uint8_t leg, uint32_t i, std::vector<CallFact>& facts);
+  // leg: the kind of leg (a kLeg value) for the same-call check.
+  // A challenged call never resent: rejected when it was challenged.
+  void end_challenged(CallRecord& r, std::vector<CallFact>& facts);
+  void started(CallRecord& r, unsigned leg, uint32_t i, std::vector<CallFact>& facts);
   // The first provisional / answer of a call (later ones change nothing).
   void ringing(CallRecord& r, uint64_t ts, uint32_t i, std::vector<CallFact>& facts);
   void answer(CallRecord& r, uint64_t ts, uint32_t i, std::vector<CallFact>& facts);

@@ -13,36 +13,55 @@
 // the same kind (a redial) are two. Each start keeps the key's window open for
 // another window_ns. Direct-mapped, allocated at the first start; a collision
 // forgets the older key.
+//
+// SIP legs of one call on one protocol: a B2BUA (an SBC, an IMS AS) ends the
+// caller's dialog and opens its own towards the callee, with a Call-ID of its
+// own, so the call crosses the link twice, each time between other addresses.
+// hop_kind() makes the hop (source and destination address) part of a SIP
+// leg's kind: the B2BUA's second dialog is a later leg of its first; a redial
+// crosses the same hop and stays a call. Two hops may share a kind (one pair
+// in kKinds - first): their legs then count twice, as two calls.
 #pragma once
 #include <algorithm>
-#include <bit>
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
+#include "dataplane/core/signal_event.hpp"
 #include "host/track/fixed_str.hpp"
 
 namespace sigprobe::track {
 
 class LegWindow {
  public:
+  static constexpr unsigned kKinds = 16;
+
   explicit LegWindow(uint64_t window_ns) : window_ns_(window_ns) {}
 
-  // Whether the start of kind `leg` (one bit of 8) from a to b at ts_ns is a
+  // The kind of a leg that crossed from src to dst, one of the kinds from
+  // `first` to kKinds - 1, chosen by the two addresses (not the ports: a
+  // redial may leave from another port).
+  static unsigned hop_kind(unsigned first, const Endpoint& src, const Endpoint& dst) {
+    auto bytes = [](const Endpoint& e) {
+      return std::string_view(reinterpret_cast<const char*>(e.addr.data()), e.family == 6 ? 16 : 4);
+    };
+    return first + unsigned(hash_key(bytes(src), hash_key(bytes(dst), 53)) % (kKinds - first));
+  }
+
+  // Whether the start of kind `leg` (below kKinds) from a to b at ts_ns is a
   // later leg of one seen already; records it either way.
-  bool later_leg(std::string_view a, std::string_view b, uint64_t ts_ns, uint8_t leg) {
+  bool later_leg(std::string_view a, std::string_view b, uint64_t ts_ns, unsigned leg) {
     if (window_ns_ == 0 || a.empty() || b.empty()) return false;
     return later_leg_of(hash_key(tail(a), hash_key(tail(b), 21)) | 1, ts_ns, leg);
   }
 
   // The same for a text from a: legs that carry the same text (every byte).
-  bool later_text_leg(std::string_view a, std::string_view text, uint64_t ts_ns, uint8_t leg) {
+  bool later_text_leg(std::string_view a, std::string_view text, uint64_t ts_ns, unsigned leg) {
     if (window_ns_ == 0 || a.empty() || text.empty()) return false;
     return later_leg_of(hash_key(tail(a), hash_key(text, 37)) | 1, ts_ns, leg);
   }
 
  private:
-  static constexpr unsigned kKinds = 8;
   struct Start {
     uint64_t key = 0, ts_ns = 0;
     uint8_t count[kKinds] = {};  // starts of each kind while the window is open
@@ -54,13 +73,13 @@ class LegWindow {
     return s.substr(s.size() > kTail ? s.size() - kTail : 0);
   }
 
-  bool later_leg_of(uint64_t key, uint64_t ts_ns, uint8_t leg) {
+  bool later_leg_of(uint64_t key, uint64_t ts_ns, unsigned k) {
     if (slots_.empty()) slots_.resize(kSlots);
     Start& s = slots_[key % kSlots];
     const uint64_t dt = ts_ns > s.ts_ns ? ts_ns - s.ts_ns : s.ts_ns - ts_ns;
     if (s.key != key || dt > window_ns_) s = {key, ts_ns, {}};
     s.ts_ns = std::max(s.ts_ns, ts_ns);
-    const unsigned k = unsigned(std::countr_zero(unsigned(leg))) % kKinds;
+    k %= kKinds;
     uint8_t others = 0;
     for (unsigned j = 0; j < kKinds; ++j)
       if (j != k) others = std::max(others, s.count[j]);

@@ -9,6 +9,7 @@
 #include "dataplane/io/packet_source.hpp"
 #include "host/detect/analyzer.hpp"
 #include "host/pipeline.hpp"
+#include "host/track/call_tracker.hpp"
 
 namespace sigprobe {
 namespace {
@@ -58,6 +59,41 @@ TEST(CorpusVerdicts, SbcTrunkOfLocalNumbersIsNotASimBox) {
   ASSERT_TRUE(replay(f, c, err)) << err;
   EXPECT_GE(c.sip_callers.size(), 8u);  // what simbox_ip's min_distinct_numbers would count
   for (const Alert& a : c.alerts) EXPECT_NE(a.rule.rfind("simbox", 0), 0u) << a.rule << " " << a.subject;
+}
+
+// sipcapture/heplify's erspan_sip_ipv4_udp.pcapng: desk phones behind an SBC
+// (VSBC, 101.231.48.19 outside, 192.168.1.222 inside) registered to an
+// OmniPCX. 20008909 calls 20008910: its INVITE (Call-ID bf3880...) is
+// challenged (407) and resent with credentials, then the PBX, a B2BUA, calls
+// 20008910 in a dialog of its own (cdfef7...). Every message crosses the SBC
+// twice (same Call-ID). Three calls in all, not five: before, the challenge
+// was a rejected call and the PBX's dialog a call of its own.
+TEST(CorpusVerdicts, PbxLegAndAuthChallengeAreNotCallsOfTheirOwn) {
+  const fs::path f = corpus("sipcapture__heplify/erspan_sip_ipv4_udp.pcapng");
+  if (!fs::exists(f)) GTEST_SKIP() << f << " absent";
+  struct Calls : Sink {
+    track::CallTracker t;
+    std::vector<track::CallFact> facts;
+    std::vector<std::pair<std::string, bool>> started;  // Call-ID prefix, later leg
+    void on_burst(std::span<const PacketRef>, std::span<const SignalEvent> events) override {
+      t.new_burst();
+      facts.clear();
+      for (uint32_t i = 0; i < events.size(); ++i) t.on_event(events[i], i, facts);
+      for (const track::CallFact& cf : facts)
+        if (cf.kind == track::CallFactKind::Started)
+          started.emplace_back(std::string(cf.rec->call_id.view().substr(0, 6)), cf.rec->later_leg);
+    }
+  } calls;
+  std::string err;
+  auto src = open_pcap_file(f.string(), 0, err);
+  ASSERT_TRUE(src) << err;
+  Pipeline p(DecoderConfig{}, nullptr, {&calls});
+  ASSERT_TRUE(p.run(*src, 0, err)) << err;
+  using Started = std::vector<std::pair<std::string, bool>>;
+  EXPECT_EQ(calls.started, (Started{{"ddd141", false}, {"bf3880", false}, {"cdfef7", true}}));
+  EXPECT_EQ(calls.t.counters().challenged, 1u);
+  EXPECT_EQ(calls.t.counters().rejected, 0u);
+  EXPECT_EQ(calls.t.counters().answered, 3u);
 }
 
 }  // namespace

@@ -821,6 +821,40 @@ TEST(Detector, AnSmsSeenAsMoAndMtCountsOnce) {
   EXPECT_EQ(d3->counters().sms_later_legs, 0u);
 }
 
+// A SIP MESSAGE seen at two hops (a proxy keeps the Call-ID but the probe
+// sees it twice; a B2BUA or an IP-SM-GW opens its own) is one text; a bulk
+// sender's platform that leaves from several addresses sends every one of its
+// texts (pairing by text ignores the hop).
+TEST(Detector, ASipMessageSeenAtTwoHopsCountsOnce) {
+  const std::string rule =
+      "rules:\n  - name: flood\n    type: sms_flood\n    group_by: sender\n    window: 1m\n    min_sms: 50\n";
+  EventBuilder b;
+  const Endpoint ue = EventBuilder::ip4(10, 20, 0, 7, 5060), cscf = EventBuilder::ip4(10, 30, 0, 1, 5060),
+                 platform2 = EventBuilder::ip4(10, 20, 0, 8, 5060);
+  ASSERT_NE(track::LegWindow::hop_kind(3, ue, EventBuilder::ip4(10, 9, 9, 9, 5060)),
+            track::LegWindow::hop_kind(3, cscf, EventBuilder::ip4(10, 9, 9, 9, 5060)));
+  auto message = [&](double t, int i, const Endpoint& from) {
+    auto e = b.sip_request(SipMethod::Message, t, "m" + std::to_string(i), "8617012340300",
+                           "13900" + std::to_string(300000 + i), from);
+    e.sip.body_text = b.keep("your parcel is waiting, pay the fee at the link");
+    return e;
+  };
+  std::vector<SignalEvent> two_hops, two_platforms;
+  for (int i = 0; i < 30; ++i) {
+    two_hops.push_back(message(1.0 + i * 0.1, i, ue));
+    two_hops.push_back(message(1.05 + i * 0.1, i, cscf));
+    two_platforms.push_back(message(1.0 + i * 0.1, i, ue));
+    two_platforms.push_back(message(1.05 + i * 0.1, 100 + i, platform2));
+  }
+  auto d = make_whole(rule);
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(run(*d, two_hops).empty()) << "30 texts, 60 legs";
+  EXPECT_EQ(d->counters().sms_later_legs, 30u);
+  auto d2 = make_whole(rule);
+  EXPECT_EQ(run(*d2, two_platforms).size(), 1u) << "60 texts to 60 recipients";
+  EXPECT_EQ(d2->counters().sms_later_legs, 0u);
+}
+
 TEST(Detector, SmsFloodByServiceCentreForeignOnlySkipsOurOwnCentres) {
   const std::string rule = "rules:\n  - name: flood\n    type: sms_flood\n    group_by: service_centre\n"
                            "    window: 1m\n    min_sms: 50\n";

@@ -99,6 +99,61 @@ TEST(CallTracker, BusyResponseRejectsTheCallWithItsStatus) {
   EXPECT_EQ(r.facts.back().rec->release_cause, 486);
 }
 
+// RFC 3261 22.2: a 401/407 asks the caller for credentials; its UA resends
+// the INVITE with the same Call-ID, a higher CSeq and no To tag. One call:
+// before, the challenge ended it as rejected and the resent INVITE opened a
+// second, so a PBX or SIP trunk that authenticates every call showed each
+// caller's attempts doubled and half of them rejected.
+TEST(CallTracker, AChallengedInviteResentWithCredentialsIsOneCall) {
+  EventBuilder b;
+  TrackRun r;
+  r.feed(b.sip_request(SipMethod::Invite, 10.0, "c7", "111", "222"));
+  r.feed(b.sip_response(407, 10.1, "c7", "111", "222"));
+  r.feed(b.sip_request(SipMethod::Ack, 10.2, "c7", "111", "222", {}, "tt"));
+  r.feed(b.sip_request(SipMethod::Invite, 10.3, "c7", "111", "222"));  // CSeq 2, credentials
+  r.feed(b.sip_response(180, 10.5, "c7", "111", "222"));
+  r.feed(b.sip_response(200, 14.0, "c7", "111", "222"));
+  r.feed(b.sip_request(SipMethod::Bye, 20.0, "c7", "111", "222", {}, "tt"));
+  ASSERT_EQ(r.kinds(), (std::vector<CallFactKind>{CallFactKind::Started, CallFactKind::Ringing,
+                                                  CallFactKind::Answered, CallFactKind::Ended}));
+  EXPECT_EQ(r.facts.back().rec->end, CallEnd::Completed);
+  EXPECT_EQ(r.facts.back().rec->ring_duration_ns(), 3'500'000'000ull);
+  EXPECT_EQ(r.t.counters().calls, 1u);
+  EXPECT_EQ(r.t.counters().rejected, 0u);
+  EXPECT_EQ(r.t.counters().retransmissions, 0u);
+  EXPECT_EQ(r.t.counters().challenged, 1u);
+}
+
+// Not resent within Timer B (a scanner, a wrong account): rejected, at the
+// challenge and with its status, once the sweep or the end of input sees it.
+TEST(CallTracker, AChallengeNeverAnsweredIsTheCallsRejection) {
+  EventBuilder b;
+  TrackRun r;
+  r.feed(b.sip_request(SipMethod::Invite, 10.0, "c8", "111", "222"));
+  r.feed(b.sip_response(401, 10.1, "c8", "111", "222"));
+  r.t.expire(uint64_t(40e9), r.facts);
+  ASSERT_EQ(r.facts.size(), 1u) << "still waiting 29.9 s after the challenge";
+  r.t.expire(uint64_t(43e9), r.facts);
+  ASSERT_EQ(r.kinds(), (std::vector<CallFactKind>{CallFactKind::Started, CallFactKind::Ended}));
+  EXPECT_EQ(r.facts.back().rec->end, CallEnd::Rejected);
+  EXPECT_EQ(r.facts.back().rec->release_cause, 401);
+  EXPECT_EQ(r.facts.back().rec->end_ns, uint64_t(10.1e9));
+  EXPECT_EQ(r.t.counters().rejected, 1u);
+  // The end of input the same way, and a second challenge (wrong
+  // credentials) after a resend is a challenge more, still one call.
+  TrackRun f;
+  f.feed(b.sip_request(SipMethod::Invite, 10.0, "c9", "111", "222"));
+  f.feed(b.sip_response(407, 10.1, "c9", "111", "222"));
+  f.feed(b.sip_request(SipMethod::Invite, 10.2, "c9", "111", "222"));
+  f.feed(b.sip_response(407, 10.3, "c9", "111", "222"));
+  f.t.finish(uint64_t(11e9), f.facts);
+  ASSERT_EQ(f.kinds(), (std::vector<CallFactKind>{CallFactKind::Started, CallFactKind::Ended}));
+  EXPECT_EQ(f.facts.back().rec->end, CallEnd::Rejected);
+  EXPECT_EQ(f.facts.back().rec->end_ns, uint64_t(10.3e9));
+  EXPECT_EQ(f.t.counters().challenged, 2u);
+  EXPECT_EQ(f.t.counters().calls, 1u);
+}
+
 TEST(CallTracker, UnansweredCallTimesOutOnCaptureTime) {
   EventBuilder b;
   CallTrackerConfig c;
@@ -273,6 +328,27 @@ TEST(CallTracker, LegsOfOneCallOnSeveralProtocolsAreOneCall) {
   r0.feed(b.cap_initial_dp(10.0, 1205, 0x81, "8613812340022", "8613987650022"));
   r0.feed(b.isup(0x01, 10.3, 1205, 2302, 79, "13812340022", "13987650022"));
   EXPECT_EQ(r0.t.counters().later_legs, 0u);
+}
+
+// A B2BUA (an SBC, a PBX, an IMS AS) ends the caller's dialog and opens one
+// of its own to the callee: a second Call-ID from A to B moments later, between
+// other addresses. A later leg; the same caller redialling over the same hop
+// is a call.
+TEST(CallTracker, ABackToBackUasSecondDialogIsALaterLeg) {
+  EventBuilder b;
+  TrackRun r;
+  const Endpoint phone = EventBuilder::ip4(180, 173, 83, 248, 5060), pbx = EventBuilder::ip4(192, 168, 1, 191, 5060);
+  ASSERT_NE(LegWindow::hop_kind(3, phone, EventBuilder::ip4(10, 9, 9, 9, 5060)),
+            LegWindow::hop_kind(3, pbx, EventBuilder::ip4(10, 9, 9, 9, 5060)))
+      << "the two hops must not share a kind for this test";
+  r.feed(b.sip_request(SipMethod::Invite, 24.28, "bf3880", "20008909", "20008910", phone));
+  r.feed(b.sip_request(SipMethod::Invite, 24.39, "cdfef7", "20008909", "20008910", pbx));
+  r.feed(b.sip_request(SipMethod::Invite, 30.00, "bf3881", "20008909", "20008910", phone));  // redial
+  ASSERT_EQ(r.facts.size(), 3u);
+  EXPECT_FALSE(r.facts[0].rec->later_leg);
+  EXPECT_TRUE(r.facts[1].rec->later_leg);
+  EXPECT_FALSE(r.facts[2].rec->later_leg);
+  EXPECT_EQ(r.t.counters().later_legs, 1u);
 }
 
 TEST(CallTracker, CapTerminatingCallHasNoCellOfTheCaller) {

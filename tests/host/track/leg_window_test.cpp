@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace sigprobe::track {
 namespace {
 
@@ -30,6 +32,35 @@ TEST(LegWindow, TheWindowClosesWindowAfterTheLastStart) {
   LegWindow off(0);
   EXPECT_FALSE(off.later_leg("8613812340022", "8613987650022", 10 * kSec, kCamel));
   EXPECT_FALSE(off.later_leg("8613812340022", "8613987650022", 10 * kSec, kIsup));
+}
+
+// A SIP leg's kind follows its hop: the addresses, not the ports.
+TEST(LegWindow, HopKindsFollowTheAddresses) {
+  auto ep = [](uint8_t last, uint16_t port) {
+    Endpoint e;
+    e.family = 4;
+    e.addr = {10, 0, 0, last};
+    e.port = port;
+    return e;
+  };
+  std::set<unsigned> kinds;
+  for (uint8_t s = 1; s <= 40; ++s) {
+    const unsigned k = LegWindow::hop_kind(3, ep(s, 5060), ep(200, 5060));
+    EXPECT_GE(k, 3u);
+    EXPECT_LT(k, LegWindow::kKinds);
+    EXPECT_EQ(k, LegWindow::hop_kind(3, ep(s, 40000 + s), ep(200, 5080))) << "ports do not count";
+    kinds.insert(k);
+  }
+  EXPECT_EQ(kinds.size(), LegWindow::kKinds - 3) << "40 hops spread over every SIP kind";
+  Endpoint v6 = ep(1, 5060);
+  v6.family = 6;
+  v6.addr[15] = 9;  // beyond an IPv4 address's 4 bytes
+  Endpoint v6b = v6;
+  v6b.addr[15] = 10;
+  unsigned differ = 0;
+  for (uint8_t d = 1; d <= 16; ++d)
+    differ += LegWindow::hop_kind(3, v6, ep(d, 5060)) != LegWindow::hop_kind(3, v6b, ep(d, 5060));
+  EXPECT_GT(differ, 8u) << "all 16 bytes of an IPv6 address count";
 }
 
 // Texts pair on their sender and every byte of the text, whatever the recipient.
