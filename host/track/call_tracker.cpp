@@ -388,13 +388,12 @@ void CallTracker::report(CallRecord& r, const SignalEvent& ev, uint32_t i, std::
 
 void CallTracker::expire(uint64_t now_ns, std::vector<CallFact>& facts) {
   table_.erase_if([&](uint64_t, CallRecord& r) {
+    uint64_t limit = r.answered() ? r.answer_ns + cfg_.call_timeout_ns : r.setup_ns + cfg_.setup_timeout_ns;
+    if (now_ns < limit) return false;
     if (r.challenged_ns) {  // never resent: the challenge was its rejection
-      if (now_ns < r.challenged_ns + cfg_.challenge_timeout_ns) return false;
       end_challenged(r, facts);
       return true;
     }
-    uint64_t limit = r.answered() ? r.answer_ns + cfg_.call_timeout_ns : r.setup_ns + cfg_.setup_timeout_ns;
-    if (now_ns < limit) return false;
     r.state = CallState::Ended;
     r.end = CallEnd::TimedOut;
     r.end_ns = r.answered() ? now_ns : limit;

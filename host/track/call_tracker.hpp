@@ -84,12 +84,12 @@ struct CallFact {
 
 struct CallTrackerConfig {
   size_t max_calls = 1 << 20;
-  uint64_t setup_timeout_ns = 180'000'000'000ull;     // no answer within 3 minutes
+  // No answer within 3 minutes: timed out; a call challenged (401/407) and not
+  // resent by then was rejected at its challenge (a softphone may wait for its
+  // user to type the password: sngrep's aaa.pcap resends after 17, 32 and 51 s).
+  uint64_t setup_timeout_ns = 180'000'000'000ull;
   uint64_t call_timeout_ns = 4 * 3600'000'000'000ull; // answered, no BYE within 4 hours
   uint64_t sweep_every_ns = 10'000'000'000ull;
-  // A call challenged (401/407) and not resent within this time was rejected
-  // (at its challenge). RFC 3261 Timer B: 64 * T1.
-  uint64_t challenge_timeout_ns = 32'000'000'000ull;
   // A call start within this time of one of another kind from A to B is a
   // later leg of that call (host/track/leg_window.hpp; 0: every start is a call).
   uint64_t same_call_window_ns = 10'000'000'000ull;

@@ -61,6 +61,30 @@ TEST(CorpusVerdicts, SbcTrunkOfLocalNumbersIsNotASimBox) {
   for (const Alert& a : c.alerts) EXPECT_NE(a.rule.rfind("simbox", 0), 0u) << a.rule << " " << a.subject;
 }
 
+// The call tracker alone over one capture: which calls started (Call-ID's first
+// 6 characters, later leg or not) and its counters.
+struct TrackedCalls : Sink {
+  track::CallTracker t;
+  std::vector<track::CallFact> facts;
+  std::vector<std::pair<std::string, bool>> started;
+  void on_burst(std::span<const PacketRef>, std::span<const SignalEvent> events) override {
+    t.new_burst();
+    facts.clear();
+    for (uint32_t i = 0; i < events.size(); ++i) t.on_event(events[i], i, facts);
+    for (const track::CallFact& cf : facts)
+      if (cf.kind == track::CallFactKind::Started)
+        started.emplace_back(std::string(cf.rec->call_id.view().substr(0, 6)), cf.rec->later_leg);
+  }
+};
+using Started = std::vector<std::pair<std::string, bool>>;
+
+bool track_calls(const fs::path& file, TrackedCalls& out, std::string& err) {
+  auto src = open_pcap_file(file.string(), 0, err);
+  if (!src) return false;
+  Pipeline p(DecoderConfig{}, nullptr, {&out});
+  return p.run(*src, 0, err);
+}
+
 // sipcapture/heplify's erspan_sip_ipv4_udp.pcapng: desk phones behind an SBC
 // (VSBC, 101.231.48.19 outside, 192.168.1.222 inside) registered to an
 // OmniPCX. 20008909 calls 20008910: its INVITE (Call-ID bf3880...) is
@@ -71,29 +95,28 @@ TEST(CorpusVerdicts, SbcTrunkOfLocalNumbersIsNotASimBox) {
 TEST(CorpusVerdicts, PbxLegAndAuthChallengeAreNotCallsOfTheirOwn) {
   const fs::path f = corpus("sipcapture__heplify/erspan_sip_ipv4_udp.pcapng");
   if (!fs::exists(f)) GTEST_SKIP() << f << " absent";
-  struct Calls : Sink {
-    track::CallTracker t;
-    std::vector<track::CallFact> facts;
-    std::vector<std::pair<std::string, bool>> started;  // Call-ID prefix, later leg
-    void on_burst(std::span<const PacketRef>, std::span<const SignalEvent> events) override {
-      t.new_burst();
-      facts.clear();
-      for (uint32_t i = 0; i < events.size(); ++i) t.on_event(events[i], i, facts);
-      for (const track::CallFact& cf : facts)
-        if (cf.kind == track::CallFactKind::Started)
-          started.emplace_back(std::string(cf.rec->call_id.view().substr(0, 6)), cf.rec->later_leg);
-    }
-  } calls;
+  TrackedCalls calls;
   std::string err;
-  auto src = open_pcap_file(f.string(), 0, err);
-  ASSERT_TRUE(src) << err;
-  Pipeline p(DecoderConfig{}, nullptr, {&calls});
-  ASSERT_TRUE(p.run(*src, 0, err)) << err;
-  using Started = std::vector<std::pair<std::string, bool>>;
+  ASSERT_TRUE(track_calls(f, calls, err)) << err;
   EXPECT_EQ(calls.started, (Started{{"ddd141", false}, {"bf3880", false}, {"cdfef7", true}}));
   EXPECT_EQ(calls.t.counters().challenged, 1u);
   EXPECT_EQ(calls.t.counters().rejected, 0u);
   EXPECT_EQ(calls.t.counters().answered, 3u);
+}
+
+// irontec/sngrep's aaa.pcap: a softphone behind NAT whose user types the
+// password when challenged: three calls challenged (407) and resent 32.5 s,
+// 51.2 s and 17.3 s later (then 403, 403 and 480), one call cancelled. Four
+// calls: a resend however late (within the setup timeout) is the same call.
+TEST(CorpusVerdicts, ASoftphoneResendingLateAfterAChallengeIsOneCall) {
+  const fs::path f = corpus("irontec__sngrep/aaa.pcap");
+  if (!fs::exists(f)) GTEST_SKIP() << f << " absent";
+  TrackedCalls calls;
+  std::string err;
+  ASSERT_TRUE(track_calls(f, calls, err)) << err;
+  EXPECT_EQ(calls.started, (Started{{"105090", false}, {"852166", false}, {"244873", false}, {"118942", false}}));
+  EXPECT_EQ(calls.t.counters().challenged, 3u);
+  EXPECT_EQ(calls.t.counters().rejected, 3u);
 }
 
 }  // namespace
