@@ -199,8 +199,14 @@ struct Decoder::Impl final : l2l4::L4Handler {
   }
 
   void on_sctp_repeat(const MsgContext& ctx, Bytes msg) override {
-    // M3UA DATA (version 1, Transfer class, type DATA): what an inline probe holds.
-    if (ctx.sctp_ppid != kPpidM3ua || msg.size() < 8 || msg[0] != 1 || msg[2] != 1 || msg[3] != 1) return;
+    // What an inline probe holds: M3UA DATA (version 1, Transfer class, type
+    // DATA; PPID 3, or 0 on a SIGTRAN port) or a SIP request.
+    const uint32_t ppid = ctx.sctp_ppid;
+    const bool m3ua = (ppid == kPpidM3ua || (ppid == 0 && (sigtran_port(ctx.src.port) || sigtran_port(ctx.dst.port)))) &&
+                      msg.size() >= 8 && msg[0] == 1 && msg[2] == 1 && msg[3] == 1;
+    const bool sip_request =
+        !m3ua && sip::looks_like_sip(msg) && !(msg.size() >= 7 && std::memcmp(msg.data(), "SIP/2.0", 7) == 0);
+    if (!m3ua && !sip_request) return;
     if (!out->add_repeat({ctx.pkt->frame, ctx.wire, Transport::Sctp})) ++c->repeats_dropped;
   }
 

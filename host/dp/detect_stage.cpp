@@ -103,13 +103,20 @@ HoldResult DetectStage::hold_at(BurstSlot& s, uint16_t i, const SignalEvent* x, 
   if (r != HoldResult::Held) return r;
   stats_.held.add(1);
   if (!x) return r;
-  if (kind == HoldKind::M3ua) {
-    if (held_chunks_.empty()) held_chunks_.assign(kHeldChunks, 0);
-    if (const uint64_t k = sctp_chunk_key(frame, spot)) held_chunks_[k % kHeldChunks] = k;
-  } else if (kind == HoldKind::SipTcp) {
-    if (held_segments_.empty()) held_segments_.assign(kHeldSegments, HeldSegment{});
+  if (kind == HoldKind::SipTcp) {
+    if (held_segments_.empty()) held_segments_.assign(kHeldSegments, Held{});
     if (const uint64_t k = tcp_segment_key(frame, spot))
       held_segments_[k % kHeldSegments] = {k, uint16_t(spot.msg_off - spot.l4_off), spot.msg_len};
+    return r;
+  }
+  if (held_chunks_.empty()) held_chunks_.assign(kHeldChunks, Held{});
+  if (kind == HoldKind::M3ua) {
+    if (const uint64_t k = sctp_chunk_key(frame, spot)) held_chunks_[k % kHeldChunks] = {k, 0, 0};
+  } else {  // SIP over SCTP: spot is the Max-Forwards value; the key names its chunk
+    WireSpot chunk = spot;
+    chunk.msg_off = sctp_data_start(frame, spot, spot.msg_off);
+    if (const uint64_t k = chunk.msg_off ? sctp_chunk_key(frame, chunk) : 0)
+      held_chunks_[k % kHeldChunks] = {k, uint16_t(spot.msg_off - chunk.msg_off), spot.msg_len};
   }
   return r;
 }
@@ -121,21 +128,17 @@ void DetectStage::hold_repeats(BurstSlot& s, uint16_t first, uint16_t last) {
     if (rp.frame <= first || rp.frame > last) continue;
     const uint16_t i = uint16_t(rp.frame - 1);
     const std::span<const uint8_t> bytes{s.pkts[i].data, s.pkts[i].caplen};
-    HoldResult r = HoldResult::NotInPlace;
-    if (rp.transport == Transport::Sctp) {
-      const uint64_t k = held_chunks_.empty() ? 0 : sctp_chunk_key(bytes, rp.wire);
-      if (k == 0 || held_chunks_[k % kHeldChunks] != k) continue;
-      r = hold_at(s, i, nullptr, rp.wire, HoldKind::M3ua);
-    } else {
-      const uint64_t k = held_segments_.empty() ? 0 : tcp_segment_key(bytes, rp.wire);
-      if (k == 0 || held_segments_[k % kHeldSegments].key != k) continue;
-      const HeldSegment& h = held_segments_[k % kHeldSegments];
-      WireSpot spot = rp.wire;
-      spot.msg_off = uint16_t(rp.wire.l4_off + h.value_off);
-      spot.msg_len = h.value_len;
-      r = hold_at(s, i, nullptr, spot, HoldKind::SipTcp);
-    }
-    if (r == HoldResult::Held) stats_.held_repeats.add(1);
+    // The repeat's spot: over SCTP the chunk's user data, over TCP the segment.
+    const bool sctp = rp.transport == Transport::Sctp;
+    const std::vector<Held>& table = sctp ? held_chunks_ : held_segments_;
+    const uint64_t k = table.empty() ? 0 : sctp ? sctp_chunk_key(bytes, rp.wire) : tcp_segment_key(bytes, rp.wire);
+    if (k == 0 || table[k % table.size()].key != k) continue;
+    const Held& h = table[k % table.size()];
+    WireSpot spot = rp.wire;
+    spot.msg_off = uint16_t((sctp ? rp.wire.msg_off : rp.wire.l4_off) + h.value_off);
+    spot.msg_len = h.value_len;
+    const HoldKind kind = h.value_len == 0 ? HoldKind::M3ua : sctp ? HoldKind::SipSctp : HoldKind::SipTcp;
+    if (hold_at(s, i, nullptr, spot, kind) == HoldResult::Held) stats_.held_repeats.add(1);
   }
 }
 

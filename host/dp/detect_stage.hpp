@@ -50,18 +50,19 @@ class DetectStage {
   // The retransmissions among packets [first, last) of what was held before.
   void hold_repeats(BurstSlot& s, uint16_t first, uint16_t last);
 
-  // The SCTP chunks held back (sctp_chunk_key), direct-mapped: a retransmission
-  // of one is held again. Allocated at the first hold.
-  static constexpr size_t kHeldChunks = 1 << 14;
-  std::vector<uint64_t> held_chunks_;
-  // The TCP segments held back (tcp_segment_key) and where in each the
-  // Max-Forwards value was, likewise.
-  struct HeldSegment {
+  // What was held back, direct-mapped, so that a retransmission of it is held
+  // again: an SCTP DATA chunk (sctp_chunk_key) or a TCP segment
+  // (tcp_segment_key), with where the Max-Forwards value of a SIP request was
+  // (from the chunk's user data or the segment's start; length 0: an M3UA
+  // message, rewritten by its class). Allocated at the first hold.
+  struct Held {
     uint64_t key = 0;
-    uint16_t value_off = 0, value_len = 0;  // from the segment's start
+    uint16_t value_off = 0, value_len = 0;
   };
+  static constexpr size_t kHeldChunks = 1 << 14;
+  std::vector<Held> held_chunks_;
   static constexpr size_t kHeldSegments = 1 << 12;
-  std::vector<HeldSegment> held_segments_;
+  std::vector<Held> held_segments_;
 
   FlaggedFlows flagged_;
   std::vector<Alert> pending_;

@@ -97,6 +97,21 @@ uint64_t sctp_chunk_key(std::span<const uint8_t> frame, const WireSpot& spot) {
   return mix_key(ports_tag, tsn);
 }
 
+uint16_t sctp_data_start(std::span<const uint8_t> frame, const WireSpot& spot, size_t at) {
+  constexpr size_t kCommon = 12, kDataHeader = 16;
+  const size_t end = size_t(spot.l4_off) + spot.l4_len;
+  if (end > frame.size()) return 0;
+  // Chunks (RFC 9260 3.2): type, flags, length (header included), padded to 4 bytes.
+  for (size_t off = size_t(spot.l4_off) + kCommon; off + 4 <= end;) {
+    const size_t len = size_t(frame[off + 2]) << 8 | frame[off + 3];
+    if (len < 4 || off + len > end) return 0;
+    if (at < off + len) return frame[off] == 0 && len > kDataHeader && at >= off + kDataHeader
+                                   ? uint16_t(off + kDataHeader) : 0;
+    off += (len + 3) & ~size_t{3};
+  }
+  return 0;
+}
+
 uint64_t tcp_segment_key(std::span<const uint8_t> frame, const WireSpot& spot) {
   constexpr size_t kTcpHeader = 20;
   if (spot.l4_len < kTcpHeader || size_t(spot.l4_off) + spot.l4_len > frame.size()) return 0;

@@ -31,10 +31,10 @@
 // Retransmissions. The held copy may still be lost after the probe (a full
 // TX queue, the next link) and the sender retransmit the original. The
 // decoder reports such a copy (an SCTP TSN seen before carrying one M3UA
-// message whole; a TCP segment whose bytes it delivered before) as a Repeat;
-// the detect stage remembers what it held (sctp_chunk_key; tcp_segment_key
-// with the Max-Forwards value's place in the segment) and holds a repeat of
-// it again. A TCP retransmission cut at other boundaries than the held
+// message or one SIP request whole; a TCP segment whose bytes it delivered
+// before) as a Repeat; the detect stage remembers what it held
+// (sctp_chunk_key; tcp_segment_key; with the Max-Forwards value's place in the
+// chunk or segment for SIP) and holds a repeat of it again. A TCP retransmission cut at other boundaries than the held
 // segment is not recognized.
 #pragma once
 #include <cstdint>
@@ -64,6 +64,9 @@ HoldResult hold_m3ua(std::span<uint8_t> frame, const WireSpot& spot);
 // direction (ports and verification tag of the common header) and its TSN:
 // the same for every copy of the chunk. 0 when the spot is out of the frame.
 uint64_t sctp_chunk_key(std::span<const uint8_t> frame, const WireSpot& spot);
+// Where the user data starts of the DATA chunk that holds byte `at` of the
+// SCTP packet at (spot.l4_off, spot.l4_len); 0 when no DATA chunk holds it.
+uint16_t sctp_data_start(std::span<const uint8_t> frame, const WireSpot& spot, size_t at);
 // The TCP segment at (spot.l4_off, spot.l4_len), named by its ports, sequence
 // number and length: the same for a retransmission cut at the same bounds.
 uint64_t tcp_segment_key(std::span<const uint8_t> frame, const WireSpot& spot);

@@ -56,6 +56,20 @@ std::string sip_msg(const std::string& start, const std::string& from, const std
   return s.str();
 }
 
+// The capture followed by copies of frames `which`, each 3 s after its
+// original: what a sender's SCTP retransmits (same TSN, same bytes).
+std::vector<Frame> with_retransmissions(std::vector<Frame> frames, std::initializer_list<size_t> which) {
+  const size_t n = frames.size();
+  for (size_t i : which) {
+    EXPECT_LT(i, n);
+    if (i >= n) continue;
+    Frame copy = frames[i];
+    copy.ts_us += 3'000'000;
+    frames.push_back(std::move(copy));
+  }
+  return frames;
+}
+
 // `calls` complete calls (INVITE, 100, 180, 200, ACK, BYE, 200), each from its
 // own address, interleaved, with non-SIP UDP frames and one full-size frame
 // between them; call `bad` comes from 8613800138000. Timestamps strictly rise.
@@ -353,12 +367,7 @@ TEST_F(DpdkDataplane, EnforceHoldsBackARegisterSsForwardingToABlockedNumberInPla
   // registerSS (same TSN) one timeout later. The decoder takes it for a
   // duplicate and gives it no event; it is held again all the same. A
   // retransmission of a chunk that was not held passes as sent.
-  auto retransmitted = frames;
-  retransmitted.push_back(frames[4]);
-  retransmitted.back().ts_us += 3'000'000;
-  retransmitted.push_back(frames[5]);
-  retransmitted.back().ts_us += 3'000'000;
-  ASSERT_TRUE(write_pcap(path("retransmitted.pcap"), retransmitted));
+  ASSERT_TRUE(write_pcap(path("retransmitted.pcap"), with_retransmissions(frames, {4, 5})));
   run_inline(path("retransmitted.pcap"), path("empty.pcap"), "0@0,1@1",
              "--enforce --rules " + path("rules.yaml") + " --alerts " + path("alerts.jsonl"));
   auto want = pass;
@@ -458,6 +467,18 @@ TEST_F(DpdkDataplane, EnforceHoldsBackABlockedInviteOverSctpInPlace) {
             uint32_t(out[0].bytes[42]) | uint32_t(out[0].bytes[43]) << 8 | uint32_t(out[0].bytes[44]) << 16 |
                 uint32_t(out[0].bytes[45]) << 24);
   EXPECT_NE(log("inline.log").find("held in place 1 (not held 1, "), std::string::npos) << log("inline.log");
+
+  // The held INVITE lost after the probe: the caller's SCTP retransmits the
+  // chunk (same TSN). The decoder takes it for a duplicate and gives it no
+  // event; it is held again all the same. The 180 retransmitted passes as sent.
+  ASSERT_TRUE(write_pcap(path("sctp_retransmitted.pcap"), with_retransmissions(frames, {0, 1})));
+  run_inline(path("sctp_retransmitted.pcap"), path("empty.pcap"), "0@0,1@1", "--enforce --rules " + path("rules.yaml"));
+  auto out2 = read_pcap(path("out_b.pcap"));
+  ASSERT_EQ(out2.size(), 4u);
+  EXPECT_EQ(out2[2].bytes, out[0].bytes) << "the retransmission held as the INVITE was";
+  EXPECT_EQ(out2[3].bytes, frames[1].bytes);
+  EXPECT_NE(log("inline.log").find("held in place 2 (not held 1, retransmissions held again 1)"), std::string::npos)
+      << log("inline.log");
 }
 
 TEST_F(DpdkDataplane, EnforceAnswersTheBlockedCallerWithTheRulesFinalResponse) {

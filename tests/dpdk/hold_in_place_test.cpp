@@ -307,6 +307,38 @@ TEST(HoldSipSctp, ZeroesMaxForwardsAndRecomputesTheCrc) {
   EXPECT_EQ(hold_m3ua(b, m3), HoldResult::NotInPlace);
 }
 
+// The DATA chunk around a byte: the INVITE's chunk for its Max-Forwards value
+// (what a held SIP-over-SCTP request is remembered by); none for the common or
+// the chunk header; of a bundle, the chunk that holds the byte.
+TEST(SctpDataStart, FindsTheDataChunkThatHoldsAByte) {
+  auto frames = capture("sip/sctp_identity.pcap");
+  ASSERT_FALSE(frames.empty());
+  Decoded d;
+  auto ev = decode_frame(frames[0].bytes, d);
+  ASSERT_EQ(ev.size(), 1u);
+  const WireSpot w = ev[0].wire;
+  const uint16_t data = uint16_t(w.l4_off + 12 + 16);
+  EXPECT_EQ(sctp_data_start(frames[0].bytes, w, w.msg_off), data);
+  EXPECT_EQ(sctp_data_start(frames[0].bytes, w, data), data);
+  EXPECT_EQ(sctp_data_start(frames[0].bytes, w, w.l4_off + 4), 0u) << "the common header";
+  EXPECT_EQ(sctp_data_start(frames[0].bytes, w, data - 1), 0u) << "the DATA chunk's header";
+  EXPECT_EQ(sctp_data_start(frames[0].bytes, w, size_t(w.l4_off) + w.l4_len), 0u) << "past the packet";
+  WireSpot cut = w;
+  cut.l4_len = 40;  // a chunk length running past the packet
+  EXPECT_EQ(sctp_data_start(frames[0].bytes, cut, w.msg_off), 0u);
+  bool bundle = false;
+  for (const auto& f : capture("ss7/m3ua_multi_chunk.pcap")) {
+    Decoded d2;
+    auto e2 = decode_frame(f.bytes, d2);
+    if (e2.size() < 2 || e2[0].wire.msg_off == 0 || e2[1].wire.msg_off == e2[0].wire.msg_off) continue;
+    bundle = true;
+    EXPECT_EQ(sctp_data_start(f.bytes, e2[1].wire, e2[1].wire.msg_off + 9), e2[1].wire.msg_off);
+    EXPECT_EQ(sctp_data_start(f.bytes, e2[0].wire, e2[0].wire.msg_off + 9), e2[0].wire.msg_off);
+    break;
+  }
+  EXPECT_TRUE(bundle);
+}
+
 // The bundled SIP-over-TCP captures (scapy's checksums, good in tshark): every
 // request whose Max-Forwards lies in its segment is held with a valid checksum.
 TEST(HoldSipTcp, HoldsEveryRequestOfTheBundledTcpCapturesWithValidChecksums) {

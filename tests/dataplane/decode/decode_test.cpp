@@ -282,6 +282,29 @@ TEST(Decode, RetransmittedM3uaDataIsARepeatWhereTheBatchKeepsThem) {
   EXPECT_EQ(full.c.repeats_dropped, 6u);
 }
 
+// SIP over SCTP: a retransmitted request is a repeat (a held INVITE is held
+// again), a retransmitted response is not (responses are never held); M3UA
+// DATA with PPID 0 on the SIGTRAN port is one too.
+TEST(Decode, RetransmittedSipRequestOverSctpIsARepeatAResponseIsNot) {
+  const std::string ringing =
+      "SIP/2.0 180 Ringing\r\nVia: SIP/2.0/SCTP 10.0.0.1:5060;branch=z9hG4bK1\r\nFrom: <sip:a@x>;tag=1\r\n"
+      "To: <sip:b@x>;tag=2\r\nCall-ID: r-sctp\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+  const Buf m3ua_data = {1, 0, 1, 1, 0, 0, 0, 16, 0x02, 0x10, 0, 8, 0, 0, 0, 0};
+  Harness h;
+  h.out.keep_repeats(true);
+  for (int copy = 0; copy < 2; ++copy) {
+    h.add(eth_sctp4(sctp(5060, 5060, 7, {sctp_data(1, 0, 0, 0, 0x03, text(invite("r-sctp")))})));
+    h.add(eth_sctp4(sctp(5060, 5060, 8, {sctp_data(1, 0, 0, 0, 0x03, text(ringing))})));
+    h.add(eth_sctp4(sctp(2905, 2905, 9, {sctp_data(1, 0, 0, 0, 0x03, m3ua_data)})));
+  }
+  h.run();
+  EXPECT_EQ(h.c.reasm.sctp_duplicate_tsns, 3u);
+  ASSERT_EQ(h.out.repeats().size(), 2u);
+  EXPECT_EQ(h.out.repeats()[0].frame, 4u) << "the INVITE's copy";
+  EXPECT_EQ(h.out.repeats()[1].frame, 6u) << "the M3UA message's copy";
+  EXPECT_EQ(h.out.repeats()[0].wire.msg_off, 34u + 12 + 16);
+}
+
 TEST(Decode, MalformedPacketsAreCountedOncePerPacket) {
   Harness h;
   V4 bad;
