@@ -104,9 +104,17 @@ HoldResult DetectStage::hold_at(BurstSlot& s, uint16_t i, const SignalEvent* x, 
   stats_.held.add(1);
   if (!x) return r;
   if (kind == HoldKind::SipTcp) {
-    if (held_segments_.empty()) held_segments_.assign(kHeldSegments, Held{});
-    if (const uint64_t k = tcp_segment_key(frame, spot))
-      held_segments_[k % kHeldSegments] = {k, uint16_t(spot.msg_off - spot.l4_off), spot.msg_len};
+    const TcpSegment seg = tcp_segment_of(frame, spot);
+    if (!seg.valid) return r;
+    if (held_values_.empty()) {
+      held_values_.assign(kHeldValueSets * kHeldValueWays, HeldValue{});
+      held_values_next_.assign(kHeldValueSets, 0);
+    }
+    const size_t set = hash_ports(seg.ports);
+    uint8_t& next = held_values_next_[set];
+    held_values_[set * kHeldValueWays + next] = {seg.ports, seg.seq + uint32_t(spot.msg_off - seg.data_off),
+                                                 spot.msg_len};
+    next = uint8_t((next + 1) % kHeldValueWays);
     return r;
   }
   if (held_chunks_.empty()) held_chunks_.assign(kHeldChunks, Held{});
@@ -121,24 +129,41 @@ HoldResult DetectStage::hold_at(BurstSlot& s, uint16_t i, const SignalEvent* x, 
   return r;
 }
 
+size_t DetectStage::hash_ports(uint32_t ports) {
+  return size_t((uint64_t(ports) * 0x9E3779B97F4A7C15ull) >> 54) % kHeldValueSets;
+}
+
 void DetectStage::hold_repeats(BurstSlot& s, uint16_t first, uint16_t last) {
-  if (held_chunks_.empty() && held_segments_.empty()) return;
+  if (held_chunks_.empty() && held_values_.empty()) return;
   for (const Repeat& rp : s.batch.repeats()) {
     // Decode numbered the packet by its burst position + 1.
     if (rp.frame <= first || rp.frame > last) continue;
     const uint16_t i = uint16_t(rp.frame - 1);
     const std::span<const uint8_t> bytes{s.pkts[i].data, s.pkts[i].caplen};
-    // The repeat's spot: over SCTP the chunk's user data, over TCP the segment.
-    const bool sctp = rp.transport == Transport::Sctp;
-    const std::vector<Held>& table = sctp ? held_chunks_ : held_segments_;
-    const uint64_t k = table.empty() ? 0 : sctp ? sctp_chunk_key(bytes, rp.wire) : tcp_segment_key(bytes, rp.wire);
-    if (k == 0 || table[k % table.size()].key != k) continue;
-    const Held& h = table[k % table.size()];
-    WireSpot spot = rp.wire;
-    spot.msg_off = uint16_t((sctp ? rp.wire.msg_off : rp.wire.l4_off) + h.value_off);
-    spot.msg_len = h.value_len;
-    const HoldKind kind = h.value_len == 0 ? HoldKind::M3ua : sctp ? HoldKind::SipSctp : HoldKind::SipTcp;
-    if (hold_at(s, i, nullptr, spot, kind) == HoldResult::Held) stats_.held_repeats.add(1);
+    bool held = false;
+    if (rp.transport == Transport::Sctp) {  // rp.wire.msg_off: the chunk's user data
+      const uint64_t k = held_chunks_.empty() ? 0 : sctp_chunk_key(bytes, rp.wire);
+      if (k == 0 || held_chunks_[k % kHeldChunks].key != k) continue;
+      const Held& h = held_chunks_[k % kHeldChunks];
+      WireSpot spot = rp.wire;
+      spot.msg_off = uint16_t(rp.wire.msg_off + h.value_off);
+      spot.msg_len = h.value_len;
+      held = hold_at(s, i, nullptr, spot, h.value_len == 0 ? HoldKind::M3ua : HoldKind::SipSctp) == HoldResult::Held;
+    } else {  // every value held of the connection that lies whole in the segment
+      const TcpSegment seg = held_values_.empty() ? TcpSegment{} : tcp_segment_of(bytes, rp.wire);
+      if (!seg.valid) continue;
+      const size_t set = hash_ports(seg.ports);
+      for (size_t w = 0; w < kHeldValueWays; ++w) {
+        const HeldValue& v = held_values_[set * kHeldValueWays + w];
+        const uint32_t at = v.seq - seg.seq;  // serial arithmetic: the value's place in the payload
+        if (v.len == 0 || v.ports != seg.ports || at > seg.data_len || seg.data_len - at < v.len) continue;
+        WireSpot spot = rp.wire;
+        spot.msg_off = uint16_t(seg.data_off + at);
+        spot.msg_len = v.len;
+        if (hold_at(s, i, nullptr, spot, HoldKind::SipTcp) == HoldResult::Held) held = true;
+      }
+    }
+    if (held) stats_.held_repeats.add(1);
   }
 }
 

@@ -49,20 +49,29 @@ class DetectStage {
   HoldResult hold_at(BurstSlot& s, uint16_t i, const SignalEvent* x, const WireSpot& spot, HoldKind kind);
   // The retransmissions among packets [first, last) of what was held before.
   void hold_repeats(BurstSlot& s, uint16_t first, uint16_t last);
+  static size_t hash_ports(uint32_t ports);
 
-  // What was held back, direct-mapped, so that a retransmission of it is held
-  // again: an SCTP DATA chunk (sctp_chunk_key) or a TCP segment
-  // (tcp_segment_key), with where the Max-Forwards value of a SIP request was
-  // (from the chunk's user data or the segment's start; length 0: an M3UA
-  // message, rewritten by its class). Allocated at the first hold.
+  // What was held back, so that a retransmission of it is held again.
+  // SCTP DATA chunks (sctp_chunk_key), direct-mapped, with where a SIP
+  // request's Max-Forwards value lies in the chunk's user data (length 0: an
+  // M3UA message, rewritten by its class).
   struct Held {
     uint64_t key = 0;
     uint16_t value_off = 0, value_len = 0;
   };
   static constexpr size_t kHeldChunks = 1 << 14;
   std::vector<Held> held_chunks_;
-  static constexpr size_t kHeldSegments = 1 << 12;
-  std::vector<Held> held_segments_;
+  // Over TCP, the Max-Forwards values held, by their connection (the ports)
+  // and the sequence number of their first byte: a retransmission is held
+  // wherever its sender cut it (Linux merges segments it resends). Sets of 4
+  // ways chosen by the ports, the oldest way replaced.
+  struct HeldValue {
+    uint32_t ports = 0, seq = 0;
+    uint16_t len = 0;
+  };
+  static constexpr size_t kHeldValueSets = 1 << 10, kHeldValueWays = 4;
+  std::vector<HeldValue> held_values_;
+  std::vector<uint8_t> held_values_next_;  // per set: the way to replace next
 
   FlaggedFlows flagged_;
   std::vector<Alert> pending_;

@@ -112,12 +112,19 @@ uint16_t sctp_data_start(std::span<const uint8_t> frame, const WireSpot& spot, s
   return 0;
 }
 
-uint64_t tcp_segment_key(std::span<const uint8_t> frame, const WireSpot& spot) {
+TcpSegment tcp_segment_of(std::span<const uint8_t> frame, const WireSpot& spot) {
   constexpr size_t kTcpHeader = 20;
-  if (spot.l4_len < kTcpHeader || size_t(spot.l4_off) + spot.l4_len > frame.size()) return 0;
-  uint64_t ports_seq = 0;  // source and destination port, sequence number
-  std::memcpy(&ports_seq, frame.data() + spot.l4_off, 8);
-  return mix_key(ports_seq, spot.l4_len);
+  TcpSegment t;
+  if (spot.l4_len < kTcpHeader || size_t(spot.l4_off) + spot.l4_len > frame.size()) return t;
+  const uint8_t* h = frame.data() + spot.l4_off;
+  const size_t header = size_t(h[12] >> 4) * 4;  // data offset, in 32-bit words
+  if (header < kTcpHeader || header > spot.l4_len) return t;
+  std::memcpy(&t.ports, h, 4);
+  t.seq = uint32_t(h[4]) << 24 | uint32_t(h[5]) << 16 | uint32_t(h[6]) << 8 | h[7];
+  t.data_off = uint16_t(spot.l4_off + header);
+  t.data_len = uint16_t(spot.l4_len - header);
+  t.valid = true;
+  return t;
 }
 
 HoldResult hold_sip_sctp(std::span<uint8_t> frame, const WireSpot& spot) {

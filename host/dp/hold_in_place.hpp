@@ -33,9 +33,9 @@
 // decoder reports such a copy (an SCTP TSN seen before carrying one M3UA
 // message or one SIP request whole; a TCP segment whose bytes it delivered
 // before) as a Repeat; the detect stage remembers what it held
-// (sctp_chunk_key; tcp_segment_key; with the Max-Forwards value's place in the
-// chunk or segment for SIP) and holds a repeat of it again. A TCP retransmission cut at other boundaries than the held
-// segment is not recognized.
+// (sctp_chunk_key, with the Max-Forwards value's place in the chunk for SIP;
+// over TCP the value's connection and sequence number, tcp_segment_of) and
+// holds a repeat of it again, over TCP wherever the retransmission was cut.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -67,9 +67,14 @@ uint64_t sctp_chunk_key(std::span<const uint8_t> frame, const WireSpot& spot);
 // Where the user data starts of the DATA chunk that holds byte `at` of the
 // SCTP packet at (spot.l4_off, spot.l4_len); 0 when no DATA chunk holds it.
 uint16_t sctp_data_start(std::span<const uint8_t> frame, const WireSpot& spot, size_t at);
-// The TCP segment at (spot.l4_off, spot.l4_len), named by its ports, sequence
-// number and length: the same for a retransmission cut at the same bounds.
-uint64_t tcp_segment_key(std::span<const uint8_t> frame, const WireSpot& spot);
+// The TCP segment at (spot.l4_off, spot.l4_len): its ports (as the header
+// holds them), sequence number, and where its payload lies in the frame.
+struct TcpSegment {
+  bool valid = false;
+  uint32_t ports = 0, seq = 0;
+  uint16_t data_off = 0, data_len = 0;
+};
+TcpSegment tcp_segment_of(std::span<const uint8_t> frame, const WireSpot& spot);
 
 // Sets the Max-Forwards value at `spot` (msg_off, msg_len) of the TCP segment
 // at (l4_off, l4_len) to zeros and updates the segment's checksum.
