@@ -7,6 +7,14 @@
 #include <rte_ring.h>
 
 namespace sigprobe::dp {
+namespace {
+
+// The set of a TCP connection's held values: its ports, mixed.
+size_t set_of_ports(uint32_t ports, size_t sets) {
+  return size_t(((uint64_t(ports) * 0x9E3779B97F4A7C15ull) >> 32) % sets);
+}
+
+}  // namespace
 
 DetectStage::DetectStage(Analyzer* analyzer, std::vector<Sink*> sinks, bool enforce, bool mirror,
                          DetectStats& stats)
@@ -110,7 +118,7 @@ HoldResult DetectStage::hold_at(BurstSlot& s, uint16_t i, const SignalEvent* x, 
       held_values_.assign(kHeldValueSets * kHeldValueWays, HeldValue{});
       held_values_next_.assign(kHeldValueSets, 0);
     }
-    const size_t set = hash_ports(seg.ports);
+    const size_t set = set_of_ports(seg.ports, kHeldValueSets);
     uint8_t& next = held_values_next_[set];
     held_values_[set * kHeldValueWays + next] = {seg.ports, seg.seq + uint32_t(spot.msg_off - seg.data_off),
                                                  spot.msg_len};
@@ -127,10 +135,6 @@ HoldResult DetectStage::hold_at(BurstSlot& s, uint16_t i, const SignalEvent* x, 
       held_chunks_[k % kHeldChunks] = {k, uint16_t(spot.msg_off - chunk.msg_off), spot.msg_len};
   }
   return r;
-}
-
-size_t DetectStage::hash_ports(uint32_t ports) {
-  return size_t((uint64_t(ports) * 0x9E3779B97F4A7C15ull) >> 54) % kHeldValueSets;
 }
 
 void DetectStage::hold_repeats(BurstSlot& s, uint16_t first, uint16_t last) {
@@ -152,7 +156,7 @@ void DetectStage::hold_repeats(BurstSlot& s, uint16_t first, uint16_t last) {
     } else {  // every value held of the connection that lies whole in the segment
       const TcpSegment seg = held_values_.empty() ? TcpSegment{} : tcp_segment_of(bytes, rp.wire);
       if (!seg.valid) continue;
-      const size_t set = hash_ports(seg.ports);
+      const size_t set = set_of_ports(seg.ports, kHeldValueSets);
       for (size_t w = 0; w < kHeldValueWays; ++w) {
         const HeldValue& v = held_values_[set * kHeldValueWays + w];
         const uint32_t at = v.seq - seg.seq;  // serial arithmetic: the value's place in the payload

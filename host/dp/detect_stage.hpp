@@ -49,7 +49,6 @@ class DetectStage {
   HoldResult hold_at(BurstSlot& s, uint16_t i, const SignalEvent* x, const WireSpot& spot, HoldKind kind);
   // The retransmissions among packets [first, last) of what was held before.
   void hold_repeats(BurstSlot& s, uint16_t first, uint16_t last);
-  static size_t hash_ports(uint32_t ports);
 
   // What was held back, so that a retransmission of it is held again.
   // SCTP DATA chunks (sctp_chunk_key), direct-mapped, with where a SIP

@@ -137,9 +137,9 @@ class CallTracker {
   // set); started() counts it and reports it once the caller has filled it.
   CallRecord* open_call(uint64_t key, const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts);
   // leg: the kind of leg (a kLeg value) for the same-call check.
+  void started(CallRecord& r, unsigned leg, uint32_t i, std::vector<CallFact>& facts);
   // A challenged call never resent: rejected when it was challenged.
   void end_challenged(CallRecord& r, std::vector<CallFact>& facts);
-  void started(CallRecord& r, unsigned leg, uint32_t i, std::vector<CallFact>& facts);
   // The first provisional / answer of a call (later ones change nothing).
   void ringing(CallRecord& r, uint64_t ts, uint32_t i, std::vector<CallFact>& facts);
   void answer(CallRecord& r, uint64_t ts, uint32_t i, std::vector<CallFact>& facts);
