@@ -252,10 +252,11 @@ struct SignalEvent {
 // A retransmission decode gives no event (the first copy had one), but an
 // inline probe that held the first copy back must hold this one too
 // (host/dp/hold_in_place.hpp): an SCTP DATA chunk carrying an M3UA DATA
-// message whole, or a TCP segment whose bytes were all delivered before.
+// message or a SIP request whole, or a TCP segment whose bytes were all
+// delivered before.
 struct Repeat {
   uint64_t frame = 0;                       // the packet's frame, as SignalEvent::frame
-  WireSpot wire;                            // the segment; for SCTP, msg_off: the M3UA message
+  WireSpot wire;                            // the segment; for SCTP, msg_off: the chunk's user data
   Transport transport = Transport::Sctp;    // Sctp or Tcp
 };
 

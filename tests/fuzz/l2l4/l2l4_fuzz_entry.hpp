@@ -84,7 +84,13 @@ inline int run_one(const uint8_t* data, size_t size) {
     dc.sctp_max_partial = 4;
     return Decoder(dc);
   }();
-  static EventBatch batch(16, 1 << 16);
+  // Repeats kept, as an enforcing inline probe keeps them: what they name
+  // must lie in their packet (the detect stage rewrites bytes there).
+  static EventBatch batch = [] {
+    EventBatch b(16, 1 << 16);
+    b.keep_repeats(true);
+    return b;
+  }();
   DecodeCounters c;
   CheckingHandler h;
 
@@ -119,6 +125,13 @@ inline int run_one(const uint8_t* data, size_t size) {
     const size_t n = std::min<size_t>(8, pkts.size() - i);
     require(decoder.decode_burst({pkts.data() + i, n}, batch, c) == n);
     for (const SignalEvent& e : batch.events()) require(e.frame >= 1 && e.frame <= pkts.size());
+    for (const Repeat& r : batch.repeats()) {
+      require(r.frame > i && r.frame <= i + n);  // a packet of this burst (frame = position + 1)
+      const PacketRef& p = pkts[r.frame - 1];
+      require(r.wire.l4_len != 0 && size_t(r.wire.l4_off) + r.wire.l4_len <= p.caplen);
+      if (r.transport == Transport::Sctp)
+        require(r.wire.msg_off >= r.wire.l4_off + 12 + 16 && r.wire.msg_off <= r.wire.l4_off + r.wire.l4_len);
+    }
   }
   return 0;
 }
