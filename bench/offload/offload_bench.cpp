@@ -99,20 +99,20 @@ void BM_BareHyperscan(benchmark::State& state) {
   hs_database_t* dbs[static_cast<size_t>(FieldTag::Count_)] = {};
   hs_scratch_t* scratch = nullptr;
   for (size_t f = 0; f < std::size(dbs); ++f) {
+    std::vector<std::string> escaped;
     std::vector<const char*> ex;
-    std::vector<size_t> lens;
     std::vector<unsigned> flags, ids;
     for (const PatternSpec& p : w.patterns) {
       if ((p.kind != PatternKind::Literal && p.kind != PatternKind::LiteralNocase) || !(p.field_mask & (1u << f))) continue;
-      ex.push_back(p.text.data());
-      lens.push_back(p.text.size());
+      escaped.push_back(hyperscan_literal(p.text));
       flags.push_back(HS_FLAG_SINGLEMATCH | (p.kind == PatternKind::LiteralNocase ? HS_FLAG_CASELESS : 0));
       ids.push_back(static_cast<unsigned>(ids.size()));
     }
-    if (ex.empty()) continue;
+    if (escaped.empty()) continue;
+    for (const std::string& e : escaped) ex.push_back(e.c_str());
     hs_compile_error_t* ce = nullptr;
-    if (hs_compile_lit_multi(ex.data(), flags.data(), ids.data(), lens.data(), static_cast<unsigned>(ex.size()),
-                             HS_MODE_BLOCK, nullptr, &dbs[f], &ce) != HS_SUCCESS) {
+    if (hs_compile_multi(ex.data(), flags.data(), ids.data(), static_cast<unsigned>(ex.size()), HS_MODE_BLOCK,
+                         nullptr, &dbs[f], &ce) != HS_SUCCESS) {
       hs_free_compile_error(ce);
       return state.SkipWithError("hyperscan compile failed");
     }

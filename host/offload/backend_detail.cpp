@@ -57,6 +57,18 @@ int32_t SpecIndex::find(uint32_t id) const {
   return (it != sorted_.end() && it->first == id) ? it->second : -1;
 }
 
+std::string hyperscan_literal(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string e;
+  e.reserve(text.size() * 4);
+  for (unsigned char c : text) {
+    e += "\\x";
+    e += kHex[c >> 4];
+    e += kHex[c & 15];
+  }
+  return e;
+}
+
 void finish_matches(std::vector<PatternMatch>& out, size_t from) {
   auto first = out.begin() + static_cast<std::ptrdiff_t>(from);
   auto key = [](const PatternMatch& m) { return std::tuple(m.item, m.field, m.pattern_id); };

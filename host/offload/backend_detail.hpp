@@ -31,6 +31,10 @@ class SpecIndex {
   std::vector<std::pair<uint32_t, int32_t>> sorted_;
 };
 
+// A literal as the cpu backend hands it to hs_compile_multi: every byte
+// spelled \xHH (cpu_backend.cpp says why not hs_compile_lit_multi).
+std::string hyperscan_literal(std::string_view text);
+
 // Sorts the matches appended since `from` by (item, field, pattern) and drops repeats.
 void finish_matches(std::vector<PatternMatch>& out, size_t from);
 

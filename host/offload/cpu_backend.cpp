@@ -240,25 +240,31 @@ class CpuPatternEngine final : public PatternEngine {
   bool build(std::span<const PatternSpec> patterns, std::string& err) {
     if (!validate_patterns(patterns, err)) return false;
     lists_.build(patterns);
+    // Each literal is compiled as an expression that spells every byte as
+    // \xHH, not with hs_compile_lit_multi: Hyperscan 5.4's literal mode (Debian
+    // 12) stops a scan with HS_UNKNOWN_ERROR, or never reports other literals,
+    // when a literal ends in a long run of one byte (intel/hyperscan#303, #353;
+    // "a" beside "abc" + 34 x "a", found by fuzz_patterns). Expression mode
+    // matches the same bytes, caseless folding ASCII letters alike.
+    std::vector<std::string> escaped;
     for (size_t f = 0; f < kFields; ++f) {
       std::vector<const char*> exprs;
-      std::vector<size_t> lens;
       std::vector<unsigned> flags, ids;
+      escaped.clear();
       for (const PatternSpec& p : patterns) {
         if (p.kind != PatternKind::Literal && p.kind != PatternKind::LiteralNocase) continue;
         if (!(p.field_mask & (1u << f))) continue;
-        exprs.push_back(p.text.data());
-        lens.push_back(p.text.size());
+        escaped.push_back(hyperscan_literal(p.text));
         flags.push_back(HS_FLAG_SINGLEMATCH | (p.kind == PatternKind::LiteralNocase ? HS_FLAG_CASELESS : 0));
         ids.push_back(static_cast<unsigned>(ids.size()));
         field_ids_[f].push_back(p.id);
       }
-      if (exprs.empty()) continue;
+      if (escaped.empty()) continue;
+      for (const std::string& e : escaped) exprs.push_back(e.c_str());
       hs_database_t* db = nullptr;
       hs_compile_error_t* cerr = nullptr;
-      if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
-                               static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
-                               &cerr) != HS_SUCCESS) {
+      if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
+                           HS_MODE_BLOCK, nullptr, &db, &cerr) != HS_SUCCESS) {
         const int at = cerr ? cerr->expression : -1;
         err = "hyperscan: ";
         if (at >= 0) err += "pattern id " + std::to_string(field_ids_[f][static_cast<size_t>(at)]) + ": ";

@@ -48,6 +48,25 @@ TEST_P(PatternEngineTest, ListLengthsOfOneFieldDoNotMatchOnAnother) {
   EXPECT_EQ(scan(specs, items), want);
 }
 
+// Hyperscan 5.4's literal mode (Debian 12) never reported "a" beside a literal
+// ending in 34 or more "a"s, nor "ab" beside one ending in as many "b"s, and
+// stopped scans of such text (fuzz_patterns, tests/fuzz/patterns/regressions).
+// Every literal is found, in a field of its own and inside text.
+TEST_P(PatternEngineTest, ALiteralEndingInALongRunHidesNoOther) {
+  const std::string run_a = "abc" + std::string(40, 'a'), run_b = "xyz" + std::string(40, 'b'), both = run_a + run_b;
+  std::vector<PatternSpec> specs = {{1, PatternKind::Literal, kText, "a"},
+                                    {2, PatternKind::Literal, kText, run_a},
+                                    {3, PatternKind::LiteralNocase, kText, "ab"},
+                                    {4, PatternKind::Literal, kText, run_b}};
+  std::vector<ScanItem> items = {{0, FieldTag::Text, "a"}, {1, FieldTag::Text, "qq AB qq"},
+                                 {2, FieldTag::Text, "aaaaaaaa"}, {3, FieldTag::Text, both}};
+  // "qq AB qq": "ab" nocase, no "a" (case sensitive); the last: all four.
+  std::vector<PatternMatch> want = {{0, 1, FieldTag::Text}, {1, 3, FieldTag::Text}, {2, 1, FieldTag::Text},
+                                    {3, 1, FieldTag::Text}, {3, 2, FieldTag::Text}, {3, 3, FieldTag::Text},
+                                    {3, 4, FieldTag::Text}};
+  EXPECT_EQ(scan(specs, items), want);
+}
+
 TEST_P(PatternEngineTest, LiteralIsCaseSensitiveAndNocaseIsNot) {
   std::vector<PatternSpec> specs = {{1, PatternKind::Literal, kUa, "GoIP"},
                                     {2, PatternKind::LiteralNocase, kUa, "gOiP"}};
