@@ -25,6 +25,10 @@ constexpr size_t kWsMaxMessage = 64 * 1024;  // the longest SIP message taken fr
 constexpr uint32_t kPpidM2ua = 2, kPpidM3ua = 3, kPpidSua = 4, kPpidM2pa = 5;
 
 bool sigtran_port(uint16_t p) { return p == 2905 || p == 3565 || p == 2904 || p == 14001; }
+// A chunk with no payload protocol (PPID 0) between SIGTRAN ports: SIGTRAN all the same.
+bool unlabelled_sigtran(const MsgContext& ctx) {
+  return ctx.sctp_ppid == 0 && (sigtran_port(ctx.src.port) || sigtran_port(ctx.dst.port));
+}
 
 l2l4::L2L4Config walk_config(const DecoderConfig& d) {
   l2l4::L2L4Config w;
@@ -187,7 +191,7 @@ struct Decoder::Impl final : l2l4::L4Handler {
     const uint32_t ppid = ctx.sctp_ppid;
     const bool sigtran = ppid == kPpidM3ua || ppid == kPpidM2pa || ppid == kPpidM2ua || ppid == kPpidSua;
     if (!sigtran && sip::looks_like_sip(msg)) return sip(ctx, msg, in_packet);
-    if (sigtran || (ppid == 0 && (sigtran_port(ctx.src.port) || sigtran_port(ctx.dst.port)))) {
+    if (sigtran || unlabelled_sigtran(ctx)) {
       if (!room()) return;
       auto m = stable(msg, in_packet);
       if (!m) {
@@ -201,9 +205,8 @@ struct Decoder::Impl final : l2l4::L4Handler {
   void on_sctp_repeat(const MsgContext& ctx, Bytes msg) override {
     // What an inline probe holds: M3UA DATA (version 1, Transfer class, type
     // DATA; PPID 3, or 0 on a SIGTRAN port) or a SIP request.
-    const uint32_t ppid = ctx.sctp_ppid;
-    const bool m3ua = (ppid == kPpidM3ua || (ppid == 0 && (sigtran_port(ctx.src.port) || sigtran_port(ctx.dst.port)))) &&
-                      msg.size() >= 8 && msg[0] == 1 && msg[2] == 1 && msg[3] == 1;
+    const bool m3ua = (ctx.sctp_ppid == kPpidM3ua || unlabelled_sigtran(ctx)) && msg.size() >= 8 && msg[0] == 1 &&
+                      msg[2] == 1 && msg[3] == 1;
     const bool sip_request =
         !m3ua && sip::looks_like_sip(msg) && !(msg.size() >= 7 && std::memcmp(msg.data(), "SIP/2.0", 7) == 0);
     if (!m3ua && !sip_request) return;
