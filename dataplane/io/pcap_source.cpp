@@ -143,7 +143,12 @@ class PcapSource final : public PacketSource {
 std::unique_ptr<PacketSource> open_pcap_file(const std::string& path, uint16_t index, std::string& err) {
   char ebuf[PCAP_ERRBUF_SIZE] = {};
   pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, ebuf);
-  if (!p) { err = path + ": " + ebuf; return nullptr; }
+  if (!p) {
+    // libpcap names the file itself when it cannot open it, not when it cannot read it.
+    const std::string_view why(ebuf);
+    err = why.starts_with(path + ":") ? std::string(why) : path + ": " + std::string(why);
+    return nullptr;
+  }
   long size = -1;
   if (FILE* f = fopen(path.c_str(), "rb")) { fseek(f, 0, SEEK_END); size = ftell(f); fclose(f); }
   return std::make_unique<PcapSource>(p, path, index, true, size);
