@@ -34,6 +34,9 @@ class Analyzer {
   virtual void maybe_reload() {}
   // End of input: calls still open time out, windows close.
   virtual void finish(uint64_t now_ns, std::vector<Alert>& alerts) { (void)now_ns; (void)alerts; }
+  // Offload work the chosen backend could not do and handed to the cpu
+  // (a card failure, a failed Hyperscan scan): counted, for the statistics.
+  virtual uint64_t offload_fallbacks() const { return 0; }
 };
 
 // act: alert writers, mirrors, HEP, metrics. Every callback is optional.

@@ -89,6 +89,7 @@ class RulesAnalyzer final : public DetectAnalyzer {
 
   void print_caught(std::ostream& os) const override { det_->print_caught(os); }
   std::string offload_description() const override { return why_; }
+  uint64_t offload_fallbacks() const override { return det_->offload_fallbacks(); }
   void request_reload() override { reload_ = true; }
 
   void append_metrics(std::vector<std::pair<std::string, double>>& out) const override {

@@ -96,6 +96,8 @@ class Detector {
   const track::TransactionTracker& transactions() const { return txns_; }
   // Batches the offload backend handed to its cpu fallback (fpga failures).
   uint64_t offload_fallbacks() const { return pattern_->fallbacks() + rate_->fallbacks(); }
+  // "pattern: REASON; rate: REASON" for the stages that fell back (empty: none).
+  std::string offload_fallback_reasons() const;
   void print_caught(std::ostream& os) const;
   // One JSON line per flagged number: its victims (contacts since the
   // look-back before its first alert), deep ones marked; and one per flagged

@@ -101,6 +101,18 @@ void Detector::print_caught(std::ostream& os) const {
                       counters_.sms_later_legs);
   if (counters_.whitelisted_suppressed)
     os << fmt::format("  whitelisted subjects not flagged: {} time(s)\n", counters_.whitelisted_suppressed);
+  if (offload_fallbacks())
+    os << fmt::format("  offload fallbacks to the cpu: {} ({})\n", offload_fallbacks(), offload_fallback_reasons());
+}
+
+std::string Detector::offload_fallback_reasons() const {
+  std::string out;
+  if (pattern_->fallbacks())
+    out += fmt::format("pattern {} {}: {}", pattern_->backend(), pattern_->fallbacks(), pattern_->fallback_reason());
+  if (rate_->fallbacks())
+    out += fmt::format("{}rate {} {}: {}", out.empty() ? "" : "; ", rate_->backend(), rate_->fallbacks(),
+                       rate_->fallback_reason());
+  return out;
 }
 
 void Detector::write_victims(std::ostream& os) const {

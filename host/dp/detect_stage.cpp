@@ -39,6 +39,7 @@ void DetectStage::process_run(BurstSlot& s, uint16_t first, uint16_t last) {
   std::span<const PacketRef> pkts(s.pkts.data() + first, last - first);
   for (Sink* k : sinks_) k->on_burst(pkts, ev);
   if (!analyzer_) return;
+  stats_.offload_fallbacks.set(analyzer_->offload_fallbacks());
   if (!enforce_ && !mirror_) {
     // No per-packet verdict to give: the whole run in one call, so that the
     // analyzer batches its pattern scan and rate updates. The alerts and
@@ -192,6 +193,7 @@ void DetectStage::finish() {
       for (Sink* k : sinks_) k->on_alert(a);
     }
     stats_.alerts.add(pending_.size());
+    stats_.offload_fallbacks.set(analyzer_->offload_fallbacks());
   }
   for (Sink* k : sinks_) k->finish();
 }

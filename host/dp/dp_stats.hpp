@@ -14,6 +14,7 @@ namespace sigprobe::dp {
 class Counter {
  public:
   void add(uint64_t n) { v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  void set(uint64_t n) { v_.store(n, std::memory_order_relaxed); }
   uint64_t get() const { return v_.load(std::memory_order_relaxed); }
  private:
   std::atomic<uint64_t> v_{0};
@@ -45,6 +46,7 @@ struct alignas(64) DetectStats {
   Counter held;              // --enforce: blocked messages over SCTP or TCP held back in place
   Counter not_held;          // ... that could not be (fragmented, a response, ...): forwarded
   Counter held_repeats;      // ... retransmissions of a held SCTP chunk, held again (in held too)
+  Counter offload_fallbacks; // the analyzer's (Analyzer::offload_fallbacks), as of the last run
   Counter cycles;            // TSC cycles in track + detect + outputs (merged mode)
 };
 

@@ -118,10 +118,10 @@ struct Plane {
     std::snprintf(line, sizeof line,
                   "detect lcore %u: packets %" PRIu64 " events %" PRIu64 " alerts %" PRIu64 " flagged flows %" PRIu64
                   " held in place %" PRIu64 " (not held %" PRIu64 ", retransmissions held again %" PRIu64
-                  ") merge waits %" PRIu64 " cycles/pkt %.0f\n",
+                  ") offload fallbacks %" PRIu64 " merge waits %" PRIu64 " cycles/pkt %.0f\n",
                   rte_get_main_lcore(), dstats.packets.get(), dstats.events.get(), dstats.alerts.get(),
                   dstats.flagged_flows.get(), dstats.held.get(), dstats.not_held.get(), dstats.held_repeats.get(),
-                  dstats.merge_waits.get(),
+                  dstats.offload_fallbacks.get(), dstats.merge_waits.get(),
                   dstats.packets.get() ? double(dstats.cycles.get()) / double(dstats.packets.get()) : 0.0);
     report << line;
     report.flush();

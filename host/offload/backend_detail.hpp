@@ -3,6 +3,7 @@
 // set one backend rejects is rejected by all, and sizing knobs for tests.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -37,6 +38,14 @@ std::string hyperscan_literal(std::string_view text);
 
 // Sorts the matches appended since `from` by (item, field, pattern) and drops repeats.
 void finish_matches(std::vector<PatternMatch>& out, size_t from);
+
+// Test seam: the cpu pattern engine with failures injected. Before its nth
+// hs_scan call (0-based, counted over the engine's life) fault(n) is asked; a
+// non-zero result (an hs_error_t) is taken as that call's failure, at once,
+// with no match reported.
+using ScanFault = std::function<int(uint64_t n)>;
+std::unique_ptr<PatternEngine> make_cpu_pattern_engine_faulty(std::span<const PatternSpec> patterns,
+                                                              ScanFault fault, std::string& err);
 
 std::unique_ptr<RateEngine> make_cpu_rate_engine_sized(std::span<const RateSpec> rates,
                                                        unsigned sets_log2, std::string& err);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <functional>
 
 #include "hls_kernels/include/pattern_record.hpp"
 #include "hls_kernels/include/rate_record.hpp"  // hlsk::mix64
@@ -235,8 +236,25 @@ struct HsScratchFree {
   void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
 };
 
+// hs_scan's error codes by name (hs_common.h), for the fallback reason.
+std::string_view hs_error_name(hs_error_t rc) {
+  switch (rc) {
+    case HS_INVALID: return "HS_INVALID";
+    case HS_NOMEM: return "HS_NOMEM";
+    case HS_SCAN_TERMINATED: return "HS_SCAN_TERMINATED";
+    case HS_BAD_ALIGN: return "HS_BAD_ALIGN";
+    case HS_BAD_ALLOC: return "HS_BAD_ALLOC";
+    case HS_SCRATCH_IN_USE: return "HS_SCRATCH_IN_USE";
+    case HS_INSUFFICIENT_SPACE: return "HS_INSUFFICIENT_SPACE";
+    case HS_UNKNOWN_ERROR: return "HS_UNKNOWN_ERROR";
+    default: return "an error";
+  }
+}
+
 class CpuPatternEngine final : public PatternEngine {
  public:
+  explicit CpuPatternEngine(ScanFault fault = {}) : fault_(std::move(fault)) {}
+
   bool build(std::span<const PatternSpec> patterns, std::string& err) {
     if (!validate_patterns(patterns, err)) return false;
     lists_.build(patterns);
@@ -255,6 +273,7 @@ class CpuPatternEngine final : public PatternEngine {
         if (p.kind != PatternKind::Literal && p.kind != PatternKind::LiteralNocase) continue;
         if (!(p.field_mask & (1u << f))) continue;
         escaped.push_back(hyperscan_literal(p.text));
+        field_literals_[f].push_back({p.text, p.kind == PatternKind::LiteralNocase});
         flags.push_back(HS_FLAG_SINGLEMATCH | (p.kind == PatternKind::LiteralNocase ? HS_FLAG_CASELESS : 0));
         ids.push_back(static_cast<unsigned>(ids.size()));
         field_ids_[f].push_back(p.id);
@@ -284,6 +303,9 @@ class CpuPatternEngine final : public PatternEngine {
   }
 
   std::string_view backend() const override { return "cpu"; }
+  // Fields whose hs_scan failed, handed to the kernels' C++ instead.
+  uint64_t fallbacks() const override { return fallbacks_; }
+  std::string_view fallback_reason() const override { return reason_; }
 
   void scan(std::span<const ScanItem> items, std::vector<PatternMatch>& out) override {
     const size_t from = out.size();
@@ -292,8 +314,13 @@ class CpuPatternEngine final : public PatternEngine {
       if (f >= kFields) continue;
       if (dbs_[f] && !it.bytes.empty()) {
         Ctx ctx{this, &out, it.item, it.field};
-        hs_scan(dbs_[f].get(), it.bytes.data(), static_cast<unsigned>(it.bytes.size()), 0, scratch_.get(),
-                &CpuPatternEngine::on_match, &ctx);
+        const hs_error_t injected = fault_ ? fault_(scans_++) : HS_SUCCESS;
+        const hs_error_t rc =
+            injected != HS_SUCCESS ? injected
+                                   : hs_scan(dbs_[f].get(), it.bytes.data(), static_cast<unsigned>(it.bytes.size()),
+                                             0, scratch_.get(), &CpuPatternEngine::on_match, &ctx);
+        if (rc != HS_SUCCESS) [[unlikely]]
+          rescan(it, rc, out);
       }
       lists_.add_probes(static_cast<uint32_t>(&it - items.data()), it.field, it.bytes, probes_);
     }
@@ -303,6 +330,28 @@ class CpuPatternEngine final : public PatternEngine {
   }
 
  private:
+  // hs_scan failed on one field (none is expected: the databases are ours and
+  // the scratch is this engine's alone). The matches it reported stand (the
+  // duplicates go in finish_matches); the field's literals are searched one by
+  // one, so no match is lost, and the failure is counted with its reason, as
+  // the fpga's are.
+  void rescan(const ScanItem& it, hs_error_t rc, std::vector<PatternMatch>& out) {
+    ++fallbacks_;
+    reason_ = "hyperscan: hs_scan returned " + std::to_string(rc) + " (" + std::string(hs_error_name(rc)) +
+              "); the field was searched literal by literal";
+    const size_t f = static_cast<size_t>(it.field);
+    const std::string_view hay(it.bytes.data(), it.bytes.size());
+    auto fold = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+    for (size_t k = 0; k < field_literals_[f].size(); ++k) {
+      const auto& [text, nocase] = field_literals_[f][k];
+      const bool found =
+          nocase ? std::search(hay.begin(), hay.end(), text.begin(), text.end(),
+                               [&](char a, char b) { return fold(a) == fold(b); }) != hay.end()
+                 : hay.find(text) != std::string_view::npos;
+      if (found) out.push_back({it.item, field_ids_[f][k], it.field});
+    }
+  }
+
   struct Ctx {
     CpuPatternEngine* self;
     std::vector<PatternMatch>* out;
@@ -320,12 +369,24 @@ class CpuPatternEngine final : public PatternEngine {
   std::unique_ptr<hs_scratch_t, HsScratchFree> scratch_;
   ListTable lists_;
   std::vector<ListTable::Probe> probes_;  // reused: no allocation once grown
+  // Per field, the literals of field_ids_ (text, nocase), for rescan().
+  std::array<std::vector<std::pair<std::string, bool>>, kFields> field_literals_;
+  ScanFault fault_;
+  uint64_t scans_ = 0, fallbacks_ = 0;
+  std::string reason_;
 };
 
 }  // namespace
 
 std::unique_ptr<PatternEngine> make_cpu_pattern_engine(std::span<const PatternSpec> patterns, std::string& err) {
   auto e = std::make_unique<CpuPatternEngine>();
+  if (!e->build(patterns, err)) return nullptr;
+  return e;
+}
+
+std::unique_ptr<PatternEngine> make_cpu_pattern_engine_faulty(std::span<const PatternSpec> patterns,
+                                                              ScanFault fault, std::string& err) {
+  auto e = std::make_unique<CpuPatternEngine>(std::move(fault));
   if (!e->build(patterns, err)) return nullptr;
   return e;
 }

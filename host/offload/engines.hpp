@@ -66,7 +66,8 @@ class PatternEngine {
   // Append each distinct (item, field, pattern) match once. Output is sorted
   // by (item, field, pattern_id) so every backend's output compares equal.
   virtual void scan(std::span<const ScanItem> items, std::vector<PatternMatch>& out) = 0;
-  // fpga only: batches handed to the cpu after a card failure, and why.
+  // fpga: batches handed to the cpu after a card failure; cpu: fields whose
+  // hs_scan failed, searched literal by literal instead. And the last reason.
   virtual uint64_t fallbacks() const { return 0; }
   virtual std::string_view fallback_reason() const { return {}; }
 };

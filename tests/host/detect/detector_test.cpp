@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "host/offload/backend_detail.hpp"
 #include "host/track/ss7_tracker.hpp"
 #include "tests/host/track/event_builder.hpp"
 
@@ -719,6 +720,40 @@ TEST(Detector, ChineseScamSmsNeedsTwoKeywordFamiliesAndFlagsTheSender) {
   EXPECT_EQ(alerts[1].rule, "url");
   EXPECT_EQ(alerts[1].subject, "8613800000003");
   EXPECT_EQ(alerts[1].evidence["domains"][0], "evil.cn");
+}
+
+// Every Hyperscan scan failing (injected) changes no verdict: those fields are
+// searched literal by literal, and the report says how often and why.
+TEST(Detector, AFailingHyperscanScanLosesNoVerdictAndIsReported) {
+  SpecRegistry reg;
+  auto c = compile(
+      "rules:\n  - name: scam\n    type: content\n    min_families: 2\n    keywords:\n"
+      "      impersonation: [医保局, 客服]\n      money: [退款, 转账]\n", reg);
+  ASSERT_TRUE(c);
+  std::string err;
+  auto pattern = offload::make_cpu_pattern_engine_faulty(c->patterns, [](uint64_t) { return -13; }, err);
+  ASSERT_TRUE(pattern) << err;
+  auto rate = offload::make_cpu_rate_engine(c->rates, err);
+  ASSERT_TRUE(rate) << err;
+  Detector det(std::move(c), std::move(pattern), std::move(rate));
+  EventBuilder b;
+  auto e = b.map_invoke(track::map_op::kMoForwardSm, 1, "8613900000011");
+  e.map.msisdn = b.keep("8613800000002");
+  e.map.sms.present = true;
+  e.map.sms.tpdu_type = 1;
+  e.map.sms.da = b.keep("8613900000099");
+  e.map.sms.text = b.keep("医保局通知：您的医保卡异常，请办理退款");
+  auto alerts = run(det, {e});
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].subject, "8613800000002");
+  EXPECT_GT(det.offload_fallbacks(), 0u);
+  std::ostringstream report;
+  det.print_caught(report);
+  EXPECT_NE(report.str().find("offload fallbacks to the cpu: " + std::to_string(det.offload_fallbacks()) +
+                              " (pattern cpu " + std::to_string(det.offload_fallbacks()) +
+                              ": hyperscan: hs_scan returned -13 (HS_UNKNOWN_ERROR)"),
+            std::string::npos)
+      << report.str();
 }
 
 // Our own SMSC (home_gt_prefixes 8613 in kLists) relays every subscriber's SMS:

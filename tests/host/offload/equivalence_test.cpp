@@ -1,5 +1,5 @@
-// Property tests: random pattern sets and inputs through cpu, csim and a
-// naive reference matcher; random sample streams through cpu, csim and exact
+// Property tests: random pattern sets and inputs through cpu (also with every
+// Hyperscan scan failing), csim and a naive reference matcher; random sample streams through cpu, csim and exact
 // counting.
 #include <gtest/gtest.h>
 
@@ -54,6 +54,13 @@ TEST(OffloadEquivalence, RandomPatternSetsGiveTheReferenceMatchesOnEveryBackend)
       e->scan(items, got);
       ASSERT_EQ(got, want) << b << " round " << round;
     }
+    // The cpu engine with every hs_scan failing: its fallback search alone.
+    std::string err;
+    auto failing = make_cpu_pattern_engine_faulty(pats, [](uint64_t) { return -13; }, err);  // HS_UNKNOWN_ERROR
+    ASSERT_TRUE(failing) << err;
+    std::vector<PatternMatch> got;
+    failing->scan(items, got);
+    ASSERT_EQ(got, want) << "cpu, hs_scan failing, round " << round;
   }
   EXPECT_GT(total, 5000u);  // the rounds compared real matches
 }

@@ -164,5 +164,51 @@ TEST_P(PatternEngineTest, RejectsListTextLongerThanTheKernelHolds) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, PatternEngineTest, ::testing::ValuesIn(testing::backend_names()));
 
+// hs_scan failing on a field (injected: none is known to fail now) loses none
+// of its matches: the field's literals are searched one by one, and the engine
+// counts it with the error's name, as the fpga engine counts a card failure.
+TEST(CpuPatternEngine, AFailedHyperscanScanIsSearchedAgainAndCounted) {
+  constexpr int kHsUnknownError = -13, kHsScratchInUse = -10;  // hs_common.h
+  std::vector<PatternSpec> specs = {{1, PatternKind::Literal, kText, "refund"},
+                                    {2, PatternKind::LiteralNocase, kText, "BANK"},
+                                    {3, PatternKind::Literal, kUa, "GoIP"},
+                                    {4, PatternKind::Prefix, kNumbers, "170"}};
+  std::vector<ScanItem> items = {{0, FieldTag::Text, "bank refund today"},
+                                 {1, FieldTag::UserAgent, "GoIP-16"},
+                                 {2, FieldTag::Calling, "17012345678"},
+                                 {3, FieldTag::Text, "your Bank card"}};
+  std::string err;
+  auto plain = make_cpu_pattern_engine(specs, err);
+  ASSERT_TRUE(plain) << err;
+  std::vector<PatternMatch> want;
+  plain->scan(items, want);
+  ASSERT_EQ(want.size(), 5u);
+  EXPECT_EQ(plain->fallbacks(), 0u);
+
+  // Scans 0, 1 and 2 are items 0, 1 and 3 (the calling number has no literal database).
+  std::vector<uint64_t> asked;
+  auto faulty = make_cpu_pattern_engine_faulty(
+      specs,
+      [&](uint64_t n) {
+        asked.push_back(n);
+        return n == 0 ? kHsUnknownError : n == 2 ? kHsScratchInUse : 0;
+      },
+      err);
+  ASSERT_TRUE(faulty) << err;
+  std::vector<PatternMatch> got;
+  faulty->scan(items, got);
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(asked, (std::vector<uint64_t>{0, 1, 2}));
+  EXPECT_EQ(faulty->fallbacks(), 2u);
+  EXPECT_NE(faulty->fallback_reason().find("hs_scan returned -10 (HS_SCRATCH_IN_USE)"), std::string_view::npos)
+      << faulty->fallback_reason();
+
+  // The next batch, scanned without a failure, adds no fallback.
+  got.clear();
+  faulty->scan(items, got);
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(faulty->fallbacks(), 2u);
+}
+
 }  // namespace
 }  // namespace sigprobe::offload
