@@ -82,7 +82,7 @@ void Detector::print_caught(std::ostream& os) const {
     os << fmt::format("  group victims: {} (rule, group) flagged, {} calling number(s), {} victim(s)\n", groups,
                       numbers, group_victims);
   const auto& cc = calls_.counters();
-  os << fmt::format("  calls tracked: {} ({} answered, {} cancelled before answer, {} rejected, {} timed out{}{}{}), "
+  os << fmt::format("  calls tracked: {} ({} answered, {} cancelled before answer, {} rejected, {} timed out{}{}{}{}), "
                     "table bound {} evictions {}\n",
                     cc.calls, cc.answered, cc.cancelled, cc.rejected, cc.timed_out,
                     cc.unseen ? fmt::format(", {} outcome not on the link", cc.unseen) : std::string(),
@@ -91,6 +91,10 @@ void Detector::print_caught(std::ostream& os) const {
                     cc.challenged ? fmt::format(", {} challenge(s) for credentials (401/407) within a call",
                                                 cc.challenged)
                                   : std::string(),
+                    cc.retry_asked
+                        ? fmt::format(", {} redirect(s) or other answer(s) asking for a retry within a call",
+                                      cc.retry_asked)
+                        : std::string(),
                     calls_.table_counters().capacity, calls_.table_counters().evictions);
   if (caught_.counters().evictions)
     os << fmt::format("  caught list bound {} (settings.max_subscribers): {} (rule, subject) entries pushed out "

@@ -15,6 +15,21 @@ constexpr unsigned kLegIsup = 0, kLegCamelOriginating = 1, kLegCamelTerminating 
 constexpr uint8_t kIsupIam = 0x01, kIsupAcm = 0x06, kIsupCon = 0x07, kIsupAnm = 0x09,
                   kIsupRel = 0x0C, kIsupRlc = 0x10, kIsupCpg = 0x2C;
 
+// Final responses to an INVITE after which the caller's side sends it again on
+// the same Call-ID with a higher CSeq, as the same call: 3xx, a redirect to
+// the Contact targets (RFC 3261 8.1.3.4); 401/407, credentials (22.2); 413,
+// 415, 416, 420, the request changed as the response says (8.1.3.5); 421, the
+// extension it requires (21.4.16); 422, a longer session interval (RFC 4028);
+// 494, a security agreement first (RFC 3329). Not 488 nor 503: a session or a
+// server that will not take the call ends most calls that get them.
+bool asks_for_retry(uint16_t st) {
+  if (st >= 300 && st < 400) return true;
+  switch (st) {
+    case 401: case 407: case 413: case 415: case 416: case 420: case 421: case 422: case 494: return true;
+    default: return false;
+  }
+}
+
 void format_source(const Endpoint& e, FixedStr<48>& out) {
   char buf[64];
   size_t n = 0;
@@ -151,7 +166,7 @@ void CallTracker::on_sip(const SignalEvent& ev, uint32_t i, std::vector<CallFact
   if (s.method == SipMethod::Invite) {
     if (r) {
       if (!s.to_tag.empty()) ++counters_.reinvites;  // re-INVITE in the dialog
-      else if (r->challenged_ns) r->challenged_ns = 0;  // resent with credentials: the call goes on
+      else if (r->retry_ns) r->retry_ns = 0;  // resent as asked (credentials, new target): the call goes on
       else ++counters_.retransmissions;
       return;
     }
@@ -194,11 +209,11 @@ void CallTracker::on_sip(const SignalEvent& ev, uint32_t i, std::vector<CallFact
   } else if (st >= 200 && st < 300) {
     if (!r->answered()) r->release_cause = st;  // forking: the first 2xx answers the call
     answer(*r, ev.ts_ns, i, facts);
-  } else if ((st == 401 || st == 407) && !r->answered()) {
-    // A challenge, not an answer: the caller's UA resends the INVITE, same
-    // Call-ID, with credentials (RFC 3261 22.2), and that is still this call.
-    if (!r->challenged_ns) ++counters_.challenged;
-    r->challenged_ns = ev.ts_ns;
+  } else if (asks_for_retry(st) && !r->answered()) {
+    // Not an outcome: the caller's UA (or a proxy for it) sends the INVITE
+    // again, same Call-ID, higher CSeq, and that is still this call.
+    if (!r->retry_ns) ++(st == 401 || st == 407 ? counters_.challenged : counters_.retry_asked);
+    r->retry_ns = ev.ts_ns;
     r->release_cause = st;
   } else if (st >= 300 && !r->answered()) {
     end_call(*r, st == 487 ? CallEnd::CancelledBeforeAnswer : CallEnd::Rejected, ev.ts_ns, st, i, facts);
@@ -216,6 +231,7 @@ void CallTracker::answer(CallRecord& r, uint64_t ts, uint32_t i, std::vector<Cal
   if (r.answered()) return;
   r.state = CallState::Answered;
   r.answer_ns = ts;
+  r.retry_ns = 0;  // another fork answered after one asked for a retry
   ++counters_.answered;
   facts.push_back({CallFactKind::Answered, i, &r});
 }
@@ -390,8 +406,8 @@ void CallTracker::expire(uint64_t now_ns, std::vector<CallFact>& facts) {
   table_.erase_if([&](uint64_t, CallRecord& r) {
     uint64_t limit = r.answered() ? r.answer_ns + cfg_.call_timeout_ns : r.setup_ns + cfg_.setup_timeout_ns;
     if (now_ns < limit) return false;
-    if (r.challenged_ns) {  // never resent: the challenge was its rejection
-      end_challenged(r, facts);
+    if (r.retry_ns) {  // never resent: the answer that asked for it was its rejection
+      end_unretried(r, facts);
       return true;
     }
     r.state = CallState::Ended;
@@ -403,18 +419,18 @@ void CallTracker::expire(uint64_t now_ns, std::vector<CallFact>& facts) {
   });
 }
 
-void CallTracker::end_challenged(CallRecord& r, std::vector<CallFact>& facts) {
+void CallTracker::end_unretried(CallRecord& r, std::vector<CallFact>& facts) {
   r.state = CallState::Ended;
   r.end = CallEnd::Rejected;
-  r.end_ns = r.challenged_ns;
+  r.end_ns = r.retry_ns;
   ++counters_.rejected;
   facts.push_back({CallFactKind::Ended, UINT32_MAX, &r});
 }
 
 void CallTracker::finish(uint64_t now_ns, std::vector<CallFact>& facts) {
   table_.erase_if([&](uint64_t, CallRecord& r) {
-    if (r.challenged_ns) {
-      end_challenged(r, facts);
+    if (r.retry_ns) {
+      end_unretried(r, facts);
       return true;
     }
     r.state = CallState::Ended;

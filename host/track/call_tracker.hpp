@@ -46,9 +46,11 @@ struct alignas(64) CallRecord {
   uint32_t orig_pc = 0;         // ISUP: the point code that sent the IAM
   uint32_t tag = 0;             // free for the detector (e.g. rule flags)
   uint64_t setup_ns = 0, ring_ns = 0, answer_ns = 0, end_ns = 0;
-  // SIP: when a 401/407 asked the caller for credentials, until the INVITE
-  // comes again with them (0: not waiting). Not an outcome: the same call goes on.
-  uint64_t challenged_ns = 0;
+  // SIP: when a final response asked the caller to send the INVITE again
+  // (a 401/407 challenge, a 3xx redirect, a 4xx naming what to change: see
+  // asks_for_retry), until it comes again on the same Call-ID (0: not waiting).
+  // Not an outcome: the same call goes on.
+  uint64_t retry_ns = 0;
   ContactRef contact;           // the detector's handle on the caller's contact with b
   FixedStr<32> a, b;            // calling, called (digits)
   FixedStr<48> source;          // "ip:port" (SIP), "opc:N" (ISUP) or "msc:DIGITS" (CAP)
@@ -84,9 +86,10 @@ struct CallFact {
 
 struct CallTrackerConfig {
   size_t max_calls = 1 << 20;
-  // No answer within 3 minutes: timed out; a call challenged (401/407) and not
-  // resent by then was rejected at its challenge (a softphone may wait for its
-  // user to type the password: sngrep's aaa.pcap resends after 17, 32 and 51 s).
+  // No answer within 3 minutes: timed out; a call asked to retry (a 401/407
+  // challenge, a redirect) and not resent by then was rejected at that answer
+  // (a softphone may wait for its user to type the password: sngrep's aaa.pcap
+  // resends after 17, 32 and 51 s).
   uint64_t setup_timeout_ns = 180'000'000'000ull;
   uint64_t call_timeout_ns = 4 * 3600'000'000'000ull; // answered, no BYE within 4 hours
   uint64_t sweep_every_ns = 10'000'000'000ull;
@@ -99,7 +102,8 @@ struct CallCounters {
   uint64_t calls = 0, answered = 0, completed = 0, cancelled = 0, rejected = 0, timed_out = 0, unseen = 0;
   uint64_t later_legs = 0;  // of calls, starts that were another leg of a call already seen
   uint64_t reinvites = 0, retransmissions = 0, orphan_messages = 0;
-  uint64_t challenged = 0;  // 401/407 answers to INVITEs: each resent INVITE goes on with the same call
+  uint64_t challenged = 0;   // 401/407 answers to INVITEs: each resent INVITE goes on with the same call
+  uint64_t retry_asked = 0;  // 3xx and the other retry answers (asks_for_retry): the same
 };
 
 class CallTracker {
@@ -138,8 +142,8 @@ class CallTracker {
   CallRecord* open_call(uint64_t key, const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts);
   // leg: the kind of leg (a kLeg value) for the same-call check.
   void started(CallRecord& r, unsigned leg, uint32_t i, std::vector<CallFact>& facts);
-  // A challenged call never resent: rejected when it was challenged.
-  void end_challenged(CallRecord& r, std::vector<CallFact>& facts);
+  // A call asked to retry and never resent: rejected at that answer.
+  void end_unretried(CallRecord& r, std::vector<CallFact>& facts);
   // The first provisional / answer of a call (later ones change nothing).
   void ringing(CallRecord& r, uint64_t ts, uint32_t i, std::vector<CallFact>& facts);
   void answer(CallRecord& r, uint64_t ts, uint32_t i, std::vector<CallFact>& facts);

@@ -157,6 +157,57 @@ TEST(CallTracker, AChallengeNeverAnsweredIsTheCallsRejection) {
   EXPECT_EQ(f.t.counters().calls, 1u);
 }
 
+// The other answers that ask for the INVITE again on the same Call-ID: a 302
+// (RFC 3261 8.1.3.4: the caller's UA or its proxy tries the Contact) and a
+// 422 (RFC 4028: a longer Session-Expires). One call each, as for a challenge;
+// a 486 or a 488 is the call's outcome, and an INVITE after it is a new call.
+TEST(CallTracker, ARedirectOrA422FollowedByTheSameCallIdIsOneCall) {
+  EventBuilder b;
+  TrackRun r;
+  r.feed(b.sip_request(SipMethod::Invite, 10.0, "r1", "111", "222"));
+  r.feed(b.sip_response(302, 10.1, "r1", "111", "222"));
+  r.feed(b.sip_request(SipMethod::Invite, 10.2, "r1", "111", "222"));  // to the Contact of the 302
+  r.feed(b.sip_response(422, 10.3, "r1", "111", "222"));
+  r.feed(b.sip_request(SipMethod::Invite, 10.4, "r1", "111", "222"));  // Session-Expires raised
+  r.feed(b.sip_response(200, 12.0, "r1", "111", "222"));
+  r.feed(b.sip_request(SipMethod::Bye, 30.0, "r1", "111", "222", {}, "tt"));
+  ASSERT_EQ(r.kinds(), (std::vector<CallFactKind>{CallFactKind::Started, CallFactKind::Answered,
+                                                  CallFactKind::Ended}));
+  EXPECT_EQ(r.facts.back().rec->end, CallEnd::Completed);
+  EXPECT_EQ(r.t.counters().calls, 1u);
+  EXPECT_EQ(r.t.counters().retry_asked, 2u);
+  EXPECT_EQ(r.t.counters().challenged, 0u);
+  EXPECT_EQ(r.t.counters().rejected, 0u);
+
+  for (uint16_t final_status : {486, 488, 503}) {
+    TrackRun o;
+    o.feed(b.sip_request(SipMethod::Invite, 10.0, "r2", "111", "222"));
+    o.feed(b.sip_response(final_status, 10.1, "r2", "111", "222"));
+    o.feed(b.sip_request(SipMethod::Invite, 10.4, "r2", "111", "222"));
+    EXPECT_EQ(o.t.counters().calls, 2u) << final_status;
+    EXPECT_EQ(o.t.counters().rejected, 1u) << final_status;
+    EXPECT_EQ(o.t.counters().retry_asked, 0u) << final_status;
+  }
+}
+
+// A fork that redirects (302) while another answers: the call was answered,
+// and its timeout ends it as answered, not rejected at the 302.
+TEST(CallTracker, AnAnswerAfterAnotherForksRedirectIsNotARejection) {
+  EventBuilder b;
+  CallTrackerConfig c;
+  c.call_timeout_ns = 60'000'000'000ull;
+  TrackRun r(c);
+  r.feed(b.sip_request(SipMethod::Invite, 10.0, "f1", "111", "222"));
+  r.feed(b.sip_response(302, 10.1, "f1", "111", "222"));
+  r.feed(b.sip_response(200, 11.0, "f1", "111", "222"));
+  r.t.expire(uint64_t(80e9), r.facts);
+  ASSERT_EQ(r.kinds(), (std::vector<CallFactKind>{CallFactKind::Started, CallFactKind::Answered,
+                                                  CallFactKind::Ended}));
+  EXPECT_EQ(r.facts.back().rec->end, CallEnd::TimedOut);
+  EXPECT_EQ(r.facts.back().rec->talk_ns(), 69'000'000'000ull);
+  EXPECT_EQ(r.t.counters().rejected, 0u);
+}
+
 TEST(CallTracker, UnansweredCallTimesOutOnCaptureTime) {
   EventBuilder b;
   CallTrackerConfig c;
