@@ -164,6 +164,10 @@ void TcpStreams::on_segment(const TcpSegment& seg, const MsgContext& ctx, uint64
       ++c.reasm.tcp_retransmissions;
       if (ctx.wire.l4_len) h.on_tcp_repeat(ctx);
     } else {
+      // Bytes delivered before ahead of new ones (a sender that cut its
+      // retransmission at other bounds, a copy the probe saw only in part):
+      // the new bytes are delivered, and the segment is a repeat all the same.
+      if (s->next != seg.seq && ctx.wire.l4_len) h.on_tcp_repeat(ctx);
       deliver(*s, p.subspan(s->next - seg.seq), seg.in_packet, ctx, h, c);
       drain_waiting(*s, ctx, h, c);
     }

@@ -2,6 +2,8 @@
 
 #include "host/dp/hold_in_place.hpp"
 
+#include <algorithm>
+
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
@@ -154,17 +156,22 @@ void DetectStage::hold_repeats(BurstSlot& s, uint16_t first, uint16_t last) {
       spot.msg_off = uint16_t(rp.wire.msg_off + h.value_off);
       spot.msg_len = h.value_len;
       held = hold_at(s, i, nullptr, spot, h.value_len == 0 ? HoldKind::M3ua : HoldKind::SipSctp) == HoldResult::Held;
-    } else {  // every value held of the connection that lies whole in the segment
+    } else {  // every value held of the connection, or the part of it, that lies in the segment
       const TcpSegment seg = held_values_.empty() ? TcpSegment{} : tcp_segment_of(bytes, rp.wire);
       if (!seg.valid) continue;
       const size_t set = set_of_ports(seg.ports, kHeldValueSets);
       for (size_t w = 0; w < kHeldValueWays; ++w) {
         const HeldValue& v = held_values_[set * kHeldValueWays + w];
-        const uint32_t at = v.seq - seg.seq;  // serial arithmetic: the value's place in the payload
-        if (v.len == 0 || v.ports != seg.ports || at > seg.data_len || seg.data_len - at < v.len) continue;
+        if (v.len == 0 || v.ports != seg.ports) continue;
+        // The value's place in the payload (serial arithmetic: negative when
+        // it starts before the segment). A resend cut inside the value gets
+        // its part zeroed, so whichever copies the receiver keeps, it reads zeros.
+        const int64_t at = int32_t(v.seq - seg.seq);
+        const int64_t from = std::max<int64_t>(at, 0), to = std::min<int64_t>(at + v.len, seg.data_len);
+        if (from >= to) continue;
         WireSpot spot = rp.wire;
-        spot.msg_off = uint16_t(seg.data_off + at);
-        spot.msg_len = v.len;
+        spot.msg_off = uint16_t(seg.data_off + from);
+        spot.msg_len = uint16_t(to - from);
         if (hold_at(s, i, nullptr, spot, HoldKind::SipTcp) == HoldResult::Held) held = true;
       }
     }

@@ -31,11 +31,13 @@
 // Retransmissions. The held copy may still be lost after the probe (a full
 // TX queue, the next link) and the sender retransmit the original. The
 // decoder reports such a copy (an SCTP TSN seen before carrying one M3UA
-// message or one SIP request whole; a TCP segment whose bytes it delivered
-// before) as a Repeat; the detect stage remembers what it held
-// (sctp_chunk_key, with the Max-Forwards value's place in the chunk for SIP;
-// over TCP the value's connection and sequence number, tcp_segment_of) and
-// holds a repeat of it again, over TCP wherever the retransmission was cut.
+// message or one SIP request whole; a TCP segment that starts with bytes it
+// delivered before, new bytes after them or not) as a Repeat; the detect
+// stage remembers what it held (sctp_chunk_key, with the Max-Forwards value's
+// place in the chunk for SIP; over TCP the value's connection and sequence
+// number, tcp_segment_of) and holds a repeat of it again, over TCP wherever
+// the retransmission was cut: a cut through the value zeroes the part of it
+// in each piece.
 #pragma once
 #include <cstdint>
 #include <span>

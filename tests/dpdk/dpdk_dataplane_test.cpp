@@ -465,6 +465,35 @@ TEST_F(DpdkDataplane, EnforceHoldsBackTheBlockedCallersRequestsOverTcpInPlace) {
                                    std::to_string(responses) + ", retransmissions held again 2)"),
             std::string::npos)
       << log("inline.log");
+
+  // Resends that carry a held value only in part. (1) The INVITE again in two
+  // pieces cut between the 7 and the 0 of "70": the first piece's 7 is zeroed
+  // (the second's 0 is one already), so the receiver reads 00 whichever
+  // copies it keeps. (2) The BYE again with a new request behind it in one
+  // segment (a keep-alive OPTIONS of another number): the BYE's value is held,
+  // the new request is delivered and passes as sent.
+  const std::string& invite = bad_requests[0].second;
+  const size_t cut = invite.find("Max-Forwards: 70") + 15;
+  std::string head = invite.substr(0, cut), head_held = head;
+  head_held.back() = '0';
+  in.push_back({ts += 1000, tcp_frame(a, b, port, 5060, bad_requests[0].first, head)});
+  want.push_back({ts, tcp_frame(a, b, port, 5060, bad_requests[0].first, head_held)});
+  in.push_back({ts += 1000, tcp_frame(a, b, port, 5060, bad_requests[0].first + uint32_t(cut), invite.substr(cut))});
+  want.push_back(in.back());
+  std::string options = sip_msg("OPTIONS sip:10.1.0.1 SIP/2.0", "8613900139099", "8613900139099", "ka@10.0.0.1", 1,
+                                "OPTIONS", false);
+  options.replace(options.find("SIP/2.0/UDP"), 11, "SIP/2.0/TCP");
+  std::string bye_held = bad_requests[2].second;
+  bye_held.replace(bye_held.find("Max-Forwards: 70"), 16, "Max-Forwards: 00");
+  in.push_back({ts += 1000, tcp_frame(a, b, port, 5060, bad_requests[2].first, bad_requests[2].second + options)});
+  want.push_back({ts, tcp_frame(a, b, port, 5060, bad_requests[2].first, bye_held + options)});
+  ASSERT_TRUE(write_pcap(path("tcp_partial.pcap"), in));
+  run_inline(path("tcp_partial.pcap"), path("empty.pcap"), "0@0,1@1", "--enforce --rules " + path("rules.yaml"));
+  EXPECT_EQ(bytes_of(read_pcap(path("out_b.pcap"))), bytes_of(want));
+  EXPECT_NE(log("inline.log").find("held in place " + std::to_string(held + 5) + " (not held " +
+                                   std::to_string(responses) + ", retransmissions held again 4)"),
+            std::string::npos)
+      << log("inline.log");
 }
 
 // SIP over SCTP (pcaps/sip/sctp_identity.pcap: an INVITE from 8613800138009,

@@ -96,13 +96,16 @@ TEST(TcpStream, RetransmissionsAreDroppedAndCounted) {
   r.seg(2, "e\ntwo\nthree\n");  // partly old, partly new
   EXPECT_EQ(r.h.tcp_stream(), "one\ntwo\nthree\n");
   EXPECT_EQ(r.c.reasm.tcp_retransmissions, 1u);
-  // Only the whole retransmission is reported (an inline probe holds it
-  // again when it held the first copy), with the segment's place.
-  ASSERT_EQ(r.h.repeats.size(), 1u);
+  // Both segments that carry old bytes are reported, with their places (an
+  // inline probe holds what it held in the first copy again): the whole
+  // retransmission, and the one whose new bytes were delivered all the same.
+  ASSERT_EQ(r.h.repeats.size(), 2u);
   EXPECT_EQ(r.h.repeats[0].kind, Delivery::Kind::Tcp);
   EXPECT_EQ(r.h.repeats[0].frame, 3u);
   EXPECT_EQ(r.h.repeats[0].ctx.wire.l4_off, 34u);
   EXPECT_EQ(r.h.repeats[0].ctx.wire.l4_len, 20u + 4);
+  EXPECT_EQ(r.h.repeats[1].frame, 5u);
+  EXPECT_EQ(r.h.repeats[1].ctx.wire.l4_len, 20u + 12);
 }
 
 TEST(TcpStream, GapIsSkippedAtFin) {
