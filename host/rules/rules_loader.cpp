@@ -53,12 +53,61 @@ std::vector<std::string_view> type_keys(RuleType t) {
   }
 }
 
+// Full-width forms a list typed or exported on a Chinese system holds (U+FF08
+// "（" to U+FF19 "９": parentheses, "＊", "＋", "，", "－", "．", "／", digits;
+// U+3000, the ideographic space) and the no-break space a copied spreadsheet
+// cell brings, written as their ASCII characters.
+std::string ascii_forms(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto b = [&](size_t k) { return uint8_t(s[k]); };
+    if (i + 2 < s.size() && b(i) == 0xEF && b(i + 1) == 0xBC && b(i + 2) >= 0x88 && b(i + 2) <= 0x99) {
+      out += char(b(i + 2) - 0x88 + '(');
+      i += 2;
+    } else if (i + 2 < s.size() && b(i) == 0xE3 && b(i + 1) == 0x80 && b(i + 2) == 0x80) {
+      out += ' ';
+      i += 2;
+    } else if (i + 1 < s.size() && b(i) == 0xC2 && b(i + 1) == 0xA0) {
+      out += ' ';
+      i += 1;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// What no entry may hold, and how to say it: the marks of a spreadsheet's
+// CSV export or of a text copied from a document. Empty when none.
+std::string stray_mark(std::string_view e) {
+  for (size_t i = 0; i < e.size(); ++i) {
+    const uint8_t c = uint8_t(e[i]);
+    if (c == ',' || c == ';') return std::string("a '") + char(c) + "' (one entry a line: a CSV export? keep its number column only)";
+    if (c == '"' || c == '\'') return "quotes (write the entry bare)";
+    if ((c < 0x20 && c != '\t') || c == 0x7F) return "a control character";
+    const std::string_view rest = e.substr(i);
+    if (rest.starts_with("\xE2\x80\x8B")) return "a zero-width space";
+    if (rest.starts_with("\xEF\xBB\xBF")) return "a byte order mark";
+    if (rest.starts_with("\xE3\x80\x81")) return "a '\xE3\x80\x81' (one entry a line)";
+  }
+  return {};
+}
+
 // One list entry as written, a line of a list file or an item of 'entries':
-// a trailing '*' makes it a prefix, a leading '+' goes (numbers are compared
-// as their digits), an IP address or block must parse as one. Returns why the
-// entry is refused, or nothing.
+// full-width forms read as ASCII; a trailing '*' makes it a prefix; a number
+// may be written with '-', '(' and ')' (138-0013-8000, (0871)6543210: they go)
+// and a leading '+' (it goes: numbers are compared as their digits); an IP
+// address or block must parse as one. A blank inside, a ',' or ';', quotes
+// and invisible characters are refused: such an entry would never match.
+// Returns why the entry is refused, or nothing.
 std::string normalize_list_entry(std::string& entry, bool& prefix) {
   const std::string as_written = entry;
+  entry = ascii_forms(entry);
+  if (size_t b = entry.find_first_not_of(' '); b != std::string::npos) {
+    entry = entry.substr(b, entry.find_last_not_of(' ') - b + 1);
+  }
+  if (std::string why = stray_mark(entry); !why.empty()) return "'" + as_written + "' holds " + why;
   if (entry.find_first_of(" \t") != std::string::npos)
     return "one number, prefix or address per entry, got '" + as_written + "'";
   if (looks_like_ip_entry(entry) && !parse_ip_block(entry))
@@ -66,6 +115,12 @@ std::string normalize_list_entry(std::string& entry, bool& prefix) {
   if (!entry.empty() && entry.back() == '*') {
     entry.pop_back();
     prefix = true;
+  }
+  const bool number_like = !entry.empty() && entry.find_first_not_of("0123456789+-()") == std::string::npos &&
+                           entry.find_first_of("0123456789") != std::string::npos;
+  if (number_like) {
+    std::erase_if(entry, [](char c) { return c == '-' || c == '(' || c == ')'; });
+    if (entry.find('+', 1) != std::string::npos) return "'" + as_written + "' has a '+' inside the number";
   }
   if (!entry.empty() && entry.front() == '+') entry.erase(0, 1);
   if (entry.empty()) return "empty entry";
@@ -692,6 +747,9 @@ bool load_list_file(const std::string& path, bool default_prefix, NumberList& ou
   int lineno = 0;
   while (std::getline(in, line)) {
     ++lineno;
+    // A file saved as "UTF-8 with BOM" (Windows Notepad, a spreadsheet's
+    // export) starts with one: not part of the first entry.
+    if (lineno == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
     if (auto h = line.find('#'); h != std::string::npos) line.resize(h);
     size_t b = line.find_first_not_of(" \t\r");
     if (b == std::string::npos) continue;

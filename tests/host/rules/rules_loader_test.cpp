@@ -193,6 +193,12 @@ TEST(RulesLoader, InlineEntriesDropTheirPlusAsListFilesDo) {
   ASSERT_NE(rs, nullptr) << err;
   EXPECT_EQ(rs->lists[0].exact, (std::vector<std::string>{"8613800000002", "8613800000001"}));
   EXPECT_EQ(rs->lists[0].prefixes, (std::vector<std::string>{"855"}));
+  // ... and are written as list files' lines may be.
+  rs = parse_rules("lists:\n  black: {entries: ['138-0000-0002', '\xEF\xBC\x98\xEF\xBC\x95\xEF\xBC\x95*']}\nrules: []\n",
+                   "/tmp/rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  EXPECT_EQ(rs->lists[0].exact, (std::vector<std::string>{"13800000002"}));
+  EXPECT_EQ(rs->lists[0].prefixes, (std::vector<std::string>{"855"}));
   EXPECT_EQ(load_err("lists:\n  black: {entries: ['861 38']}\nrules: []\n"),
             "rules.yaml:2: 'entries' of list 'black': one number, prefix or address per entry, got '861 38'");
 }
@@ -352,6 +358,50 @@ TEST_F(ListFile, TwoTokensOnALineNameTheLine) {
   std::string err;
   EXPECT_FALSE(load_list_file(p, false, l, err));
   EXPECT_EQ(err, "bad.txt:2: one number, prefix or address per entry, got '222 333'");
+}
+
+// Lists as police and regulators hand them over: saved from a spreadsheet or
+// Notepad as "UTF-8 with BOM" with CRLF lines, numbers written with dashes or
+// parentheses, typed with full-width digits, a no-break space from a copied
+// cell. Each entry reads as the digits the decoder gives; before, each was
+// kept as written and could never match (the first line kept the BOM).
+TEST_F(ListFile, SpreadsheetAndChineseInputFormsReadAsTheirNumbers) {
+  std::string p = write("police.txt",
+                        "\xEF\xBB\xBF"
+                        "8613800000001\r\n"
+                        "138-0000-0002\r\n"
+                        "(0871)65430003\r\n"
+                        "\xEF\xBC\x8B\xEF\xBC\x98\xEF\xBC\x96" "13800000004\r\n"  // "＋８６" full width
+                        "8613800000005\xC2\xA0\r\n"                              // a trailing no-break space
+                        "\xE3\x80\x80" "855-12*\r\n"                             // an ideographic space first
+                        "dy-refund.cn\r\n"                                       // a domain keeps its dash
+                        "10.0.0.0/8\r\n");
+  NumberList l;
+  std::string err;
+  ASSERT_TRUE(load_list_file(p, false, l, err)) << err;
+  EXPECT_EQ(l.exact, (std::vector<std::string>{"8613800000001", "13800000002", "087165430003", "8613800000004",
+                                               "8613800000005", "dy-refund.cn", "10.0.0.0/8"}));
+  EXPECT_EQ(l.prefixes, (std::vector<std::string>{"85512"}));
+}
+
+// What would load but never match is refused, naming the line and what is wrong.
+TEST_F(ListFile, EntriesThatCouldNeverMatchNameTheirLineAndWhy) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"8613800000001,case 2026-114\n", "'8613800000001,case 2026-114' holds a ','"},
+      {"\"8613800000001\"\n", "'\"8613800000001\"' holds quotes"},
+      {"8613800000001\xEF\xBC\x8C\n", "holds a ','"},              // a full-width comma
+      {"86138\xE2\x80\x8B" "00000001\n", "holds a zero-width space"},
+      {"8613800000001\xE3\x80\x81" "8613800000002\n", "holds a '\xE3\x80\x81'"},
+      {"86138+00000001\n", "has a '+' inside the number"},
+  };
+  for (const auto& [text, want] : cases) {
+    std::string p = write("bad.txt", "111\n" + text);
+    NumberList l;
+    std::string err;
+    EXPECT_FALSE(load_list_file(p, false, l, err)) << text;
+    EXPECT_EQ(err.rfind("bad.txt:2: ", 0), 0u) << err;
+    EXPECT_NE(err.find(want), std::string::npos) << err;
+  }
 }
 
 TEST_F(ListFile, RulesFileResolvesListsNextToItAndReportsListErrors) {
