@@ -34,6 +34,7 @@ int run_check(const std::string& file) {
     std::cout << "  list " << l.name << ": ";
     if (ip != l.size()) std::cout << l.exact.size() - ip_exact << " exact, " << l.prefixes.size() - ip_prefix << " prefix";
     if (ip) std::cout << (ip != l.size() ? ", " : "") << ip << " IP block(s)";
+    if (l.national_forms) std::cout << ", " << l.national_forms << " of them international forms (national_forms)";
     std::cout << " (" << l.source << ")\n";
   }
   return 0;

@@ -75,6 +75,7 @@ struct NumberList {
   std::string source;                // "file.txt" or "rules.yaml:12"
   std::vector<std::string> exact;
   std::vector<std::string> prefixes;
+  size_t national_forms = 0;         // of those, entries added by settings.national_forms
   size_t size() const { return exact.size() + prefixes.size(); }
 };
 
@@ -152,6 +153,17 @@ struct Settings {
   // Calls of CAMEL subscribers from InitialDP (the MSC-SCP link). Off where
   // the probe also sees the same calls as ISUP, which would count them twice.
   bool track_camel = true;
+  // A number list entry written in national form also matches in its
+  // international one: an entry of digits that starts with `national` gets
+  // `international` + the rest beside it (China: "1" -> "861" for mobiles,
+  // "0" -> "86" for fixed lines with their trunk 0; "00" -> "" drops an
+  // international call prefix). Longest `national` first. Police lists write
+  // 13800138000; MAP and IMS carry 8613800138000. Not applied to the lists of
+  // signature imei_tacs and content url_domains.
+  struct NationalForm {
+    std::string national, international;
+  };
+  std::vector<NationalForm> national_forms;
 };
 
 struct RuleSet {
@@ -171,6 +183,11 @@ struct RuleSet {
 std::shared_ptr<const RuleSet> load_rules(const std::string& path, std::string& err);
 // Same, from text (path is used in messages and to resolve list files).
 std::shared_ptr<const RuleSet> parse_rules(std::string_view yaml, const std::string& path, std::string& err);
+
+// Settings::national_forms applied to a list: the international form of
+// each entry of digits that starts with a national prefix, added (counted in
+// list.national_forms).
+void add_national_forms(const Settings& st, NumberList& list);
 
 // Extra lists from the command line (--blacklist/--whitelist): each becomes a
 // list; a blacklist also gets a number_list rule "cli_blacklist".

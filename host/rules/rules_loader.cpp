@@ -30,7 +30,7 @@ constexpr std::string_view kSettingsKeys[] = {
     "home_imsi_prefixes", "home_gt_prefixes", "interconnect_gt_prefixes", "whitelists",
     "victims_lookback",   "deep_victim_call", "setup_timeout",            "call_timeout",
     "max_calls",          "max_transactions", "max_subscribers",          "sip_reject",
-    "utc_offset_hours",   "track_camel"};
+    "utc_offset_hours",   "track_camel",      "national_forms"};
 constexpr std::string_view kListKeys[] = {"file", "entries", "match"};
 constexpr std::string_view kCommonKeys[] = {"name", "type", "severity", "action", "window", "description",
                                             "enabled",  "hours"};
@@ -176,6 +176,14 @@ class Loader {
       if (!names.insert(rule.name).second) return fail(r["name"], "duplicate rule name '" + rule.name + "'");
       if (enabled) rs_.rules.push_back(std::move(rule));
     }
+    // National forms: not for lists of IMEI TACs or URL domains (a TAC is no
+    // number with a country code; a domain has no digits-only entries anyway).
+    std::vector<bool> skip(rs_.lists.size(), false);
+    for (const Rule& r : rs_.rules)
+      if (r.type == RuleType::Signature || r.type == RuleType::Content)
+        for (uint32_t i : r.lists) skip[i] = true;
+    for (size_t i = 0; i < rs_.lists.size(); ++i)
+      if (!skip[i]) add_national_forms(rs_.settings, rs_.lists[i]);
     return true;
   }
 
@@ -376,6 +384,21 @@ class Loader {
       if (!as_string(n, "track_camel", b)) return false;
       if (b != "true" && b != "false") return fail(n, "'track_camel' must be true or false");
       st.track_camel = b == "true";
+    }
+    if (auto n = s["national_forms"]) {
+      if (!n.IsMap()) return fail(n, "'national_forms' must be a mapping of national prefix: international prefix, e.g. {\"1\": \"861\", \"0\": \"86\"}");
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        if (!it->first.IsScalar() || !it->second.IsScalar())
+          return fail(it->first, "'national_forms' entries must be digits: digits");
+        const std::string nat = it->first.Scalar(), intl = it->second.Scalar();
+        auto digits = [](const std::string& t) { return t.find_first_not_of("0123456789") == std::string::npos; };
+        if (nat.empty() || !digits(nat) || !digits(intl))
+          return fail(it->first, "'national_forms': '" + nat + "': '" + intl +
+                                     "' must map a national prefix of digits to an international one of digits (or '')");
+        st.national_forms.push_back({nat, intl});
+      }
+      std::sort(st.national_forms.begin(), st.national_forms.end(),
+                [](const auto& a, const auto& b) { return a.national.size() > b.national.size(); });
     }
     if (auto n = s["sip_reject"]) {
       if (!as_u64ish(n, "sip_reject", v)) return false;
@@ -735,6 +758,28 @@ bool ip_block_contains(const IpBlock& block, const IpBlock& a) {
   return (block.addr[full] & mask) == (a.addr[full] & mask);
 }
 
+void add_national_forms(const Settings& st, NumberList& list) {
+  if (st.national_forms.empty()) return;
+  auto add = [&](std::vector<std::string>& entries) {
+    const size_t n = entries.size();
+    for (size_t k = 0; k < n; ++k) {
+      const std::string& e = entries[k];
+      if (e.find_first_not_of("0123456789") != std::string::npos) continue;
+      for (const Settings::NationalForm& f : st.national_forms) {
+        if (!e.starts_with(f.national)) continue;
+        std::string intl = f.international + e.substr(f.national.size());
+        if (!intl.empty() && intl.size() <= kMaxListEntry) {
+          entries.push_back(std::move(intl));
+          ++list.national_forms;
+        }
+        break;
+      }
+    }
+  };
+  add(list.exact);
+  add(list.prefixes);
+}
+
 bool load_list_file(const std::string& path, bool default_prefix, NumberList& out, std::string& err) {
   std::ifstream in(path);
   if (!in) {
@@ -806,6 +851,7 @@ bool add_cli_lists(RuleSet& rs, const std::vector<std::string>& blacklists,
     NumberList l;
     l.name = "cli_whitelist_" + std::to_string(i + 1);
     if (!load_list_file(whitelists[i], false, l, err)) return false;
+    add_national_forms(rs.settings, l);
     rs.lists.push_back(std::move(l));
     rs.settings.whitelists.push_back(uint32_t(rs.lists.size() - 1));
   }
@@ -818,6 +864,7 @@ bool add_cli_lists(RuleSet& rs, const std::vector<std::string>& blacklists,
     NumberList l;
     l.name = "cli_blacklist_" + std::to_string(i + 1);
     if (!load_list_file(blacklists[i], false, l, err)) return false;
+    add_national_forms(rs.settings, l);
     rs.lists.push_back(std::move(l));
     r.lists.push_back(uint32_t(rs.lists.size() - 1));
   }

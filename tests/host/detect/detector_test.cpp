@@ -534,6 +534,27 @@ TEST(Detector, BlockedCallIdsAreBoundedByMaxCallsAndTheirEvictionsCounted) {
   EXPECT_TRUE(det.blocked(b.sip_request(SipMethod::Invite, 100.0, "bc4", "8617099990001", "8613900000004")));
 }
 
+// A police list writes a mobile number as 13800138000; an IMS or MAP link
+// carries it as 8613800138000. With settings.national_forms the entry matches
+// both forms; without, only the form it is written in.
+TEST(Detector, ANationalListEntryFindsTheInternationalFormWithNationalForms) {
+  const std::string lists_and_rule =
+      "lists:\n  police: {entries: ['13800138000', '010-6552-9988']}\n"
+      "rules:\n  - name: black\n    type: number_list\n    lists: [police]\n    fields: [calling]\n";
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  call(b, evs, 1.0, "n1", "8613800138000", "8613900000001", 2, 30);  // IMS: +8613800138000
+  call(b, evs, 2.0, "n2", "13800138000", "13900000002", 2, 30);      // a national trunk
+  call(b, evs, 3.0, "n3", "861065529988", "8613900000003", 2, 30);
+  call(b, evs, 4.0, "n4", "8613800138001", "8613900000004", 2, 30);  // another number
+  auto with = make_whole("settings:\n  national_forms: {\"1\": \"861\", \"0\": \"86\"}\n" + lists_and_rule);
+  ASSERT_TRUE(with);
+  EXPECT_EQ(subjects(run(*with, evs)), (std::set<std::string>{"8613800138000", "13800138000", "861065529988"}));
+  auto without = make_whole(lists_and_rule);
+  ASSERT_TRUE(without);
+  EXPECT_EQ(subjects(run(*without, evs)), (std::set<std::string>{"13800138000"}));
+}
+
 TEST(Detector, BlacklistedCallerIsBlockedAndItsNextCallToo) {
   auto d = make("rules:\n  - name: black\n    type: number_list\n    lists: [black]\n    action: block\n");
   ASSERT_TRUE(d);

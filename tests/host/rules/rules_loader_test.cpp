@@ -404,6 +404,41 @@ TEST_F(ListFile, EntriesThatCouldNeverMatchNameTheirLineAndWhy) {
   }
 }
 
+// settings.national_forms: a national entry gets its international form
+// beside it (longest national prefix first); entries that are not digits, and
+// the lists of IMEI TACs and URL domains, are left alone; command-line lists too.
+TEST_F(ListFile, NationalFormsAddTheInternationalFormOfNumberEntries) {
+  write("police.txt", "13800000001\n010-6552-9988\n008613800000002\n8613800000003\n170*\nshop.example\n");
+  write("tacs.txt", "13579246*\n");
+  write("cli.txt", "13900000009\n");
+  std::string rules = write("r.yaml",
+                            "settings:\n  national_forms: {\"1\": \"861\", \"0\": \"86\", \"00\": \"\"}\n"
+                            "lists:\n  police: {file: police.txt}\n  tacs: {file: tacs.txt}\n"
+                            "rules:\n  - name: black\n    type: number_list\n    lists: [police]\n"
+                            "  - name: boxes\n    type: signature\n    imei_tacs: [tacs]\n");
+  std::string err;
+  auto loaded = load_rules(rules, err);
+  ASSERT_NE(loaded, nullptr) << err;
+  auto rs = std::make_shared<RuleSet>(*loaded);
+  const NumberList& police = rs->lists[size_t(rs->list_index("police"))];
+  EXPECT_EQ(police.exact, (std::vector<std::string>{"13800000001", "01065529988", "008613800000002", "8613800000003",
+                                                    "shop.example", "8613800000001", "861065529988",
+                                                    "8613800000002"}));
+  EXPECT_EQ(police.prefixes, (std::vector<std::string>{"170", "86170"}));
+  EXPECT_EQ(police.national_forms, 4u);
+  const NumberList& tacs = rs->lists[size_t(rs->list_index("tacs"))];
+  EXPECT_EQ(tacs.prefixes, (std::vector<std::string>{"13579246"}));
+  EXPECT_EQ(tacs.national_forms, 0u);
+  ASSERT_TRUE(add_cli_lists(*rs, {write("cli.txt", "13900000009\n")}, {}, err)) << err;
+  EXPECT_EQ(rs->lists.back().exact, (std::vector<std::string>{"13900000009", "8613900000009"}));
+
+  EXPECT_EQ(load_err("settings:\n  national_forms: {\"1\": \"+861\"}\nrules: []\n"),
+            "rules.yaml:2: 'national_forms': '1': '+861' must map a national prefix of digits to an international one "
+            "of digits (or '')");
+  EXPECT_EQ(load_err("settings:\n  national_forms: [\"1\", \"861\"]\nrules: []\n").rfind("rules.yaml:2: 'national_forms' must be a mapping", 0),
+            0u);
+}
+
 TEST_F(ListFile, RulesFileResolvesListsNextToItAndReportsListErrors) {
   write("nums.txt", "111\n86*\n");
   std::string rules = write("r.yaml",
