@@ -18,9 +18,10 @@ cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]}" test_ss7_fuzz_rep
 rm -rf build-fuzz/seeds-ss7
 SS7_WRITE_SEEDS=build-fuzz/seeds-ss7 "$(find build-fuzz -type f -name test_ss7_fuzz_replay -perm -u+x | head -n 1)" \
   --gtest_filter='Ss7FuzzReplay.EveryEntryPointSurvivesTheSeedsAndTheirMutations' >/dev/null
-# The shipped default rules seed the rules target too (copied, never moved).
+# The shipped default rules and lists seed the rules target too (copied, never
+# moved): its entry reads every input as a rules file and as a list file.
 rm -rf build-fuzz/seeds-rules && mkdir -p build-fuzz/seeds-rules
-cp host/rules/default_rules.yaml build-fuzz/seeds-rules/
+cp host/rules/default_rules.yaml host/rules/lists/*.txt build-fuzz/seeds-rules/
 for t in "${targets[@]}"; do
   area=${t#fuzz_}; area=${area%%_*}
   corpus="build-fuzz/corpus/$t"
@@ -34,7 +35,7 @@ for t in "${targets[@]}"; do
   fi
   max_len=8192  # a packet
   if [ "$area" = rules ]; then
-    seeds+=(build-fuzz/seeds-rules)
+    seeds+=(build-fuzz/seeds-rules tests/fuzz/rules/list_seeds)
     max_len=16384  # a rules file (the default one is ~10 kB)
   fi
   exe=$(find build-fuzz -type f -name "$t" -perm -u+x | head -n 1)

@@ -195,8 +195,12 @@ bool add_cli_lists(RuleSet& rs, const std::vector<std::string>& blacklists,
                    const std::vector<std::string>& whitelists, std::string& err);
 
 // Reads a list file: one number or prefix a line, '#' starts a comment, a
-// trailing '*' makes a prefix; otherwise default_prefix decides.
+// trailing '*' makes a prefix; otherwise default_prefix decides. Errors are
+// "FILE:LINE: why" (FILE without its folder).
 bool load_list_file(const std::string& path, bool default_prefix, NumberList& out, std::string& err);
+// The same from the file's text (file names it in errors).
+bool parse_list_text(std::string_view text, const std::string& file, bool default_prefix, NumberList& out,
+                     std::string& err);
 
 // Where the default rules live: $SIGPROBE_RULES, else next to the binary's
 // source tree (host/rules/default_rules.yaml), else /etc/sigprobe/rules.yaml.

@@ -116,9 +116,9 @@ std::string normalize_list_entry(std::string& entry, bool& prefix) {
     entry.pop_back();
     prefix = true;
   }
-  const bool number_like = !entry.empty() && entry.find_first_not_of("0123456789+-()") == std::string::npos &&
-                           entry.find_first_of("0123456789") != std::string::npos;
-  if (number_like) {
+  if (!entry.empty() && entry.find_first_not_of("0123456789+-()") == std::string::npos) {  // a number
+    if (entry.find_first_of("0123456789") == std::string::npos)
+      return "'" + as_written + "' has no digit (an empty spreadsheet cell?)";
     std::erase_if(entry, [](char c) { return c == '-' || c == '(' || c == ')'; });
     if (entry.find('+', 1) != std::string::npos) return "'" + as_written + "' has a '+' inside the number";
   }
@@ -780,26 +780,22 @@ void add_national_forms(const Settings& st, NumberList& list) {
   add(list.prefixes);
 }
 
-bool load_list_file(const std::string& path, bool default_prefix, NumberList& out, std::string& err) {
-  std::ifstream in(path);
-  if (!in) {
-    err = path + ": cannot open";
-    return false;
-  }
-  std::string file = fs::path(path).filename().string();
-  out.source = path;
-  std::string line;
+bool parse_list_text(std::string_view text, const std::string& file, bool default_prefix, NumberList& out,
+                     std::string& err) {
+  // A file saved as "UTF-8 with BOM" (Windows Notepad, a spreadsheet's
+  // export) starts with one: not part of the first entry.
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   int lineno = 0;
-  while (std::getline(in, line)) {
+  while (!text.empty()) {
     ++lineno;
-    // A file saved as "UTF-8 with BOM" (Windows Notepad, a spreadsheet's
-    // export) starts with one: not part of the first entry.
-    if (lineno == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
-    if (auto h = line.find('#'); h != std::string::npos) line.resize(h);
-    size_t b = line.find_first_not_of(" \t\r");
-    if (b == std::string::npos) continue;
-    size_t e = line.find_last_not_of(" \t\r");
-    std::string entry = line.substr(b, e - b + 1);
+    const size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    if (auto h = line.find('#'); h != std::string_view::npos) line = line.substr(0, h);
+    const size_t b = line.find_first_not_of(" \t\r");
+    if (b == std::string_view::npos) continue;
+    const size_t e = line.find_last_not_of(" \t\r");
+    std::string entry(line.substr(b, e - b + 1));
     bool prefix = default_prefix;
     if (std::string why = normalize_list_entry(entry, prefix); !why.empty()) {
       err = file + ":" + std::to_string(lineno) + ": " + why;
@@ -808,6 +804,18 @@ bool load_list_file(const std::string& path, bool default_prefix, NumberList& ou
     (prefix ? out.prefixes : out.exact).push_back(std::move(entry));
   }
   return true;
+}
+
+bool load_list_file(const std::string& path, bool default_prefix, NumberList& out, std::string& err) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    err = path + ": cannot open";
+    return false;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  out.source = path;
+  return parse_list_text(ss.str(), fs::path(path).filename().string(), default_prefix, out, err);
 }
 
 std::shared_ptr<const RuleSet> parse_rules(std::string_view yaml, const std::string& path, std::string& err) {

@@ -5,8 +5,14 @@
 // never a crash. A rule set that loads must also compile, build the cpu and
 // the csim pattern engines (Hyperscan and the kernel's C++), and the two must
 // report the same matches: the keywords and list entries of the file are
-// scanned as every field they may appear in. Aborts when an invariant breaks.
+// scanned as every field they may appear in. The same bytes are read as a
+// list file too (list files are operator input: police and regulators'
+// exports): either every entry is one that can match (no blank, comma, quote
+// or invisible character, a number written as digits alone, 1-64 bytes, also
+// after settings.national_forms) or the error names the file and a line of
+// the text. Aborts when an invariant breaks.
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -44,7 +50,36 @@ inline bool names_a_line(std::string_view err, std::string_view file) {
          err[i + 1] == ' ';
 }
 
+inline void check_entry(std::string_view e, const char* what) {
+  require(!e.empty() && e.size() <= kMaxListEntry, what, std::string(e));
+  for (unsigned char c : e)
+    require(c > 0x20 && c != 0x7F && c != ',' && c != ';' && c != '"' && c != '\'', what, std::string(e));
+  for (std::string_view mark : {"\xC2\xA0", "\xE2\x80\x8B", "\xEF\xBB\xBF", "\xE3\x80\x80"})
+    require(e.find(mark) == std::string_view::npos, what, std::string(e));
+  if (e.find_first_not_of("0123456789+-()") == std::string_view::npos)
+    require(e.find_first_not_of("0123456789") == std::string_view::npos, "a number entry kept a mark:", std::string(e));
+}
+
+inline void run_list(std::string_view text) {
+  NumberList l;
+  std::string err;
+  if (!parse_list_text(text, "fuzzed_list.txt", false, l, err)) {
+    require(names_a_line(err, "fuzzed_list.txt"), "a list error names no line:", err);
+    const size_t lines = size_t(std::count(text.begin(), text.end(), '\n')) + 1;
+    require(std::stoul(err.substr(16)) <= lines, "a list error names a line past the end:", err);
+    return;
+  }
+  for (const auto* v : {&l.exact, &l.prefixes})
+    for (const std::string& e : *v) check_entry(e, "a loaded list entry could never match:");
+  Settings st;
+  st.national_forms = {{"00", ""}, {"1", "861"}, {"0", "86"}};
+  add_national_forms(st, l);
+  for (const auto* v : {&l.exact, &l.prefixes})
+    for (const std::string& e : *v) check_entry(e, "a national form could never match:");
+}
+
 inline int run_one(const uint8_t* data, size_t size) {
+  run_list(std::string_view(reinterpret_cast<const char*>(data), size));
   std::string err;
   auto rs = parse_rules(std::string_view(reinterpret_cast<const char*>(data), size), fuzzed_path(), err);
   if (!rs) {

@@ -45,6 +45,21 @@ TEST(RulesFuzzReplay, SeedsAndTheDefaultRulesLoadAndBothEnginesAgree) {
   }
 }
 
+// The list seeds (list_seeds/, and the shipped lists) load as list files,
+// whole; each of their line prefixes runs through the entry point too.
+TEST(RulesFuzzReplay, ListSeedsAndTheShippedListsLoadAsLists) {
+  auto seeds = inputs_in("list_seeds");
+  ASSERT_GE(seeds.size(), 2u);
+  for (const auto& e : fs::directory_iterator(fs::path(SIGPROBE_SOURCE_DIR) / "host/rules/lists")) seeds.push_back(e.path());
+  for (const auto& p : seeds) {
+    sigprobe::rules::NumberList l;
+    std::string err;
+    EXPECT_TRUE(sigprobe::rules::parse_list_text(read_file(p), "fuzzed_list.txt", false, l, err)) << p << ": " << err;
+    EXPECT_GT(l.size(), 0u) << p;
+    replay_every_line_prefix(p);
+  }
+}
+
 TEST(RulesFuzzReplay, RegressionInputsRunCleanly) {
   for (const auto& p : inputs_in("regressions")) replay_every_line_prefix(p);
 }

@@ -393,6 +393,7 @@ TEST_F(ListFile, EntriesThatCouldNeverMatchNameTheirLineAndWhy) {
       {"86138\xE2\x80\x8B" "00000001\n", "holds a zero-width space"},
       {"8613800000001\xE3\x80\x81" "8613800000002\n", "holds a '\xE3\x80\x81'"},
       {"86138+00000001\n", "has a '+' inside the number"},
+      {"-\n", "'-' has no digit"},
   };
   for (const auto& [text, want] : cases) {
     std::string p = write("bad.txt", "111\n" + text);
