@@ -303,7 +303,7 @@ class CpuPatternEngine final : public PatternEngine {
   }
 
   std::string_view backend() const override { return "cpu"; }
-  // Fields whose hs_scan failed, handed to the kernels' C++ instead.
+  // Fields whose hs_scan failed, searched literal by literal instead.
   uint64_t fallbacks() const override { return fallbacks_; }
   std::string_view fallback_reason() const override { return reason_; }
 
