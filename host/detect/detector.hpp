@@ -94,9 +94,11 @@ class Detector {
   const DetectCounters& counters() const { return counters_; }
   const track::CallTracker& calls() const { return calls_; }
   const track::TransactionTracker& transactions() const { return txns_; }
-  // Batches the offload backend handed to its cpu fallback (fpga failures).
+  // Work the offload stages handed to a fallback: fpga batches after a card
+  // failure, cpu fields whose Hyperscan scan failed.
   uint64_t offload_fallbacks() const { return pattern_->fallbacks() + rate_->fallbacks(); }
-  // "pattern: REASON; rate: REASON" for the stages that fell back (empty: none).
+  // "pattern BACKEND N: REASON; rate BACKEND N: REASON" for the stages that
+  // fell back (empty: none).
   std::string offload_fallback_reasons() const;
   void print_caught(std::ostream& os) const;
   // One JSON line per flagged number: its victims (contacts since the
