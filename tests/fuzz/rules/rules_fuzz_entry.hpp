@@ -61,12 +61,13 @@ inline void check_entry(std::string_view e, const char* what) {
 }
 
 inline void run_list(std::string_view text) {
+  const std::string file = "fuzzed_list.txt";
   NumberList l;
   std::string err;
-  if (!parse_list_text(text, "fuzzed_list.txt", false, l, err)) {
-    require(names_a_line(err, "fuzzed_list.txt"), "a list error names no line:", err);
+  if (!parse_list_text(text, file, false, l, err)) {
+    require(names_a_line(err, file), "a list error names no line:", err);
     const size_t lines = size_t(std::count(text.begin(), text.end(), '\n')) + 1;
-    require(std::stoul(err.substr(16)) <= lines, "a list error names a line past the end:", err);
+    require(std::stoul(err.substr(file.size() + 1)) <= lines, "a list error names a line past the end:", err);
     return;
   }
   for (const auto* v : {&l.exact, &l.prefixes})
