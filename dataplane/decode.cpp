@@ -60,11 +60,18 @@ size_t sip_resync(Bytes data, size_t pos, bool& found) {
   return keep;
 }
 
+ss7::Ss7Config ss7_config(const DecoderConfig& cfg) {
+  ss7::Ss7Config s;
+  s.ansi_point_codes = cfg.ansi_point_codes;
+  s.country_code = cfg.country_code;
+  return s;
+}
+
 }  // namespace
 
 struct Decoder::Impl final : l2l4::L4Handler {
   explicit Impl(const DecoderConfig& cfg)
-      : walker(walk_config(cfg)), ss7(ss7::Ss7Config{cfg.ansi_point_codes}) {}
+      : walker(walk_config(cfg)), ss7(ss7_config(cfg)) {}
 
   l2l4::Walker walker;
   ss7::Ss7Decoder ss7;

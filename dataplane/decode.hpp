@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 
 #include "dataplane/core/counters.hpp"
 #include "dataplane/core/packet.hpp"
@@ -20,6 +21,10 @@ struct DecoderConfig {
   uint64_t tcp_idle_timeout_ns = 300'000'000'000ull;
   uint32_t sctp_max_partial = 4096;        // fragmented user messages in flight
   bool ansi_point_codes = false;
+  // The link's country code (E.164, 1-3 digits; China "86"), or empty. SS7
+  // numbers whose nature of address says national (significant) number are
+  // given in international form: this code, then their digits (ss7_decoder.hpp).
+  std::string country_code;
 };
 
 class Decoder {

@@ -44,12 +44,15 @@ FIELDS = {
     ("map", "service_centre"): NUMBER_FIELDS, ("map", "imei"): ["gsm_map.tbcd_digits"],
     ("map", "ussd"): ["gsm_map.ussd_string"], ("map", "forwarded_to"): NUMBER_FIELDS,
     ("map", "ss_code"): ["gsm_map.ss.ss_Code", "gsm_map.ms.ss_Code"],
-    ("sms", "oa"): ["gsm_sms.tp-oa", "e164.msisdn"], ("sms", "da"): ["gsm_sms.tp-da"],
+    # SMS-SUBMIT: the sender is SM-RP-OA, E.164 when international, plain address digits when national.
+    ("sms", "oa"): ["gsm_sms.tp-oa", "e164.msisdn", "gsm_map.address.digits"], ("sms", "da"): ["gsm_sms.tp-da"],
     ("sms", "dcs"): ["gsm_sms.tp-dcs"], ("sms", "tp_mti"): ["gsm_sms.tp-mti"],
     ("concat", "ref"): ["gsm_sms.udh.mm.msg_id"], ("concat", "total"): ["gsm_sms.udh.mm.msg_parts"],
     ("concat", "seq"): ["gsm_sms.udh.mm.msg_part"],
     ("isup", "msg"): ["isup_name"], ("isup", "cic"): ["isup.cic"], ("isup", "calling"): ["isup.calling"],
     ("isup", "called"): ["isup.called"], ("isup", "cause"): ["isup.cause_indicator"],
+    ("isup", "calling_nai"): ["isup.calling_party_nature_of_address_indicator"],
+    ("isup", "called_nai"): ["isup.called_party_nature_of_address_indicator"],
     # CAP (camel): the ISUP numbers are dissected inside callingPartyNumber/calledPartyNumber,
     # calledPartyBCDNumber as TS 24.008, the MAP addresses as E.164, the causes as Q.850.
     ("cap", "opcode"): ["camel.local"], ("cap", "op"): ["cap_op_name"], ("cap", "component"): ["cap_component"],

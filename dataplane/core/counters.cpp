@@ -8,6 +8,7 @@ DecodeCounters& DecodeCounters::operator+=(const DecodeCounters& o) {
   malformed_packets += o.malformed_packets;
   events_dropped += o.events_dropped;
   repeats_dropped += o.repeats_dropped;
+  national_numbers += o.national_numbers;
   for (size_t i = 0; i < messages.size(); ++i) messages[i] += o.messages[i];
   for (size_t i = 0; i < anomalies.size(); ++i) anomalies[i] += o.anomalies[i];
   anomalies_total += o.anomalies_total;

@@ -34,6 +34,9 @@ struct DecodeCounters {
   uint64_t malformed_packets = 0;    // packets with at least one anomaly
   uint64_t events_dropped = 0;       // batch full
   uint64_t repeats_dropped = 0;      // retransmissions past EventBatch's repeat list
+  // Numbers the signalling marked national that decode gave in international
+  // form (DecoderConfig::country_code in front).
+  uint64_t national_numbers = 0;
   std::array<uint64_t, size_t(Proto::Count_)> messages{};
   std::array<uint64_t, kAnomalyCount> anomalies{};
   uint64_t anomalies_total = 0;      // sum of anomalies[]: read per packet, so kept, not summed

@@ -1,6 +1,7 @@
 #include "dataplane/ss7/ss7_decoder.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "dataplane/ss7/ber.hpp"
 #include "dataplane/ss7/cap.hpp"
@@ -54,32 +55,54 @@ void copy_tid(Bytes src, std::array<uint8_t, 4>& dst, uint8_t& len) {
   std::copy_n(src.begin(), len, dst.begin());
 }
 
-// Digits into the arena: TBCD (MAP) or n BCD signals (SCCP, ISUP).
-std::string_view arena_tbcd(Bytes b, EventBatch& out) {
+// Digits into the arena: TBCD (MAP) or n BCD signals (SCCP, ISUP), after
+// `cc`: the country code of a national number (Ss7Config::country_code), else
+// empty. p: room for cc, then the n digits decoded; no digits give no number,
+// not a bare country code.
+std::string_view with_cc(char* p, size_t n, std::string_view cc, EventBatch& out) {
+  if (!n) cc = {};
+  if (!cc.empty()) std::memcpy(p, cc.data(), cc.size());
+  out.shrink_last(p, cc.size() + n);
+  return {p, cc.size() + n};
+}
+
+std::string_view arena_tbcd(Bytes b, EventBatch& out, std::string_view cc = {}) {
   if (b.empty()) return {};
-  char* p = out.alloc(b.size() * 2);
+  char* p = out.alloc(cc.size() + b.size() * 2);
   if (!p) return {};
-  size_t n = tbcd_digits(b, p, b.size() * 2);
-  out.shrink_last(p, n);
-  return {p, n};
+  return with_cc(p, tbcd_digits(b, p + cc.size(), b.size() * 2), cc, out);
 }
 
-std::string_view arena_bcd(Bytes b, size_t n_digits, EventBatch& out) {
+std::string_view arena_bcd(Bytes b, size_t n_digits, EventBatch& out, std::string_view cc = {}) {
   if (!n_digits) return {};
-  char* p = out.alloc(n_digits);
+  char* p = out.alloc(cc.size() + n_digits);
   if (!p) return {};
-  size_t n = bcd_digits(b, n_digits, p, n_digits);
+  char* d = p + cc.size();
+  size_t n = bcd_digits(b, n_digits, d, n_digits);
   // ISUP ST (end of pulsing) is a terminator, not a digit.
-  if (n && p[n - 1] == 'f') --n;
-  out.shrink_last(p, n);
-  return {p, n};
+  if (n && d[n - 1] == 'f') --n;
+  return with_cc(p, n, cc, out);
 }
 
-std::string_view arena_number(const MapNumber& m, EventBatch& out) {
-  return m.present() ? arena_tbcd(m.tbcd, out) : std::string_view{};
+// The nature of address that says "national (significant) number": an
+// AddressString's or a TS 24.008 BCD number's first octet (nature 010,
+// numbering plan 0001 E.164), a Q.763 party number's or a Q.713 global
+// title's NAI 3.
+bool national_address(uint8_t ton_npi) { return ((ton_npi >> 4) & 0x07) == 2 && (ton_npi & 0x0F) == 1; }
+constexpr uint8_t kNaiNational = 3;
+constexpr uint8_t kNpE164 = 1;
+bool national_gt(const SccpAddress& a) {
+  return a.nai == kNaiNational && (a.gti == 1 || (a.gti == 4 && a.np == kNpE164));
 }
 
-void fill_sccp_addr(const SccpAddress& a, SccpAddr& o, EventBatch& out) {
+// E.164 country codes are 1 to 3 digits (ITU-T E.164 6.2.1).
+bool valid_country_code(const std::string& cc) {
+  return !cc.empty() && cc.size() <= 3 && cc[0] != '0' &&
+         std::all_of(cc.begin(), cc.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+}
+
+void fill_sccp_addr(const SccpAddress& a, SccpAddr& o, EventBatch& out, std::string_view cc,
+                    DecodeCounters& c) {
   o.ri = a.ri;
   o.gti = a.gti;
   o.tt = a.tt;
@@ -89,7 +112,10 @@ void fill_sccp_addr(const SccpAddress& a, SccpAddr& o, EventBatch& out) {
   o.ssn = a.ssn;
   o.has_pc = a.has_pc;
   o.has_ssn = a.has_ssn;
-  if (a.gti) o.gt = arena_bcd(a.digits, a.n_digits, out);
+  if (!a.gti) return;
+  bool national = !cc.empty() && national_gt(a);
+  o.gt = arena_bcd(a.digits, a.n_digits, out, national ? cc : std::string_view{});
+  if (national && o.gt.size() > cc.size()) ++c.national_numbers;
 }
 
 }  // namespace
@@ -100,7 +126,8 @@ struct Ss7Decoder::State {
         cap_dialogues(kCapDialogueSlots),
         sccp(cfg.sccp_reassembly_timeout_ns),
         concat(cfg.sms_concat_timeout_ns),
-        text(kMaxTextBytes) {}
+        text(kMaxTextBytes),
+        cc(valid_country_code(cfg.country_code) ? cfg.country_code : std::string{}) {}
 
   PcFormat pcf = PcFormat::Itu;
   bool result_opcode_from_invoke = true;
@@ -119,6 +146,24 @@ struct Ss7Decoder::State {
   TcapMsg tcap;            // the message being decoded, reused
   SignalEvent spare;       // the first event when the batch is full (still decoded and counted)
   Ss7Stats stats;
+  std::string cc;  // Ss7Config::country_code
+
+  // A MAP/CAP address or identity, an ISUP-format party number: its digits
+  // in the arena, in international form when national (Ss7Config::country_code).
+  std::string_view number(const MapNumber& m, EventBatch& out, DecodeCounters& c) const {
+    if (!m.present()) return {};
+    bool national = !cc.empty() && national_address(m.ton_npi);
+    std::string_view v = arena_tbcd(m.tbcd, out, national ? std::string_view(cc) : std::string_view{});
+    if (national && v.size() > cc.size()) ++c.national_numbers;
+    return v;
+  }
+  std::string_view number(const IsupNumber& n, EventBatch& out, DecodeCounters& c) const {
+    if (!n.present) return {};
+    bool national = !cc.empty() && n.nai == kNaiNational;
+    std::string_view v = arena_bcd(n.digits, n.n_digits, out, national ? std::string_view(cc) : std::string_view{});
+    if (national && v.size() > cc.size()) ++c.national_numbers;
+    return v;
+  }
 
   void on_mtp2_unit(Bytes su, bool annex_a, const MsgContext& ctx, EventBatch& out,
                     DecodeCounters& c);
@@ -215,8 +260,8 @@ void Ss7Decoder::State::on_sccp(const Mtp3Msg& m, const MsgContext& ctx, EventBa
   fill_base(base, Proto::Tcap, m, ctx);
   base.layers |= kLayerSccp | kLayerTcap;
   base.sccp.msg_type = s->type;
-  fill_sccp_addr(s->called, base.sccp.called, out);
-  fill_sccp_addr(s->calling, base.sccp.calling, out);
+  fill_sccp_addr(s->called, base.sccp.called, out, cc, c);
+  fill_sccp_addr(s->calling, base.sccp.calling, out, cc, c);
   on_tcap(data, base, slot != nullptr, out, c);
 }
 
@@ -333,15 +378,15 @@ void Ss7Decoder::State::fill_cap(const TcapComponent& comp, SignalEvent& e, Even
   ci.event_type = f.event_type;
   ci.cause = f.cause;
   ci.has_cause = f.has_cause;
-  if (f.calling.present) ci.calling = arena_bcd(f.calling.digits, f.calling.n_digits, out);
-  else if (f.calling_sms.present()) ci.calling = arena_number(f.calling_sms, out);
-  if (f.called_bcd.present()) ci.called = arena_number(f.called_bcd, out);
-  else if (f.called.present) ci.called = arena_bcd(f.called.digits, f.called.n_digits, out);
-  ci.imsi = arena_number(f.imsi, out);
-  ci.msc = arena_number(f.msc, out);
-  ci.vlr = arena_number(f.vlr, out);
-  ci.service_centre = arena_number(f.service_centre, out);
-  ci.imei = arena_number(f.imei, out);
+  if (f.calling.present) ci.calling = number(f.calling, out, c);
+  else if (f.calling_sms.present()) ci.calling = number(f.calling_sms, out, c);
+  if (f.called_bcd.present()) ci.called = number(f.called_bcd, out, c);
+  else if (f.called.present) ci.called = number(f.called, out, c);
+  ci.imsi = number(f.imsi, out, c);
+  ci.msc = number(f.msc, out, c);
+  ci.vlr = number(f.vlr, out, c);
+  ci.service_centre = number(f.service_centre, out, c);
+  ci.imei = number(f.imei, out, c);
   if (!f.cell.empty()) {
     if (char* p = out.alloc(kCellTextMax)) {
       size_t n = cgi_text(f.cell, p);
@@ -381,17 +426,17 @@ void Ss7Decoder::State::fill_map(const TcapMsg& t, const TcapComponent& comp, Si
       (comp.type != MapComponent::Invoke && !is_result))
     return;
   MapFields f = decode_map(mi.opcode, is_result, comp.param, c);
-  mi.imsi = arena_number(f.imsi, out);
-  mi.msisdn = arena_number(f.msisdn, out);
-  mi.vlr = arena_number(f.vlr, out);
-  mi.msc = arena_number(f.msc, out);
-  mi.sgsn = arena_number(f.sgsn, out);
-  mi.hlr = arena_number(f.hlr, out);
-  mi.imei = arena_number(f.imei, out);
-  mi.service_centre = arena_number(f.service_centre, out);
-  mi.roaming_number = arena_number(f.roaming_number, out);
-  mi.gsm_scf = arena_number(f.gsm_scf, out);
-  mi.forwarded_to = arena_number(f.forwarded_to, out);
+  mi.imsi = number(f.imsi, out, c);
+  mi.msisdn = number(f.msisdn, out, c);
+  mi.vlr = number(f.vlr, out, c);
+  mi.msc = number(f.msc, out, c);
+  mi.sgsn = number(f.sgsn, out, c);
+  mi.hlr = number(f.hlr, out, c);
+  mi.imei = number(f.imei, out, c);
+  mi.service_centre = number(f.service_centre, out, c);
+  mi.roaming_number = number(f.roaming_number, out, c);
+  mi.gsm_scf = number(f.gsm_scf, out, c);
+  mi.forwarded_to = number(f.forwarded_to, out, c);
   mi.ss_code = f.ss_code;
   if (f.has_ussd) {
     if (f.ussd_ia5) {
@@ -417,9 +462,9 @@ void Ss7Decoder::State::fill_open_info(const TcapMsg& t, SignalEvent& e, EventBa
   if (t.user_info.empty() || !e.map.imsi.empty()) return;
   MapOpenInfo o = decode_map_open(t.user_info, c);
   if (o.destination.present() && (o.destination.ton_npi & 0x0F) == kNpE212)
-    e.map.imsi = arena_number(o.destination, out);
+    e.map.imsi = number(o.destination, out, c);
   else if (o.origination.present() && (o.origination.ton_npi & 0x0F) == kNpE212)
-    e.map.imsi = arena_number(o.origination, out);
+    e.map.imsi = number(o.origination, out, c);
 }
 
 void Ss7Decoder::State::fill_sms(Bytes tpdu, bool mt, SignalEvent& e, EventBatch& out,
@@ -439,8 +484,19 @@ void Ss7Decoder::State::fill_sms(Bytes tpdu, bool mt, SignalEvent& e, EventBatch
   }
   s.pid = t->pid;
   s.dcs = t->dcs;
+  // TP-OA/TP-DA: a national number (type of number 010, E.164) in
+  // international form, as its SM-RP-OA/DA AddressString would be.
   char addr[64];
-  size_t an = sms_address_utf8(t->addr, addr, sizeof addr);
+  size_t pre = 0;
+  if (!cc.empty() && !t->addr.alphanumeric() && t->addr.ton == 2 && t->addr.npi == kNpE164) {
+    pre = cc.size();
+    std::memcpy(addr, cc.data(), pre);
+  }
+  size_t an = sms_address_utf8(t->addr, addr + pre, sizeof addr - pre);
+  if (an && pre) {
+    an += pre;
+    ++c.national_numbers;
+  }
   if (t->kind == SmsKind::Deliver) {
     s.oa = out.store({addr, an});
   } else {
@@ -493,11 +549,11 @@ void Ss7Decoder::State::on_isup(const Mtp3Msg& m, const MsgContext& ctx, EventBa
   ii.msg_type = i->type;
   ii.cic = i->cic;
   if (i->called.present) {
-    ii.called = arena_bcd(i->called.digits, i->called.n_digits, out);
+    ii.called = number(i->called, out, c);
     ii.called_nai = i->called.nai;
   }
   if (i->calling.present) {
-    ii.calling = arena_bcd(i->calling.digits, i->calling.n_digits, out);
+    ii.calling = number(i->calling, out, c);
     ii.calling_nai = i->calling.nai;
   }
   ii.calling_category = i->calling_category;

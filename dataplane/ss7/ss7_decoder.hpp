@@ -12,6 +12,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "dataplane/core/byte_reader.hpp"
 #include "dataplane/core/counters.hpp"
@@ -28,6 +29,18 @@ struct Ss7Config {
   // (same transaction and invoke id), remembered in a bounded table. Off:
   // events carry only what is on the wire.
   bool result_opcode_from_invoke = true;
+  // The link's country code (E.164: 1-3 digits, not 0; anything else reads
+  // as none), or empty. A number whose
+  // nature of address says national (significant) number is given as this
+  // code and its digits, the international form MAP and IMS carry, so that
+  // lists, subjects and the legs of one call compare equal across protocols:
+  // ISUP and CAP party numbers with NAI 3 (Q.763 3.9), AddressStrings and
+  // calledPartyBCDNumber with nature 010 and numbering plan E.164 (TS 29.002
+  // 17.7.8, TS 24.008 10.5.4.7), SMS TP-OA/TP-DA with type of number 010
+  // (TS 23.040 9.1.2.5), global titles with NAI 3 (Q.713 3.4.2.3; GTI 4 with
+  // numbering plan E.164, or GTI 1). Counted in DecodeCounters::national_numbers.
+  // Subscriber (local) numbers and numbers of unknown nature stay as sent.
+  std::string country_code;
 };
 
 // Counters beyond DecodeCounters: by message class and type.

@@ -75,11 +75,19 @@ void add_decode(CLI::App& app, Commands& cmds) {
   auto* sub = app.add_subcommand("decode", "Decode captures: one event per signaling message");
   auto captures = std::make_shared<std::vector<std::string>>();
   auto json = std::make_shared<bool>(false);
+  auto cfg = std::make_shared<DecoderConfig>();
   sub->add_option("captures", *captures, "pcap or pcapng files, in order")->required();
   sub->add_flag("--json", *json, "JSON lines (the event contract)");
-  cmds.push_back({sub, [captures, json]() -> int {
+  sub->add_option("--country-code", cfg->country_code,
+                  "SS7 numbers marked national in international form: this country code in front (as "
+                  "settings.country_code does for replay, live and dpdk); default: the digits as sent")
+      ->check([](const std::string& cc) -> std::string {
+        bool ok = !cc.empty() && cc.size() <= 3 && cc[0] != '0' && cc.find_first_not_of("0123456789") == std::string::npos;
+        return ok ? "" : "an E.164 country code is 1 to 3 digits, not starting with 0 (China: 86), got '" + cc + "'";
+      });
+  cmds.push_back({sub, [captures, json, cfg]() -> int {
     EventPrinter printer(*json);
-    Pipeline pipe(DecoderConfig{}, nullptr, {&printer});
+    Pipeline pipe(*cfg, nullptr, {&printer});
     int rc = 0;
     for (size_t i = 0; i < captures->size(); ++i) {
       std::string err;

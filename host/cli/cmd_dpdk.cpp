@@ -89,6 +89,7 @@ int run_dpdk() {
   std::string err;
   std::unique_ptr<DetectAnalyzer> analyzer;
   if (!make_detection(o.detect, analyzer, err)) return fail(err);
+  dopts.decoder = decoder_config(analyzer.get());
   auto outputs = make_output_sinks(o.detect.out, err);
   if (!err.empty()) return fail(err);
   if (!dpdk::eal_init(eal, err)) return fail(err);

@@ -58,7 +58,7 @@ int run_live(const LiveOptions& o) {
         g_live_stop = true;
     });
   }
-  Pipeline pipe(DecoderConfig{}, analyzer.get(), sinks);
+  Pipeline pipe(decoder_config(analyzer.get()), analyzer.get(), sinks);
   int rc = 0;
   if (!pipe.run(*src, 0, err, &g_live_stop)) rc = fail(err);
   pipe.finish();

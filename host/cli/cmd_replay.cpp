@@ -64,7 +64,7 @@ int run_replay(const ReplayOptions& o) {
   std::signal(SIGTERM, on_stop);
   std::signal(SIGHUP, on_hup);
 
-  Pipeline pipe(DecoderConfig{}, analyzer.get(), sinks, pace);
+  Pipeline pipe(decoder_config(analyzer.get()), analyzer.get(), sinks, pace);
   run_info.decode = &pipe.counters();
   if (analyzer) {
     run_info.offload = analyzer->offload_description();

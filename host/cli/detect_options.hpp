@@ -54,6 +54,13 @@ inline std::ostream& report_stream(const OutputOptions& out) {
   return out.alerts_path == "-" || out.events_path == "-" ? std::cerr : std::cout;
 }
 
+// Decoding as the rules of the run ask (settings.country_code).
+inline DecoderConfig decoder_config(const DetectAnalyzer* analyzer) {
+  DecoderConfig d;
+  if (analyzer) d.country_code = analyzer->country_code();
+  return d;
+}
+
 // The analyzer, or nullptr for decode-only (--no-detect, or detection not
 // built and no --rules asked for). false and err set on bad options.
 inline bool make_detection(const DetectCliOptions& o, std::unique_ptr<DetectAnalyzer>& analyzer, std::string& err) {

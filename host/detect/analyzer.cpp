@@ -49,6 +49,7 @@ class RulesAnalyzer final : public DetectAnalyzer {
   RulesAnalyzer(AnalyzerOptions o, std::string path, detect::SpecRegistry reg, Built b)
       : opts_(std::move(o)), path_(std::move(path)), reg_(std::move(reg)), mtime_(mtime_of(path_)) {
     why_ = b.engines.why.empty() ? b.engines.backend : b.engines.why;
+    cc_ = b.compiled->rules->settings.country_code;
     det_ = std::make_unique<detect::Detector>(std::move(b.compiled), std::move(b.engines.pattern),
                                               std::move(b.engines.rate));
   }
@@ -70,6 +71,11 @@ class RulesAnalyzer final : public DetectAnalyzer {
       std::fprintf(stderr, "sigprobe: reload failed, keeping the current rules: %s\n", err.c_str());
       return;
     }
+    // The decoders were built with the first rules' country code and keep it:
+    // numbers of one run stay in one form.
+    if (const std::string& cc = b.compiled->rules->settings.country_code; cc != cc_)
+      std::fprintf(stderr, "sigprobe: settings.country_code '%s' takes effect at the next start; decoding keeps '%s'\n",
+                   cc.c_str(), cc_.c_str());
     bool keep_rates = det_->same_rates(*b.compiled);
     reg_ = std::move(next_reg);
     det_->swap_rules(std::move(b.compiled), std::move(b.engines.pattern),
@@ -91,6 +97,7 @@ class RulesAnalyzer final : public DetectAnalyzer {
   std::string offload_description() const override { return why_; }
   uint64_t offload_fallbacks() const override { return det_->offload_fallbacks(); }
   void request_reload() override { reload_ = true; }
+  std::string country_code() const override { return cc_; }
 
   void append_metrics(std::vector<std::pair<std::string, double>>& out) const override {
     auto table = [&](const char* name, size_t open, const track::TableCounters& t) {
@@ -117,6 +124,7 @@ class RulesAnalyzer final : public DetectAnalyzer {
   detect::SpecRegistry reg_;
   fs::file_time_type mtime_;
   std::string why_;
+  std::string cc_;  // settings.country_code at the start
   std::unique_ptr<detect::Detector> det_;
   std::atomic<bool> reload_{false};
 };

@@ -30,6 +30,9 @@ class DetectAnalyzer : public Analyzer {
   // Gauges and counters for --metrics (Prometheus name with labels, value):
   // table occupancy, capacity and evictions, offload fallbacks, reloads.
   virtual void append_metrics(std::vector<std::pair<std::string, double>>& out) const { (void)out; }
+  // settings.country_code of the rules the run started with: what decoding
+  // puts in front of a national number (DecoderConfig::country_code).
+  virtual std::string country_code() const { return {}; }
 };
 
 // nullptr and err set ("rules.yaml:12: unknown key 'treshold'") on bad config.

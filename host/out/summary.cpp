@@ -15,6 +15,8 @@ void print_summary(std::ostream& os, const DecodeCounters& c, const RunTiming& t
   fmt::print(os, "messages\n");
   for (size_t i = 0; i < c.messages.size(); ++i)
     if (c.messages[i]) fmt::print(os, "  {:<16}{}\n", proto_name(Proto(i)), c.messages[i]);
+  if (c.national_numbers)
+    fmt::print(os, "national numbers  {} (read with the country code in front)\n", c.national_numbers);
   bool any = false;
   for (size_t i = 0; i < c.anomalies.size(); ++i) {
     if (!c.anomalies[i]) continue;

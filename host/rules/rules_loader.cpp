@@ -30,7 +30,7 @@ constexpr std::string_view kSettingsKeys[] = {
     "home_imsi_prefixes", "home_gt_prefixes", "interconnect_gt_prefixes", "whitelists",
     "victims_lookback",   "deep_victim_call", "setup_timeout",            "call_timeout",
     "max_calls",          "max_transactions", "max_subscribers",          "sip_reject",
-    "utc_offset_hours",   "track_camel",      "national_forms"};
+    "utc_offset_hours",   "track_camel",      "national_forms",           "country_code"};
 constexpr std::string_view kListKeys[] = {"file", "entries", "match"};
 constexpr std::string_view kCommonKeys[] = {"name", "type", "severity", "action", "window", "description",
                                             "enabled",  "hours"};
@@ -399,6 +399,14 @@ class Loader {
       }
       std::sort(st.national_forms.begin(), st.national_forms.end(),
                 [](const auto& a, const auto& b) { return a.national.size() > b.national.size(); });
+    }
+    if (auto n = s["country_code"]) {
+      if (!as_string(n, "country_code", st.country_code)) return false;
+      // E.164 6.2.1: a country code is 1 to 3 digits and never starts with 0.
+      const std::string& cc = st.country_code;
+      if (cc.empty() || cc.size() > 3 || cc[0] == '0' || cc.find_first_not_of("0123456789") != std::string::npos)
+        return fail(n, "'country_code' must be the link's E.164 country code, 1 to 3 digits (China: \"86\"), got '" +
+                           cc + "'");
     }
     if (auto n = s["sip_reject"]) {
       if (!as_u64ish(n, "sip_reject", v)) return false;

@@ -2,8 +2,8 @@
 (PPID 3, port 2905) and one MTP2 link capture."""
 from genlib import capops as co
 from genlib import mapops as mo
-from genlib import sms, ss7
-from genlib.numbers import tbcd
+from genlib import ber, sms, ss7
+from genlib.numbers import isdn_address, tbcd
 from genlib.capture import Capture
 from genlib.pcapfile import LINKTYPE_MTP2
 from genlib.sigtran import (Assoc, MtpLink, Node, cap_msg, error_msg, invoke_msg, isup_msg, map_fields,
@@ -346,6 +346,45 @@ def mtp2_isup_map():
     return cap.done()
 
 
+def national_numbers():
+    """A national network as its own trunks and nodes write numbers, without the country code:
+    an ISUP call whose calling and called numbers are national significant numbers (NAI 3), one
+    from an international caller (NAI 4) to a subscriber number (NAI 1), and a mo-forwardSM from
+    an MSC whose GT is national (NAI 3), with a national SM-RP-OA (nature 010) and TP-DA (type
+    of number 010). The truth holds the digits as sent; with settings.country_code "86" the
+    national ones read as 86 and their digits (dataplane/ss7/ss7_decoder.hpp)."""
+    cap = Capture()
+    assoc = Assoc(cap, SG_A, SG_B)
+    assoc.bring_up()
+
+    def send(m):
+        assoc.send([m], stream=2)
+
+    calling, called = "13800138077", "13900139077"
+    send(isup_msg(SWITCH_A, SWITCH_B, ss7.isup_iam(31, called, calling, called_nai=3, calling_nai=3),
+                  {"calling": calling, "called": called, "calling_nai": 3, "called_nai": 3}))
+    send(isup_msg(SWITCH_B, SWITCH_A, ss7.isup_acm(31), {}))
+    send(isup_msg(SWITCH_B, SWITCH_A, ss7.isup_anm(31), {}))
+    send(isup_msg(SWITCH_A, SWITCH_B, ss7.isup_rel(31, 16), {"cause": 16}))
+    send(isup_msg(SWITCH_B, SWITCH_A, ss7.isup_rlc(31), {}))
+    calling, called = "85291230077", "65529988"
+    send(isup_msg(SWITCH_A, SWITCH_B, ss7.isup_iam(32, called, calling, called_nai=1, calling_nai=4),
+                  {"calling": calling, "called": called, "calling_nai": 4, "called_nai": 1}))
+    send(isup_msg(SWITCH_B, SWITCH_A, ss7.isup_rel(32, 17), {"cause": 17}))
+    send(isup_msg(SWITCH_A, SWITCH_B, ss7.isup_rlc(32), {}))
+
+    msc = Node("MSC (national GT)", 1201, "13900000011", ss7.SSN_MSC, "a", nai=3)
+    text = "Loan approved, no collateral"
+    tpdu = sms.sms_submit(0x07, "13900139077", text, 0x00, da_ton=2)
+    arg = ber.cons(0x30, mo.isdn(SMSC.gt, 0x84), ber.tlv(0x82, isdn_address("13800138077", ton=2)),
+                   ber.tlv(0x04, tpdu))
+    f = {"sms": {"tp_mti": 1, "oa": "13800138077", "da": "13900139077", "dcs": 0, "text": text}}
+    t = tid(0x16000001)
+    assoc.send(invoke_msg(msc, SMSC, "mo-forwardSM", 1, arg, f, t))
+    assoc.send(result_msg(SMSC, msc, "mo-forwardSM", 1, None, None, dtid=t))
+    return cap.done()
+
+
 def _short_link(linktype):
     def build():
         cap = Capture(linktype=linktype)
@@ -509,4 +548,5 @@ SS7_CAPTURES = [
     ("ss7/linktype_mtp3.pcap", _short_link(141)),
     ("ss7/cap_calls.pcap", cap_calls),
     ("ss7/cap_sms.pcap", cap_sms),
+    ("ss7/national_numbers.pcap", national_numbers),
 ]

@@ -15,6 +15,7 @@ class Node:
     gt: str
     ssn: int
     side: str  # "a" or "b": which end of the association or link it sits behind
+    nai: int = 4  # its GT's nature of address: 4 international, 3 national significant number
 
 
 @dataclass
@@ -33,7 +34,7 @@ def _sccp_truth(src, dst):
 
 
 def _addrs(src, dst):
-    return ss7.sccp_address(dst.gt, dst.ssn), ss7.sccp_address(src.gt, src.ssn)
+    return ss7.sccp_address(dst.gt, dst.ssn, nai=dst.nai), ss7.sccp_address(src.gt, src.ssn, nai=src.nai)
 
 
 def map_msg(src, dst, tcap_type, component, map_fields, otid=None, dtid=None, dialogue=b"", xudt_segments=0,

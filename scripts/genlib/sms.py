@@ -84,10 +84,10 @@ def scts(year, month, day, hour, minute, second, tz_quarters):
     return out + bytes([tzb])
 
 
-def sms_submit(mr, da_digits, text, dcs, udh_ies=b"", pid=0, vp=0xA7):
+def sms_submit(mr, da_digits, text, dcs, udh_ies=b"", pid=0, vp=0xA7, da_ton=1):
     """SMS-SUBMIT: MTI=01, VPF=relative, UDHI when a header is present."""
     first = 0x01 | 0x10 | (0x40 if udh_ies else 0)
-    return (bytes([first, mr]) + address(digits=da_digits) + bytes([pid, dcs, vp])
+    return (bytes([first, mr]) + address(digits=da_digits, ton=da_ton) + bytes([pid, dcs, vp])
             + user_data(text, dcs, udh_ies))
 
 

@@ -567,6 +567,21 @@ TEST_F(DpdkDataplane, OneAndTwoWorkersGiveTheSameEventsAndAlertsAsReplay) {
     EXPECT_GT(queue_sizes_.first, 10u);
     EXPECT_GT(queue_sizes_.second, 10u);
   }
+  {
+    // settings.country_code reaches the dpdk workers' decoders as replay's:
+    // the national ISUP caller matches its international list entry.
+    SCOPED_TRACE("national numbers");
+    { std::ofstream(path("bad.txt")) << "8613800138077\n"; }
+    {
+      std::ofstream r(path("rules_cc.yaml"));
+      r << "settings:\n  country_code: \"86\"\nlists:\n  bad: {file: bad.txt, match: exact}\nrules:\n"
+        << "  - name: police\n    type: number_list\n    lists: [bad]\n    fields: [calling]\n";
+    }
+    expect_same_as_replay(source_dir() + "/pcaps/ss7/national_numbers.pcap", path("rules_cc.yaml"));
+    auto al = lines_of(path("al_replay.jsonl"));
+    ASSERT_EQ(al.size(), 1u);
+    EXPECT_EQ(nlohmann::json::parse(al[0])["subject"]["value"], "8613800138077");
+  }
   std::string corpus = corpus_dir();
   if (corpus.empty()) GTEST_SKIP() << "shared corpus not present";
   // Captures with alerts under the default rules, SIP and SIGTRAN; each has

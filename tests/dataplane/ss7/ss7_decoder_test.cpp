@@ -28,7 +28,7 @@ struct Harness {
   DecodeCounters c;
   PacketRef pkt;
   MsgContext ctx;
-  Harness() {
+  explicit Harness(const Ss7Config& cfg = {}) : dec(cfg) {
     ctx.pkt = &pkt;
     ctx.transport = Transport::Sctp;
     ctx.sctp_ppid = 3;
@@ -230,6 +230,98 @@ TEST(Ss7Decoder, IsupOverM3uaAndMtp2) {
   ASSERT_EQ(h.out.size(), 1u);
   EXPECT_EQ(h.out.events()[0].isup.called, "4891");
   EXPECT_EQ(h.dec.stats().mtp2_msu, 1u);
+}
+
+// A national network's numbers without the country code: with
+// Ss7Config::country_code they read in international form, each counted;
+// international, subscriber and unknown-nature numbers and identities stay.
+Buf gt_national(const std::string& digits, uint8_t ssn, uint8_t gti = 4) {
+  uint8_t odd = digits.size() % 2 ? 1 : 2;
+  Buf head = gti == 4 ? Buf{uint8_t(0x12), ssn, 0x00, uint8_t(0x10 | odd), 0x03}  // GTI 4, NP E.164, NAI 3
+                      : Buf{uint8_t(0x06), ssn, uint8_t((odd == 1 ? 0x80 : 0x00) | 0x03)};  // GTI 1, NAI 3
+  return cat({head, tbcd(digits)});
+}
+Buf national_isdn(const std::string& d) { return cat({Buf{0xA1}, tbcd(d)}); }  // nature 010, E.164
+
+TEST(Ss7Decoder, NationalNumbersReadInInternationalFormWithACountryCode) {
+  Ss7Config cfg;
+  cfg.country_code = "86";
+  Harness h(cfg), plain;
+  // Corpus the-tcpdump-group__tcpdump/isup.pcap frame 1: calling 3933399708
+  // with NAI 3 (national), called 4891 with NAI 1 (subscriber number).
+  Buf iam{0xd5, 0x00, 0x01, 0x00, 0xa0, 0x01, 0x0a, 0x02, 0x02, 0x07, 0x05, 0x81, 0x90,
+          0x84, 0x19, 0x0f, 0x0a, 0x07, 0x03, 0x17, 0x93, 0x33, 0x93, 0x79, 0x80, 0x00};
+  auto ev = h.feed(m3ua_data(1301, 2401, 5, iam));
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].isup.calling, "863933399708");
+  EXPECT_EQ(ev[0].isup.calling_nai, 3);
+  EXPECT_EQ(ev[0].isup.called, "4891");
+  EXPECT_EQ(h.c.national_numbers, 1u);
+  ev = plain.feed(m3ua_data(1301, 2401, 5, iam));
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].isup.calling, "3933399708");
+  EXPECT_EQ(plain.c.national_numbers, 0u);
+
+  // mo-forwardSM from a national GT (GTI 4) to an international one: SM-RP-DA
+  // the service centre (international), SM-RP-OA national, TP-DA of national
+  // type, the IMSI an identity.
+  Buf tpdu = cat({Buf{0x01, 0x07, 0x0B, 0xA1}, tbcd("13900139077"), Buf{0x00, 0x00, 0x02, 0xC8, 0x34}});  // "Hi"
+  Buf arg = tlv(0x30, cat({tlv(0x84, isdn("8613800500000")), tlv(0x82, national_isdn("13800138077")),
+                           tlv(0x04, tpdu), tlv(0x04, tbcd("460001234567890"))}));
+  Buf tcap = tcap_begin({0x16, 0, 0, 1}, tcap_dialogue(map_acn(21, 3)), invoke(1, 46, arg));
+  Buf sms = m3ua_data(1201, 1202, 3, sccp_udt(sccp_gt("8613800500000", 8), gt_national("13900000011", 8), tcap));
+  ev = h.feed(sms);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].sccp.calling.gt, "8613900000011");
+  EXPECT_EQ(ev[0].sccp.calling.nai, 3);
+  EXPECT_EQ(ev[0].sccp.called.gt, "8613800500000");
+  EXPECT_EQ(ev[0].map.service_centre, "8613800500000");
+  EXPECT_EQ(ev[0].map.msisdn, "8613800138077");
+  EXPECT_EQ(ev[0].map.sms.oa, "8613800138077");
+  EXPECT_EQ(ev[0].map.sms.da, "8613900139077");
+  EXPECT_EQ(ev[0].map.sms.text, "Hi");
+  EXPECT_EQ(ev[0].map.imsi, "460001234567890");
+  EXPECT_EQ(h.c.national_numbers, 1u + 3u);  // GT, SM-RP-OA, TP-DA
+  ev = plain.feed(sms);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].sccp.calling.gt, "13900000011");
+  EXPECT_EQ(ev[0].map.sms.oa, "13800138077");
+  EXPECT_EQ(ev[0].map.sms.da, "13900139077");
+
+  // A GTI 1 global title (NAI only) is E.164 too; a GTI 4 one of another
+  // numbering plan (E.214, a mobile global title) is not given the code.
+  Buf e214 = gt_national("46000123456789", 6);
+  e214[3] = uint8_t(0x70 | (e214[3] & 0x0F));  // NP 7
+  tcap = tcap_begin({0x16, 0, 0, 2}, tcap_dialogue(map_acn(1, 3)), invoke(1, 2, tlv(0x30, tlv(0x04, tbcd("460001234567890")))));
+  ev = h.feed(m3ua_data(1201, 2302, 3, sccp_udt(e214, gt_national("13900000010", 7, 1), tcap)));
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].sccp.calling.gt, "8613900000010");
+  EXPECT_EQ(ev[0].sccp.called.gt, "46000123456789");
+  EXPECT_EQ(h.c.national_numbers, 5u);
+
+  // CAP InitialDP: callingPartyNumber NAI 3, calledPartyBCDNumber of national type.
+  Buf calling{0x83, 0x13};  // odd, NAI 3; NPI E.164
+  Buf bcd = tbcd("13800138077");
+  bcd.back() &= 0x0F;
+  calling.insert(calling.end(), bcd.begin(), bcd.end());
+  Buf idp = tlv(0x30, cat({tlv(0x80, {0x64}), tlv(0x83, calling), tlv(0x9C, {0x02}),
+                           Buf{0x9F, 56, uint8_t(national_isdn("13900139077").size())}, national_isdn("13900139077")}));
+  tcap = tcap_begin({0x06, 0xF7}, tcap_dialogue(map_acn(50, 1)), invoke(1, 0, idp));
+  ev = h.feed(map_over_m3ua(tcap));
+  ASSERT_EQ(ev.size(), 1u);
+  ASSERT_TRUE(ev[0].has(kLayerCap));
+  EXPECT_EQ(ev[0].cap.calling, "8613800138077");
+  EXPECT_EQ(ev[0].cap.called, "8613900139077");
+  EXPECT_EQ(h.c.national_numbers, 7u);
+
+  // Not an E.164 country code (1-3 digits, not 0): read as none.
+  Ss7Config bad;
+  bad.country_code = "086";
+  Harness hb(bad);
+  ev = hb.feed(m3ua_data(1301, 2401, 5, iam));
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].isup.calling, "3933399708");
+  EXPECT_EQ(hb.c.national_numbers, 0u);
 }
 
 TEST(Ss7Decoder, UnknownSctpContentIsNamed) {

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "host/detect/analyzer.hpp"
@@ -57,6 +59,35 @@ TEST(AnalyzerMetrics, CallTableOccupancyCountsOpenCalls) {
   a->append_metrics(m);
   EXPECT_EQ(metric(m, "sigprobe_table_entries{table=\"calls\"}"), 2.0);
   EXPECT_EQ(metric(m, "sigprobe_table_evictions_total{table=\"calls\"}"), 0.0);
+}
+
+// The decoders are built once with the first rules' country code: a reload
+// that changes settings.country_code is reported and leaves it, so the numbers
+// of one run stay in one form; the rest of the reload applies.
+TEST(AnalyzerReload, CountryCodeStaysWhatTheRunStartedWith) {
+  auto dir = std::filesystem::temp_directory_path() / ("sp_cc_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string path = (dir / "rules.yaml").string();
+  auto write = [&](const std::string& cc, const std::string& rule) {
+    std::ofstream(path) << "settings:\n  country_code: \"" << cc << "\"\nrules:\n  - name: " << rule
+                        << "\n    type: wangiri\n    min_one_ring_calls: 3\n";
+  };
+  write("86", "one_ring");
+  AnalyzerOptions o;
+  o.rules_path = path;
+  o.offload.backend = offload::Backend::Cpu;
+  std::string err;
+  auto a = make_analyzer(o, err);
+  ASSERT_TRUE(a) << err;
+  EXPECT_EQ(a->country_code(), "86");
+  write("852", "one_ring_renamed");
+  a->request_reload();
+  a->maybe_reload();
+  std::vector<std::pair<std::string, double>> m;
+  a->append_metrics(m);
+  EXPECT_EQ(metric(m, "sigprobe_rules_reloads_total"), 1.0);
+  EXPECT_EQ(a->country_code(), "86");
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

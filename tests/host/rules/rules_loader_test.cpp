@@ -35,6 +35,22 @@ TEST(RulesLoader, DefaultRulesLoadAndCompile) {
   EXPECT_FALSE(rs->settings.whitelists.empty());
 }
 
+// settings.country_code: an E.164 country code or an error naming its line.
+TEST(RulesLoader, CountryCodeIsAnE164CountryCode) {
+  std::string err;
+  auto rs = parse_rules("settings:\n  country_code: 86\nrules: []\n", "/tmp/rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  EXPECT_EQ(rs->settings.country_code, "86");
+  rs = parse_rules("rules: []\n", "/tmp/rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  EXPECT_EQ(rs->settings.country_code, "");
+  for (const char* bad : {"\"+86\"", "\"0086\"", "\"1234\"", "\"8a\"", "\"\""})
+    EXPECT_EQ(load_err(std::string("settings:\n  home_gt_prefixes: [\"86\"]\n  country_code: ") + bad + "\nrules: []\n")
+                  .rfind("rules.yaml:3: 'country_code' must be the link's E.164 country code, 1 to 3 digits", 0),
+              0u)
+        << bad;
+}
+
 TEST(RulesLoader, MisspelledKeyNamesLineAndSuggestsTheField) {
   std::string yaml =
       "rules:\n"
