@@ -5,6 +5,10 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+#include <utility>
 
 #include "dataplane/core/byte_reader.hpp"
 #include "dataplane/core/counters.hpp"
@@ -20,19 +24,18 @@
 
 namespace sigprobe::ss7::fuzz {
 
-// SCTP payload into the whole decoder: the first byte picks the ppid and the
-// entry (M3UA, M2PA, M2UA, SUA, sniffed, MTP2, MTP2+phdr, MTP3).
-inline void sigtran(const uint8_t* d, size_t n) {
-  static Ss7Decoder dec;
-  static EventBatch out(64, 1 << 16);
-  DecodeCounters c;
-  if (n == 0) return;
-  Bytes b{d + 1, n - 1};
+inline void require(bool ok, const char* what) {
+  if (ok) return;
+  std::fprintf(stderr, "ss7 fuzz: %s\n", what);
+  std::abort();
+}
+
+inline void feed(Ss7Decoder& dec, uint8_t entry, Bytes b, EventBatch& out, DecodeCounters& c) {
   PacketRef pkt;
   MsgContext ctx;
   ctx.pkt = &pkt;
   out.clear();
-  switch (d[0] & 7) {
+  switch (entry & 7) {
     case 0: ctx.sctp_ppid = 3; dec.on_sctp_message(b, ctx, out, c); break;
     case 1: ctx.sctp_ppid = 5; dec.on_sctp_message(b, ctx, out, c); break;
     case 2: ctx.sctp_ppid = 2; dec.on_sctp_message(b, ctx, out, c); break;
@@ -42,6 +45,52 @@ inline void sigtran(const uint8_t* d, size_t n) {
     case 6: dec.on_mtp2_with_phdr(b, ctx, out, c); break;
     default: dec.on_mtp3(b, ctx, out, c); break;
   }
+}
+
+// Every number of the event decoded with a country code is the one decoded
+// without it, or the code and that number (never a bare code); the counter
+// counts no more prefixed numbers than there are.
+inline void same_numbers(const SignalEvent& a, const SignalEvent& b, std::string_view cc, uint64_t counted) {
+  auto pairs = {
+      std::pair{a.isup.calling, b.isup.calling}, {a.isup.called, b.isup.called}, {a.sccp.calling.gt, b.sccp.calling.gt},
+      {a.sccp.called.gt, b.sccp.called.gt}, {a.map.msisdn, b.map.msisdn}, {a.map.vlr, b.map.vlr}, {a.map.msc, b.map.msc},
+      {a.map.sgsn, b.map.sgsn}, {a.map.hlr, b.map.hlr}, {a.map.service_centre, b.map.service_centre},
+      {a.map.roaming_number, b.map.roaming_number}, {a.map.gsm_scf, b.map.gsm_scf},
+      {a.map.forwarded_to, b.map.forwarded_to}, {a.map.sms.da, b.map.sms.da}, {a.cap.calling, b.cap.calling},
+      {a.cap.called, b.cap.called}, {a.cap.msc, b.cap.msc}, {a.cap.vlr, b.cap.vlr},
+      {a.cap.service_centre, b.cap.service_centre}};
+  uint64_t prefixed = 0;
+  for (const auto& [plain, with] : pairs) {
+    if (with == plain) continue;
+    require(!plain.empty() && with.size() == cc.size() + plain.size() && with.substr(0, cc.size()) == cc &&
+                with.substr(cc.size()) == plain,
+            "a number decoded with the country code is neither the same nor the code and the same digits");
+    ++prefixed;
+  }
+  require(a.map.imsi == b.map.imsi && a.map.imei == b.map.imei && a.cap.imsi == b.cap.imsi && a.cap.imei == b.cap.imei,
+          "an identity changed with the country code");
+  require(counted >= prefixed, "national_numbers counts fewer than were given the code");
+}
+
+// SCTP payload into the whole decoder: the first byte picks the ppid and the
+// entry (M3UA, M2PA, M2UA, SUA, sniffed, MTP2, MTP2+phdr, MTP3). A second
+// decoder with a country code decodes the same input: the same events, each
+// number the same or in international form.
+inline void sigtran(const uint8_t* d, size_t n) {
+  static Ss7Decoder dec;
+  static Ss7Decoder dec_cc(Ss7Config{.country_code = "86"});
+  static EventBatch out(64, 1 << 16), out_cc(64, 1 << 16);
+  if (n == 0) return;
+  Bytes b{d + 1, n - 1};
+  DecodeCounters c, c_cc;
+  uint64_t overflows = out.arena_overflows() + out_cc.arena_overflows();
+  feed(dec, d[0], b, out, c);
+  feed(dec_cc, d[0], b, out_cc, c_cc);
+  require(out.size() == out_cc.size(), "a different number of events with the country code");
+  if (out.arena_overflows() + out_cc.arena_overflows() != overflows) return;  // strings may be cut short
+  for (size_t i = 0; i < out.size(); ++i)
+    same_numbers(out.events()[i], out_cc.events()[i], "86", c_cc.national_numbers);
+  require(c.national_numbers == 0, "national numbers counted without a country code");
 }
 
 // SCCP message alone, then behind an MTP3 label through the decoder.
