@@ -93,7 +93,7 @@ void fill_name_addr(const SipHeader* h, EventBatch& arena, bool& ok, std::string
   std::string_view v = first_value(value_of(h, arena, ok));
   if (v.empty()) return;
   NameAddr na = parse_name_addr(v);
-  if (user) *user = normalize_user(uri_user(na.uri), arena);
+  if (user) *user = uri_number(na.uri, arena);
   if (display) *display = na.display;
   if (tag) *tag = param_value(na.params, "tag");
 }
@@ -120,7 +120,7 @@ void fill_diversion(const SipMessage& m, SipInfo& s, EventBatch& arena, bool& ok
   // as non-3GPP servers write it), the first entry tagged mp ("mapped": its
   // target replaced the target of entry mp) names the diverting entry.
   struct Entry {
-    std::string_view index, user;
+    std::string_view index, uri;  // uri: one with a user
   };
   std::array<Entry, 16> entries;
   size_t n = 0;
@@ -131,18 +131,18 @@ void fill_diversion(const SipMessage& m, SipInfo& s, EventBatch& arena, bool& ok
     while (split.next(v)) {
       NameAddr na = parse_name_addr(v);
       if (!param_value(uri_params(na.uri), "cause").empty()) {
-        if (!before.empty()) s.diversion_user = normalize_user(before, arena);
+        if (!before.empty()) s.diversion_user = uri_number(before, arena);
         return;
       }
-      std::string_view user = uri_user(na.uri);
-      if (!user.empty()) before = user;
-      if (n < entries.size()) entries[n++] = {param_value(na.params, "index"), user};
+      bool has_user = !uri_user(na.uri).empty();
+      if (has_user) before = na.uri;
+      if (n < entries.size()) entries[n++] = {param_value(na.params, "index"), has_user ? na.uri : std::string_view{}};
       if (mapped_from.empty()) mapped_from = param_value(na.params, "mp");
     }
   }
   for (size_t k = 0; k < n && !mapped_from.empty(); ++k)
     if (entries[k].index == mapped_from) {
-      if (!entries[k].user.empty()) s.diversion_user = normalize_user(entries[k].user, arena);
+      if (!entries[k].uri.empty()) s.diversion_user = uri_number(entries[k].uri, arena);
       return;
     }
 }
@@ -331,6 +331,44 @@ std::string_view normalize_user(std::string_view user, EventBatch& arena) {
   return ok ? d : user;
 }
 
+std::string_view phone_context(std::string_view uri) {
+  uri = trim(uri);
+  std::string_view params;
+  if (istarts_with(uri, "tel:")) {
+    params = uri.substr(4);
+  } else {
+    std::string_view rest = istarts_with(uri, "sip:") ? uri.substr(4) : istarts_with(uri, "sips:") ? uri.substr(5) : "";
+    params = rest.substr(0, find_char(rest, '@'));
+    if (params.size() == rest.size()) return {};  // no user part
+  }
+  size_t semi = find_char(params, ';');
+  if (semi == std::string_view::npos) return {};
+  params = params.substr(semi);
+  return param_value(params.substr(0, find_char(params, '?')), "phone-context");
+}
+
+std::string_view uri_number(std::string_view uri, EventBatch& arena) {
+  std::string_view user = uri_user(uri);
+  std::string_view number = normalize_user(user, arena);
+  // A context follows the number directly (";phone-context=..."): one byte
+  // to look at on the fast path.
+  if (user.empty()) return number;
+  size_t end = size_t(user.data() - uri.data()) + user.size();
+  if (end >= uri.size() || uri[end] != ';') return number;
+  if (user[0] == '+' || !is_phone_number(user)) return number;  // global already, or a name
+  std::string_view ctx = phone_context(uri);
+  if (ctx.size() < 2 || ctx[0] != '+' || ctx.find('+', 1) != std::string_view::npos || !is_phone_number(ctx))
+    return number;  // a domain name, "unknown", or not a number
+  char* p = arena.alloc(ctx.size() + number.size());
+  if (!p) return number;
+  size_t n = 0;
+  for (char c : ctx)
+    if (is_digit(c)) p[n++] = c;
+  std::memcpy(p + n, number.data(), number.size());
+  arena.shrink_last(p, n + number.size());
+  return {p, n + number.size()};
+}
+
 SentBy via_sent_by(std::string_view via_value) {
   SentBy sb;
   std::string_view v = first_value(via_value);
@@ -401,7 +439,7 @@ bool fill_sip_info(const SipMessage& m, SipInfo& s, EventBatch& arena) {
   if (m.is_request) {
     s.method = method_from_name(m.method);
     s.method_name = m.method;
-    s.ruri_user = normalize_user(uri_user(m.ruri), arena);
+    s.ruri_user = uri_number(m.ruri, arena);
   } else {
     s.method = SipMethod::None;
     s.status = m.status;

@@ -40,6 +40,18 @@ bool is_phone_number(std::string_view user);
 // that are not contiguous are written into the arena.
 std::string_view normalize_user(std::string_view user, EventBatch& arena);
 
+// A URI's phone-context (RFC 3966 3, 5.1.5): the value of the parameter of a
+// tel URI, or of the user part of a sip(s) URI ("sip:9171969136;phone-context
+// =+7@host;user=phone"); empty when absent.
+std::string_view phone_context(std::string_view uri);
+
+// normalize_user(uri_user(uri)), and a local number whose phone-context is a
+// global number prefix in its global form: "tel:9171969136;phone-context=+7"
+// is 79171969136, as "+79171969136" would be (RFC 3966 5.1.5). A context that
+// is a domain name (an IMS home network, "unknown") names no country: the
+// local digits stay as sent.
+std::string_view uri_number(std::string_view uri, EventBatch& arena);
+
 // Top Via sent-by: host (IPv6 without brackets) and port (0 when absent).
 struct SentBy {
   std::string_view host;

@@ -213,6 +213,49 @@ TEST(SipFields, PhoneNumbersLoseSeparatorsOthersStayAsTheyAre) {
   EXPECT_FALSE(is_phone_number("---"));
 }
 
+// RFC 3966 5.1.5: a local number with a global-number-digits phone-context
+// is that prefix and the number. The PAI of corpus
+// sipcapture__heplify/sip_sctp.pcap carries tel:9171969136;phone-context=+7.
+TEST(SipFields, ALocalNumberWithAGlobalPhoneContextIsInItsGlobalForm) {
+  EventBatch batch(1, 1024);
+  EXPECT_EQ(uri_number("tel:9171969136;phone-context=+7", batch), "79171969136");
+  EXPECT_EQ(uri_number("sip:9171969136;phone-context=+7@ims.example.ru;user=phone", batch), "79171969136");
+  EXPECT_EQ(uri_number("tel:138-0013-8000;phone-context=+86", batch), "8613800138000");
+  EXPECT_EQ(uri_number("tel:13800138000;isub=12;phone-context=+86-", batch), "8613800138000");
+  EXPECT_EQ(phone_context("tel:13800138000;isub=12;phone-context=+86"), "+86");
+  // a domain context (IMS home network), "unknown", a global number, a name: as sent
+  EXPECT_EQ(uri_number("tel:15607216666;phone-context=ims.mnc001.mcc001.3gppnetwork.org", batch), "15607216666");
+  EXPECT_EQ(uri_number("sip:174100353872899314;phone-context=unknown@VM02.SIP.THREE.IE;user=phone", batch),
+            "174100353872899314");
+  EXPECT_EQ(uri_number("tel:+8613800138000;phone-context=+86", batch), "8613800138000");
+  EXPECT_EQ(uri_number("sip:alice;phone-context=+86@example.com", batch), "alice");
+  EXPECT_EQ(uri_number("tel:13800138000;phone-context=+", batch), "13800138000");
+  EXPECT_EQ(uri_number("tel:13800138000;phone-context=+8+6", batch), "13800138000");
+  // the context of the host's parameters is not the user's
+  EXPECT_EQ(uri_number("sip:13800138000@example.com;phone-context=+86", batch), "13800138000");
+  EXPECT_EQ(uri_number("sip:13800138000@example.com", batch), "13800138000");
+  EXPECT_EQ(uri_number("", batch), "");
+  EXPECT_EQ(batch.arena_overflows(), 0u);
+
+  std::string msg =
+      "INVITE sip:9275890000;phone-context=+7@ims.example.ru;user=phone SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 192.0.2.7;branch=z9hG4bKpc\r\n"
+      "From: <tel:9171969136;phone-context=+7>;tag=p1\r\n"
+      "To: <sip:9275890000;phone-context=+7@ims.example.ru;user=phone>\r\n"
+      "Call-ID: pc-1\r\nCSeq: 1 INVITE\r\n"
+      "P-Asserted-Identity: <tel:9171969136;phone-context=+7>\r\n"
+      "History-Info: <sip:9275890000;phone-context=+7@ims.example.ru;user=phone>;index=1,"
+      "<sip:9275890001@ims.example.ru;cause=302>;index=1.1\r\n"
+      "Content-Length: 0\r\n\r\n";
+  EventBatch b2(4, 4096);
+  SipInfo s = info_of(msg, b2);
+  EXPECT_EQ(s.ruri_user, "79275890000");
+  EXPECT_EQ(s.from_user, "79171969136");
+  EXPECT_EQ(s.to_user, "79275890000");
+  EXPECT_EQ(s.pai_user, "79171969136");
+  EXPECT_EQ(s.diversion_user, "79275890000");
+}
+
 TEST(SipFields, FullArenaKeepsTheRawUser) {
   EventBatch batch(1, 4);
   EXPECT_EQ(normalize_user("+1-212-555-1212", batch), "+1-212-555-1212");
