@@ -2,7 +2,9 @@
 """Writes the SIP fuzz seeds: the UDP/TCP payloads and SCTP DATA chunks of the
 project's own SIP captures in pcaps/sip (made by scripts/gen_pcaps.py; not the
 scenarios, thousands of similar calls), one file per payload that starts like
-SIP. Run from anywhere: /usr/bin/python3 tests/fuzz/sip/make_seeds.py"""
+SIP. Run from anywhere: /usr/bin/python3 tests/fuzz/sip/make_seeds.py
+Seeds named manual-* are written by hand (URIs with an RFC 3966 phone-context, which no
+bundled capture carries) and left alone."""
 import hashlib
 from pathlib import Path
 

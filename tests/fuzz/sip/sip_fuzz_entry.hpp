@@ -4,6 +4,7 @@
 // every view the parser or the extraction returns lies inside the input or
 // the event arena.
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -60,6 +61,18 @@ inline int run_one(const uint8_t* data, size_t size) {
 
   static EventBatch batch(4, 1 << 16);
   batch.clear();
+  // The input as a URI: a global phone-context only ever puts digits in
+  // front of the number read without it.
+  {
+    std::string_view uri = in.substr(0, std::min<size_t>(in.size(), 512));
+    std::string_view plain = normalize_user(uri_user(uri), batch);
+    std::string_view got = uri_number(uri, batch);
+    if (got != plain) {
+      require(got.size() > plain.size() && got.substr(got.size() - plain.size()) == plain);
+      for (char ch : got) require(ch >= '0' && ch <= '9');
+    }
+    batch.clear();
+  }
   PacketRef pkt;
   MsgContext ctx;
   ctx.pkt = &pkt;
@@ -67,7 +80,7 @@ inline int run_one(const uint8_t* data, size_t size) {
   DecodeCounters c;
   if (decode_sip(bytes, ctx, batch, c) && batch.size() == 1) {
     const SipInfo& s = batch.events()[0].sip;
-    for (std::string_view v : {s.call_id, s.cseq, s.from_user, s.to_user, s.ruri_user, s.pai_user,
+    for (std::string_view v : {s.call_id, s.cseq, s.from_user, s.to_user, s.ruri_user, s.pai_user, s.diversion_user,
                                s.from_display, s.from_tag, s.to_tag, s.user_agent,
                                s.contact_instance, s.imei, s.via_host, s.content_type,
                                s.body_text, s.sdp_addr, s.method_name, s.reason}) {
