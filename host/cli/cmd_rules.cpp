@@ -25,6 +25,9 @@ int run_check(const std::string& file) {
             << rs->list_entries() << " entries, " << compiled->patterns.size() << " pattern(s), "
             << compiled->rates.size() << " window(s)\n";
   for (const auto& [t, n] : by_type) std::cout << "  " << t << ": " << n << "\n";
+  if (!rs->settings.country_code.empty())
+    std::cout << "  country code " << rs->settings.country_code
+              << ": SS7 numbers marked national are read as " << rs->settings.country_code << " + their digits\n";
   for (const auto& l : rs->lists) {
     // IP addresses and blocks (whitelists of IP subjects) are counted apart from numbers.
     auto ips = [](const std::vector<std::string>& v) {

@@ -92,6 +92,11 @@ def main():
 
         rules = os.path.join(d, "rules.yaml")
         with open(rules, "w") as f:
+            f.write(RULES.format(settings='  country_code: "86"'))
+        p = run(sigprobe, "rules", "check", rules)
+        if p.returncode != 0 or "country code 86: SS7 numbers marked national are read as 86 + their digits" not in p.stdout:
+            sys.exit(f"FAIL: rules check should name the country code: {p.stdout}{p.stderr}")
+        with open(rules, "w") as f:
             f.write(RULES.format(settings='  country_code: "+86"'))
         p = run(sigprobe, "rules", "check", rules)
         if p.returncode == 0 or "rules.yaml:2:" not in p.stderr or "country_code" not in p.stderr:
