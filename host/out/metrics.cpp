@@ -46,6 +46,9 @@ std::string render_metrics(const MetricsSnapshot& s) {
     const DecodeCounters& d = s.decode;
     counter(o, "sigprobe_malformed_packets_total", "Packets with at least one anomaly.", d.malformed_packets);
     counter(o, "sigprobe_events_dropped_total", "Events lost because the batch was full.", d.events_dropped);
+    counter(o, "sigprobe_national_numbers_total",
+            "SS7 numbers marked national, read with the country code in front (settings.country_code).",
+            d.national_numbers);
     family(o, "sigprobe_anomalies_total", "counter", "Malformed-input anomalies by name.");
     for (size_t i = 0; i < d.anomalies.size(); ++i)
       if (d.anomalies[i])

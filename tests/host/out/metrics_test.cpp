@@ -44,6 +44,7 @@ TEST(Metrics, ServesCountsOverLoopbackInPrometheusText) {
   dc.malformed_packets = 1;
   dc.anomaly(Anomaly(0));
   dc.reasm.ip_frag_evictions = 3;
+  dc.national_numbers = 5;
   RunInfo run;
   run.decode = &dc;
   run.offload = "auto: no Alveo device found, using cpu";
@@ -80,6 +81,7 @@ TEST(Metrics, ServesCountsOverLoopbackInPrometheusText) {
   EXPECT_TRUE(has_line(body, std::string("sigprobe_anomalies_total{name=\"") +
                                  std::string(kAnomalyCatalogue[0].id) + "\"} 1"));
   EXPECT_TRUE(has_line(body, "sigprobe_table_evictions_total{table=\"ip_fragments\"} 3"));
+  EXPECT_TRUE(has_line(body, "sigprobe_national_numbers_total 5"));
   EXPECT_TRUE(has_line(body, "sigprobe_alerts_total{rule=\"wangiri \\\"short\\\"\",severity=\"high\"} 2"));
   EXPECT_TRUE(has_line(body, "sigprobe_offload_info{backend=\"auto: no Alveo device found, using cpu\"} 1"));
   EXPECT_TRUE(has_line(body, "sigprobe_table_occupancy{table=\"calls\"} 12"));
