@@ -15,6 +15,7 @@
 #include "dataplane/l2l4/walk.hpp"
 #include "dataplane/l2l4/websocket.hpp"
 #include "dataplane/sip/sip_decode.hpp"
+#include "dataplane/ss7/isup.hpp"
 #include "dataplane/ss7/ss7_decoder.hpp"
 
 namespace sigprobe {
@@ -100,7 +101,30 @@ struct Decoder::Impl final : l2l4::L4Handler {
       ++c->events_dropped;
       return;
     }
+    size_t before = out->size();
     sip::decode_sip(*m, ctx, *out, *c);
+    if (out->size() > before) sip_i(out->events()[out->size() - 1]);
+  }
+
+  // SIP-I / SIP-T (RFC 3204): the ISUP message beside the SDP says what SIP
+  // leaves unsaid, the nature of the numbers. They read as an ISUP event's
+  // (a national one in international form with a country code), and so does
+  // a SIP user that is that national number itself: the From and PAI of the
+  // calling number, the To and Request-URI of the called one.
+  void sip_i(SignalEvent& e) {
+    if (e.sip.isup_body.empty()) return;
+    ss7.on_sip_isup(as_bytes(e.sip.isup_body), e, *out, *c);
+    const std::string_view cc = ss7.country_code();
+    if (!e.has(kLayerSipIsup) || cc.empty()) return;
+    auto intl = [cc](std::string_view& user, std::string_view number, uint8_t nai) {
+      if (nai == ss7::kNaiNationalNumber && number.size() == cc.size() + user.size() &&
+          number.substr(0, cc.size()) == cc && number.substr(cc.size()) == user)
+        user = number;
+    };
+    intl(e.sip.from_user, e.isup.calling, e.isup.calling_nai);
+    intl(e.sip.pai_user, e.isup.calling, e.isup.calling_nai);
+    intl(e.sip.to_user, e.isup.called, e.isup.called_nai);
+    intl(e.sip.ruri_user, e.isup.called, e.isup.called_nai);
   }
 
   void on_udp(const MsgContext& ctx, Bytes payload, bool in_packet) override {

@@ -434,6 +434,48 @@ SdpSummary scan_sdp(std::string_view body) {
   return s;
 }
 
+void for_each_part(std::string_view body, std::string_view boundary,
+                   const std::function<void(std::string_view, std::string_view)>& f) {
+  // A delimiter is "--" boundary at the start of the body or of a line.
+  auto delimiter = [&](size_t from) -> size_t {
+    for (size_t at = body.find(boundary, from); at != std::string_view::npos; at = body.find(boundary, at + 1))
+      if (at >= 2 && body[at - 1] == '-' && body[at - 2] == '-' && (at == 2 || body[at - 3] == '\n')) return at - 2;
+    return std::string_view::npos;
+  };
+  size_t d = delimiter(0);
+  for (int parts = 0; d != std::string_view::npos && parts < 16; ++parts) {
+    size_t after = d + 2 + boundary.size();
+    if (body.substr(after, 2) == "--") return;  // the close delimiter
+    size_t eol = find_char(body, '\n', after);
+    if (eol == std::string_view::npos) return;
+    // Part headers up to an empty line; its body up to the CRLF before the next delimiter.
+    size_t start = eol + 1, head_end = start;
+    std::string_view type;
+    for (;;) {
+      size_t e = find_char(body, '\n', head_end);
+      if (e == std::string_view::npos) return;
+      std::string_view line = trim(body.substr(head_end, e - head_end));
+      head_end = e + 1;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.empty()) break;
+      size_t colon = find_char(line, ':');
+      if (colon == std::string_view::npos) continue;
+      std::string_view name = trim(line.substr(0, colon));
+      if (iequals(name, "Content-Type") || iequals(name, "c")) {
+        std::string_view v = trim(line.substr(colon + 1));
+        type = trim(v.substr(0, find_char(v, ';')));
+      }
+    }
+    size_t next = delimiter(head_end);
+    if (next == std::string_view::npos) return;
+    size_t end = next;
+    if (end > head_end && body[end - 1] == '\n') --end;
+    if (end > head_end && body[end - 1] == '\r') --end;
+    f(type, body.substr(head_end, end - head_end));
+    d = next;
+  }
+}
+
 bool fill_sip_info(const SipMessage& m, SipInfo& s, EventBatch& arena) {
   bool ok = true;
   if (m.is_request) {
@@ -477,10 +519,23 @@ bool fill_sip_info(const SipMessage& m, SipInfo& s, EventBatch& arena) {
 
   std::string_view ct = value_of(m.first(HeaderId::ContentType), arena, ok);
   s.content_type = trim(ct.substr(0, find_char(ct, ';')));
-  if (iequals(s.content_type, "application/sdp")) {
-    SdpSummary sdp = scan_sdp(m.body);
-    s.sdp_addr = sdp.addr;
-    s.sdp_audio_port = sdp.audio_port;
+  auto body_part = [&s](std::string_view type, std::string_view body) {
+    if (iequals(type, "application/sdp") && s.sdp_addr.empty() && s.sdp_audio_port == 0) {
+      SdpSummary sdp = scan_sdp(body);
+      s.sdp_addr = sdp.addr;
+      s.sdp_audio_port = sdp.audio_port;
+    } else if (iequals(type, "application/isup") && s.isup_body.empty()) {
+      s.isup_body = body;
+    }
+  };
+  // SIP-I and SIP-T send the ISUP message beside the SDP (multipart/mixed).
+  if (istarts_with(s.content_type, "multipart/")) {
+    size_t semi = find_char(ct, ';');
+    std::string_view params = semi == std::string_view::npos ? std::string_view{} : ct.substr(semi);
+    std::string_view boundary = strip_quotes(param_value(params, "boundary"));
+    if (!boundary.empty()) for_each_part(m.body, boundary, body_part);
+  } else {
+    body_part(s.content_type, m.body);
   }
   if (s.method == SipMethod::Message && iequals(s.content_type, "text/plain")) s.body_text = m.body;
   return ok;

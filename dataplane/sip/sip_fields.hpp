@@ -5,6 +5,7 @@
 // had to be rewritten (digits, unfolded values).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string_view>
 
 #include "dataplane/core/signal_event.hpp"
@@ -65,6 +66,12 @@ struct SdpSummary {
   uint16_t audio_port = 0;
 };
 SdpSummary scan_sdp(std::string_view body);
+
+// The parts of a multipart body (RFC 2046 5.1.1) with the given boundary, in
+// order: f(content type without parameters, part body). At most 16 parts;
+// a part without its closing delimiter is not given.
+void for_each_part(std::string_view body, std::string_view boundary,
+                   const std::function<void(std::string_view, std::string_view)>& f);
 
 // Fill out.sip from m. Returns false when the arena could not hold a value.
 bool fill_sip_info(const SipMessage& m, SipInfo& out, EventBatch& arena);

@@ -71,16 +71,15 @@ std::optional<uint8_t> q850_cause(Bytes v) {
 
 bool isup_type_known(uint8_t type) { return *isup_msg_name(type) != '\0'; }
 
-std::optional<IsupMsg> parse_isup(Bytes msg, DecodeCounters& c) {
-  ByteReader r{msg};
-  auto cic = r.u16le();
+namespace {
+
+// From the message type on; m.cic already set.
+std::optional<IsupMsg> parse_from_type(ByteReader& r, IsupMsg& m, DecodeCounters& c) {
   auto type = r.u8();
-  if (!cic || !type) {
+  if (!type) {
     c.anomaly(Anomaly::IsupTruncated);
     return std::nullopt;
   }
-  IsupMsg m;
-  m.cic = *cic & 0x0FFF;
   m.type = *type;
   if (!isup_type_known(m.type)) c.anomaly(Anomaly::IsupTypeUnknown);
   auto lay = layout(m.type);
@@ -142,6 +141,26 @@ std::optional<IsupMsg> parse_isup(Bytes msg, DecodeCounters& c) {
     if (!ended) c.anomaly(Anomaly::IsupTruncated);  // no end-of-optional-parameters octet
   }
   return m;
+}
+
+}  // namespace
+
+std::optional<IsupMsg> parse_isup(Bytes msg, DecodeCounters& c) {
+  ByteReader r{msg};
+  auto cic = r.u16le();
+  if (!cic || r.empty()) {
+    c.anomaly(Anomaly::IsupTruncated);
+    return std::nullopt;
+  }
+  IsupMsg m;
+  m.cic = *cic & 0x0FFF;
+  return parse_from_type(r, m, c);
+}
+
+std::optional<IsupMsg> parse_isup_body(Bytes msg, DecodeCounters& c) {
+  ByteReader r{msg};
+  IsupMsg m;
+  return parse_from_type(r, m, c);
 }
 
 }  // namespace sigprobe::ss7

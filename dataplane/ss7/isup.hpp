@@ -17,6 +17,9 @@ enum IsupType : uint8_t {
   kIsupCpg = 0x2C,
 };
 
+// Q.763 3.9 nature of address indicator: national (significant) number.
+inline constexpr uint8_t kNaiNationalNumber = 3;
+
 struct IsupNumber {
   Bytes digits;           // BCD, low nibble first
   uint8_t n_digits = 0;   // from the odd/even indicator
@@ -35,6 +38,9 @@ struct IsupMsg {
 };
 
 std::optional<IsupMsg> parse_isup(Bytes msg, DecodeCounters& c);
+// The same message as a SIP-I/SIP-T body carries it (RFC 3204 3, ITU-T
+// Q.1912.5): from the message type, without the CIC (cic 0).
+std::optional<IsupMsg> parse_isup_body(Bytes msg, DecodeCounters& c);
 
 // A Called/Calling Party Number parameter's contents (Q.763 3.9, 3.10): the
 // odd/even indicator and nature of address, then BCD signals. CAMEL's

@@ -89,10 +89,9 @@ std::string_view arena_bcd(Bytes b, size_t n_digits, EventBatch& out, std::strin
 // numbering plan 0001 E.164), a Q.763 party number's or a Q.713 global
 // title's NAI 3.
 bool national_address(uint8_t ton_npi) { return ((ton_npi >> 4) & 0x07) == 2 && (ton_npi & 0x0F) == 1; }
-constexpr uint8_t kNaiNational = 3;
 constexpr uint8_t kNpE164 = 1;
 bool national_gt(const SccpAddress& a) {
-  return a.nai == kNaiNational && (a.gti == 1 || (a.gti == 4 && a.np == kNpE164));
+  return a.nai == kNaiNationalNumber && (a.gti == 1 || (a.gti == 4 && a.np == kNpE164));
 }
 
 // E.164 country codes are 1 to 3 digits (ITU-T E.164 6.2.1).
@@ -159,7 +158,7 @@ struct Ss7Decoder::State {
   }
   std::string_view number(const IsupNumber& n, EventBatch& out, DecodeCounters& c) const {
     if (!n.present) return {};
-    bool national = !cc.empty() && n.nai == kNaiNational;
+    bool national = !cc.empty() && n.nai == kNaiNationalNumber;
     std::string_view v = arena_bcd(n.digits, n.n_digits, out, national ? std::string_view(cc) : std::string_view{});
     if (national && v.size() > cc.size()) ++c.national_numbers;
     return v;
@@ -173,6 +172,7 @@ struct Ss7Decoder::State {
   // in `spare` when the batch is full.
   void on_tcap(Bytes data, SignalEvent& base, bool in_batch, EventBatch& out, DecodeCounters& c);
   void on_isup(const Mtp3Msg& m, const MsgContext& ctx, EventBatch& out, DecodeCounters& c);
+  void fill_isup(const IsupMsg& i, IsupInfo& ii, EventBatch& out, DecodeCounters& c);
   bool is_cap_dialogue(const TcapMsg& t, const SignalEvent& base);
   void fill_map(const TcapMsg& t, const TcapComponent& comp, SignalEvent& e, EventBatch& out,
                 DecodeCounters& c);
@@ -545,21 +545,31 @@ void Ss7Decoder::State::on_isup(const Mtp3Msg& m, const MsgContext& ctx, EventBa
   SignalEvent e;
   fill_base(e, Proto::Isup, m, ctx);
   e.layers |= kLayerIsup;
-  IsupInfo& ii = e.isup;
-  ii.msg_type = i->type;
-  ii.cic = i->cic;
-  if (i->called.present) {
-    ii.called = number(i->called, out, c);
-    ii.called_nai = i->called.nai;
-  }
-  if (i->calling.present) {
-    ii.calling = number(i->calling, out, c);
-    ii.calling_nai = i->calling.nai;
-  }
-  ii.calling_category = i->calling_category;
-  ii.cause = i->cause;
-  ii.has_cause = i->has_cause;
+  fill_isup(*i, e.isup, out, c);
   emit(e, out, c);
+}
+
+void Ss7Decoder::State::fill_isup(const IsupMsg& i, IsupInfo& ii, EventBatch& out, DecodeCounters& c) {
+  ii.msg_type = i.type;
+  ii.cic = i.cic;
+  if (i.called.present) {
+    ii.called = number(i.called, out, c);
+    ii.called_nai = i.called.nai;
+  }
+  if (i.calling.present) {
+    ii.calling = number(i.calling, out, c);
+    ii.calling_nai = i.calling.nai;
+  }
+  ii.calling_category = i.calling_category;
+  ii.cause = i.cause;
+  ii.has_cause = i.has_cause;
+}
+
+void Ss7Decoder::on_sip_isup(Bytes body, SignalEvent& e, EventBatch& out, DecodeCounters& c) {
+  auto i = parse_isup_body(body, c);
+  if (!i) return;
+  st_->fill_isup(*i, e.isup, out, c);
+  e.layers |= kLayerSipIsup;
 }
 
 Ss7Decoder::Ss7Decoder(const Ss7Config& cfg) : st_(std::make_unique<State>(cfg)), cfg_(cfg) {
@@ -571,6 +581,7 @@ Ss7Decoder::Ss7Decoder(const Ss7Config& cfg) : st_(std::make_unique<State>(cfg))
 Ss7Decoder::~Ss7Decoder() = default;
 
 const Ss7Stats& Ss7Decoder::stats() const { return st_->stats; }
+std::string_view Ss7Decoder::country_code() const { return st_->cc; }
 
 void Ss7Decoder::on_sctp_message(Bytes msg, const MsgContext& ctx, EventBatch& out,
                                  DecodeCounters& c) {

@@ -70,7 +70,14 @@ class Ss7Decoder {
   void on_mtp2_with_phdr(Bytes frame, const MsgContext& ctx, EventBatch& out, DecodeCounters& c);
   void on_mtp3(Bytes msu, const MsgContext& ctx, EventBatch& out, DecodeCounters& c);
 
+  // The ISUP message of a SIP-I/SIP-T body (SipInfo::isup_body) into e.isup,
+  // numbers as on_isup gives them (country code included); sets
+  // kLayerSipIsup. Nothing when it does not parse (anomaly counted).
+  void on_sip_isup(Bytes body, SignalEvent& e, EventBatch& out, DecodeCounters& c);
+
   const Ss7Stats& stats() const;
+  // Ss7Config::country_code as used (empty when none, or not a valid one).
+  std::string_view country_code() const;
 
  private:
   struct State;

@@ -94,7 +94,26 @@ const char* map_component_name(MapComponent c) {
 
 namespace {
 
-void write_sip(json::Writer& w, const SipInfo& s) {
+// An ISUP event's isup, or (cic false) the ISUP message of a SIP-I body.
+void write_isup(json::Writer& w, const IsupInfo& i, bool cic) {
+  w.key("isup").begin_object();
+  const char* name = ss7::isup_msg_name(i.msg_type);
+  if (*name) w.key("msg").str(name);
+  else w.key("msg_type").num(unsigned(i.msg_type));
+  if (cic) w.key("cic").num(unsigned(i.cic));
+  w.field("calling", i.calling);
+  w.field("called", i.called);
+  if (!i.called.empty()) w.key("called_nai").num(unsigned(i.called_nai));
+  if (!i.calling.empty()) {
+    w.key("calling_nai").num(unsigned(i.calling_nai));
+    w.key("calling_category").num(unsigned(i.calling_category));
+  }
+  if (i.has_cause) w.key("cause").num(unsigned(i.cause));
+  w.end_object();
+}
+
+void write_sip(json::Writer& w, const SignalEvent& ev) {
+  const SipInfo& s = ev.sip;
   w.key("sip").begin_object();
   if (s.status == 0) w.field("method", s.method_name);
   else w.key("status").num(unsigned(s.status));
@@ -116,6 +135,7 @@ void write_sip(json::Writer& w, const SipInfo& s) {
   if (s.sdp_audio_port) w.key("sdp_audio_port").num(unsigned(s.sdp_audio_port));
   w.field("content_type", s.content_type);
   w.field("body_text", s.body_text);
+  if (ev.has(kLayerSipIsup)) write_isup(w, ev.isup, false);
   w.end_object();
 }
 
@@ -238,23 +258,7 @@ void write_ss7(json::Writer& w, const SignalEvent& ev) {
     if (k.has_cause) w.key("cause").num(unsigned(k.cause));
     w.end_object();
   }
-  if (ev.has(kLayerIsup)) {
-    const IsupInfo& i = ev.isup;
-    w.key("isup").begin_object();
-    const char* name = ss7::isup_msg_name(i.msg_type);
-    if (*name) w.key("msg").str(name);
-    else w.key("msg_type").num(unsigned(i.msg_type));
-    w.key("cic").num(unsigned(i.cic));
-    w.field("calling", i.calling);
-    w.field("called", i.called);
-    if (!i.called.empty()) w.key("called_nai").num(unsigned(i.called_nai));
-    if (!i.calling.empty()) {
-      w.key("calling_nai").num(unsigned(i.calling_nai));
-      w.key("calling_category").num(unsigned(i.calling_category));
-    }
-    if (i.has_cause) w.key("cause").num(unsigned(i.cause));
-    w.end_object();
-  }
+  if (ev.has(kLayerIsup)) write_isup(w, ev.isup, true);
 }
 
 }  // namespace
@@ -270,7 +274,7 @@ void append_event_json(std::string& out, const SignalEvent& ev) {
   if (ev.src.family) w.key("src").str(format_endpoint(ev.src));
   if (ev.dst.family) w.key("dst").str(format_endpoint(ev.dst));
   w.field("transport", transport_name(ev.transport));
-  if (ev.has(kLayerSip)) write_sip(w, ev.sip);
+  if (ev.has(kLayerSip)) write_sip(w, ev);
   write_ss7(w, ev);
   w.end_object();
   out += '\n';

@@ -101,8 +101,24 @@ def main():
         p = run(sigprobe, "rules", "check", rules)
         if p.returncode == 0 or "rules.yaml:2:" not in p.stderr or "country_code" not in p.stderr:
             sys.exit(f"FAIL: a bad country_code should be refused naming line 2: {p.stdout}{p.stderr}")
+    # SIP-I, a real capture (Russia, country code 7): the IAM in the INVITE's multipart body
+    # says the SIP users are national numbers.
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(capture))))
+    sip_i = os.path.join(root, "..", "shared", "corpus", "sipcapture__heplify", "sip_sctp.pcap")
+    sip_i_note = "SIP-I corpus capture absent: skipped"
+    if os.path.exists(sip_i):
+        p = run(sigprobe, "decode", "--json", "--country-code", "7", sip_i)
+        inv = next(json.loads(l) for l in p.stdout.splitlines() if '"method":"INVITE"' in l)
+        s = inv["sip"]
+        got = (s["from_user"], s["to_user"], s["ruri_user"], s["pai_user"], s["isup"]["calling"],
+               s["isup"]["called"], s["isup"]["calling_nai"], s["sdp_addr"])
+        want = ("79171969136", "79275890000", "79275890000", "79171969136", "79171969136", "79275890000", 3,
+                "10.249.30.145")
+        if got != want:
+            sys.exit(f"FAIL: SIP-I INVITE of sip_sctp.pcap read {got}, want {want}")
+        sip_i_note = "the SIP-I INVITE of sip_sctp.pcap in international form"
     print("ok: the national caller flagged in international form, 6 national numbers counted; "
-          "none without a country code")
+          f"none without a country code; {sip_i_note}")
 
 
 if __name__ == "__main__":

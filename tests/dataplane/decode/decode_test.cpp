@@ -41,7 +41,7 @@ struct Harness {
   EventBatch out;
   DecodeCounters c;
   std::vector<Buf> frames;  // kept alive for the burst
-  explicit Harness(size_t max_events = 256) : out(max_events) {}
+  explicit Harness(size_t max_events = 256, const DecoderConfig& cfg = {}) : dec(cfg), out(max_events) {}
 
   void add(Buf b) { frames.push_back(std::move(b)); }
   void run() {
@@ -74,6 +74,62 @@ TEST(Decode, SipOverUdpOnAnyPort) {
   EXPECT_EQ(h.c.packets, 2u);
   EXPECT_EQ(h.c.bytes, h.frames[0].size() + h.frames[1].size());
   EXPECT_EQ(h.c.malformed_packets, 0u);
+}
+
+// SIP-I (RFC 3204, ITU-T Q.1912.5): an INVITE whose multipart body holds the
+// SDP and the IAM, numbers national (NAI 3) and without '+' in SIP, the shape
+// of corpus sipcapture__heplify/sip_sctp.pcap frame 2. The IAM says what SIP
+// does not: with a country code the SIP users that are those national numbers
+// read in international form, as the IAM's own numbers do.
+std::string sip_i_invite(const std::string& from, const std::string& to) {
+  // IAM: nature of connection 0, forward call 0x6000, category 0x0a, TMR 3
+  // (3.1 kHz), pointers 2 and 9, called NAI 3 (even, 10 digits), calling NAI 3
+  // (10 digits, presentation allowed, network provided), end.
+  std::string iam("\x01\x00\x60\x00\x0a\x03\x02\x09"
+                  "\x07\x03\x10\x29\x57\x98\x00\x00"
+                  "\x0a\x07\x03\x13\x19\x17\x69\x19\x63\x00",
+                  26);
+  std::string body = "--b1\r\nContent-Type: application/sdp\r\n\r\n"
+                     "v=0\r\no=- 1 1 IN IP4 10.9.9.1\r\ns=-\r\nc=IN IP4 10.9.9.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 8\r\n"
+                     "\r\n--b1\r\nContent-Type: application/ISUP;version=itu-t92+;base=itu-t92+\r\n"
+                     "Content-Disposition: signal;handling=optional\r\n\r\n" + iam + "\r\n--b1--\r\n";
+  return "INVITE sip:" + to + "@ims.example.ru;user=phone SIP/2.0\r\n"
+         "Via: SIP/2.0/UDP 10.9.9.1;branch=z9hG4bKsipi\r\n"
+         "From: <sip:" + from + "@ims.example.ru;user=phone>;tag=s1\r\n"
+         "To: <sip:" + to + "@ims.example.ru;user=phone>\r\n"
+         "Call-ID: sip-i-1\r\nCSeq: 1 INVITE\r\n"
+         "Content-Type: multipart/mixed;boundary=\"b1\"\r\n"
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+TEST(Decode, SipIBodyGivesTheIsupMessageAndTheNatureOfTheNumbers) {
+  DecoderConfig cc;
+  cc.country_code = "7";
+  for (const DecoderConfig& cfg : {DecoderConfig{}, cc}) {
+    Harness h(256, cfg);
+    h.add(eth_udp4(text(sip_i_invite("9171969136", "9275890000")), 5060, 5060));
+    h.add(eth_udp4(text(sip_i_invite("9171969137", "9275890000")), 5060, 5060));  // From is not the IAM's caller
+    h.run();
+    auto ev = h.sip();
+    ASSERT_EQ(ev.size(), 2u);
+    const std::string p = cfg.country_code;  // "" or "7"
+    ASSERT_TRUE(ev[0].has(kLayerSipIsup));
+    EXPECT_FALSE(ev[0].has(kLayerIsup));  // a SIP event, not an ISUP one
+    EXPECT_EQ(ev[0].isup.msg_type, 0x01);
+    EXPECT_EQ(ev[0].isup.calling, p + "9171969136");
+    EXPECT_EQ(ev[0].isup.called, p + "9275890000");
+    EXPECT_EQ(ev[0].isup.calling_nai, 3);
+    EXPECT_EQ(ev[0].isup.calling_category, 0x0a);
+    EXPECT_EQ(ev[0].sip.from_user, p + "9171969136");
+    EXPECT_EQ(ev[0].sip.to_user, p + "9275890000");
+    EXPECT_EQ(ev[0].sip.ruri_user, p + "9275890000");
+    EXPECT_EQ(ev[0].sip.sdp_addr, "10.9.9.1");  // the SDP part of the multipart body
+    EXPECT_EQ(ev[0].sip.sdp_audio_port, 4000);
+    EXPECT_EQ(ev[1].sip.from_user, "9171969137");  // not the IAM's number: as sent
+    EXPECT_EQ(ev[1].sip.to_user, p + "9275890000");
+    EXPECT_EQ(h.c.national_numbers, p.empty() ? 0u : 4u);
+    EXPECT_EQ(h.c.anomalies_total, 0u);
+  }
 }
 
 TEST(Decode, TwoSipMessagesInOneTcpSegment) {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/dataplane/sip/sip_samples.hpp"
 
@@ -254,6 +256,29 @@ TEST(SipFields, ALocalNumberWithAGlobalPhoneContextIsInItsGlobalForm) {
   EXPECT_EQ(s.to_user, "79275890000");
   EXPECT_EQ(s.pai_user, "79171969136");
   EXPECT_EQ(s.diversion_user, "79275890000");
+}
+
+// RFC 2046 5.1.1: delimiters at the start of a line, a preamble and transport
+// padding skipped, the CRLF before a delimiter belonging to it, compact and
+// long Content-Type names; a part without its closing delimiter is not given.
+TEST(SipFields, MultipartBodiesAreSplitIntoTheirParts) {
+  using namespace std::literals;
+  std::vector<std::pair<std::string, std::string>> got;
+  auto collect = [&](std::string_view t, std::string_view b) { got.emplace_back(t, b); };
+  for_each_part("preamble\r\n--xy \r\nContent-Type: application/sdp\r\n\r\nv=0\r\n\r\n"
+                "--xy\r\nc: Application/ISUP ; version=itu-t92+\r\nContent-Disposition: signal\r\n\r\n"
+                "\x01\x00--xy-not\r\n--xy--\r\nepilogue"sv,  // sv: the body holds a NUL
+                "xy", collect);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0], (std::pair<std::string, std::string>{"application/sdp", "v=0\r\n"}));
+  EXPECT_EQ(got[1].first, "Application/ISUP");
+  EXPECT_EQ(got[1].second, std::string("\x01\x00--xy-not", 10));  // a boundary inside a line is data
+  got.clear();
+  for_each_part("--xy\r\nContent-Type: text/plain\r\n\r\nno end", "xy", collect);
+  EXPECT_TRUE(got.empty());
+  for_each_part("--xy\nContent-Type: text/plain\n\nLF only\n--xy--", "xy", collect);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].second, "LF only");
 }
 
 TEST(SipFields, FullArenaKeepsTheRawUser) {

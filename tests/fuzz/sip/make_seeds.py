@@ -3,8 +3,8 @@
 project's own SIP captures in pcaps/sip (made by scripts/gen_pcaps.py; not the
 scenarios, thousands of similar calls), one file per payload that starts like
 SIP. Run from anywhere: /usr/bin/python3 tests/fuzz/sip/make_seeds.py
-Seeds named manual-* are written by hand (URIs with an RFC 3966 phone-context, which no
-bundled capture carries) and left alone."""
+Seeds named manual-* are written by hand (URIs with an RFC 3966 phone-context, a SIP-I INVITE
+with a multipart SDP + ISUP body: no bundled capture carries them) and left alone."""
 import hashlib
 from pathlib import Path
 
