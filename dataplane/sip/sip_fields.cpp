@@ -449,7 +449,7 @@ void for_each_part(std::string_view body, std::string_view boundary,
     size_t eol = find_char(body, '\n', after);
     if (eol == std::string_view::npos) return;
     // Part headers up to an empty line; its body up to the CRLF before the next delimiter.
-    size_t start = eol + 1, head_end = start;
+    size_t head_end = eol + 1;
     std::string_view type;
     for (;;) {
       size_t e = find_char(body, '\n', head_end);

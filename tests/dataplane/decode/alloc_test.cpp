@@ -1,7 +1,7 @@
 // No allocation per packet in the steady state: after one warm-up pass has
 // created the reassembly slots, decoding more traffic over the same flows
-// (UDP SIP, in-order TCP SIP, SIP over SCTP, fragmented UDP SIP) allocates
-// nothing. Counted by replacing the global operator new in this test binary.
+// (UDP SIP, SIP-I with a multipart body, in-order TCP SIP, SIP over SCTP,
+// fragmented UDP SIP) allocates nothing. Counted by replacing the global operator new in this test binary.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -29,12 +29,30 @@ std::string options(int i) {
          "Content-Length: 0\r\n\r\n";
 }
 
+// A SIP-I INVITE: a local number with a global phone-context in the
+// Request-URI, a multipart body with the SDP and the IAM (national numbers).
+std::string sip_i(int i) {
+  std::string iam("\x01\x00\x60\x00\x0a\x03\x02\x09\x07\x03\x10\x29\x57\x98\x00\x00"
+                  "\x0a\x07\x03\x13\x19\x17\x69\x19\x63\x00",
+                  26);
+  std::string body = "--b\r\nContent-Type: application/sdp\r\n\r\nc=IN IP4 10.9.9.1\r\nm=audio 4000 RTP/AVP 8\r\n"
+                     "\r\n--b\r\nContent-Type: application/ISUP;version=itu-t92+\r\n\r\n" + iam + "\r\n--b--\r\n";
+  return "INVITE tel:9275890000;phone-context=+7 SIP/2.0\r\n"
+         "Via: SIP/2.0/UDP 10.9.9.1;branch=z9hG4bKi" + std::to_string(i) + "\r\n"
+         "From: <sip:9171969136@ims.example.ru;user=phone>;tag=s1\r\n"
+         "To: <sip:9275890000@ims.example.ru;user=phone>\r\n"
+         "Call-ID: sip-i-" + std::to_string(i) + "\r\nCSeq: 1 INVITE\r\n"
+         "Content-Type: multipart/mixed;boundary=b\r\n"
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
 // One pass of traffic; `round` changes the content, not the flows.
 std::vector<Buf> traffic(int round, uint32_t& tcp_seq) {
   std::vector<Buf> v;
   for (int i = 0; i < 16; ++i) {
     const int n = round * 100 + i;
     v.push_back(eth_udp4(text(options(n))));
+    v.push_back(eth_udp4(text(sip_i(n))));
     Buf m = text(options(n));
     v.push_back(eth_tcp4(tcp_seq, kAck, m));
     tcp_seq += uint32_t(m.size());
@@ -53,7 +71,9 @@ std::vector<Buf> traffic(int round, uint32_t& tcp_seq) {
 }
 
 TEST(DecodeAllocation, SteadyStateDecodeAllocatesNothing) {
-  Decoder dec;
+  DecoderConfig cfg;
+  cfg.country_code = "7";  // SIP-I numbers read in international form too
+  Decoder dec(cfg);
   EventBatch out;
   DecodeCounters c;
   uint32_t seq = 1000;
@@ -80,8 +100,9 @@ TEST(DecodeAllocation, SteadyStateDecodeAllocatesNothing) {
     dec.decode_burst({refs.data() + i, std::min<size_t>(kBurstMax, refs.size() - i)}, out, c);
   }
   const uint64_t allocs = test::allocation_count() - before;
-  EXPECT_EQ(c.messages[size_t(Proto::Sip)] - events_before, 16u * 4);  // UDP, TCP, SCTP, fragments
+  EXPECT_EQ(c.messages[size_t(Proto::Sip)] - events_before, 16u * 5);  // UDP, SIP-I, TCP, SCTP, fragments
   EXPECT_EQ(allocs, 0u);
+  EXPECT_GE(c.national_numbers, 2u * 16);  // the SIP-I IAMs' numbers were read, in international form
 }
 
 }  // namespace
