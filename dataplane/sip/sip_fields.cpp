@@ -347,14 +347,8 @@ std::string_view phone_context(std::string_view uri) {
   return param_value(params.substr(0, find_char(params, '?')), "phone-context");
 }
 
-std::string_view uri_number(std::string_view uri, EventBatch& arena) {
-  std::string_view user = uri_user(uri);
-  std::string_view number = normalize_user(user, arena);
-  // A context follows the number directly (";phone-context=..."): one byte
-  // to look at on the fast path.
-  if (user.empty()) return number;
-  size_t end = size_t(user.data() - uri.data()) + user.size();
-  if (end >= uri.size() || uri[end] != ';') return number;
+std::string_view with_phone_context(std::string_view uri, std::string_view user, std::string_view number,
+                                    EventBatch& arena) {
   if (user[0] == '+' || !is_phone_number(user)) return number;  // global already, or a name
   std::string_view ctx = phone_context(uri);
   if (ctx.size() < 2 || ctx[0] != '+' || ctx.find('+', 1) != std::string_view::npos || !is_phone_number(ctx))
