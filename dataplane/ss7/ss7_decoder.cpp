@@ -55,33 +55,48 @@ void copy_tid(Bytes src, std::array<uint8_t, 4>& dst, uint8_t& len) {
   std::copy_n(src.begin(), len, dst.begin());
 }
 
-// Digits into the arena: TBCD (MAP) or n BCD signals (SCCP, ISUP), after
-// `cc`: the country code of a national number (Ss7Config::country_code), else
-// empty. p: room for cc, then the n digits decoded; no digits give no number,
-// not a bare country code.
-std::string_view with_cc(char* p, size_t n, std::string_view cc, EventBatch& out) {
-  if (!n) cc = {};
-  if (!cc.empty()) std::memcpy(p, cc.data(), cc.size());
-  out.shrink_last(p, cc.size() + n);
-  return {p, cc.size() + n};
-}
-
-std::string_view arena_tbcd(Bytes b, EventBatch& out, std::string_view cc = {}) {
+// Digits into the arena: TBCD (MAP) or n BCD signals (SCCP, ISUP).
+std::string_view arena_tbcd(Bytes b, EventBatch& out) {
   if (b.empty()) return {};
-  char* p = out.alloc(cc.size() + b.size() * 2);
+  char* p = out.alloc(b.size() * 2);
   if (!p) return {};
-  return with_cc(p, tbcd_digits(b, p + cc.size(), b.size() * 2), cc, out);
+  size_t n = tbcd_digits(b, p, b.size() * 2);
+  out.shrink_last(p, n);
+  return {p, n};
 }
 
-std::string_view arena_bcd(Bytes b, size_t n_digits, EventBatch& out, std::string_view cc = {}) {
+std::string_view arena_bcd(Bytes b, size_t n_digits, EventBatch& out) {
   if (!n_digits) return {};
-  char* p = out.alloc(cc.size() + n_digits);
+  char* p = out.alloc(n_digits);
+  if (!p) return {};
+  size_t n = bcd_digits(b, n_digits, p, n_digits);
+  // ISUP ST (end of pulsing) is a terminator, not a digit.
+  if (n && p[n - 1] == 'f') --n;
+  out.shrink_last(p, n);
+  return {p, n};
+}
+
+// A national number in international form: the country code cc
+// (Ss7Config::country_code), then the digits the other arena_* would give,
+// counted; no digits give no number, not a bare country code. Out of line:
+// the common numbers take the functions above unchanged.
+[[gnu::noinline]] std::string_view arena_national(std::string_view cc, Bytes b, size_t n_digits, bool tbcd,
+                                                  EventBatch& out, DecodeCounters& c) {
+  size_t room = tbcd ? b.size() * 2 : n_digits;
+  if (!room) return {};
+  char* p = out.alloc(cc.size() + room);
   if (!p) return {};
   char* d = p + cc.size();
-  size_t n = bcd_digits(b, n_digits, d, n_digits);
-  // ISUP ST (end of pulsing) is a terminator, not a digit.
-  if (n && d[n - 1] == 'f') --n;
-  return with_cc(p, n, cc, out);
+  size_t n = tbcd ? tbcd_digits(b, d, room) : bcd_digits(b, n_digits, d, room);
+  if (!tbcd && n && d[n - 1] == 'f') --n;  // ISUP ST
+  if (!n) {
+    out.shrink_last(p, 0);
+    return {p, 0};
+  }
+  std::memcpy(p, cc.data(), cc.size());
+  out.shrink_last(p, cc.size() + n);
+  ++c.national_numbers;
+  return {p, cc.size() + n};
 }
 
 // The nature of address that says "national (significant) number": an
@@ -100,8 +115,7 @@ bool valid_country_code(const std::string& cc) {
          std::all_of(cc.begin(), cc.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
 }
 
-void fill_sccp_addr(const SccpAddress& a, SccpAddr& o, EventBatch& out, std::string_view cc,
-                    DecodeCounters& c) {
+void fill_sccp_addr(const SccpAddress& a, SccpAddr& o, EventBatch& out, std::string_view cc, DecodeCounters& c) {
   o.ri = a.ri;
   o.gti = a.gti;
   o.tt = a.tt;
@@ -112,9 +126,8 @@ void fill_sccp_addr(const SccpAddress& a, SccpAddr& o, EventBatch& out, std::str
   o.has_pc = a.has_pc;
   o.has_ssn = a.has_ssn;
   if (!a.gti) return;
-  bool national = !cc.empty() && national_gt(a);
-  o.gt = arena_bcd(a.digits, a.n_digits, out, national ? cc : std::string_view{});
-  if (national && o.gt.size() > cc.size()) ++c.national_numbers;
+  o.gt = cc.empty() || !national_gt(a) ? arena_bcd(a.digits, a.n_digits, out)
+                                       : arena_national(cc, a.digits, a.n_digits, false, out, c);
 }
 
 }  // namespace
@@ -151,17 +164,13 @@ struct Ss7Decoder::State {
   // in the arena, in international form when national (Ss7Config::country_code).
   std::string_view number(const MapNumber& m, EventBatch& out, DecodeCounters& c) const {
     if (!m.present()) return {};
-    bool national = !cc.empty() && national_address(m.ton_npi);
-    std::string_view v = arena_tbcd(m.tbcd, out, national ? std::string_view(cc) : std::string_view{});
-    if (national && v.size() > cc.size()) ++c.national_numbers;
-    return v;
+    if (cc.empty() || !national_address(m.ton_npi)) [[likely]] return arena_tbcd(m.tbcd, out);
+    return arena_national(cc, m.tbcd, 0, true, out, c);
   }
   std::string_view number(const IsupNumber& n, EventBatch& out, DecodeCounters& c) const {
     if (!n.present) return {};
-    bool national = !cc.empty() && n.nai == kNaiNationalNumber;
-    std::string_view v = arena_bcd(n.digits, n.n_digits, out, national ? std::string_view(cc) : std::string_view{});
-    if (national && v.size() > cc.size()) ++c.national_numbers;
-    return v;
+    if (cc.empty() || n.nai != kNaiNationalNumber) [[likely]] return arena_bcd(n.digits, n.n_digits, out);
+    return arena_national(cc, n.digits, n.n_digits, false, out, c);
   }
 
   void on_mtp2_unit(Bytes su, bool annex_a, const MsgContext& ctx, EventBatch& out,
