@@ -102,8 +102,9 @@ struct Decoder::Impl final : l2l4::L4Handler {
       return;
     }
     size_t before = out->size();
-    sip::decode_sip(*m, ctx, *out, *c);
-    if (out->size() > before) sip_i(out->events()[out->size() - 1]);
+    std::string_view isup;
+    sip::decode_sip(*m, ctx, *out, *c, &isup);
+    if (!isup.empty() && out->size() > before) sip_i(out->events()[out->size() - 1], isup);
   }
 
   // SIP-I / SIP-T (RFC 3204): the ISUP message beside the SDP says what SIP
@@ -111,9 +112,8 @@ struct Decoder::Impl final : l2l4::L4Handler {
   // (a national one in international form with a country code), and so does
   // a SIP user that is that national number itself: the From and PAI of the
   // calling number, the To and Request-URI of the called one.
-  void sip_i(SignalEvent& e) {
-    if (e.sip.isup_body.empty()) return;
-    ss7.on_sip_isup(as_bytes(e.sip.isup_body), e, *out, *c);
+  void sip_i(SignalEvent& e, std::string_view isup_body) {
+    ss7.on_sip_isup(as_bytes(isup_body), e, *out, *c);
     const std::string_view cc = ss7.country_code();
     if (!e.has(kLayerSipIsup) || cc.empty()) return;
     auto intl = [cc](std::string_view& user, std::string_view number, uint8_t nai) {

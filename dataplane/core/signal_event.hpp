@@ -101,10 +101,6 @@ struct SipInfo {
   uint16_t via_port = 0;
   std::string_view content_type;
   std::string_view body_text;     // MESSAGE text body only
-  // SIP-I / SIP-T (RFC 3204, ITU-T Q.1912.5): the ISUP message of an
-  // application/ISUP body (or body part), from its message type; decode reads
-  // it into the event's isup (kLayerSipIsup).
-  std::string_view isup_body;
   std::string_view sdp_addr;      // SDP c= address
   uint16_t sdp_audio_port = 0;    // SDP m=audio port
 };
@@ -231,8 +227,8 @@ enum LayerBit : uint16_t {
   kLayerMap = 1 << 4,
   kLayerIsup = 1 << 5,
   kLayerCap = 1 << 6,
-  // A SIP event whose isup holds the ISUP message its SIP-I body carries
-  // (SipInfo::isup_body). Not an ISUP event: kLayerIsup stays off.
+  // A SIP event whose isup holds the ISUP message its SIP-I/SIP-T body
+  // carries (RFC 3204). Not an ISUP event: kLayerIsup stays off.
   kLayerSipIsup = 1 << 7,
 };
 

@@ -131,7 +131,8 @@ SipFrame sip_frame(Bytes stream) {
   return {SipFrame::Status::Complete, total};
 }
 
-bool decode_sip(Bytes msg, const MsgContext& ctx, EventBatch& out, DecodeCounters& c) {
+bool decode_sip(Bytes msg, const MsgContext& ctx, EventBatch& out, DecodeCounters& c,
+                std::string_view* isup_body) {
   AnomalySet anomalies;
   auto kind = ctx.transport == Transport::Tcp ? SipTransportKind::Stream : SipTransportKind::Datagram;
   auto m = parse_sip(as_chars(msg), anomalies, kind);
@@ -153,7 +154,7 @@ bool decode_sip(Bytes msg, const MsgContext& ctx, EventBatch& out, DecodeCounter
   ev->transport = ctx.transport;
   ev->src = ctx.src;
   ev->dst = ctx.dst;
-  fill_sip_info(*m, ev->sip, out);
+  fill_sip_info(*m, ev->sip, out, isup_body);
   // Over TCP or SCTP, where a request's Max-Forwards value lies in its
   // segment: an inline probe holds a blocked request back there
   // (host/dp/hold_in_place).

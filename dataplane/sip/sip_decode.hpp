@@ -22,6 +22,8 @@ SipFrame sip_frame(Bytes stream);
 
 // Decode one whole SIP message into an event pushed onto `out`. Returns false
 // when it is not a usable SIP message (the anomaly is counted).
-bool decode_sip(Bytes msg, const MsgContext& ctx, EventBatch& out, DecodeCounters& c);
+// isup_body: as fill_sip_info gives it (SIP-I), when asked for.
+bool decode_sip(Bytes msg, const MsgContext& ctx, EventBatch& out, DecodeCounters& c,
+                std::string_view* isup_body = nullptr);
 
 }  // namespace sigprobe::sip

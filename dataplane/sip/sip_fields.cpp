@@ -470,7 +470,7 @@ void for_each_part(std::string_view body, std::string_view boundary,
   }
 }
 
-bool fill_sip_info(const SipMessage& m, SipInfo& s, EventBatch& arena) {
+bool fill_sip_info(const SipMessage& m, SipInfo& s, EventBatch& arena, std::string_view* isup_body) {
   bool ok = true;
   if (m.is_request) {
     s.method = method_from_name(m.method);
@@ -513,13 +513,13 @@ bool fill_sip_info(const SipMessage& m, SipInfo& s, EventBatch& arena) {
 
   std::string_view ct = value_of(m.first(HeaderId::ContentType), arena, ok);
   s.content_type = trim(ct.substr(0, find_char(ct, ';')));
-  auto body_part = [&s](std::string_view type, std::string_view body) {
+  auto body_part = [&s, isup_body](std::string_view type, std::string_view body) {
     if (iequals(type, "application/sdp") && s.sdp_addr.empty() && s.sdp_audio_port == 0) {
       SdpSummary sdp = scan_sdp(body);
       s.sdp_addr = sdp.addr;
       s.sdp_audio_port = sdp.audio_port;
-    } else if (iequals(type, "application/isup") && s.isup_body.empty()) {
-      s.isup_body = body;
+    } else if (iequals(type, "application/isup") && isup_body && isup_body->empty()) {
+      *isup_body = body;
     }
   };
   // SIP-I and SIP-T send the ISUP message beside the SDP (multipart/mixed).

@@ -85,6 +85,10 @@ void for_each_part(std::string_view body, std::string_view boundary,
                    const std::function<void(std::string_view, std::string_view)>& f);
 
 // Fill out.sip from m. Returns false when the arena could not hold a value.
-bool fill_sip_info(const SipMessage& m, SipInfo& out, EventBatch& arena);
+// isup_body, when given: the ISUP message of a SIP-I/SIP-T body (RFC 3204:
+// application/ISUP, alone or a part of a multipart body), from its message
+// type; empty when none. Not kept in the event (it would take SipInfo past a
+// cache line of SignalEvent): decode reads it at once (dataplane/decode.cpp).
+bool fill_sip_info(const SipMessage& m, SipInfo& out, EventBatch& arena, std::string_view* isup_body = nullptr);
 
 }  // namespace sigprobe::sip

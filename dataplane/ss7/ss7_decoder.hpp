@@ -70,7 +70,7 @@ class Ss7Decoder {
   void on_mtp2_with_phdr(Bytes frame, const MsgContext& ctx, EventBatch& out, DecodeCounters& c);
   void on_mtp3(Bytes msu, const MsgContext& ctx, EventBatch& out, DecodeCounters& c);
 
-  // The ISUP message of a SIP-I/SIP-T body (SipInfo::isup_body) into e.isup,
+  // The ISUP message of a SIP-I/SIP-T body (sip::fill_sip_info) into e.isup,
   // numbers as on_isup gives them (country code included); sets
   // kLayerSipIsup. Nothing when it does not parse (anomaly counted).
   void on_sip_isup(Bytes body, SignalEvent& e, EventBatch& out, DecodeCounters& c);
