@@ -6,8 +6,8 @@ namespace sigprobe::ss7 {
 namespace {
 
 // Q.763 table 5 parameter names.
-constexpr uint8_t kParamCalledNumber = 0x04, kParamCallingNumber = 0x0A, kParamCause = 0x12,
-                  kParamEnd = 0x00;
+constexpr uint8_t kParamCalledNumber = 0x04, kParamCallingNumber = 0x0A, kParamRedirectingNumber = 0x0B,
+                  kParamCause = 0x12, kParamOriginalCalledNumber = 0x28, kParamEnd = 0x00;
 constexpr uint8_t kMaxDigits = 32;
 
 struct Layout {
@@ -37,6 +37,8 @@ std::optional<Layout> layout(uint8_t type) {
 void apply(uint8_t name, Bytes v, IsupMsg& m) {
   if (name == kParamCalledNumber) m.called = isup_number(v);
   else if (name == kParamCallingNumber) m.calling = isup_number(v);
+  else if (name == kParamRedirectingNumber) m.redirecting = isup_number(v);
+  else if (name == kParamOriginalCalledNumber) m.original_called = isup_number(v);
   else if (name == kParamCause) {
     if (auto cause = q850_cause(v)) {
       m.cause = *cause;

@@ -31,6 +31,9 @@ struct IsupMsg {
   uint16_t cic = 0;
   uint8_t type = 0;
   IsupNumber called, calling;
+  // A diverted call (Q.763 3.44, 3.39): the number it was last redirected
+  // from, and the number first called. Read for SIP-I (diversion_user).
+  IsupNumber redirecting, original_called;
   uint8_t calling_category = 0;
   bool has_category = false;
   uint8_t cause = 0;

@@ -579,6 +579,13 @@ void Ss7Decoder::on_sip_isup(Bytes body, SignalEvent& e, EventBatch& out, Decode
   if (!i) return;
   st_->fill_isup(*i, e.isup, out, c);
   e.layers |= kLayerSipIsup;
+  // A diverted SIP-I call names its diverting subscriber in the IAM (the
+  // redirecting number, else the original called number) where SIP has no
+  // Diversion or History-Info.
+  if (e.sip.diversion_user.empty() && e.sip.method == SipMethod::Invite) {
+    const IsupNumber& from = i->redirecting.present ? i->redirecting : i->original_called;
+    e.sip.diversion_user = st_->number(from, out, c);
+  }
 }
 
 Ss7Decoder::Ss7Decoder(const Ss7Config& cfg) : st_(std::make_unique<State>(cfg)), cfg_(cfg) {

@@ -72,7 +72,9 @@ class Ss7Decoder {
 
   // The ISUP message of a SIP-I/SIP-T body (sip::fill_sip_info) into e.isup,
   // numbers as on_isup gives them (country code included); sets
-  // kLayerSipIsup. Nothing when it does not parse (anomaly counted).
+  // kLayerSipIsup. Nothing when it does not parse (anomaly counted). An
+  // INVITE without Diversion/History-Info gets its diversion_user from the
+  // IAM's redirecting number, else its original called number.
   void on_sip_isup(Bytes body, SignalEvent& e, EventBatch& out, DecodeCounters& c);
 
   const Ss7Stats& stats() const;

@@ -111,9 +111,10 @@ def main():
         inv = next(json.loads(l) for l in p.stdout.splitlines() if '"method":"INVITE"' in l)
         s = inv["sip"]
         got = (s["from_user"], s["to_user"], s["ruri_user"], s["pai_user"], s["isup"]["calling"],
-               s["isup"]["called"], s["isup"]["calling_nai"], s["sdp_addr"])
+               s["isup"]["called"], s["isup"]["calling_nai"], s["sdp_addr"], s["diversion_user"])
+        # the call was diverted (user busy) from 9275685122: the IAM's redirecting number
         want = ("79171969136", "79275890000", "79275890000", "79171969136", "79171969136", "79275890000", 3,
-                "10.249.30.145")
+                "10.249.30.145", "79275685122")
         if got != want:
             sys.exit(f"FAIL: SIP-I INVITE of sip_sctp.pcap read {got}, want {want}")
         sip_i_note = "the SIP-I INVITE of sip_sctp.pcap in international form"

@@ -84,11 +84,13 @@ TEST(Decode, SipOverUdpOnAnyPort) {
 std::string sip_i_invite(const std::string& from, const std::string& to) {
   // IAM: nature of connection 0, forward call 0x6000, category 0x0a, TMR 3
   // (3.1 kHz), pointers 2 and 9, called NAI 3 (even, 10 digits), calling NAI 3
-  // (10 digits, presentation allowed, network provided), end.
+  // (10 digits, presentation allowed, network provided), redirecting number
+  // NAI 3 (the call was diverted from 9275685122, as in the corpus capture), end.
   std::string iam("\x01\x00\x60\x00\x0a\x03\x02\x09"
                   "\x07\x03\x10\x29\x57\x98\x00\x00"
-                  "\x0a\x07\x03\x13\x19\x17\x69\x19\x63\x00",
-                  26);
+                  "\x0a\x07\x03\x13\x19\x17\x69\x19\x63"
+                  "\x0b\x07\x03\x10\x29\x57\x86\x15\x22\x00",
+                  35);
   std::string body = "--b1\r\nContent-Type: application/sdp\r\n\r\n"
                      "v=0\r\no=- 1 1 IN IP4 10.9.9.1\r\ns=-\r\nc=IN IP4 10.9.9.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 8\r\n"
                      "\r\n--b1\r\nContent-Type: application/ISUP;version=itu-t92+;base=itu-t92+\r\n"
@@ -123,11 +125,12 @@ TEST(Decode, SipIBodyGivesTheIsupMessageAndTheNatureOfTheNumbers) {
     EXPECT_EQ(ev[0].sip.from_user, p + "9171969136");
     EXPECT_EQ(ev[0].sip.to_user, p + "9275890000");
     EXPECT_EQ(ev[0].sip.ruri_user, p + "9275890000");
+    EXPECT_EQ(ev[0].sip.diversion_user, p + "9275685122");  // no Diversion header: the IAM's redirecting number
     EXPECT_EQ(ev[0].sip.sdp_addr, "10.9.9.1");  // the SDP part of the multipart body
     EXPECT_EQ(ev[0].sip.sdp_audio_port, 4000);
     EXPECT_EQ(ev[1].sip.from_user, "9171969137");  // not the IAM's number: as sent
     EXPECT_EQ(ev[1].sip.to_user, p + "9275890000");
-    EXPECT_EQ(h.c.national_numbers, p.empty() ? 0u : 4u);
+    EXPECT_EQ(h.c.national_numbers, p.empty() ? 0u : 6u);  // calling, called, redirecting; two INVITEs
     EXPECT_EQ(h.c.anomalies_total, 0u);
   }
 }
