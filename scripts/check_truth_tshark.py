@@ -71,7 +71,8 @@ FIELDS = {
 COMPONENTS = {"invoke": "1", "returnResult": "2", "returnError": "3", "reject": "4", "returnResultNotLast": "7"}
 ISUP_NAMES = {"1": "IAM", "6": "ACM", "9": "ANM", "12": "REL", "16": "RLC", "44": "CPG", "7": "CON", "13": "SUS", "14": "RES"}
 # tshark shows the body as text lines, and the +sip.instance only inside the Contact parameters
-# (sip.diversion_user is checked against the users of tshark's Diversion/History-Info values).
+# (sip.diversion_user is checked against the users of tshark's Diversion/History-Info values,
+# and on SIP-I against the IAM's redirecting and original called numbers).
 UNCHECKED = {("sip", "body_text"), ("sip", "contact_instance"), ("sip", "imei")}
 # Layers the components of one TCAP message share.
 SHARED = ("m3ua", "mtp3", "sccp", "tcap")
@@ -217,6 +218,9 @@ def check_capture(path):
                     users = {u.lstrip("+") for (f, v), _ in fr["fields"].items()
                              if f in ("sip.Diversion", "sip.History-Info")
                              for u in re.findall(r"(?:sips?|tel):([^@;>]+)", v)}
+                    # SIP-I without those headers: the IAM's redirecting or original called number.
+                    users |= {v for (f, v), _ in fr["fields"].items()
+                              if f in ("isup.redirecting", "isup.original_called_number")}
                     if value not in users:
                         problems.append(f"frame {num}: sip.diversion_user {value!r} not among tshark's {sorted(users)}")
                     continue

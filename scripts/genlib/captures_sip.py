@@ -1,7 +1,7 @@
 """The SIP captures of pcaps/sip (issue 2, "The project's own captures")."""
 import struct
 
-from genlib import net
+from genlib import net, ss7
 from genlib.capture import Capture
 from genlib.sip import Dialog, digest_response, message, sdp
 
@@ -255,6 +255,56 @@ def invite_diversion():
                            extra=headers)
         ip += 1
         _udp(cap, as_addr, PROXY, msg, dict(f, diversion_user=victim), ip)
+    return cap.done()
+
+
+def sip_i_call():
+    """SIP-I (RFC 3204, ITU-T Q.1912.5) as an interconnect carries a call from the ISUP network:
+    the INVITE's multipart/mixed body holds the SDP and the IAM, whose calling and called numbers
+    are national significant numbers (NAI 3), as the SIP users are (no '+', user=phone); the call
+    was diverted on busy (the IAM's redirecting number, no Diversion header). Then 100, 180 with
+    the ACM, 200 with the ANM, ACK, BYE with the REL (cause 16) and its 200. The truth holds the
+    digits as sent; with settings.country_code "86" they read as 86 and their digits."""
+    cap = Capture()
+    mgcf, peer = ("10.30.0.1", 5060), ("10.40.0.1", 5060)
+    caller, callee, diverted_from = "13800138066", "13900139066", "13700137066"
+    dom = "sipi.example.cn"
+    d = Dialog("sipi-1@10.30.0.1", f"sip:{caller}@{dom};user=phone", caller, f"sip:{callee}@{dom};user=phone",
+               callee, "si1", mgcf, peer, ua="MGCF SIP-I 3.0", server="IBCF 7.1")
+    ruri = f"sip:{callee}@{dom};user=phone"
+    boundary = "sipi-b0undary"
+
+    def multipart(sdp_body, isup_msg):
+        isup_body = isup_msg[2:]  # RFC 3204: the ISUP message from its type, no CIC
+        parts = [(b"application/sdp", sdp_body), (b"application/ISUP;version=itu-t92+;base=itu-t92+", isup_body)]
+        out = b""
+        for ctype, body in parts:
+            out += b"--" + boundary.encode() + b"\r\nContent-Type: " + ctype + b"\r\n"
+            if b"ISUP" in ctype:
+                out += b"Content-Disposition: signal;handling=required\r\n"
+            out += b"\r\n" + body + b"\r\n"
+        return out + b"--" + boundary.encode() + b"--\r\n"
+
+    ctype = f'multipart/mixed;boundary="{boundary}"'
+    iam = ss7.isup_iam(0, callee, caller, called_nai=3, calling_nai=3, redirecting=diverted_from)
+    isup = {"msg": "IAM", "calling": caller, "called": callee, "calling_nai": 3, "called_nai": 3}
+    ip = 120
+    for src, dst, (msg, f), extra in [
+        (mgcf, peer, d.request("INVITE", ruri, callee, 1, multipart(sdp(mgcf[0], 42000), iam), ctype),
+         {"isup": isup, "diversion_user": diverted_from}),
+        (peer, mgcf, d.response(100, "Trying", "INVITE", 1), {}),
+        (peer, mgcf, d.response(180, "Ringing", "INVITE", 1, to_tag="pe1", body=ss7.isup_acm(0)[2:],
+                                ctype="application/ISUP;version=itu-t92+"), {"isup": {"msg": "ACM"}}),
+        (peer, mgcf, d.response(200, "OK", "INVITE", 1, to_tag="pe1",
+                                body=multipart(sdp(peer[0], 43000), ss7.isup_anm(0)), ctype=ctype),
+         {"isup": {"msg": "ANM"}}),
+        (mgcf, peer, d.request("ACK", ruri, callee, 1, to_tag="pe1"), {}),
+        (mgcf, peer, d.request("BYE", ruri, callee, 2, to_tag="pe1", body=ss7.isup_rel(0, 16)[2:],
+                               ctype="application/ISUP;version=itu-t92+"), {"isup": {"msg": "REL", "cause": 16}}),
+        (peer, mgcf, d.response(200, "OK", "BYE", 2, to_tag="pe1"), {}),
+    ]:
+        ip += 1
+        _udp(cap, src, dst, msg, dict(f, **extra), ip)
     return cap.done()
 
 
@@ -516,6 +566,7 @@ SIP_CAPTURES = [
     ("sip/compact_headers.pcap", compact_headers),
     ("sip/invite_diversion.pcap", invite_diversion),
     ("sip/message_utf8_chinese.pcap", message_utf8_chinese),
+    ("sip/sip_i_call.pcap", sip_i_call),
     ("sip/vlan_qinq.pcap", vlan_qinq),
     ("sip/malformed.pcap", malformed),
     ("sip/sctp_identity.pcap", sctp_identity),

@@ -182,14 +182,21 @@ def _isup_number(digits, nai, second_octet):
     return bytes([odd | (nai & 0x7F), second_octet]) + tbcd(digits, filler=0)
 
 
-def isup_iam(cic, called, calling, called_nai=4, calling_nai=4, category=0x0A):
-    """IAM: fixed part (NCI, FCI, CPC, TMR), called party number, calling party number."""
+def isup_iam(cic, called, calling, called_nai=4, calling_nai=4, category=0x0A, redirecting=None,
+             redirecting_nai=3):
+    """IAM: fixed part (NCI, FCI, CPC, TMR), called party number, calling party number, and for a
+    diverted call the redirecting number (Q.763 3.44) with redirection information (3.45: call
+    diverted, reason user busy, counter 1)."""
     called_p = _isup_number(called, called_nai, 0x10)           # INN=0, NPI=1 (E.164)
     calling_p = _isup_number(calling, calling_nai, 0x13)        # NPI=1, APRI=0, network provided
     fixed = bytes([0x00, 0x60, 0x01, category, 0x00])
     ptr_called = 2
     ptr_opt = 1 + 1 + len(called_p)
-    optional = bytes([0x0A, len(calling_p)]) + calling_p + b"\x00"
+    optional = bytes([0x0A, len(calling_p)]) + calling_p
+    if redirecting:
+        red_p = _isup_number(redirecting, redirecting_nai, 0x10)
+        optional += bytes([0x0B, len(red_p)]) + red_p + bytes([0x13, 2, 0x03, 0x11])
+    optional += b"\x00"
     return (struct.pack("<H", cic) + bytes([ISUP_IAM]) + fixed + bytes([ptr_called, ptr_opt])
             + bytes([len(called_p)]) + called_p + optional)
 
