@@ -1,10 +1,15 @@
-// The analyzer's --metrics gauges: table occupancy follows the calls it tracks.
+// The analyzer's --metrics gauges: table occupancy follows the calls it tracks;
+// a reload keeps the country code decoding started with.
 #include <gtest/gtest.h>
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "host/detect/analyzer.hpp"
 
