@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "dataplane/core/country_code.hpp"
 #include "dataplane/ss7/ber.hpp"
 #include "dataplane/ss7/cap.hpp"
 #include "dataplane/ss7/isup.hpp"
@@ -109,12 +110,6 @@ bool national_gt(const SccpAddress& a) {
   return a.nai == kNaiNationalNumber && (a.gti == 1 || (a.gti == 4 && a.np == kNpE164));
 }
 
-// E.164 country codes are 1 to 3 digits (ITU-T E.164 6.2.1).
-bool valid_country_code(const std::string& cc) {
-  return !cc.empty() && cc.size() <= 3 && cc[0] != '0' &&
-         std::all_of(cc.begin(), cc.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
-}
-
 void fill_sccp_addr(const SccpAddress& a, SccpAddr& o, EventBatch& out, std::string_view cc, DecodeCounters& c) {
   o.ri = a.ri;
   o.gti = a.gti;
@@ -139,7 +134,7 @@ struct Ss7Decoder::State {
         sccp(cfg.sccp_reassembly_timeout_ns),
         concat(cfg.sms_concat_timeout_ns),
         text(kMaxTextBytes),
-        cc(valid_country_code(cfg.country_code) ? cfg.country_code : std::string{}) {}
+        cc(is_country_code(cfg.country_code) ? cfg.country_code : std::string{}) {}
 
   PcFormat pcf = PcFormat::Itu;
   bool result_opcode_from_invoke = true;

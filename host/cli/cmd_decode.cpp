@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <string>
 
+#include "dataplane/core/country_code.hpp"
 #include "dataplane/io/packet_source.hpp"
 #include "host/cli/commands.hpp"
 #include "host/out/event_json.hpp"
@@ -82,8 +83,7 @@ void add_decode(CLI::App& app, Commands& cmds) {
                   "SS7 numbers marked national in international form: this country code in front (as "
                   "settings.country_code does for replay, live and dpdk); default: the digits as sent")
       ->check([](const std::string& cc) -> std::string {
-        bool ok = !cc.empty() && cc.size() <= 3 && cc[0] != '0' && cc.find_first_not_of("0123456789") == std::string::npos;
-        return ok ? "" : "an E.164 country code is 1 to 3 digits, not starting with 0 (China: 86), got '" + cc + "'";
+        return is_country_code(cc) ? "" : "an E.164 country code is 1 to 3 digits, not starting with 0 (China: 86), got '" + cc + "'";
       });
   cmds.push_back({sub, [captures, json, cfg]() -> int {
     EventPrinter printer(*json);

@@ -17,6 +17,7 @@
 #include <set>
 #include <sstream>
 
+#include "dataplane/core/country_code.hpp"
 #include "host/rules/catalogue.hpp"
 #include "host/rules/rule_set.hpp"
 
@@ -402,11 +403,9 @@ class Loader {
     }
     if (auto n = s["country_code"]) {
       if (!as_string(n, "country_code", st.country_code)) return false;
-      // E.164 6.2.1: a country code is 1 to 3 digits and never starts with 0.
-      const std::string& cc = st.country_code;
-      if (cc.empty() || cc.size() > 3 || cc[0] == '0' || cc.find_first_not_of("0123456789") != std::string::npos)
+      if (!is_country_code(st.country_code))
         return fail(n, "'country_code' must be the link's E.164 country code, 1 to 3 digits (China: \"86\"), got '" +
-                           cc + "'");
+                           st.country_code + "'");
     }
     if (auto n = s["sip_reject"]) {
       if (!as_u64ish(n, "sip_reject", v)) return false;
