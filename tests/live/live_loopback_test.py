@@ -1,6 +1,7 @@
 """sigprobe live on lo: SIP sent over loopback while it captures must come out
-as events and a scanner alert, and --duration must end the run on an idle link.
-Only 127.0.0.1 is used."""
+as events and a scanner alert, a SIP-I INVITE's national numbers in international
+form (the default rules' country code), and --duration must end the run on an
+idle link. Only 127.0.0.1 is used."""
 import json
 import os
 import socket
@@ -34,6 +35,18 @@ for i in range(3):
            f"Call-ID: live-{i}\r\nCSeq: 1 OPTIONS\r\nUser-Agent: friendly-scanner\r\n"
            f"Content-Length: 0\r\n\r\n")
     s.sendto(msg.encode(), ("127.0.0.1", port))
+# A SIP-I INVITE whose IAM names its numbers national (NAI 3): with the default rules'
+# settings.country_code "86", live decodes them in international form, as replay does.
+# IAM from its type (RFC 3204: no CIC), as scripts/genlib/ss7.py isup_iam() writes it: called
+# 13900139066 and calling 13800138066, both NAI 3, odd number of digits.
+iam = bytes.fromhex("010060010a00020a" "0883103109109360" "06" "0a0883133108108360" "0600")
+body = (b"--b\r\nContent-Type: application/ISUP;version=itu-t92+\r\n\r\n" + iam + b"\r\n--b--\r\n")
+invite = (b"INVITE sip:13900139066@127.0.0.1;user=phone SIP/2.0\r\n"
+          b"Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bKsipi\r\n"
+          b"From: <sip:13800138066@127.0.0.1;user=phone>;tag=si\r\nTo: <sip:13900139066@127.0.0.1;user=phone>\r\n"
+          b"Call-ID: live-sipi\r\nCSeq: 1 INVITE\r\nContent-Type: multipart/mixed;boundary=b\r\n"
+          b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+s.sendto(invite, ("127.0.0.1", port))
 out, err = proc.communicate(timeout=30)
 elapsed = time.monotonic() - start
 failures = []
@@ -43,8 +56,12 @@ if elapsed > 10:
     failures.append(f"--duration 3 took {elapsed:.1f} s: the source does not stop on an idle link")
 ev = [json.loads(l) for l in open(events)] if os.path.exists(events) else []
 call_ids = sorted(e["sip"]["call_id"] for e in ev if e.get("proto") == "sip")
-if call_ids != ["live-0", "live-1", "live-2"]:
-    failures.append(f"events: expected the 3 OPTIONS, got call ids {call_ids}")
+if call_ids != ["live-0", "live-1", "live-2", "live-sipi"]:
+    failures.append(f"events: expected the 3 OPTIONS and the SIP-I INVITE, got call ids {call_ids}")
+sipi = [e["sip"] for e in ev if e.get("proto") == "sip" and e["sip"]["call_id"] == "live-sipi"]
+if sipi and (sipi[0]["from_user"], sipi[0]["to_user"], sipi[0].get("isup", {}).get("calling")) != \
+        ("8613800138066", "8613900139066", "8613800138066"):
+    failures.append(f"the SIP-I INVITE's national numbers should read with 86 in front: {sipi[0]}")
 al = [json.loads(l) for l in open(alerts)] if os.path.exists(alerts) else []
 if not any(a["rule"] == "sip_scanner_ua" and a["subject"]["value"] == "127.0.0.1" for a in al):
     failures.append(f"no sip_scanner_ua alert on 127.0.0.1: {al}")
