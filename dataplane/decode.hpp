@@ -23,7 +23,8 @@ struct DecoderConfig {
   bool ansi_point_codes = false;
   // The link's country code (E.164, 1-3 digits; China "86"), or empty. SS7
   // numbers whose nature of address says national (significant) number are
-  // given in international form: this code, then their digits (ss7_decoder.hpp).
+  // given in international form: this code, then their digits (ss7_decoder.hpp);
+  // so are the SIP users that a SIP-I body's IAM names national (decode.cpp).
   std::string country_code;
 };
 

@@ -167,7 +167,8 @@ struct Settings {
   // The link's E.164 country code ("86"), or empty. Decoding gives an SS7
   // number that the signalling marks national (ISUP NAI 3, an AddressString
   // of national nature, an SMS address of national type, a national GT) in
-  // international form: this code, then its digits (DecoderConfig). Read
+  // international form: this code, then its digits, and so the SIP users a
+  // SIP-I body's IAM names national (DecoderConfig). Read
   // when a run starts; a reload that changes it is reported, not applied.
   std::string country_code;
 };
