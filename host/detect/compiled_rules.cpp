@@ -217,9 +217,12 @@ void ListSet::add(const rules::NumberList& list) {
 bool ListSet::covers_ip(std::string_view subject) const {
   if (blocks_.empty() || subject.empty()) return false;
   auto a = rules::parse_ip_block(subject);
-  if (!a) return false;
+  return a && covers_ip(*a);
+}
+
+bool ListSet::covers_ip(const rules::IpBlock& a) const {
   for (const rules::IpBlock& b : blocks_)
-    if (rules::ip_block_contains(b, *a)) return true;
+    if (rules::ip_block_contains(b, a)) return true;
   return false;
 }
 
@@ -254,6 +257,11 @@ std::unique_ptr<CompiledRules> compile_rules(std::shared_ptr<const rules::RuleSe
     const rules::Rule& r = rl[i];
     if (!compile_one(r, out->compiled[i], reg, file, err)) return nullptr;
     for (uint32_t l : r.caller_lists) out->compiled[i].callers.add(rs->lists[l]);
+    if (r.type == RuleType::CliSpoof) {
+      for (uint32_t l : r.lists) out->compiled[i].cli.add(rs->lists[l]);
+      for (uint32_t l : r.source_lists) out->compiled[i].sources.add(rs->lists[l]);
+      continue;  // no pattern, no windowed quantity
+    }
     for (const auto& cond : r.conditions)
       if (cond.metric == Metric::SequentialCallees) out->needs_sequential = true;
     uint32_t mask = 0;

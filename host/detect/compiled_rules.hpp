@@ -76,6 +76,8 @@ class ListSet {
   bool covers(std::string_view subject) const;
   // An IP subject as sigprobe writes it ("192.0.2.7", "[2001:db8::1]"), inside a block.
   bool covers_ip(std::string_view subject) const;
+  // An address as decoded (family 4 or 6, its bytes), inside a block.
+  bool covers_ip(const rules::IpBlock& addr) const;
   size_t ip_blocks() const { return blocks_.size(); }
 
  private:
@@ -100,6 +102,10 @@ struct CompiledRule {
   std::vector<Quantity> quantities;
   std::vector<MetricEval> evals;       // parallel to rule->conditions
   ListSet callers;                     // simbox only_callers_in: only these callers' calls count (empty: all)
+  // cli_spoof: the numbers no call from abroad may present, and the addresses
+  // calls from abroad come from (looked up per call start, not scanned: a
+  // call from a source of neither kind costs one test).
+  ListSet cli, sources;
 };
 
 // Where a pattern id points.

@@ -33,8 +33,9 @@ constexpr uint32_t kSlotUrlMax = (1u << kSlotBits) - 1;
 
 // What an immediate rule needs from an event before it can fire: a pattern
 // match (lists, keywords, signatures), a MAP invoke (SS7 categories), a
-// location-update note (roaming). apply_immediate() checks the rest.
-constexpr uint8_t kNeedMatch = 1, kNeedMapInvoke = 2, kNeedNote = 4;
+// location-update note (roaming), a spoofed call start (cli_spoof).
+// apply_immediate() checks the rest.
+constexpr uint8_t kNeedMatch = 1, kNeedMapInvoke = 2, kNeedNote = 4, kNeedSpoof = 8;
 
 constexpr size_t kFramesKept = 8;
 
@@ -85,6 +86,14 @@ struct Consumer {
   int32_t fact = -1;                     // call fact that produced it
 };
 
+// A call start that a cli_spoof rule found spoofed (phase 2, in event order:
+// the roaming state as of that call), raised in phase 3.
+struct SpoofHit {
+  uint32_t event = 0, fact = 0, rule = 0;
+  std::string_view cli;   // the record's calling number or the event's From
+  const char* field = "";
+};
+
 struct Ss7Note {
   bool location_update = false;
   bool first_seen = false;
@@ -97,6 +106,7 @@ struct Ss7Note {
 namespace {
 using detail::Consumer;
 using detail::Profile;
+using detail::SpoofHit;
 using detail::Ss7Note;
 
 bool starts_with_any(std::string_view s, const std::vector<std::string>& prefixes) {
@@ -226,7 +236,7 @@ uint64_t caught_key(std::string_view subject, uint64_t rule_name_hash, SubjectTy
 struct Detector::Impl {
   Impl(size_t max_subjects, size_t max_blocked_calls)
       : blocked_numbers(max_subjects), blocked_ips(max_subjects), blocked_gts(max_subjects),
-        blocked_calls(max_blocked_calls) {}
+        blocked_calls(max_blocked_calls), roaming_abroad(max_subjects) {}
 
   // per burst
   // The burst's scan items: storage for the most an event can give (one per
@@ -244,6 +254,8 @@ struct Detector::Impl {
   std::vector<uint32_t> fact_begin;       // per event (+1 sentinel)
   std::vector<int32_t> note_of;           // per event, into notes, -1 none
   std::vector<Ss7Note> notes;
+  std::vector<SpoofHit> spoof_hits;       // in event order
+  size_t spoof_next = 0;                  // phase 3: the first hit of the current event or later
   std::vector<offload::RateSample> samples;
   std::vector<offload::RateResult> results;
   std::vector<Consumer> consumers;
@@ -256,14 +268,23 @@ struct Detector::Impl {
   std::vector<std::pair<uint32_t, uint8_t>> immediate_rules;
   uint8_t immediate_needs = 0;            // union over immediate_rules
   std::vector<uint64_t> rule_name_hash;
+  std::vector<uint32_t> spoof_rules;      // cli_spoof rules, in rule order
+  bool learn_roaming = false;             // a cli_spoof rule lets numbers roaming abroad pass
 
   // state that survives reloads
   track::FlatTable<Profile> profiles{1 << 21};
   // Subjects with a block action, each set bounded by settings.max_subscribers,
-  // and the Call-IDs of blocked calls, bounded by settings.max_calls (oldest
-  // out, counted).
+  // and the blocked calls, bounded by settings.max_calls (oldest out,
+  // counted): SIP and CAMEL ones by hash_bytes(Call-ID), an ISUP one by its
+  // circuit (CallTracker::isup_key, either direction) until the circuit's
+  // next IAM.
   track::FlatTable<uint8_t> blocked_numbers, blocked_ips, blocked_gts;
   track::FlatTable<uint8_t> blocked_calls;
+  // Our subscribers roaming abroad, by hash_bytes(MSISDN): the HLR's last
+  // insertSubscriberData went to a VLR outside settings.home_gt_prefixes (a
+  // later one to a home VLR takes the number out). Their calls home come in
+  // from abroad with their own number: a cli_spoof rule lets them pass.
+  track::FlatTable<uint8_t> roaming_abroad;
   uint64_t last_ts_ns = 0;
   // The last kRecentCalls call starts, kept while a rule groups calls (simbox):
   // each call's groups (hash_key of its IP, User-Agent, IMEI family and cell;
@@ -282,6 +303,8 @@ struct Detector::Impl {
     for (auto& v : by_source) v.clear();
     immediate_rules.clear();
     immediate_needs = 0;
+    spoof_rules.clear();
+    learn_roaming = false;
     rule_name_hash.clear();
     for (size_t r = 0; r < cr.compiled.size(); ++r) {
       const auto& c = cr.compiled[r];
@@ -300,6 +323,11 @@ struct Detector::Impl {
           break;
         case RuleType::Roaming:
           if (c.rule->mode != rules::RoamingMode::Cluster) need = kNeedNote;
+          break;
+        case RuleType::CliSpoof:
+          need = kNeedSpoof;
+          spoof_rules.push_back(uint32_t(r));
+          learn_roaming |= c.rule->roaming_exempt;
           break;
         default:
           break;
@@ -457,6 +485,8 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
   m.fact_begin.assign(n + 1, 0);
   m.note_of.assign(n, -1);
   m.notes.clear();
+  m.spoof_hits.clear();
+  m.spoof_next = 0;
   m.samples.clear();
   m.results.clear();
   m.consumers.clear();
@@ -559,6 +589,8 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     } else if (ev.has(kLayerMap) && !ev.map.imsi.empty()) {
       locations_.touch(ev.map.imsi, ev.ts_ns);
     }
+
+    if (m.learn_roaming && ev.has(kLayerMap)) note_roaming(ev);
     // Location queries per calling GT (foreign GTs only: our own HLR/SMSC query all day).
     if (ev.has(kLayerMap) && ev.map.component == MapComponent::Invoke && ev.map.opcode >= 0 &&
         !ev.sccp.calling.gt.empty() &&
@@ -680,6 +712,21 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
           if (!g.empty() && counts_caller(r)) emit(i, r, qi, g, 0, st, g, 0, fi);
         }
       };
+      if (cf.kind == CallFactKind::Started) {
+        // A new call on a circuit whose last call was blocked: the circuit is free again.
+        if (rec.proto == track::CallProto::Isup && m.blocked_calls.size() != 0)
+          m.blocked_calls.erase(track::CallTracker::isup_key(ev.mtp3.opc, ev.mtp3.dpc, ev.isup.cic));
+        if (!m.spoof_rules.empty()) find_spoofs(ev, uint32_t(i), uint32_t(f));
+      }
+      // A call from abroad presenting one of our numbers (cli_spoof): the
+      // number is a real subscriber's, whose rates the call must not feed. Its
+      // contact is kept: the numbers it reached are the spoofed number's victims.
+      if (rec.cli_spoofed && !rec.later_leg) {
+        if (cf.kind == CallFactKind::Started) cf.rec->contact = contacts_.call_started(a, b, rec.setup_ns);
+        else if (cf.kind == CallFactKind::Answered) contacts_.call_answered(a, b, rec.answer_ns, rec.contact);
+        else if (cf.kind == CallFactKind::Ended) contacts_.call_ended(a, b, rec.talk_ns(), rec.end_ns, rec.contact);
+        continue;
+      }
       // Another leg of a call counted already: its contact's answer and talk
       // time still go to the contact log, its blocking follows the number;
       // the rates see the call once.
@@ -783,7 +830,9 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     const SignalEvent& ev = events[i];
     const uint8_t offers = (m.match_begin[i] < m.match_begin[i + 1] ? kNeedMatch : 0) |
                            (ev.has(kLayerMap) && ev.map.component == MapComponent::Invoke ? kNeedMapInvoke : 0) |
-                           (m.note_of[i] >= 0 ? kNeedNote : 0);
+                           (m.note_of[i] >= 0 ? kNeedNote : 0) |
+                           (m.spoof_next < m.spoof_hits.size() && m.spoof_hits[m.spoof_next].event == i ? kNeedSpoof
+                                                                                                     : 0);
     if (offers & m.immediate_needs)
       for (auto [r, need] : m.immediate_rules)
         if (offers & need) apply_immediate(r, ev, i, alerts);
@@ -827,6 +876,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
       if (!dup) m.touched.push_back({uint32_t(ci), c.rule});
     }
     for (auto [cidx, r] : m.touched) evaluate(r, m.consumers[cidx], ev, alerts);
+    while (m.spoof_next < m.spoof_hits.size() && m.spoof_hits[m.spoof_next].event == i) ++m.spoof_next;
   }
   counters_.profile_evictions = m.profiles.counters().evictions;
   counters_.caught_evictions = caught_.counters().evictions;
@@ -855,6 +905,63 @@ void note_member(Caught& c, std::string_view number) {
   else ++c.members_dropped;
 }
 }  // namespace
+
+void Detector::find_spoofs(const SignalEvent& ev, uint32_t i, uint32_t f) {
+  Impl& m = *impl_;
+  CallRecord& rec = *m.facts[f].rec;
+  for (uint32_t r : m.spoof_rules) {
+    const CompiledRule& cr = compiled_->compiled[r];
+    const rules::Rule& rule = *cr.rule;
+    if (rule.hours_mask && !in_hours(rule, ev.ts_ns)) continue;
+    // Came in from abroad: from an international SBC's address (the
+    // INVITE's source, the call's), or an international exchange's point code.
+    bool abroad = false;
+    if (rec.proto == track::CallProto::Sip && ev.has(kLayerSip) && cr.sources.ip_blocks() != 0) {
+      rules::IpBlock src;
+      src.family = ev.src.family;
+      src.addr = ev.src.addr;
+      src.prefix_len = ev.src.family == 6 ? 128 : 32;
+      abroad = cr.sources.covers_ip(src);
+    } else if (rec.proto == track::CallProto::Isup) {
+      abroad = std::find(rule.opcs.begin(), rule.opcs.end(), rec.orig_pc) != rule.opcs.end();
+    }
+    if (!abroad) continue;
+    // Presenting one of our numbers: the caller the call is tracked under (a
+    // SIP call's P-Asserted-Identity, else its From), or a From the phone
+    // shows beside another PAI.
+    SpoofHit h{i, f, r, rec.a.view(), rec.proto == track::CallProto::Isup ? "calling"
+                                      : ev.sip.pai_user.empty()            ? "from"
+                                                                           : "pai"};
+    if (!cr.cli.covers(h.cli)) {
+      if (rec.proto != track::CallProto::Sip || ev.sip.pai_user.empty() || !cr.cli.covers(ev.sip.from_user)) continue;
+      h.cli = ev.sip.from_user;
+      h.field = "from";
+    }
+    // Our subscriber abroad calling home.
+    if (rule.roaming_exempt && m.roaming_abroad.size() != 0 && m.roaming_abroad.find(hash_bytes(h.cli))) {
+      ++counters_.cli_roaming_passed;
+      continue;
+    }
+    if (!compiled_->whitelist.empty() && compiled_->whitelist.covers(h.cli)) {
+      ++counters_.whitelisted_suppressed;
+      continue;
+    }
+    rec.cli_spoofed = true;
+    m.spoof_hits.push_back(h);
+  }
+}
+
+void Detector::note_roaming(const SignalEvent& ev) {
+  // Our subscriber's profile sent to the VLR it roams in (the HLR's
+  // insertSubscriberData): abroad unless the VLR is one of ours.
+  if (ev.map.component != MapComponent::Invoke || ev.map.opcode != track::map_op::kInsertSubscriberData ||
+      ev.map.msisdn.empty() || ev.sccp.called.gt.empty())
+    return;
+  if (starts_with_any(ev.sccp.called.gt, compiled_->rules->settings.home_gt_prefixes))
+    impl_->roaming_abroad.erase(hash_bytes(ev.map.msisdn));
+  else
+    impl_->roaming_abroad.emplace(hash_bytes(ev.map.msisdn));
+}
 
 bool Detector::in_hours(const rules::Rule& r, uint64_t ts_ns) const {
   const int64_t s = int64_t(ts_ns / 1'000'000'000ull) + compiled_->rules->settings.utc_offset_s;
@@ -1086,6 +1193,27 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
       }
       return;
     }
+    case RuleType::CliSpoof: {
+      for (size_t k = m.spoof_next; k < m.spoof_hits.size() && m.spoof_hits[k].event == i; ++k) {
+        const SpoofHit& h = m.spoof_hits[k];
+        if (h.rule != r) continue;
+        const CallRecord& rec = *m.facts[h.fact].rec;
+        // Every such call is blocked, the hits merged into an open alert too.
+        if (rule.action == Action::Block)
+          m.blocked_calls.emplace(rec.proto == track::CallProto::Isup
+                                      ? track::CallTracker::isup_key(ev.mtp3.opc, ev.mtp3.dpc, ev.isup.cic)
+                                      : hash_bytes(rec.call_id.view()));
+        const std::string_view called = rec.b.view();
+        if (absorbed(r, SubjectType::Msisdn, h.cli, ev, called)) continue;
+        open_alert(r, SubjectType::Msisdn, h.cli, ev,
+                   nlohmann::json{{"field", h.field},
+                                  {"source", rec.source.view()},
+                                  {"protocol", rec.proto == track::CallProto::Isup ? "isup" : "sip"},
+                                  {"called", called}},
+                   nullptr, int32_t(h.fact), alerts, called);
+      }
+      return;
+    }
     default:
       return;
   }
@@ -1189,6 +1317,7 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
     cg.subject = std::string(subject);
     cg.first_ts_ns = ev.ts_ns;
     if (pushed_out_before) cg.seq_base = counters_.alerts;
+    cg.spoofed_cli = rule.type == rules::RuleType::CliSpoof;
   }
   cg.window_end_ns = ev.ts_ns + rule.window_ns;
   const uint64_t since = ev.ts_ns > settings.victims_lookback_ns ? ev.ts_ns - settings.victims_lookback_ns : 0;
@@ -1239,9 +1368,12 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
     track::TransactionTracker::tid_text(ev, tid);
     a.tcap_tids.emplace_back(tid.view());
   }
-  if (st == SubjectType::Msisdn) a.victims = victims_of(subject, since);
+  if (rule.type == rules::RuleType::CliSpoof) a.victims = called_victims(subject, cg.members, ev.ts_ns, since);
+  else if (st == SubjectType::Msisdn) a.victims = victims_of(subject, since);
   else if (!cg.members.empty()) a.victims = victims_of(cg.members, since);
-  if (rule.action == Action::Block) {
+  // A spoofed number is a real subscriber's: its calls are blocked one by
+  // one (apply_immediate), never the number.
+  if (rule.action == Action::Block && rule.type != rules::RuleType::CliSpoof) {
     switch (st) {
       case SubjectType::Msisdn:
       case SubjectType::Imsi: m.blocked_numbers.emplace(sh); break;
@@ -1272,6 +1404,18 @@ std::vector<Victim> Detector::victims_of(std::string_view number, uint64_t since
   std::sort(out.begin(), out.end(), [](const Victim& a, const Victim& b) {
     return a.deep != b.deep ? a.deep : a.number < b.number;
   });
+  return out;
+}
+
+std::vector<Victim> Detector::called_victims(std::string_view number, const std::vector<std::string>& called,
+                                             uint64_t last_ns, uint64_t since_ns) const {
+  // Deep or not, and when last in contact, as the contact log has them.
+  std::vector<Victim> out = victims_of(number, since_ns);
+  std::erase_if(out, [&](const Victim& v) { return std::find(called.begin(), called.end(), v.number) == called.end(); });
+  // A called number the contact log no longer holds (pushed out) is still one.
+  for (const std::string& n : called)
+    if (std::none_of(out.begin(), out.end(), [&](const Victim& v) { return v.number == n; }))
+      out.push_back({n, false, last_ns});
   return out;
 }
 
@@ -1325,7 +1469,8 @@ bool Detector::blocked(const SignalEvent& ev) const {
     return m.blocked_ips.find(hash_bytes({buf, len})) != nullptr;
   }
   if (ev.has(kLayerIsup))
-    return m.blocked_numbers.find(hash_bytes(ev.isup.calling)) != nullptr ||
+    return m.blocked_calls.find(track::CallTracker::isup_key(ev.mtp3.opc, ev.mtp3.dpc, ev.isup.cic)) != nullptr ||
+           m.blocked_numbers.find(hash_bytes(ev.isup.calling)) != nullptr ||
            (ev.isup.msg_type == 0x01 && m.blocked_numbers.find(hash_bytes(ev.isup.called)) != nullptr);  // IAM
   if (ev.has(kLayerMap) || ev.has(kLayerSccp)) {
     if (m.blocked_gts.find(hash_bytes(ev.sccp.calling.gt))) return true;

@@ -47,11 +47,13 @@ struct Caught {
   std::string subject;
   // A group subject (a SIM box's IP, User-Agent, IMEI family or cell): the
   // calling numbers of its calls that hit the rule from its first alert on,
-  // whose contacts are the group's victims. At most kMaxMembers; the rest are
-  // counted in members_dropped.
+  // whose contacts are the group's victims. A spoofed number (cli_spoof): the
+  // numbers its spoofed calls reached, the victims themselves. At most
+  // kMaxMembers; the rest are counted in members_dropped.
   static constexpr size_t kMaxMembers = 256;
   std::vector<std::string> members;
   uint64_t members_dropped = 0;
+  bool spoofed_cli = false;    // a cli_spoof rule's: members are the called numbers
 };
 struct RuleTotals {
   uint64_t alerts = 0, hits = 0;
@@ -64,6 +66,7 @@ struct DetectCounters {
   uint64_t blocked_subject_evictions = 0;   // numbers, IPs and GTs pushed out of the blocked sets
   uint64_t blocked_call_evictions = 0;
   uint64_t sms_later_legs = 0;              // SMS seen again as another leg (track::LegWindow)
+  uint64_t cli_roaming_passed = 0;          // calls from abroad with our number, of a subscriber roaming there
 };
 
 class Detector {
@@ -110,10 +113,25 @@ class Detector {
   std::vector<Victim> victims_of(std::string_view number, uint64_t since_ns) const;
   // Victims of several numbers (a flagged group's), each once (deep if deep for any).
   std::vector<Victim> victims_of(const std::vector<std::string>& numbers, uint64_t since_ns) const;
+  // The victims of a spoofed number (cli_spoof): the numbers its spoofed calls
+  // reached (called, a Caught's members; last_ns for one the contact log no
+  // longer holds), not the contacts of the subscriber the number belongs to.
+  std::vector<Victim> called_victims(std::string_view number, const std::vector<std::string>& called,
+                                     uint64_t last_ns, uint64_t since_ns) const;
+  // A flagged number's victims for the reports: its contacts since the
+  // look-back before first_ns (contacts: a rule of that kind flagged it), else
+  // the numbers reached by its spoofed calls (its cli_spoof entries).
+  std::vector<Victim> number_victims(const std::string& number, uint64_t first_ns, bool contacts,
+                                     const std::vector<const Caught*>& spoofed) const;
 
  private:
   struct Impl;
   void apply_immediate(uint32_t rule, const SignalEvent& ev, size_t i, std::vector<Alert>& alerts);
+  // A MAP event's word on where our subscriber roams (cli_spoof's roaming_exempt).
+  void note_roaming(const SignalEvent& ev);
+  // The cli_spoof rules on call start f (fact f of event i): each rule that
+  // finds it spoofed gets a hit (phase 3 raises it) and the call is marked.
+  void find_spoofs(const SignalEvent& ev, uint32_t i, uint32_t f);
   // Whether capture time ts_ns falls in one of the rule's local hours (rules with hours_mask).
   bool in_hours(const rules::Rule& r, uint64_t ts_ns) const;
   void evaluate(uint32_t rule, const detail::Consumer& c, const SignalEvent& ev, std::vector<Alert>& alerts);

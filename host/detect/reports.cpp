@@ -15,6 +15,29 @@ const char* subject_name(SubjectType t) {
   return kNames[size_t(t)];
 }
 
+// The numbers flagged, each with its first alert, its rules and the entries
+// of its cli_spoof rules. A number flagged only as a spoofed CLI belongs to a
+// subscriber of ours: its victims are the numbers its spoofed calls reached,
+// not the subscriber's own contacts.
+struct FlaggedNumber {
+  uint64_t first_ns = 0;
+  std::vector<std::string> rules;
+  bool contacts = false;                // flagged by a rule whose victims are its contacts
+  std::vector<const Caught*> spoofed;   // its cli_spoof entries
+};
+std::map<std::string, FlaggedNumber> flagged_numbers(const track::FlatTable<Caught>& caught) {
+  std::map<std::string, FlaggedNumber> out;
+  caught.for_each([&](uint64_t, const Caught& c) {
+    if (c.subject_type != SubjectType::Msisdn) return;
+    FlaggedNumber& f = out[c.subject];
+    if (f.rules.empty() || c.first_ts_ns < f.first_ns) f.first_ns = c.first_ts_ns;
+    f.rules.push_back(c.rule);
+    if (c.spoofed_cli) f.spoofed.push_back(&c);
+    else f.contacts = true;
+  });
+  return out;
+}
+
 // A victims-file line's victims.
 nlohmann::json victims_json(const std::vector<Victim>& victims) {
   nlohmann::json vs = nlohmann::json::array();
@@ -58,22 +81,17 @@ void Detector::print_caught(std::ostream& os) const {
     os << fmt::format("    {:<10} {:<24} {:<28} {:>7} hit(s)\n", subject_name(top[i]->subject_type),
                       top[i]->subject, top[i]->rule, top[i]->hits);
   // victims of flagged numbers
-  std::map<std::string, uint64_t> first;
-  caught_.for_each([&](uint64_t, const Caught& c) {
-    if (c.subject_type != SubjectType::Msisdn) return;
-    auto [it, fresh] = first.emplace(c.subject, c.first_ts_ns);
-    if (!fresh) it->second = std::min(it->second, c.first_ts_ns);
-  });
+  const auto flagged = flagged_numbers(caught_);
   uint64_t shallow = 0, deep = 0;
-  const uint64_t lookback = compiled_->rules->settings.victims_lookback_ns;
-  for (const auto& [num, ts] : first)
-    for (const Victim& v : victims_of(num, ts > lookback ? ts - lookback : 0)) (v.deep ? deep : shallow)++;
-  os << fmt::format("  victims: {} number(s) flagged, {} victim(s) ({} deep, {} shallow)\n", first.size(),
+  for (const auto& [num, f] : flagged)
+    for (const Victim& v : number_victims(num, f.first_ns, f.contacts, f.spoofed)) (v.deep ? deep : shallow)++;
+  os << fmt::format("  victims: {} number(s) flagged, {} victim(s) ({} deep, {} shallow)\n", flagged.size(),
                     deep + shallow, deep, shallow);
   // victims of flagged groups (SIM boxes), through the calling numbers seen in their calls
+  const uint64_t lookback = compiled_->rules->settings.victims_lookback_ns;
   size_t groups = 0, numbers = 0, group_victims = 0;
   caught_.for_each([&](uint64_t, const Caught& c) {
-    if (c.members.empty()) return;
+    if (c.members.empty() || c.spoofed_cli) return;
     ++groups;
     numbers += c.members.size();
     group_victims += victims_of(c.members, c.first_ts_ns > lookback ? c.first_ts_ns - lookback : 0).size();
@@ -105,6 +123,9 @@ void Detector::print_caught(std::ostream& os) const {
                       counters_.sms_later_legs);
   if (counters_.whitelisted_suppressed)
     os << fmt::format("  whitelisted subjects not flagged: {} time(s)\n", counters_.whitelisted_suppressed);
+  if (counters_.cli_roaming_passed)
+    os << fmt::format("  calls from abroad with our number passed, its subscriber roaming abroad: {}\n",
+                      counters_.cli_roaming_passed);
   if (offload_fallbacks())
     os << fmt::format("  offload fallbacks to the cpu: {} ({})\n", offload_fallbacks(), offload_fallback_reasons());
 }
@@ -119,27 +140,37 @@ std::string Detector::offload_fallback_reasons() const {
   return out;
 }
 
-void Detector::write_victims(std::ostream& os) const {
-  std::map<std::string, std::pair<uint64_t, std::vector<std::string>>> flagged;
-  caught_.for_each([&](uint64_t, const Caught& c) {
-    if (c.subject_type != SubjectType::Msisdn) return;
-    auto& e = flagged[c.subject];
-    if (e.second.empty() || c.first_ts_ns < e.first) e.first = c.first_ts_ns;
-    e.second.push_back(c.rule);
-  });
+std::vector<Victim> Detector::number_victims(const std::string& number, uint64_t first_ns, bool contacts,
+                                             const std::vector<const Caught*>& spoofed) const {
   const uint64_t lookback = compiled_->rules->settings.victims_lookback_ns;
-  for (const auto& [num, e] : flagged) {
+  const uint64_t since = first_ns > lookback ? first_ns - lookback : 0;
+  if (contacts || spoofed.empty()) return victims_of(number, since);
+  // Several cli_spoof rules: the numbers any of them saw reached.
+  std::vector<std::string> called;
+  uint64_t last_ns = 0;
+  for (const Caught* c : spoofed) {
+    for (const std::string& n : c->members)
+      if (std::find(called.begin(), called.end(), n) == called.end()) called.push_back(n);
+    last_ns = std::max(last_ns, c->last_ts_ns);
+  }
+  return called_victims(number, called, last_ns, since);
+}
+
+void Detector::write_victims(std::ostream& os) const {
+  const auto flagged = flagged_numbers(caught_);
+  const uint64_t lookback = compiled_->rules->settings.victims_lookback_ns;
+  for (const auto& [num, f] : flagged) {
     nlohmann::json j;
     j["subject"] = num;
-    j["rules"] = e.second;
-    j["first_alert_ts"] = double(e.first) / 1e9;
-    j["victims"] = victims_json(victims_of(num, e.first > lookback ? e.first - lookback : 0));
+    j["rules"] = f.rules;
+    j["first_alert_ts"] = double(f.first_ns) / 1e9;
+    j["victims"] = victims_json(number_victims(num, f.first_ns, f.contacts, f.spoofed));
     os << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   }
   // Flagged groups, one line per (rule, group), in subject then rule order.
   std::vector<const Caught*> groups;
   caught_.for_each([&](uint64_t, const Caught& c) {
-    if (!c.members.empty()) groups.push_back(&c);
+    if (!c.members.empty() && !c.spoofed_cli) groups.push_back(&c);
   });
   std::sort(groups.begin(), groups.end(), [](const Caught* a, const Caught* b) {
     return a->subject != b->subject ? a->subject < b->subject : a->rule < b->rule;

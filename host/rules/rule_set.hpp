@@ -16,7 +16,7 @@ namespace sigprobe::rules {
 
 enum class RuleType : uint8_t {
   NumberList, Content, BulkText, Signature, CallerBehaviour, Wangiri, SimBox, SipAttack,
-  Ss7Security, Roaming, SmsFlood, Count_
+  Ss7Security, Roaming, SmsFlood, CliSpoof, Count_
 };
 std::string_view rule_type_name(RuleType t);
 
@@ -131,6 +131,15 @@ struct Rule {
   RoamingMode mode = RoamingMode::HighRiskVlr;
   // bulk_text
   uint32_t min_text_len = 10;
+  // cli_spoof: a call that comes in from abroad (a SIP call from an address
+  // of source_lists, an ISUP call from a point code of opcs) presenting a
+  // calling number of `lists` (the country's own numbers). Numbers seen
+  // roaming abroad (an insertSubscriberData to a foreign VLR) pass when
+  // roaming_exempt. The call is blocked, not the number: it is a real
+  // subscriber's.
+  std::vector<uint32_t> source_lists;
+  std::vector<uint32_t> opcs;
+  bool roaming_exempt = true;
 };
 
 struct Settings {

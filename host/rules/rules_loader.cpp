@@ -50,6 +50,7 @@ std::vector<std::string_view> type_keys(RuleType t) {
     case RuleType::Ss7Security: return {"category", "operations", "min_travel", "neighbours"};
     case RuleType::Roaming: return {"mode", "high_risk"};
     case RuleType::SmsFlood: return {"group_by", "foreign_only"};
+    case RuleType::CliSpoof: return {"cli", "international_sources", "international_opcs", "roaming_exempt"};
     default: return {};
   }
 }
@@ -695,6 +696,50 @@ class Loader {
         if (rule.mode == RoamingMode::FirstSeenRoaming && rs_.settings.home_gt_prefixes.empty())
           return fail(r, "rule '" + rule.name + "' (first_seen_roaming) needs settings.home_gt_prefixes");
         if (rule.mode == RoamingMode::Cluster) return need_conditions(r, rule);
+        return true;
+      }
+      case RuleType::CliSpoof: {
+        auto c = r["cli"];
+        if (!c)
+          return fail(r, "rule '" + rule.name +
+                             "' (cli_spoof) needs 'cli': the lists of the numbers no call from abroad may present");
+        if (!list_refs(c, "cli", rule.lists)) return false;
+        if (auto n = r["international_sources"]) {
+          if (!list_refs(n, "international_sources", rule.source_lists)) return false;
+          for (uint32_t li : rule.source_lists) {
+            const NumberList& l = rs_.lists[li];
+            for (const auto* v : {&l.exact, &l.prefixes})
+              for (const std::string& e : *v)
+                if (!looks_like_ip_entry(e))
+                  return fail(n, "'international_sources' list '" + l.name + "' holds '" + e +
+                                     "', which is not an IP address or CIDR block (" + l.source + ")");
+          }
+        }
+        if (auto n = r["international_opcs"]) {
+          if (!n.IsSequence())
+            return fail(n, "'international_opcs' must be a list of point codes, e.g. [2100, 2101]");
+          for (const auto& e : n) {
+            long long v = 0;
+            if (!as_u64ish(e, "international_opcs", v)) return false;
+            if (v > 0xFFFFFF)
+              return fail(e, "'international_opcs' entry " + std::to_string(v) + " is above 16777215 (24 bits)");
+            rule.opcs.push_back(uint32_t(v));
+          }
+        }
+        if (rule.source_lists.empty() && rule.opcs.empty())
+          return fail(r, "rule '" + rule.name +
+                             "' (cli_spoof) needs 'international_sources' or 'international_opcs': where calls "
+                             "from abroad come in");
+        if (auto n = r["roaming_exempt"]) {
+          std::string v;
+          if (!as_string(n, "roaming_exempt", v)) return false;
+          if (v != "true" && v != "false") return fail(n, "'roaming_exempt' must be true or false");
+          rule.roaming_exempt = v == "true";
+        }
+        if (rule.roaming_exempt && rs_.settings.home_gt_prefixes.empty())
+          return fail(r, "rule '" + rule.name +
+                             "' (cli_spoof) needs settings.home_gt_prefixes to tell a VLR abroad, or "
+                             "'roaming_exempt: false'");
         return true;
       }
       default:

@@ -42,6 +42,9 @@ struct alignas(64) CallRecord {
   // Another leg of a call the link showed already (see CallTrackerConfig::
   // same_call_window_ns): tracked, not counted again by the detector's rates.
   bool later_leg = false;
+  // The detector found it a call from abroad presenting one of our numbers
+  // (cli_spoof): the number's rates do not count it.
+  bool cli_spoofed = false;
   uint16_t release_cause = 0;   // SIP final status or ISUP cause value
   uint32_t orig_pc = 0;         // ISUP: the point code that sent the IAM
   uint32_t tag = 0;             // free for the detector (e.g. rule flags)

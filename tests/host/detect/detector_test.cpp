@@ -1340,5 +1340,186 @@ TEST(Detector, ACallSeenAsCamelAndIsupCountsOnce) {
   EXPECT_EQ(alerts[0].ts_ns, uint64_t((10.0 + 19 * 20) * 1e9));
 }
 
+// Calls from abroad presenting one of our numbers (cli_spoof): an
+// international SBC at 192.0.2.0/24, an international exchange at point code
+// 2100; our numbers are 86...
+constexpr const char* kCliSpoof =
+    "  intl_sbc: {entries: ['192.0.2.0/24']}\n"
+    "  domestic: {entries: ['86', '96110'], match: prefix}\n"
+    "rules:\n"
+    "  - name: spoofed_cli\n"
+    "    type: cli_spoof\n"
+    "    cli: [domestic]\n"
+    "    international_sources: [intl_sbc]\n"
+    "    international_opcs: [2100]\n"
+    "    action: block\n"
+    "    window: 1h\n";
+
+TEST(Detector, CliSpoofBlocksEachSpoofedCallFromAbroadNotTheNumber) {
+  auto d = make(kCliSpoof);
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  const Endpoint sbc = EventBuilder::ip4(192, 0, 2, 10, 5060), home = EventBuilder::ip4(10, 0, 0, 1, 5060);
+  std::vector<SignalEvent> evs;
+  // The real subscriber calls a friend from home first; then two calls from
+  // abroad present its number; a foreign caller's call from abroad is fine.
+  call(b, evs, 1.0, "real1", "8613800000001", "8613900000009", 2, 60, home);
+  evs.push_back(b.sip_request(SipMethod::Invite, 100.0, "sp1", "8613800000001", "8613900000001", sbc));
+  evs.push_back(b.sip_request(SipMethod::Invite, 110.0, "sp2", "8613800000001", "8613900000002", sbc));
+  evs.push_back(b.sip_request(SipMethod::Invite, 120.0, "uk1", "447700900123", "8613900000003", sbc));
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 1u);
+  const Alert& a = alerts[0];
+  EXPECT_EQ(a.rule, "spoofed_cli");
+  EXPECT_EQ(a.subject, "8613800000001");
+  EXPECT_EQ(a.action, Action::Block);
+  EXPECT_EQ(a.ts_ns, uint64_t(100e9));
+  EXPECT_EQ(a.evidence["field"], "from");
+  EXPECT_EQ(a.evidence["source"], "192.0.2.10:5060");
+  EXPECT_EQ(a.evidence["protocol"], "sip");
+  EXPECT_EQ(a.evidence["called"], "8613900000001");
+  ASSERT_EQ(a.call_ids.size(), 1u);
+  EXPECT_EQ(a.call_ids[0], "sp1");
+  // The victim is the number the spoofed call reached, not the subscriber's friend.
+  ASSERT_EQ(a.victims.size(), 1u);
+  EXPECT_EQ(a.victims[0].number, "8613900000001");
+  // Both spoofed calls are blocked, the second merged into the alert; the
+  // number is not: the subscriber's own next call from home goes through.
+  EXPECT_TRUE(d->blocked(b.sip_request(SipMethod::Cancel, 130.0, "sp1", "8613800000001", "8613900000001", sbc)));
+  EXPECT_TRUE(d->blocked(b.sip_request(SipMethod::Invite, 110.5, "sp2", "8613800000001", "8613900000002", sbc)));
+  EXPECT_FALSE(d->blocked(b.sip_request(SipMethod::Invite, 140.0, "real2", "8613800000001", "8613900000009", home)));
+  EXPECT_FALSE(d->blocked(b.sip_request(SipMethod::Invite, 120.5, "uk1", "447700900123", "8613900000003", sbc)));
+  EXPECT_EQ(d->caught().at(0).hits, 2u);
+  // The victims file: both numbers the spoofed calls reached, not the friend.
+  std::ostringstream os;
+  d->write_victims(os);
+  auto line = nlohmann::json::parse(os.str());
+  EXPECT_EQ(line["subject"], "8613800000001");
+  ASSERT_EQ(line["victims"].size(), 2u);
+  EXPECT_EQ(line["victims"][0]["number"], "8613900000001");
+  EXPECT_EQ(line["victims"][1]["number"], "8613900000002");
+}
+
+TEST(Detector, CliSpoofReadsAPaiAndAFromShownBesideAnotherPai) {
+  auto d = make(kCliSpoof);
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  const Endpoint sbc = EventBuilder::ip4(192, 0, 2, 10, 5060);
+  auto pai = b.sip_request(SipMethod::Invite, 10.0, "p1", "anonymous", "8613900000001", sbc);
+  pai.sip.pai_user = b.keep("8613800000005");
+  auto from = b.sip_request(SipMethod::Invite, 20.0, "p2", "8613800000006", "8613900000001", sbc);
+  from.sip.pai_user = b.keep("447700900123");
+  auto alerts = run(*d, {pai, from});
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(alerts[0].subject, "8613800000005");
+  EXPECT_EQ(alerts[0].evidence["field"], "pai");
+  EXPECT_EQ(alerts[1].subject, "8613800000006");
+  EXPECT_EQ(alerts[1].evidence["field"], "from");
+}
+
+TEST(Detector, CliSpoofBlocksAnIsupCallOnItsCircuitUntilTheCircuitsNextCall) {
+  auto d = make(kCliSpoof);
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  std::vector<SignalEvent> evs{b.isup(0x01, 10.0, 2100, 1201, 7, "8613800000002", "8613900000001"),
+                               b.isup(0x01, 11.0, 1202, 1201, 8, "8613800000002", "8613900000004")};
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 1u);  // the second IAM comes from a domestic exchange
+  EXPECT_EQ(alerts[0].evidence["source"], "opc:2100");
+  EXPECT_EQ(alerts[0].evidence["protocol"], "isup");
+  EXPECT_EQ(alerts[0].evidence["field"], "calling");
+  // The circuit's messages both ways are blocked, the domestic call's are not.
+  EXPECT_TRUE(d->blocked(evs[0]));
+  EXPECT_TRUE(d->blocked(b.isup(0x0C, 15.0, 2100, 1201, 7)));
+  EXPECT_TRUE(d->blocked(b.isup(0x10, 15.1, 1201, 2100, 7)));
+  EXPECT_FALSE(d->blocked(evs[1]));
+  EXPECT_FALSE(d->blocked(b.isup(0x01, 12.0, 2100, 1201, 9, "447700900123", "8613900000001")));
+  // The circuit is released; its next call, with a foreign caller, goes through.
+  auto next = b.isup(0x01, 30.0, 2100, 1201, 7, "447700900123", "8613900000001");
+  std::vector<Alert> more;
+  for (const SignalEvent& e : {b.isup(0x0C, 20.0, 2100, 1201, 7), b.isup(0x10, 20.1, 1201, 2100, 7)}) {
+    d->on_events(std::span<const SignalEvent>(&e, 1), more);
+    EXPECT_TRUE(d->blocked(e));
+  }
+  d->on_events(std::span<const SignalEvent>(&next, 1), more);
+  EXPECT_TRUE(more.empty());
+  EXPECT_FALSE(d->blocked(next));
+}
+
+// The HLR's insertSubscriberData of msisdn to the VLR at vlr_gt.
+SignalEvent insert_subscriber_data(EventBuilder& b, double t, const char* msisdn, const char* vlr_gt) {
+  auto e = b.map_invoke(track::map_op::kInsertSubscriberData, t, "8613900000010", "460001234567890");
+  e.sccp.called.gt = b.keep(vlr_gt);
+  e.map.msisdn = b.keep(msisdn);
+  return e;
+}
+
+TEST(Detector, CliSpoofLetsOurSubscriberRoamingAbroadCallHome) {
+  EventBuilder b;
+  const Endpoint sbc = EventBuilder::ip4(192, 0, 2, 10, 5060);
+  auto scenario = [&] {
+    return std::vector<SignalEvent>{
+        insert_subscriber_data(b, 1.0, "8613800000003", "66810000001"),  // roams to Thailand
+        b.sip_request(SipMethod::Invite, 10.0, "r1", "8613800000003", "8613900000001", sbc),
+        insert_subscriber_data(b, 20.0, "8613800000003", "8613900000020"),  // back home
+        b.sip_request(SipMethod::Invite, 30.0, "r2", "8613800000003", "8613900000001", sbc)};
+  };
+  auto d = make(kCliSpoof);
+  ASSERT_TRUE(d);
+  auto alerts = run(*d, scenario());
+  ASSERT_EQ(alerts.size(), 1u);  // only the call made while the number was at home
+  EXPECT_EQ(alerts[0].call_ids.at(0), "r2");
+  EXPECT_EQ(d->counters().cli_roaming_passed, 1u);
+  // Without the exemption both calls are spoofed.
+  std::string rules = kCliSpoof;
+  rules += "    roaming_exempt: false\n";
+  auto strict = make(rules);
+  ASSERT_TRUE(strict);
+  auto all = run(*strict, scenario());
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].call_ids.at(0), "r1");
+  EXPECT_EQ(strict->caught().at(0).hits, 2u);
+  EXPECT_EQ(strict->counters().cli_roaming_passed, 0u);
+}
+
+TEST(Detector, SpoofedCallsDoNotCountAsTheRealSubscribersCalls) {
+  // A campaign from abroad under one subscriber's number: 25 cancelled calls
+  // to distinct numbers. Counted as the subscriber's own they would make it a
+  // bulk caller (and with action block cut it off); they are the spoof rule's.
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (int k = 0; k < 25; ++k)
+    call(b, evs, 10.0 + k * 5, "cp" + std::to_string(k), "8613800000001", std::to_string(8613900000100 + k), 3, 0,
+         EventBuilder::ip4(192, 0, 2, 10, 5060));
+  std::string bulk = std::string(kBulk).substr(std::string("rules:\n").size());
+  auto d = make(std::string(kCliSpoof) + bulk);
+  ASSERT_TRUE(d);
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].rule, "spoofed_cli");
+  EXPECT_EQ(d->caught().at(0).hits, 25u);
+  EXPECT_EQ(d->caught().at(0).members.size(), 25u);  // every number it reached
+  // The same calls from a domestic address are the subscriber's own: a bulk caller.
+  EventBuilder b2;
+  std::vector<SignalEvent> home;
+  for (int k = 0; k < 25; ++k)
+    call(b2, home, 10.0 + k * 5, "hm" + std::to_string(k), "8613800000001", std::to_string(8613900000100 + k), 3, 0);
+  auto d2 = make(std::string(kCliSpoof) + bulk);
+  ASSERT_TRUE(d2);
+  auto home_alerts = run(*d2, home);
+  ASSERT_EQ(home_alerts.size(), 1u);
+  EXPECT_EQ(home_alerts[0].rule, "bulk");
+}
+
+TEST(Detector, CliSpoofNeverFlagsAWhitelistedNumberNorBlocksItsCall) {
+  auto d = make(kCliSpoof);
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  auto inv = b.sip_request(SipMethod::Invite, 10.0, "w1", "96110", "8613900000001", EventBuilder::ip4(192, 0, 2, 10, 5060));
+  EXPECT_TRUE(run(*d, {inv}).empty());
+  EXPECT_EQ(d->counters().whitelisted_suppressed, 1u);
+  EXPECT_FALSE(d->blocked(inv));
+}
+
 }  // namespace
 }  // namespace sigprobe::detect

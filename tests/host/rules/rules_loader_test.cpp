@@ -269,6 +269,52 @@ TEST(RulesLoader, ForeignOnlyIsABooleanOfAServiceCentreFlood) {
   EXPECT_TRUE(rs->rules[0].foreign_only);
 }
 
+TEST(RulesLoader, CliSpoofNamesWhereCallsFromAbroadComeInAndOurNumbers) {
+  const std::string head =
+      "settings:\n  home_gt_prefixes: ['8613']\n"
+      "lists:\n  intl: {entries: ['192.0.2.0/24', '2001:db8::/32']}\n  ours: {entries: ['86'], match: prefix}\n"
+      "  numbers: {entries: ['8613800000001']}\nrules:\n  - name: s\n    type: cli_spoof\n";
+  EXPECT_EQ(load_err(head + "    international_sources: [intl]\n"),
+            "rules.yaml:8: rule 's' (cli_spoof) needs 'cli': the lists of the numbers no call from abroad may present");
+  EXPECT_EQ(load_err(head + "    cli: [ours]\n"),
+            "rules.yaml:8: rule 's' (cli_spoof) needs 'international_sources' or 'international_opcs': where calls "
+            "from abroad come in");
+  EXPECT_EQ(load_err(head + "    cli: [ours]\n    international_sources: [numbers]\n"),
+            "rules.yaml:11: 'international_sources' list 'numbers' holds '8613800000001', which is not an IP "
+            "address or CIDR block (rules.yaml:6)");
+  EXPECT_EQ(load_err(head + "    cli: [ours]\n    international_opcs: [2100, 16777216]\n"),
+            "rules.yaml:11: 'international_opcs' entry 16777216 is above 16777215 (24 bits)");
+  EXPECT_EQ(load_err(head + "    cli: [ours]\n    international_opcs: 2100\n"),
+            "rules.yaml:11: 'international_opcs' must be a list of point codes, e.g. [2100, 2101]");
+  EXPECT_EQ(load_err(head + "    cli: [ours]\n    international_opcs: [2100]\n    roaming_exempt: maybe\n"),
+            "rules.yaml:12: 'roaming_exempt' must be true or false");
+  EXPECT_EQ(load_err(head + "    cli: [ours]\n    international_opcs: [2100]\n    min_attempts: 3\n"),
+            "rules.yaml:12: unknown key 'min_attempts' in rule 's'");
+  const std::string no_home = head.substr(head.find("lists:"));
+  EXPECT_EQ(load_err(no_home + "    cli: [ours]\n    international_opcs: [2100]\n"),
+            "rules.yaml:6: rule 's' (cli_spoof) needs settings.home_gt_prefixes to tell a VLR abroad, or "
+            "'roaming_exempt: false'");
+  std::string err;
+  auto rs = parse_rules(no_home + "    cli: [ours]\n    international_opcs: [2100, 2101]\n    roaming_exempt: false\n"
+                                  "    international_sources: [intl]\n",
+                        "/tmp/rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  const Rule& r = rs->rules[0];
+  EXPECT_EQ(r.lists, std::vector<uint32_t>{1});
+  EXPECT_EQ(r.source_lists, std::vector<uint32_t>{0});
+  EXPECT_EQ(r.opcs, (std::vector<uint32_t>{2100, 2101}));
+  EXPECT_FALSE(r.roaming_exempt);
+  // Looked up per call, not scanned: the lists give the pattern stage nothing.
+  detect::SpecRegistry reg;
+  auto c = detect::compile_rules(rs, reg, err);
+  ASSERT_NE(c, nullptr) << err;
+  EXPECT_TRUE(c->patterns.empty());
+  EXPECT_TRUE(c->compiled[0].cli.covers("8613800000001"));
+  EXPECT_FALSE(c->compiled[0].cli.covers("447700900123"));
+  EXPECT_TRUE(c->compiled[0].sources.covers_ip("192.0.2.77"));
+  EXPECT_FALSE(c->compiled[0].sources.covers_ip("198.51.100.1"));
+}
+
 TEST(RulesLoader, NeighboursAreGroupsOfCountryCodesForCategory3) {
   const std::string cat = "rules:\n  - name: t\n    type: ss7_security\n";
   EXPECT_EQ(load_err(cat + "    category: 1\n    operations: [sendIMSI]\n    neighbours: [[86, 852]]\n"),
