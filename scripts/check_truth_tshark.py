@@ -149,6 +149,9 @@ def tshark_frames(path):
                 fields[("cap_cell", cell_text(show))] += 1
             elif name == "isup.message_type":
                 fields[("isup_name", ISUP_NAMES.get(show, show))] += 1
+            elif name == "sip.pai.addr" and show.startswith("tel:"):
+                # tshark 4.0 gives a tel: URI's number (RFC 3966) only inside the whole address
+                fields[("sip.pai.user", show[4:].split(";")[0].lstrip("+"))] += 1
             elif name.startswith("tcap.") and name.endswith("_element") and name[5:-8] in (
                     "begin", "continue", "end", "abort"):
                 fields[("tcap_type", name[5:-8])] += 1

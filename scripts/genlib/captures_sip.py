@@ -308,6 +308,68 @@ def sip_i_call():
     return cap.done()
 
 
+def cli_spoof():
+    """Calls that come in from abroad through the international SBC (192.0.2.10, from the
+    documentation block the default rules name as the link's international gateway) while
+    presenting a Chinese number, as an overseas fraud centre does so that the victim sees a
+    domestic caller: two calls with a mobile subscriber's number in From (one cancelled while
+    ringing, one answered for two minutes) and one with an anonymous From and a Hangzhou
+    fixed-line number in P-Asserted-Identity. Between them, a genuine call from a UK mobile
+    through the same SBC and the subscriber's own call from its handset at home: neither is
+    spoofed. Calls are a minute apart."""
+    cap = Capture()
+    sbc = ("192.0.2.10", 5060)
+    spoofed, uk = "8613812345678", "447700900123"
+    ip = 140
+    gap = 60_000_000
+
+    def send(src, dst, built, extra=None, gap_us=None):
+        nonlocal ip
+        ip += 1
+        msg, f = built
+        frame = cap.add(net.udp(src[0], dst[0], src[1], dst[1], msg, ip_id=ip), gap_us)
+        cap.expect(frame, "sip", {"sip": dict(f, **(extra or {}))}, src, dst, "udp")
+
+    def dialog(call_id, caller, callee, tag, addr, from_uri=None, ua="Sonus SBC 9.2"):
+        return Dialog(call_id, from_uri or f"sip:+{caller}@{DOMAIN};user=phone", caller,
+                      f"sip:+{callee}@{DOMAIN};user=phone", callee, tag, addr, PROXY, ua=ua)
+
+    def cancelled(d, callee, first_gap, extra_invite=(), pai=None):
+        ruri = f"sip:+{callee}@{DOMAIN};user=phone"
+        send(d.caller_addr, PROXY, d.request("INVITE", ruri, callee, 1, sdp(d.caller_addr[0], 44000),
+                                             "application/sdp", extra=extra_invite),
+             {"pai_user": pai} if pai else None, first_gap)
+        send(PROXY, d.caller_addr, d.response(180, "Ringing", "INVITE", 1, to_tag="rg" + d.from_tag))
+        send(d.caller_addr, PROXY, d.request("CANCEL", ruri, callee, 1, new_branch=False), gap_us=3_000_000)
+        send(PROXY, d.caller_addr, d.response(200, "OK", "CANCEL", 1, to_tag="rg" + d.from_tag))
+        send(PROXY, d.caller_addr, d.response(487, "Request Terminated", "INVITE", 1, to_tag="rg" + d.from_tag))
+        send(d.caller_addr, PROXY, d.request("ACK", ruri, callee, 1, new_branch=False, to_tag="rg" + d.from_tag))
+
+    def answered(d, callee, first_gap, talk_us):
+        ruri = f"sip:+{callee}@{DOMAIN};user=phone"
+        tag = "an" + d.from_tag
+        send(d.caller_addr, PROXY, d.request("INVITE", ruri, callee, 1, sdp(d.caller_addr[0], 44002),
+                                             "application/sdp"), gap_us=first_gap)
+        send(PROXY, d.caller_addr, d.response(180, "Ringing", "INVITE", 1, to_tag=tag))
+        send(PROXY, d.caller_addr, d.response(200, "OK", "INVITE", 1, to_tag=tag, body=sdp(PROXY[0], 31000),
+                                              ctype="application/sdp"), gap_us=4_000_000)
+        send(d.caller_addr, PROXY, d.request("ACK", ruri, callee, 1, to_tag=tag))
+        send(d.caller_addr, PROXY, d.request("BYE", ruri, callee, 2, to_tag=tag), gap_us=talk_us)
+        send(PROXY, d.caller_addr, d.response(200, "OK", "BYE", 2, to_tag=tag))
+
+    cancelled(dialog("spoof-1@192.0.2.10", spoofed, "8613900001001", "sp1", sbc), "8613900001001", None)
+    answered(dialog("intl-1@192.0.2.10", uk, "8613900001003", "uk1", sbc), "8613900001003", gap, 90_000_000)
+    answered(dialog("home-1@10.10.1.5", spoofed, "8613900001004", "hm1", UE, ua="Samsung IMS 6.0"),
+             "8613900001004", gap, 45_000_000)
+    answered(dialog("spoof-2@192.0.2.10", spoofed, "8613900001002", "sp2", sbc), "8613900001002", gap,
+             120_000_000)
+    pai = "8657112345678"
+    cancelled(dialog("spoof-3@192.0.2.10", "anonymous", "8613900001005", "sp3", sbc,
+                     from_uri="sip:anonymous@anonymous.invalid"),
+              "8613900001005", gap, extra_invite=[("P-Asserted-Identity", f"<tel:+{pai}>")], pai=pai)
+    return cap.done()
+
+
 def message_utf8_chinese():
     """A SIP MESSAGE with a Chinese (UTF-8) fraud text, then 202 Accepted."""
     cap = Capture()
@@ -567,6 +629,7 @@ SIP_CAPTURES = [
     ("sip/invite_diversion.pcap", invite_diversion),
     ("sip/message_utf8_chinese.pcap", message_utf8_chinese),
     ("sip/sip_i_call.pcap", sip_i_call),
+    ("sip/cli_spoof.pcap", cli_spoof),
     ("sip/vlan_qinq.pcap", vlan_qinq),
     ("sip/malformed.pcap", malformed),
     ("sip/sctp_identity.pcap", sctp_identity),

@@ -556,6 +556,43 @@ TEST_F(DpdkDataplane, EnforceAnswersTheBlockedCallerWithTheRulesFinalResponse) {
   }
 }
 
+TEST_F(DpdkDataplane, EnforceDropsTheSpoofedCallsFromAbroadAndPassesTheSubscribersOwn) {
+  // pcaps/sip/cli_spoof.pcap under the default rules: three calls come in
+  // through the international SBC presenting Chinese numbers (Call-IDs
+  // spoof-1..3); a UK caller through the same SBC and the spoofed
+  // subscriber's own call from its handset are genuine. The spoofed calls
+  // are blocked call by call (their INVITEs answered 603), not the number.
+  const std::string in = source_dir() + "/pcaps/sip/cli_spoof.pcap";
+  const auto frames = read_pcap(in);
+  ASSERT_EQ(frames.size(), 30u);
+  auto spoofed = [](const Frame& f) {
+    const std::string text(f.bytes.begin(), f.bytes.end());
+    return text.find("Call-ID: spoof-") != std::string::npos;
+  };
+  std::vector<std::vector<uint8_t>> pass;
+  for (const Frame& f : frames)
+    if (!spoofed(f)) pass.push_back(f.bytes);
+  ASSERT_EQ(pass.size(), 12u);  // the UK call's and the home call's 6 packets each
+  for (const char* lcores : {"0@0,1@1", "0"}) {
+    SCOPED_TRACE(lcores);
+    run_inline(in, path("empty.pcap"), lcores,
+               "--enforce --rules " + source_dir() + "/host/rules/default_rules.yaml --alerts " + path("alerts.jsonl"));
+    EXPECT_EQ(bytes_of(read_pcap(path("out_b.pcap"))), pass);
+    auto al = lines_of(path("alerts.jsonl"));
+    ASSERT_EQ(al.size(), 2u);
+    EXPECT_EQ(nlohmann::json::parse(al[0])["subject"]["value"], "8613812345678");
+    EXPECT_EQ(nlohmann::json::parse(al[1])["subject"]["value"], "8657112345678");
+    ASSERT_EQ(sigprobe("decode --json " + path("out_a.pcap"), "answers.jsonl"), 0);
+    std::vector<std::string> answered;
+    for (const auto& line : lines_of(path("answers.jsonl"))) {
+      auto j = nlohmann::json::parse(line);
+      EXPECT_EQ(j["sip"]["status"], 603);
+      answered.push_back(j["sip"]["call_id"]);
+    }
+    EXPECT_EQ(answered, (std::vector<std::string>{"spoof-1@192.0.2.10", "spoof-2@192.0.2.10", "spoof-3@192.0.2.10"}));
+  }
+}
+
 TEST_F(DpdkDataplane, OneAndTwoWorkersGiveTheSameEventsAndAlertsAsReplay) {
   write_block_rules();
   ASSERT_TRUE(write_pcap(path("calls.pcap"), sip_calls_capture(16, 7)));
