@@ -451,6 +451,33 @@ def calls():
             s.call(t, sales, subs[100 + i][0], "10.70.0.20", "FPBX-16.0", rnd.uniform(15, 25), 0, "cancel",
                    challenge=True, b2bua_ip="10.255.0.5")
     s.label_benign(sales, "a sales line behind an IP-PBX: every call challenged and carried on by a B2BUA")
+    # Calls from abroad presenting a Chinese number: an overseas fraud centre dials through
+    # the international SBC (INTL_SBC, named in lists/international_gateways.txt) under a real
+    # subscriber's number, who keeps calling from home as ever. Hard cases through the same
+    # SBC: a UK caller, and our subscriber roaming in Thailand calling home (the HLR's
+    # insertSubscriberData for it went to the Thai VLR an hour before).
+    intl_sbc = "192.0.2.10"
+    spoofed = subs[20][0]
+    for i in range(12):
+        if rnd.random() < 0.35:
+            s.call(3200 + i * 25, spoofed, rnd.choice(subs)[0], intl_sbc, "Sonus SBC 9.2", rnd.uniform(4, 10),
+                   rnd.uniform(120, 420), "answered")
+        else:
+            s.call(3200 + i * 25, spoofed, rnd.choice(subs)[0], intl_sbc, "Sonus SBC 9.2", rnd.uniform(8, 20), 0,
+                   "cancel")
+    s.label_fraud(spoofed, ["spoofed_domestic_cli"], 3200, "calls from abroad under a subscriber's number")
+    roamer, roamer_imsi = subs[21][0], "460001234500021"
+    s.ss7_up()
+    hlr = Node("HLR", 2302, "8613800000001", ss7.SSN_HLR, "b")
+    th_vlr = Node("VLR-TH", 3501, "66810000001", ss7.SSN_VLR, "a")
+    s.dialogue(2400, hlr, th_vlr, "insertSubscriberData", mo.insert_subscriber_data_arg(roamer_imsi, roamer))
+    for i in range(3):
+        s.call(3300 + i * 200, roamer, rnd.choice(subs)[0], intl_sbc, "Sonus SBC 9.2", 6, 180, "answered")
+    s.label_benign(roamer, "our subscriber roaming in Thailand calls home through the international SBC")
+    uk = "447700900123"
+    for i in range(4):
+        s.call(3250 + i * 60, uk, rnd.choice(subs)[0], intl_sbc, "Sonus SBC 9.2", 7, 90, "answered")
+    s.label_benign(uk, "a UK caller through the international SBC")
     s.write()
 
 
