@@ -38,6 +38,10 @@ struct Alert {
   // Correlation keys of the flows that make the case (for mirror and block):
   std::vector<std::string> call_ids;   // SIP Call-IDs
   std::vector<std::string> tcap_tids;  // "opc-otid" hex
+  // Whether the subject's other flows are part of the case (mirrored, HEP).
+  // Not for a spoofed number (cli_spoof): it is a real subscriber's, whose own
+  // calls are not the spoof's; only the alert's own flows are.
+  bool mirror_subject = true;
 };
 
 }  // namespace sigprobe

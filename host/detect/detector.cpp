@@ -589,7 +589,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     } else if (ev.has(kLayerMap) && !ev.map.imsi.empty()) {
       locations_.touch(ev.map.imsi, ev.ts_ns);
     }
-
+    // Where our subscribers roam (cli_spoof lets one abroad call home).
     if (m.learn_roaming && ev.has(kLayerMap)) note_roaming(ev);
     // Location queries per calling GT (foreign GTs only: our own HLR/SMSC query all day).
     if (ev.has(kLayerMap) && ev.map.component == MapComponent::Invoke && ev.map.opcode >= 0 &&
@@ -1348,6 +1348,7 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
   a.subject = std::string(subject);
   a.evidence = std::move(evidence);
   a.action = rule.action;
+  a.mirror_subject = rule.type != rules::RuleType::CliSpoof;
   if (p) {
     std::vector<std::pair<uint64_t, uint16_t>> fr;
     for (uint8_t k = 0; k < p->nframes; ++k) fr.push_back({p->frame(k), p->port(k)});

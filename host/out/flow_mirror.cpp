@@ -17,7 +17,7 @@ size_t FlowMirror::active() const { return live_; }
 // Does a packet with keys `ks` belong to flow f? With `learn`, a packet that
 // names the subject adds its dialogs and transactions to the flow.
 bool FlowMirror::belongs(Flagged& f, const KeySet& ks, bool learn) {
-  if (ks.has_who(f.subject)) {
+  if (f.subject != 0 && ks.has_who(f.subject)) {
     if (learn)
       for (uint8_t i = 0; i < ks.n_flow; ++i)
         if (std::find(f.flow.begin(), f.flow.end(), ks.flow[i]) == f.flow.end()) f.flow.push_back(ks.flow[i]);
@@ -97,7 +97,7 @@ void FlowMirror::on_alert(const Alert& a) {
   f.live = true;
   ++live_;
   f.until_ns = a.ts_ns + opts_.after_ns;
-  f.subject = subject_key(a.subject_type, a.subject);
+  f.subject = a.mirror_subject ? subject_key(a.subject_type, a.subject) : 0;
   f.flow.clear();
   for (const std::string& c : a.call_ids) f.flow.push_back(flow_key(KeyKind::CallId, c));
   for (const std::string& t : a.tcap_tids) f.flow.push_back(flow_key(KeyKind::TcapTid, t));

@@ -1380,6 +1380,7 @@ TEST(Detector, CliSpoofBlocksEachSpoofedCallFromAbroadNotTheNumber) {
   EXPECT_EQ(a.evidence["called"], "8613900000001");
   ASSERT_EQ(a.call_ids.size(), 1u);
   EXPECT_EQ(a.call_ids[0], "sp1");
+  EXPECT_FALSE(a.mirror_subject);  // the subscriber's own calls are not the case's
   // The victim is the number the spoofed call reached, not the subscriber's friend.
   ASSERT_EQ(a.victims.size(), 1u);
   EXPECT_EQ(a.victims[0].number, "8613900000001");
@@ -1480,6 +1481,29 @@ TEST(Detector, CliSpoofLetsOurSubscriberRoamingAbroadCallHome) {
   EXPECT_EQ(all[0].call_ids.at(0), "r1");
   EXPECT_EQ(strict->caught().at(0).hits, 2u);
   EXPECT_EQ(strict->counters().cli_roaming_passed, 0u);
+}
+
+TEST(Detector, ARulesReloadKeepsWhoIsRoamingAbroad) {
+  auto d = make(kCliSpoof);
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  EXPECT_TRUE(run(*d, {insert_subscriber_data(b, 1.0, "8613800000003", "66810000001")}).empty());
+  SpecRegistry reg;
+  auto next = compile(std::string(kCliSpoof) + "    severity: critical\n", reg);
+  ASSERT_TRUE(next);
+  std::string err;
+  offload::OffloadOptions o;
+  o.backend = offload::Backend::Cpu;
+  auto e = offload::make_engines(o, next->patterns, next->rates, err);
+  ASSERT_TRUE(e.pattern && e.rate) << err;
+  d->swap_rules(std::move(next), std::move(e.pattern), std::move(e.rate));
+  const Endpoint sbc = EventBuilder::ip4(192, 0, 2, 10, 5060);
+  auto alerts = run(*d, {b.sip_request(SipMethod::Invite, 10.0, "r1", "8613800000003", "8613900000001", sbc),
+                         b.sip_request(SipMethod::Invite, 11.0, "r2", "8613800000004", "8613900000001", sbc)});
+  ASSERT_EQ(alerts.size(), 1u);  // the roamer passes; the other number is spoofed
+  EXPECT_EQ(alerts[0].subject, "8613800000004");
+  EXPECT_EQ(alerts[0].severity, Severity::Critical);
+  EXPECT_EQ(d->counters().cli_roaming_passed, 1u);
 }
 
 TEST(Detector, SpoofedCallsDoNotCountAsTheRealSubscribersCalls) {

@@ -138,6 +138,17 @@ TEST(FlowMirror, FollowsTheAlertsCallIdsEvenWithoutTheSubject) {
   EXPECT_EQ(mirror_two_dialogs(small_ring(), a).frames, (std::vector<uint64_t>{2, 4}));
 }
 
+TEST(FlowMirror, ASpoofedNumbersAlertFollowsItsCallNotTheNumbersOtherCalls) {
+  // cli_spoof: the subject is a real subscriber's number; call-c after the
+  // alert is the subscriber's own.
+  MirrorOptions o = small_ring();
+  o.after_ns = 10 * kSec;
+  Alert a = msisdn_alert("a9", "8613800138000", kT0 + 3 * kSec);
+  a.call_ids = {"call-a"};
+  a.mirror_subject = false;
+  EXPECT_EQ(mirror_two_dialogs(o, a).frames, (std::vector<uint64_t>{1, 3}));
+}
+
 TEST(FlowMirror, LookBackIsBoundedByTheRing) {
   MirrorOptions o = small_ring();
   o.lookback_packets = 2;  // only frames 3 and 4 remain when the alert comes
