@@ -86,12 +86,16 @@ struct Consumer {
   int32_t fact = -1;                     // call fact that produced it
 };
 
-// A call start that a cli_spoof rule found spoofed (phase 2, in event order:
-// the roaming state as of that call), raised in phase 3.
+// A call start or an SMS that a cli_spoof rule found spoofed (phase 2, in
+// event order: the roaming state as of that call), raised in phase 3.
 struct SpoofHit {
-  uint32_t event = 0, fact = 0, rule = 0;
-  std::string_view cli;   // the record's calling number or the event's From
-  const char* field = "";
+  uint32_t event = 0, rule = 0;
+  int32_t fact = -1;             // the call's start; -1: an SMS
+  std::string_view cli, called;  // views into the call's record or the event
+  const char* field = "";        // from, pai, calling, tp_oa
+  const char* protocol = "";
+  track::FixedStr<48> source;    // "ip:port", "opc:N" or the service centre's GT
+  uint64_t block_key = 0;        // in Impl::blocked_calls
 };
 
 struct Ss7Note {
@@ -226,6 +230,17 @@ uint64_t subject_key(uint64_t subject_hash, uint64_t tag) {
   return x;
 }
 
+// Whether a message came from an address of sources' IP blocks (cli_spoof's
+// international SBCs), read from its bytes as decoded.
+bool from_any(const ListSet& sources, const Endpoint& src) {
+  if (sources.ip_blocks() == 0) return false;
+  rules::IpBlock a;
+  a.family = src.family;
+  a.addr = src.addr;
+  a.prefix_len = src.family == 6 ? 128 : 32;
+  return sources.covers_ip(a);
+}
+
 // The key of a (rule, subject) in the caught list (never output).
 uint64_t caught_key(std::string_view subject, uint64_t rule_name_hash, SubjectType st) {
   return track::hash_key(subject, rule_name_hash ^ uint64_t(st));
@@ -256,6 +271,10 @@ struct Detector::Impl {
   std::vector<Ss7Note> notes;
   std::vector<SpoofHit> spoof_hits;       // in event order
   size_t spoof_next = 0;                  // phase 3: the first hit of the current event or later
+  // Phase 3: the current event's spoofed number and its message's block key
+  // (empty: not spoofed). Any rule's block then takes the message, not the number.
+  std::string_view spoofed_cli;
+  uint64_t spoofed_block_key = 0;
   std::vector<offload::RateSample> samples;
   std::vector<offload::RateResult> results;
   std::vector<Consumer> consumers;
@@ -615,6 +634,10 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     track::SmsRecord sms = track::sms_record(ev);
     if (sms.valid && (!ev.has(kLayerCap) || compiled_->rules->settings.track_camel)) {
       uint64_t rv = hash_bytes(sms.recipient);
+      // A text from abroad under one of our numbers (cli_spoof): the sender
+      // is a real subscriber's or service's, whose rates it must not feed.
+      const bool spoofed = !m.spoof_rules.empty() && !ev.has(kLayerCap) &&
+                           (ev.has(kLayerSip) || !sms.mobile_originated) && find_sms_spoofs(ev, uint32_t(i), sms);
       // Another leg of a text counted already (its InitialDPSMS and its
       // mo-forwardSM by sender and recipient; its MO or SIP leg and its MT
       // leg by sender and text, the MT leg naming its recipient by IMSI):
@@ -632,8 +655,9 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
         ++counters_.sms_later_legs;
       } else {
         contacts_.sms(sms.sender, sms.recipient, ev.ts_ns);
-        for (auto [r, qi] : sources(Source::SmsBySender))
-          emit(i, r, qi, sms.sender, rv, SubjectType::Msisdn, sms.sender, 0, -1);
+        if (!spoofed)
+          for (auto [r, qi] : sources(Source::SmsBySender))
+            emit(i, r, qi, sms.sender, rv, SubjectType::Msisdn, sms.sender, 0, -1);
         // A service centre of ours carries every subscriber's SMS: foreign_only rules skip it.
         const bool home_centre =
             !sources(Source::SmsByCentre).empty() &&
@@ -644,7 +668,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
       }
       for (auto [r, qi] : sources(Source::SmsByText)) {
         const Quantity& q = compiled_->compiled[r].quantities[qi];
-        if (sms.text.size() < q.param) continue;
+        if (spoofed || sms.text.size() < q.param) continue;
         emit(i, r, qi, sms.text, rv, SubjectType::Msisdn, sms.sender, 0, -1);
       }
     }
@@ -833,6 +857,11 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
                            (m.note_of[i] >= 0 ? kNeedNote : 0) |
                            (m.spoof_next < m.spoof_hits.size() && m.spoof_hits[m.spoof_next].event == i ? kNeedSpoof
                                                                                                      : 0);
+    m.spoofed_cli = {};
+    if (offers & kNeedSpoof) {
+      m.spoofed_cli = m.spoof_hits[m.spoof_next].cli;
+      m.spoofed_block_key = m.spoof_hits[m.spoof_next].block_key;
+    }
     if (offers & m.immediate_needs)
       for (auto [r, need] : m.immediate_rules)
         if (offers & need) apply_immediate(r, ev, i, alerts);
@@ -916,12 +945,8 @@ void Detector::find_spoofs(const SignalEvent& ev, uint32_t i, uint32_t f) {
     // Came in from abroad: from an international SBC's address (the
     // INVITE's source, the call's), or an international exchange's point code.
     bool abroad = false;
-    if (rec.proto == track::CallProto::Sip && ev.has(kLayerSip) && cr.sources.ip_blocks() != 0) {
-      rules::IpBlock src;
-      src.family = ev.src.family;
-      src.addr = ev.src.addr;
-      src.prefix_len = ev.src.family == 6 ? 128 : 32;
-      abroad = cr.sources.covers_ip(src);
+    if (rec.proto == track::CallProto::Sip && ev.has(kLayerSip)) {
+      abroad = from_any(cr.sources, ev.src);
     } else if (rec.proto == track::CallProto::Isup) {
       abroad = std::find(rule.opcs.begin(), rule.opcs.end(), rec.orig_pc) != rule.opcs.end();
     }
@@ -929,9 +954,13 @@ void Detector::find_spoofs(const SignalEvent& ev, uint32_t i, uint32_t f) {
     // Presenting one of our numbers: the caller the call is tracked under (a
     // SIP call's P-Asserted-Identity, else its From), or a From the phone
     // shows beside another PAI.
-    SpoofHit h{i, f, r, rec.a.view(), rec.proto == track::CallProto::Isup ? "calling"
-                                      : ev.sip.pai_user.empty()            ? "from"
-                                                                           : "pai"};
+    SpoofHit h;
+    h.event = i;
+    h.rule = r;
+    h.fact = int32_t(f);
+    h.cli = rec.a.view();
+    h.called = rec.b.view();
+    h.field = rec.proto == track::CallProto::Isup ? "calling" : ev.sip.pai_user.empty() ? "from" : "pai";
     if (!cr.cli.covers(h.cli)) {
       if (rec.proto != track::CallProto::Sip || ev.sip.pai_user.empty() || !cr.cli.covers(ev.sip.from_user)) continue;
       h.cli = ev.sip.from_user;
@@ -946,9 +975,61 @@ void Detector::find_spoofs(const SignalEvent& ev, uint32_t i, uint32_t f) {
       ++counters_.whitelisted_suppressed;
       continue;
     }
+    h.protocol = rec.proto == track::CallProto::Isup ? "isup" : "sip";
+    h.source = rec.source;
+    h.block_key = rec.proto == track::CallProto::Isup
+                      ? track::CallTracker::isup_key(ev.mtp3.opc, ev.mtp3.dpc, ev.isup.cic)
+                      : hash_bytes(rec.call_id.view());
     rec.cli_spoofed = true;
     m.spoof_hits.push_back(h);
   }
+}
+
+bool Detector::find_sms_spoofs(const SignalEvent& ev, uint32_t i, const track::SmsRecord& sms) {
+  Impl& m = *impl_;
+  const rules::Settings& st = compiled_->rules->settings;
+  bool any = false;
+  for (uint32_t r : m.spoof_rules) {
+    const CompiledRule& cr = compiled_->compiled[r];
+    const rules::Rule& rule = *cr.rule;
+    if (!rule.sms || sms.sender.empty() || (rule.hours_mask && !in_hours(rule, ev.ts_ns))) continue;
+    SpoofHit h;
+    h.event = i;
+    h.rule = r;
+    h.cli = sms.sender;
+    h.called = sms.recipient;
+    if (ev.has(kLayerSip)) {
+      // A MESSAGE from an international SBC.
+      if (!from_any(cr.sources, ev.src)) continue;
+      track::format_source(ev.src, h.source);
+      h.field = ev.sip.pai_user.empty() ? "from" : "pai";
+      h.protocol = "sip";
+      h.block_key = hash_bytes(ev.sip.call_id);
+    } else {
+      // An mt-forwardSM from a service centre abroad: a GT in neither our
+      // prefixes nor our country code.
+      std::string_view centre = !ev.sccp.calling.gt.empty() ? ev.sccp.calling.gt : sms.service_centre;
+      if (centre.empty() || (st.home_gt_prefixes.empty() && st.country_code.empty()) ||
+          starts_with_any(centre, st.home_gt_prefixes) ||
+          (!st.country_code.empty() && centre.starts_with(st.country_code)))
+        continue;
+      h.source.assign(centre);
+      h.field = "tp_oa";
+      h.protocol = "map";
+      track::FixedStr<24> tid;
+      track::TransactionTracker::tid_text(ev, tid);
+      h.block_key = hash_bytes(tid.view());
+    }
+    // Under one of our numbers (checked after the source: most texts come from home).
+    if (!cr.cli.covers(sms.sender)) continue;
+    if (!compiled_->whitelist.empty() && compiled_->whitelist.covers(h.cli)) {
+      ++counters_.whitelisted_suppressed;
+      continue;
+    }
+    m.spoof_hits.push_back(h);
+    any = true;
+  }
+  return any;
 }
 
 void Detector::note_roaming(const SignalEvent& ev) {
@@ -1197,20 +1278,15 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
       for (size_t k = m.spoof_next; k < m.spoof_hits.size() && m.spoof_hits[k].event == i; ++k) {
         const SpoofHit& h = m.spoof_hits[k];
         if (h.rule != r) continue;
-        const CallRecord& rec = *m.facts[h.fact].rec;
-        // Every such call is blocked, the hits merged into an open alert too.
-        if (rule.action == Action::Block)
-          m.blocked_calls.emplace(rec.proto == track::CallProto::Isup
-                                      ? track::CallTracker::isup_key(ev.mtp3.opc, ev.mtp3.dpc, ev.isup.cic)
-                                      : hash_bytes(rec.call_id.view()));
-        const std::string_view called = rec.b.view();
-        if (absorbed(r, SubjectType::Msisdn, h.cli, ev, called)) continue;
+        // Every such call or text is blocked, the hits merged into an open alert too.
+        if (rule.action == Action::Block) m.blocked_calls.emplace(h.block_key);
+        if (absorbed(r, SubjectType::Msisdn, h.cli, ev, h.called)) continue;
         open_alert(r, SubjectType::Msisdn, h.cli, ev,
                    nlohmann::json{{"field", h.field},
-                                  {"source", rec.source.view()},
-                                  {"protocol", rec.proto == track::CallProto::Isup ? "isup" : "sip"},
-                                  {"called", called}},
-                   nullptr, int32_t(h.fact), alerts, called);
+                                  {"source", h.source.view()},
+                                  {"protocol", h.protocol},
+                                  {"called", h.called}},
+                   nullptr, h.fact, alerts, h.called);
       }
       return;
     }
@@ -1372,9 +1448,11 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
   if (rule.type == rules::RuleType::CliSpoof) a.victims = called_victims(subject, cg.members, ev.ts_ns, since);
   else if (st == SubjectType::Msisdn) a.victims = victims_of(subject, since);
   else if (!cg.members.empty()) a.victims = victims_of(cg.members, since);
-  // A spoofed number is a real subscriber's: its calls are blocked one by
-  // one (apply_immediate), never the number.
-  if (rule.action == Action::Block && rule.type != rules::RuleType::CliSpoof) {
+  // A spoofed number is a real subscriber's (or a bank's): its spoofed calls
+  // and texts are blocked one by one, never the number, whichever rule flags it.
+  const bool spoofed = st == SubjectType::Msisdn && !m.spoofed_cli.empty() && subject == m.spoofed_cli;
+  if (rule.action == Action::Block && spoofed) m.blocked_calls.emplace(m.spoofed_block_key);
+  if (rule.action == Action::Block && rule.type != rules::RuleType::CliSpoof && !spoofed) {
     switch (st) {
       case SubjectType::Msisdn:
       case SubjectType::Imsi: m.blocked_numbers.emplace(sh); break;
@@ -1475,6 +1553,12 @@ bool Detector::blocked(const SignalEvent& ev) const {
            (ev.isup.msg_type == 0x01 && m.blocked_numbers.find(hash_bytes(ev.isup.called)) != nullptr);  // IAM
   if (ev.has(kLayerMap) || ev.has(kLayerSccp)) {
     if (m.blocked_gts.find(hash_bytes(ev.sccp.calling.gt))) return true;
+    // A blocked dialogue (a text from abroad under one of our numbers).
+    if (m.blocked_calls.size() != 0 && ev.has(kLayerTcap)) {
+      track::FixedStr<24> tid;
+      track::TransactionTracker::tid_text(ev, tid);
+      if (m.blocked_calls.find(hash_bytes(tid.view()))) return true;
+    }
     if (!ev.map.imsi.empty() && m.blocked_numbers.find(hash_bytes(ev.map.imsi))) return true;
     // A subscriber registering call forwarding to a blocked number: the HLR
     // never gets it. (insertSubscriberData carrying such a target passes: it

@@ -132,6 +132,9 @@ class Detector {
   // The cli_spoof rules on call start f (fact f of event i): each rule that
   // finds it spoofed gets a hit (phase 3 raises it) and the call is marked.
   void find_spoofs(const SignalEvent& ev, uint32_t i, uint32_t f);
+  // The same for a text of event i that came in (mt-forwardSM, SIP MESSAGE):
+  // true when a rule found it spoofed (its sender's rates skip it).
+  bool find_sms_spoofs(const SignalEvent& ev, uint32_t i, const track::SmsRecord& sms);
   // Whether capture time ts_ns falls in one of the rule's local hours (rules with hours_mask).
   bool in_hours(const rules::Rule& r, uint64_t ts_ns) const;
   void evaluate(uint32_t rule, const detail::Consumer& c, const SignalEvent& ev, std::vector<Alert>& alerts);

@@ -140,6 +140,10 @@ struct Rule {
   std::vector<uint32_t> source_lists;
   std::vector<uint32_t> opcs;
   bool roaming_exempt = true;
+  // cli_spoof: texts too: an mt-forwardSM from a service centre abroad (its
+  // GT under neither home_gt_prefixes nor country_code) or a SIP MESSAGE from
+  // a source of source_lists, whose sender is in `lists`.
+  bool sms = true;
 };
 
 struct Settings {

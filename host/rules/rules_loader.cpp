@@ -50,7 +50,7 @@ std::vector<std::string_view> type_keys(RuleType t) {
     case RuleType::Ss7Security: return {"category", "operations", "min_travel", "neighbours"};
     case RuleType::Roaming: return {"mode", "high_risk"};
     case RuleType::SmsFlood: return {"group_by", "foreign_only"};
-    case RuleType::CliSpoof: return {"cli", "international_sources", "international_opcs", "roaming_exempt"};
+    case RuleType::CliSpoof: return {"cli", "international_sources", "international_opcs", "roaming_exempt", "sms"};
     default: return {};
   }
 }
@@ -735,6 +735,12 @@ class Loader {
           if (!as_string(n, "roaming_exempt", v)) return false;
           if (v != "true" && v != "false") return fail(n, "'roaming_exempt' must be true or false");
           rule.roaming_exempt = v == "true";
+        }
+        if (auto n = r["sms"]) {
+          std::string v;
+          if (!as_string(n, "sms", v)) return false;
+          if (v != "true" && v != "false") return fail(n, "'sms' must be true or false");
+          rule.sms = v == "true";
         }
         if (rule.roaming_exempt && rs_.settings.home_gt_prefixes.empty())
           return fail(r, "rule '" + rule.name +

@@ -30,6 +30,8 @@ bool asks_for_retry(uint16_t st) {
   }
 }
 
+}  // namespace
+
 void format_source(const Endpoint& e, FixedStr<48>& out) {
   char buf[64];
   size_t n = 0;
@@ -38,8 +40,6 @@ void format_source(const Endpoint& e, FixedStr<48>& out) {
   n += write_dec(buf + n, e.port);
   out.assign({buf, n});
 }
-
-}  // namespace
 
 const char* call_end_name(CallEnd e) {
   static constexpr const char* kNames[] = {"open",      "completed", "cancelled_before_answer", "rejected",

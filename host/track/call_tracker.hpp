@@ -178,5 +178,7 @@ inline std::string_view sip_called(const SipInfo& s) {  // Request-URI, else To
 
 // "a.b.c.d" / "[v6]" text of an endpoint address (no port).
 void format_ip(const Endpoint& e, char* out, size_t cap, size_t& len);
+// "ip:port", as a SIP call's source is written.
+void format_source(const Endpoint& e, FixedStr<48>& out);
 
 }  // namespace sigprobe::track

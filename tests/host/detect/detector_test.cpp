@@ -1345,7 +1345,7 @@ TEST(Detector, ACallSeenAsCamelAndIsupCountsOnce) {
 // 2100; our numbers are 86...
 constexpr const char* kCliSpoof =
     "  intl_sbc: {entries: ['192.0.2.0/24']}\n"
-    "  domestic: {entries: ['86', '96110'], match: prefix}\n"
+    "  domestic: {entries: ['86', '96110', '95588'], match: prefix}\n"
     "rules:\n"
     "  - name: spoofed_cli\n"
     "    type: cli_spoof\n"
@@ -1533,6 +1533,103 @@ TEST(Detector, SpoofedCallsDoNotCountAsTheRealSubscribersCalls) {
   auto home_alerts = run(*d2, home);
   ASSERT_EQ(home_alerts.size(), 1u);
   EXPECT_EQ(home_alerts[0].rule, "bulk");
+}
+
+// An SMS-DELIVER to imsi from the service centre at centre_gt (its mt-forwardSM), from oa.
+SignalEvent mt_sms(EventBuilder& b, double t, const char* centre_gt, const char* oa, const char* imsi, uint32_t tid) {
+  auto e = b.map_invoke(track::map_op::kMtForwardSm, t, centre_gt, imsi, TcapType::Begin, tid);
+  e.map.sms.present = true;
+  e.map.sms.tpdu_type = 0;
+  e.map.sms.oa = b.keep(oa);
+  e.map.sms.text = b.keep("【工商银行】您的账户存在异常，请点击链接核实");
+  e.map.service_centre = b.keep(centre_gt);
+  return e;
+}
+
+TEST(Detector, CliSpoofCatchesTextsFromAbroadUnderOurNumbersAndBlocksEachDialogue) {
+  // A bank's short code and a subscriber's number sent from a centre abroad
+  // (a UK GT) are spoofed; the same code from our own centre, and a UK
+  // sender from the UK centre, are not. Six spoofed texts under the bank's
+  // code would make it a flooding sender if they counted as its own.
+  auto d = make(std::string(kCliSpoof) +
+                "  - name: flood\n    type: sms_flood\n    group_by: sender\n    window: 10m\n    min_sms: 5\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (uint32_t k = 0; k < 6; ++k)
+    evs.push_back(mt_sms(b, 10.0 + k, "447700900001", "95588", ("46000123450000" + std::to_string(k)).c_str(),
+                         0x100 + k));
+  evs.push_back(mt_sms(b, 20.0, "8613800500000", "95588", "460001234500009", 0x200));
+  evs.push_back(mt_sms(b, 21.0, "447700900001", "447700900123", "460001234500009", 0x201));
+  evs.push_back(mt_sms(b, 22.0, "447700900001", "8613800000007", "460001234500009", 0x202));
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(alerts[0].rule, "spoofed_cli");
+  EXPECT_EQ(alerts[0].subject, "95588");
+  EXPECT_EQ(alerts[0].evidence["field"], "tp_oa");
+  EXPECT_EQ(alerts[0].evidence["protocol"], "map");
+  EXPECT_EQ(alerts[0].evidence["source"], "447700900001");
+  EXPECT_EQ(alerts[0].evidence["called"], "460001234500000");
+  ASSERT_EQ(alerts[0].tcap_tids.size(), 1u);
+  EXPECT_EQ(alerts[1].subject, "8613800000007");
+  EXPECT_EQ(d->caught().size(), 2u);
+  // Each spoofed text's dialogue is blocked; our centre's and the UK sender's pass.
+  for (size_t k = 0; k < 6; ++k) EXPECT_TRUE(d->blocked(evs[k])) << k;
+  EXPECT_FALSE(d->blocked(evs[6]));
+  EXPECT_FALSE(d->blocked(evs[7]));
+  EXPECT_TRUE(d->blocked(evs[8]));
+  // With sms: false the rule watches calls only.
+  auto calls_only = make(std::string(kCliSpoof) + "    sms: false\n");
+  ASSERT_TRUE(calls_only);
+  EXPECT_TRUE(run(*calls_only, evs).empty());
+}
+
+TEST(Detector, AnotherRulesBlockOnASpoofedTextTakesTheTextNotTheBanksNumber) {
+  // A keyword rule that blocks flags the spoofed bank text from abroad: the
+  // text is held, the bank's own texts from our centre still go through.
+  auto d = make(std::string(kCliSpoof) +
+                "  - name: scam\n    type: content\n    action: block\n    keywords:\n      bank: [工商银行]\n"
+                "      act: [点击链接]\n    min_families: 2\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  auto spoof = mt_sms(b, 10.0, "447700900001", "95588", "460001234500001", 0x300);
+  auto alerts = run(*d, {spoof});
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(alerts[0].rule, "spoofed_cli");
+  EXPECT_EQ(alerts[1].rule, "scam");
+  EXPECT_EQ(alerts[1].subject, "95588");
+  EXPECT_TRUE(d->blocked(spoof));
+  EXPECT_FALSE(d->blocked(mt_sms(b, 20.0, "8613800500000", "95588", "460001234500001", 0x301)));
+  // Not even a cli_spoof rule that only alerts lets the keyword rule block the number.
+  std::string alert_only = kCliSpoof;
+  alert_only.replace(alert_only.find("    action: block\n"), std::string("    action: block\n").size(), "");
+  auto d2 = make(alert_only +
+                 "  - name: scam\n    type: content\n    action: block\n    keywords:\n      bank: [工商银行]\n"
+                 "      act: [点击链接]\n    min_families: 2\n");
+  ASSERT_TRUE(d2);
+  EventBuilder b2;
+  auto spoof2 = mt_sms(b2, 10.0, "447700900001", "95588", "460001234500001", 0x300);
+  ASSERT_EQ(run(*d2, {spoof2}).size(), 2u);
+  EXPECT_TRUE(d2->blocked(spoof2));
+  EXPECT_FALSE(d2->blocked(mt_sms(b2, 20.0, "8613800500000", "95588", "460001234500001", 0x301)));
+}
+
+TEST(Detector, CliSpoofCatchesASipMessageFromAnInternationalSbc) {
+  auto d = make(kCliSpoof);
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  auto msg = b.sip_request(SipMethod::Message, 10.0, "m1", "8613800000008", "8613900000001",
+                           EventBuilder::ip4(192, 0, 2, 11, 5060));
+  msg.sip.body_text = b.keep("您的医保卡已停用");
+  auto home = b.sip_request(SipMethod::Message, 11.0, "m2", "8613800000008", "8613900000002");
+  home.sip.body_text = b.keep("晚上回家吃饭");
+  auto alerts = run(*d, {msg, home});
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].evidence["protocol"], "sip");
+  EXPECT_EQ(alerts[0].evidence["source"], "192.0.2.11:5060");
+  EXPECT_EQ(alerts[0].evidence["field"], "from");
+  EXPECT_TRUE(d->blocked(msg));
+  EXPECT_FALSE(d->blocked(home));
 }
 
 TEST(Detector, CliSpoofNeverFlagsAWhitelistedNumberNorBlocksItsCall) {

@@ -288,6 +288,8 @@ TEST(RulesLoader, CliSpoofNamesWhereCallsFromAbroadComeInAndOurNumbers) {
             "rules.yaml:11: 'international_opcs' must be a list of point codes, e.g. [2100, 2101]");
   EXPECT_EQ(load_err(head + "    cli: [ours]\n    international_opcs: [2100]\n    roaming_exempt: maybe\n"),
             "rules.yaml:12: 'roaming_exempt' must be true or false");
+  EXPECT_EQ(load_err(head + "    cli: [ours]\n    international_opcs: [2100]\n    sms: texts\n"),
+            "rules.yaml:12: 'sms' must be true or false");
   EXPECT_EQ(load_err(head + "    cli: [ours]\n    international_opcs: [2100]\n    min_attempts: 3\n"),
             "rules.yaml:12: unknown key 'min_attempts' in rule 's'");
   const std::string no_home = head.substr(head.find("lists:"));
@@ -296,7 +298,7 @@ TEST(RulesLoader, CliSpoofNamesWhereCallsFromAbroadComeInAndOurNumbers) {
             "'roaming_exempt: false'");
   std::string err;
   auto rs = parse_rules(no_home + "    cli: [ours]\n    international_opcs: [2100, 2101]\n    roaming_exempt: false\n"
-                                  "    international_sources: [intl]\n",
+                                  "    international_sources: [intl]\n    sms: false\n",
                         "/tmp/rules.yaml", err);
   ASSERT_NE(rs, nullptr) << err;
   const Rule& r = rs->rules[0];
@@ -304,6 +306,7 @@ TEST(RulesLoader, CliSpoofNamesWhereCallsFromAbroadComeInAndOurNumbers) {
   EXPECT_EQ(r.source_lists, std::vector<uint32_t>{0});
   EXPECT_EQ(r.opcs, (std::vector<uint32_t>{2100, 2101}));
   EXPECT_FALSE(r.roaming_exempt);
+  EXPECT_FALSE(r.sms);
   // Looked up per call, not scanned: the lists give the pattern stage nothing.
   detect::SpecRegistry reg;
   auto c = detect::compile_rules(rs, reg, err);
