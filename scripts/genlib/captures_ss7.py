@@ -251,6 +251,33 @@ def map_sms_variants():
     return cap.done()
 
 
+def sms_spoof_from_abroad():
+    """Texts a service centre abroad (Singapore, GT 6590000001) delivers to our subscriber under
+    Chinese senders, so that the victim reads a domestic bank or a domestic number: after its
+    sendRoutingInfoForSM to our HLR, an mt-forwardSM from ICBC's service number 95588 (a scam:
+    "your account is frozen, verify at the link") and one from a Chinese mobile number. Beside
+    them, genuine ones: the same centre delivering a Singapore sender's text, and our own SMSC
+    delivering ICBC's real notice from 95588."""
+    cap = Capture()
+    assoc = Assoc(cap, SG_A, SG_B)
+    assoc.bring_up()
+    abroad = Node("SMSC-SG", 3601, "6590000001", ss7.SSN_MSC, "a")
+    _dialogue(assoc, abroad, HLR, "sendRoutingInfoForSM", mo.sri_for_sm_arg(MSISDN, abroad.gt),
+              mo.sri_for_sm_res(IMSI, MSC_B.gt), tid(0x13000001))
+    for n, (centre, oa, text) in enumerate([
+            (abroad, "95588", "【工商银行】您的账户已被冻结，请点击 icbc-verify.example.top 核实身份"),
+            (abroad, "8613812345678", "我是你领导，明天来我办公室，先加这个微信"),
+            (abroad, "6591234567", "See you at Changi tomorrow 9am"),
+            (SMSC, "95588", "【工商银行】您尾号1234卡12月01日消费100.00元"),
+    ], 2):
+        dcs = 0 if text.isascii() else 0x08
+        tpdu = sms.sms_deliver(oa_digits=oa, text=text, dcs=dcs)
+        arg = mo.mt_forward_sm_arg(IMSI, centre.gt, tpdu)
+        fields = {"imsi": IMSI, "sms": {"tp_mti": 0, "oa": oa, "dcs": dcs, "text": text}}
+        _dialogue(assoc, centre, MSC_B, "mt-forwardSM", (arg, fields), None, tid(0x13000000 + n))
+    return cap.done()
+
+
 def tcap_isup_variants():
     """Encodings a decoder meets in the field: an SRI-for-SM dialogue whose TCAP messages use
     BER indefinite lengths throughout; a sendAuthenticationInfo answered in two parts
@@ -549,4 +576,5 @@ SS7_CAPTURES = [
     ("ss7/cap_calls.pcap", cap_calls),
     ("ss7/cap_sms.pcap", cap_sms),
     ("ss7/national_numbers.pcap", national_numbers),
+    ("ss7/sms_spoof_from_abroad.pcap", sms_spoof_from_abroad),
 ]

@@ -593,6 +593,39 @@ TEST_F(DpdkDataplane, EnforceDropsTheSpoofedCallsFromAbroadAndPassesTheSubscribe
   }
 }
 
+TEST_F(DpdkDataplane, EnforceHoldsBackTextsFromAbroadUnderChineseSendersInPlace) {
+  // pcaps/ss7/sms_spoof_from_abroad.pcap under the default rules: a service
+  // centre in Singapore delivers texts under ICBC's 95588 (frame 7) and a
+  // Chinese mobile number (frame 9); our MSC's answers are frames 8 and 10.
+  // Those two dialogues are held in place both ways; the centre's text from a
+  // Singapore sender and our own SMSC's text from 95588 pass, and so does
+  // everything else.
+  const std::string in = source_dir() + "/pcaps/ss7/sms_spoof_from_abroad.pcap";
+  const auto frames = read_pcap(in);
+  ASSERT_EQ(frames.size(), 14u);
+  std::vector<std::vector<uint8_t>> pass;
+  for (const Frame& f : frames) pass.push_back(f.bytes);
+  for (size_t i : {6, 7, 8, 9}) {
+    WireSpot spot{34, uint16_t(pass[i].size() - 34), 34 + 12 + 16};
+    ASSERT_EQ(dp::hold_m3ua(pass[i], spot), dp::HoldResult::Held) << i;
+  }
+  for (const char* lcores : {"0@0,1@1", "0"}) {
+    SCOPED_TRACE(lcores);
+    run_inline(in, path("empty.pcap"), lcores,
+               "--enforce --rules " + source_dir() + "/host/rules/default_rules.yaml --alerts " + path("alerts.jsonl"));
+    EXPECT_EQ(bytes_of(read_pcap(path("out_b.pcap"))), pass);
+    EXPECT_NE(log("inline.log").find("held in place 4 (not held 0"), std::string::npos) << log("inline.log");
+    std::vector<std::pair<std::string, std::string>> got;
+    for (const auto& line : lines_of(path("alerts.jsonl"))) {
+      auto j = nlohmann::json::parse(line);
+      got.push_back({j["rule"], j["subject"]["value"]});
+    }
+    EXPECT_EQ(got, (std::vector<std::pair<std::string, std::string>>{{"scam_keywords", "95588"},
+                                                                      {"spoofed_domestic_cli", "95588"},
+                                                                      {"spoofed_domestic_cli", "8613812345678"}}));
+  }
+}
+
 TEST_F(DpdkDataplane, OneAndTwoWorkersGiveTheSameEventsAndAlertsAsReplay) {
   write_block_rules();
   ASSERT_TRUE(write_pcap(path("calls.pcap"), sip_calls_capture(16, 7)));
