@@ -48,7 +48,7 @@ struct Caught {
   // A group subject (a SIM box's IP, User-Agent, IMEI family or cell): the
   // calling numbers of its calls that hit the rule from its first alert on,
   // whose contacts are the group's victims. A spoofed number (cli_spoof): the
-  // numbers its spoofed calls reached, the victims themselves. At most
+  // numbers its spoofed calls and texts reached, the victims themselves. At most
   // kMaxMembers; the rest are counted in members_dropped.
   static constexpr size_t kMaxMembers = 256;
   std::vector<std::string> members;
@@ -114,7 +114,7 @@ class Detector {
   // Victims of several numbers (a flagged group's), each once (deep if deep for any).
   std::vector<Victim> victims_of(const std::vector<std::string>& numbers, uint64_t since_ns) const;
   // The victims of a spoofed number (cli_spoof): the numbers its spoofed calls
-  // reached (called, a Caught's members; last_ns for one the contact log no
+  // and texts reached (called, a Caught's members; last_ns for one the contact log no
   // longer holds), not the contacts of the subscriber the number belongs to.
   std::vector<Victim> called_victims(std::string_view number, const std::vector<std::string>& called,
                                      uint64_t last_ns, uint64_t since_ns) const;

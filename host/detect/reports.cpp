@@ -17,8 +17,8 @@ const char* subject_name(SubjectType t) {
 
 // The numbers flagged, each with its first alert, its rules and the entries
 // of its cli_spoof rules. A number flagged only as a spoofed CLI belongs to a
-// subscriber of ours: its victims are the numbers its spoofed calls reached,
-// not the subscriber's own contacts.
+// subscriber of ours or a service (a bank): its victims are the numbers its
+// spoofed calls and texts reached, not its own contacts.
 struct FlaggedNumber {
   uint64_t first_ns = 0;
   std::vector<std::string> rules;
@@ -145,7 +145,7 @@ std::vector<Victim> Detector::number_victims(const std::string& number, uint64_t
   const uint64_t lookback = compiled_->rules->settings.victims_lookback_ns;
   const uint64_t since = first_ns > lookback ? first_ns - lookback : 0;
   if (contacts || spoofed.empty()) return victims_of(number, since);
-  // Several cli_spoof rules: the numbers any of them saw reached.
+  // The numbers its spoofed calls and texts reached, by any of its cli_spoof rules.
   std::vector<std::string> called;
   uint64_t last_ns = 0;
   for (const Caught* c : spoofed) {
