@@ -236,6 +236,14 @@ class Loader {
     out = n.Scalar();
     return true;
   }
+  // "true" or "false" (what the rules README documents; no YAML yes/on).
+  bool as_bool(const YAML::Node& n, const std::string& field, bool& out) {
+    std::string v;
+    if (!as_string(n, field, v)) return false;
+    if (v != "true" && v != "false") return fail(n, "'" + field + "' must be true or false");
+    out = v == "true";
+    return true;
+  }
   bool as_int(const YAML::Node& n, const std::string& field, int& out) {
     long long v = 0;
     if (!as_u64ish(n, field, v)) return false;
@@ -381,12 +389,7 @@ class Loader {
         return fail(n, "'utc_offset_hours' must be between -12 and 14 in quarter hours, e.g. 8 or 5.5");
       st.utc_offset_s = int64_t(std::llround(h * 3600));
     }
-    if (auto n = s["track_camel"]) {
-      std::string b;
-      if (!as_string(n, "track_camel", b)) return false;
-      if (b != "true" && b != "false") return fail(n, "'track_camel' must be true or false");
-      st.track_camel = b == "true";
-    }
+    if (auto n = s["track_camel"]; n && !as_bool(n, "track_camel", st.track_camel)) return false;
     if (auto n = s["national_forms"]) {
       if (!n.IsMap()) return fail(n, "'national_forms' must be a mapping of national prefix: international prefix, e.g. {\"1\": \"861\", \"0\": \"86\"}");
       for (auto it = n.begin(); it != n.end(); ++it) {
@@ -443,12 +446,7 @@ class Loader {
     if (!check_keys(r, kCommonKeys, std::size(kCommonKeys), "rule '" + rule.name + "'", type_keys(rule.type),
                     &rule.type))
       return false;
-    if (auto n = r["enabled"]) {
-      std::string s;
-      if (!as_string(n, "enabled", s)) return false;
-      if (s == "false") enabled = false;
-      else if (s != "true") return fail(n, "'enabled' must be true or false");
-    }
+    if (auto n = r["enabled"]; n && !as_bool(n, "enabled", enabled)) return false;
     if (auto n = r["severity"]) {
       std::string s;
       if (!as_string(n, "severity", s)) return false;
@@ -612,12 +610,9 @@ class Loader {
           else if (s == "service_centre") rule.group_by = GroupBy::ServiceCentre;
           else return fail(g, "'group_by' must be sender or service_centre, got '" + s + "'");
           if (auto n = r["foreign_only"]) {
-            std::string v;
-            if (!as_string(n, "foreign_only", v)) return false;
-            if (v != "true" && v != "false") return fail(n, "'foreign_only' must be true or false");
-            if (v == "true" && rule.group_by != GroupBy::ServiceCentre)
+            if (!as_bool(n, "foreign_only", rule.foreign_only)) return false;
+            if (rule.foreign_only && rule.group_by != GroupBy::ServiceCentre)
               return fail(n, "'foreign_only' applies to group_by service_centre");
-            rule.foreign_only = v == "true";
           }
         }
         return need_conditions(r, rule);
@@ -730,18 +725,8 @@ class Loader {
           return fail(r, "rule '" + rule.name +
                              "' (cli_spoof) needs 'international_sources' or 'international_opcs': where calls "
                              "from abroad come in");
-        if (auto n = r["roaming_exempt"]) {
-          std::string v;
-          if (!as_string(n, "roaming_exempt", v)) return false;
-          if (v != "true" && v != "false") return fail(n, "'roaming_exempt' must be true or false");
-          rule.roaming_exempt = v == "true";
-        }
-        if (auto n = r["sms"]) {
-          std::string v;
-          if (!as_string(n, "sms", v)) return false;
-          if (v != "true" && v != "false") return fail(n, "'sms' must be true or false");
-          rule.sms = v == "true";
-        }
+        if (auto n = r["roaming_exempt"]; n && !as_bool(n, "roaming_exempt", rule.roaming_exempt)) return false;
+        if (auto n = r["sms"]; n && !as_bool(n, "sms", rule.sms)) return false;
         if (rule.roaming_exempt && rs_.settings.home_gt_prefixes.empty())
           return fail(r, "rule '" + rule.name +
                              "' (cli_spoof) needs settings.home_gt_prefixes to tell a VLR abroad, or "
