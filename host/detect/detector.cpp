@@ -305,6 +305,7 @@ struct Detector::Impl {
   // from abroad with their own number: a cli_spoof rule lets them pass.
   track::FlatTable<uint8_t> roaming_abroad;
   uint64_t last_ts_ns = 0;
+  std::span<const SignalEvent> burst;  // the events on_events() is working on
   // The last kRecentCalls call starts, kept while a rule groups calls (simbox):
   // each call's groups (hash_key of its IP, User-Agent, IMEI family and cell;
   // 0 for none) and calling number, so that a group flagged at its Nth call
@@ -501,6 +502,8 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
   m.facts.clear();
   calls_.new_burst();  // the previous burst's facts are done with
   contacts_.prefetch(events);
+  contacts_.begin_burst();
+  m.burst = events;
   m.fact_begin.assign(n + 1, 0);
   m.note_of.assign(n, -1);
   m.notes.clear();
@@ -568,6 +571,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     event_first_sample = m.samples.size();
     key_of.clear();
     m.last_ts_ns = ev.ts_ns;
+    contacts_.at_event(uint32_t(i));
     size_t f0 = m.facts.size();
     if (!ev.has(kLayerCap) || compiled_->rules->settings.track_camel) calls_.on_event(ev, uint32_t(i), m.facts);
     if (ev.has(kLayerTcap)) {
@@ -843,6 +847,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     }
   }
   m.fact_begin[n] = uint32_t(m.facts.size());
+  contacts_.end_burst();
   counters_.samples += m.samples.size();
   if (!m.samples.empty()) rate_->update(m.samples, m.results);
 
@@ -912,6 +917,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
   counters_.blocked_subject_evictions = m.blocked_numbers.counters().evictions +
                                         m.blocked_ips.counters().evictions + m.blocked_gts.counters().evictions;
   counters_.blocked_call_evictions = m.blocked_calls.counters().evictions;
+  m.burst = {};
 }
 
 
@@ -1445,9 +1451,12 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
     track::TransactionTracker::tid_text(ev, tid);
     a.tcap_tids.emplace_back(tid.view());
   }
-  if (rule.type == rules::RuleType::CliSpoof) a.victims = called_victims(subject, cg.members, ev.ts_ns, since);
-  else if (st == SubjectType::Msisdn) a.victims = victims_of(subject, since);
-  else if (!cg.members.empty()) a.victims = victims_of(cg.members, since);
+  // As of this message, whatever else its burst went on to track.
+  AsOf at{UINT32_MAX, ev.ts_ns};
+  if (&ev >= m.burst.data() && &ev < m.burst.data() + m.burst.size()) at.event = uint32_t(&ev - m.burst.data());
+  if (rule.type == rules::RuleType::CliSpoof) a.victims = called_victims(subject, cg.members, ev.ts_ns, since, at);
+  else if (st == SubjectType::Msisdn) a.victims = victims_of(subject, since, at);
+  else if (!cg.members.empty()) a.victims = victims_of(cg.members, since, at);
   // A spoofed number is a real subscriber's (or a bank's): its spoofed calls
   // and texts are blocked one by one, never the number, whichever rule flags it.
   const bool spoofed = st == SubjectType::Msisdn && !m.spoofed_cli.empty() && subject == m.spoofed_cli;
@@ -1466,13 +1475,19 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
   alerts.push_back(std::move(a));
 }
 
-std::vector<Victim> Detector::victims_of(std::string_view number, uint64_t since_ns) const {
+std::vector<Victim> Detector::victims_of(std::string_view number, uint64_t since_ns, AsOf at) const {
   std::vector<Victim> out;
-  const track::ContactList* list = contacts_.find(number);
-  if (!list) return out;
+  std::vector<track::Contact> then;
+  const std::vector<track::Contact>* contacts = nullptr;
+  if (at.event == UINT32_MAX) {
+    if (const track::ContactList* list = contacts_.find(number)) contacts = &list->contacts;
+  } else {
+    contacts = contacts_.contacts_after(number, at.event, then);
+  }
+  if (!contacts) return out;
   const uint64_t deep_ns = compiled_->rules->settings.deep_victim_call_ns;
-  const uint64_t now = impl_->last_ts_ns;
-  for (const track::Contact& c : list->contacts) {
+  const uint64_t now = at.event == UINT32_MAX ? impl_->last_ts_ns : at.now_ns;
+  for (const track::Contact& c : *contacts) {
     if (c.last_ns < since_ns) continue;
     Victim v;
     v.number = std::string(c.number.view());
@@ -1487,9 +1502,9 @@ std::vector<Victim> Detector::victims_of(std::string_view number, uint64_t since
 }
 
 std::vector<Victim> Detector::called_victims(std::string_view number, const std::vector<std::string>& called,
-                                             uint64_t last_ns, uint64_t since_ns) const {
+                                             uint64_t last_ns, uint64_t since_ns, AsOf at) const {
   // Deep or not, and when last in contact, as the contact log has them.
-  std::vector<Victim> out = victims_of(number, since_ns);
+  std::vector<Victim> out = victims_of(number, since_ns, at);
   std::erase_if(out, [&](const Victim& v) { return std::find(called.begin(), called.end(), v.number) == called.end(); });
   // A called number the contact log no longer holds (pushed out) is still one.
   for (const std::string& n : called)
@@ -1498,10 +1513,11 @@ std::vector<Victim> Detector::called_victims(std::string_view number, const std:
   return out;
 }
 
-std::vector<Victim> Detector::victims_of(const std::vector<std::string>& numbers, uint64_t since_ns) const {
+std::vector<Victim> Detector::victims_of(const std::vector<std::string>& numbers, uint64_t since_ns,
+                                         AsOf at) const {
   std::map<std::string, Victim> merged;
   for (const std::string& n : numbers)
-    for (Victim& v : victims_of(n, since_ns)) {
+    for (Victim& v : victims_of(n, since_ns, at)) {
       auto [it, fresh] = merged.try_emplace(v.number, v);
       if (!fresh) {
         it->second.deep = it->second.deep || v.deep;

@@ -69,6 +69,15 @@ struct DetectCounters {
   uint64_t cli_roaming_passed = 0;          // calls from abroad with our number, of a subscriber roaming there
 };
 
+// When victims are read: now (after every event so far), or just after
+// event `event` of the burst Detector::on_events() is raising alerts for, at
+// its capture time now_ns. An alert lists the victims as of its own message:
+// the same whether its burst held one packet or 32.
+struct AsOf {
+  uint32_t event = UINT32_MAX;
+  uint64_t now_ns = 0;
+};
+
 class Detector {
  public:
   // The engines must have been built from compiled->patterns / ->rates.
@@ -109,15 +118,15 @@ class Detector {
   // group (SIM box by IP, User-Agent, IMEI family or cell): its calling
   // numbers and their victims.
   void write_victims(std::ostream& os) const;
-  // Victims of a number as of now.
-  std::vector<Victim> victims_of(std::string_view number, uint64_t since_ns) const;
+  // Victims of a number.
+  std::vector<Victim> victims_of(std::string_view number, uint64_t since_ns, AsOf at = AsOf()) const;
   // Victims of several numbers (a flagged group's), each once (deep if deep for any).
-  std::vector<Victim> victims_of(const std::vector<std::string>& numbers, uint64_t since_ns) const;
+  std::vector<Victim> victims_of(const std::vector<std::string>& numbers, uint64_t since_ns, AsOf at = AsOf()) const;
   // The victims of a spoofed number (cli_spoof): the numbers its spoofed calls
   // and texts reached (called, a Caught's members; last_ns for one the contact log no
   // longer holds), not the contacts of the subscriber the number belongs to.
   std::vector<Victim> called_victims(std::string_view number, const std::vector<std::string>& called,
-                                     uint64_t last_ns, uint64_t since_ns) const;
+                                     uint64_t last_ns, uint64_t since_ns, AsOf at = AsOf()) const;
   // A flagged number's victims for the reports: its contacts since the
   // look-back before first_ns (contacts: a rule of that kind flagged it), else
   // the numbers reached by its spoofed calls (its cli_spoof entries).

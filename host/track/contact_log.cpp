@@ -46,6 +46,10 @@ void ContactLog::prefetch(std::span<const SignalEvent> events) {
   }
 }
 
+void ContactLog::note(std::string_view from, const Contact& before, bool existed) {
+  if (recording_) journal_.push_back({event_, existed, number_key(from), before});
+}
+
 Contact* ContactLog::touch(std::string_view from, std::string_view to, uint64_t ts_ns, ContactRef* ref) {
   if (from.empty() || to.empty()) return nullptr;
   const auto [entry, fresh] = table_.emplace_entry(number_key(from));
@@ -63,6 +67,7 @@ Contact* ContactLog::touch(std::string_view from, std::string_view to, uint64_t 
   const uint64_t to_hash = hash_key(to, 0);
   for (size_t i = 0; i < h.size(); ++i) {
     if (h[i] == to_hash && v[i].number.view() == to) {
+      note(from, v[i], true);
       v[i].last_ns = ts_ns;
       return found(i);
     }
@@ -72,6 +77,7 @@ Contact* ContactLog::touch(std::string_view from, std::string_view to, uint64_t 
     auto oldest = std::min_element(v.begin(), v.end(),
                                    [](const Contact& x, const Contact& y) { return x.last_ns < y.last_ns; });
     const size_t at = size_t(oldest - v.begin());
+    note(from, v[at], true);
     v[at] = v.back();
     v.pop_back();
     h[at] = h.back();
@@ -81,6 +87,7 @@ Contact* ContactLog::touch(std::string_view from, std::string_view to, uint64_t 
   h.push_back(to_hash);
   Contact& c = v.emplace_back();
   c.number.assign(to);
+  note(from, c, false);
   c.first_ns = c.last_ns = ts_ns;
   return found(v.size() - 1);
 }
@@ -92,6 +99,7 @@ Contact* ContactLog::touch(const ContactRef& ref, std::string_view from, std::st
   if (ContactList* list = table_.at(ref.entry, ref.gen)) {
     if (ref.pos < list->contacts.size() && list->contacts[ref.pos].number.view() == to && !to.empty()) {
       Contact& c = list->contacts[ref.pos];
+      note(from, c, true);
       c.last_ns = ts_ns;
       return &c;
     }
@@ -127,5 +135,39 @@ void ContactLog::sms(std::string_view from, std::string_view to, uint64_t ts_ns)
 void ContactLog::forwarding(std::string_view from, std::string_view to, uint64_t ts_ns) { touch(from, to, ts_ns); }
 
 const ContactList* ContactLog::find(std::string_view from) const { return table_.find(number_key(from)); }
+
+const std::vector<Contact>* ContactLog::contacts_after(std::string_view from, uint32_t event,
+                                                      std::vector<Contact>& scratch) const {
+  const ContactList* list = find(from);
+  const std::vector<Contact>* now = list ? &list->contacts : nullptr;
+  // The journal is in event order: nothing after `event` when its last is not.
+  if (journal_.empty() || journal_.back().event <= event) return now;
+  const uint64_t key = number_key(from);
+  auto first_later = std::find_if(journal_.begin(), journal_.end(), [&](const Change& c) {
+    return c.event > event && c.from_key == key;
+  });
+  if (first_later == journal_.end()) return now;
+  scratch.clear();
+  if (now) scratch = *now;
+  // A contact's first change after the event holds its state at the event;
+  // later changes of the same contact are passed over.
+  for (auto it = first_later; it != journal_.end(); ++it) {
+    if (it->event <= event || it->from_key != key) continue;
+    const std::string_view to = it->before.number.view();
+    if (std::any_of(first_later, it, [&](const Change& c) {
+          return c.event > event && c.from_key == key && c.before.number.view() == to;
+        }))
+      continue;
+    auto at = std::find_if(scratch.begin(), scratch.end(), [&](const Contact& c) { return c.number.view() == to; });
+    if (!it->existed) {
+      if (at != scratch.end()) scratch.erase(at);
+    } else if (at != scratch.end()) {
+      *at = it->before;
+    } else {
+      scratch.push_back(it->before);  // dropped since, to make room
+    }
+  }
+  return &scratch;
+}
 
 }  // namespace sigprobe::track

@@ -62,6 +62,26 @@ class ContactLog {
 
   // Contacts of a number seen at or after since_ns (nullptr: none).
   const ContactList* find(std::string_view from) const;
+
+  // The burst's journal. The detector tracks a whole burst before it raises
+  // the burst's alerts; an alert lists the victims known at its own message,
+  // so the lists must read as they stood after that event of the burst,
+  // whatever the burst boundaries (replay's bursts of 32, the DPDK path's
+  // packet by packet). Between begin_burst() and end_burst() every change
+  // keeps the contact's state before it, under the event given by at_event().
+  void begin_burst() {
+    journal_.clear();
+    recording_ = true;
+  }
+  void at_event(uint32_t event) { event_ = event; }
+  void end_burst() { recording_ = false; }
+  // from's contacts as they stood after event `event` of the last burst: the
+  // list itself when no later event of the burst changed it (nullptr: none),
+  // else a copy in scratch with the later changes undone. For reads between
+  // end_burst() and the next change (the detector's alerts of the burst). A
+  // list the table pushed out during the burst is not brought back.
+  const std::vector<Contact>* contacts_after(std::string_view from, uint32_t event,
+                                             std::vector<Contact>& scratch) const;
   uint64_t dropped() const { return dropped_; }
   const TableCounters& table_counters() const { return table_.counters(); }
 
@@ -69,7 +89,18 @@ class ContactLog {
   Contact* touch(std::string_view from, std::string_view to, uint64_t ts_ns, ContactRef* ref = nullptr);
   // touch() through a handle from call_started(), when it still holds.
   Contact* touch(const ContactRef& ref, std::string_view from, std::string_view to, uint64_t ts_ns);
+  // Journal: the contact (or, existed false, only its number) before a change.
+  void note(std::string_view from, const Contact& before, bool existed);
+  struct Change {
+    uint32_t event;
+    bool existed;
+    uint64_t from_key;
+    Contact before;
+  };
   FlatTable<ContactList> table_;
+  std::vector<Change> journal_;
+  uint32_t event_ = 0;
+  bool recording_ = false;
   std::array<uint64_t, 64> prefetch_keys_{};  // prefetch(): the burst's number keys
   size_t max_per_number_;
   uint64_t dropped_ = 0;
