@@ -271,9 +271,11 @@ struct Detector::Impl {
   std::vector<Ss7Note> notes;
   std::vector<SpoofHit> spoof_hits;       // in event order
   size_t spoof_next = 0;                  // phase 3: the first hit of the current event or later
-  // Phase 3: the current event's spoofed number and its message's block key
-  // (empty: not spoofed). Any rule's block then takes the message, not the number.
-  std::string_view spoofed_cli;
+  // Phase 3: the current event's spoofed number, the number its call or text
+  // reached, and its message's block key (empty: not spoofed). Any rule's
+  // alert on it then lists the number reached, not the subscriber's contacts,
+  // and its block takes the message, not the number.
+  std::string_view spoofed_cli, spoofed_called;
   uint64_t spoofed_block_key = 0;
   std::vector<offload::RateSample> samples;
   std::vector<offload::RateResult> results;
@@ -865,6 +867,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     m.spoofed_cli = {};
     if (offers & kNeedSpoof) {
       m.spoofed_cli = m.spoof_hits[m.spoof_next].cli;
+      m.spoofed_called = m.spoof_hits[m.spoof_next].called;
       m.spoofed_block_key = m.spoof_hits[m.spoof_next].block_key;
     }
     if (offers & m.immediate_needs)
@@ -1352,6 +1355,10 @@ void Detector::evaluate(uint32_t r, const detail::Consumer& c, const SignalEvent
         p, c.fact, alerts);
 }
 
+bool Detector::spoofed(SubjectType st, std::string_view subject) const {
+  return st == SubjectType::Msisdn && !impl_->spoofed_cli.empty() && subject == impl_->spoofed_cli;
+}
+
 bool Detector::absorbed(uint32_t r, SubjectType st, std::string_view subject, const SignalEvent& ev,
                         std::string_view member) {
   Impl& m = *impl_;
@@ -1364,6 +1371,7 @@ bool Detector::absorbed(uint32_t r, SubjectType st, std::string_view subject, co
     ++c->hits;
     c->last_ts_ns = ev.ts_ns;
     if (!member.empty()) note_member(*c, member);
+    else if (c->spoofed_cli && spoofed(st, subject)) note_member(*c, m.spoofed_called);
     ++counters_.hits_merged;
     return true;
   }
@@ -1386,6 +1394,11 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
   const rules::Settings& settings = compiled_->rules->settings;
   uint64_t sh = hash_bytes(subject);
   uint64_t wkey = caught_key(subject, m.rule_name_hash[r], st);
+  // Flagged on a call or text from abroad under one of our numbers (the
+  // cli_spoof rule itself, or any rule on such a message): the number is a
+  // real subscriber's, or a bank's. Its victims are the numbers its spoofed
+  // calls and texts reached, not the subscriber's own contacts.
+  const bool spoofed_hit = spoofed(st, subject);
   const bool pushed_out_before = caught_.counters().evictions != 0;
   auto [cp, fresh] = caught_.emplace(wkey, [&](Caught& old) {
     RuleTotals& t = evicted_totals_[old.rule];
@@ -1399,7 +1412,7 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
     cg.subject = std::string(subject);
     cg.first_ts_ns = ev.ts_ns;
     if (pushed_out_before) cg.seq_base = counters_.alerts;
-    cg.spoofed_cli = rule.type == rules::RuleType::CliSpoof;
+    cg.spoofed_cli = rule.type == rules::RuleType::CliSpoof || spoofed_hit;
   }
   cg.window_end_ns = ev.ts_ns + rule.window_ns;
   const uint64_t since = ev.ts_ns > settings.victims_lookback_ns ? ev.ts_ns - settings.victims_lookback_ns : 0;
@@ -1416,7 +1429,7 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
         note_member(cg, rc.caller.view());
     }
   }
-  note_member(cg, member);
+  note_member(cg, member.empty() && spoofed_hit && cg.spoofed_cli ? m.spoofed_called : member);
   ++cg.alerts;
   ++cg.hits;
   cg.last_ts_ns = ev.ts_ns;
@@ -1430,7 +1443,8 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
   a.subject = std::string(subject);
   a.evidence = std::move(evidence);
   a.action = rule.action;
-  a.mirror_subject = rule.type != rules::RuleType::CliSpoof;
+  // Following the subject would mirror the real subscriber's own calls.
+  a.mirror_subject = !cg.spoofed_cli;
   if (p) {
     std::vector<std::pair<uint64_t, uint16_t>> fr;
     for (uint8_t k = 0; k < p->nframes; ++k) fr.push_back({p->frame(k), p->port(k)});
@@ -1454,14 +1468,13 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
   // As of this message, whatever else its burst went on to track.
   AsOf at{UINT32_MAX, ev.ts_ns};
   if (&ev >= m.burst.data() && &ev < m.burst.data() + m.burst.size()) at.event = uint32_t(&ev - m.burst.data());
-  if (rule.type == rules::RuleType::CliSpoof) a.victims = called_victims(subject, cg.members, ev.ts_ns, since, at);
+  if (cg.spoofed_cli) a.victims = called_victims(subject, cg.members, ev.ts_ns, since, at);
   else if (st == SubjectType::Msisdn) a.victims = victims_of(subject, since, at);
   else if (!cg.members.empty()) a.victims = victims_of(cg.members, since, at);
-  // A spoofed number is a real subscriber's (or a bank's): its spoofed calls
-  // and texts are blocked one by one, never the number, whichever rule flags it.
-  const bool spoofed = st == SubjectType::Msisdn && !m.spoofed_cli.empty() && subject == m.spoofed_cli;
-  if (rule.action == Action::Block && spoofed) m.blocked_calls.emplace(m.spoofed_block_key);
-  if (rule.action == Action::Block && rule.type != rules::RuleType::CliSpoof && !spoofed) {
+  // A spoofed number's calls and texts are blocked one by one, never the
+  // number, whichever rule flags it.
+  if (rule.action == Action::Block && spoofed_hit) m.blocked_calls.emplace(m.spoofed_block_key);
+  if (rule.action == Action::Block && rule.type != rules::RuleType::CliSpoof && !spoofed_hit) {
     switch (st) {
       case SubjectType::Msisdn:
       case SubjectType::Imsi: m.blocked_numbers.emplace(sh); break;

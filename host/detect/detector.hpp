@@ -53,7 +53,9 @@ struct Caught {
   static constexpr size_t kMaxMembers = 256;
   std::vector<std::string> members;
   uint64_t members_dropped = 0;
-  bool spoofed_cli = false;    // a cli_spoof rule's: members are the called numbers
+  // Opened by cli_spoof, or by any rule on a spoofed call or text: members
+  // are the numbers reached.
+  bool spoofed_cli = false;
 };
 struct RuleTotals {
   uint64_t alerts = 0, hits = 0;
@@ -159,6 +161,9 @@ class Detector {
   // member: the calling number of a group subject's call (empty otherwise).
   bool absorbed(uint32_t rule, SubjectType st, std::string_view subject, const SignalEvent& ev,
                 std::string_view member = {});
+  // True when subject is the number the current event presents from abroad
+  // (phase 3; see Impl::spoofed_cli).
+  bool spoofed(SubjectType st, std::string_view subject) const;
   // The rest, for a hit that absorbed() did not take.
   void open_alert(uint32_t rule, SubjectType st, std::string_view subject, const SignalEvent& ev,
                   nlohmann::json evidence, const detail::Profile* p, int32_t fact, std::vector<Alert>& alerts,

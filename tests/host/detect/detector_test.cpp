@@ -1681,6 +1681,41 @@ TEST(Detector, AnotherRulesBlockOnASpoofedTextTakesTheTextNotTheBanksNumber) {
   EXPECT_FALSE(d2->blocked(mt_sms(b2, 20.0, "8613800500000", "95588", "460001234500001", 0x301)));
 }
 
+TEST(Detector, AnotherRuleOnASpoofedTextListsTheTextsRecipientsNotTheBanksCustomers) {
+  // The bank texts three customers from our own centre; then a centre abroad
+  // sends two scam texts under the bank's code. The keyword rule flags the
+  // code too: its victims are the two recipients of the spoofed texts, not
+  // everyone the bank texted, and its alert does not mirror the bank's traffic.
+  auto d = make(std::string(kCliSpoof) +
+                "  - name: scam\n    type: content\n    keywords:\n      bank: [工商银行]\n"
+                "      act: [点击链接]\n    min_families: 2\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (uint32_t k = 0; k < 3; ++k) {
+    auto own = mt_sms(b, 1.0 + k, "8613800500000", "95588", ("46000123459000" + std::to_string(k)).c_str(), 0x200 + k);
+    own.map.sms.text = b.keep("【工商银行】您尾号1234的账户收入100.00元");
+    evs.push_back(own);
+  }
+  evs.push_back(mt_sms(b, 10.0, "447700900001", "95588", "460001234500001", 0x300));
+  evs.push_back(mt_sms(b, 11.0, "447700900001", "95588", "460001234500002", 0x301));
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 2u);
+  const Alert& scam = alerts[1];
+  EXPECT_EQ(scam.rule, "scam");
+  EXPECT_EQ(scam.subject, "95588");
+  ASSERT_EQ(scam.victims.size(), 1u);
+  EXPECT_EQ(scam.victims[0].number, "460001234500001");
+  EXPECT_FALSE(scam.mirror_subject);
+  // The victims file: the two recipients of the spoofed texts, for both rules.
+  std::ostringstream os;
+  d->write_victims(os);
+  EXPECT_NE(os.str().find("\"number\":\"460001234500002\""), std::string::npos) << os.str();
+  EXPECT_EQ(os.str().find("460001234590000"), std::string::npos) << os.str();
+  // The bank's own customers are its contacts all the same.
+  EXPECT_EQ(d->victims_of("95588", 0).size(), 5u);
+}
+
 TEST(Detector, CliSpoofCatchesASipMessageFromAnInternationalSbc) {
   auto d = make(kCliSpoof);
   ASSERT_TRUE(d);
