@@ -21,6 +21,7 @@ struct Victim {
   std::string number;
   bool deep = false;        // long call, still in contact
   uint64_t last_ts_ns = 0;
+  std::string imsi;         // reached by this IMSI (an SMS, a forwarding), named by its MSISDN
 };
 
 struct Alert {

@@ -276,6 +276,16 @@ struct Detector::Impl {
   // alert on it then lists the number reached, not the subscriber's contacts,
   // and its block takes the message, not the number.
   std::string_view spoofed_cli, spoofed_called;
+  // IMSI-MSISDN pairings of the burst's events (SubscriberNumbers::pair_of),
+  // learned in phase 3 at their event's turn: an alert names its victims as
+  // the link had shown them by its message.
+  struct IdPair {
+    uint32_t event;
+    track::FixedStr<16> imsi;
+    track::FixedStr<20> msisdn;
+  };
+  std::vector<IdPair> id_pairs;
+  size_t id_next = 0;
   uint64_t spoofed_block_key = 0;
   std::vector<offload::RateSample> samples;
   std::vector<offload::RateResult> results;
@@ -378,6 +388,7 @@ Detector::Detector(std::unique_ptr<CompiledRules> compiled, std::unique_ptr<offl
       txns_(compiled_->rules->settings.max_transactions),
       locations_(compiled_->rules->settings.max_subscribers),
       contacts_(compiled_->rules->settings.max_subscribers),
+      numbers_(compiled_->rules->settings.max_subscribers),
       caught_(compiled_->rules->settings.max_subscribers) {
   impl_->index_rules(*compiled_);
   impl_->text_arena.reserve(1 << 20);
@@ -511,6 +522,8 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
   m.notes.clear();
   m.spoof_hits.clear();
   m.spoof_next = 0;
+  m.id_pairs.clear();
+  m.id_next = 0;
   m.samples.clear();
   m.results.clear();
   m.consumers.clear();
@@ -577,7 +590,9 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     size_t f0 = m.facts.size();
     if (!ev.has(kLayerCap) || compiled_->rules->settings.track_camel) calls_.on_event(ev, uint32_t(i), m.facts);
     if (ev.has(kLayerTcap)) {
-      txns_.on_event(ev);
+      const track::Transaction* tx = txns_.on_event(ev);
+      if (const auto pr = track::SubscriberNumbers::pair_of(ev, tx); !pr.imsi.empty())
+        m.id_pairs.push_back({uint32_t(i), pr.imsi, pr.msisdn});
       if (ev.ts_ns % 1'000'000'000ull < 1'000'000ull) txns_.expire(ev.ts_ns);
     }
     // Locations.
@@ -864,6 +879,8 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
                            (m.note_of[i] >= 0 ? kNeedNote : 0) |
                            (m.spoof_next < m.spoof_hits.size() && m.spoof_hits[m.spoof_next].event == i ? kNeedSpoof
                                                                                                      : 0);
+    for (; m.id_next < m.id_pairs.size() && m.id_pairs[m.id_next].event == i; ++m.id_next)
+      numbers_.learn(m.id_pairs[m.id_next].imsi.view(), m.id_pairs[m.id_next].msisdn.view());
     m.spoofed_cli = {};
     if (offers & kNeedSpoof) {
       m.spoofed_cli = m.spoof_hits[m.spoof_next].cli;
@@ -1508,21 +1525,60 @@ std::vector<Victim> Detector::victims_of(std::string_view number, uint64_t since
     v.deep = c.talk_ns >= deep_ns || (c.on_call && now >= c.answer_ns + deep_ns);
     out.push_back(std::move(v));
   }
+  name_by_msisdn(out);
   std::sort(out.begin(), out.end(), [](const Victim& a, const Victim& b) {
     return a.deep != b.deep ? a.deep : a.number < b.number;
   });
   return out;
 }
 
+void Detector::name_by_msisdn(std::vector<Victim>& victims) const {
+  if (numbers_.size() == 0) return;
+  bool renamed = false;
+  for (Victim& v : victims) {
+    if (const std::string_view n = numbers_.msisdn_of(v.number); !n.empty()) {
+      v.imsi = std::move(v.number);
+      v.number = std::string(n);
+      renamed = true;
+    }
+  }
+  if (!renamed) return;
+  std::stable_sort(victims.begin(), victims.end(), [](const Victim& a, const Victim& b) { return a.number < b.number; });
+  size_t w = 0;
+  for (size_t r = 0; r < victims.size(); ++r) {
+    if (w > 0 && victims[w - 1].number == victims[r].number) {
+      Victim& into = victims[w - 1];
+      into.deep = into.deep || victims[r].deep;
+      into.last_ts_ns = std::max(into.last_ts_ns, victims[r].last_ts_ns);
+      if (into.imsi.empty()) into.imsi = std::move(victims[r].imsi);
+      continue;
+    }
+    if (w != r) victims[w] = std::move(victims[r]);
+    ++w;
+  }
+  victims.resize(w);
+}
+
 std::vector<Victim> Detector::called_victims(std::string_view number, const std::vector<std::string>& called,
                                              uint64_t last_ns, uint64_t since_ns, AsOf at) const {
   // Deep or not, and when last in contact, as the contact log has them.
   std::vector<Victim> out = victims_of(number, since_ns, at);
-  std::erase_if(out, [&](const Victim& v) { return std::find(called.begin(), called.end(), v.number) == called.end(); });
+  auto was_called = [&](std::string_view n) { return std::find(called.begin(), called.end(), n) != called.end(); };
+  std::erase_if(out, [&](const Victim& v) { return !was_called(v.number) && (v.imsi.empty() || !was_called(v.imsi)); });
   // A called number the contact log no longer holds (pushed out) is still one.
+  const size_t held = out.size();
   for (const std::string& n : called)
-    if (std::none_of(out.begin(), out.end(), [&](const Victim& v) { return v.number == n; }))
-      out.push_back({n, false, last_ns});
+    if (std::none_of(out.begin(), out.begin() + ptrdiff_t(held),
+                     [&](const Victim& v) { return v.number == n || v.imsi == n; }))
+      out.push_back({n, false, last_ns, {}});
+  if (out.size() > held) {
+    std::vector<Victim> more(out.begin() + ptrdiff_t(held), out.end());
+    out.resize(held);
+    name_by_msisdn(more);
+    for (Victim& v : more)
+      if (std::none_of(out.begin(), out.end(), [&](const Victim& w) { return w.number == v.number; }))
+        out.push_back(std::move(v));
+  }
   return out;
 }
 

@@ -161,6 +161,9 @@ class Detector {
   // member: the calling number of a group subject's call (empty otherwise).
   bool absorbed(uint32_t rule, SubjectType st, std::string_view subject, const SignalEvent& ev,
                 std::string_view member = {});
+  // Victims reached by an IMSI the link paired with an MSISDN are named by
+  // the MSISDN (Victim::imsi keeps the IMSI); one reached both ways is one.
+  void name_by_msisdn(std::vector<Victim>& victims) const;
   // True when subject is the number the current event presents from abroad
   // (phase 3; see Impl::spoofed_cli).
   bool spoofed(SubjectType st, std::string_view subject) const;
@@ -177,6 +180,7 @@ class Detector {
   track::TransactionTracker txns_;
   track::LocationTable locations_;
   track::ContactLog contacts_;
+  track::SubscriberNumbers numbers_;  // IMSI -> MSISDN, learned in phase 3 (event order)
   // SMS legs (CAMEL InitialDPSMS, MAP mo- and mt-forwardSM, SIP MESSAGE) of one text.
   track::LegWindow sms_legs_{10'000'000'000ull};   // by sender and recipient number
   track::LegWindow sms_texts_{10'000'000'000ull};  // by sender and text (an MT leg names an IMSI)

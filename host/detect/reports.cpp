@@ -41,8 +41,11 @@ std::map<std::string, FlaggedNumber> flagged_numbers(const track::FlatTable<Caug
 // A victims-file line's victims.
 nlohmann::json victims_json(const std::vector<Victim>& victims) {
   nlohmann::json vs = nlohmann::json::array();
-  for (const Victim& v : victims)
-    vs.push_back({{"number", v.number}, {"deep", v.deep}, {"last_ts", double(v.last_ts_ns) / 1e9}});
+  for (const Victim& v : victims) {
+    nlohmann::json j{{"number", v.number}, {"deep", v.deep}, {"last_ts", double(v.last_ts_ns) / 1e9}};
+    if (!v.imsi.empty()) j["imsi"] = v.imsi;
+    vs.push_back(std::move(j));
+  }
   return vs;
 }
 }  // namespace

@@ -54,6 +54,7 @@ const Transaction* TransactionTracker::on_event(const SignalEvent& ev) {
       tx->opcode = ev.map.opcode;
       tx->calling_gt.assign(ev.sccp.calling.gt);
       tx->imsi.assign(ev.map.imsi);
+      tx->msisdn.assign(ev.map.msisdn);
       tid_text(ev, tx->tid_text);
       ++counters_.begun;
     }
@@ -67,6 +68,7 @@ const Transaction* TransactionTracker::on_event(const SignalEvent& ev) {
   if (ev.ts_ns < oldest_last_ns_) oldest_last_ns_ = ev.ts_ns;
   if (tx->opcode < 0) tx->opcode = ev.map.opcode;
   if (tx->imsi.empty()) tx->imsi.assign(ev.map.imsi);
+  if (tx->msisdn.empty()) tx->msisdn.assign(ev.map.msisdn);
   if (t.type == TcapType::Continue) {
     ++counters_.continued;
     return tx;
@@ -90,6 +92,38 @@ void TransactionTracker::expire(uint64_t now_ns) {
   });
   oldest_last_ns_ = oldest;
   any_ended_ = false;
+}
+
+SubscriberNumbers::Pair SubscriberNumbers::pair_of(const SignalEvent& ev, const Transaction* tx) {
+  if (!ev.has(kLayerMap)) return {};
+  const MapInfo& m = ev.map;
+  const bool result = m.component == MapComponent::ReturnResult || m.component == MapComponent::ReturnResultNotLast;
+  if (m.opcode == map_op::kInsertSubscriberData && m.component == MapComponent::Invoke && !m.msisdn.empty()) {
+    // Standalone, it names the IMSI; inside a location update, the update did.
+    if (!m.imsi.empty()) return {m.imsi, m.msisdn};
+    if (tx && (tx->opcode == map_op::kUpdateLocation || tx->opcode == map_op::kUpdateGprsLocation) &&
+        !tx->imsi.empty())
+      return {tx->imsi.view(), m.msisdn};
+    return {};
+  }
+  if (result && !m.imsi.empty() && (m.opcode == map_op::kSendRoutingInfo || m.opcode == map_op::kSendRoutingInfoForSm)) {
+    if (!m.msisdn.empty()) return {m.imsi, m.msisdn};  // an SRI v3 result names both
+    if (tx && tx->opcode == m.opcode && !tx->msisdn.empty()) return {m.imsi, tx->msisdn.view()};
+  }
+  return {};
+}
+
+void SubscriberNumbers::learn(std::string_view imsi, std::string_view msisdn) {
+  if (imsi.empty() || msisdn.empty() || imsi.size() > 16 || msisdn.size() > 20) return;
+  auto [e, fresh] = table_.emplace(hash_key(imsi, 19));
+  (void)fresh;
+  e->imsi.assign(imsi);
+  e->msisdn.assign(msisdn);
+}
+
+std::string_view SubscriberNumbers::msisdn_of(std::string_view imsi) const {
+  const Entry* e = table_.find(hash_key(imsi, 19));
+  return e && e->imsi.view() == imsi ? e->msisdn.view() : std::string_view{};
 }
 
 LocationChange LocationTable::update(std::string_view imsi, std::string_view vlr, uint64_t ts_ns) {

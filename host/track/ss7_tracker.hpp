@@ -28,6 +28,7 @@ struct Transaction {
   int16_t opcode = -1;
   FixedStr<20> calling_gt;
   FixedStr<20> imsi;
+  FixedStr<20> msisdn;     // the first MSISDN the dialogue named (SRI's, SRI-for-SM's invoke)
   FixedStr<24> tid_text;   // "opc-otid" hex, for mirroring and blocking
   bool ended = false;
 };
@@ -90,6 +91,36 @@ class LocationTable {
  private:
   FlatTable<Location> table_;
   FixedStr<20> prev_;
+};
+
+// Which MSISDN an IMSI is, as the link showed it: the MAP operations that name
+// one subscriber by both (sendRoutingInfo and sendRoutingInfoForSM: the
+// invoke's MSISDN, the result's IMSI; insertSubscriberData: its MSISDN, with
+// the IMSI it carries or its updateLocation's). Victims reached by IMSI (the
+// recipient of an mt-forwardSM, a subscriber registering forwarding) are then
+// named by the number the police can call. Bounded, oldest out; the last
+// pairing wins (a number moved to another SIM).
+class SubscriberNumbers {
+ public:
+  explicit SubscriberNumbers(size_t max_subscribers = 1 << 21) : table_(max_subscribers) {}
+  // The pairing an event completes, if any: imsi and msisdn set (views into
+  // the event and tx, valid while both are), else both empty.
+  struct Pair {
+    std::string_view imsi, msisdn;
+  };
+  static Pair pair_of(const SignalEvent& ev, const Transaction* tx);
+  void learn(std::string_view imsi, std::string_view msisdn);
+  // The MSISDN of imsi (empty: not known).
+  std::string_view msisdn_of(std::string_view imsi) const;
+  size_t size() const { return table_.size(); }
+  const TableCounters& table_counters() const { return table_.counters(); }
+
+ private:
+  struct Entry {
+    FixedStr<16> imsi;    // IMSIs are at most 15 digits
+    FixedStr<20> msisdn;
+  };
+  FlatTable<Entry> table_;
 };
 
 // One short message as detection sees it (views into the event).

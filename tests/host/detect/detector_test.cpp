@@ -1716,6 +1716,48 @@ TEST(Detector, AnotherRuleOnASpoofedTextListsTheTextsRecipientsNotTheBanksCustom
   EXPECT_EQ(d->victims_of("95588", 0).size(), 5u);
 }
 
+TEST(Detector, VictimsReachedByImsiAreNamedByTheMsisdnTheLinkPairedThemWith) {
+  // A centre abroad asks our HLR where to deliver to 8613912345678 (SRI for
+  // SM) and learns its IMSI, then delivers a text under the bank's code to
+  // that IMSI. The police can call an MSISDN, not an IMSI. A second text
+  // whose SRI answer the capture holds only after it (out of order) is named
+  // by IMSI in its alert, whatever the burst: the alert says what the link
+  // had shown by its message.
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  auto sri = b.map_invoke(track::map_op::kSendRoutingInfoForSm, 9.0, "447700900001", "", TcapType::Begin, 0x50);
+  sri.map.msisdn = b.keep("8613912345678");
+  evs.push_back(sri);
+  evs.push_back(b.map_result(track::map_op::kSendRoutingInfoForSm, 9.1, 0x50, "460001234567890"));
+  evs.push_back(mt_sms(b, 10.0, "447700900001", "95588", "460001234567890", 0x300));
+  evs.push_back(mt_sms(b, 11.0, "447700900001", "8613800000008", "460002222222222", 0x301));
+  auto sri2 = b.map_invoke(track::map_op::kSendRoutingInfoForSm, 11.5, "447700900001", "", TcapType::Begin, 0x51);
+  sri2.map.msisdn = b.keep("8613922222222");
+  evs.push_back(sri2);
+  evs.push_back(b.map_result(track::map_op::kSendRoutingInfoForSm, 11.6, 0x51, "460002222222222"));
+  std::vector<std::vector<std::string>> runs;
+  for (size_t burst : {size_t(1), size_t(32)}) {
+    auto d = make(kCliSpoof);
+    ASSERT_TRUE(d);
+    auto alerts = run_in_bursts(*d, evs, burst);
+    ASSERT_EQ(alerts.size(), 2u);
+    ASSERT_EQ(alerts[0].victims.size(), 1u);
+    EXPECT_EQ(alerts[0].victims[0].number, "8613912345678");
+    EXPECT_EQ(alerts[0].victims[0].imsi, "460001234567890");
+    ASSERT_EQ(alerts[1].victims.size(), 1u);
+    EXPECT_EQ(alerts[1].victims[0].number, "460002222222222");
+    runs.push_back(alert_lines(alerts));
+    // By the end of the capture both are known by number: the victims file.
+    std::ostringstream os;
+    d->write_victims(os);
+    EXPECT_NE(os.str().find("\"imsi\":\"460001234567890\",\"last_ts\":10.0,\"number\":\"8613912345678\""),
+              std::string::npos)
+        << os.str();
+    EXPECT_NE(os.str().find("\"number\":\"8613922222222\""), std::string::npos) << os.str();
+  }
+  EXPECT_EQ(runs[0], runs[1]);
+}
+
 TEST(Detector, CliSpoofCatchesASipMessageFromAnInternationalSbc) {
   auto d = make(kCliSpoof);
   ASSERT_TRUE(d);

@@ -127,7 +127,7 @@ Alert sample_alert() {
   a.subject = "8613800138000";
   a.evidence = {{"calls", 25}, {"threshold", 20}, {"window_s", 60}};
   a.frames = {1, 3, 7};
-  a.victims = {{"491720000001", true, 0}};
+  a.victims = {{"491720000001", true, 0, {}}};
   a.action = Action::Mirror;
   return a;
 }

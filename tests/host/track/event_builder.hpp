@@ -85,6 +85,19 @@ class EventBuilder {
     return e;
   }
 
+  // The answer to a map_invoke of transaction tid: the peer's TC-END (or
+  // TC-CONTINUE) with the operation's result.
+  SignalEvent map_result(int16_t op, double ts_s, uint32_t tid, std::string imsi, TcapType t = TcapType::End) {
+    SignalEvent e = map_invoke(op, ts_s, "8613800000099", std::move(imsi), t, 0x7000 + tid);
+    e.mtp3.opc = 200;
+    e.mtp3.dpc = 100;
+    if (t == TcapType::End) e.tcap.otid_len = 0;
+    for (int i = 0; i < 4; ++i) e.tcap.dtid[size_t(i)] = uint8_t(tid >> (24 - 8 * i));
+    e.tcap.dtid_len = 4;
+    e.map.component = MapComponent::ReturnResult;
+    return e;
+  }
+
   // A CAP invoke in a TCAP message from `opc` to `dpc` with the given
   // transaction ids (0 = absent): the gsmSSF sends its own id as otid, the
   // gsmSCF sends it back as dtid.

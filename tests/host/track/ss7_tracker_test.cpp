@@ -69,6 +69,51 @@ TEST(TransactionTracker, ContinueOfAnUnknownDialogueIsCountedAsOrphan) {
   EXPECT_EQ(t.counters().orphans, 1u);
 }
 
+TEST(SubscriberNumbers, PairsAnImsiWithItsMsisdnOnlyWhereOneOperationNamesOneSubscriber) {
+  EventBuilder b;
+  TransactionTracker tx;
+  auto pair = [&](const SignalEvent& e) {
+    auto p = SubscriberNumbers::pair_of(e, tx.on_event(e));
+    return std::pair<std::string, std::string>(p.imsi, p.msisdn);
+  };
+  using P = std::pair<std::string, std::string>;
+  // sendRoutingInfoForSM: the SMSC asks with the MSISDN, the HLR answers with the IMSI.
+  auto sri = b.map_invoke(map_op::kSendRoutingInfoForSm, 1.0, "6590000001", "", TcapType::Begin, 5);
+  sri.map.msisdn = b.keep("8613912345678");
+  EXPECT_EQ(pair(sri), P());
+  EXPECT_EQ(pair(b.map_result(map_op::kSendRoutingInfoForSm, 1.1, 5, "460001234567890")),
+            P("460001234567890", "8613912345678"));
+  // updateLocation names the IMSI, the HLR's insertSubscriberData in its dialogue the MSISDN.
+  auto ul = b.map_invoke(map_op::kUpdateLocation, 2.0, "8613900000001", "460001111111111", TcapType::Begin, 6);
+  EXPECT_EQ(pair(ul), P());
+  auto isd = b.map_result(map_op::kInsertSubscriberData, 2.1, 6, "", TcapType::Continue);
+  isd.map.component = MapComponent::Invoke;
+  isd.map.msisdn = b.keep("8613911111111");
+  EXPECT_EQ(pair(isd), P("460001111111111", "8613911111111"));
+  // Standalone, it names both.
+  auto alone = b.map_invoke(map_op::kInsertSubscriberData, 3.0, "8613800000002", "460002222222222", TcapType::Begin, 7);
+  alone.map.msisdn = b.keep("8613922222222");
+  EXPECT_EQ(pair(alone), P("460002222222222", "8613922222222"));
+  // An mt-forwardSM names its recipient's IMSI and, as SM-RP-OA, the centre:
+  // not the same subscriber. Nor is an SRI-for-SM's error an answer.
+  auto mt = b.map_invoke(map_op::kMtForwardSm, 4.0, "6590000001", "460003333333333", TcapType::Begin, 8);
+  mt.map.msisdn = b.keep("6590000001");
+  EXPECT_EQ(pair(mt), P());
+  auto sri2 = b.map_invoke(map_op::kSendRoutingInfoForSm, 5.0, "6590000001", "", TcapType::Begin, 9);
+  sri2.map.msisdn = b.keep("8613944444444");
+  pair(sri2);
+  auto err = b.map_result(map_op::kSendRoutingInfoForSm, 5.1, 9, "460004444444444");
+  err.map.component = MapComponent::ReturnError;
+  EXPECT_EQ(pair(err), P());
+
+  SubscriberNumbers n(16);
+  n.learn("460001234567890", "8613912345678");
+  EXPECT_EQ(n.msisdn_of("460001234567890"), "8613912345678");
+  EXPECT_EQ(n.msisdn_of("460009999999999"), "");
+  n.learn("460001234567890", "8613900000000");  // the SIM given another number: the last pairing wins
+  EXPECT_EQ(n.msisdn_of("460001234567890"), "8613900000000");
+}
+
 TEST(LocationTable, SecondUpdateReportsThePreviousVlrAndTime) {
   LocationTable l;
   auto first = l.update("460001234567890", "8613900000010", 100);
