@@ -132,7 +132,7 @@ CallRecord* CallTracker::open_call(uint64_t key, const SignalEvent& ev, uint32_t
   return r;
 }
 
-void CallTracker::started(CallRecord& r, unsigned leg, uint32_t i, std::vector<CallFact>& facts) {
+void CallTracker::started(CallRecord& r, uint32_t leg, uint32_t i, std::vector<CallFact>& facts) {
   ++counters_.calls;
   if (legs_.later_leg(r.a.view(), r.b.view(), r.setup_ns, leg)) {
     r.later_leg = true;

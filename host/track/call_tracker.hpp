@@ -144,7 +144,7 @@ class CallTracker {
   // set); started() counts it and reports it once the caller has filled it.
   CallRecord* open_call(uint64_t key, const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts);
   // leg: the kind of leg (a kLeg value) for the same-call check.
-  void started(CallRecord& r, unsigned leg, uint32_t i, std::vector<CallFact>& facts);
+  void started(CallRecord& r, uint32_t leg, uint32_t i, std::vector<CallFact>& facts);
   // A call asked to retry and never resent: rejected at that answer.
   void end_unretried(CallRecord& r, std::vector<CallFact>& facts);
   // The first provisional / answer of a call (later ones change nothing).

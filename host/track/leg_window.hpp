@@ -19,8 +19,11 @@
 // own, so the call crosses the link twice, each time between other addresses.
 // hop_kind() makes the hop (source and destination address) part of a SIP
 // leg's kind: the B2BUA's second dialog is a later leg of its first; a redial
-// crosses the same hop and stays a call. Two hops may share a kind (one pair
-// in kKinds - first): their legs then count twice, as two calls.
+// crosses the same hop and stays a call. A hop's kind is 32 bits of its
+// addresses' hash: two hops share one with odds of one in four billion. (Until
+// the seventeenth session there were 13 SIP kinds: one deployment in 13 had its
+// B2BUA's two hops share a kind, and every call through them counted twice, as
+// two calls, doubling its callers' attempts.) A key holds kWays kinds at once.
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -34,29 +37,30 @@ namespace sigprobe::track {
 
 class LegWindow {
  public:
-  static constexpr unsigned kKinds = 16;
+  static constexpr unsigned kWays = 8;  // kinds one key counts at once
 
   explicit LegWindow(uint64_t window_ns) : window_ns_(window_ns) {}
 
-  // The kind of a leg that crossed from src to dst, one of the kinds from
-  // `first` to kKinds - 1, chosen by the two addresses (not the ports: a
-  // redial may leave from another port).
-  static unsigned hop_kind(unsigned first, const Endpoint& src, const Endpoint& dst) {
+  // The kind of a leg that crossed from src to dst, at least `first` (the
+  // kinds below are the protocols'), chosen by the two addresses (not the
+  // ports: a redial may leave from another port).
+  static uint32_t hop_kind(uint32_t first, const Endpoint& src, const Endpoint& dst) {
     auto bytes = [](const Endpoint& e) {
       return std::string_view(reinterpret_cast<const char*>(e.addr.data()), e.family == 6 ? 16 : 4);
     };
-    return first + unsigned(hash_key(bytes(src), hash_key(bytes(dst), 53)) % (kKinds - first));
+    const uint32_t h = uint32_t(hash_key(bytes(src), hash_key(bytes(dst), 53)) >> 32);
+    return std::clamp<uint32_t>(h, first, UINT32_MAX - 1);
   }
 
-  // Whether the start of kind `leg` (below kKinds) from a to b at ts_ns is a
-  // later leg of one seen already; records it either way.
-  bool later_leg(std::string_view a, std::string_view b, uint64_t ts_ns, unsigned leg) {
+  // Whether the start of kind `leg` from a to b at ts_ns is a later leg of one
+  // seen already; records it either way.
+  bool later_leg(std::string_view a, std::string_view b, uint64_t ts_ns, uint32_t leg) {
     if (window_ns_ == 0 || a.empty() || b.empty()) return false;
     return later_leg_of(hash_key(tail(a), hash_key(tail(b), 21)) | 1, ts_ns, leg);
   }
 
   // The same for a text from a: legs that carry the same text (every byte).
-  bool later_text_leg(std::string_view a, std::string_view text, uint64_t ts_ns, unsigned leg) {
+  bool later_text_leg(std::string_view a, std::string_view text, uint64_t ts_ns, uint32_t leg) {
     if (window_ns_ == 0 || a.empty() || text.empty()) return false;
     return later_leg_of(hash_key(tail(a), hash_key(text, 37)) | 1, ts_ns, leg);
   }
@@ -64,7 +68,8 @@ class LegWindow {
  private:
   struct Start {
     uint64_t key = 0, ts_ns = 0;
-    uint8_t count[kKinds] = {};  // starts of each kind while the window is open
+    uint32_t kind[kWays] = {};   // kind + 1 (0: a free way)
+    uint8_t count[kWays] = {};   // its starts while the window is open
   };
   static constexpr size_t kSlots = 1 << 16;
 
@@ -73,18 +78,27 @@ class LegWindow {
     return s.substr(s.size() > kTail ? s.size() - kTail : 0);
   }
 
-  bool later_leg_of(uint64_t key, uint64_t ts_ns, unsigned k) {
+  bool later_leg_of(uint64_t key, uint64_t ts_ns, uint32_t k) {
     if (slots_.empty()) slots_.resize(kSlots);
     Start& s = slots_[key % kSlots];
     const uint64_t dt = ts_ns > s.ts_ns ? ts_ns - s.ts_ns : s.ts_ns - ts_ns;
     if (s.key != key || dt > window_ns_) s = {key, ts_ns, {}};
     s.ts_ns = std::max(s.ts_ns, ts_ns);
-    k %= kKinds;
+    const uint32_t id = k + 1;
+    unsigned at = kWays;
+    for (unsigned j = 0; j < kWays && at == kWays; ++j)
+      if (s.kind[j] == id) at = j;
+    if (at == kWays) {
+      // A kind new to the key: a free way, else the one with the fewest starts.
+      at = unsigned(std::min_element(s.count, s.count + kWays) - s.count);
+      s.kind[at] = id;
+      s.count[at] = 0;
+    }
     uint8_t others = 0;
-    for (unsigned j = 0; j < kKinds; ++j)
-      if (j != k) others = std::max(others, s.count[j]);
-    const bool later = s.count[k] < others;
-    if (s.count[k] < 255) ++s.count[k];
+    for (unsigned j = 0; j < kWays; ++j)
+      if (j != at) others = std::max(others, s.count[j]);
+    const bool later = s.count[at] < others;
+    if (s.count[at] < 255) ++s.count[at];
     return later;
   }
 
