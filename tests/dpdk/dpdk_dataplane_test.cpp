@@ -597,15 +597,16 @@ TEST_F(DpdkDataplane, EnforcingPacketByPacketGivesTheSameAlertLinesAsReplayInBur
   // With --enforce the worker hands the detector one packet at a time (a
   // verdict is due per packet); replay hands it 32. An alert's victims are
   // those known at its message, not at the end of its burst, so the lines
-  // agree to the byte. In these scenarios flagged callers go on calling in
-  // the same burst after their alert (the victims lists differed before).
-  for (const char* scenario : {"calls", "sip_attack"}) {
+  // agree to the byte. In four of the scenarios flagged callers go on
+  // calling or texting in the same burst after their alert (their victims
+  // lists differed before).
+  for (const char* scenario : {"calls", "night", "simbox", "sip_attack", "ss7_sms"}) {
     SCOPED_TRACE(scenario);
     const std::string in = source_dir() + "/pcaps/scenarios/" + scenario + ".pcap";
     ASSERT_EQ(sigprobe("replay " + in + " --alerts " + path("replay.jsonl"), "replay.log"), 0);
     run_inline(in, path("empty.pcap"), "0@0,1@1", "--enforce --alerts " + path("enforce.jsonl"));
     const auto replayed = lines_of(path("replay.jsonl"));
-    EXPECT_GE(replayed.size(), 5u);
+    EXPECT_FALSE(replayed.empty());
     EXPECT_EQ(lines_of(path("enforce.jsonl")), replayed);
   }
 }
