@@ -108,6 +108,9 @@ class RulesAnalyzer final : public DetectAnalyzer {
     };
     table("calls", det_->calls().open_calls(), det_->calls().table_counters());
     table("tcap_transactions", det_->transactions().open(), det_->transactions().table_counters());
+    table("contacts", det_->contacts().numbers(), det_->contacts().table_counters());
+    table("locations", det_->locations().size(), det_->locations().table_counters());
+    table("subscriber_numbers", det_->subscriber_numbers().size(), det_->subscriber_numbers().table_counters());
     const detect::DetectCounters& c = det_->counters();
     out.emplace_back("sigprobe_detect_profile_evictions_total", double(c.profile_evictions));
     out.emplace_back("sigprobe_detect_caught_evictions_total", double(c.caught_evictions));

@@ -108,6 +108,9 @@ class Detector {
   const DetectCounters& counters() const { return counters_; }
   const track::CallTracker& calls() const { return calls_; }
   const track::TransactionTracker& transactions() const { return txns_; }
+  const track::ContactLog& contacts() const { return contacts_; }
+  const track::LocationTable& locations() const { return locations_; }
+  const track::SubscriberNumbers& subscriber_numbers() const { return numbers_; }
   // Work the offload stages handed to a fallback: fpga batches after a card
   // failure, cpu fields whose Hyperscan scan failed.
   uint64_t offload_fallbacks() const { return pattern_->fallbacks() + rate_->fallbacks(); }

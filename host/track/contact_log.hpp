@@ -83,6 +83,7 @@ class ContactLog {
   const std::vector<Contact>* contacts_after(std::string_view from, uint32_t event,
                                              std::vector<Contact>& scratch) const;
   uint64_t dropped() const { return dropped_; }
+  size_t numbers() const { return table_.size(); }  // numbers with a list
   const TableCounters& table_counters() const { return table_.counters(); }
 
  private:

@@ -86,6 +86,7 @@ class LocationTable {
   // Marks imsi as seen (any MAP traffic naming it) without a location.
   void touch(std::string_view imsi, uint64_t ts_ns);
   const Location* find(std::string_view imsi) const;
+  size_t size() const { return table_.size(); }
   const TableCounters& table_counters() const { return table_.counters(); }
 
  private:

@@ -64,6 +64,12 @@ TEST(AnalyzerMetrics, CallTableOccupancyCountsOpenCalls) {
   a->append_metrics(m);
   EXPECT_EQ(metric(m, "sigprobe_table_entries{table=\"calls\"}"), 2.0);
   EXPECT_EQ(metric(m, "sigprobe_table_evictions_total{table=\"calls\"}"), 0.0);
+  // The caller's contact list; no MAP traffic yet: no locations, no IMSI-MSISDN pairs.
+  EXPECT_EQ(metric(m, "sigprobe_table_entries{table=\"contacts\"}"), 1.0);
+  EXPECT_GT(metric(m, "sigprobe_table_capacity{table=\"contacts\"}"), 0.0);
+  EXPECT_EQ(metric(m, "sigprobe_table_entries{table=\"locations\"}"), 0.0);
+  EXPECT_EQ(metric(m, "sigprobe_table_entries{table=\"subscriber_numbers\"}"), 0.0);
+  EXPECT_EQ(metric(m, "sigprobe_table_evictions_total{table=\"subscriber_numbers\"}"), 0.0);
 }
 
 // The decoders are built once with the first rules' country code: a reload
