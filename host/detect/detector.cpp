@@ -276,6 +276,7 @@ struct Detector::Impl {
   // alert on it then lists the number reached, not the subscriber's contacts,
   // and its block takes the message, not the number.
   std::string_view spoofed_cli, spoofed_called;
+  uint64_t spoofed_block_key = 0;
   // IMSI-MSISDN pairings of the burst's events (SubscriberNumbers::pair_of),
   // learned in phase 3 at their event's turn: an alert names its victims as
   // the link had shown them by its message.
@@ -286,7 +287,6 @@ struct Detector::Impl {
   };
   std::vector<IdPair> id_pairs;
   size_t id_next = 0;
-  uint64_t spoofed_block_key = 0;
   std::vector<offload::RateSample> samples;
   std::vector<offload::RateResult> results;
   std::vector<Consumer> consumers;
@@ -881,7 +881,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
                                                                                                      : 0);
     for (; m.id_next < m.id_pairs.size() && m.id_pairs[m.id_next].event == i; ++m.id_next)
       numbers_.learn(m.id_pairs[m.id_next].imsi.view(), m.id_pairs[m.id_next].msisdn.view());
-    m.spoofed_cli = {};
+    m.spoofed_cli = m.spoofed_called = {};
     if (offers & kNeedSpoof) {
       m.spoofed_cli = m.spoof_hits[m.spoof_next].cli;
       m.spoofed_called = m.spoof_hits[m.spoof_next].called;
@@ -1566,18 +1566,13 @@ std::vector<Victim> Detector::called_victims(std::string_view number, const std:
   auto was_called = [&](std::string_view n) { return std::find(called.begin(), called.end(), n) != called.end(); };
   std::erase_if(out, [&](const Victim& v) { return !was_called(v.number) && (v.imsi.empty() || !was_called(v.imsi)); });
   // A called number the contact log no longer holds (pushed out) is still one.
-  const size_t held = out.size();
-  for (const std::string& n : called)
-    if (std::none_of(out.begin(), out.begin() + ptrdiff_t(held),
-                     [&](const Victim& v) { return v.number == n || v.imsi == n; }))
-      out.push_back({n, false, last_ns, {}});
-  if (out.size() > held) {
-    std::vector<Victim> more(out.begin() + ptrdiff_t(held), out.end());
-    out.resize(held);
-    name_by_msisdn(more);
-    for (Victim& v : more)
-      if (std::none_of(out.begin(), out.end(), [&](const Victim& w) { return w.number == v.number; }))
-        out.push_back(std::move(v));
+  for (const std::string& n : called) {
+    if (std::any_of(out.begin(), out.end(), [&](const Victim& v) { return v.number == n || v.imsi == n; }))
+      continue;
+    std::vector<Victim> one{{n, false, last_ns, {}}};
+    name_by_msisdn(one);
+    if (std::none_of(out.begin(), out.end(), [&](const Victim& v) { return v.number == one[0].number; }))
+      out.push_back(std::move(one[0]));
   }
   return out;
 }

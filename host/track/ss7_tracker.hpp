@@ -99,8 +99,8 @@ class LocationTable {
 // invoke's MSISDN, the result's IMSI; insertSubscriberData: its MSISDN, with
 // the IMSI it carries or its updateLocation's). Victims reached by IMSI (the
 // recipient of an mt-forwardSM, a subscriber registering forwarding) are then
-// named by the number the police can call. Bounded, oldest out; the last
-// pairing wins (a number moved to another SIM).
+// named by the number the police can call. Bounded, oldest out; an IMSI's
+// last pairing wins (a SIM given another number).
 class SubscriberNumbers {
  public:
   explicit SubscriberNumbers(size_t max_subscribers = 1 << 21) : table_(max_subscribers) {}
