@@ -107,6 +107,7 @@ class Scenario:
         self.f = Frames(start_s)
         self.fraud = {}     # subject -> {"rules": set, "first_ts": t, "what": text}
         self.benign = {}    # subject -> why
+        self.victims = {}   # subject -> {"rules", "first_ts", "what"} (victim_on_line)
         self.n_call = 0
         self.n_cap = 0      # CAMEL calls: the SSF's transaction ids, apart from the MAP ones
         self.n_cap_sms = 0  # CAMEL SMS dialogues: the SSF's transaction ids, apart from the calls'
@@ -121,6 +122,11 @@ class Scenario:
 
     def label_benign(self, subject, why):
         self.benign[subject] = why
+
+    # A victim a rule must raise (victim_on_line): labelled apart from the fraud
+    # subjects; t is when the rule can first know (min_talk after the answer).
+    def label_victim(self, subject, rules, t, what):
+        self.victims[subject] = {"rules": set(rules), "first_ts": t, "what": what}
 
     # ---- SIP ------------------------------------------------------------------
     def sip(self, t, src, dst, data):
@@ -351,6 +357,10 @@ class Scenario:
                        "what": e["what"]} for s, e in sorted(self.fraud.items())],
             "benign": [{"subject": s, "why": w} for s, w in sorted(self.benign.items())],
         }
+        if self.victims:
+            labels["victims"] = [{"subject": s, "rules": sorted(e["rules"]),
+                                  "first_ts": round(EPOCH_2026 + self.start_s + e["first_ts"], 6),
+                                  "what": e["what"]} for s, e in sorted(self.victims.items())]
         with open(os.path.join(OUT, self.name + ".labels.json"), "w") as fh:
             json.dump(labels, fh, indent=1, ensure_ascii=False)
             fh.write("\n")
@@ -404,8 +414,11 @@ def calls():
     # A number on the police blacklist makes three ordinary calls.
     k = "8617099990001"
     for i in range(3):
-        s.call(3000 + i * 100, k, rnd.choice(subs)[0], "10.50.0.11", "IMS-UE/3.1", 5, 600 if i == 0 else 60,
+        v = rnd.choice(subs)[0]
+        s.call(3000 + i * 100, k, v, "10.50.0.11", "IMS-UE/3.1", 5, 600 if i == 0 else 60,
                "answered")  # the first victim stays on the line for 10 minutes: a deep victim
+        if i == 0:  # still on the line 5 minutes after the answer (victim_on_line's min_talk)
+            s.label_victim(v, ["victim_on_line"], 3000 + 5 + 300, "on the line with the blacklisted number")
     s.label_fraud(k, ["police_blacklist"], 3000, "on the police blacklist")
     # Hard case: a call centre, one number, a call every 20 s, answered and long.
     cc = "8610400800000"

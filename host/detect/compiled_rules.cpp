@@ -262,6 +262,7 @@ std::unique_ptr<CompiledRules> compile_rules(std::shared_ptr<const rules::RuleSe
       for (uint32_t l : r.source_lists) out->compiled[i].sources.add(rs->lists[l]);
       continue;  // no pattern, no windowed quantity
     }
+    if (r.type == RuleType::VictimOnLine) continue;  // the detector watches flagged numbers' calls
     for (const auto& cond : r.conditions)
       if (cond.metric == Metric::SequentialCallees) out->needs_sequential = true;
     uint32_t mask = 0;

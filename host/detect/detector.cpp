@@ -300,6 +300,7 @@ struct Detector::Impl {
   uint8_t immediate_needs = 0;            // union over immediate_rules
   std::vector<uint64_t> rule_name_hash;
   std::vector<uint32_t> spoof_rules;      // cli_spoof rules, in rule order
+  std::vector<uint32_t> on_line_rules;    // victim_on_line rules, in rule order
   bool learn_roaming = false;             // a cli_spoof rule lets numbers roaming abroad pass
 
   // state that survives reloads
@@ -316,6 +317,20 @@ struct Detector::Impl {
   // later one to a home VLR takes the number out). Their calls home come in
   // from abroad with their own number: a cli_spoof rule lets them pass.
   track::FlatTable<uint8_t> roaming_abroad;
+  // victim_on_line: the numbers flagged (an MSISDN subject of any other
+  // rule, not a spoofed one), by hash_bytes; and the answered calls of
+  // theirs being watched, each until min_talk after its answer (then raised
+  // if the call is still up) or until the watch list is full (counted).
+  track::FlatTable<uint8_t> flagged{1 << 20};
+  struct OnLine {
+    uint64_t rule_hash;                  // the rule's name (rule_name_hash): reloads keep the watch
+    track::FixedStr<24> caller, callee;  // the call, as the contact log has it
+    bool flagged_caller;                 // else the callee is the flagged one
+    uint64_t answer_ns, due_ns;
+  };
+  static constexpr size_t kMaxOnLine = 1 << 16;
+  std::vector<OnLine> on_line;
+  uint64_t on_line_due = UINT64_MAX;     // the earliest due_ns
   uint64_t last_ts_ns = 0;
   std::span<const SignalEvent> burst;  // the events on_events() is working on
   // The last kRecentCalls call starts, kept while a rule groups calls (simbox):
@@ -336,6 +351,7 @@ struct Detector::Impl {
     immediate_rules.clear();
     immediate_needs = 0;
     spoof_rules.clear();
+    on_line_rules.clear();
     learn_roaming = false;
     rule_name_hash.clear();
     for (size_t r = 0; r < cr.compiled.size(); ++r) {
@@ -360,6 +376,9 @@ struct Detector::Impl {
           need = kNeedSpoof;
           spoof_rules.push_back(uint32_t(r));
           learn_roaming |= c.rule->roaming_exempt;
+          break;
+        case RuleType::VictimOnLine:
+          on_line_rules.push_back(uint32_t(r));
           break;
         default:
           break;
@@ -890,6 +909,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     if (offers & m.immediate_needs)
       for (auto [r, need] : m.immediate_rules)
         if (offers & need) apply_immediate(r, ev, i, alerts);
+    if (!m.on_line_rules.empty()) watch_answers(i);
     // windowed quantities of this event
     m.touched.clear();
     for (; ci < m.consumers.size() && m.consumers[ci].event == i; ++ci) {
@@ -931,6 +951,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     }
     for (auto [cidx, r] : m.touched) evaluate(r, m.consumers[cidx], ev, alerts);
     while (m.spoof_next < m.spoof_hits.size() && m.spoof_hits[m.spoof_next].event == i) ++m.spoof_next;
+    if (ev.ts_ns >= m.on_line_due) raise_on_line(ev, i, alerts);
   }
   counters_.profile_evictions = m.profiles.counters().evictions;
   counters_.caught_evictions = caught_.counters().evictions;
@@ -1372,6 +1393,83 @@ void Detector::evaluate(uint32_t r, const detail::Consumer& c, const SignalEvent
         p, c.fact, alerts);
 }
 
+void Detector::watch(std::string_view caller, std::string_view callee, bool flagged_caller, uint64_t answer_ns) {
+  Impl& m = *impl_;
+  for (uint32_t r : m.on_line_rules) {
+    if (m.on_line.size() >= Impl::kMaxOnLine) {
+      ++counters_.on_line_unwatched;
+      continue;
+    }
+    const uint64_t due = answer_ns + compiled_->compiled[r].rule->min_talk_ns;
+    m.on_line.push_back({m.rule_name_hash[r], caller, callee, flagged_caller, answer_ns, due});
+    m.on_line_due = std::min(m.on_line_due, due);
+  }
+}
+
+void Detector::watch_answers(size_t i) {
+  Impl& m = *impl_;
+  if (m.flagged.size() == 0) return;
+  for (uint32_t f = m.fact_begin[i]; f < m.fact_begin[i + 1]; ++f) {
+    const CallFact& cf = m.facts[f];
+    if (cf.kind != CallFactKind::Answered) continue;
+    const CallRecord& rec = *cf.rec;
+    if (rec.later_leg || rec.cli_spoofed) continue;  // the first leg is watched; a spoof is not its subscriber
+    const bool by_caller = m.flagged.find(hash_bytes(rec.a.view())) != nullptr;
+    if (!by_caller && !m.flagged.find(hash_bytes(rec.b.view()))) continue;
+    watch(rec.a.view(), rec.b.view(), by_caller, rec.answer_ns);
+  }
+}
+
+void Detector::watch_calls_of(std::string_view number, size_t i) {
+  std::vector<track::Contact> then;
+  if (const auto* cs = contacts_.contacts_after(number, uint32_t(i), then))
+    for (const track::Contact& c : *cs)
+      if (c.on_call) watch(number, c.number.view(), true, c.answer_ns);
+}
+
+void Detector::raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>& alerts) {
+  Impl& m = *impl_;
+  std::vector<track::Contact> then;
+  uint64_t next = UINT64_MAX;
+  size_t keep = 0;
+  for (size_t k = 0; k < m.on_line.size(); ++k) {
+    const Impl::OnLine o = m.on_line[k];
+    if (o.due_ns > ev.ts_ns) {
+      next = std::min(next, o.due_ns);
+      m.on_line[keep++] = o;
+      continue;
+    }
+    // Still up: the caller's contact with the callee is on the call answered then.
+    bool up = false;
+    if (const auto* cs = contacts_.contacts_after(o.caller.view(), uint32_t(i), then))
+      for (const track::Contact& c : *cs)
+        if (c.number.view() == o.callee.view()) {
+          up = c.on_call && c.answer_ns == o.answer_ns;
+          break;
+        }
+    if (!up) continue;
+    uint32_t r = UINT32_MAX;
+    for (uint32_t x : m.on_line_rules)
+      if (m.rule_name_hash[x] == o.rule_hash) r = x;
+    if (r == UINT32_MAX) continue;  // the rule went at a reload
+    const rules::Rule& rule = *compiled_->compiled[r].rule;
+    if (rule.hours_mask && !in_hours(rule, ev.ts_ns)) continue;
+    const std::string_view victim = o.flagged_caller ? o.callee.view() : o.caller.view();
+    const std::string_view suspect = o.flagged_caller ? o.caller.view() : o.callee.view();
+    raise(r, SubjectType::Msisdn, victim, ev,
+          [&] {
+            return nlohmann::json{{"flagged", suspect},
+                                  {"caller", o.caller.view()},
+                                  {"callee", o.callee.view()},
+                                  {"talk_s", (ev.ts_ns - o.answer_ns) / 1'000'000'000ull},
+                                  {"min_talk_s", rule.min_talk_ns / 1'000'000'000ull}};
+          },
+          nullptr, -1, alerts);
+  }
+  m.on_line.resize(keep);
+  m.on_line_due = next;
+}
+
 bool Detector::spoofed(SubjectType st, std::string_view subject) const {
   return st == SubjectType::Msisdn && !impl_->spoofed_cli.empty() && subject == impl_->spoofed_cli;
 }
@@ -1430,6 +1528,7 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
     cg.first_ts_ns = ev.ts_ns;
     if (pushed_out_before) cg.seq_base = counters_.alerts;
     cg.spoofed_cli = rule.type == rules::RuleType::CliSpoof || spoofed_hit;
+    cg.victim = rule.type == rules::RuleType::VictimOnLine;
   }
   cg.window_end_ns = ev.ts_ns + rule.window_ns;
   const uint64_t since = ev.ts_ns > settings.victims_lookback_ns ? ev.ts_ns - settings.victims_lookback_ns : 0;
@@ -1460,8 +1559,9 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
   a.subject = std::string(subject);
   a.evidence = std::move(evidence);
   a.action = rule.action;
-  // Following the subject would mirror the real subscriber's own calls.
-  a.mirror_subject = !cg.spoofed_cli;
+  // Following the subject would mirror the real subscriber's own calls (or
+  // the victim's).
+  a.mirror_subject = !cg.spoofed_cli && !cg.victim;
   if (p) {
     std::vector<std::pair<uint64_t, uint16_t>> fr;
     for (uint8_t k = 0; k < p->nframes; ++k) fr.push_back({p->frame(k), p->port(k)});
@@ -1486,8 +1586,14 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
   AsOf at{UINT32_MAX, ev.ts_ns};
   if (&ev >= m.burst.data() && &ev < m.burst.data() + m.burst.size()) at.event = uint32_t(&ev - m.burst.data());
   if (cg.spoofed_cli) a.victims = called_victims(subject, cg.members, ev.ts_ns, since, at);
+  else if (cg.victim) {}  // the subject is the victim
   else if (st == SubjectType::Msisdn) a.victims = victims_of(subject, since, at);
   else if (!cg.members.empty()) a.victims = victims_of(cg.members, since, at);
+  // A number flagged now: victim_on_line watches its calls (those up now, and
+  // those answered from now on).
+  if (st == SubjectType::Msisdn && !cg.spoofed_cli && !cg.victim && !m.on_line_rules.empty() &&
+      at.event != UINT32_MAX && m.flagged.emplace(sh).second)
+    watch_calls_of(subject, at.event);
   // A spoofed number's calls and texts are blocked one by one, never the
   // number, whichever rule flags it.
   if (rule.action == Action::Block && spoofed_hit) m.blocked_calls.emplace(m.spoofed_block_key);

@@ -56,6 +56,9 @@ struct Caught {
   // Opened by cli_spoof, or by any rule on a spoofed call or text: members
   // are the numbers reached.
   bool spoofed_cli = false;
+  // A victim_on_line rule's: the subject is a victim, not a suspect (not
+  // among the flagged numbers of the reports and the victims file).
+  bool victim = false;
 };
 struct RuleTotals {
   uint64_t alerts = 0, hits = 0;
@@ -69,6 +72,7 @@ struct DetectCounters {
   uint64_t blocked_call_evictions = 0;
   uint64_t sms_later_legs = 0;              // SMS seen again as another leg (track::LegWindow)
   uint64_t cli_roaming_passed = 0;          // calls from abroad with our number, of a subscriber roaming there
+  uint64_t on_line_unwatched = 0;           // flagged numbers' answered calls victim_on_line could not watch (list full)
 };
 
 // When victims are read: now (after every event so far), or just after
@@ -167,6 +171,14 @@ class Detector {
   // Victims reached by an IMSI the link paired with an MSISDN are named by
   // the MSISDN (Victim::imsi keeps the IMSI); one reached both ways is one.
   void name_by_msisdn(std::vector<Victim>& victims) const;
+  // victim_on_line, phase 3 at event i: watch the answered calls of event i
+  // that involve a flagged number, and raise the watched calls still up
+  // min_talk after their answer.
+  void watch_answers(size_t i);
+  void watch(std::string_view caller, std::string_view callee, bool flagged_caller, uint64_t answer_ns);
+  void raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>& alerts);
+  // A number just flagged: its answered calls up at event i are watched too.
+  void watch_calls_of(std::string_view number, size_t i);
   // True when subject is the number the current event presents from abroad
   // (phase 3; see Impl::spoofed_cli).
   bool spoofed(SubjectType st, std::string_view subject) const;

@@ -28,7 +28,7 @@ struct FlaggedNumber {
 std::map<std::string, FlaggedNumber> flagged_numbers(const track::FlatTable<Caught>& caught) {
   std::map<std::string, FlaggedNumber> out;
   caught.for_each([&](uint64_t, const Caught& c) {
-    if (c.subject_type != SubjectType::Msisdn) return;
+    if (c.subject_type != SubjectType::Msisdn || c.victim) return;  // a victim_on_line subject is a victim
     FlaggedNumber& f = out[c.subject];
     if (f.rules.empty() || c.first_ts_ns < f.first_ns) f.first_ns = c.first_ts_ns;
     f.rules.push_back(c.rule);
@@ -126,6 +126,9 @@ void Detector::print_caught(std::ostream& os) const {
                       counters_.sms_later_legs);
   if (counters_.whitelisted_suppressed)
     os << fmt::format("  whitelisted subjects not flagged: {} time(s)\n", counters_.whitelisted_suppressed);
+  if (counters_.on_line_unwatched)
+    os << fmt::format("  answered calls of flagged numbers not watched for victim_on_line (watch list full): {}\n",
+                      counters_.on_line_unwatched);
   if (counters_.cli_roaming_passed)
     os << fmt::format("  calls from abroad with our number passed, its subscriber roaming abroad: {}\n",
                       counters_.cli_roaming_passed);

@@ -13,7 +13,7 @@ namespace {
 constexpr std::array<std::string_view, size_t(RuleType::Count_)> kTypeNames{
     "number_list", "content",  "bulk_text",    "signature", "caller_behaviour", "wangiri",
     "simbox",      "sip_attack", "ss7_security", "roaming",  "sms_flood",
-    "cli_spoof"};
+    "cli_spoof",   "victim_on_line"};
 
 constexpr std::array<std::string_view, size_t(Metric::Count_)> kMetricNames{
     "attempts", "distinct_callees", "answer_ratio", "short_ratio", "cancel_ratio",

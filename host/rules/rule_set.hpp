@@ -16,7 +16,7 @@ namespace sigprobe::rules {
 
 enum class RuleType : uint8_t {
   NumberList, Content, BulkText, Signature, CallerBehaviour, Wangiri, SimBox, SipAttack,
-  Ss7Security, Roaming, SmsFlood, CliSpoof, Count_
+  Ss7Security, Roaming, SmsFlood, CliSpoof, VictimOnLine, Count_
 };
 std::string_view rule_type_name(RuleType t);
 
@@ -144,6 +144,12 @@ struct Rule {
   // GT under neither home_gt_prefixes nor country_code) or a SIP MESSAGE from
   // a source of source_lists, whose sender is in `lists`.
   bool sms = true;
+  // victim_on_line: an answered call between a number flagged by another
+  // rule and someone else, still up min_talk after its answer (settings.
+  // deep_victim_call unless given): the subject is that someone, a victim on
+  // the line now, for the operator to warn or cut in (the probe cannot end an
+  // answered call itself, so the rule does not block).
+  uint64_t min_talk_ns = 0;
 };
 
 struct Settings {

@@ -51,6 +51,7 @@ std::vector<std::string_view> type_keys(RuleType t) {
     case RuleType::Roaming: return {"mode", "high_risk"};
     case RuleType::SmsFlood: return {"group_by", "foreign_only"};
     case RuleType::CliSpoof: return {"cli", "international_sources", "international_opcs", "roaming_exempt", "sms"};
+    case RuleType::VictimOnLine: return {"min_talk"};
     default: return {};
   }
 }
@@ -731,6 +732,16 @@ class Loader {
           return fail(r, "rule '" + rule.name +
                              "' (cli_spoof) needs settings.home_gt_prefixes to tell a VLR abroad, or "
                              "'roaming_exempt: false'");
+        return true;
+      }
+      case RuleType::VictimOnLine: {
+        rule.min_talk_ns = rs_.settings.deep_victim_call_ns;
+        if (auto n = r["min_talk"]; n && !as_duration(n, "min_talk", rule.min_talk_ns)) return false;
+        if (rule.min_talk_ns == 0) return fail(r["min_talk"] ? r["min_talk"] : r, "'min_talk' must be above 0");
+        if (rule.action == Action::Block)
+          return fail(r["action"], "rule '" + rule.name +
+                                       "' (victim_on_line) cannot block: its subject is the victim, and the "
+                                       "probe cannot end an answered call; use alert or mirror");
         return true;
       }
       default:

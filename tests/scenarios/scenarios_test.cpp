@@ -65,6 +65,9 @@ TEST_P(Scenario, EveryFraudSubjectCaughtAndNoBenignSubjectFlagged) {
   json labels = json::parse(std::ifstream(labels_path));
   std::map<std::string, json> fraud;
   for (auto& f : labels["fraud"]) fraud[f["subject"]] = f;
+  // Victims a rule must raise (victim_on_line: on the line with a flagged
+  // number): scored like the fraud subjects, for their rules.
+  for (auto& f : labels.value("victims", json::array())) fraud[f["subject"]] = f;
   std::set<std::string> benign;
   for (auto& b : labels["benign"]) benign.insert(b["subject"]);
 
@@ -80,7 +83,7 @@ TEST_P(Scenario, EveryFraudSubjectCaughtAndNoBenignSubjectFlagged) {
     EXPECT_FALSE(benign.count(subject)) << name << ": benign subject " << subject << " flagged by " << rule;
     if (!fraud.count(subject)) {
       ++score[rule].wrong;
-      ADD_FAILURE() << name << ": " << rule << " flagged " << subject << ", which is not a fraud subject";
+      ADD_FAILURE() << name << ": " << rule << " flagged " << subject << ", which is neither a fraud subject nor a labelled victim";
     }
     auto key = std::make_pair(subject, rule);
     if (!first_verdict.count(key) || ts < first_verdict[key]) first_verdict[key] = ts;

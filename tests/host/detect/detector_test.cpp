@@ -1758,6 +1758,66 @@ TEST(Detector, VictimsReachedByImsiAreNamedByTheMsisdnTheLinkPairedThemWith) {
   EXPECT_EQ(runs[0], runs[1]);
 }
 
+constexpr const char* kOnLine =
+    "  black2: {entries: ['8613700000099']}\n"
+    "rules:\n"
+    "  - name: black\n    type: number_list\n    lists: [black, black2]\n    fields: [calling]\n"
+    "  - name: on_line\n    type: victim_on_line\n    min_talk: 2m\n    severity: critical\n";
+
+TEST(Detector, AVictimStillOnTheLineWithAFlaggedNumberIsRaisedWhileTheCallLasts) {
+  // The blacklisted 8617099990001 calls V1 (10 minutes) and V2 (1 minute);
+  // V3 calls it back (7 minutes). 8613700000099 is on a 15-minute call with
+  // V4 when its next call gets it flagged. Background calls give the link
+  // messages all along. Each victim still on the line 2 minutes after the
+  // answer is raised at the first message from then on; V2 hung up first.
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (int k = 0; k < 40; ++k)
+    call(b, evs, 1.0 + k * 5, "bg" + std::to_string(k), "8613811111111", "86139555" + std::to_string(10000 + k), 1, 2);
+  call(b, evs, 5.0, "x1", "8613700000099", "8613900000004", 1, 900);                // V4, before the flag
+  call(b, evs, 10.0, "k1", "8617099990001", "8613900000001", 1, 600);               // V1
+  call(b, evs, 20.0, "k2", "8617099990001", "8613900000002", 1, 60);                // V2
+  call(b, evs, 30.0, "k3", "8613900000003", "8617099990001", 1, 420);               // V3 calls back
+  call(b, evs, 100.0, "x2", "8613700000099", "8613900000005", 1, 0);                // flags 8613700000099
+  std::vector<std::vector<std::string>> runs;
+  for (size_t burst : {size_t(1), size_t(7), size_t(32)}) {
+    auto d = make(kOnLine);
+    ASSERT_TRUE(d);
+    auto alerts = run_in_bursts(*d, evs, burst);
+    runs.push_back(alert_lines(alerts));
+    std::vector<std::pair<std::string, double>> on_line;  // (victim, alert time)
+    for (const Alert& a : alerts)
+      if (a.rule == "on_line") on_line.push_back({a.subject, double(a.ts_ns) / 1e9});
+    // V1 answered at 11.2 s, due 131.2; V4 answered 6.2, due 126.2; V3 answered 31.2, due 151.2;
+    // the background's messages fall every second or so.
+    ASSERT_EQ(on_line.size(), 3u) << burst;
+    EXPECT_EQ(on_line[0].first, "8613900000004");
+    EXPECT_EQ(on_line[1].first, "8613900000001");
+    EXPECT_EQ(on_line[2].first, "8613900000003");
+    EXPECT_GE(on_line[0].second, 126.2);
+    EXPECT_LT(on_line[0].second, 128.3);
+    EXPECT_GE(on_line[1].second, 131.2);
+    EXPECT_LT(on_line[1].second, 133.3);
+    auto it = std::find_if(alerts.begin(), alerts.end(), [](const Alert& a) { return a.subject == "8613900000003"; });
+    ASSERT_NE(it, alerts.end());
+    const Alert& v3 = *it;
+    EXPECT_EQ(v3.evidence["flagged"], "8617099990001");
+    EXPECT_EQ(v3.evidence["caller"], "8613900000003");
+    EXPECT_EQ(v3.evidence["talk_s"], 120);
+    EXPECT_EQ(v3.severity, Severity::Critical);
+    EXPECT_TRUE(v3.victims.empty());
+    EXPECT_FALSE(v3.mirror_subject);
+    // The victims are no suspects: the victims file lists the two flagged numbers only.
+    std::ostringstream os;
+    d->write_victims(os);
+    const std::string file = os.str();
+    EXPECT_EQ(std::count(file.begin(), file.end(), '\n'), 2) << file;
+    EXPECT_EQ(file.find("\"subject\":\"8613900000003\""), std::string::npos) << file;
+  }
+  EXPECT_EQ(runs[1], runs[0]);
+  EXPECT_EQ(runs[2], runs[0]);
+}
+
 TEST(Detector, CliSpoofCatchesASipMessageFromAnInternationalSbc) {
   auto d = make(kCliSpoof);
   ASSERT_TRUE(d);
