@@ -1818,6 +1818,45 @@ TEST(Detector, AVictimStillOnTheLineWithAFlaggedNumberIsRaisedWhileTheCallLasts)
   EXPECT_EQ(runs[2], runs[0]);
 }
 
+// A reload while a flagged number's call is watched: the watch goes on under
+// the rule's name (another rule before it moves its index); a reload that
+// drops the rule drops its watch.
+TEST(Detector, AReloadKeepsTheCallsVictimOnLineWatches) {
+  const std::string moved = std::string(kOnLine).replace(std::string(kOnLine).find("rules:\n") + 7, 0,
+                                                          "  - name: first\n    type: wangiri\n    min_one_ring_calls: 50\n");
+  const std::string dropped = std::string(kOnLine).substr(0, std::string(kOnLine).find("  - name: on_line"));
+  for (const std::string* next : {&moved, &dropped}) {
+    SpecRegistry reg;
+    auto d = make_compiled(compile(kOnLine, reg));
+    ASSERT_TRUE(d);
+    EventBuilder b;
+    std::vector<SignalEvent> first, second;
+    call(b, first, 10.0, "k1", "8617099990001", "8613900000001", 1, 600);  // answered at 11.2 s, up 10 minutes
+    for (int k = 0; k < 30; ++k)
+      call(b, second, 40.0 + k * 5, "bg" + std::to_string(k), "8613811111111", "8613955" + std::to_string(10000 + k), 1, 2);
+    sort_by_time(first);
+    // Up to the answer: the call is watched from then on.
+    std::vector<SignalEvent> head(first.begin(), first.begin() + 3), tail(first.begin() + 3, first.end());
+    ASSERT_EQ(run(*d, head).size(), 1u);  // the blacklist's alert
+    auto c = compile(*next, reg);
+    ASSERT_TRUE(c);
+    std::string err;
+    offload::OffloadOptions o;
+    o.backend = offload::Backend::Cpu;
+    auto e = offload::make_engines(o, c->patterns, c->rates, err);
+    d->swap_rules(std::move(c), std::move(e.pattern), std::move(e.rate));
+    second.insert(second.end(), tail.begin(), tail.end());
+    auto alerts = run(*d, second);
+    const bool kept = next == &moved;
+    ASSERT_EQ(alerts.size(), kept ? 1u : 0u) << (kept ? "moved" : "dropped");
+    if (kept) {
+      EXPECT_EQ(alerts[0].rule, "on_line");
+      EXPECT_EQ(alerts[0].subject, "8613900000001");
+      EXPECT_GE(alerts[0].ts_ns, uint64_t(131.2e9));
+    }
+  }
+}
+
 TEST(Detector, CliSpoofCatchesASipMessageFromAnInternationalSbc) {
   auto d = make(kCliSpoof);
   ASSERT_TRUE(d);
