@@ -327,10 +327,17 @@ struct Detector::Impl {
     track::FixedStr<24> caller, callee;  // the call, as the contact log has it
     bool flagged_caller;                 // else the callee is the flagged one
     uint64_t answer_ns, due_ns;
+    uint64_t seq;                        // watch order: ties of due_ns come out in it
   };
   static constexpr size_t kMaxOnLine = 1 << 16;
+  // A heap, the earliest due_ns on top: an event pops only the calls due by
+  // its time (each call once), never scans the list.
   std::vector<OnLine> on_line;
-  uint64_t on_line_due = UINT64_MAX;     // the earliest due_ns
+  uint64_t on_line_seq = 0;
+  static bool later_due(const OnLine& a, const OnLine& b) {
+    return a.due_ns != b.due_ns ? a.due_ns > b.due_ns : a.seq > b.seq;
+  }
+  uint64_t on_line_due() const { return on_line.empty() ? UINT64_MAX : on_line.front().due_ns; }
   uint64_t last_ts_ns = 0;
   std::span<const SignalEvent> burst;  // the events on_events() is working on
   // The last kRecentCalls call starts, kept while a rule groups calls (simbox):
@@ -951,7 +958,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     }
     for (auto [cidx, r] : m.touched) evaluate(r, m.consumers[cidx], ev, alerts);
     while (m.spoof_next < m.spoof_hits.size() && m.spoof_hits[m.spoof_next].event == i) ++m.spoof_next;
-    if (ev.ts_ns >= m.on_line_due) raise_on_line(ev, i, alerts);
+    if (ev.ts_ns >= m.on_line_due()) raise_on_line(ev, i, alerts);
   }
   counters_.profile_evictions = m.profiles.counters().evictions;
   counters_.caught_evictions = caught_.counters().evictions;
@@ -1401,8 +1408,8 @@ void Detector::watch(std::string_view caller, std::string_view callee, bool flag
       continue;
     }
     const uint64_t due = answer_ns + compiled_->compiled[r].rule->min_talk_ns;
-    m.on_line.push_back({m.rule_name_hash[r], caller, callee, flagged_caller, answer_ns, due});
-    m.on_line_due = std::min(m.on_line_due, due);
+    m.on_line.push_back({m.rule_name_hash[r], caller, callee, flagged_caller, answer_ns, due, m.on_line_seq++});
+    std::push_heap(m.on_line.begin(), m.on_line.end(), Impl::later_due);
   }
 }
 
@@ -1430,15 +1437,10 @@ void Detector::watch_calls_of(std::string_view number, size_t i) {
 void Detector::raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>& alerts) {
   Impl& m = *impl_;
   std::vector<track::Contact> then;
-  uint64_t next = UINT64_MAX;
-  size_t keep = 0;
-  for (size_t k = 0; k < m.on_line.size(); ++k) {
-    const Impl::OnLine o = m.on_line[k];
-    if (o.due_ns > ev.ts_ns) {
-      next = std::min(next, o.due_ns);
-      m.on_line[keep++] = o;
-      continue;
-    }
+  while (!m.on_line.empty() && m.on_line.front().due_ns <= ev.ts_ns) {
+    std::pop_heap(m.on_line.begin(), m.on_line.end(), Impl::later_due);
+    const Impl::OnLine o = m.on_line.back();
+    m.on_line.pop_back();
     // Still up: the caller's contact with the callee is on the call answered then.
     bool up = false;
     if (const auto* cs = contacts_.contacts_after(o.caller.view(), uint32_t(i), then))
@@ -1466,8 +1468,6 @@ void Detector::raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>
           },
           nullptr, -1, alerts);
   }
-  m.on_line.resize(keep);
-  m.on_line_due = next;
 }
 
 bool Detector::spoofed(SubjectType st, std::string_view subject) const {
