@@ -1436,20 +1436,15 @@ void Detector::watch_calls_of(std::string_view number, size_t i) {
 
 void Detector::raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>& alerts) {
   Impl& m = *impl_;
-  std::vector<track::Contact> then;
+  track::Contact c;
   while (!m.on_line.empty() && m.on_line.front().due_ns <= ev.ts_ns) {
     std::pop_heap(m.on_line.begin(), m.on_line.end(), Impl::later_due);
     const Impl::OnLine o = m.on_line.back();
     m.on_line.pop_back();
     // Still up: the caller's contact with the callee is on the call answered then.
-    bool up = false;
-    if (const auto* cs = contacts_.contacts_after(o.caller.view(), uint32_t(i), then))
-      for (const track::Contact& c : *cs)
-        if (c.number.view() == o.callee.view()) {
-          up = c.on_call && c.answer_ns == o.answer_ns;
-          break;
-        }
-    if (!up) continue;
+    if (!contacts_.contact_after(o.caller.view(), o.callee.view(), uint32_t(i), c) || !c.on_call ||
+        c.answer_ns != o.answer_ns)
+      continue;
     uint32_t r = UINT32_MAX;
     for (uint32_t x : m.on_line_rules)
       if (m.rule_name_hash[x] == o.rule_hash) r = x;

@@ -136,6 +136,28 @@ void ContactLog::forwarding(std::string_view from, std::string_view to, uint64_t
 
 const ContactList* ContactLog::find(std::string_view from) const { return table_.find(number_key(from)); }
 
+bool ContactLog::contact_after(std::string_view from, std::string_view to, uint32_t event, Contact& out) const {
+  const uint64_t key = number_key(from);
+  // The contact's first change after the event holds its state at the event.
+  if (!journal_.empty() && journal_.back().event > event) {
+    for (const Change& c : journal_) {
+      if (c.event <= event || c.from_key != key || c.before.number.view() != to) continue;
+      if (c.existed) out = c.before;
+      return c.existed;
+    }
+  }
+  const ContactList* list = table_.find(key);
+  if (!list) return false;
+  const uint64_t h = hash_key(to, 0);
+  for (size_t i = 0; i < list->hashes.size(); ++i) {
+    if (list->hashes[i] == h && list->contacts[i].number.view() == to) {
+      out = list->contacts[i];
+      return true;
+    }
+  }
+  return false;
+}
+
 const std::vector<Contact>* ContactLog::contacts_after(std::string_view from, uint32_t event,
                                                       std::vector<Contact>& scratch) const {
   const ContactList* list = find(from);

@@ -82,6 +82,10 @@ class ContactLog {
   // list the table pushed out during the burst is not brought back.
   const std::vector<Contact>* contacts_after(std::string_view from, uint32_t event,
                                              std::vector<Contact>& scratch) const;
+  // One contact, from -> to, as contacts_after() would list it: false when
+  // there was none. Reads to's hash in the list, copies nothing else (a
+  // flagged bulk caller's list is hundreds of contacts).
+  bool contact_after(std::string_view from, std::string_view to, uint32_t event, Contact& out) const;
   uint64_t dropped() const { return dropped_; }
   size_t numbers() const { return table_.size(); }  // numbers with a list
   const TableCounters& table_counters() const { return table_.counters(); }

@@ -58,6 +58,22 @@ TEST(ContactLog, AListReadsAsItStoodAfterEachEventOfTheBurst) {
   EXPECT_EQ(view(log.contacts_after("B", 4, scratch)), (V{"x@17"}));
   // A number nobody touched.
   EXPECT_EQ(log.contacts_after("C", 0, scratch), nullptr);
+  // One contact at a time reads the same as the whole list.
+  for (uint32_t e = 0; e <= 4; ++e)
+    for (const char* from : {"A", "B", "C"})
+      for (const char* to : {"x", "y", "z", "w"}) {
+        const std::vector<Contact>* list = log.contacts_after(from, e, scratch);
+        const Contact* want = nullptr;
+        if (list)
+          for (const Contact& c : *list)
+            if (c.number.view() == to) want = &c;
+        Contact got;
+        ASSERT_EQ(log.contact_after(from, to, e, got), want != nullptr) << from << to << e;
+        if (want) {
+          const std::vector<Contact> one{got}, other{*want};
+          EXPECT_EQ(view(&one), view(&other)) << from << to << e;
+        }
+      }
   // A new burst forgets the last one's journal.
   log.begin_burst();
   log.end_burst();
