@@ -1453,6 +1453,7 @@ void Detector::raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>
     if (rule.hours_mask && !in_hours(rule, ev.ts_ns)) continue;
     const std::string_view victim = o.flagged_caller ? o.callee.view() : o.caller.view();
     const std::string_view suspect = o.flagged_caller ? o.caller.view() : o.callee.view();
+    if (m.flagged.find(hash_bytes(victim))) continue;  // two flagged numbers on the line: no victim
     raise(r, SubjectType::Msisdn, victim, ev,
           [&] {
             return nlohmann::json{{"flagged", suspect},

@@ -1779,6 +1779,7 @@ TEST(Detector, AVictimStillOnTheLineWithAFlaggedNumberIsRaisedWhileTheCallLasts)
   call(b, evs, 20.0, "k2", "8617099990001", "8613900000002", 1, 60);                // V2
   call(b, evs, 30.0, "k3", "8613900000003", "8617099990001", 1, 420);               // V3 calls back
   call(b, evs, 100.0, "x2", "8613700000099", "8613900000005", 1, 0);                // flags 8613700000099
+  call(b, evs, 101.0, "x3", "8617099990001", "8613700000099", 1, 600);               // two flagged: no victim
   std::vector<std::vector<std::string>> runs;
   for (size_t burst : {size_t(1), size_t(7), size_t(32)}) {
     auto d = make(kOnLine);
