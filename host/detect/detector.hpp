@@ -115,6 +115,10 @@ class Detector {
   const track::ContactLog& contacts() const { return contacts_; }
   const track::LocationTable& locations() const { return locations_; }
   const track::SubscriberNumbers& subscriber_numbers() const { return numbers_; }
+  // victim_on_line's flagged numbers (entries, bound, evictions) and the calls it watches now.
+  size_t flagged_count() const;
+  const track::TableCounters& flagged_counters() const;
+  size_t calls_on_watch() const;
   // Work the offload stages handed to a fallback: fpga batches after a card
   // failure, cpu fields whose Hyperscan scan failed.
   uint64_t offload_fallbacks() const { return pattern_->fallbacks() + rate_->fallbacks(); }

@@ -70,6 +70,10 @@ TEST(AnalyzerMetrics, CallTableOccupancyCountsOpenCalls) {
   EXPECT_EQ(metric(m, "sigprobe_table_entries{table=\"locations\"}"), 0.0);
   EXPECT_EQ(metric(m, "sigprobe_table_entries{table=\"subscriber_numbers\"}"), 0.0);
   EXPECT_EQ(metric(m, "sigprobe_table_evictions_total{table=\"subscriber_numbers\"}"), 0.0);
+  // Nothing flagged by the default rules in two unanswered calls: no numbers, no calls watched.
+  EXPECT_EQ(metric(m, "sigprobe_table_entries{table=\"flagged_numbers\"}"), 0.0);
+  EXPECT_GT(metric(m, "sigprobe_table_capacity{table=\"flagged_numbers\"}"), 0.0);
+  EXPECT_EQ(metric(m, "sigprobe_detect_calls_on_watch"), 0.0);
 }
 
 // The decoders are built once with the first rules' country code: a reload

@@ -1792,6 +1792,8 @@ TEST(Detector, AVictimStillOnTheLineWithAFlaggedNumberIsRaisedWhileTheCallLasts)
     // V1 answered at 11.2 s, due 131.2; V4 answered 6.2, due 126.2; V3 answered 31.2, due 151.2;
     // the background's messages fall every second or so.
     ASSERT_EQ(on_line.size(), 3u) << burst;
+    EXPECT_EQ(d->flagged_count(), 2u);   // the two flagged numbers, not their victims
+    EXPECT_EQ(d->calls_on_watch(), 0u);  // every watched call came due by the capture's end
     EXPECT_EQ(on_line[0].first, "8613900000004");
     EXPECT_EQ(on_line[1].first, "8613900000001");
     EXPECT_EQ(on_line[2].first, "8613900000003");
