@@ -1675,10 +1675,13 @@ std::vector<Victim> Detector::called_victims(std::string_view number, const std:
   for (const std::string& n : called) {
     if (std::any_of(out.begin(), out.end(), [&](const Victim& v) { return v.number == n || v.imsi == n; }))
       continue;
-    std::vector<Victim> one{{n, false, last_ns, {}}};
-    name_by_msisdn(one);
-    if (std::none_of(out.begin(), out.end(), [&](const Victim& v) { return v.number == one[0].number; }))
-      out.push_back(std::move(one[0]));
+    Victim v{n, false, last_ns, {}};
+    if (const std::string_view msisdn = numbers_.msisdn_of(n); !msisdn.empty()) {
+      v.imsi = n;
+      v.number = std::string(msisdn);
+    }
+    if (std::none_of(out.begin(), out.end(), [&](const Victim& w) { return w.number == v.number; }))
+      out.push_back(std::move(v));
   }
   return out;
 }

@@ -136,15 +136,19 @@ void ContactLog::forwarding(std::string_view from, std::string_view to, uint64_t
 
 const ContactList* ContactLog::find(std::string_view from) const { return table_.find(number_key(from)); }
 
+const ContactLog::Change* ContactLog::first_change_after(uint64_t key, std::string_view to, uint32_t event) const {
+  // The journal is in event order: nothing after `event` when its last is not.
+  if (journal_.empty() || journal_.back().event <= event) return nullptr;
+  for (const Change& c : journal_)
+    if (c.event > event && c.from_key == key && c.before.number.view() == to) return &c;
+  return nullptr;
+}
+
 bool ContactLog::contact_after(std::string_view from, std::string_view to, uint32_t event, Contact& out) const {
   const uint64_t key = number_key(from);
-  // The contact's first change after the event holds its state at the event.
-  if (!journal_.empty() && journal_.back().event > event) {
-    for (const Change& c : journal_) {
-      if (c.event <= event || c.from_key != key || c.before.number.view() != to) continue;
-      if (c.existed) out = c.before;
-      return c.existed;
-    }
+  if (const Change* c = first_change_after(key, to, event)) {
+    if (c->existed) out = c->before;
+    return c->existed;
   }
   const ContactList* list = table_.find(key);
   if (!list) return false;
@@ -171,15 +175,12 @@ const std::vector<Contact>* ContactLog::contacts_after(std::string_view from, ui
   if (first_later == journal_.end()) return now;
   scratch.clear();
   if (now) scratch = *now;
-  // A contact's first change after the event holds its state at the event;
+  // Each changed contact as its first change after the event holds it;
   // later changes of the same contact are passed over.
   for (auto it = first_later; it != journal_.end(); ++it) {
     if (it->event <= event || it->from_key != key) continue;
     const std::string_view to = it->before.number.view();
-    if (std::any_of(first_later, it, [&](const Change& c) {
-          return c.event > event && c.from_key == key && c.before.number.view() == to;
-        }))
-      continue;
+    if (first_change_after(key, to, event) != &*it) continue;
     auto at = std::find_if(scratch.begin(), scratch.end(), [&](const Contact& c) { return c.number.view() == to; });
     if (!it->existed) {
       if (at != scratch.end()) scratch.erase(at);

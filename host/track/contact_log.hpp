@@ -102,6 +102,9 @@ class ContactLog {
     uint64_t from_key;
     Contact before;
   };
+  // The first change after `event` of the contact key -> to, which holds its
+  // state at the event (nullptr: none, it stands as it is now).
+  const Change* first_change_after(uint64_t key, std::string_view to, uint32_t event) const;
   FlatTable<ContactList> table_;
   std::vector<Change> journal_;
   uint32_t event_ = 0;
