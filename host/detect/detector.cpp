@@ -1429,9 +1429,18 @@ void Detector::watch_answers(size_t i) {
 
 void Detector::watch_calls_of(std::string_view number, size_t i) {
   std::vector<track::Contact> then;
-  if (const auto* cs = contacts_.contacts_after(number, uint32_t(i), then))
-    for (const track::Contact& c : *cs)
-      if (c.on_call) watch(number, c.number.view(), true, c.answer_ns);
+  const auto* cs = contacts_.contacts_after(number, uint32_t(i), then);
+  if (!cs) return;
+  // The contact log keeps calls by caller. The calls up now that the flagged
+  // number made are in its own list; those it received from the numbers it
+  // had called or texted (a one-ring call's callback, a scam text's reply
+  // call) are in theirs: one lookup per contact, once per flagged number.
+  track::Contact back;
+  for (const track::Contact& c : *cs) {
+    if (c.on_call) watch(number, c.number.view(), true, c.answer_ns);
+    if (contacts_.contact_after(c.number.view(), number, uint32_t(i), back) && back.on_call)
+      watch(c.number.view(), number, false, back.answer_ns);
+  }
 }
 
 void Detector::raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>& alerts) {

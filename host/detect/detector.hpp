@@ -181,7 +181,8 @@ class Detector {
   void watch_answers(size_t i);
   void watch(std::string_view caller, std::string_view callee, bool flagged_caller, uint64_t answer_ns);
   void raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>& alerts);
-  // A number just flagged: its answered calls up at event i are watched too.
+  // A number just flagged: the answered calls up at event i that it made, or
+  // received from one of its contacts, are watched too.
   void watch_calls_of(std::string_view number, size_t i);
   // True when subject is the number the current event presents from abroad
   // (phase 3; see Impl::spoofed_cli).

@@ -1821,6 +1821,54 @@ TEST(Detector, AVictimStillOnTheLineWithAFlaggedNumberIsRaisedWhileTheCallLasts)
   EXPECT_EQ(runs[2], runs[0]);
 }
 
+TEST(Detector, ACallbackUpWhenItsNumberIsFlaggedIsWatchedToo) {
+  // 8613700000099 rings V6 once (cancelled) and texts V7; both call it back
+  // and stay on the line. V8, whom it never reached, calls it too. Only then
+  // does its fourth one-ring call get it flagged. The callbacks were answered
+  // before the flag and are still up: V6 and V7 are raised 2 minutes after
+  // their answers; V8's call is in no list of the flagged number's (the
+  // contact log keeps calls by caller) and is not watched.
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (int k = 0; k < 40; ++k)
+    call(b, evs, 1.0 + k * 5, "bg" + std::to_string(k), "8613811111111", "86139555" + std::to_string(10000 + k), 1, 2);
+  call(b, evs, 2.0, "r1", "8613700000099", "8613900000006", 2, 0);  // one ring
+  auto text = b.sip_request(SipMethod::Message, 3.0, "t1", "8613700000099", "8613900000007");
+  text.sip.body_text = b.keep("call me back");
+  evs.push_back(text);
+  call(b, evs, 6.0, "c6", "8613900000006", "8613700000099", 1, 600);  // answered 7.2
+  call(b, evs, 8.0, "c7", "8613900000007", "8613700000099", 1, 600);  // answered 9.2
+  call(b, evs, 9.0, "c8", "8613900000008", "8613700000099", 1, 600);
+  for (int k = 0; k < 3; ++k)  // the third flags it (62.2 s)
+    call(b, evs, 50.0 + k * 5, "x" + std::to_string(k), "8613700000099", "861390000002" + std::to_string(k), 2, 0);
+  const std::string rules =
+      "rules:\n"
+      "  - name: one_ring\n    type: wangiri\n    min_one_ring_calls: 4\n    min_distinct_callees: 4\n"
+      "  - name: on_line\n    type: victim_on_line\n    min_talk: 2m\n";
+  std::vector<std::vector<std::string>> runs;
+  for (size_t burst : {size_t(1), size_t(32)}) {
+    auto d = make(rules);
+    ASSERT_TRUE(d);
+    auto alerts = run_in_bursts(*d, evs, burst);
+    runs.push_back(alert_lines(alerts));
+    std::vector<std::pair<std::string, double>> on_line;
+    for (const Alert& a : alerts)
+      if (a.rule == "on_line") on_line.push_back({a.subject, double(a.ts_ns) / 1e9});
+    ASSERT_EQ(alerts.size(), 3u) << burst;
+    EXPECT_EQ(alerts[0].rule, "one_ring");
+    EXPECT_EQ(alerts[0].ts_ns, uint64_t(62.2e9));
+    ASSERT_EQ(on_line.size(), 2u) << burst;
+    EXPECT_EQ(on_line[0].first, "8613900000006");
+    EXPECT_GE(on_line[0].second, 127.2);
+    EXPECT_LT(on_line[0].second, 129.3);
+    EXPECT_EQ(on_line[1].first, "8613900000007");
+    EXPECT_GE(on_line[1].second, 129.2);
+    EXPECT_LT(on_line[1].second, 131.3);
+    EXPECT_EQ(d->calls_on_watch(), 0u);
+  }
+  EXPECT_EQ(runs[1], runs[0]);
+}
+
 // A reload while a flagged number's call is watched: the watch goes on under
 // the rule's name (another rule before it moves its index); a reload that
 // drops the rule drops its watch.
