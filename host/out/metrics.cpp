@@ -32,10 +32,43 @@ void counter(std::string& o, const char* name, const char* help, uint64_t v) {
   o += fmt::format("{} {}\n", name, v);
 }
 
+// The other stages' samples (MetricsSnapshot::extra, "family{labels}") go out
+// grouped by family, as the exposition format wants a family's lines: those
+// of a family this page already writes right after its own samples, the rest
+// each under a TYPE line (a counter when the name ends in _total).
+class ExtraFamilies {
+ public:
+  explicit ExtraFamilies(const std::vector<std::pair<std::string, double>>& extra)
+      : extra_(extra), done_(extra.size(), false) {}
+
+  void samples(std::string& o, std::string_view family) {
+    for (size_t i = 0; i < extra_.size(); ++i)
+      if (!done_[i] && family_of(extra_[i].first) == family) {
+        o += fmt::format("{} {}\n", extra_[i].first, extra_[i].second);
+        done_[i] = true;
+      }
+  }
+
+  void rest(std::string& o) {
+    for (size_t i = 0; i < extra_.size(); ++i) {
+      if (done_[i]) continue;
+      const std::string_view f = family_of(extra_[i].first);
+      o += fmt::format("# TYPE {} {}\n", f, f.ends_with("_total") ? "counter" : "gauge");
+      samples(o, f);
+    }
+  }
+
+ private:
+  static std::string_view family_of(std::string_view name) { return name.substr(0, name.find('{')); }
+  const std::vector<std::pair<std::string, double>>& extra_;
+  std::vector<bool> done_;
+};
+
 }  // namespace
 
 std::string render_metrics(const MetricsSnapshot& s) {
   std::string o;
+  ExtraFamilies extra(s.extra);
   counter(o, "sigprobe_packets_total", "Packets seen by the outputs.", s.packets);
   counter(o, "sigprobe_bytes_total", "Captured bytes of those packets.", s.bytes);
   counter(o, "sigprobe_bursts_total", "Bursts processed.", s.bursts);
@@ -54,9 +87,10 @@ std::string render_metrics(const MetricsSnapshot& s) {
       if (d.anomalies[i])
         o += fmt::format("sigprobe_anomalies_total{{name=\"{}\"}} {}\n", kAnomalyCatalogue[i].id, d.anomalies[i]);
     const ReassemblyCounters& r = d.reasm;
-    family(o, "sigprobe_table_evictions_total", "counter", "Reassembly table entries dropped because it was full.");
+    family(o, "sigprobe_table_evictions_total", "counter", "Table entries dropped because the table was full.");
     o += fmt::format("sigprobe_table_evictions_total{{table=\"ip_fragments\"}} {}\n", r.ip_frag_evictions);
     o += fmt::format("sigprobe_table_evictions_total{{table=\"tcp_streams\"}} {}\n", r.tcp_evictions);
+    extra.samples(o, "sigprobe_table_evictions_total");  // the detector's tables
     family(o, "sigprobe_reassembly_total", "counter", "Reassembly work by kind.");
     const std::pair<const char*, uint64_t> kinds[] = {
         {"ip_fragments", r.ip_frag_fragments}, {"ip_datagrams", r.ip_frag_datagrams},
@@ -72,7 +106,7 @@ std::string render_metrics(const MetricsSnapshot& s) {
     family(o, "sigprobe_offload_info", "gauge", "The offload backend in use, and why.");
     o += fmt::format("sigprobe_offload_info{{backend=\"{}\"}} 1\n", label(s.offload));
   }
-  for (auto& [name, v] : s.extra) o += fmt::format("{} {}\n", name, v);
+  extra.rest(o);
   family(o, "sigprobe_batch_seconds", "histogram",
          "Wall time per burst at the outputs: from one burst to the next (read, decode, detect, act).");
   uint64_t cum = 0;

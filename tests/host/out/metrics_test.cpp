@@ -7,6 +7,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
+#include <map>
+#include <set>
+#include <sstream>
 
 #include "dataplane/io/packet_source.hpp"
 #include "host/out/progress.hpp"
@@ -90,6 +94,55 @@ TEST(Metrics, ServesCountsOverLoopbackInPrometheusText) {
   EXPECT_TRUE(has_line(body, "# TYPE sigprobe_batch_seconds histogram"));
 
   EXPECT_EQ(http_get(m.port(), "/other").rfind("HTTP/1.1 404", 0), 0u);
+}
+
+// The exposition format wants each family's lines as one group, its TYPE
+// line (at most one) first. The detector's table samples come interleaved
+// (entries, capacity, evictions of one table, then the next), and one family
+// (table evictions) is also the page's own for the reassembly tables.
+TEST(Metrics, EveryFamilyIsOneGroupUnderAtMostOneTypeLine) {
+  MetricsSnapshot s;
+  s.have_decode = true;
+  s.decode.reasm.ip_frag_evictions = 3;
+  for (const char* t : {"calls", "contacts"}) {
+    const std::string l = std::string("{table=\"") + t + "\"}";
+    s.extra.emplace_back("sigprobe_table_entries" + l, 2);
+    s.extra.emplace_back("sigprobe_table_capacity" + l, 8);
+    s.extra.emplace_back("sigprobe_table_evictions_total" + l, 1);
+  }
+  s.extra.emplace_back("sigprobe_detect_calls_on_watch", 4);
+  const std::string page = render_metrics(s);
+  std::map<std::string, int> types;
+  std::set<std::string> closed;  // families whose group has ended
+  std::string current;
+  std::istringstream in(page);
+  for (std::string line; std::getline(in, line);) {
+    std::string family;
+    if (line.rfind("# TYPE ", 0) == 0) {
+      family = line.substr(7, line.find(' ', 7) - 7);
+      ++types[family];
+    } else if (line.rfind("# HELP ", 0) == 0) {
+      family = line.substr(7, line.find(' ', 7) - 7);
+    } else {
+      family = line.substr(0, line.find_first_of("{ "));
+      for (const char* suffix : {"_bucket", "_sum", "_count"})  // a histogram's series
+        if (family.ends_with(suffix) && types.count(family.substr(0, family.size() - strlen(suffix))))
+          family = family.substr(0, family.size() - strlen(suffix));
+    }
+    if (family != current) {
+      EXPECT_FALSE(closed.count(family)) << family << " comes back after other families:\n" << page;
+      if (!current.empty()) closed.insert(current);
+      current = family;
+    }
+  }
+  for (const auto& [f, n] : types) EXPECT_EQ(n, 1) << f;
+  EXPECT_EQ(types["sigprobe_table_entries"], 1);
+  EXPECT_EQ(types["sigprobe_detect_calls_on_watch"], 1);
+  EXPECT_NE(page.find("# TYPE sigprobe_table_entries gauge\n"), std::string::npos) << page;
+  EXPECT_NE(page.find("# TYPE sigprobe_table_evictions_total counter\n"), std::string::npos);
+  EXPECT_TRUE(has_line(page, "sigprobe_table_evictions_total{table=\"contacts\"} 1")) << page;
+  EXPECT_TRUE(has_line(page, "sigprobe_table_entries{table=\"contacts\"} 2"));
+  EXPECT_TRUE(has_line(page, "sigprobe_detect_calls_on_watch 4"));
 }
 
 TEST(Metrics, RefusesAnAddressWithoutPort) {
