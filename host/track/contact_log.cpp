@@ -52,7 +52,11 @@ void ContactLog::note(std::string_view from, const Contact& before, bool existed
 
 Contact* ContactLog::touch(std::string_view from, std::string_view to, uint64_t ts_ns, ContactRef* ref) {
   if (from.empty() || to.empty()) return nullptr;
-  const auto [entry, fresh] = table_.emplace_entry(number_key(from));
+  // Not a structured binding: found() captures the entry (clang 14, which
+  // builds the fuzz targets, cannot capture a binding).
+  const std::pair<uint32_t, bool> placed = table_.emplace_entry(number_key(from));
+  const uint32_t entry = placed.first;
+  const bool fresh = placed.second;
   ContactList& list = table_.value(entry);
   auto& v = list.contacts;
   auto& h = list.hashes;

@@ -29,6 +29,26 @@ inline uint8_t link_selector(LinkType t) {
   return 0;
 }
 
+// The input's records, at most 64, in order: f(selector, bytes, length).
+template <class F>
+void for_each_record(const uint8_t* data, size_t size, F&& f) {
+  size_t off = 0;
+  for (int n = 0; off < size && n < 64; ++n) {
+    const uint8_t sel = data[off++];
+    size_t len = size - off;
+    if (len >= 2) {
+      const size_t want = size_t(data[off]) << 8 | data[off + 1];
+      off += 2;
+      len = std::min(want, size - off);
+    } else {
+      off = size;
+      len = 0;
+    }
+    f(sel, data + off, len);
+    off += len;
+  }
+}
+
 inline void require(bool ok) {
   if (!ok) std::abort();
 }
@@ -95,27 +115,15 @@ inline int run_one(const uint8_t* data, size_t size) {
   CheckingHandler h;
 
   std::vector<PacketRef> pkts;
-  size_t off = 0;
-  for (uint64_t frame = 1; off < size && pkts.size() < 64; ++frame) {
-    const uint8_t sel = data[off++];
-    size_t len = size - off;
-    if (len >= 2) {
-      const size_t want = size_t(data[off]) << 8 | data[off + 1];
-      off += 2;
-      len = std::min(want, size - off);
-    } else {
-      off = size;
-      len = 0;
-    }
+  for_each_record(data, size, [&](uint8_t sel, const uint8_t* bytes, size_t len) {
     PacketRef p;
-    p.data = data + off;
+    p.data = bytes;
     p.caplen = p.wirelen = uint32_t(len);
-    p.ts_ns = frame * 1'000'000;
-    p.frame = frame;
+    p.frame = pkts.size() + 1;
+    p.ts_ns = p.frame * 1'000'000;
     p.link = kLinks[sel % kLinks.size()];
     pkts.push_back(p);
-    off += len;
-  }
+  });
   for (const PacketRef& p : pkts) {
     h.pkt = &p;
     walker.walk(p, h, c);
