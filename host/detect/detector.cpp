@@ -687,7 +687,8 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
                            (ev.has(kLayerSip) || !sms.mobile_originated) && find_sms_spoofs(ev, uint32_t(i), sms);
       // Another leg of a text counted already (its InitialDPSMS and its
       // mo-forwardSM by sender and recipient; its MO or SIP leg and its MT
-      // leg by sender and text, the MT leg naming its recipient by IMSI):
+      // leg by sender and text, the MT leg naming its recipient by IMSI, a
+      // silent text's legs by sender alone):
       // counted once per sender and centre; its text still goes to the
       // bulk-text rules. A SIP MESSAGE's kind is its hop's by (sender,
       // recipient) (the same text through two proxies or a B2BUA), one kind by
@@ -697,7 +698,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
       const unsigned leg = ev.has(kLayerCap) ? kCamelLeg : sip ? kSipLeg : sms.mobile_originated ? kMoLeg : kMtLeg;
       bool later = sms_legs_.later_leg(sms.sender, sms.recipient, ev.ts_ns,
                                        sip ? track::LegWindow::hop_kind(kSipLeg, ev.src, ev.dst) : leg);
-      if (sms_texts_.later_text_leg(sms.sender, sms.text, ev.ts_ns, leg)) later = true;
+      if (leg != kCamelLeg && sms_texts_.later_text_leg(sms.sender, sms.text, ev.ts_ns, leg)) later = true;
       if (later) {
         ++counters_.sms_later_legs;
       } else {

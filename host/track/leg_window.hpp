@@ -5,14 +5,14 @@
 // the mo-forwardSM that follows it, the SMSC's mt-forwardSM of the same text.
 // Starts are matched on a key: from A to B (compared by their last 10 digits:
 // the legs may write them with or without the country code or trunk prefix),
-// or, for texts, from A with the same text (an mt-forwardSM names its
-// recipient by IMSI, the mo-forwardSM by number). Per key, the window counts
-// the starts of each kind; a start of a kind seen fewer times than another
-// kind is a later leg of one of those (a caller's bulk text sent as N MO legs
-// makes its first N MT legs later legs, not only the first). Two starts of
-// the same kind (a redial) are two. Each start keeps the key's window open for
-// another window_ns. Direct-mapped, allocated at the first start; a collision
-// forgets the older key.
+// or, for texts, from A with the same text, none included (an mt-forwardSM
+// names its recipient by IMSI, the mo-forwardSM by number). Per key, the
+// window counts the starts of each kind; a start of a kind seen fewer times
+// than another kind is a later leg of one of those (a caller's bulk text sent
+// as N MO legs makes its first N MT legs later legs, not only the first). Two
+// starts of the same kind (a redial) are two. Each start keeps the key's
+// window open for another window_ns. Direct-mapped, allocated at the first
+// start; a collision forgets the older key.
 //
 // SIP legs of one call on one protocol: a B2BUA (an SBC, an IMS AS) ends the
 // caller's dialog and opens its own towards the callee, with a Call-ID of its
@@ -60,8 +60,10 @@ class LegWindow {
   }
 
   // The same for a text from a: legs that carry the same text (every byte).
+  // No text at all (a silent type-0 text, a SIM command in binary) is a text
+  // like any other: the legs of a's silent texts pair on a alone.
   bool later_text_leg(std::string_view a, std::string_view text, uint64_t ts_ns, uint32_t leg) {
-    if (window_ns_ == 0 || a.empty() || text.empty()) return false;
+    if (window_ns_ == 0 || a.empty()) return false;
     return later_leg_of(hash_key(tail(a), hash_key(text, 37)) | 1, ts_ns, leg);
   }
 

@@ -841,44 +841,49 @@ TEST(Detector, AnSmsSeenAsCamelAndMapCountsOnce) {
 // MT legs after: every MT leg of a text sent is a later leg, and MT legs with
 // no MO leg on the link (from another network's centre) each count.
 TEST(Detector, AnSmsSeenAsMoAndMtCountsOnce) {
-  const std::string rule =
-      "rules:\n  - name: flood\n    type: sms_flood\n    group_by: sender\n    window: 1m\n    min_sms: 50\n";
-  EventBuilder b;
-  auto leg = [&](bool mo, double t, int i) {
-    auto e = b.map_invoke(mo ? track::map_op::kMoForwardSm : track::map_op::kMtForwardSm, t,
-                          mo ? "8613900000031" : "8613800500000");
-    e.map.service_centre = b.keep("8613800500000");
-    e.map.sms.present = true;
-    e.map.sms.text = b.keep("your parcel is waiting, pay the fee at the link");
-    if (mo) {
-      e.map.msisdn = b.keep("8617012340300");
-      e.map.sms.tpdu_type = 1;
-      e.map.sms.da = b.keep("13900" + std::to_string(300000 + i));
-    } else {
-      e.map.imsi = b.keep("46000" + std::to_string(1234500000 + i));
-      e.map.sms.tpdu_type = 0;
-      e.map.sms.oa = b.keep("8617012340300");
-    }
-    return e;
-  };
-  auto texts = [&](int n, bool with_mo) {
-    std::vector<SignalEvent> evs;
-    for (int i = 0; with_mo && i < n; ++i) evs.push_back(leg(true, 1.0 + i * 0.1, i));
-    for (int i = 0; i < n; ++i) evs.push_back(leg(false, 8.0 + i * 0.1, i));
-    return evs;
-  };
-  auto d = make_whole(rule);
-  ASSERT_TRUE(d);
-  EXPECT_TRUE(run(*d, texts(30, true)).empty()) << "30 texts, 60 legs";
-  EXPECT_EQ(d->counters().sms_later_legs, 30u);
-  auto d2 = make_whole(rule);
-  auto alerts = run(*d2, texts(50, true));
-  ASSERT_EQ(alerts.size(), 1u);
-  EXPECT_EQ(alerts[0].ts_ns, uint64_t((1.0 + 49 * 0.1) * 1e9)) << "at the 50th text's MO leg";
-  EXPECT_EQ(d2->counters().sms_later_legs, 50u);
-  auto d3 = make_whole(rule);
-  EXPECT_EQ(run(*d3, texts(50, false)).size(), 1u) << "MT legs alone are 50 texts";
-  EXPECT_EQ(d3->counters().sms_later_legs, 0u);
+  // A silent text (no text at all: a type-0 ping, a SIM command in binary)
+  // pairs on its sender the same way.
+  for (const char* text : {"your parcel is waiting, pay the fee at the link", ""}) {
+    SCOPED_TRACE(text);
+    const std::string rule =
+        "rules:\n  - name: flood\n    type: sms_flood\n    group_by: sender\n    window: 1m\n    min_sms: 50\n";
+    EventBuilder b;
+    auto leg = [&](bool mo, double t, int i) {
+      auto e = b.map_invoke(mo ? track::map_op::kMoForwardSm : track::map_op::kMtForwardSm, t,
+                            mo ? "8613900000031" : "8613800500000");
+      e.map.service_centre = b.keep("8613800500000");
+      e.map.sms.present = true;
+      e.map.sms.text = b.keep(text);
+      if (mo) {
+        e.map.msisdn = b.keep("8617012340300");
+        e.map.sms.tpdu_type = 1;
+        e.map.sms.da = b.keep("13900" + std::to_string(300000 + i));
+      } else {
+        e.map.imsi = b.keep("46000" + std::to_string(1234500000 + i));
+        e.map.sms.tpdu_type = 0;
+        e.map.sms.oa = b.keep("8617012340300");
+      }
+      return e;
+    };
+    auto texts = [&](int n, bool with_mo) {
+      std::vector<SignalEvent> evs;
+      for (int i = 0; with_mo && i < n; ++i) evs.push_back(leg(true, 1.0 + i * 0.1, i));
+      for (int i = 0; i < n; ++i) evs.push_back(leg(false, 8.0 + i * 0.1, i));
+      return evs;
+    };
+    auto d = make_whole(rule);
+    ASSERT_TRUE(d);
+    EXPECT_TRUE(run(*d, texts(30, true)).empty()) << "30 texts, 60 legs";
+    EXPECT_EQ(d->counters().sms_later_legs, 30u);
+    auto d2 = make_whole(rule);
+    auto alerts = run(*d2, texts(50, true));
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(alerts[0].ts_ns, uint64_t((1.0 + 49 * 0.1) * 1e9)) << "at the 50th text's MO leg";
+    EXPECT_EQ(d2->counters().sms_later_legs, 50u);
+    auto d3 = make_whole(rule);
+    EXPECT_EQ(run(*d3, texts(50, false)).size(), 1u) << "MT legs alone are 50 texts";
+    EXPECT_EQ(d3->counters().sms_later_legs, 0u);
+  }
 }
 
 // A SIP MESSAGE seen at two hops (a proxy keeps the Call-ID but the probe
