@@ -22,6 +22,7 @@ struct Victim {
   bool deep = false;        // long call, still in contact
   uint64_t last_ts_ns = 0;
   std::string imsi;         // reached by this IMSI (an SMS, a forwarding), named by its MSISDN
+  bool called_back = false; // called the flagged number (a one-ring call's callback, a scam text's reply)
 };
 
 struct Alert {

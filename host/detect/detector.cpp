@@ -1621,7 +1621,7 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
   alerts.push_back(std::move(a));
 }
 
-std::vector<Victim> Detector::victims_of(std::string_view number, uint64_t since_ns, AsOf at) const {
+std::vector<Victim> Detector::victims_of(std::string_view number, uint64_t since_ns, AsOf at, bool callbacks) const {
   std::vector<Victim> out;
   std::vector<track::Contact> then;
   const std::vector<track::Contact>* contacts = nullptr;
@@ -1633,12 +1633,22 @@ std::vector<Victim> Detector::victims_of(std::string_view number, uint64_t since
   if (!contacts) return out;
   const uint64_t deep_ns = compiled_->rules->settings.deep_victim_call_ns;
   const uint64_t now = at.event == UINT32_MAX ? impl_->last_ts_ns : at.now_ns;
+  auto deep = [&](const track::Contact& c) {
+    return c.talk_ns >= deep_ns || (c.on_call && now >= c.answer_ns + deep_ns);
+  };
+  track::Contact back;
   for (const track::Contact& c : *contacts) {
-    if (c.last_ns < since_ns) continue;
+    // Its calls back are in its own list (the log keeps calls by caller). A
+    // number calling itself (its voicemail) calls nobody back.
+    const bool called_back = callbacks && c.number.view() != number &&
+                             contacts_.contact_after(c.number.view(), number, at.event, back) && back.calls > 0;
+    const uint64_t last_ns = called_back ? std::max(c.last_ns, back.last_ns) : c.last_ns;
+    if (last_ns < since_ns) continue;
     Victim v;
     v.number = std::string(c.number.view());
-    v.last_ts_ns = c.last_ns;
-    v.deep = c.talk_ns >= deep_ns || (c.on_call && now >= c.answer_ns + deep_ns);
+    v.last_ts_ns = last_ns;
+    v.deep = deep(c) || (called_back && deep(back));
+    v.called_back = called_back;
     out.push_back(std::move(v));
   }
   name_by_msisdn(out);
@@ -1665,6 +1675,7 @@ void Detector::name_by_msisdn(std::vector<Victim>& victims) const {
     if (w > 0 && victims[w - 1].number == victims[r].number) {
       Victim& into = victims[w - 1];
       into.deep = into.deep || victims[r].deep;
+      into.called_back = into.called_back || victims[r].called_back;
       into.last_ts_ns = std::max(into.last_ts_ns, victims[r].last_ts_ns);
       if (into.imsi.empty()) into.imsi = std::move(victims[r].imsi);
       continue;
@@ -1677,8 +1688,9 @@ void Detector::name_by_msisdn(std::vector<Victim>& victims) const {
 
 std::vector<Victim> Detector::called_victims(std::string_view number, const std::vector<std::string>& called,
                                              uint64_t last_ns, uint64_t since_ns, AsOf at) const {
-  // Deep or not, and when last in contact, as the contact log has them.
-  std::vector<Victim> out = victims_of(number, since_ns, at);
+  // Deep or not, and when last in contact, as the contact log has them; the
+  // calls the subscriber the number belongs to gets are not the spoofs' doing.
+  std::vector<Victim> out = victims_of(number, since_ns, at, false);
   auto was_called = [&](std::string_view n) { return std::find(called.begin(), called.end(), n) != called.end(); };
   std::erase_if(out, [&](const Victim& v) { return !was_called(v.number) && (v.imsi.empty() || !was_called(v.imsi)); });
   // A called number the contact log no longer holds (pushed out) is still one.
@@ -1704,6 +1716,7 @@ std::vector<Victim> Detector::victims_of(const std::vector<std::string>& numbers
       auto [it, fresh] = merged.try_emplace(v.number, v);
       if (!fresh) {
         it->second.deep = it->second.deep || v.deep;
+        it->second.called_back = it->second.called_back || v.called_back;
         it->second.last_ts_ns = std::max(it->second.last_ts_ns, v.last_ts_ns);
       }
     }

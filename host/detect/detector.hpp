@@ -131,8 +131,12 @@ class Detector {
   // group (SIM box by IP, User-Agent, IMEI family or cell): its calling
   // numbers and their victims.
   void write_victims(std::ostream& os) const;
-  // Victims of a number.
-  std::vector<Victim> victims_of(std::string_view number, uint64_t since_ns, AsOf at = AsOf()) const;
+  // Victims of a number: the numbers it called or texted since since_ns, and
+  // of those the ones that called it back (called_back; deep by the callback's
+  // talk too: a wangiri number's harm is the callback).
+  std::vector<Victim> victims_of(std::string_view number, uint64_t since_ns, AsOf at = AsOf()) const {
+    return victims_of(number, since_ns, at, true);
+  }
   // Victims of several numbers (a flagged group's), each once (deep if deep for any).
   std::vector<Victim> victims_of(const std::vector<std::string>& numbers, uint64_t since_ns, AsOf at = AsOf()) const;
   // The victims of a spoofed number (cli_spoof): the numbers its spoofed calls
@@ -147,6 +151,7 @@ class Detector {
                                      const std::vector<const Caught*>& spoofed) const;
 
  private:
+  std::vector<Victim> victims_of(std::string_view number, uint64_t since_ns, AsOf at, bool callbacks) const;
   struct Impl;
   void apply_immediate(uint32_t rule, const SignalEvent& ev, size_t i, std::vector<Alert>& alerts);
   // A MAP event's word on where our subscriber roams (cli_spoof's roaming_exempt).

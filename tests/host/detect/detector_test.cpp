@@ -1870,6 +1870,21 @@ TEST(Detector, ACallbackUpWhenItsNumberIsFlaggedIsWatchedToo) {
     EXPECT_GE(on_line[1].second, 129.2);
     EXPECT_LT(on_line[1].second, 131.3);
     EXPECT_EQ(d->calls_on_watch(), 0u);
+    // Its victims: the five it reached, the two that called it back marked
+    // so, and deep by their 10-minute callbacks; V8 is none of them.
+    const auto victims = d->victims_of("8613700000099", 0);
+    ASSERT_EQ(victims.size(), 5u);
+    for (const Victim& v : victims) {
+      const bool back = v.number == "8613900000006" || v.number == "8613900000007";
+      EXPECT_EQ(v.called_back, back) << v.number;
+      EXPECT_EQ(v.deep, back) << v.number;
+    }
+    EXPECT_EQ(victims[0].last_ts_ns, uint64_t(607.2e9)) << "the callback's end";
+    std::ostringstream os;
+    d->write_victims(os);
+    EXPECT_NE(os.str().find("\"called_back\":true,\"deep\":true,\"last_ts\":609.2,\"number\":\"8613900000007\""),
+              std::string::npos)
+        << os.str();
   }
   EXPECT_EQ(runs[1], runs[0]);
 }
