@@ -402,9 +402,21 @@ def calls():
     s.label_fraud(a, ["bulk_caller", "short_call_burst", "outbound_only"], 600, "bulk calling, low answer ratio")
     # Wangiri from abroad: rings 1-2.5 s, cancels, 40 distinct callees.
     w = "85512345678"
+    rung = []
     for i in range(40):
-        s.call(1500 + i * 6, w, rnd.choice(subs)[0], "10.60.0.5", "VoIP-GW", rnd.uniform(1.0, 2.5), 0, "cancel")
+        rung.append(rnd.choice(subs))
+        s.call(1500 + i * 6, w, rung[-1][0], "10.60.0.5", "VoIP-GW", rnd.uniform(1.0, 2.5), 0, "cancel")
     s.label_fraud(w, ["wangiri", "high_risk_prefix"], 1500, "one-ring calls from a Cambodian number")
+    # Four of them call the number back (fixed picks and times: no draw from rnd, so the
+    # rest of the scenario stays as it was). The first is on the line before the number
+    # is flagged (its 15th one-ring call, ~1586 s), the last long after; the premium line
+    # holds two of them beyond victim_on_line's 5 minutes.
+    for k, (t, talk, outcome) in enumerate([(1530, 400, "answered"), (1560, 0, "cancel"),
+                                            (1700, 90, "answered"), (1800, 600, "answered")]):
+        v, ip = rung[k]
+        s.call(t, v, w, ip, "IMS-UE/3.1", 4, talk, outcome)
+        if talk > 300:
+            s.label_victim(v, ["victim_on_line"], t + 4 + 300, "called the one-ring number back, held on the line")
     # Sequential dialler: consecutive callee numbers.
     q = "8613712340002"
     for i in range(15):
