@@ -121,6 +121,7 @@ class RulesAnalyzer final : public DetectAnalyzer {
     out.emplace_back("sigprobe_detect_whitelisted_suppressed_total", double(c.whitelisted_suppressed));
     out.emplace_back("sigprobe_detect_cli_roaming_passed_total", double(c.cli_roaming_passed));
     out.emplace_back("sigprobe_detect_on_line_unwatched_total", double(c.on_line_unwatched));
+    out.emplace_back("sigprobe_detect_inbound_dropped_total", double(c.inbound_dropped));
     out.emplace_back("sigprobe_rules_reloads_total", double(c.reloads));
     out.emplace_back("sigprobe_offload_fallbacks_total", double(det_->offload_fallbacks()));
   }

@@ -287,6 +287,15 @@ struct Detector::Impl {
   };
   std::vector<IdPair> id_pairs;
   size_t id_next = 0;
+  // The burst's texts (phase 1), for phase 3 to note a text to a flagged
+  // number in event order: sender, recipient and the recipient's hash_bytes.
+  struct Text {
+    uint32_t event;
+    std::string_view sender, recipient;
+    uint64_t recipient_hash;
+  };
+  std::vector<Text> texts;
+  size_t text_next = 0;
   std::vector<offload::RateSample> samples;
   std::vector<offload::RateResult> results;
   std::vector<Consumer> consumers;
@@ -317,11 +326,40 @@ struct Detector::Impl {
   // later one to a home VLR takes the number out). Their calls home come in
   // from abroad with their own number: a cli_spoof rule lets them pass.
   track::FlatTable<uint8_t> roaming_abroad;
-  // victim_on_line: the numbers flagged (an MSISDN subject of any other
-  // rule, not a spoofed one), by hash_bytes; and the answered calls of
-  // theirs being watched, each until min_talk after its answer (then raised
-  // if the call is still up) or until the watch list is full (counted).
+  // The numbers flagged (an MSISDN subject of any rule but victim_on_line,
+  // not a spoofed one), by hash_bytes. For victim_on_line, the answered calls
+  // of theirs being watched, each until min_talk after its answer (then
+  // raised if the call is still up) or until the watch list is full
+  // (counted). For the victims, who talked to (an answered call) or texted
+  // each of them since its flag, or called it with the message that flagged
+  // it (the contact log keeps calls by caller: a victim calling in to a fake
+  // customer-service number is in no list of the number's own), up to
+  // kMaxInbound numbers each and kMaxInboundTotal in all (the rest counted).
   track::FlatTable<uint8_t> flagged{1 << 20};
+  // A bit per hash of the flagged numbers (64 KiB, in the caches): most
+  // numbers an event names are not flagged, and this says so without a walk
+  // into the table (measured: a lookup per text cost detect_bench 3-6 %).
+  std::vector<uint64_t> flagged_bits = std::vector<uint64_t>(1 << 13);
+  bool maybe_flagged(uint64_t h) const {
+    const uint64_t b = h >> 45;  // 19 bits
+    return flagged_bits[b >> 6] >> (b & 63) & 1;
+  }
+  bool is_flagged(uint64_t h) const { return maybe_flagged(h) && flagged.find(h) != nullptr; }
+  bool flag(uint64_t h) {
+    const uint64_t b = h >> 45;
+    flagged_bits[b >> 6] |= uint64_t{1} << (b & 63);
+    return flagged.emplace(h).second;
+  }
+  struct Inbound {
+    struct Caller {
+      track::FixedStr<32> number;
+      uint64_t first_ns;
+    };
+    std::vector<Caller> callers;
+  };
+  static constexpr size_t kMaxInbound = 256, kMaxInboundTotal = 1 << 20;
+  track::FlatTable<Inbound> inbound{1 << 20};
+  size_t inbound_total = 0;
   struct OnLine {
     uint64_t rule_hash;                  // the rule's name (rule_name_hash): reloads keep the watch
     track::FixedStr<24> caller, callee;  // the call, as the contact log has it
@@ -550,6 +588,8 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
   m.spoof_next = 0;
   m.id_pairs.clear();
   m.id_next = 0;
+  m.texts.clear();
+  m.text_next = 0;
   m.samples.clear();
   m.results.clear();
   m.consumers.clear();
@@ -681,6 +721,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     track::SmsRecord sms = track::sms_record(ev);
     if (sms.valid && (!ev.has(kLayerCap) || compiled_->rules->settings.track_camel)) {
       uint64_t rv = hash_bytes(sms.recipient);
+      m.texts.push_back({uint32_t(i), sms.sender, sms.recipient, rv});
       // A text from abroad under one of our numbers (cli_spoof): the sender
       // is a real subscriber's or service's, whose rates it must not feed.
       const bool spoofed = !m.spoof_rules.empty() && !ev.has(kLayerCap) &&
@@ -917,7 +958,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     if (offers & m.immediate_needs)
       for (auto [r, need] : m.immediate_rules)
         if (offers & need) apply_immediate(r, ev, i, alerts);
-    if (!m.on_line_rules.empty()) watch_answers(i);
+    if (m.flagged.size() != 0) note_flagged_contacts(ev, i);
     // windowed quantities of this event
     m.touched.clear();
     for (; ci < m.consumers.size() && m.consumers[ci].event == i; ++ci) {
@@ -1414,18 +1455,52 @@ void Detector::watch(std::string_view caller, std::string_view callee, bool flag
   }
 }
 
-void Detector::watch_answers(size_t i) {
+void Detector::note_flagged_contacts(const SignalEvent& ev, size_t i) {
   Impl& m = *impl_;
-  if (m.flagged.size() == 0) return;
   for (uint32_t f = m.fact_begin[i]; f < m.fact_begin[i + 1]; ++f) {
     const CallFact& cf = m.facts[f];
     if (cf.kind != CallFactKind::Answered) continue;
     const CallRecord& rec = *cf.rec;
     if (rec.later_leg || rec.cli_spoofed) continue;  // the first leg is watched; a spoof is not its subscriber
-    const bool by_caller = m.flagged.find(hash_bytes(rec.a.view())) != nullptr;
-    if (!by_caller && !m.flagged.find(hash_bytes(rec.b.view()))) continue;
-    watch(rec.a.view(), rec.b.view(), by_caller, rec.answer_ns);
+    const bool by_caller = m.is_flagged(hash_bytes(rec.a.view()));
+    const uint64_t callee = hash_bytes(rec.b.view());
+    if (!by_caller) {
+      if (!m.is_flagged(callee)) continue;
+      note_inbound(rec.a.view(), rec.b.view(), callee, ev.ts_ns);
+    }
+    if (!m.on_line_rules.empty()) watch(rec.a.view(), rec.b.view(), by_caller, rec.answer_ns);
   }
+  // (Texts of earlier events, while nothing was flagged, are passed.)
+  for (; m.text_next < m.texts.size() && m.texts[m.text_next].event <= i; ++m.text_next) {
+    const Impl::Text& t = m.texts[m.text_next];
+    if (t.event == i && m.is_flagged(t.recipient_hash) && !m.is_flagged(hash_bytes(t.sender)))
+      note_inbound(t.sender, t.recipient, t.recipient_hash, ev.ts_ns);
+  }
+}
+
+void Detector::note_inbound_at_flag(const SignalEvent& ev, size_t i, std::string_view number, uint64_t h) {
+  Impl& m = *impl_;
+  for (uint32_t f = m.fact_begin[i]; f < m.fact_begin[i + 1]; ++f) {
+    const CallRecord& rec = *m.facts[f].rec;
+    if (!rec.later_leg && !rec.cli_spoofed && rec.b.view() == number) note_inbound(rec.a.view(), number, h, ev.ts_ns);
+  }
+  if (const track::SmsRecord sms = track::sms_record(ev); sms.valid && sms.recipient == number)
+    note_inbound(sms.sender, number, h, ev.ts_ns);
+}
+
+void Detector::note_inbound(std::string_view from, std::string_view to, uint64_t to_hash, uint64_t ts_ns) {
+  Impl& m = *impl_;
+  if (from.empty() || from == to) return;
+  Impl::Inbound& in =
+      *m.inbound.emplace(to_hash, [&](Impl::Inbound& out) { m.inbound_total -= out.callers.size(); }).first;
+  for (const Impl::Inbound::Caller& c : in.callers)
+    if (c.number.view() == from) return;
+  if (in.callers.size() >= Impl::kMaxInbound || m.inbound_total >= Impl::kMaxInboundTotal) {
+    ++counters_.inbound_dropped;
+    return;
+  }
+  in.callers.push_back({track::FixedStr<32>(from), ts_ns});
+  ++m.inbound_total;
 }
 
 void Detector::watch_calls_of(std::string_view number, size_t i) {
@@ -1463,7 +1538,7 @@ void Detector::raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>
     if (rule.hours_mask && !in_hours(rule, ev.ts_ns)) continue;
     const std::string_view victim = o.flagged_caller ? o.callee.view() : o.caller.view();
     const std::string_view suspect = o.flagged_caller ? o.caller.view() : o.callee.view();
-    if (m.flagged.find(hash_bytes(victim))) continue;  // two flagged numbers on the line: no victim
+    if (m.is_flagged(hash_bytes(victim))) continue;  // two flagged numbers on the line: no victim
     raise(r, SubjectType::Msisdn, victim, ev,
           [&] {
             return nlohmann::json{{"flagged", suspect},
@@ -1595,15 +1670,19 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
   // As of this message, whatever else its burst went on to track.
   AsOf at{UINT32_MAX, ev.ts_ns};
   if (&ev >= m.burst.data() && &ev < m.burst.data() + m.burst.size()) at.event = uint32_t(&ev - m.burst.data());
+  // A number flagged now: who calls or texts it is noted from now on, this
+  // message's sender first (a call to a listed number is its caller's
+  // contact with it); victim_on_line watches its calls (those up now, and
+  // those answered from now on).
+  if (st == SubjectType::Msisdn && !cg.spoofed_cli && !cg.victim && at.event != UINT32_MAX &&
+      m.flag(sh)) {
+    note_inbound_at_flag(ev, at.event, subject, sh);
+    if (!m.on_line_rules.empty()) watch_calls_of(subject, at.event);
+  }
   if (cg.spoofed_cli) a.victims = called_victims(subject, cg.members, ev.ts_ns, since, at);
   else if (cg.victim) {}  // the subject is the victim
   else if (st == SubjectType::Msisdn) a.victims = victims_of(subject, since, at);
   else if (!cg.members.empty()) a.victims = victims_of(cg.members, since, at);
-  // A number flagged now: victim_on_line watches its calls (those up now, and
-  // those answered from now on).
-  if (st == SubjectType::Msisdn && !cg.spoofed_cli && !cg.victim && !m.on_line_rules.empty() &&
-      at.event != UINT32_MAX && m.flagged.emplace(sh).second)
-    watch_calls_of(subject, at.event);
   // A spoofed number's calls and texts are blocked one by one, never the
   // number, whichever rule flags it.
   if (rule.action == Action::Block && spoofed_hit) m.blocked_calls.emplace(m.spoofed_block_key);
@@ -1630,14 +1709,14 @@ std::vector<Victim> Detector::victims_of(std::string_view number, uint64_t since
   } else {
     contacts = contacts_.contacts_after(number, at.event, then);
   }
-  if (!contacts) return out;
   const uint64_t deep_ns = compiled_->rules->settings.deep_victim_call_ns;
   const uint64_t now = at.event == UINT32_MAX ? impl_->last_ts_ns : at.now_ns;
   auto deep = [&](const track::Contact& c) {
     return c.talk_ns >= deep_ns || (c.on_call && now >= c.answer_ns + deep_ns);
   };
   track::Contact back;
-  for (const track::Contact& c : *contacts) {
+  static const std::vector<track::Contact> kNone;
+  for (const track::Contact& c : contacts ? *contacts : kNone) {
     // Its calls back are in its own list (the log keeps calls by caller). A
     // number calling itself (its voicemail) calls nobody back.
     const bool called_back = callbacks && c.number.view() != number &&
@@ -1650,6 +1729,24 @@ std::vector<Victim> Detector::victims_of(std::string_view number, uint64_t since
     v.deep = deep(c) || (called_back && deep(back));
     v.called_back = called_back;
     out.push_back(std::move(v));
+  }
+  // Who called or texted it since its flag and was none of its contacts.
+  const Impl::Inbound* in = callbacks ? impl_->inbound.find(hash_bytes(number)) : nullptr;
+  if (in && !in->callers.empty()) {
+    std::vector<std::string_view> reached;
+    for (const Victim& v : out) reached.push_back(v.number);
+    std::sort(reached.begin(), reached.end());
+    for (const Impl::Inbound::Caller& c : in->callers) {
+      if (std::binary_search(reached.begin(), reached.end(), c.number.view())) continue;
+      const bool known = contacts_.contact_after(c.number.view(), number, at.event, back);
+      Victim v;
+      v.number = std::string(c.number.view());
+      v.last_ts_ns = known ? back.last_ns : c.first_ns;
+      if (v.last_ts_ns < since_ns) continue;
+      v.deep = known && deep(back);
+      v.called_in = true;
+      out.push_back(std::move(v));
+    }
   }
   name_by_msisdn(out);
   std::sort(out.begin(), out.end(), [](const Victim& a, const Victim& b) {
@@ -1676,6 +1773,7 @@ void Detector::name_by_msisdn(std::vector<Victim>& victims) const {
       Victim& into = victims[w - 1];
       into.deep = into.deep || victims[r].deep;
       into.called_back = into.called_back || victims[r].called_back;
+      into.called_in = into.called_in || victims[r].called_in;
       into.last_ts_ns = std::max(into.last_ts_ns, victims[r].last_ts_ns);
       if (into.imsi.empty()) into.imsi = std::move(victims[r].imsi);
       continue;
@@ -1717,6 +1815,7 @@ std::vector<Victim> Detector::victims_of(const std::vector<std::string>& numbers
       if (!fresh) {
         it->second.deep = it->second.deep || v.deep;
         it->second.called_back = it->second.called_back || v.called_back;
+        it->second.called_in = it->second.called_in || v.called_in;
         it->second.last_ts_ns = std::max(it->second.last_ts_ns, v.last_ts_ns);
       }
     }

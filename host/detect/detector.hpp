@@ -73,6 +73,7 @@ struct DetectCounters {
   uint64_t sms_later_legs = 0;              // SMS seen again as another leg (track::LegWindow)
   uint64_t cli_roaming_passed = 0;          // calls from abroad with our number, of a subscriber roaming there
   uint64_t on_line_unwatched = 0;           // flagged numbers' answered calls victim_on_line could not watch (list full)
+  uint64_t inbound_dropped = 0;             // callers of flagged numbers not noted as victims (lists full)
 };
 
 // When victims are read: now (after every event so far), or just after
@@ -133,7 +134,9 @@ class Detector {
   void write_victims(std::ostream& os) const;
   // Victims of a number: the numbers it called or texted since since_ns, and
   // of those the ones that called it back (called_back; deep by the callback's
-  // talk too: a wangiri number's harm is the callback).
+  // talk too: a wangiri number's harm is the callback); then, once it is
+  // flagged, those that called or texted it without its reaching them first
+  // (called_in: a fake customer-service line's callers).
   std::vector<Victim> victims_of(std::string_view number, uint64_t since_ns, AsOf at = AsOf()) const {
     return victims_of(number, since_ns, at, true);
   }
@@ -180,12 +183,18 @@ class Detector {
   // Victims reached by an IMSI the link paired with an MSISDN are named by
   // the MSISDN (Victim::imsi keeps the IMSI); one reached both ways is one.
   void name_by_msisdn(std::vector<Victim>& victims) const;
-  // victim_on_line, phase 3 at event i: watch the answered calls of event i
-  // that involve a flagged number, and raise the watched calls still up
+  // Phase 3 at event i, some number flagged: the answered calls of event i
+  // that involve a flagged number are watched (victim_on_line), and the
+  // callers of those to one and the senders of texts to one noted as its
+  // victims (called_in). raise_on_line() raises the watched calls still up
   // min_talk after their answer.
-  void watch_answers(size_t i);
+  void note_flagged_contacts(const SignalEvent& ev, size_t i);
   void watch(std::string_view caller, std::string_view callee, bool flagged_caller, uint64_t answer_ns);
   void raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>& alerts);
+  // number (hash_bytes h) flagged by event i: the sender of that event's
+  // call or text to it is its first victim noted (called_in).
+  void note_inbound_at_flag(const SignalEvent& ev, size_t i, std::string_view number, uint64_t h);
+  void note_inbound(std::string_view from, std::string_view to, uint64_t to_hash, uint64_t ts_ns);
   // A number just flagged: the answered calls up at event i that it made, or
   // received from one of its contacts, are watched too.
   void watch_calls_of(std::string_view number, size_t i);

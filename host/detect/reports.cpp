@@ -45,6 +45,7 @@ nlohmann::json victims_json(const std::vector<Victim>& victims) {
     nlohmann::json j{{"number", v.number}, {"deep", v.deep}, {"last_ts", double(v.last_ts_ns) / 1e9}};
     if (!v.imsi.empty()) j["imsi"] = v.imsi;
     if (v.called_back) j["called_back"] = true;
+    if (v.called_in) j["called_in"] = true;
     vs.push_back(std::move(j));
   }
   return vs;
@@ -86,14 +87,16 @@ void Detector::print_caught(std::ostream& os) const {
                       top[i]->subject, top[i]->rule, top[i]->hits);
   // victims of flagged numbers
   const auto flagged = flagged_numbers(caught_);
-  uint64_t shallow = 0, deep = 0, called_back = 0;
+  uint64_t shallow = 0, deep = 0, called_back = 0, called_in = 0;
   for (const auto& [num, f] : flagged)
     for (const Victim& v : number_victims(num, f.first_ns, f.contacts, f.spoofed)) {
       (v.deep ? deep : shallow)++;
       called_back += v.called_back;
+      called_in += v.called_in;
     }
-  os << fmt::format("  victims: {} number(s) flagged, {} victim(s) ({} deep, {} shallow; {} called back)\n",
-                    flagged.size(), deep + shallow, deep, shallow, called_back);
+  os << fmt::format(
+      "  victims: {} number(s) flagged, {} victim(s) ({} deep, {} shallow; {} called back, {} called in)\n",
+      flagged.size(), deep + shallow, deep, shallow, called_back, called_in);
   // victims of flagged groups (SIM boxes), through the calling numbers seen in their calls
   const uint64_t lookback = compiled_->rules->settings.victims_lookback_ns;
   size_t groups = 0, numbers = 0, group_victims = 0;

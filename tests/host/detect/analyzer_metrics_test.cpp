@@ -74,6 +74,7 @@ TEST(AnalyzerMetrics, CallTableOccupancyCountsOpenCalls) {
   EXPECT_EQ(metric(m, "sigprobe_table_entries{table=\"flagged_numbers\"}"), 0.0);
   EXPECT_GT(metric(m, "sigprobe_table_capacity{table=\"flagged_numbers\"}"), 0.0);
   EXPECT_EQ(metric(m, "sigprobe_detect_calls_on_watch"), 0.0);
+  EXPECT_EQ(metric(m, "sigprobe_detect_inbound_dropped_total"), 0.0);
 }
 
 // The decoders are built once with the first rules' country code: a reload

@@ -665,8 +665,13 @@ TEST(Detector, ACallDivertedToAHighRiskNumberFlagsTheTargetAndListsTheDivertingS
   EXPECT_EQ(alerts[0].evidence["field"], "forwarded_to");
   EXPECT_EQ(alerts[0].evidence["msisdn"], "8613800138000");
   EXPECT_EQ(alerts[0].evidence["op"], "diverted INVITE");
-  ASSERT_EQ(alerts[0].victims.size(), 1u);
+  // The diverting subscriber, and the caller whose call the forwarding took
+  // there: in contact with the number all the same.
+  ASSERT_EQ(alerts[0].victims.size(), 2u);
   EXPECT_EQ(alerts[0].victims[0].number, "8613800138000");
+  EXPECT_FALSE(alerts[0].victims[0].called_in);
+  EXPECT_EQ(alerts[0].victims[1].number, "8695566");
+  EXPECT_TRUE(alerts[0].victims[1].called_in);
   // Enforcing: the next call diverted there is not put through, nor a direct call to it.
   auto next = b.sip_request(SipMethod::Invite, 9.0, "dv3", "8610086", "85561234567");
   next.sip.diversion_user = b.keep("8613800138000");
@@ -1883,6 +1888,50 @@ TEST(Detector, ACallbackUpWhenItsNumberIsFlaggedIsWatchedToo) {
     std::ostringstream os;
     d->write_victims(os);
     EXPECT_NE(os.str().find("\"called_back\":true,\"deep\":true,\"last_ts\":609.2,\"number\":\"8613900000007\""),
+              std::string::npos)
+        << os.str();
+  }
+  EXPECT_EQ(runs[1], runs[0]);
+}
+
+TEST(Detector, WhoCallsOrTextsAFlaggedNumberIsItsVictimThoughItNeverReachedThem) {
+  // A fake customer-service line on the police list never calls anyone: its
+  // victims call it, having found it in a scam text or on a web page. V1's
+  // call gets it flagged, V2 talks to it for 8 minutes, V3 texts it; none of
+  // them is in a list of the line's own.
+  const std::string rules =
+      "  fake_cs: {entries: ['4008001234']}\n"
+      "rules:\n  - name: listed\n    type: number_list\n    lists: [fake_cs]\n    fields: [called]\n";
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (int k = 0; k < 20; ++k)
+    call(b, evs, 1.0 + k * 30, "bg" + std::to_string(k), "8613811111111", "86139555" + std::to_string(10000 + k), 1, 2);
+  call(b, evs, 10.0, "v1", "8613900000001", "4008001234", 2, 40);
+  call(b, evs, 60.0, "v2", "8613900000002", "4008001234", 2, 480);
+  auto text = b.sip_request(SipMethod::Message, 70.0, "t3", "8613900000003", "4008001234");
+  text.sip.body_text = b.keep("我的退款什么时候到账");
+  evs.push_back(text);
+  std::vector<std::vector<std::string>> runs;
+  for (size_t burst : {size_t(1), size_t(32)}) {
+    auto d = make(rules);
+    ASSERT_TRUE(d);
+    auto alerts = run_in_bursts(*d, evs, burst);
+    runs.push_back(alert_lines(alerts));
+    ASSERT_EQ(alerts.size(), 1u) << burst;
+    ASSERT_EQ(alerts[0].victims.size(), 1u) << "the caller of the message that flagged it";
+    EXPECT_EQ(alerts[0].victims[0].number, "8613900000001");
+    EXPECT_TRUE(alerts[0].victims[0].called_in);
+    const auto victims = d->victims_of("4008001234", 0);
+    ASSERT_EQ(victims.size(), 3u);
+    EXPECT_EQ(victims[0].number, "8613900000002");  // deep first
+    EXPECT_TRUE(victims[0].deep);
+    EXPECT_EQ(victims[1].number, "8613900000001");
+    EXPECT_FALSE(victims[1].deep);
+    EXPECT_EQ(victims[2].number, "8613900000003");
+    for (const Victim& v : victims) EXPECT_TRUE(v.called_in && !v.called_back) << v.number;
+    std::ostringstream os;
+    d->write_victims(os);
+    EXPECT_NE(os.str().find("{\"called_in\":true,\"deep\":true,\"last_ts\":542.2,\"number\":\"8613900000002\"}"),
               std::string::npos)
         << os.str();
   }
