@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Short libFuzzer runs of every decoder target, of the rules-file loader and of
-# the pattern stage's cpu and csim engines (clang-14, ASan + UBSan), seeded
+# Short libFuzzer runs of every decoder target, of the rules-file loader, of
+# the pattern stage's cpu and csim engines and of the whole pipeline after the
+# source (decode, track, detect; clang-14, ASan + UBSan), seeded
 # from the committed seeds and regression inputs. CI runs it after the tests.
 # FUZZ_SECONDS (default 20) per target; new inputs go to build-fuzz/, never
 # into the source tree. Exits non-zero on the first crash, printing its input.
@@ -11,7 +12,8 @@ secs="${FUZZ_SECONDS:-20}"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_C_COMPILER=clang-14 \
   -DSIGPROBE_FUZZ=ON -DSIGPROBE_BUILD_BENCH=OFF >/dev/null
-targets=(fuzz_l2l4 fuzz_sip fuzz_ss7_sigtran fuzz_ss7_sccp fuzz_ss7_tcap_map fuzz_ss7_sms fuzz_ss7_isup fuzz_rules fuzz_patterns)
+targets=(fuzz_l2l4 fuzz_sip fuzz_ss7_sigtran fuzz_ss7_sccp fuzz_ss7_tcap_map fuzz_ss7_sms fuzz_ss7_isup fuzz_rules fuzz_patterns
+         fuzz_pipeline)
 cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]}" test_ss7_fuzz_replay
 # The SS7 seeds are cut from pcaps/ss7 at every layer (SIGTRAN message, SCCP, TCAP, TPDU, ISUP) by
 # the seed replay test; written fresh here, never into the source tree.
@@ -34,6 +36,9 @@ for t in "${targets[@]}"; do
     seeds+=("build-fuzz/seeds-ss7/${t#fuzz_ss7_}")
   fi
   max_len=8192  # a packet
+  if [ "$area" = pipeline ]; then
+    seeds+=(tests/fuzz/l2l4/seeds)  # the same input: short captures
+  fi
   if [ "$area" = rules ]; then
     seeds+=(build-fuzz/seeds-rules tests/fuzz/rules/list_seeds)
     max_len=16384  # a rules file (the default one is ~10 kB)
