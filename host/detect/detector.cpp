@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -1733,9 +1734,11 @@ std::vector<Victim> Detector::victims_of(std::string_view number, uint64_t since
   // Who called or texted it since its flag and was none of its contacts.
   const Impl::Inbound* in = callbacks ? impl_->inbound.find(hash_bytes(number)) : nullptr;
   if (in && !in->callers.empty()) {
+    // Views of out's numbers: the new victims go to out only after the loop.
     std::vector<std::string_view> reached;
     for (const Victim& v : out) reached.push_back(v.number);
     std::sort(reached.begin(), reached.end());
+    std::vector<Victim> called_in;
     for (const Impl::Inbound::Caller& c : in->callers) {
       if (std::binary_search(reached.begin(), reached.end(), c.number.view())) continue;
       const bool known = contacts_.contact_after(c.number.view(), number, at.event, back);
@@ -1745,8 +1748,9 @@ std::vector<Victim> Detector::victims_of(std::string_view number, uint64_t since
       if (v.last_ts_ns < since_ns) continue;
       v.deep = known && deep(back);
       v.called_in = true;
-      out.push_back(std::move(v));
+      called_in.push_back(std::move(v));
     }
+    std::move(called_in.begin(), called_in.end(), std::back_inserter(out));
   }
   name_by_msisdn(out);
   std::sort(out.begin(), out.end(), [](const Victim& a, const Victim& b) {

@@ -1898,7 +1898,7 @@ TEST(Detector, WhoCallsOrTextsAFlaggedNumberIsItsVictimThoughItNeverReachedThem)
   // A fake customer-service line on the police list never calls anyone: its
   // victims call it, having found it in a scam text or on a web page. V1's
   // call gets it flagged, V2 talks to it for 8 minutes, V3 texts it; none of
-  // them is in a list of the line's own.
+  // them is in a list of the line's own. It once called V9 itself.
   const std::string rules =
       "  fake_cs: {entries: ['4008001234']}\n"
       "rules:\n  - name: listed\n    type: number_list\n    lists: [fake_cs]\n    fields: [called]\n";
@@ -1906,6 +1906,7 @@ TEST(Detector, WhoCallsOrTextsAFlaggedNumberIsItsVictimThoughItNeverReachedThem)
   std::vector<SignalEvent> evs;
   for (int k = 0; k < 20; ++k)
     call(b, evs, 1.0 + k * 30, "bg" + std::to_string(k), "8613811111111", "86139555" + std::to_string(10000 + k), 1, 2);
+  call(b, evs, 5.0, "v9", "4008001234", "8613900000009", 2, 20);
   call(b, evs, 10.0, "v1", "8613900000001", "4008001234", 2, 40);
   call(b, evs, 60.0, "v2", "8613900000002", "4008001234", 2, 480);
   auto text = b.sip_request(SipMethod::Message, 70.0, "t3", "8613900000003", "4008001234");
@@ -1918,17 +1919,21 @@ TEST(Detector, WhoCallsOrTextsAFlaggedNumberIsItsVictimThoughItNeverReachedThem)
     auto alerts = run_in_bursts(*d, evs, burst);
     runs.push_back(alert_lines(alerts));
     ASSERT_EQ(alerts.size(), 1u) << burst;
-    ASSERT_EQ(alerts[0].victims.size(), 1u) << "the caller of the message that flagged it";
+    ASSERT_EQ(alerts[0].victims.size(), 2u) << "its contact and the caller of the message that flagged it";
     EXPECT_EQ(alerts[0].victims[0].number, "8613900000001");
     EXPECT_TRUE(alerts[0].victims[0].called_in);
+    EXPECT_EQ(alerts[0].victims[1].number, "8613900000009");
+    EXPECT_FALSE(alerts[0].victims[1].called_in);
     const auto victims = d->victims_of("4008001234", 0);
-    ASSERT_EQ(victims.size(), 3u);
+    ASSERT_EQ(victims.size(), 4u);
     EXPECT_EQ(victims[0].number, "8613900000002");  // deep first
     EXPECT_TRUE(victims[0].deep);
     EXPECT_EQ(victims[1].number, "8613900000001");
     EXPECT_FALSE(victims[1].deep);
     EXPECT_EQ(victims[2].number, "8613900000003");
-    for (const Victim& v : victims) EXPECT_TRUE(v.called_in && !v.called_back) << v.number;
+    EXPECT_EQ(victims[3].number, "8613900000009");
+    for (const Victim& v : victims)
+      EXPECT_EQ(v.called_in, v.number != "8613900000009") << v.number;
     std::ostringstream os;
     d->write_victims(os);
     EXPECT_NE(os.str().find("{\"called_in\":true,\"deep\":true,\"last_ts\":542.2,\"number\":\"8613900000002\"}"),
