@@ -1464,10 +1464,10 @@ void Detector::note_flagged_contacts(const SignalEvent& ev, size_t i) {
     const CallRecord& rec = *cf.rec;
     if (rec.later_leg || rec.cli_spoofed) continue;  // the first leg is watched; a spoof is not its subscriber
     const bool by_caller = m.is_flagged(hash_bytes(rec.a.view()));
-    const uint64_t callee = hash_bytes(rec.b.view());
     if (!by_caller) {
+      const uint64_t callee = hash_bytes(rec.b.view());
       if (!m.is_flagged(callee)) continue;
-      note_inbound(rec.a.view(), rec.b.view(), callee, ev.ts_ns);
+      note_inbound(rec.a.view(), rec.b.view(), callee, ev.ts_ns);  // a victim calling in
     }
     if (!m.on_line_rules.empty()) watch(rec.a.view(), rec.b.view(), by_caller, rec.answer_ns);
   }
