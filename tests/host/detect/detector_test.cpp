@@ -68,6 +68,13 @@ std::unique_ptr<Detector> make_whole(const std::string& yaml) {
   return make_compiled(std::move(c));
 }
 
+// The victims file a detector writes (Detector::write_victims).
+std::string victims_file(const Detector& d) {
+  std::ostringstream os;
+  d.write_victims(os);
+  return os.str();
+}
+
 // One call: INVITE, then cancel after ring_s, or answer and BYE after talk_s.
 void call(EventBuilder& b, std::vector<SignalEvent>& out, double t, const std::string& id, const std::string& a,
           const std::string& bnum, double ring_s, double talk_s, Endpoint src = EventBuilder::ip4(10, 0, 0, 1, 5060)) {
@@ -396,9 +403,7 @@ TEST(Detector, AFlaggedBoxListsOnlyTheCallersItsRuleCounts) {
          "86139008" + std::to_string(1000 + i), 4, 40, nat);
   }
   ASSERT_EQ(run(*d, evs).size(), 1u);
-  std::ostringstream os;
-  d->write_victims(os);
-  auto line = nlohmann::json::parse(os.str());
+  auto line = nlohmann::json::parse(victims_file(*d));
   std::set<std::string> numbers(line["numbers"].begin(), line["numbers"].end());
   EXPECT_EQ(numbers.size(), 8u);
   for (const auto& n : numbers) EXPECT_EQ(n.substr(0, 4), "8613") << n;
@@ -418,9 +423,7 @@ TEST(Detector, AFlaggedBoxsEarlierNumbersGoBackToTheLookBackOnly) {
   for (int k = 3; k < 10; ++k)
     call(b, evs, 300.0 + k * 10, "l" + std::to_string(k), num(k), "86139009" + std::to_string(1000 + k), 4, 40, box);
   ASSERT_EQ(run(*d, evs).size(), 1u);
-  std::ostringstream os;
-  d->write_victims(os);
-  auto line = nlohmann::json::parse(os.str());
+  auto line = nlohmann::json::parse(victims_file(*d));
   std::set<std::string> numbers(line["numbers"].begin(), line["numbers"].end());
   for (int k = 0; k < 3; ++k) EXPECT_FALSE(numbers.count(num(k))) << num(k);
   for (int k = 3; k < 10; ++k) EXPECT_TRUE(numbers.count(num(k))) << num(k);
@@ -1076,10 +1079,9 @@ TEST(Detector, VictimsIncludeDeepOnesAndContactsAfterTheAlert) {
   EXPECT_EQ(v[0].number, "8613900000002");
   EXPECT_TRUE(v[0].deep);
   EXPECT_FALSE(v[1].deep);
-  std::ostringstream os;
-  det.write_victims(os);
-  EXPECT_NE(os.str().find("\"subject\":\"8617099990001\""), std::string::npos);
-  EXPECT_NE(os.str().find("\"number\":\"8613900000004\""), std::string::npos);
+  const std::string file = victims_file(det);
+  EXPECT_NE(file.find("\"subject\":\"8617099990001\""), std::string::npos);
+  EXPECT_NE(file.find("\"number\":\"8613900000004\""), std::string::npos);
 }
 
 // The alerts of evs fed in bursts of burst events (capture order).
@@ -1207,9 +1209,7 @@ TEST(Detector, SimBoxManyCallingNumbersBehindOneIp) {
   EXPECT_GE(first_victims.size(), 6u) << "every number of the box up to the crossing call";
   EXPECT_LT(first_victims.size(), 10u) << "the box still calls after its verdict";
   for (const auto& v : first_victims) EXPECT_TRUE(box_callees.count(v)) << v;
-  std::ostringstream os;
-  d->write_victims(os);
-  auto line = nlohmann::json::parse(os.str());
+  auto line = nlohmann::json::parse(victims_file(*d));
   EXPECT_EQ(line["subject"], "203.0.113.7");
   EXPECT_EQ(line["subject_type"], "ip");
   std::set<std::string> numbers(line["numbers"].begin(), line["numbers"].end()), victims;
@@ -1469,9 +1469,7 @@ TEST(Detector, CliSpoofBlocksEachSpoofedCallFromAbroadNotTheNumber) {
   EXPECT_FALSE(d->blocked(b.sip_request(SipMethod::Invite, 120.5, "uk1", "447700900123", "8613900000003", sbc)));
   EXPECT_EQ(d->caught().at(0).hits, 2u);
   // The victims file: both numbers the spoofed calls reached, not the friend.
-  std::ostringstream os;
-  d->write_victims(os);
-  auto line = nlohmann::json::parse(os.str());
+  auto line = nlohmann::json::parse(victims_file(*d));
   EXPECT_EQ(line["subject"], "8613800000001");
   ASSERT_EQ(line["victims"].size(), 2u);
   EXPECT_EQ(line["victims"][0]["number"], "8613900000001");
@@ -1718,10 +1716,9 @@ TEST(Detector, AnotherRuleOnASpoofedTextListsTheTextsRecipientsNotTheBanksCustom
   EXPECT_EQ(scam.victims[0].number, "460001234500001");
   EXPECT_FALSE(scam.mirror_subject);
   // The victims file: the two recipients of the spoofed texts, for both rules.
-  std::ostringstream os;
-  d->write_victims(os);
-  EXPECT_NE(os.str().find("\"number\":\"460001234500002\""), std::string::npos) << os.str();
-  EXPECT_EQ(os.str().find("460001234590000"), std::string::npos) << os.str();
+  const std::string file = victims_file(*d);
+  EXPECT_NE(file.find("\"number\":\"460001234500002\""), std::string::npos) << file;
+  EXPECT_EQ(file.find("460001234590000"), std::string::npos) << file;
   // The bank's own customers are its contacts all the same.
   EXPECT_EQ(d->victims_of("95588", 0).size(), 5u);
 }
@@ -1758,12 +1755,11 @@ TEST(Detector, VictimsReachedByImsiAreNamedByTheMsisdnTheLinkPairedThemWith) {
     EXPECT_EQ(alerts[1].victims[0].number, "460002222222222");
     runs.push_back(alert_lines(alerts));
     // By the end of the capture both are known by number: the victims file.
-    std::ostringstream os;
-    d->write_victims(os);
-    EXPECT_NE(os.str().find("\"imsi\":\"460001234567890\",\"last_ts\":10.0,\"number\":\"8613912345678\""),
+    const std::string file = victims_file(*d);
+    EXPECT_NE(file.find("\"imsi\":\"460001234567890\",\"last_ts\":10.0,\"number\":\"8613912345678\""),
               std::string::npos)
-        << os.str();
-    EXPECT_NE(os.str().find("\"number\":\"8613922222222\""), std::string::npos) << os.str();
+        << file;
+    EXPECT_NE(file.find("\"number\":\"8613922222222\""), std::string::npos) << file;
   }
   EXPECT_EQ(runs[0], runs[1]);
 }
@@ -1821,9 +1817,7 @@ TEST(Detector, AVictimStillOnTheLineWithAFlaggedNumberIsRaisedWhileTheCallLasts)
     EXPECT_TRUE(v3.victims.empty());
     EXPECT_FALSE(v3.mirror_subject);
     // The victims are no suspects: the victims file lists the two flagged numbers only.
-    std::ostringstream os;
-    d->write_victims(os);
-    const std::string file = os.str();
+    const std::string file = victims_file(*d);
     EXPECT_EQ(std::count(file.begin(), file.end(), '\n'), 2) << file;
     EXPECT_EQ(file.find("\"subject\":\"8613900000003\""), std::string::npos) << file;
   }
@@ -1885,11 +1879,10 @@ TEST(Detector, ACallbackUpWhenItsNumberIsFlaggedIsWatchedToo) {
       EXPECT_EQ(v.deep, back) << v.number;
     }
     EXPECT_EQ(victims[0].last_ts_ns, uint64_t(607.2e9)) << "the callback's end";
-    std::ostringstream os;
-    d->write_victims(os);
-    EXPECT_NE(os.str().find("\"called_back\":true,\"deep\":true,\"last_ts\":609.2,\"number\":\"8613900000007\""),
+    const std::string file = victims_file(*d);
+    EXPECT_NE(file.find("\"called_back\":true,\"deep\":true,\"last_ts\":609.2,\"number\":\"8613900000007\""),
               std::string::npos)
-        << os.str();
+        << file;
   }
   EXPECT_EQ(runs[1], runs[0]);
 }
@@ -1934,11 +1927,10 @@ TEST(Detector, WhoCallsOrTextsAFlaggedNumberIsItsVictimThoughItNeverReachedThem)
     EXPECT_EQ(victims[3].number, "8613900000009");
     for (const Victim& v : victims)
       EXPECT_EQ(v.called_in, v.number != "8613900000009") << v.number;
-    std::ostringstream os;
-    d->write_victims(os);
-    EXPECT_NE(os.str().find("{\"called_in\":true,\"deep\":true,\"last_ts\":542.2,\"number\":\"8613900000002\"}"),
+    const std::string file = victims_file(*d);
+    EXPECT_NE(file.find("{\"called_in\":true,\"deep\":true,\"last_ts\":542.2,\"number\":\"8613900000002\"}"),
               std::string::npos)
-        << os.str();
+        << file;
   }
   EXPECT_EQ(runs[1], runs[0]);
 }
