@@ -51,6 +51,7 @@ FIELDS = {
     ("concat", "seq"): ["gsm_sms.udh.mm.msg_part"],
     ("isup", "msg"): ["isup_name"], ("isup", "cic"): ["isup.cic"], ("isup", "calling"): ["isup.calling"],
     ("isup", "called"): ["isup.called"], ("isup", "cause"): ["isup.cause_indicator"],
+    ("isup", "redirecting"): ["isup.redirecting", "isup.original_called_number"],
     ("isup", "calling_nai"): ["isup.calling_party_nature_of_address_indicator"],
     ("isup", "called_nai"): ["isup.called_party_nature_of_address_indicator"],
     # CAP (camel): the ISUP numbers are dissected inside callingPartyNumber/calledPartyNumber,

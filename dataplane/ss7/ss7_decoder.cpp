@@ -567,6 +567,8 @@ void Ss7Decoder::State::fill_isup(const IsupMsg& i, IsupInfo& ii, EventBatch& ou
   ii.calling_category = i.calling_category;
   ii.cause = i.cause;
   ii.has_cause = i.has_cause;
+  const IsupNumber& from = i.redirecting.present ? i.redirecting : i.original_called;
+  if (from.present) ii.redirecting = number(from, out, c);
 }
 
 void Ss7Decoder::on_sip_isup(Bytes body, SignalEvent& e, EventBatch& out, DecodeCounters& c) {
@@ -574,13 +576,10 @@ void Ss7Decoder::on_sip_isup(Bytes body, SignalEvent& e, EventBatch& out, Decode
   if (!i) return;
   st_->fill_isup(*i, e.isup, out, c);
   e.layers |= kLayerSipIsup;
-  // A diverted SIP-I call names its diverting subscriber in the IAM (the
-  // redirecting number, else the original called number) where SIP has no
-  // Diversion or History-Info.
-  if (e.sip.diversion_user.empty() && e.sip.method == SipMethod::Invite) {
-    const IsupNumber& from = i->redirecting.present ? i->redirecting : i->original_called;
-    e.sip.diversion_user = st_->number(from, out, c);
-  }
+  // A diverted SIP-I call names its diverting subscriber in the IAM where SIP
+  // has no Diversion or History-Info.
+  if (e.sip.diversion_user.empty() && e.sip.method == SipMethod::Invite)
+    e.sip.diversion_user = e.isup.redirecting;
 }
 
 Ss7Decoder::Ss7Decoder(const Ss7Config& cfg) : st_(std::make_unique<State>(cfg)), cfg_(cfg) {

@@ -545,6 +545,8 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     } else if (ev.has(kLayerIsup)) {
       item(i, kSlotCalling, FieldTag::Calling, ev.isup.calling);
       item(i, kSlotCalled, FieldTag::Called, ev.isup.called);
+      // A diverted IAM, as a diverted INVITE.
+      if (!ev.isup.redirecting.empty()) item(i, kSlotForwardedTo, FieldTag::ForwardedTo, ev.isup.called);
     } else if (ev.has(kLayerCap)) {
       item(i, kSlotCalling, FieldTag::Calling, ev.cap.calling);
       item(i, kSlotCalled, FieldTag::Called, ev.cap.called);
@@ -710,13 +712,15 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
       }
     }
     // Call forwarding set (registerSS), provisioned (insertSubscriberData) or
-    // used (a diverted INVITE): the subscriber is in contact with the target,
+    // used (a diverted INVITE or IAM): the subscriber is in contact with the target,
     // a victim if it is flagged.
     if (ev.has(kLayerMap) && ev.map.component == MapComponent::Invoke && !ev.map.forwarded_to.empty()) {
       std::string_view subscriber = !ev.map.msisdn.empty() ? ev.map.msisdn : ev.map.imsi;
       if (!subscriber.empty()) contacts_.forwarding(ev.map.forwarded_to, subscriber, ev.ts_ns);
     } else if (ev.has(kLayerSip) && ev.sip.method == SipMethod::Invite && !ev.sip.diversion_user.empty()) {
       contacts_.forwarding(track::sip_called(ev.sip), ev.sip.diversion_user, ev.ts_ns);
+    } else if (ev.has(kLayerIsup) && !ev.isup.redirecting.empty() && !ev.isup.called.empty()) {
+      contacts_.forwarding(ev.isup.called, ev.isup.redirecting, ev.ts_ns);
     }
     // SMS (a CAMEL one only with settings.track_camel: the link may carry it as MAP too).
     track::SmsRecord sms = track::sms_record(ev);
@@ -1210,6 +1214,9 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
                   // a call diverted there
                   e["msisdn"] = std::string(ev.sip.diversion_user);
                   e["op"] = "diverted INVITE";
+                } else if (slot == kSlotForwardedTo && ev.has(kLayerIsup)) {
+                  e["msisdn"] = std::string(ev.isup.redirecting);
+                  e["op"] = "diverted IAM";
                 } else if (slot == kSlotForwardedTo) {
                   // whose calls go there, and how it was set
                   if (!ev.map.msisdn.empty()) e["msisdn"] = std::string(ev.map.msisdn);

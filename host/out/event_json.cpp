@@ -103,6 +103,7 @@ void write_isup(json::Writer& w, const IsupInfo& i, bool cic) {
   if (cic) w.key("cic").num(unsigned(i.cic));
   w.field("calling", i.calling);
   w.field("called", i.called);
+  w.field("redirecting", i.redirecting);
   if (!i.called.empty()) w.key("called_nai").num(unsigned(i.called_nai));
   if (!i.calling.empty()) {
     w.key("calling_nai").num(unsigned(i.calling_nai));

@@ -412,6 +412,39 @@ def national_numbers():
     return cap.done()
 
 
+def isup_diverted_call():
+    """Calls diverted on a plain ISUP trunk, as the diverting exchange sends them on: a bank's call
+    to a subscriber whose calls go unconditionally to Cambodia (the IAM's called number is the
+    forwarding target; the redirecting number, national, and the original called number name the
+    subscriber; redirection information: call diverted), answered and released; then a call whose
+    IAM names only the original called number (some exchanges send no redirecting number), to a
+    number on the police list, unanswered. The truth holds the digits as sent; with
+    settings.country_code "86" the national ones read as 86 and their digits."""
+    cap = Capture()
+    assoc = Assoc(cap, SG_A, SG_B)
+    assoc.bring_up()
+
+    def send(m):
+        assoc.send([m], stream=2)
+
+    calling, subscriber, target = "8695566", "13800138000", "85561234567"
+    send(isup_msg(SWITCH_A, SWITCH_B,
+                  ss7.isup_iam(61, target, calling, redirecting=subscriber, original_called=subscriber),
+                  {"calling": calling, "called": target, "redirecting": subscriber}))
+    send(isup_msg(SWITCH_B, SWITCH_A, ss7.isup_acm(61), {}))
+    send(isup_msg(SWITCH_B, SWITCH_A, ss7.isup_anm(61), {}))
+    send(isup_msg(SWITCH_A, SWITCH_B, ss7.isup_rel(61, 16), {"cause": 16}))
+    send(isup_msg(SWITCH_B, SWITCH_A, ss7.isup_rlc(61), {}))
+    calling, subscriber, target = "8613911112222", "8613800138001", "8617099990001"
+    send(isup_msg(SWITCH_A, SWITCH_B,
+                  ss7.isup_iam(62, target, calling, original_called=subscriber, original_called_nai=4),
+                  {"calling": calling, "called": target, "redirecting": subscriber}))
+    send(isup_msg(SWITCH_B, SWITCH_A, ss7.isup_acm(62), {}))
+    send(isup_msg(SWITCH_A, SWITCH_B, ss7.isup_rel(62, 16), {"cause": 16}))
+    send(isup_msg(SWITCH_B, SWITCH_A, ss7.isup_rlc(62), {}))
+    return cap.done()
+
+
 def _short_link(linktype):
     def build():
         cap = Capture(linktype=linktype)
@@ -576,5 +609,6 @@ SS7_CAPTURES = [
     ("ss7/cap_calls.pcap", cap_calls),
     ("ss7/cap_sms.pcap", cap_sms),
     ("ss7/national_numbers.pcap", national_numbers),
+    ("ss7/isup_diverted_call.pcap", isup_diverted_call),
     ("ss7/sms_spoof_from_abroad.pcap", sms_spoof_from_abroad),
 ]

@@ -183,10 +183,10 @@ def _isup_number(digits, nai, second_octet):
 
 
 def isup_iam(cic, called, calling, called_nai=4, calling_nai=4, category=0x0A, redirecting=None,
-             redirecting_nai=3):
+             redirecting_nai=3, original_called=None, original_called_nai=3):
     """IAM: fixed part (NCI, FCI, CPC, TMR), called party number, calling party number, and for a
     diverted call the redirecting number (Q.763 3.44) with redirection information (3.45: call
-    diverted, reason user busy, counter 1)."""
+    diverted, reason user busy, counter 1), and the original called number (3.39) when given."""
     called_p = _isup_number(called, called_nai, 0x10)           # INN=0, NPI=1 (E.164)
     calling_p = _isup_number(calling, calling_nai, 0x13)        # NPI=1, APRI=0, network provided
     fixed = bytes([0x00, 0x60, 0x01, category, 0x00])
@@ -196,6 +196,9 @@ def isup_iam(cic, called, calling, called_nai=4, calling_nai=4, category=0x0A, r
     if redirecting:
         red_p = _isup_number(redirecting, redirecting_nai, 0x10)
         optional += bytes([0x0B, len(red_p)]) + red_p + bytes([0x13, 2, 0x03, 0x11])
+    if original_called:
+        ocn_p = _isup_number(original_called, original_called_nai, 0x10)
+        optional += bytes([0x28, len(ocn_p)]) + ocn_p
     optional += b"\x00"
     return (struct.pack("<H", cic) + bytes([ISUP_IAM]) + fixed + bytes([ptr_called, ptr_opt])
             + bytes([len(called_p)]) + called_p + optional)

@@ -52,7 +52,8 @@ inline void feed(Ss7Decoder& dec, uint8_t entry, Bytes b, EventBatch& out, Decod
 // counts no more prefixed numbers than there are.
 inline void same_numbers(const SignalEvent& a, const SignalEvent& b, std::string_view cc, uint64_t counted) {
   auto pairs = {
-      std::pair{a.isup.calling, b.isup.calling}, {a.isup.called, b.isup.called}, {a.sccp.calling.gt, b.sccp.calling.gt},
+      std::pair{a.isup.calling, b.isup.calling}, {a.isup.called, b.isup.called}, {a.isup.redirecting, b.isup.redirecting},
+      {a.sccp.calling.gt, b.sccp.calling.gt},
       {a.sccp.called.gt, b.sccp.called.gt}, {a.map.msisdn, b.map.msisdn}, {a.map.vlr, b.map.vlr}, {a.map.msc, b.map.msc},
       {a.map.sgsn, b.map.sgsn}, {a.map.hlr, b.map.hlr}, {a.map.service_centre, b.map.service_centre},
       {a.map.roaming_number, b.map.roaming_number}, {a.map.gsm_scf, b.map.gsm_scf},

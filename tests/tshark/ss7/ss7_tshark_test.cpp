@@ -61,7 +61,7 @@ bool all_digits(std::string_view s) {
 // several events); component-level fields are multisets.
 const std::vector<std::string> kMapFields{"tcap_type", "otid", "dtid", "opcode", "component",
                                           "calling_gt", "called_gt", "imsi", "e164", "sms_text"};
-const std::vector<std::string> kIsupFields{"msg", "cic", "called", "calling"};
+const std::vector<std::string> kIsupFields{"msg", "cic", "called", "calling", "redirecting"};
 bool is_set_field(const std::string& f) {
   return f == "tcap_type" || f == "otid" || f == "dtid" || f == "calling_gt" || f == "called_gt" ||
          f == "imsi" || f == "e164";
@@ -120,13 +120,16 @@ std::map<uint64_t, Record> tshark_isup(const Capture& cap) {
   std::map<uint64_t, Record> out;
   for (const auto& cols : testing::tshark_fields(
            cap.path, cap.tshark_opts, "isup",
-           {"frame.number", "isup.message_type", "isup.cic", "isup.called", "isup.calling"})) {
+           {"frame.number", "isup.message_type", "isup.cic", "isup.called", "isup.calling", "isup.redirecting",
+            "isup.original_called_number"})) {
     Record r;
-    const char* keys[] = {"msg", "cic", "called", "calling"};
-    for (size_t i = 0; i < 4; ++i)
-      for (std::string v : split(cols[1 + i], '\x1f')) {
+    const char* keys[] = {"msg", "cic", "called", "calling", "redirecting"};
+    // A diverted call's subscriber: the redirecting number, else the original called number.
+    size_t last = cols[5].empty() ? 6 : 5;
+    for (size_t i = 0; i < 5; ++i)
+      for (std::string v : split(cols[i == 4 ? last : 1 + i], '\x1f')) {
         // ISUP ST (end of pulsing, 0xF) ends the number; it is not a digit.
-        if ((i == 2 || i == 3) && !v.empty() && (v.back() == 'F' || v.back() == 'f')) v.pop_back();
+        if (i >= 2 && !v.empty() && (v.back() == 'F' || v.back() == 'f')) v.pop_back();
         r[keys[i]].insert(v);
       }
     out[std::stoull(cols[0])] = r;
@@ -165,6 +168,7 @@ Ours decode(const Capture& cap, bool enrich) {
         r["cic"].insert(std::to_string(e.isup.cic));
         r["called"].insert(std::string(e.isup.called));
         r["calling"].insert(std::string(e.isup.calling));
+        r["redirecting"].insert(std::string(e.isup.redirecting));
         continue;
       }
       if (e.proto != Proto::Map) continue;
