@@ -1851,6 +1851,30 @@ void Detector::finish(uint64_t now_ns, std::vector<Alert>& alerts) {
   txns_.expire(UINT64_MAX / 2);
 }
 
+namespace {
+// ISUP messages that an inline probe never holds, even on a blocked call's
+// circuit: the release pair and circuit maintenance (Q.763 table 4). A blocked
+// call loses its IAM and what would build it up (SAM, COT, ACM, ANM, CPG, ...);
+// the originating exchange's REL (its caller hangs up, or its timer for the
+// missing ACM runs out) reaches the far exchange, which never saw the IAM and
+// answers a REL on an idle circuit with an RLC (Q.764), so both ends return
+// the circuit to idle. Held, the REL would go unanswered: T1 repeats it and
+// T5 ends in a circuit reset (Q.764 2.3.1, 2.9.6).
+constexpr bool isup_frees_circuit(uint8_t type) {
+  switch (type) {
+    case 0x0C: case 0x10:                                   // REL, RLC
+    case 0x11: case 0x12: case 0x17: case 0x29:             // CCR, RSC, GRS, GRA
+    case 0x13: case 0x14: case 0x15: case 0x16:             // BLO, UBL, BLA, UBA
+    case 0x18: case 0x19: case 0x1A: case 0x1B:             // CGB, CGU, CGBA, CGUA
+    case 0x24: case 0x2A: case 0x2B: case 0x2E: case 0x2F:  // LPA, CQM, CQR, UCIC, CFN
+    case 0x30: case 0x34: case 0x35:                        // OLM, UPT, UPA
+      return true;
+    default:
+      return false;
+  }
+}
+}  // namespace
+
 bool Detector::blocked(const SignalEvent& ev) const {
   const Impl& m = *impl_;
   if (m.blocked_numbers.size() == 0 && m.blocked_ips.size() == 0 && m.blocked_gts.size() == 0 &&
@@ -1870,9 +1894,10 @@ bool Detector::blocked(const SignalEvent& ev) const {
     return m.blocked_ips.find(hash_bytes({buf, len})) != nullptr;
   }
   if (ev.has(kLayerIsup))
-    return m.blocked_calls.find(track::CallTracker::isup_key(ev.mtp3.opc, ev.mtp3.dpc, ev.isup.cic)) != nullptr ||
+    return !isup_frees_circuit(ev.isup.msg_type) &&
+           (m.blocked_calls.find(track::CallTracker::isup_key(ev.mtp3.opc, ev.mtp3.dpc, ev.isup.cic)) != nullptr ||
            m.blocked_numbers.find(hash_bytes(ev.isup.calling)) != nullptr ||
-           (ev.isup.msg_type == 0x01 && m.blocked_numbers.find(hash_bytes(ev.isup.called)) != nullptr);  // IAM
+           (ev.isup.msg_type == 0x01 && m.blocked_numbers.find(hash_bytes(ev.isup.called)) != nullptr));  // IAM
   if (ev.has(kLayerMap) || ev.has(kLayerSccp)) {
     if (m.blocked_gts.find(hash_bytes(ev.sccp.calling.gt))) return true;
     // A blocked dialogue (a text from abroad under one of our numbers).

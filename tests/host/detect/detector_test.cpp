@@ -1532,18 +1532,25 @@ TEST(Detector, CliSpoofBlocksAnIsupCallOnItsCircuitUntilTheCircuitsNextCall) {
   EXPECT_EQ(alerts[0].evidence["source"], "opc:2100");
   EXPECT_EQ(alerts[0].evidence["protocol"], "isup");
   EXPECT_EQ(alerts[0].evidence["field"], "calling");
-  // The circuit's messages both ways are blocked, the domestic call's are not.
+  // The call's messages on the circuit, both ways, are held (the IAM, a SAM,
+  // an ACM); the domestic call's are not.
   EXPECT_TRUE(d->blocked(evs[0]));
-  EXPECT_TRUE(d->blocked(b.isup(0x0C, 15.0, 2100, 1201, 7)));
-  EXPECT_TRUE(d->blocked(b.isup(0x10, 15.1, 1201, 2100, 7)));
+  EXPECT_TRUE(d->blocked(b.isup(0x02, 10.5, 2100, 1201, 7)));
+  EXPECT_TRUE(d->blocked(b.isup(0x06, 10.6, 1201, 2100, 7)));
   EXPECT_FALSE(d->blocked(evs[1]));
+  // Its release and the circuit's maintenance pass: the far exchange answers
+  // the REL of a call it never saw with an RLC, and the circuit is idle at
+  // both ends (held, the REL would end in a circuit reset).
+  EXPECT_FALSE(d->blocked(b.isup(0x0C, 15.0, 2100, 1201, 7)));
+  EXPECT_FALSE(d->blocked(b.isup(0x10, 15.1, 1201, 2100, 7)));
+  EXPECT_FALSE(d->blocked(b.isup(0x12, 15.2, 2100, 1201, 7)));  // RSC
   EXPECT_FALSE(d->blocked(b.isup(0x01, 12.0, 2100, 1201, 9, "447700900123", "8613900000001")));
   // The circuit is released; its next call, with a foreign caller, goes through.
   auto next = b.isup(0x01, 30.0, 2100, 1201, 7, "447700900123", "8613900000001");
   std::vector<Alert> more;
   for (const SignalEvent& e : {b.isup(0x0C, 20.0, 2100, 1201, 7), b.isup(0x10, 20.1, 1201, 2100, 7)}) {
     d->on_events(std::span<const SignalEvent>(&e, 1), more);
-    EXPECT_TRUE(d->blocked(e));
+    EXPECT_FALSE(d->blocked(e));
   }
   d->on_events(std::span<const SignalEvent>(&next, 1), more);
   EXPECT_TRUE(more.empty());
