@@ -38,6 +38,7 @@ int run_check(const std::string& file) {
     if (ip != l.size()) std::cout << l.exact.size() - ip_exact << " exact, " << l.prefixes.size() - ip_prefix << " prefix";
     if (ip) std::cout << (ip != l.size() ? ", " : "") << ip << " IP block(s)";
     if (l.national_forms) std::cout << ", " << l.national_forms << " of them international forms (national_forms)";
+    if (l.min_digits) std::cout << ", matching numbers of " << unsigned(l.min_digits) << "+ digits";
     std::cout << " (" << l.source << ")\n";
   }
   return 0;

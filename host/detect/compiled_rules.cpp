@@ -194,13 +194,25 @@ void ListSet::add(const rules::NumberList& list) {
     if (auto b = rules::parse_ip_block(e)) blocks_.push_back(*b);
     return true;
   };
+  auto add_length = [](std::vector<size_t>& lengths, size_t n) {
+    auto at = std::lower_bound(lengths.begin(), lengths.end(), n);
+    if (at == lengths.end() || *at != n) lengths.insert(at, n);
+  };
   for (const auto& e : list.exact) {
     if (ip(e)) continue;
+    if (e.size() < list.min_digits) continue;  // shorter than the list takes: never matches
     exact_.insert(e);
     small_ = false;
   }
   for (const auto& p : list.prefixes) {
     if (ip(p)) continue;
+    if (list.min_digits > p.size()) {
+      auto [it, fresh] = gated_.emplace(p, list.min_digits);
+      if (!fresh) it->second = std::min<size_t>(it->second, list.min_digits);
+      add_length(gated_lengths_, p.size());
+      small_ = false;
+      continue;
+    }
     prefixes_.insert(p);
     if (p.size() <= 8 && words_.size() < 32) {
       Word w{0, p.size() == 8 ? ~0ull : (1ull << (8 * p.size())) - 1, p.size()};
@@ -209,8 +221,7 @@ void ListSet::add(const rules::NumberList& list) {
     } else {
       small_ = false;
     }
-    auto at = std::lower_bound(prefix_lengths_.begin(), prefix_lengths_.end(), p.size());
-    if (at == prefix_lengths_.end() || *at != p.size()) prefix_lengths_.insert(at, p.size());
+    add_length(prefix_lengths_, p.size());
   }
 }
 
@@ -238,6 +249,11 @@ bool ListSet::covers(std::string_view subject) const {
   for (size_t len : prefix_lengths_) {
     if (len > subject.size()) break;
     if (prefixes_.find(subject.substr(0, len)) != prefixes_.end()) return true;
+  }
+  for (size_t len : gated_lengths_) {
+    if (len > subject.size()) break;
+    auto it = gated_.find(subject.substr(0, len));
+    if (it != gated_.end() && subject.size() >= it->second) return true;
   }
   return false;
 }
@@ -293,7 +309,8 @@ std::unique_ptr<CompiledRules> compile_rules(std::shared_ptr<const rules::RuleSe
   for (size_t l = 0; l < rs->lists.size(); ++l) {
     if (!list_masks[l]) continue;
     const rules::NumberList& nl = rs->lists[l];
-    PatternTarget t{PatternTarget::List, uint32_t(l), 0};
+    PatternTarget t{PatternTarget::List, uint32_t(l), 0, nl.min_digits};
+    out->any_min_len = out->any_min_len || nl.min_digits != 0;
     out->patterns.reserve(out->patterns.size() + nl.size());
     out->targets.reserve(out->targets.size() + nl.size());
     for (const auto& e : nl.exact) add(PatternKind::Exact, list_masks[l], e, t);

@@ -69,7 +69,7 @@ constexpr size_t kMaxQuantities = 12;
 class ListSet {
  public:
   void add(const rules::NumberList& list);
-  bool empty() const { return exact_.empty() && prefixes_.empty() && blocks_.empty(); }
+  bool empty() const { return exact_.empty() && prefixes_.empty() && gated_.empty() && blocks_.empty(); }
   // A number, GT or IMSI: an exact entry or under a prefix. A set of at most
   // 32 prefixes of at most 8 bytes (only_callers_in: mobile ranges) compares
   // each as one masked word instead of hashing (it runs on every call start).
@@ -88,6 +88,10 @@ class ListSet {
   };
   std::unordered_set<std::string, Hash, std::equal_to<>> exact_, prefixes_;
   std::vector<size_t> prefix_lengths_;  // distinct, ascending
+  // Prefixes of lists with min_digits: prefix -> the fewest digits a subject
+  // under it needs (the smallest, when two lists give the same prefix).
+  std::unordered_map<std::string, size_t, Hash, std::equal_to<>> gated_;
+  std::vector<size_t> gated_lengths_;   // distinct, ascending
   struct Word {
     uint64_t bits, mask;
     size_t len;
@@ -113,6 +117,7 @@ struct PatternTarget {
   enum Kind : uint8_t { List, Keyword, UserAgent, Display } kind = List;
   uint32_t index = 0;    // list index, or rule index
   uint16_t family = 0;   // keyword family
+  uint8_t min_len = 0;   // List: the list's min_digits (a shorter field's match is dropped)
 };
 
 struct CompiledRules {
@@ -120,6 +125,7 @@ struct CompiledRules {
   std::vector<CompiledRule> compiled;            // parallel to rules->rules
   std::vector<offload::PatternSpec> patterns;
   std::vector<PatternTarget> targets;            // by pattern id
+  bool any_min_len = false;                      // some target has a min_len
   std::vector<offload::RateSpec> rates;
   ListSet whitelist;          // settings.whitelists
   bool needs_sequential = false;

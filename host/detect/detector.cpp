@@ -573,6 +573,20 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     }
   }
   if (m.n_items != 0 && !compiled_->patterns.empty()) pattern_->scan(m.items(), m.matches);
+  // A list with min_digits: a match on a shorter field is none (every backend
+  // matches the entry alone; the length is the list's condition).
+  if (compiled_->any_min_len) {
+    const auto items = m.items();
+    std::erase_if(m.matches, [&](const offload::PatternMatch& pm) {
+      const PatternTarget& t = compiled_->targets[pm.pattern_id];
+      if (t.kind != PatternTarget::List || t.min_len == 0) return false;
+      auto it = std::lower_bound(items.begin(), items.end(), pm.item,
+                                 [](const offload::ScanItem& a, uint32_t v) { return a.item < v; });
+      for (; it != items.end() && it->item == pm.item; ++it)
+        if (it->field == pm.field) return it->bytes.size() < t.min_len;
+      return false;
+    });
+  }
   counters_.matches += m.matches.size();
   m.match_begin.assign(n + 1, 0);
   for (const auto& pm : m.matches) ++m.match_begin[(pm.item >> kSlotBits) + 1];

@@ -76,6 +76,9 @@ struct NumberList {
   std::vector<std::string> exact;
   std::vector<std::string> prefixes;
   size_t national_forms = 0;         // of those, entries added by settings.national_forms
+  // A subject shorter than this never matches the list (0: any). International
+  // prefixes must not match a bank's 95588 (Myanmar is 95) or a local number.
+  uint8_t min_digits = 0;
   size_t size() const { return exact.size() + prefixes.size(); }
 };
 

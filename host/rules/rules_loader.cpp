@@ -32,7 +32,7 @@ constexpr std::string_view kSettingsKeys[] = {
     "victims_lookback",   "deep_victim_call", "setup_timeout",            "call_timeout",
     "max_calls",          "max_transactions", "max_subscribers",          "sip_reject",
     "utc_offset_hours",   "track_camel",      "national_forms",           "country_code"};
-constexpr std::string_view kListKeys[] = {"file", "entries", "match"};
+constexpr std::string_view kListKeys[] = {"file", "entries", "match", "min_digits"};
 constexpr std::string_view kCommonKeys[] = {"name", "type", "severity", "action", "window", "description",
                                             "enabled",  "hours"};
 
@@ -338,6 +338,12 @@ class Loader {
     }
     NumberList list;
     list.name = name;
+    if (auto n = v["min_digits"]) {
+      long long d = 0;
+      if (!as_u64ish(n, "min_digits", d)) return false;
+      if (d < 1 || d > 32) return fail(n, "'min_digits' of list '" + name + "' must be 1 to 32, got " + std::to_string(d));
+      list.min_digits = uint8_t(d);
+    }
     auto file = v["file"];
     auto entries = v["entries"];
     if (!file && !entries) return fail(v, "list '" + name + "' needs 'file' or 'entries'");

@@ -281,6 +281,28 @@ TEST(ListSet, IpEntriesCoverIpSubjectsInsideTheirBlocks) {
   EXPECT_FALSE(w.covers_ip(""));
 }
 
+// A list with min_digits covers only subjects that long; with another list in
+// the same set, each entry keeps its own list's condition.
+TEST(ListSet, MinDigitsHoldsForItsListsEntriesOnly) {
+  rules::NumberList risky, ours;
+  risky.prefixes = {"95", "60"};
+  risky.exact = {"95588", "959123456789"};
+  risky.min_digits = 9;
+  ours.prefixes = {"955"};
+  ListSet w;
+  w.add(risky);
+  EXPECT_FALSE(w.empty());
+  EXPECT_TRUE(w.covers("959123456"));       // 9 digits under 95
+  EXPECT_FALSE(w.covers("95912345"));       // 8
+  EXPECT_FALSE(w.covers("60646153"));       // a local number
+  EXPECT_TRUE(w.covers("60123456789"));
+  EXPECT_FALSE(w.covers("95588"));          // an exact entry shorter than the list takes
+  EXPECT_TRUE(w.covers("959123456789"));
+  w.add(ours);                               // no condition of its own
+  EXPECT_TRUE(w.covers("95588"));
+  EXPECT_FALSE(w.covers("95123"));
+}
+
 // A set of a few short prefixes is searched as masked words, a larger one by
 // hashing: both must give the same answer for every number.
 TEST(ListSet, WordPrefixesAnswerAsTheHashedLookup) {
@@ -535,6 +557,27 @@ TEST(Detector, BlockedCallIdsAreBoundedByMaxCallsAndTheirEvictionsCounted) {
   }
   EXPECT_EQ(det.counters().blocked_call_evictions, 1u);
   EXPECT_TRUE(det.blocked(b.sip_request(SipMethod::Invite, 100.0, "bc4", "8617099990001", "8613900000004")));
+}
+
+// International prefixes with min_digits: a bank's 95588 and a local number
+// sent without a country code are not Myanmar or Malaysia; numbers of that
+// length and more are, on every protocol.
+TEST(Detector, AListWithMinDigitsMatchesOnlyNumbersThatLong) {
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  call(b, evs, 1.0, "m1", "95588", "8613900000001", 2, 30);
+  call(b, evs, 2.0, "m2", "60646153", "8613900000002", 2, 30);
+  call(b, evs, 3.0, "m3", "959123456789", "8613900000003", 2, 30);
+  evs.push_back(b.isup(0x01, 4.0, 1201, 2302, 7, "95566", "8613900000004"));
+  evs.push_back(b.isup(0x01, 5.0, 1201, 2302, 8, "60123456789", "8613900000005"));
+  auto flagged = [&](const std::string& condition) {
+    auto d = make_whole("lists:\n  risky: {entries: ['95', '60'], match: prefix" + condition +
+                        "}\nrules:\n  - name: risky\n    type: number_list\n    lists: [risky]\n"
+                        "    fields: [calling]\n");
+    return d ? subjects(run(*d, evs)) : std::set<std::string>{"(rules not loaded)"};
+  };
+  EXPECT_EQ(flagged(", min_digits: 9"), (std::set<std::string>{"959123456789", "60123456789"}));
+  EXPECT_EQ(flagged("").size(), 5u);
 }
 
 // A police list writes a mobile number as 13800138000; an IMS or MAP link

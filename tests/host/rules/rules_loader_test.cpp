@@ -219,6 +219,26 @@ TEST(RulesLoader, InlineEntriesDropTheirPlusAsListFilesDo) {
             "rules.yaml:2: 'entries' of list 'black': one number, prefix or address per entry, got '861 38'");
 }
 
+// min_digits: how long a number must be for the list to match it, or an error
+// naming the line and the field.
+TEST(RulesLoader, MinDigitsIsANumberOfDigitsOfAList) {
+  std::string err;
+  auto rs = parse_rules("lists:\n  risky: {entries: ['95', '60'], match: prefix, min_digits: 9}\n"
+                        "  other: {entries: ['95']}\nrules: []\n",
+                        "/tmp/rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  EXPECT_EQ(rs->lists[0].min_digits, 9u);
+  EXPECT_EQ(rs->lists[1].min_digits, 0u);
+  EXPECT_EQ(load_err("lists:\n  risky: {entries: ['95'], match: prefix,\n          min_digits: 0}\nrules: []\n"),
+            "rules.yaml:3: 'min_digits' of list 'risky' must be 1 to 32, got 0");
+  EXPECT_EQ(load_err("lists:\n  risky: {entries: ['95'], min_digits: nine}\nrules: []\n"),
+            "rules.yaml:2: 'min_digits' must be an integer, got 'nine'");
+  // The default rules' international prefixes take 9 digits and more.
+  rs = load_rules(std::string(SIGPROBE_SOURCE_DIR) + "/host/rules/default_rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  EXPECT_EQ(rs->lists[size_t(rs->list_index("high_risk_prefixes"))].min_digits, 9u);
+}
+
 // The pattern stage matches list texts of at most 64 bytes: a longer entry is
 // refused where it is written, not by the engine at start-up ("pattern id 5").
 TEST(RulesLoader, AListEntryLongerThanThePatternStageHoldsNamesItsLine) {
