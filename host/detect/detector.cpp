@@ -32,6 +32,18 @@ enum Slot : uint32_t {
 };
 constexpr uint32_t kSlotUrlMax = (1u << kSlotBits) - 1;
 
+// The text of the field a match came from. Items are in event order; within
+// an event they are searched one by one (a dozen at most), so no order of the
+// slots is assumed.
+std::string_view field_text(std::span<const offload::ScanItem> items, const offload::PatternMatch& pm) {
+  const uint32_t first = pm.item >> kSlotBits << kSlotBits;
+  auto it = std::lower_bound(items.begin(), items.end(), first,
+                             [](const offload::ScanItem& a, uint32_t v) { return a.item < v; });
+  for (; it != items.end() && it->item >> kSlotBits == first >> kSlotBits; ++it)
+    if (it->item == pm.item && it->field == pm.field) return it->bytes;
+  return {};
+}
+
 // What an immediate rule needs from an event before it can fire: a pattern
 // match (lists, keywords, signatures), a MAP invoke (SS7 categories), a
 // location-update note (roaming), a spoofed call start (cli_spoof).
@@ -523,6 +535,8 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
       }
     }
   };
+  // Each event's fields in slot order (field_text() does not need it, but
+  // scans and matches then come in field order).
   for (size_t i = 0; i < n; ++i) {
     const SignalEvent& ev = events[i];
     if (ev.has(kLayerSip)) {
@@ -530,18 +544,16 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
       item(i, kSlotCalling, FieldTag::Calling, track::sip_calling(s));
       if (!s.pai_user.empty() && s.from_user != s.pai_user) item(i, kSlotFrom, FieldTag::Calling, s.from_user);
       item(i, kSlotCalled, FieldTag::Called, track::sip_called(s));
+      item(i, kSlotImei, FieldTag::Imei, s.imei);
       if (s.method != SipMethod::None) {
         item(i, kSlotUa, FieldTag::UserAgent, s.user_agent);
         item(i, kSlotDisplay, FieldTag::FromDisplay, s.from_display);
       }
-      item(i, kSlotImei, FieldTag::Imei, s.imei);
+      item(i, kSlotText, FieldTag::Text, s.body_text);
       // A diverted INVITE goes to the diverting user's forwarding target.
       if (s.method == SipMethod::Invite && !s.diversion_user.empty())
         item(i, kSlotForwardedTo, FieldTag::ForwardedTo, track::sip_called(s));
-      if (!s.body_text.empty()) {
-        item(i, kSlotText, FieldTag::Text, s.body_text);
-        urls(i, s.body_text);
-      }
+      if (!s.body_text.empty()) urls(i, s.body_text);
     } else if (ev.has(kLayerIsup)) {
       item(i, kSlotCalling, FieldTag::Calling, ev.isup.calling);
       item(i, kSlotCalled, FieldTag::Called, ev.isup.called);
@@ -552,24 +564,22 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
       item(i, kSlotCalled, FieldTag::Called, ev.cap.called);
       item(i, kSlotImsi, FieldTag::Imsi, ev.cap.imsi);
     } else if (ev.has(kLayerMap) || ev.has(kLayerSccp)) {
+      track::SmsRecord sms = track::sms_record(ev);
+      if (sms.valid) {
+        item(i, kSlotCalling, FieldTag::Calling, sms.sender);
+        item(i, kSlotCalled, FieldTag::Called, sms.recipient);
+      } else {
+        item(i, kSlotCalled, FieldTag::Called, ev.map.msisdn);
+      }
       item(i, kSlotCallingGt, FieldTag::Gt, ev.sccp.calling.gt);
       item(i, kSlotVlr, FieldTag::Gt, ev.map.vlr);
       if (ev.map.msc != ev.map.vlr) item(i, kSlotMsc, FieldTag::Gt, ev.map.msc);
       item(i, kSlotImsi, FieldTag::Imsi, ev.map.imsi);
       item(i, kSlotImei, FieldTag::Imei, ev.map.imei);
-      track::SmsRecord sms = track::sms_record(ev);
-      if (sms.valid) {
-        item(i, kSlotCalling, FieldTag::Calling, sms.sender);
-        item(i, kSlotCalled, FieldTag::Called, sms.recipient);
-        if (!sms.text.empty()) {
-          item(i, kSlotText, FieldTag::Text, sms.text);
-          urls(i, sms.text);
-        }
-      } else {
-        item(i, kSlotCalled, FieldTag::Called, ev.map.msisdn);
-      }
+      if (sms.valid) item(i, kSlotText, FieldTag::Text, sms.text);
       // A call forwarding's target: the number future calls will be sent to.
       item(i, kSlotForwardedTo, FieldTag::ForwardedTo, ev.map.forwarded_to);
+      if (sms.valid && !sms.text.empty()) urls(i, sms.text);
     }
   }
   if (m.n_items != 0 && !compiled_->patterns.empty()) pattern_->scan(m.items(), m.matches);
@@ -579,12 +589,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     const auto items = m.items();
     std::erase_if(m.matches, [&](const offload::PatternMatch& pm) {
       const PatternTarget& t = compiled_->targets[pm.pattern_id];
-      if (t.kind != PatternTarget::List || t.min_len == 0) return false;
-      auto it = std::lower_bound(items.begin(), items.end(), pm.item,
-                                 [](const offload::ScanItem& a, uint32_t v) { return a.item < v; });
-      for (; it != items.end() && it->item == pm.item; ++it)
-        if (it->field == pm.field) return it->bytes.size() < t.min_len;
-      return false;
+      return t.kind == PatternTarget::List && t.min_len != 0 && field_text(items, pm).size() < t.min_len;
     });
   }
   counters_.matches += m.matches.size();
@@ -1171,14 +1176,7 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
   const rules::Rule& rule = *cr.rule;
   if (rule.hours_mask && !in_hours(rule, ev.ts_ns)) return;
   const rules::RuleSet& rs = *compiled_->rules;
-  auto text_of = [&](const offload::PatternMatch& pm) -> std::string_view {
-    const auto items = m.items();
-    auto it = std::lower_bound(items.begin(), items.end(), pm.item,
-                               [](const offload::ScanItem& a, uint32_t v) { return a.item < v; });
-    for (; it != items.end() && it->item == pm.item; ++it)
-      if (it->field == pm.field) return it->bytes;
-    return {};
-  };
+  auto text_of = [&](const offload::PatternMatch& pm) { return field_text(m.items(), pm); };
   auto in_rule_lists = [&](uint32_t list) {
     return std::find(rule.lists.begin(), rule.lists.end(), list) != rule.lists.end();
   };

@@ -635,6 +635,47 @@ TEST(Detector, BlacklistedCallerIsBlockedAndItsNextCallToo) {
                                         EventBuilder::ip4(10, 0, 0, 7, 5060))));
 }
 
+// A list or signature hit names the field it matched, whatever else the event
+// carries: a text's sender and recipient beside its GTs, IMSI, text and URL;
+// an INVITE's IMEI beside its User-Agent and display name. (The fields of an
+// event were once scanned out of slot order, and a hit on a text's sender or
+// recipient found no text to name: no alert.)
+TEST(Detector, AListOrSignatureHitNamesItsFieldAmongAllTheEventCarries) {
+  auto d = make(
+      "  tacs: {entries: ['35693803'], match: prefix}\n  more: {entries: ['8617099990002']}\n"
+      "rules:\n  - name: black\n    type: number_list\n    lists: [black, more]\n    fields: [calling, called]\n"
+      "  - name: terminal\n    type: signature\n    imei_tacs: [tacs]\n"
+      "  - name: scanner\n    type: signature\n    user_agents: [friendly-scanner]\n    display_names: [客服]\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  auto text = [&](double t, const char* from, const char* to) {
+    auto e = b.map_invoke(track::map_op::kMoForwardSm, t, "8613900000011", "460001234567890");
+    e.map.msisdn = b.keep(from);
+    e.map.vlr = b.keep("8613900000011");
+    e.map.imei = b.keep("353456789012345");
+    e.map.sms.present = true;
+    e.map.sms.tpdu_type = 1;
+    e.map.sms.da = b.keep(to);
+    e.map.sms.text = b.keep("call me back at http://pay.example.cn/x now");
+    return e;
+  };
+  auto invite = b.sip_request(SipMethod::Invite, 3.0, "sig1", "8613800000005", "8613900000005");
+  invite.sip.user_agent = b.keep("friendly-scanner");
+  invite.sip.from_display = b.keep("客服");
+  invite.sip.imei = b.keep("356938035643809");
+  invite.sip.body_text = b.keep("see http://pay.example.cn/y");
+  auto alerts = run(*d, {text(1.0, "8617099990001", "8613900000001"), text(2.0, "8613800000002", "8617099990002"),
+                         invite});
+  std::map<std::string, std::pair<std::string, std::string>> by_subject;  // subject -> rule, field
+  for (const Alert& a : alerts)
+    by_subject[a.subject] = {a.rule, a.evidence.value("field", a.evidence.value("signature", ""))};
+  EXPECT_EQ(by_subject["8617099990001"], (std::pair<std::string, std::string>{"black", "calling"}));
+  EXPECT_EQ(by_subject["8617099990002"], (std::pair<std::string, std::string>{"black", "called"}));
+  EXPECT_EQ(by_subject["356938035643809"].first, "terminal");
+  EXPECT_EQ(alerts.size(), 4u);  // and the scanner's address, once for its UA and display
+  for (const Alert& a : alerts) EXPECT_FALSE(a.subject.empty()) << a.rule;
+}
+
 // A subscriber's registerSS (VLR -> HLR) forwarding its calls to `to`.
 SignalEvent register_ss(EventBuilder& b, double t, const char* imsi, const char* to, uint32_t tid) {
   auto e = b.map_invoke(10, t, "8613900000010", imsi, TcapType::Begin, tid);
