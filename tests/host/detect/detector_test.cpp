@@ -601,6 +601,17 @@ TEST(Detector, ANationalListEntryFindsTheInternationalFormWithNationalForms) {
   EXPECT_EQ(subjects(run(*without, evs)), (std::set<std::string>{"13800138000"}));
 }
 
+// A subscriber's text (MAP mo-forwardSM from the MSC at 8613900000011).
+SignalEvent mo_sms(EventBuilder& b, double t, const char* from, const char* to, const char* text) {
+  auto e = b.map_invoke(track::map_op::kMoForwardSm, t, "8613900000011");
+  e.map.msisdn = b.keep(from);
+  e.map.sms.present = true;
+  e.map.sms.tpdu_type = 1;
+  e.map.sms.da = b.keep(to);
+  e.map.sms.text = b.keep(text);
+  return e;
+}
+
 TEST(Detector, BlacklistedCallerIsBlockedAndItsNextCallToo) {
   auto d = make("rules:\n  - name: black\n    type: number_list\n    lists: [black]\n    action: block\n");
   ASSERT_TRUE(d);
@@ -620,15 +631,7 @@ TEST(Detector, BlacklistedCallerIsBlockedAndItsNextCallToo) {
   EXPECT_TRUE(d->blocked(b.isup(0x01, 100.0, 1201, 2302, 7, "8613900000002", "8617099990001")));
   EXPECT_FALSE(d->blocked(b.isup(0x01, 100.0, 1201, 2302, 8, "8613900000002", "8613900000003")));
   // Nor a text to it (MAP mo-forwardSM), while other texts pass.
-  auto text_to = [&](const char* to) {
-    auto e = b.map_invoke(track::map_op::kMoForwardSm, 100.0, "8613900000011");
-    e.map.msisdn = b.keep("8613900000002");
-    e.map.sms.present = true;
-    e.map.sms.tpdu_type = 1;
-    e.map.sms.da = b.keep(to);
-    e.map.sms.text = b.keep("ok, which account?");
-    return e;
-  };
+  auto text_to = [&](const char* to) { return mo_sms(b, 100.0, "8613900000002", to, "ok, which account?"); };
   EXPECT_TRUE(d->blocked(text_to("8617099990001")));
   EXPECT_FALSE(d->blocked(text_to("8613900000003")));
   EXPECT_FALSE(d->blocked(b.sip_request(SipMethod::Invite, 100.0, "ok", "8613800000009", "8613900000002",
@@ -649,14 +652,10 @@ TEST(Detector, AListOrSignatureHitNamesItsFieldAmongAllTheEventCarries) {
   ASSERT_TRUE(d);
   EventBuilder b;
   auto text = [&](double t, const char* from, const char* to) {
-    auto e = b.map_invoke(track::map_op::kMoForwardSm, t, "8613900000011", "460001234567890");
-    e.map.msisdn = b.keep(from);
+    auto e = mo_sms(b, t, from, to, "call me back at http://pay.example.cn/x now");
+    e.map.imsi = b.keep("460001234567890");
     e.map.vlr = b.keep("8613900000011");
     e.map.imei = b.keep("353456789012345");
-    e.map.sms.present = true;
-    e.map.sms.tpdu_type = 1;
-    e.map.sms.da = b.keep(to);
-    e.map.sms.text = b.keep("call me back at http://pay.example.cn/x now");
     return e;
   };
   auto invite = b.sip_request(SipMethod::Invite, 3.0, "sig1", "8613800000005", "8613900000005");
@@ -843,15 +842,7 @@ TEST(Detector, ChineseScamSmsNeedsTwoKeywordFamiliesAndFlagsTheSender) {
       "  - name: url\n    type: content\n    url_domains: [bad_domains]\n");
   ASSERT_TRUE(d);
   EventBuilder b;
-  auto sms = [&](double t, const char* from, const char* text) {
-    auto e = b.map_invoke(track::map_op::kMoForwardSm, t, "8613900000011");
-    e.map.msisdn = b.keep(from);
-    e.map.sms.present = true;
-    e.map.sms.tpdu_type = 1;
-    e.map.sms.da = b.keep("8613900000099");
-    e.map.sms.text = b.keep(text);
-    return e;
-  };
+  auto sms = [&](double t, const char* from, const char* text) { return mo_sms(b, t, from, "8613900000099", text); };
   std::vector<SignalEvent> evs{
       sms(1, "8613800000001", "您的验证码是 482913，5分钟内有效"),             // one family: benign
       sms(2, "8613800000002", "医保局通知：您的医保卡异常，请点击链接办理退款"),  // three families
