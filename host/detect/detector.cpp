@@ -1176,7 +1176,11 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
   const rules::Rule& rule = *cr.rule;
   if (rule.hours_mask && !in_hours(rule, ev.ts_ns)) return;
   const rules::RuleSet& rs = *compiled_->rules;
-  auto text_of = [&](const offload::PatternMatch& pm) { return field_text(m.items(), pm); };
+  auto text_of = [&](const offload::PatternMatch& pm) {
+    std::string_view t = field_text(m.items(), pm);
+    counters_.matches_without_field += t.empty();
+    return t;
+  };
   auto in_rule_lists = [&](uint32_t list) {
     return std::find(rule.lists.begin(), rule.lists.end(), list) != rule.lists.end();
   };

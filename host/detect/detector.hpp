@@ -74,6 +74,9 @@ struct DetectCounters {
   uint64_t cli_roaming_passed = 0;          // calls from abroad with our number, of a subscriber roaming there
   uint64_t on_line_unwatched = 0;           // flagged numbers' answered calls victim_on_line could not watch (list full)
   uint64_t inbound_dropped = 0;             // callers of flagged numbers not noted as victims (lists full)
+  // Pattern matches whose field text was not found again: always 0 unless the
+  // scan items and the matches disagree (the fuzz targets require 0).
+  uint64_t matches_without_field = 0;
 };
 
 // When victims are read: now (after every event so far), or just after

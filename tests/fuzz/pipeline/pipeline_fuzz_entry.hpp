@@ -148,6 +148,7 @@ inline void run_with(Rules which, const uint8_t* data, size_t size) {
     for (const SignalEvent& e : batch.events()) r.blocked += det->blocked(e);
   }
   det->finish(ts + 86'400'000'000'000ull, alerts);
+  require(det->counters().matches_without_field == 0, "a pattern match whose field text was not found");
 
   const rules::RuleSet& rs = *small_rules(which);
   for (const Alert& a : alerts) {
