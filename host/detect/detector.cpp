@@ -1869,7 +1869,7 @@ void Detector::finish(uint64_t now_ns, std::vector<Alert>& alerts) {
 
 namespace {
 // ISUP messages that an inline probe never holds, even on a blocked call's
-// circuit: the release pair and circuit maintenance (Q.763 table 4). A blocked
+// circuit: the release pair and circuit maintenance (Q.763 message types). A blocked
 // call loses its IAM and what would build it up (SAM, COT, ACM, ANM, CPG, ...);
 // the originating exchange's REL (its caller hangs up, or its timer for the
 // missing ACM runs out) reaches the far exchange, which never saw the IAM and
