@@ -1909,11 +1909,19 @@ bool Detector::blocked(const SignalEvent& ev) const {
     track::format_ip(ev.src, buf, sizeof buf, len);
     return m.blocked_ips.find(hash_bytes({buf, len})) != nullptr;
   }
-  if (ev.has(kLayerIsup))
-    return !isup_frees_circuit(ev.isup.msg_type) &&
-           (m.blocked_calls.find(track::CallTracker::isup_key(ev.mtp3.opc, ev.mtp3.dpc, ev.isup.cic)) != nullptr ||
-           m.blocked_numbers.find(hash_bytes(ev.isup.calling)) != nullptr ||
-           (ev.isup.msg_type == 0x01 && m.blocked_numbers.find(hash_bytes(ev.isup.called)) != nullptr));  // IAM
+  if (ev.has(kLayerIsup)) {
+    if (isup_frees_circuit(ev.isup.msg_type)) return false;
+    if (m.blocked_calls.find(track::CallTracker::isup_key(ev.mtp3.opc, ev.mtp3.dpc, ev.isup.cic))) return true;
+    if (ev.isup.msg_type == 0x01)  // IAM: from a blocked number, or to one
+      return m.blocked_numbers.find(hash_bytes(ev.isup.calling)) != nullptr ||
+             m.blocked_numbers.find(hash_bytes(ev.isup.called)) != nullptr;
+    // The rest of such a call (SAM, COT, ACM, ...) carries no number: its
+    // circuit's call record does.
+    if (m.blocked_numbers.size() == 0) return false;
+    const CallRecord* rec = calls_.find_isup(ev.mtp3.opc, ev.mtp3.dpc, ev.isup.cic);
+    return rec && (m.blocked_numbers.find(hash_bytes(rec->a.view())) != nullptr ||
+                   m.blocked_numbers.find(hash_bytes(rec->b.view())) != nullptr);
+  }
   if (ev.has(kLayerMap) || ev.has(kLayerSccp)) {
     if (m.blocked_gts.find(hash_bytes(ev.sccp.calling.gt))) return true;
     // A blocked dialogue (a text from abroad under one of our numbers).

@@ -107,6 +107,9 @@ CallTracker::CallTracker(const CallTrackerConfig& cfg)
     : cfg_(cfg), table_(cfg.max_calls), legs_(cfg.same_call_window_ns) {}
 
 const CallRecord* CallTracker::find_sip(std::string_view call_id) const { return table_.find(sip_key(call_id)); }
+const CallRecord* CallTracker::find_isup(uint32_t opc, uint32_t dpc, uint16_t cic) const {
+  return table_.find(isup_key(opc, dpc, cic));
+}
 
 void CallTracker::on_event(const SignalEvent& ev, uint32_t i, std::vector<CallFact>& facts) {
   if (ev.ts_ns >= last_sweep_ns_ + cfg_.sweep_every_ns) {

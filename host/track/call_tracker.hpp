@@ -124,6 +124,8 @@ class CallTracker {
   void finish(uint64_t now_ns, std::vector<CallFact>& facts);
 
   const CallRecord* find_sip(std::string_view call_id) const;
+  // The call up on an ISUP circuit (either direction), if any.
+  const CallRecord* find_isup(uint32_t opc, uint32_t dpc, uint16_t cic) const;
   size_t open_calls() const { return table_.size(); }
   const TableCounters& table_counters() const { return table_.counters(); }
   const CallCounters& counters() const { return counters_; }

@@ -625,11 +625,20 @@ TEST(Detector, BlacklistedCallerIsBlockedAndItsNextCallToo) {
   auto next = b.sip_request(SipMethod::Invite, 100.0, "bk2", "8617099990001", "8613900000002");
   EXPECT_TRUE(d->blocked(next));
   // A victim calling the number back is not put through either, over SIP or ISUP
-  // (an IAM; the later messages of the circuit carry no numbers).
+  // (an IAM, and the rest of its call on the circuit, which carries no number:
+  // a SAM, the far end's ACM; not its release, so that the circuit goes idle).
   EXPECT_TRUE(d->blocked(b.sip_request(SipMethod::Invite, 100.0, "bk3", "8613900000002", "8617099990001",
                                        EventBuilder::ip4(10, 0, 0, 8, 5060))));
-  EXPECT_TRUE(d->blocked(b.isup(0x01, 100.0, 1201, 2302, 7, "8613900000002", "8617099990001")));
-  EXPECT_FALSE(d->blocked(b.isup(0x01, 100.0, 1201, 2302, 8, "8613900000002", "8613900000003")));
+  const auto iam = b.isup(0x01, 100.0, 1201, 2302, 7, "8613900000002", "8617099990001");
+  const auto other = b.isup(0x01, 100.0, 1201, 2302, 8, "8613900000002", "8613900000003");
+  EXPECT_TRUE(d->blocked(iam));
+  EXPECT_FALSE(d->blocked(other));
+  run(*d, {iam, other});
+  EXPECT_TRUE(d->blocked(b.isup(0x02, 100.1, 1201, 2302, 7)));   // SAM
+  EXPECT_TRUE(d->blocked(b.isup(0x06, 100.2, 2302, 1201, 7)));   // ACM, the other way
+  EXPECT_FALSE(d->blocked(b.isup(0x06, 100.2, 2302, 1201, 8)));  // the other call's
+  EXPECT_FALSE(d->blocked(b.isup(0x0C, 130.0, 1201, 2302, 7)));  // REL
+  EXPECT_FALSE(d->blocked(b.isup(0x10, 130.1, 2302, 1201, 7)));  // RLC
   // Nor a text to it (MAP mo-forwardSM), while other texts pass.
   auto text_to = [&](const char* to) { return mo_sms(b, 100.0, "8613900000002", to, "ok, which account?"); };
   EXPECT_TRUE(d->blocked(text_to("8617099990001")));
