@@ -12,7 +12,7 @@
 // before the packet (call timeouts, windows, victim_on_line's 5 minutes).
 // Whatever the bytes: no crash; every alert names a rule of the file and a
 // subject, at a capture time of the input, and is one line of JSON; the
-// victims file is JSON lines.
+// victims file is JSON lines; no pattern match loses its field.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -24,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "dataplane/decode.hpp"
 #include "host/detect/compiled_rules.hpp"
 #include "host/detect/detector.hpp"
@@ -31,7 +33,6 @@
 #include "host/offload/engines.hpp"
 #include "host/out/alert_json.hpp"
 #include "host/rules/rule_set.hpp"
-#include <nlohmann/json.hpp>
 #include "tests/fuzz/l2l4/l2l4_fuzz_entry.hpp"
 
 namespace sigprobe::pipeline::fuzz {
