@@ -8,6 +8,7 @@
 #include <cstring>
 #include <functional>
 
+#include "dataplane/core/table_memory.hpp"
 #include "hls_kernels/include/pattern_record.hpp"
 #include "hls_kernels/include/rate_record.hpp"  // hlsk::mix64
 #include "host/offload/backend_detail.hpp"
@@ -220,9 +221,9 @@ class ListTable {
   };
 
   uint32_t fields_ = 0;  // fields some list pattern applies to
-  std::vector<Slot> slots_;
+  std::vector<Slot, TableAllocator<Slot>> slots_;  // huge pages: a probe per number field
   size_t mask_ = 0;
-  std::vector<Posting> posts_;
+  std::vector<Posting, TableAllocator<Posting>> posts_;
   std::string text_;
   std::array<Lengths, kFields> by_field_;
   Filter prefix_filter_, exact_filter_;

@@ -18,9 +18,9 @@
 // The way's last epoch is last_ts / slot_ns (epochs are max(ts / slot_ns,
 // last epoch) and division is monotone), so it is not stored.
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 
+#include "dataplane/core/table_memory.hpp"
 #include "hls_kernels/include/rate_record.hpp"
 #include "host/offload/backend_detail.hpp"
 
@@ -33,23 +33,22 @@ constexpr unsigned kFpBits = 24;
 constexpr uint64_t kFpMask = (uint64_t{1} << kFpBits) - 1;
 static_assert(kWays == 8 && kSlots == 16, "the line layouts below assume 8 ways and 16 slots");
 
-// A zeroed array aligned to cache lines; pages appear when first touched.
+// A zeroed array aligned to cache lines (to 2 MiB, in huge pages where the
+// kernel grants them: dataplane/core/table_memory.hpp); pages appear when
+// first touched.
 template <class T>
 class LineArray {
  public:
-  explicit LineArray(size_t n) : raw_(std::calloc(n * sizeof(T) + 64, 1)) {
-    const uintptr_t p = reinterpret_cast<uintptr_t>(raw_);
-    data_ = reinterpret_cast<T*>((p + 63) & ~uintptr_t{63});
-  }
-  ~LineArray() { std::free(raw_); }
+  explicit LineArray(size_t n) : bytes_(n * sizeof(T)), data_(static_cast<T*>(map_table(bytes_))) {}
+  ~LineArray() { unmap_table(data_, bytes_); }
   LineArray(const LineArray&) = delete;
   LineArray& operator=(const LineArray&) = delete;
-  bool ok() const { return raw_ != nullptr; }
+  bool ok() const { return data_ != nullptr; }
   T& operator[](size_t i) { return data_[i]; }
   const T& operator[](size_t i) const { return data_[i]; }
 
  private:
-  void* raw_;
+  size_t bytes_;
   T* data_;
 };
 

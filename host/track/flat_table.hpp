@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "dataplane/core/table_memory.hpp"
 #include "host/track/bounded_table.hpp"
 #include "host/track/open_index.hpp"
 
@@ -136,7 +137,7 @@ class FlatTable {
   }
 
   BoundedIndex index_;
-  std::vector<Entry> entries_;
+  std::vector<Entry, TableAllocator<Entry>> entries_;  // huge pages once large
   std::vector<uint32_t> free_;
 };
 

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "dataplane/core/table_memory.hpp"
 #include "host/track/bounded_table.hpp"
 
 namespace sigprobe::track {
@@ -23,6 +24,8 @@ class OpenIndex {
     uint64_t key = 0;
     uint32_t index = kNone;
   };
+  // Past a few hundred thousand slots the index lives in huge pages.
+  using SlotVector = std::vector<Slot, TableAllocator<Slot>>;
 
   explicit OpenIndex(size_t max_entries) {
     size_t max_slots = kMinSlots;
@@ -76,7 +79,7 @@ class OpenIndex {
   size_t home_of(uint64_t key) const { return size_t((key * 0x9e3779b97f4a7c15ull) >> shift_); }
 
   void resize(size_t n) {
-    std::vector<Slot> old;
+    SlotVector old;
     old.swap(slots_);
     slots_.assign(n, Slot{});
     mask_ = n - 1;
@@ -89,7 +92,7 @@ class OpenIndex {
   size_t max_slots_ = 0;
   size_t mask_ = 0;
   unsigned shift_ = 64;
-  std::vector<Slot> slots_;
+  SlotVector slots_;
 };
 
 // EntryQueue: (entry, generation) pairs in insertion order, for FIFO
