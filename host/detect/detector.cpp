@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "host/detect/callback_numbers.hpp"
 #include "host/rules/catalogue.hpp"
 #include "host/track/fixed_str.hpp"
 #include "host/track/flat_table.hpp"
@@ -373,6 +374,10 @@ struct Detector::Impl {
   static constexpr size_t kMaxInbound = 256, kMaxInboundTotal = 1 << 20;
   track::FlatTable<Inbound> inbound{1 << 20};
   size_t inbound_total = 0;
+  // A callback number of a scam text flagged in its international form
+  // (callback_numbers.hpp), by the hash of its national form: calls to it
+  // written nationally (a SIP trunk) are its callers too.
+  track::FlatTable<uint64_t> national_of_flagged{1 << 16};
   struct OnLine {
     uint64_t rule_hash;                  // the rule's name (rule_name_hash): reloads keep the watch
     track::FixedStr<24> caller, callee;  // the call, as the contact log has it
@@ -1290,6 +1295,7 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
               return e;
             },
             nullptr, -1, alerts);
+      if (rule.callback_numbers) raise_callback_numbers(r, ev, sender, alerts);
       return;
     }
     case RuleType::Signature: {
@@ -1502,6 +1508,29 @@ void Detector::note_flagged_contacts(const SignalEvent& ev, size_t i) {
   }
 }
 
+void Detector::raise_callback_numbers(uint32_t r, const SignalEvent& ev, std::string_view sender,
+                                      std::vector<Alert>& alerts) {
+  Impl& m = *impl_;
+  const rules::Rule& rule = *compiled_->compiled[r].rule;
+  const std::string_view text = ev.has(kLayerSip) ? ev.sip.body_text : track::sms_record(ev).text;
+  if (text.empty()) return;
+  for (const CallbackNumber& cb : callback_numbers(text, compiled_->rules->settings.national_forms)) {
+    if (cb.number == sender) continue;  // "call me back": the sender's own alert says it
+    raise(r, SubjectType::Msisdn, cb.number, ev,
+          [&] {
+            return nlohmann::json{{"op", "callback number in text"}, {"written", cb.written}, {"text_from", sender}};
+          },
+          nullptr, -1, alerts);
+    if (cb.national.empty()) continue;
+    const uint64_t h = hash_bytes(cb.number), nh = hash_bytes(cb.national);
+    if (m.is_flagged(h)) {
+      m.flag(nh);
+      *m.national_of_flagged.emplace(nh).first = h;
+    }
+    if (rule.action == Action::Block && m.blocked_numbers.find(h)) m.blocked_numbers.emplace(nh);
+  }
+}
+
 void Detector::note_inbound_at_flag(const SignalEvent& ev, size_t i, std::string_view number, uint64_t h) {
   Impl& m = *impl_;
   for (uint32_t f = m.fact_begin[i]; f < m.fact_begin[i + 1]; ++f) {
@@ -1515,6 +1544,8 @@ void Detector::note_inbound_at_flag(const SignalEvent& ev, size_t i, std::string
 void Detector::note_inbound(std::string_view from, std::string_view to, uint64_t to_hash, uint64_t ts_ns) {
   Impl& m = *impl_;
   if (from.empty() || from == to) return;
+  if (m.national_of_flagged.size() != 0)
+    if (const uint64_t* intl = m.national_of_flagged.find(to_hash)) to_hash = *intl;
   Impl::Inbound& in =
       *m.inbound.emplace(to_hash, [&](Impl::Inbound& out) { m.inbound_total -= out.callers.size(); }).first;
   for (const Impl::Inbound::Caller& c : in.callers)
@@ -1761,10 +1792,25 @@ std::vector<Victim> Detector::victims_of(std::string_view number, uint64_t since
     std::vector<std::string_view> reached;
     for (const Victim& v : out) reached.push_back(v.number);
     std::sort(reached.begin(), reached.end());
+    // A callback number flagged in international form was called in its
+    // national one too (raise_callback_numbers): the caller's contact is
+    // under the form it dialled.
+    std::vector<std::string> forms{std::string(number)};
+    if (impl_->national_of_flagged.size() != 0) {
+      const uint64_t h = hash_bytes(number);
+      for (const rules::Settings::NationalForm& f : compiled_->rules->settings.national_forms) {
+        if (!number.starts_with(f.international)) continue;
+        std::string national = f.national + std::string(number.substr(f.international.size()));
+        const uint64_t* intl = impl_->national_of_flagged.find(hash_bytes(national));
+        if (intl && *intl == h) forms.push_back(std::move(national));
+      }
+    }
     std::vector<Victim> called_in;
     for (const Impl::Inbound::Caller& c : in->callers) {
       if (std::binary_search(reached.begin(), reached.end(), c.number.view())) continue;
-      const bool known = contacts_.contact_after(c.number.view(), number, at.event, back);
+      bool known = false;
+      for (const std::string& form : forms)
+        if ((known = contacts_.contact_after(c.number.view(), form, at.event, back))) break;
       Victim v;
       v.number = std::string(c.number.view());
       v.last_ts_ns = known ? back.last_ns : c.first_ns;

@@ -111,6 +111,9 @@ struct Rule {
   // content
   std::vector<KeywordFamily> families;
   uint32_t min_families = 1;
+  // The phone numbers a flagged text asks its reader to call or text are
+  // raised too (host/detect/callback_numbers.hpp).
+  bool callback_numbers = false;
   // signature
   std::vector<std::string> user_agents, display_names;
   // caller_behaviour, wangiri

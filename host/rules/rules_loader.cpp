@@ -40,7 +40,7 @@ constexpr std::string_view kCommonKeys[] = {"name", "type", "severity", "action"
 std::vector<std::string_view> type_keys(RuleType t) {
   switch (t) {
     case RuleType::NumberList: return {"lists", "fields"};
-    case RuleType::Content: return {"keywords", "min_families", "url_domains"};
+    case RuleType::Content: return {"keywords", "min_families", "url_domains", "callback_numbers"};
     case RuleType::BulkText: return {"min_text_len"};
     case RuleType::Signature: return {"user_agents", "display_names", "imei_tacs"};
     case RuleType::CallerBehaviour: return {"short_call"};
@@ -554,6 +554,7 @@ class Loader {
           rule.min_families = uint32_t(v);
         }
         if (auto u = r["url_domains"]; u && !list_refs(u, "url_domains", rule.lists)) return false;
+        if (auto c = r["callback_numbers"]; c && !as_bool(c, "callback_numbers", rule.callback_numbers)) return false;
         if (rule.families.empty() && rule.lists.empty())
           return fail(r, "rule '" + rule.name + "' (content) needs 'keywords' or 'url_domains'");
         if (rule.min_families > rule.families.size() && !rule.families.empty())

@@ -867,6 +867,51 @@ TEST(Detector, ChineseScamSmsNeedsTwoKeywordFamiliesAndFlagsTheSender) {
   EXPECT_EQ(alerts[1].evidence["domains"][0], "evil.cn");
 }
 
+// A scam text that asks its reader to call a number: with callback_numbers,
+// that number is raised beside the sender (in international form, as MAP and
+// IMS carry it), whoever calls it afterwards is its victim (called in) and,
+// with action block, is not put through, whether the call names it in
+// national or international form. A whitelisted number in a text is not
+// raised; without callback_numbers only the sender is.
+TEST(Detector, AScamTextsCallbackNumberIsRaisedBlockedAndItsCallersAreVictims) {
+  const std::string rules =
+      "settings:\n  national_forms: {'1': '861', '0': '86'}\n  whitelists: [white]\n"
+      "lists:\n  white: {entries: ['13912340000']}\n"
+      "rules:\n  - name: scam\n    type: content\n    min_families: 2\n    action: block\n"
+      "    keywords:\n      impersonation: [医保局, 客服]\n      money: [退款, 转账]\n";
+  auto d = make_whole(rules + "    callback_numbers: true\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  const char* kText = "医保局通知：您的医保卡异常，办理退款请致电１３９－１２３４－５６７８，或拨13912340000";
+  std::vector<SignalEvent> evs{mo_sms(b, 1.0, "8613800000001", "8613900000002", kText)};
+  // The victim calls the number from the text (national form, over a SIP trunk) and talks.
+  call(b, evs, 60.0, "cb1", "8613900000002", "13912345678", 2, 300);
+  auto alerts = run(*d, evs);
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(alerts[0].subject, "8613800000001");
+  EXPECT_EQ(alerts[1].rule, "scam");
+  EXPECT_EQ(alerts[1].subject, "8613912345678");
+  EXPECT_EQ(alerts[1].evidence["op"], "callback number in text");
+  EXPECT_EQ(alerts[1].evidence["written"], "１３９－１２３４－５６７８");
+  EXPECT_EQ(alerts[1].evidence["text_from"], "8613800000001");
+  const auto victims = d->victims_of("8613912345678", 0);
+  ASSERT_EQ(victims.size(), 1u);
+  EXPECT_EQ(victims[0].number, "8613900000002");
+  EXPECT_TRUE(victims[0].called_in);
+  EXPECT_TRUE(victims[0].deep);
+  // Enforcing: a call to it, in either form, is not put through; others are.
+  const auto src = EventBuilder::ip4(10, 0, 0, 9, 5060);
+  EXPECT_TRUE(d->blocked(b.sip_request(SipMethod::Invite, 400.0, "cb2", "8613900000003", "13912345678", src)));
+  EXPECT_TRUE(d->blocked(b.sip_request(SipMethod::Invite, 400.0, "cb3", "8613900000003", "8613912345678", src)));
+  EXPECT_FALSE(d->blocked(b.sip_request(SipMethod::Invite, 400.0, "cb4", "8613900000003", "13912340000", src)));
+
+  auto without = make_whole(rules);
+  ASSERT_TRUE(without);
+  const auto only_sender = run(*without, {mo_sms(b, 1.0, "8613800000001", "8613900000002", kText)});
+  ASSERT_EQ(only_sender.size(), 1u);
+  EXPECT_EQ(only_sender[0].subject, "8613800000001");
+}
+
 // Every Hyperscan scan failing (injected) changes no verdict: those fields are
 // searched literal by literal, and the report says how often and why.
 TEST(Detector, AFailingHyperscanScanLosesNoVerdictAndIsReported) {

@@ -239,6 +239,22 @@ TEST(RulesLoader, MinDigitsIsANumberOfDigitsOfAList) {
   EXPECT_EQ(rs->lists[size_t(rs->list_index("high_risk_prefixes"))].min_digits, 9u);
 }
 
+TEST(RulesLoader, CallbackNumbersIsAContentRulesTrueOrFalse) {
+  std::string err;
+  const std::string content = "rules:\n  - name: scam\n    type: content\n    keywords: {money: [退款]}\n";
+  auto rs = parse_rules(content + "    callback_numbers: true\n", "/tmp/rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  EXPECT_TRUE(rs->rules[0].callback_numbers);
+  rs = parse_rules(content, "/tmp/rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  EXPECT_FALSE(rs->rules[0].callback_numbers);
+  EXPECT_EQ(load_err(content + "    callback_numbers: yes\n"), "rules.yaml:5: 'callback_numbers' must be true or false");
+  EXPECT_EQ(load_err("lists:\n  black: {entries: ['8617099990001']}\n"
+                     "rules:\n  - name: black\n    type: number_list\n    lists: [black]\n"
+                     "    callback_numbers: true\n"),
+            "rules.yaml:7: unknown key 'callback_numbers' in rule 'black'");
+}
+
 // The pattern stage matches list texts of at most 64 bytes: a longer entry is
 // refused where it is written, not by the engine at start-up ("pattern id 5").
 TEST(RulesLoader, AListEntryLongerThanThePatternStageHoldsNamesItsLine) {

@@ -1,0 +1,124 @@
+#include "host/detect/callback_numbers.hpp"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace sigprobe::detect {
+namespace {
+
+// The character at text[i]: its ASCII form where it is a digit, '+', '-' or a
+// blank written full width (U+FF10-FF19, U+FF0B, U+FF0D, U+3000), and its
+// length in bytes.
+struct Char {
+  char c;
+  size_t len;
+};
+
+Char char_at(std::string_view t, size_t i) {
+  const auto b = [&](size_t k) { return uint8_t(t[k]); };
+  if (i + 2 < t.size() && b(i) == 0xEF && b(i + 1) == 0xBC) {
+    const uint8_t x = b(i + 2);
+    if (x >= 0x90 && x <= 0x99) return {char('0' + (x - 0x90)), 3};
+    if (x == 0x8B) return {'+', 3};
+    if (x == 0x8D) return {'-', 3};
+  }
+  if (i + 2 < t.size() && b(i) == 0xE3 && b(i + 1) == 0x80 && b(i + 2) == 0x80) return {' ', 3};
+  return {t[i], 1};
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// The number a run of digits is, by its shape; empty when none. national:
+// the run is a national number (national_forms may give its international form).
+std::string number_of(const std::string& d, bool plus, bool& national) {
+  national = false;
+  const size_t n = d.size();
+  if (plus) return n >= 8 && n <= 15 ? d : std::string();
+  if (n == 11 && d[0] == '1' && d[1] >= '3') {
+    national = true;
+    return d;
+  }
+  if (n == 13 && d.starts_with("861") && d[3] >= '3') return d;
+  if (n == 10 && (d.starts_with("400") || d.starts_with("800"))) return d;
+  if (d.starts_with("00")) return n >= 10 && n <= 17 ? d.substr(2) : std::string();
+  if (d[0] == '0' && n >= 10 && n <= 12) {
+    national = true;
+    return d;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::vector<CallbackNumber> callback_numbers(std::string_view text,
+                                             std::span<const rules::Settings::NationalForm> forms) {
+  std::vector<CallbackNumber> out;
+  char before = 0;  // the character before position i (ASCII form; 0 at the start)
+  for (size_t i = 0; i < text.size() && out.size() < kMaxCallbackNumbers;) {
+    Char c = char_at(text, i);
+    const bool starts = (is_digit(c.c) || c.c == '+') && !is_alnum(before) && before != '.' && before != '+';
+    if (!starts) {
+      before = c.c;
+      i += c.len;
+      continue;
+    }
+    // The run: an optional '+', then digits, a single '-' or blank between two digits.
+    const size_t begin = i;
+    bool plus = false;
+    if (c.c == '+') {
+      plus = true;
+      i += c.len;
+      c = i < text.size() ? char_at(text, i) : Char{0, 0};
+      if (!is_digit(c.c)) {
+        before = '+';
+        continue;
+      }
+    }
+    // A blank joins groups of at most 4 digits (138 0013 8000), not two
+    // numbers written side by side.
+    std::string digits;
+    size_t end = i, group = 0;
+    while (i < text.size()) {
+      c = char_at(text, i);
+      if (is_digit(c.c)) {
+        digits += c.c;
+        ++group;
+        i += c.len;
+        end = i;
+        continue;
+      }
+      const bool joins = c.c == '-' || (c.c == ' ' && group <= 4);
+      if (joins && i + c.len < text.size() && is_digit(char_at(text, i + c.len).c)) {
+        group = 0;
+        i += c.len;
+        continue;
+      }
+      break;
+    }
+    const char after = end < text.size() ? char_at(text, end).c : 0;
+    const bool decimal = after == '.' && end + 1 < text.size() && is_digit(char_at(text, end + 1).c);
+    before = digits.empty() ? '+' : '0';
+    i = end > begin ? end : i;
+    if (is_alnum(after) || decimal || digits.empty()) continue;
+    bool national = false;
+    std::string number = number_of(digits, plus, national);
+    if (number.empty()) continue;
+    CallbackNumber cb;
+    cb.written = std::string(text.substr(begin, end - begin));
+    if (national) {
+      for (const rules::Settings::NationalForm& f : forms) {  // longest national prefix first
+        if (!number.starts_with(f.national)) continue;
+        cb.national = number;
+        number = f.international + number.substr(f.national.size());
+        break;
+      }
+    }
+    cb.number = std::move(number);
+    if (std::none_of(out.begin(), out.end(), [&](const CallbackNumber& o) { return o.number == cb.number; }))
+      out.push_back(std::move(cb));
+  }
+  return out;
+}
+
+}  // namespace sigprobe::detect
