@@ -770,10 +770,11 @@ def ss7_sms():
     scam = "8613711112222"
     scripts = ["【抖音客服】您的直播会员将按月扣费，如需取消请联系客服办理退款。",
                "医保局通知：您的医保卡已停用，需配合资产核查，请点击链接并开启屏幕共享。",
-               "您好，您购买的航班已取消，我司将为您办理退改签并补偿300元，请添加客服。"]
+               "您好，您购买的航班已取消，我司将为您办理退改签并补偿300元，请致电客服１３８－２３４５－６７８９。"]
     for i, text in enumerate(scripts):
         s.mo_sms(2200 + i * 200, msc, smsc, scam, rnd.choice(subs)[0], text)
     s.label_fraud(scam, ["scam_keywords"], 2200, "scam scripts")
+    s.label_fraud("8613823456789", ["scam_keywords"], 2600, "the callback number a scam script gives (full width)")
     phish = "8613711113333"
     s.mo_sms(2500, msc, smsc, phish, rnd.choice(subs)[0], "Your parcel is held: https://yibao-check.com/p7 pay 2 yuan")
     s.label_fraud(phish, ["fraud_url"], 2500, "phishing link")
