@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 
-#include "host/detect/callback_numbers.hpp"
 #include "host/rules/catalogue.hpp"
 #include "host/track/fixed_str.hpp"
 #include "host/track/flat_table.hpp"
@@ -1275,6 +1274,12 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
       std::string_view sender;
       if (ev.has(kLayerSip)) sender = track::sip_calling(ev.sip);
       else sender = track::sms_record(ev).sender;
+      std::vector<CallbackNumber> callbacks;
+      if (rule.callback_numbers) {
+        const std::string_view text = ev.has(kLayerSip) ? ev.sip.body_text : track::sms_record(ev).text;
+        callbacks = callback_numbers(text, rs.settings.national_forms);
+        std::erase_if(callbacks, [&](const CallbackNumber& cb) { return cb.number == sender; });
+      }
       raise(r, SubjectType::Msisdn, sender, ev,
             [&] {
               auto strings = [](std::span<const std::string_view> v) {
@@ -1292,10 +1297,15 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
                 e["min_families"] = rule.min_families;
               }
               if (!domains.empty()) e["domains"] = strings(domains);
+              if (!callbacks.empty()) {
+                nlohmann::json cb = nlohmann::json::array();
+                for (const CallbackNumber& c : callbacks) cb.push_back(c.number);
+                e["callback_numbers"] = cb;
+              }
               return e;
             },
             nullptr, -1, alerts);
-      if (rule.callback_numbers) raise_callback_numbers(r, ev, sender, alerts);
+      if (!callbacks.empty()) raise_callback_numbers(r, ev, sender, callbacks, alerts);
       return;
     }
     case RuleType::Signature: {
@@ -1509,13 +1519,10 @@ void Detector::note_flagged_contacts(const SignalEvent& ev, size_t i) {
 }
 
 void Detector::raise_callback_numbers(uint32_t r, const SignalEvent& ev, std::string_view sender,
-                                      std::vector<Alert>& alerts) {
+                                      std::span<const CallbackNumber> callbacks, std::vector<Alert>& alerts) {
   Impl& m = *impl_;
   const rules::Rule& rule = *compiled_->compiled[r].rule;
-  const std::string_view text = ev.has(kLayerSip) ? ev.sip.body_text : track::sms_record(ev).text;
-  if (text.empty()) return;
-  for (const CallbackNumber& cb : callback_numbers(text, compiled_->rules->settings.national_forms)) {
-    if (cb.number == sender) continue;  // "call me back": the sender's own alert says it
+  for (const CallbackNumber& cb : callbacks) {
     raise(r, SubjectType::Msisdn, cb.number, ev,
           [&] {
             return nlohmann::json{{"op", "callback number in text"}, {"written", cb.written}, {"text_from", sender}};

@@ -15,6 +15,7 @@
 
 #include "dataplane/core/signal_event.hpp"
 #include "host/detect/alert.hpp"
+#include "host/detect/callback_numbers.hpp"
 #include "host/detect/compiled_rules.hpp"
 #include "host/offload/engines.hpp"
 #include "host/track/call_tracker.hpp"
@@ -199,9 +200,11 @@ class Detector {
   void note_inbound_at_flag(const SignalEvent& ev, size_t i, std::string_view number, uint64_t h);
   void note_inbound(std::string_view from, std::string_view to, uint64_t to_hash, uint64_t ts_ns);
   // Content rule r flagged text event ev from sender: the numbers its text
-  // asks the reader to call back (callback_numbers.hpp) are raised too, and
-  // a national form's calls count as calls to its international one.
-  void raise_callback_numbers(uint32_t r, const SignalEvent& ev, std::string_view sender, std::vector<Alert>& alerts);
+  // asks the reader to call back (callback_numbers.hpp, the sender's own
+  // left out) are raised too, and a national form's calls count as calls to
+  // its international one.
+  void raise_callback_numbers(uint32_t r, const SignalEvent& ev, std::string_view sender,
+                              std::span<const CallbackNumber> callbacks, std::vector<Alert>& alerts);
   // A number just flagged: the answered calls up at event i that it made, or
   // received from one of its contacts, are watched too.
   void watch_calls_of(std::string_view number, size_t i);

@@ -889,6 +889,8 @@ TEST(Detector, AScamTextsCallbackNumberIsRaisedBlockedAndItsCallersAreVictims) {
   auto alerts = run(*d, evs);
   ASSERT_EQ(alerts.size(), 2u);
   EXPECT_EQ(alerts[0].subject, "8613800000001");
+  // The sender's evidence names every number its text gives, the whitelisted one too.
+  EXPECT_EQ(alerts[0].evidence["callback_numbers"], nlohmann::json::array({"8613912345678", "8613912340000"}));
   EXPECT_EQ(alerts[1].rule, "scam");
   EXPECT_EQ(alerts[1].subject, "8613912345678");
   EXPECT_EQ(alerts[1].evidence["op"], "callback number in text");
@@ -910,6 +912,7 @@ TEST(Detector, AScamTextsCallbackNumberIsRaisedBlockedAndItsCallersAreVictims) {
   const auto only_sender = run(*without, {mo_sms(b, 1.0, "8613800000001", "8613900000002", kText)});
   ASSERT_EQ(only_sender.size(), 1u);
   EXPECT_EQ(only_sender[0].subject, "8613800000001");
+  EXPECT_FALSE(only_sender[0].evidence.contains("callback_numbers"));
 }
 
 // Every Hyperscan scan failing (injected) changes no verdict: those fields are
