@@ -250,9 +250,9 @@ class Scenario:
         else:
             self.assoc.send(result_msg(b, a, op, 1, res[0], res[1], dtid=otid))
 
-    def mo_sms(self, t, msc, smsc, sender, recipient, text, imsi=None):
+    def mo_sms(self, t, msc, smsc, sender, recipient, text, imsi=None, da_ton=1):
         ucs2 = any(ord(c) > 0x7F for c in text)
-        tpdu = sms.sms_submit(self.tid & 0xFF, recipient, text, 0x08 if ucs2 else 0x00)
+        tpdu = sms.sms_submit(self.tid & 0xFF, recipient, text, 0x08 if ucs2 else 0x00, da_ton=da_ton)
         self.dialogue(t, msc, smsc, "mo-forwardSM", mo.mo_forward_sm_arg(smsc.gt, sender, tpdu, imsi))
 
     def cap_call(self, t, calling, called, imsi, cell, ring_s, talk_s, outcome):
@@ -835,6 +835,9 @@ def ss7_sms():
     s.label_benign(chatty, "prepaid subscriber: 15 SMS in the hour to 4 friends, through CAMEL")
     for t, sender, recipient, imsi, cell in sorted(camel_sms):  # capture-time order: see cap_sms
         s.cap_sms(t, sender, recipient, imsi, cell, smsc)
+    # A victim of the scam text texts its callback number back, as dialled on the phone
+    # (national, type of number unknown): a victim of that number (called_in).
+    s.mo_sms(2900, msc, smsc, subs[61][0], "13823456789", "你好，请问退改签怎么办理？", subs[61][1], da_ton=0)
     s.write()
 
 
