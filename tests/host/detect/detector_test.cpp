@@ -907,6 +907,14 @@ TEST(Detector, AScamTextsCallbackNumberIsRaisedBlockedAndItsCallersAreVictims) {
   EXPECT_TRUE(d->blocked(b.sip_request(SipMethod::Invite, 400.0, "cb3", "8613900000003", "8613912345678", src)));
   EXPECT_FALSE(d->blocked(b.sip_request(SipMethod::Invite, 400.0, "cb4", "8613900000003", "13912340000", src)));
 
+  // Over SIP MESSAGE too, an international number written with '+'.
+  auto message = b.sip_request(SipMethod::Message, 500.0, "cbm", "8613800000004", "8613900000005");
+  message.sip.body_text = b.keep("客服通知：退款请联系 WhatsApp +855 12 345 678");
+  const auto over_sip = run(*d, {message});
+  ASSERT_EQ(over_sip.size(), 2u);
+  EXPECT_EQ(over_sip[1].subject, "85512345678");
+  EXPECT_EQ(over_sip[1].evidence["written"], "+855 12 345 678");
+
   auto without = make_whole(rules);
   ASSERT_TRUE(without);
   const auto only_sender = run(*without, {mo_sms(b, 1.0, "8613800000001", "8613900000002", kText)});
