@@ -28,6 +28,9 @@ int run_check(const std::string& file) {
   if (!rs->settings.country_code.empty())
     std::cout << "  country code " << rs->settings.country_code
               << ": SS7 numbers marked national are read as " << rs->settings.country_code << " + their digits\n";
+  for (const auto& r : rs->rules)
+    if (r.callback_numbers)
+      std::cout << "  callback numbers: " << r.name << " also raises the phone numbers of the texts it flags\n";
   for (const auto& l : rs->lists) {
     // IP addresses and blocks (whitelists of IP subjects) are counted apart from numbers.
     auto ips = [](const std::vector<std::string>& v) {
