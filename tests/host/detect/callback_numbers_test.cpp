@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <set>
+
 namespace sigprobe::detect {
 namespace {
 
@@ -69,6 +72,38 @@ TEST(CallbackNumbers, WithoutNationalFormsANationalNumberStaysAsWritten) {
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].number, "13912345678");
   EXPECT_EQ(got[0].national, "");
+}
+
+// Random texts of digits, full-width digits, separators, letters and Chinese:
+// whatever comes out is digits of a number's length, written where the text
+// says, each number once, at most four.
+TEST(CallbackNumbers, AnyTextGivesOnlyNumbersItWritesEachOnce) {
+  const char* kPieces[] = {"0", "1", "3", "8", "9", "4", "6", "00", "86", "400", "１", "３", "８", "０", "＋",
+                           "－", "　", "+",  "-",  " ",  ".",   "x",  "请致电", "，",  "元"};
+  std::mt19937 rnd(20261125);
+  size_t found = 0;
+  for (int n = 0; n < 20000; ++n) {
+    std::string text;
+    const int len = int(rnd() % 40);
+    for (int k = 0; k < len; ++k) text += kPieces[rnd() % std::size(kPieces)];
+    const auto got = callback_numbers(text, kChina);
+    ASSERT_LE(got.size(), kMaxCallbackNumbers) << text;
+    std::set<std::string> seen;
+    for (const CallbackNumber& cb : got) {
+      ASSERT_TRUE(seen.insert(cb.number).second) << text;
+      ASSERT_GE(cb.number.size(), 8u) << text;
+      ASSERT_LE(cb.number.size(), 15u) << text;
+      ASSERT_EQ(cb.number.find_first_not_of("0123456789"), std::string::npos) << text;
+      ASSERT_NE(text.find(cb.written), std::string::npos) << text;
+      if (!cb.national.empty()) {
+        ASSERT_TRUE(cb.national[0] == '0' || cb.national[0] == '1') << text;
+        ASSERT_TRUE(cb.number.starts_with("86")) << text;
+      }
+    }
+    EXPECT_EQ(callback_numbers(text, kChina).size(), got.size());
+    found += got.size();
+  }
+  EXPECT_GT(found, 100u);  // the alphabet does make numbers
 }
 
 }  // namespace
