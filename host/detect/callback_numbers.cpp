@@ -3,28 +3,13 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "host/rules/ascii_form.hpp"
+
 namespace sigprobe::detect {
 namespace {
 
-// The character at text[i]: its ASCII form where it is a digit, '+', '-' or a
-// blank written full width (U+FF10-FF19, U+FF0B, U+FF0D, U+3000), and its
-// length in bytes.
-struct Char {
-  char c;
-  size_t len;
-};
-
-Char char_at(std::string_view t, size_t i) {
-  const auto b = [&](size_t k) { return uint8_t(t[k]); };
-  if (i + 2 < t.size() && b(i) == 0xEF && b(i + 1) == 0xBC) {
-    const uint8_t x = b(i + 2);
-    if (x >= 0x90 && x <= 0x99) return {char('0' + (x - 0x90)), 3};
-    if (x == 0x8B) return {'+', 3};
-    if (x == 0x8D) return {'-', 3};
-  }
-  if (i + 2 < t.size() && b(i) == 0xE3 && b(i + 1) == 0x80 && b(i + 2) == 0x80) return {' ', 3};
-  return {t[i], 1};
-}
+using rules::ascii_form_at;
+using rules::AsciiForm;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -56,7 +41,7 @@ std::vector<CallbackNumber> callback_numbers(std::string_view text,
   std::vector<CallbackNumber> out;
   char before = 0;  // the character before position i (ASCII form; 0 at the start)
   for (size_t i = 0; i < text.size() && out.size() < kMaxCallbackNumbers;) {
-    Char c = char_at(text, i);
+    AsciiForm c = ascii_form_at(text, i);
     const bool starts = (is_digit(c.c) || c.c == '+') && !is_alnum(before) && before != '.' && before != '+';
     if (!starts) {
       before = c.c;
@@ -69,7 +54,7 @@ std::vector<CallbackNumber> callback_numbers(std::string_view text,
     if (c.c == '+') {
       plus = true;
       i += c.len;
-      c = i < text.size() ? char_at(text, i) : Char{0, 0};
+      c = i < text.size() ? ascii_form_at(text, i) : AsciiForm{0, 0};
       if (!is_digit(c.c)) {
         before = '+';
         continue;
@@ -80,7 +65,7 @@ std::vector<CallbackNumber> callback_numbers(std::string_view text,
     std::string digits;
     size_t end = i, group = 0;
     while (i < text.size()) {
-      c = char_at(text, i);
+      c = ascii_form_at(text, i);
       if (is_digit(c.c)) {
         digits += c.c;
         ++group;
@@ -89,15 +74,15 @@ std::vector<CallbackNumber> callback_numbers(std::string_view text,
         continue;
       }
       const bool joins = c.c == '-' || (c.c == ' ' && group <= 4);
-      if (joins && i + c.len < text.size() && is_digit(char_at(text, i + c.len).c)) {
+      if (joins && i + c.len < text.size() && is_digit(ascii_form_at(text, i + c.len).c)) {
         group = 0;
         i += c.len;
         continue;
       }
       break;
     }
-    const char after = end < text.size() ? char_at(text, end).c : 0;
-    const bool decimal = after == '.' && end + 1 < text.size() && is_digit(char_at(text, end + 1).c);
+    const char after = end < text.size() ? ascii_form_at(text, end).c : 0;
+    const bool decimal = after == '.' && end + 1 < text.size() && is_digit(ascii_form_at(text, end + 1).c);
     before = digits.empty() ? '+' : '0';
     i = end > begin ? end : i;
     if (is_alnum(after) || decimal || digits.empty()) continue;

@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "dataplane/core/country_code.hpp"
+#include "host/rules/ascii_form.hpp"
 #include "host/rules/catalogue.hpp"
 #include "host/rules/rule_set.hpp"
 
@@ -56,27 +57,14 @@ std::vector<std::string_view> type_keys(RuleType t) {
   }
 }
 
-// Full-width forms a list typed or exported on a Chinese system holds (U+FF08
-// "（" to U+FF19 "９": parentheses, "＊", "＋", "，", "－", "．", "／", digits;
-// U+3000, the ideographic space) and the no-break space a copied spreadsheet
-// cell brings, written as their ASCII characters.
+// s with its full-width forms and no-break spaces as ASCII (ascii_form.hpp).
 std::string ascii_forms(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto b = [&](size_t k) { return uint8_t(s[k]); };
-    if (i + 2 < s.size() && b(i) == 0xEF && b(i + 1) == 0xBC && b(i + 2) >= 0x88 && b(i + 2) <= 0x99) {
-      out += char(b(i + 2) - 0x88 + '(');
-      i += 2;
-    } else if (i + 2 < s.size() && b(i) == 0xE3 && b(i + 1) == 0x80 && b(i + 2) == 0x80) {
-      out += ' ';
-      i += 2;
-    } else if (i + 1 < s.size() && b(i) == 0xC2 && b(i + 1) == 0xA0) {
-      out += ' ';
-      i += 1;
-    } else {
-      out += s[i];
-    }
+  for (size_t i = 0; i < s.size();) {
+    const AsciiForm f = ascii_form_at(s, i);
+    out += f.c;
+    i += f.len;
   }
   return out;
 }
