@@ -123,6 +123,9 @@ class Detector {
   // victim_on_line's flagged numbers (entries, bound, evictions) and the calls it watches now.
   size_t flagged_count() const;
   const track::TableCounters& flagged_counters() const;
+  // Callback numbers flagged in international form, by their national form.
+  size_t callback_national_count() const;
+  const track::TableCounters& callback_national_counters() const;
   size_t calls_on_watch() const;
   // Work the offload stages handed to a fallback: fpga batches after a card
   // failure, cpu fields whose Hyperscan scan failed.
