@@ -1615,6 +1615,8 @@ void Detector::raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>
 
 size_t Detector::flagged_count() const { return impl_->flagged.size(); }
 const track::TableCounters& Detector::flagged_counters() const { return impl_->flagged.counters(); }
+size_t Detector::inbound_count() const { return impl_->inbound.size(); }
+const track::TableCounters& Detector::inbound_counters() const { return impl_->inbound.counters(); }
 size_t Detector::callback_national_count() const { return impl_->national_of_flagged.size(); }
 const track::TableCounters& Detector::callback_national_counters() const {
   return impl_->national_of_flagged.counters();

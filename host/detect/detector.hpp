@@ -123,6 +123,9 @@ class Detector {
   // victim_on_line's flagged numbers (entries, bound, evictions) and the calls it watches now.
   size_t flagged_count() const;
   const track::TableCounters& flagged_counters() const;
+  // Flagged numbers with callers noted since their flag (the victims called in).
+  size_t inbound_count() const;
+  const track::TableCounters& inbound_counters() const;
   // Callback numbers flagged in international form, by their national form.
   size_t callback_national_count() const;
   const track::TableCounters& callback_national_counters() const;

@@ -73,6 +73,8 @@ TEST(AnalyzerMetrics, CallTableOccupancyCountsOpenCalls) {
   // Nothing flagged by the default rules in two unanswered calls: no numbers, no calls watched.
   EXPECT_EQ(metric(m, "sigprobe_table_entries{table=\"flagged_numbers\"}"), 0.0);
   EXPECT_GT(metric(m, "sigprobe_table_capacity{table=\"flagged_numbers\"}"), 0.0);
+  EXPECT_EQ(metric(m, "sigprobe_table_entries{table=\"flagged_inbound\"}"), 0.0);
+  EXPECT_GT(metric(m, "sigprobe_table_capacity{table=\"flagged_inbound\"}"), 0.0);
   EXPECT_EQ(metric(m, "sigprobe_table_entries{table=\"callback_national_forms\"}"), 0.0);
   EXPECT_GT(metric(m, "sigprobe_table_capacity{table=\"callback_national_forms\"}"), 0.0);
   EXPECT_EQ(metric(m, "sigprobe_detect_calls_on_watch"), 0.0);

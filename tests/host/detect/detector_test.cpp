@@ -897,6 +897,7 @@ TEST(Detector, AScamTextsCallbackNumberIsRaisedBlockedAndItsCallersAreVictims) {
   EXPECT_EQ(alerts[1].evidence["written"], "１３９－１２３４－５６７８");
   EXPECT_EQ(alerts[1].evidence["text_from"], "8613800000001");
   EXPECT_EQ(d->callback_national_count(), 1u);  // 13912345678 -> 8613912345678
+  EXPECT_EQ(d->inbound_count(), 1u);            // its caller, filed under the international form
   const auto victims = d->victims_of("8613912345678", 0);
   ASSERT_EQ(victims.size(), 1u);
   EXPECT_EQ(victims[0].number, "8613900000002");
