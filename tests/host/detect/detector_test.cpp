@@ -908,6 +908,9 @@ TEST(Detector, AScamTextsCallbackNumberIsRaisedBlockedAndItsCallersAreVictims) {
   EXPECT_TRUE(d->blocked(b.sip_request(SipMethod::Invite, 400.0, "cb2", "8613900000003", "13912345678", src)));
   EXPECT_TRUE(d->blocked(b.sip_request(SipMethod::Invite, 400.0, "cb3", "8613900000003", "8613912345678", src)));
   EXPECT_FALSE(d->blocked(b.sip_request(SipMethod::Invite, 400.0, "cb4", "8613900000003", "13912340000", src)));
+  // A text to it too, its recipient written as dialled.
+  EXPECT_TRUE(d->blocked(mo_sms(b, 400.0, "8613900000003", "13912345678", "你好，怎么退款？")));
+  EXPECT_FALSE(d->blocked(mo_sms(b, 400.0, "8613900000003", "13912340000", "你好，怎么退款？")));
 
   // Over SIP MESSAGE too, an international number written with '+'.
   auto message = b.sip_request(SipMethod::Message, 500.0, "cbm", "8613800000004", "8613900000005");
