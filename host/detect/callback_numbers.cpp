@@ -83,9 +83,9 @@ std::vector<CallbackNumber> callback_numbers(std::string_view text,
     }
     const char after = end < text.size() ? ascii_form_at(text, end).c : 0;
     const bool decimal = after == '.' && end + 1 < text.size() && is_digit(ascii_form_at(text, end + 1).c);
-    before = digits.empty() ? '+' : '0';
-    i = end > begin ? end : i;
-    if (is_alnum(after) || decimal || digits.empty()) continue;
+    before = '0';  // the run's last digit
+    i = end;
+    if (is_alnum(after) || decimal) continue;
     bool national = false;
     std::string number = number_of(digits, plus, national);
     if (number.empty()) continue;
