@@ -1271,12 +1271,17 @@ void Detector::apply_immediate(uint32_t r, const SignalEvent& ev, size_t i, std:
       uint32_t nfam = uint32_t(__builtin_popcountll(families));
       bool kw = !rule.families.empty() && nfam >= rule.min_families;
       if (!kw && domains.empty()) return;
-      std::string_view sender;
-      if (ev.has(kLayerSip)) sender = track::sip_calling(ev.sip);
-      else sender = track::sms_record(ev).sender;
+      std::string_view sender, text;
+      if (ev.has(kLayerSip)) {
+        sender = track::sip_calling(ev.sip);
+        text = ev.sip.body_text;
+      } else {
+        const track::SmsRecord sms = track::sms_record(ev);
+        sender = sms.sender;
+        text = sms.text;
+      }
       std::vector<CallbackNumber> callbacks;
       if (rule.callback_numbers) {
-        const std::string_view text = ev.has(kLayerSip) ? ev.sip.body_text : track::sms_record(ev).text;
         callbacks = callback_numbers(text, rs.settings.national_forms);
         std::erase_if(callbacks, [&](const CallbackNumber& cb) { return cb.number == sender; });
       }

@@ -24,7 +24,7 @@ class OpenIndex {
     uint64_t key = 0;
     uint32_t index = kNone;
   };
-  // Past a few hundred thousand slots the index lives in huge pages.
+  // From 131,072 slots (2 MiB) on, the index lives in huge pages.
   using SlotVector = std::vector<Slot, TableAllocator<Slot>>;
 
   explicit OpenIndex(size_t max_entries) {
