@@ -66,7 +66,7 @@ int run_dpdk() {
   app.add_option("--mirror-port", o.mirror_port, "send the packets of flagged flows to this port");
   app.add_option("--workers", o.workers, "worker lcores (default: every worker lcore of the EAL core list)");
   app.add_option("--stats-period", o.stats_period, "print statistics every S seconds (default: at exit)");
-  app.add_option("--idle-exit", o.idle_exit, "stop once no packet came for S seconds (captures via net_pcap)");
+  app.add_option("--idle-exit", o.idle_exit, "stop once no packet came for S seconds and every queue was polled empty (captures via net_pcap)");
   add_detect_options(app, o.detect);
   std::vector<const char*> argv;
   for (auto& s : ours) argv.push_back(s.c_str());

@@ -21,7 +21,8 @@ class Counter {
 };
 
 struct alignas(64) QueueStats {
-  Counter rx_packets, rx_bytes, empty_polls;
+  Counter rx_packets, rx_bytes;
+  Counter empty_polls;       // bursts that came back empty: the queue was looked at and had nothing
 };
 
 struct alignas(64) LcoreStats {

@@ -58,6 +58,7 @@ struct Plane {
   uint64_t tsc0 = 0;
   Clock::time_point t0, next_print, last_rx_change;
   uint64_t last_rx = 0;
+  std::vector<uint64_t> empty_polls_at_change;  // per stream, when rx last moved
 
   Plane(const DpOptions& o, const std::atomic<bool>& s, std::ostream& r) : opts(o), ext_stop(s), report(r) {}
   ~Plane() {
@@ -66,6 +67,16 @@ struct Plane {
       if (st->to_detect) rte_ring_free(st->to_detect);
     for (auto& [id, p] : ports) dpdk::stop_port(id);
     if (pool) rte_mempool_free(pool);
+  }
+
+  // Idle means the workers looked and found nothing, not that they were not
+  // scheduled: a worker thread the host leaves unscheduled for longer than the
+  // idle limit must not end the run before it read its capture. Two empty
+  // polls of every queue since rx last moved (the first may have begun before).
+  bool every_queue_seen_empty() const {
+    for (size_t i = 0; i < streams.size(); ++i)
+      if (streams[i]->stats.empty_polls.get() < empty_polls_at_change[i] + 2) return false;
+    return true;
   }
 
   uint64_t total_rx() const {
@@ -137,10 +148,13 @@ struct Plane {
     if (ext_stop.load(std::memory_order_relaxed)) stop.store(true, std::memory_order_relaxed);
     if (opts.idle_exit_s > 0) {
       uint64_t rx = total_rx();
-      if (rx != last_rx) {
+      if (rx != last_rx || empty_polls_at_change.size() != streams.size()) {
         last_rx = rx;
         last_rx_change = now;
-      } else if (std::chrono::duration<double>(now - last_rx_change).count() > opts.idle_exit_s) {
+        empty_polls_at_change.resize(streams.size());
+        for (size_t i = 0; i < streams.size(); ++i) empty_polls_at_change[i] = streams[i]->stats.empty_polls.get();
+      } else if (std::chrono::duration<double>(now - last_rx_change).count() > opts.idle_exit_s &&
+                 every_queue_seen_empty()) {
         stop.store(true, std::memory_order_relaxed);
       }
     }

@@ -93,6 +93,7 @@ bool Worker::poll_once() {
     const uint16_t n = rte_eth_rx_burst(st.port, st.queue, s->mbufs.data(), kBurstMax);
     if (n == 0) {
       st.empty_poll_tsc.store(t0, std::memory_order_release);
+      st.stats.empty_polls.add(1);
       continue;
     }
     fl.pop_back();
