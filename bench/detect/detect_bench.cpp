@@ -12,6 +12,7 @@
 #include <fstream>
 #include <random>
 
+#include "dataplane/core/table_memory.hpp"
 #include "host/detect/detector.hpp"
 #include "tests/host/track/event_builder.hpp"
 
@@ -66,6 +67,7 @@ struct Setup {
     list_entries = rs->list_entries();
     offload::OffloadOptions o;
     o.backend = offload::Backend::Cpu;
+    set_table_prefault(true);  // as the dataplane's detect stage (sigprobe dpdk, live)
     auto e = offload::make_engines(o, c->patterns, c->rates, err);
     if (!e.pattern) return;
     det = std::make_unique<detect::Detector>(std::move(c), std::move(e.pattern), std::move(e.rate));

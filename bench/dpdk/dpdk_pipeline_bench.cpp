@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "bench/l2l4/dpdk_workload.hpp"
+#include "dataplane/core/table_memory.hpp"
 #include "dataplane/io/dpdk/eal.hpp"
 #include "dataplane/io/dpdk/mbuf_packet.hpp"
 #include "host/detect/analyzer.hpp"
@@ -207,6 +208,7 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<DetectAnalyzer> analyzer;
   if (!b.no_detect) {
+    set_table_prefault(true);  // as sigprobe dpdk
     analyzer = make_analyzer(AnalyzerOptions{}, err);
     if (!analyzer) return fail(err);
   }

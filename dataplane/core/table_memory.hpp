@@ -9,9 +9,16 @@
 //
 // Allocations below kTableHugeMin keep the usual allocator: small tables
 // (tests, short captures, a table still growing) waste nothing.
+//
+// A probe on a live link (sigprobe dpdk, live) faults its tables in when it
+// maps them (set_table_prefault): a huge page first touched while packets are
+// processed costs its zeroing (2 MiB) and, with memory fragmented, the
+// kernel's compaction, milliseconds each, inside a burst. Replay leaves the
+// pages to appear when touched (a short capture touches a little of them).
 #pragma once
 #include <sys/mman.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <new>
@@ -21,9 +28,25 @@ namespace sigprobe {
 inline constexpr size_t kHugePage = size_t{2} << 20;
 inline constexpr size_t kTableHugeMin = kHugePage;
 
-// bytes of zeroed memory from the kernel (pages appear when first touched),
-// 2 MiB aligned and advised for huge pages; nullptr when it cannot be mapped.
-// Release with unmap_table(p, bytes), the same bytes.
+inline std::atomic<bool> g_table_prefault{false};
+// Process-wide: tables mapped from now on are faulted in before use.
+inline void set_table_prefault(bool on) { g_table_prefault.store(on, std::memory_order_relaxed); }
+inline bool table_prefault() { return g_table_prefault.load(std::memory_order_relaxed); }
+
+// Fault [p, p+len) in, writable: MADV_POPULATE_WRITE (Linux 5.14), else a
+// write per 4 KiB page (the memory is zero; writing zero changes nothing).
+inline void prefault_table(void* p, size_t len) {
+#ifdef MADV_POPULATE_WRITE
+  if (madvise(p, len, MADV_POPULATE_WRITE) == 0) return;
+#endif
+  auto* b = static_cast<volatile unsigned char*>(p);
+  for (size_t i = 0; i < len; i += 4096) b[i] = 0;
+}
+
+// bytes of zeroed memory from the kernel (pages appear when first touched,
+// or now under set_table_prefault(true)), 2 MiB aligned and advised for huge
+// pages; nullptr when it cannot be mapped. Release with unmap_table(p, bytes),
+// the same bytes.
 inline void* map_table(size_t bytes) {
   const size_t len = (bytes + kHugePage - 1) & ~(kHugePage - 1);
   void* raw = mmap(nullptr, len + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -34,6 +57,7 @@ inline void* map_table(size_t bytes) {
   if (p > r) munmap(raw, p - r);
   if (const size_t tail = r + len + kHugePage - (p + len); tail > 0) munmap(reinterpret_cast<void*>(p + len), tail);
   madvise(reinterpret_cast<void*>(p), len, MADV_HUGEPAGE);  // advice: its failure changes nothing
+  if (table_prefault()) prefault_table(reinterpret_cast<void*>(p), len);
   return reinterpret_cast<void*>(p);
 }
 

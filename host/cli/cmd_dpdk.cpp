@@ -9,6 +9,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "dataplane/core/table_memory.hpp"
 #include "dataplane/io/dpdk/eal.hpp"
 #include "host/cli/detect_options.hpp"
 #include "host/dp/engine.hpp"
@@ -88,6 +89,7 @@ int run_dpdk() {
 
   std::string err;
   std::unique_ptr<DetectAnalyzer> analyzer;
+  set_table_prefault(true);  // no page faults of the tables inside a burst
   if (!make_detection(o.detect, analyzer, err)) return fail(err);
   dopts.decoder = decoder_config(analyzer.get());
   auto outputs = make_output_sinks(o.detect.out, err);

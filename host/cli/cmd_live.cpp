@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "dataplane/core/table_memory.hpp"
 #include "dataplane/io/packet_source.hpp"
 #include "host/cli/commands.hpp"
 #include "host/cli/detect_options.hpp"
@@ -34,6 +35,7 @@ int run_live(const LiveOptions& o) {
   auto wall0 = std::chrono::steady_clock::now();
   std::string err;
   std::unique_ptr<DetectAnalyzer> analyzer;
+  set_table_prefault(true);  // no page faults of the tables while capturing
   if (!make_detection(o.detect, analyzer, err)) return fail(err);
   auto outputs = make_output_sinks(o.detect.out, err);
   if (!err.empty()) return fail(err);
