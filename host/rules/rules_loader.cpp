@@ -85,12 +85,36 @@ std::string stray_mark(std::string_view e) {
   return {};
 }
 
+// A number written in groups with blanks, as lists typed by hand or exported
+// from a document write them: "138 0013 8000", "+86 138 0013 8000",
+// "(0871) 6543 0003". Every group before the last has at most 4 digits and
+// the whole at least 7, so two numbers or two prefixes on one line
+// ("13800138000 13900139000", "855 95") stay two entries: refused.
+bool blank_grouped_number(std::string_view e) {
+  if (e.find_first_not_of("0123456789+-() *") != std::string_view::npos) return false;
+  if (const size_t star = e.find('*'); star != std::string_view::npos && star + 1 != e.size()) return false;
+  size_t digits = 0, group = 0;
+  bool last_blank = false;
+  for (char c : e) {
+    if (c == ' ') {
+      if (!last_blank && group > 4) return false;
+      last_blank = true;
+      group = 0;
+      continue;
+    }
+    last_blank = false;
+    if (c >= '0' && c <= '9') ++digits, ++group;
+  }
+  return digits >= 7;
+}
+
 // One list entry as written, a line of a list file or an item of 'entries':
 // full-width forms read as ASCII; a trailing '*' makes it a prefix; a number
-// may be written with '-', '(' and ')' (138-0013-8000, (0871)6543210: they go)
-// and a leading '+' (it goes: numbers are compared as their digits); an IP
-// address or block must parse as one. A blank inside, a ',' or ';', quotes
-// and invisible characters are refused: such an entry would never match.
+// may be written with '-', '(' and ')' (138-0013-8000, (0871)6543210: they go),
+// in groups with blanks (blank_grouped_number) and with a leading '+' (it goes:
+// numbers are compared as their digits); an IP address or block must parse as
+// one. Any other blank inside, a ',' or ';', quotes and invisible characters
+// are refused: such an entry would never match.
 // Returns why the entry is refused, or nothing.
 std::string normalize_list_entry(std::string& entry, bool& prefix) {
   const std::string as_written = entry;
@@ -99,6 +123,7 @@ std::string normalize_list_entry(std::string& entry, bool& prefix) {
     entry = entry.substr(b, entry.find_last_not_of(' ') - b + 1);
   }
   if (std::string why = stray_mark(entry); !why.empty()) return "'" + as_written + "' holds " + why;
+  if (entry.find(' ') != std::string::npos && blank_grouped_number(entry)) std::erase(entry, ' ');
   if (entry.find_first_of(" \t") != std::string::npos)
     return "one number, prefix or address per entry, got '" + as_written + "'";
   if (looks_like_ip_entry(entry) && !parse_ip_block(entry))

@@ -503,6 +503,31 @@ TEST_F(ListFile, SpreadsheetAndChineseInputFormsReadAsTheirNumbers) {
   EXPECT_EQ(l.prefixes, (std::vector<std::string>{"85512"}));
 }
 
+// Numbers typed in groups with blanks, as a list typed by hand or copied
+// from a document writes them, read as one number; two numbers or two
+// prefixes on one line stay refused (a group of more than 4 digits before a
+// blank, or fewer than 7 digits in all).
+TEST_F(ListFile, NumbersWrittenInGroupsWithBlanksReadAsOneNumber) {
+  std::string p = write("police.txt",
+                        "138 0013 8001\n"
+                        "+86 138 0013 8002\n"
+                        "(0871) 6543 0003\n"
+                        "+855  12 345 678\n"                                      // two blanks
+                        "138\xE3\x80\x80" "0013\xE3\x80\x80" "8004\n"              // ideographic spaces
+                        "170 0123*\n");
+  NumberList l;
+  std::string err;
+  ASSERT_TRUE(load_list_file(p, false, l, err)) << err;
+  EXPECT_EQ(l.exact, (std::vector<std::string>{"13800138001", "8613800138002", "087165430003", "85512345678",
+                                               "13800138004"}));
+  EXPECT_EQ(l.prefixes, (std::vector<std::string>{"1700123"}));
+  for (const char* two : {"13800138001 13900139001", "855 95", "8613800138001 *", "138 0013 8001 x", "1380 013*8 001"}) {
+    p = write("bad.txt", std::string("111\n") + two + "\n");
+    EXPECT_FALSE(load_list_file(p, false, l, err)) << two;
+    EXPECT_EQ(err, std::string("bad.txt:2: one number, prefix or address per entry, got '") + two + "'") << two;
+  }
+}
+
 // What would load but never match is refused, naming the line and what is wrong.
 TEST_F(ListFile, EntriesThatCouldNeverMatchNameTheirLineAndWhy) {
   const std::vector<std::pair<std::string, std::string>> cases = {
