@@ -41,6 +41,8 @@ int run_live(const LiveOptions& o) {
   if (!err.empty()) return fail(err);
   auto src = open_pcap_live(o.iface, o.bpf, err);
   if (!src) return fail(err);
+  // Packets are captured from here on: what a script waits for before it sends.
+  std::cerr << "sigprobe live: capturing on " << src->describe() << std::endl;
   ReloadWatch reload(analyzer.get(), g_live_reload);
   std::vector<Sink*> sinks{&reload};
   for (auto& s : outputs) sinks.push_back(s.get());

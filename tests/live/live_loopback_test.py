@@ -18,9 +18,19 @@ start = time.monotonic()
 proc = subprocess.Popen([sigprobe, "live", "--iface", "lo", "--bpf", f"udp dst port {port}",
                          "--duration", "3", "--events", events, "--alerts", alerts],
                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-time.sleep(1.0)
-if proc.poll() is not None:
+# Send only once it captures (it says so on stderr): a fixed wait lost packets
+# on a slow host.
+head = []
+while True:
+    line = proc.stderr.readline()
+    if not line:
+        break
+    head.append(line)
+    if line.startswith("sigprobe live: capturing on"):
+        break
+if proc.poll() is not None or not head or not head[-1].startswith("sigprobe live: capturing on"):
     out, err = proc.communicate()
+    err = "".join(head) + err
     if "ermission" in err or "Operation not permitted" in err:
         print("SKIP: no capture privileges:", err.strip())
         sys.exit(77)
