@@ -425,8 +425,10 @@ def calls():
     s.label_fraud(q, ["sequential_dialler"], 2400, "dials a number range in order")
     # A number on the police blacklist makes three ordinary calls.
     k = "8617099990001"
+    police_called = []
     for i in range(3):
-        v = rnd.choice(subs)[0]
+        police_called.append(rnd.choice(subs))
+        v = police_called[-1][0]
         s.call(3000 + i * 100, k, v, "10.50.0.11", "IMS-UE/3.1", 5, 600 if i == 0 else 60,
                "answered")  # the first victim stays on the line for 10 minutes: a deep victim
         if i == 0:  # still on the line 5 minutes after the answer (victim_on_line's min_talk)
@@ -503,6 +505,10 @@ def calls():
     for i in range(4):
         s.call(3250 + i * 60, uk, rnd.choice(subs)[0], intl_sbc, "Sonus SBC 9.2", 7, 90, "answered")
     s.label_benign(uk, "a UK caller through the international SBC")
+    # The blacklisted number's second callee calls it back as dialled on the phone, in
+    # national form (17099990001, no 86): a victim that called back (settings.national_forms).
+    v, ip = police_called[1]
+    s.call(3500, v, k[2:], ip, "IMS-UE/3.1", 4, 45, "answered")
     s.write()
 
 

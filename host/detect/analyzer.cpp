@@ -113,7 +113,7 @@ class RulesAnalyzer final : public DetectAnalyzer {
     table("subscriber_numbers", det_->subscriber_numbers().size(), det_->subscriber_numbers().table_counters());
     table("flagged_numbers", det_->flagged_count(), det_->flagged_counters());
     table("flagged_inbound", det_->inbound_count(), det_->inbound_counters());
-    table("callback_national_forms", det_->callback_national_count(), det_->callback_national_counters());
+    table("flagged_national_forms", det_->national_alias_count(), det_->national_alias_counters());
     out.emplace_back("sigprobe_detect_calls_on_watch", double(det_->calls_on_watch()));
     const detect::DetectCounters& c = det_->counters();
     out.emplace_back("sigprobe_detect_profile_evictions_total", double(c.profile_evictions));

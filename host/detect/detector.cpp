@@ -373,9 +373,11 @@ struct Detector::Impl {
   static constexpr size_t kMaxInbound = 256, kMaxInboundTotal = 1 << 20;
   track::FlatTable<Inbound> inbound{1 << 20};
   size_t inbound_total = 0;
-  // A callback number of a scam text flagged in its international form
-  // (callback_numbers.hpp), by the hash of its national form: calls to it
-  // written nationally (a SIP trunk) are its callers too.
+  // A number flagged in its international form (a caller seen on MAP, ISUP
+  // or IMS, a scam text's callback number), by the hash of each national
+  // form settings.national_forms gives it: the international form's hash.
+  // Calls and texts to it written nationally (a SIP trunk, a subscriber's
+  // dialled digits) are its callers too, and blocked with it.
   track::FlatTable<uint64_t> national_of_flagged{1 << 16};
   struct OnLine {
     uint64_t rule_hash;                  // the rule's name (rule_name_hash): reloads keep the watch
@@ -1525,22 +1527,21 @@ void Detector::note_flagged_contacts(const SignalEvent& ev, size_t i) {
 
 void Detector::raise_callback_numbers(uint32_t r, const SignalEvent& ev, std::string_view sender,
                                       std::span<const CallbackNumber> callbacks, std::vector<Alert>& alerts) {
-  Impl& m = *impl_;
-  const rules::Rule& rule = *compiled_->compiled[r].rule;
   for (const CallbackNumber& cb : callbacks) {
     raise(r, SubjectType::Msisdn, cb.number, ev,
           [&] {
             return nlohmann::json{{"op", "callback number in text"}, {"written", cb.written}, {"text_from", sender}};
           },
           nullptr, -1, alerts);
-    if (cb.national.empty()) continue;
-    const uint64_t h = hash_bytes(cb.number), nh = hash_bytes(cb.national);
-    if (m.is_flagged(h)) {
-      m.flag(nh);
-      *m.national_of_flagged.emplace(nh).first = h;
-    }
-    if (rule.action == Action::Block && m.blocked_numbers.find(h)) m.blocked_numbers.emplace(nh);
   }
+}
+
+std::vector<std::string> Detector::national_forms_of(std::string_view number) const {
+  std::vector<std::string> out;
+  for (const rules::Settings::NationalForm& f : compiled_->rules->settings.national_forms)
+    if (number.size() > f.international.size() && number.starts_with(f.international))
+      out.push_back(f.national + std::string(number.substr(f.international.size())));
+  return out;
 }
 
 void Detector::note_inbound_at_flag(const SignalEvent& ev, size_t i, std::string_view number, uint64_t h) {
@@ -1622,8 +1623,8 @@ size_t Detector::flagged_count() const { return impl_->flagged.size(); }
 const track::TableCounters& Detector::flagged_counters() const { return impl_->flagged.counters(); }
 size_t Detector::inbound_count() const { return impl_->inbound.size(); }
 const track::TableCounters& Detector::inbound_counters() const { return impl_->inbound.counters(); }
-size_t Detector::callback_national_count() const { return impl_->national_of_flagged.size(); }
-const track::TableCounters& Detector::callback_national_counters() const {
+size_t Detector::national_alias_count() const { return impl_->national_of_flagged.size(); }
+const track::TableCounters& Detector::national_alias_counters() const {
   return impl_->national_of_flagged.counters();
 }
 size_t Detector::calls_on_watch() const { return impl_->on_line.size(); }
@@ -1747,9 +1748,20 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
   // message's sender first (a call to a listed number is its caller's
   // contact with it); victim_on_line watches its calls (those up now, and
   // those answered from now on).
+  // Its national forms (settings.national_forms) are flagged with it: a call
+  // to 13912345678 over a SIP trunk reaches 8613912345678.
+  std::vector<std::string> nationals;
+  if (st == SubjectType::Msisdn && !cg.spoofed_cli && !cg.victim) nationals = national_forms_of(subject);
   if (st == SubjectType::Msisdn && !cg.spoofed_cli && !cg.victim && at.event != UINT32_MAX &&
       m.flag(sh)) {
     note_inbound_at_flag(ev, at.event, subject, sh);
+    for (const std::string& n : nationals) {
+      const uint64_t nh = hash_bytes(n);
+      if (nh == sh || m.is_flagged(nh)) continue;  // flagged on its own: its own callers
+      m.flag(nh);
+      *m.national_of_flagged.emplace(nh).first = sh;
+      note_inbound_at_flag(ev, at.event, n, nh);
+    }
     if (!m.on_line_rules.empty()) watch_calls_of(subject, at.event);
   }
   if (cg.spoofed_cli) a.victims = called_victims(subject, cg.members, ev.ts_ns, since, at);
@@ -1762,6 +1774,9 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
   if (rule.action == Action::Block && rule.type != rules::RuleType::CliSpoof && !spoofed_hit) {
     switch (st) {
       case SubjectType::Msisdn:
+        m.blocked_numbers.emplace(sh);
+        for (const std::string& n : nationals) m.blocked_numbers.emplace(hash_bytes(n));
+        break;
       case SubjectType::Imsi: m.blocked_numbers.emplace(sh); break;
       case SubjectType::Ip: m.blocked_ips.emplace(sh); break;
       case SubjectType::Gt: m.blocked_gts.emplace(sh); break;
@@ -1787,13 +1802,29 @@ std::vector<Victim> Detector::victims_of(std::string_view number, uint64_t since
   auto deep = [&](const track::Contact& c) {
     return c.talk_ns >= deep_ns || (c.on_call && now >= c.answer_ns + deep_ns);
   };
+  // The forms a victim may have dialled it in: as flagged, and each national
+  // form registered for it at its flag (the caller's contact is under the
+  // form it dialled).
+  std::vector<std::string> forms{std::string(number)};
+  if (callbacks && impl_->national_of_flagged.size() != 0) {
+    const uint64_t h = hash_bytes(number);
+    for (std::string& national : national_forms_of(number)) {
+      const uint64_t* intl = impl_->national_of_flagged.find(hash_bytes(national));
+      if (intl && *intl == h) forms.push_back(std::move(national));
+    }
+  }
+  auto contact_with = [&](std::string_view from, track::Contact& got) {
+    for (const std::string& form : forms)
+      if (contacts_.contact_after(from, form, at.event, got)) return true;
+    return false;
+  };
   track::Contact back;
   static const std::vector<track::Contact> kNone;
   for (const track::Contact& c : contacts ? *contacts : kNone) {
     // Its calls back are in its own list (the log keeps calls by caller). A
     // number calling itself (its voicemail) calls nobody back.
-    const bool called_back = callbacks && c.number.view() != number &&
-                             contacts_.contact_after(c.number.view(), number, at.event, back) && back.calls > 0;
+    const bool called_back =
+        callbacks && c.number.view() != number && contact_with(c.number.view(), back) && back.calls > 0;
     const uint64_t last_ns = called_back ? std::max(c.last_ns, back.last_ns) : c.last_ns;
     if (last_ns < since_ns) continue;
     Victim v;
@@ -1810,25 +1841,10 @@ std::vector<Victim> Detector::victims_of(std::string_view number, uint64_t since
     std::vector<std::string_view> reached;
     for (const Victim& v : out) reached.push_back(v.number);
     std::sort(reached.begin(), reached.end());
-    // A callback number flagged in international form was called in its
-    // national one too (raise_callback_numbers): the caller's contact is
-    // under the form it dialled.
-    std::vector<std::string> forms{std::string(number)};
-    if (impl_->national_of_flagged.size() != 0) {
-      const uint64_t h = hash_bytes(number);
-      for (const rules::Settings::NationalForm& f : compiled_->rules->settings.national_forms) {
-        if (!number.starts_with(f.international)) continue;
-        std::string national = f.national + std::string(number.substr(f.international.size()));
-        const uint64_t* intl = impl_->national_of_flagged.find(hash_bytes(national));
-        if (intl && *intl == h) forms.push_back(std::move(national));
-      }
-    }
     std::vector<Victim> called_in;
     for (const Impl::Inbound::Caller& c : in->callers) {
       if (std::binary_search(reached.begin(), reached.end(), c.number.view())) continue;
-      bool known = false;
-      for (const std::string& form : forms)
-        if ((known = contacts_.contact_after(c.number.view(), form, at.event, back))) break;
+      const bool known = contact_with(c.number.view(), back);
       Victim v;
       v.number = std::string(c.number.view());
       v.last_ts_ns = known ? back.last_ns : c.first_ns;

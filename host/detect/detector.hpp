@@ -126,9 +126,9 @@ class Detector {
   // Flagged numbers with callers noted since their flag (the victims called in).
   size_t inbound_count() const;
   const track::TableCounters& inbound_counters() const;
-  // Callback numbers flagged in international form, by their national form.
-  size_t callback_national_count() const;
-  const track::TableCounters& callback_national_counters() const;
+  // Numbers flagged in international form, by each of their national forms.
+  size_t national_alias_count() const;
+  const track::TableCounters& national_alias_counters() const;
   size_t calls_on_watch() const;
   // Work the offload stages handed to a fallback: fpga batches after a card
   // failure, cpu fields whose Hyperscan scan failed.
@@ -165,6 +165,9 @@ class Detector {
 
  private:
   std::vector<Victim> victims_of(std::string_view number, uint64_t since_ns, AsOf at, bool callbacks) const;
+  // number's national forms under settings.national_forms (8613912345678:
+  // 13912345678 by "1": "861", 013912345678 by "0": "86").
+  std::vector<std::string> national_forms_of(std::string_view number) const;
   struct Impl;
   void apply_immediate(uint32_t rule, const SignalEvent& ev, size_t i, std::vector<Alert>& alerts);
   // A MAP event's word on where our subscriber roams (cli_spoof's roaming_exempt).

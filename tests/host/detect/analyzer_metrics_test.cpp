@@ -75,8 +75,8 @@ TEST(AnalyzerMetrics, CallTableOccupancyCountsOpenCalls) {
   EXPECT_GT(metric(m, "sigprobe_table_capacity{table=\"flagged_numbers\"}"), 0.0);
   EXPECT_EQ(metric(m, "sigprobe_table_entries{table=\"flagged_inbound\"}"), 0.0);
   EXPECT_GT(metric(m, "sigprobe_table_capacity{table=\"flagged_inbound\"}"), 0.0);
-  EXPECT_EQ(metric(m, "sigprobe_table_entries{table=\"callback_national_forms\"}"), 0.0);
-  EXPECT_GT(metric(m, "sigprobe_table_capacity{table=\"callback_national_forms\"}"), 0.0);
+  EXPECT_EQ(metric(m, "sigprobe_table_entries{table=\"flagged_national_forms\"}"), 0.0);
+  EXPECT_GT(metric(m, "sigprobe_table_capacity{table=\"flagged_national_forms\"}"), 0.0);
   EXPECT_EQ(metric(m, "sigprobe_detect_calls_on_watch"), 0.0);
   EXPECT_EQ(metric(m, "sigprobe_detect_inbound_dropped_total"), 0.0);
 }

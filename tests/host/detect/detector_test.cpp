@@ -896,7 +896,8 @@ TEST(Detector, AScamTextsCallbackNumberIsRaisedBlockedAndItsCallersAreVictims) {
   EXPECT_EQ(alerts[1].evidence["op"], "callback number in text");
   EXPECT_EQ(alerts[1].evidence["written"], "１３９－１２３４－５６７８");
   EXPECT_EQ(alerts[1].evidence["text_from"], "8613800000001");
-  EXPECT_EQ(d->callback_national_count(), 1u);  // 13912345678 -> 8613912345678
+  // 13912345678 and 013912345678 -> 8613912345678, and the sender's two forms.
+  EXPECT_EQ(d->national_alias_count(), 4u);
   EXPECT_EQ(d->inbound_count(), 1u);            // its caller, filed under the international form
   const auto victims = d->victims_of("8613912345678", 0);
   ASSERT_EQ(victims.size(), 1u);
@@ -926,6 +927,47 @@ TEST(Detector, AScamTextsCallbackNumberIsRaisedBlockedAndItsCallersAreVictims) {
   ASSERT_EQ(only_sender.size(), 1u);
   EXPECT_EQ(only_sender[0].subject, "8613800000001");
   EXPECT_FALSE(only_sender[0].evidence.contains("callback_numbers"));
+}
+
+// Any number flagged in international form is flagged in its national forms
+// too (settings.national_forms): its victim calling it back over a SIP trunk
+// as dialled (13712340001) called back; someone new calling that form called
+// in; with action block, calls to and from that form are held.
+TEST(Detector, AFlaggedNumbersNationalFormsAreItsOwn) {
+  const std::string rules =
+      "lists:\n  police: {entries: ['8613712340001']}\n"
+      "rules:\n  - name: police\n    type: number_list\n    lists: [police]\n    fields: [calling]\n"
+      "    action: block\n";
+  auto with_forms = make_whole("settings:\n  national_forms: {'1': '861', '0': '86'}\n" + rules);
+  auto without = make_whole(rules);
+  ASSERT_TRUE(with_forms && without);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  call(b, evs, 1.0, "f1", "8613712340001", "8613900000001", 2, 60);
+  call(b, evs, 100.0, "back", "8613900000001", "13712340001", 2, 400);  // deep: 400 s
+  call(b, evs, 200.0, "new", "8613900000002", "13712340001", 2, 30);
+  for (Detector* d : {with_forms.get(), without.get()}) {
+    const bool forms = d == with_forms.get();
+    SCOPED_TRACE(forms ? "national_forms" : "no national_forms");
+    auto alerts = run(*d, evs);
+    ASSERT_EQ(alerts.size(), 1u);
+    EXPECT_EQ(alerts[0].subject, "8613712340001");
+    const auto victims = d->victims_of("8613712340001", 0);
+    ASSERT_EQ(victims.size(), forms ? 2u : 1u);
+    EXPECT_EQ(victims[0].number, "8613900000001");
+    EXPECT_EQ(victims[0].called_back, forms);
+    EXPECT_EQ(victims[0].deep, forms);
+    if (forms) {
+      EXPECT_EQ(victims[1].number, "8613900000002");
+      EXPECT_TRUE(victims[1].called_in);
+      EXPECT_FALSE(victims[1].deep);
+    }
+    const auto src = EventBuilder::ip4(10, 0, 0, 9, 5060);
+    EXPECT_TRUE(d->blocked(b.sip_request(SipMethod::Invite, 400.0, "x1", "8613712340001", "8613900000003", src)));
+    EXPECT_EQ(d->blocked(b.sip_request(SipMethod::Invite, 400.0, "x2", "8613900000003", "13712340001", src)), forms);
+    EXPECT_EQ(d->blocked(b.sip_request(SipMethod::Invite, 400.0, "x3", "13712340001", "8613900000003", src)), forms);
+    EXPECT_FALSE(d->blocked(b.sip_request(SipMethod::Invite, 400.0, "x4", "8613900000003", "13712340002", src)));
+  }
 }
 
 // Every Hyperscan scan failing (injected) changes no verdict: those fields are

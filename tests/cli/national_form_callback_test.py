@@ -1,0 +1,58 @@
+#!/usr/bin/python3
+"""A flagged number's victim calling it back as dialled, in national form, called it back.
+
+The bundled calls scenario: 8617099990001 (the police blacklist) calls three subscribers; the
+second, 8613814918975, later calls it back as a phone dials it, 17099990001 (no 86). With the
+default rules (settings.national_forms {"1": "861", "0": "86"}) the victims file lists that
+subscriber as a victim who called back; with national_forms emptied it does not.
+
+usage: national_form_callback_test.py SIGPROBE SOURCE_DIR
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+
+def victims_of(sigprobe, rules, capture, d, subject):
+    path = os.path.join(d, "victims.jsonl")
+    p = subprocess.run([sigprobe, "replay", capture, "--offload", "cpu", "--rules", rules, "--victims", path],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"FAIL: replay with {rules}: {p.returncode} {p.stderr}")
+    with open(path) as f:
+        entries = [json.loads(line) for line in f if line.strip()]
+    got = [e for e in entries if e["subject"] == subject]
+    if len(got) != 1:
+        sys.exit(f"FAIL: one victims entry for {subject} expected, got {got}")
+    return {v["number"]: v for v in got[0]["victims"]}
+
+
+def main():
+    sigprobe, src = sys.argv[1], os.path.abspath(sys.argv[2])
+    capture = os.path.join(src, "pcaps/scenarios/calls.pcap")
+    default = os.path.join(src, "host/rules/default_rules.yaml")
+    with open(default) as f:
+        text = f.read()
+    marker = 'national_forms: {"1": "861", "0": "86"}'
+    if marker not in text:
+        sys.exit(f"FAIL: the default rules should set {marker}")
+    with tempfile.TemporaryDirectory() as d:
+        v = victims_of(sigprobe, default, capture, d, "8617099990001")
+        back = v.get("8613814918975")
+        if not back or not back.get("called_back"):
+            sys.exit(f"FAIL: 8613814918975 called 17099990001 back: a victim that called back, got {back}")
+        # The same rules without national forms (lists stay where the default rules name them).
+        lists = os.path.join(src, "host/rules/lists") + "/"
+        bare = os.path.join(d, "rules.yaml")
+        with open(bare, "w") as f:
+            f.write(text.replace(marker, "national_forms: {}").replace("file: lists/", "file: " + lists))
+        v = victims_of(sigprobe, bare, capture, d, "8617099990001")
+        if v.get("8613814918975", {}).get("called_back"):
+            sys.exit(f"FAIL: without national_forms 17099990001 is another number: {v}")
+    print("ok: the victim calling the flagged number back in national form called back")
+
+
+if __name__ == "__main__":
+    main()
