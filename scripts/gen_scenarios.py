@@ -509,6 +509,10 @@ def calls():
     # national form (17099990001, no 86): a victim that called back (settings.national_forms).
     v, ip = police_called[1]
     s.call(3500, v, k[2:], ip, "IMS-UE/3.1", 4, 45, "answered")
+    # A fifth callee of the one-ring number calls it back as a phone in China dials it, with
+    # the international call prefix (0085512345678): a victim that called back too.
+    v, ip = rung[4]
+    s.call(1900, v, "00" + w, ip, "IMS-UE/3.1", 4, 30, "answered")
     s.write()
 
 

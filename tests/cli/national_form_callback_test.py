@@ -2,9 +2,11 @@
 """A flagged number's victim calling it back as dialled, in national form, called it back.
 
 The bundled calls scenario: 8617099990001 (the police blacklist) calls three subscribers; the
-second, 8613814918975, later calls it back as a phone dials it, 17099990001 (no 86). With the
-default rules (settings.national_forms {"1": "861", "0": "86"}) the victims file lists that
-subscriber as a victim who called back; with national_forms emptied it does not.
+second, 8613814918975, later calls it back as a phone dials it, 17099990001 (no 86). The one-ring
+number 85512345678 rings 40; one of them, 8613860032137, calls it back with China's international
+call prefix, 0085512345678. With the default rules (settings.national_forms {"1": "861", "0": "86",
+"00": ""}) the victims file lists both as victims who called back; with national_forms emptied
+neither.
 
 usage: national_form_callback_test.py SIGPROBE SOURCE_DIR
 """
@@ -35,7 +37,7 @@ def main():
     default = os.path.join(src, "host/rules/default_rules.yaml")
     with open(default) as f:
         text = f.read()
-    marker = 'national_forms: {"1": "861", "0": "86"}'
+    marker = 'national_forms: {"1": "861", "0": "86", "00": ""}'
     if marker not in text:
         sys.exit(f"FAIL: the default rules should set {marker}")
     with tempfile.TemporaryDirectory() as d:
@@ -43,6 +45,10 @@ def main():
         back = v.get("8613814918975")
         if not back or not back.get("called_back"):
             sys.exit(f"FAIL: 8613814918975 called 17099990001 back: a victim that called back, got {back}")
+        v = victims_of(sigprobe, default, capture, d, "85512345678")
+        back = v.get("8613860032137")
+        if not back or not back.get("called_back"):
+            sys.exit(f"FAIL: 8613860032137 called 0085512345678 back: a victim that called back, got {back}")
         # The same rules without national forms (lists stay where the default rules name them).
         lists = os.path.join(src, "host/rules/lists") + "/"
         bare = os.path.join(d, "rules.yaml")
@@ -51,7 +57,10 @@ def main():
         v = victims_of(sigprobe, bare, capture, d, "8617099990001")
         if v.get("8613814918975", {}).get("called_back"):
             sys.exit(f"FAIL: without national_forms 17099990001 is another number: {v}")
-    print("ok: the victim calling the flagged number back in national form called back")
+        v = victims_of(sigprobe, bare, capture, d, "85512345678")
+        if v.get("8613860032137", {}).get("called_back"):
+            sys.exit(f"FAIL: without national_forms 0085512345678 is another number: {v}")
+    print("ok: victims calling flagged numbers back in national form, or with 00, called back")
 
 
 if __name__ == "__main__":
