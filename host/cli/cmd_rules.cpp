@@ -28,6 +28,16 @@ int run_check(const std::string& file) {
   if (!rs->settings.country_code.empty())
     std::cout << "  country code " << rs->settings.country_code
               << ": SS7 numbers marked national are read as " << rs->settings.country_code << " + their digits\n";
+  if (!rs->settings.national_forms.empty()) {
+    // e.g. "national forms 00 -> (none), 1 -> 861, 0 -> 86: ..." (longest national prefix first)
+    std::cout << "  national forms";
+    const char* sep = " ";
+    for (const auto& f : rs->settings.national_forms) {
+      std::cout << sep << f.national << " -> " << (f.international.empty() ? "(none)" : f.international);
+      sep = ", ";
+    }
+    std::cout << ": list entries match in both forms; a flagged number's national forms are its own\n";
+  }
   for (const auto& r : rs->rules)
     if (r.callback_numbers)
       std::cout << "  callback numbers: " << r.name << " also raises the phone numbers of the texts it flags\n";

@@ -40,6 +40,11 @@ def main():
     marker = 'national_forms: {"1": "861", "0": "86", "00": ""}'
     if marker not in text:
         sys.exit(f"FAIL: the default rules should set {marker}")
+    p = subprocess.run([sigprobe, "rules", "check", default], capture_output=True, text=True)
+    want = "national forms 00 -> (none), 1 -> 861, 0 -> 86: list entries match in both forms; " \
+           "a flagged number's national forms are its own"
+    if p.returncode != 0 or want not in p.stdout:
+        sys.exit(f"FAIL: rules check should name the national forms:\n{p.stdout}{p.stderr}")
     with tempfile.TemporaryDirectory() as d:
         v = victims_of(sigprobe, default, capture, d, "8617099990001")
         back = v.get("8613814918975")
