@@ -10,11 +10,15 @@
 // Allocations below kTableHugeMin keep the usual allocator: small tables
 // (tests, short captures, a table still growing) waste nothing.
 //
-// A probe on a live link (sigprobe dpdk, live) faults its tables in when it
-// maps them (set_table_prefault): a huge page first touched while packets are
-// processed costs its zeroing (2 MiB) and, with memory fragmented, the
-// kernel's compaction, milliseconds each, inside a burst. Replay leaves the
-// pages to appear when touched (a short capture touches a little of them).
+// A probe on a live link (sigprobe dpdk, live) faults in, when it maps them,
+// the tables that are used as mapped, zero where never written (the rate
+// table: map_zeroed_table under set_table_prefault): a huge page first
+// touched while packets are processed costs its zeroing (2 MiB) and, with
+// memory fragmented, the kernel's compaction, milliseconds each, inside a
+// burst. Replay leaves their pages to appear when touched (a short capture
+// touches a little of them). A std::vector's storage (TableAllocator) is
+// never faulted in here: the vector writes its values as it constructs them,
+// and its spare capacity stays unbacked until it grows into it.
 #pragma once
 #include <sys/mman.h>
 
@@ -29,7 +33,7 @@ inline constexpr size_t kHugePage = size_t{2} << 20;
 inline constexpr size_t kTableHugeMin = kHugePage;
 
 inline std::atomic<bool> g_table_prefault{false};
-// Process-wide: tables mapped from now on are faulted in before use.
+// Process-wide: map_zeroed_table() from now on faults its tables in.
 inline void set_table_prefault(bool on) { g_table_prefault.store(on, std::memory_order_relaxed); }
 inline bool table_prefault() { return g_table_prefault.load(std::memory_order_relaxed); }
 
@@ -43,10 +47,9 @@ inline void prefault_table(void* p, size_t len) {
   for (size_t i = 0; i < len; i += 4096) b[i] = 0;
 }
 
-// bytes of zeroed memory from the kernel (pages appear when first touched,
-// or now under set_table_prefault(true)), 2 MiB aligned and advised for huge
-// pages; nullptr when it cannot be mapped. Release with unmap_table(p, bytes),
-// the same bytes.
+// bytes of zeroed memory from the kernel (pages appear when first touched),
+// 2 MiB aligned and advised for huge pages; nullptr when it cannot be mapped.
+// Release with unmap_table(p, bytes), the same bytes.
 inline void* map_table(size_t bytes) {
   const size_t len = (bytes + kHugePage - 1) & ~(kHugePage - 1);
   void* raw = mmap(nullptr, len + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -57,8 +60,15 @@ inline void* map_table(size_t bytes) {
   if (p > r) munmap(raw, p - r);
   if (const size_t tail = r + len + kHugePage - (p + len); tail > 0) munmap(reinterpret_cast<void*>(p + len), tail);
   madvise(reinterpret_cast<void*>(p), len, MADV_HUGEPAGE);  // advice: its failure changes nothing
-  if (table_prefault()) prefault_table(reinterpret_cast<void*>(p), len);
   return reinterpret_cast<void*>(p);
+}
+
+// map_table() for a table used as mapped (read as zero where never written):
+// under set_table_prefault(true) its pages are all there when it returns.
+inline void* map_zeroed_table(size_t bytes) {
+  void* p = map_table(bytes);
+  if (p && table_prefault()) prefault_table(p, (bytes + kHugePage - 1) & ~(kHugePage - 1));
+  return p;
 }
 
 inline void unmap_table(void* p, size_t bytes) {

@@ -35,11 +35,11 @@ static_assert(kWays == 8 && kSlots == 16, "the line layouts below assume 8 ways 
 
 // A zeroed array aligned to cache lines (to 2 MiB, in huge pages where the
 // kernel grants them: dataplane/core/table_memory.hpp); pages appear when
-// first touched.
+// first touched, or at once in a live probe (set_table_prefault).
 template <class T>
 class LineArray {
  public:
-  explicit LineArray(size_t n) : bytes_(n * sizeof(T)), data_(static_cast<T*>(map_table(bytes_))) {}
+  explicit LineArray(size_t n) : bytes_(n * sizeof(T)), data_(static_cast<T*>(map_zeroed_table(bytes_))) {}
   ~LineArray() { unmap_table(data_, bytes_); }
   LineArray(const LineArray&) = delete;
   LineArray& operator=(const LineArray&) = delete;
