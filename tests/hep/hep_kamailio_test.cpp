@@ -54,11 +54,12 @@ class Kamailio {
     cfg << "#!KAMAILIO\nfork=yes\nchildren=1\ntcp_children=1\nlog_stderror=yes\n"
         << "listen=udp:127.0.0.1:" << port << "\nlisten=tcp:127.0.0.1:" << port << "\n"
         << "mpath=\"" << kModules << "/\"\n"
-        << "loadmodule \"db_text.so\"\nloadmodule \"sipcapture.so\"\n"
+        << "loadmodule \"db_text.so\"\nloadmodule \"sipcapture.so\"\nloadmodule \"xlog.so\"\n"
         << "modparam(\"sipcapture\", \"db_url\", \"text://" << (dir / "db").string() << "\")\n"
         << "modparam(\"sipcapture\", \"capture_on\", 1)\nmodparam(\"sipcapture\", \"hep_capture_on\", 1)\n"
         << "modparam(\"sipcapture\", \"capture_node\", \"collector\")\n"
-        << "request_route { sip_capture(); exit; }\nonreply_route { sip_capture(); }\n";
+        << "request_route { sip_capture(); xlog(\"L_ALERT\", \"sigprobe-test stored\\n\"); exit; }\n"
+        << "onreply_route { sip_capture(); xlog(\"L_ALERT\", \"sigprobe-test stored\\n\"); }\n";
     if (tcp)
       cfg << "tcp_accept_hep3=yes\ntcp_accept_no_cl=yes\nmodparam(\"sipcapture\", \"nonsip_hook\", 1)\n"
           << "event_route[sipcapture:request] { return 1; }\n";
@@ -66,6 +67,13 @@ class Kamailio {
   }
   // db_text writes its tables out when Kamailio exits.
   void stop() { proc_.stop(); }
+  // Messages its routes have stored so far (the log line after sip_capture()).
+  size_t stored() const {
+    const std::string text = log(), line = "sigprobe-test stored";
+    size_t n = 0;
+    for (size_t at = text.find(line); at != std::string::npos; at = text.find(line, at + 1)) ++n;
+    return n;
+  }
   // Stored rows of sip_capture as column -> value (db_text escapes undone).
   std::vector<std::map<std::string, std::string>> rows() const {
     std::ifstream in(dir_ / "db" / "sip_capture");
@@ -141,7 +149,9 @@ TEST_P(HepToKamailio, SipcaptureStoresTheFlaggedDialogAsSent) {
     fm.on_alert(a);
     fm.finish();
   }
-  std::this_thread::sleep_for(std::chrono::seconds(1));  // let it process what is queued
+  // Stop it once it has stored what it was sent (its routes log each message
+  // after sip_capture()): at most 2 here; give up waiting after 20 s.
+  for (int i = 0; i < 400 && kam.stored() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   kam.stop();
   auto rows = kam.rows();
   // db_text keeps no insertion order: order by the capture time sigprobe sent.
