@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 
 #include "host/rules/ascii_form.hpp"
 
@@ -92,11 +93,9 @@ std::vector<CallbackNumber> callback_numbers(std::string_view text,
     CallbackNumber cb;
     cb.written = std::string(text.substr(begin, end - begin));
     if (national) {
-      for (const rules::Settings::NationalForm& f : forms) {  // longest national prefix first
-        if (!number.starts_with(f.national)) continue;
-        cb.national = number;
-        number = f.international + number.substr(f.national.size());
-        break;
+      if (std::optional<std::string> intl = rules::international_form(forms, number)) {
+        cb.national = std::move(number);
+        number = std::move(*intl);
       }
     }
     cb.number = std::move(number);

@@ -1537,11 +1537,7 @@ void Detector::raise_callback_numbers(uint32_t r, const SignalEvent& ev, std::st
 }
 
 std::vector<std::string> Detector::national_forms_of(std::string_view number) const {
-  std::vector<std::string> out;
-  for (const rules::Settings::NationalForm& f : compiled_->rules->settings.national_forms)
-    if (number.size() > f.international.size() && number.starts_with(f.international))
-      out.push_back(f.national + std::string(number.substr(f.international.size())));
-  return out;
+  return rules::national_forms_of(compiled_->rules->settings.national_forms, number);
 }
 
 void Detector::note_inbound_at_flag(const SignalEvent& ev, size_t i, std::string_view number, uint64_t h) {

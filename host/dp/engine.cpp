@@ -73,6 +73,12 @@ struct Plane {
   // scheduled: a worker thread the host leaves unscheduled for longer than the
   // idle limit must not end the run before it read its capture. Two empty
   // polls of every queue since rx last moved (the first may have begun before).
+  void mark_rx_change(Clock::time_point now) {
+    last_rx_change = now;
+    empty_polls_at_change.resize(streams.size());
+    for (size_t i = 0; i < streams.size(); ++i) empty_polls_at_change[i] = streams[i]->stats.empty_polls.get();
+  }
+
   bool every_queue_seen_empty() const {
     for (size_t i = 0; i < streams.size(); ++i)
       if (streams[i]->stats.empty_polls.get() < empty_polls_at_change[i] + 2) return false;
@@ -148,11 +154,9 @@ struct Plane {
     if (ext_stop.load(std::memory_order_relaxed)) stop.store(true, std::memory_order_relaxed);
     if (opts.idle_exit_s > 0) {
       uint64_t rx = total_rx();
-      if (rx != last_rx || empty_polls_at_change.size() != streams.size()) {
+      if (rx != last_rx) {
         last_rx = rx;
-        last_rx_change = now;
-        empty_polls_at_change.resize(streams.size());
-        for (size_t i = 0; i < streams.size(); ++i) empty_polls_at_change[i] = streams[i]->stats.empty_polls.get();
+        mark_rx_change(now);
       } else if (std::chrono::duration<double>(now - last_rx_change).count() > opts.idle_exit_s &&
                  every_queue_seen_empty()) {
         stop.store(true, std::memory_order_relaxed);
@@ -283,7 +287,8 @@ int run_dataplane(const DpOptions& opts, Analyzer* analyzer, std::vector<Sink*> 
   }
 
   pl.tsc0 = rte_rdtsc();
-  pl.t0 = pl.next_print = pl.last_rx_change = Clock::now();
+  pl.t0 = pl.next_print = Clock::now();
+  pl.mark_rx_change(pl.t0);
   if (opts.stats_period_s > 0) pl.next_print += std::chrono::duration_cast<Clock::duration>(
                                    std::chrono::duration<double>(opts.stats_period_s));
   std::vector<std::pair<Worker*, const std::atomic<bool>*>> args;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -215,6 +216,17 @@ struct RuleSet {
 std::shared_ptr<const RuleSet> load_rules(const std::string& path, std::string& err);
 // Same, from text (path is used in messages and to resolve list files).
 std::shared_ptr<const RuleSet> parse_rules(std::string_view yaml, const std::string& path, std::string& err);
+
+// number's international form under forms (ordered longest national prefix
+// first, as loaded): the first national prefix it starts with replaced by its
+// international one; nullopt when none starts it.
+std::optional<std::string> international_form(std::span<const Settings::NationalForm> forms,
+                                              std::string_view number);
+// The other way: each national form of an international number, one per form
+// whose international prefix it starts with and is longer than
+// (8613912345678: 13912345678 by "1": "861", 013912345678 by "0": "86").
+std::vector<std::string> national_forms_of(std::span<const Settings::NationalForm> forms,
+                                           std::string_view number);
 
 // Settings::national_forms applied to a list: the international form of
 // each entry of digits that starts with a national prefix, added (counted in

@@ -832,21 +832,32 @@ bool ip_block_contains(const IpBlock& block, const IpBlock& a) {
   return (block.addr[full] & mask) == (a.addr[full] & mask);
 }
 
+std::optional<std::string> international_form(std::span<const Settings::NationalForm> forms,
+                                              std::string_view number) {
+  for (const Settings::NationalForm& f : forms)
+    if (number.starts_with(f.national)) return f.international + std::string(number.substr(f.national.size()));
+  return std::nullopt;
+}
+
+std::vector<std::string> national_forms_of(std::span<const Settings::NationalForm> forms,
+                                           std::string_view number) {
+  std::vector<std::string> out;
+  for (const Settings::NationalForm& f : forms)
+    if (number.size() > f.international.size() && number.starts_with(f.international))
+      out.push_back(f.national + std::string(number.substr(f.international.size())));
+  return out;
+}
+
 void add_national_forms(const Settings& st, NumberList& list) {
   if (st.national_forms.empty()) return;
   auto add = [&](std::vector<std::string>& entries) {
     const size_t n = entries.size();
     for (size_t k = 0; k < n; ++k) {
-      const std::string& e = entries[k];
-      if (e.find_first_not_of("0123456789") != std::string::npos) continue;
-      for (const Settings::NationalForm& f : st.national_forms) {
-        if (!e.starts_with(f.national)) continue;
-        std::string intl = f.international + e.substr(f.national.size());
-        if (!intl.empty() && intl.size() <= kMaxListEntry) {
-          entries.push_back(std::move(intl));
-          ++list.national_forms;
-        }
-        break;
+      if (entries[k].find_first_not_of("0123456789") != std::string::npos) continue;
+      std::optional<std::string> intl = international_form(st.national_forms, entries[k]);
+      if (intl && !intl->empty() && intl->size() <= kMaxListEntry) {
+        entries.push_back(std::move(*intl));
+        ++list.national_forms;
       }
     }
   };
