@@ -878,7 +878,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
         else if (cf.kind == CallFactKind::Ended) contacts_.call_ended(a, b, rec.talk_ns(), rec.end_ns);
         else if (cf.kind == CallFactKind::Started && m.blocked_numbers.size() != 0 &&
                  m.blocked_numbers.find(hash_bytes(a)))
-          m.blocked_calls.emplace(hash_bytes(rec.call_id.view()));
+          m.blocked_calls.emplace(track::call_id_hash(rec.call_id.view()));
         continue;
       }
       switch (cf.kind) {
@@ -926,7 +926,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
           }
           // Calls of a blocked number are blocked too.
           if (m.blocked_numbers.size() != 0 && m.blocked_numbers.find(hash_bytes(a)))
-            m.blocked_calls.emplace(hash_bytes(rec.call_id.view()));
+            m.blocked_calls.emplace(track::call_id_hash(rec.call_id.view()));
           break;
         }
         case CallFactKind::Answered:
@@ -1105,7 +1105,7 @@ void Detector::find_spoofs(const SignalEvent& ev, uint32_t i, uint32_t f) {
     h.source = rec.source;
     h.block_key = rec.proto == track::CallProto::Isup
                       ? track::CallTracker::isup_key(ev.mtp3.opc, ev.mtp3.dpc, ev.isup.cic)
-                      : hash_bytes(rec.call_id.view());
+                      : track::call_id_hash(rec.call_id.view());
     rec.cli_spoofed = true;
     m.spoof_hits.push_back(h);
   }
@@ -1130,7 +1130,7 @@ bool Detector::find_sms_spoofs(const SignalEvent& ev, uint32_t i, const track::S
       track::format_source(ev.src, h.source);
       h.field = ev.sip.pai_user.empty() ? "from" : "pai";
       h.protocol = "sip";
-      h.block_key = hash_bytes(ev.sip.call_id);
+      h.block_key = track::call_id_hash(ev.sip.call_id);
     } else {
       // An mt-forwardSM from a service centre abroad: a GT in neither our
       // prefixes nor our country code.
@@ -1778,7 +1778,7 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
       case SubjectType::Gt: m.blocked_gts.emplace(sh); break;
       default: break;
     }
-    for (const auto& cid : a.call_ids) m.blocked_calls.emplace(hash_bytes(cid));
+    for (const auto& cid : a.call_ids) m.blocked_calls.emplace(track::call_id_hash(cid));
   }
   ++counters_.alerts;
   alerts.push_back(std::move(a));
@@ -1973,7 +1973,7 @@ bool Detector::blocked(const SignalEvent& ev) const {
       m.blocked_calls.size() == 0)
     return false;
   if (ev.has(kLayerSip)) {
-    if (m.blocked_calls.find(hash_bytes(ev.sip.call_id))) return true;
+    if (m.blocked_calls.find(track::call_id_hash(ev.sip.call_id))) return true;
     if (m.blocked_numbers.find(hash_bytes(track::sip_calling(ev.sip)))) return true;
     // nor a call or a text to it: a victim calling or texting back, or a
     // call diverted there by the victim's forwarding

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "host/track/call_tracker.hpp"
+
 namespace sigprobe {
 namespace {
 
@@ -77,6 +79,9 @@ uint64_t flow_key(KeyKind kind, std::string_view value) {
     if (inet_pton(AF_INET, text, addr) == 1) return ip_key(addr, 4);
     if (inet_pton(AF_INET6, text, addr) == 1) return ip_key(addr, 16);
   }
+  // A call record keeps the first kCallIdBytes of a Call-ID, and alerts name
+  // calls by their records: a message's whole Call-ID must key alike.
+  if (kind == KeyKind::CallId) value = value.substr(0, track::kCallIdBytes);
   return fnv(fnv_byte(kFnvOffset, uint8_t(kind)), value);
 }
 

@@ -30,6 +30,13 @@ enum class CallState : uint8_t { Setup, Ringing, Answered, Ended };
 enum class CallEnd : uint8_t { None, Completed, CancelledBeforeAnswer, Rejected, TimedOut, Evicted, Unseen };
 const char* call_end_name(CallEnd e);
 
+// A call record keeps this much of a Call-ID (longer ones are cut).
+inline constexpr size_t kCallIdBytes = 96;
+// What a SIP call is blocked (and cut) by: hash_bytes of its Call-ID as the
+// record keeps it, so that a record's call and a message's meet even when the
+// Call-ID is longer than kCallIdBytes.
+inline uint64_t call_id_hash(std::string_view call_id) { return hash_bytes(call_id.substr(0, kCallIdBytes)); }
+
 // Fields in the order a call's events read them: state and times in the
 // first cache line, the numbers right after, the strings written at the start
 // and read by the detector's Started fact last.
@@ -60,7 +67,7 @@ struct alignas(64) CallRecord {
   FixedStr<64> user_agent;
   FixedStr<24> imei;
   FixedStr<24> cell;            // radio cell: P-Access-Network-Info (VoLTE/VoNR) or CAP InitialDP
-  FixedStr<96> call_id;         // SIP Call-ID, "isup:opc-dpc-cic" or "cap:opc-otid"
+  FixedStr<kCallIdBytes> call_id;  // SIP Call-ID, "isup:opc-dpc-cic" or "cap:opc-otid"
   uint64_t first_frame = 0;
 
   bool answered() const { return answer_ns != 0; }

@@ -61,6 +61,23 @@ TEST(FlaggedFlows, MatchesTheAlertsCallIdOnly) {
   EXPECT_FALSE(f.matches(ev));
 }
 
+TEST(FlaggedFlows, MatchesALongCallIdByTheBytesACallRecordKeeps) {
+  // The alert names the call as its record keeps it (96 bytes); the
+  // messages carry the whole Call-ID.
+  const std::string id = std::string(120, 'c') + "@ims.example.net";
+  FlaggedFlows f;
+  Alert a;
+  a.call_ids = {id.substr(0, 96)};
+  f.add(a);
+  SignalEvent ev;
+  ev.layers = kLayerSip;
+  ev.sip.call_id = id;
+  EXPECT_TRUE(f.matches(ev));
+  const std::string other = std::string(120, 'd') + "@ims.example.net";
+  ev.sip.call_id = other;
+  EXPECT_FALSE(f.matches(ev));
+}
+
 TEST(FlaggedFlows, MatchesBothEndsOfAFlaggedTcapTransaction) {
   // "opc-otid" as alerts name transactions (host/out/flow_keys.hpp).
   FlaggedFlows f;

@@ -692,6 +692,25 @@ SignalEvent register_ss(EventBuilder& b, double t, const char* imsi, const char*
   return e;
 }
 
+TEST(Detector, ABlockedCallWithACallIdLongerThanTheRecordKeepsIsBlockedAllTheSame) {
+  // A call record keeps 96 bytes of a Call-ID (IMS Call-IDs can be longer);
+  // a message of the call is looked up by its whole Call-ID. The callee's
+  // BYE names no blocked number: only the call's Call-ID blocks it. (Two
+  // Call-IDs alike in their first 96 bytes are one call to the probe.)
+  auto d = make("rules:\n  - name: black\n    type: number_list\n    lists: [black]\n    action: block\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  const std::string id = std::string(120, 'c') + "@ims.example.net";
+  std::vector<SignalEvent> evs;
+  evs.push_back(b.sip_request(SipMethod::Invite, 1.0, id, "8617099990001", "8613900000001"));
+  evs.push_back(b.sip_response(200, 3.0, id, "8617099990001", "8613900000001"));
+  ASSERT_EQ(run(*d, evs).size(), 1u);
+  EXPECT_TRUE(d->blocked(b.sip_request(SipMethod::Bye, 30.0, id, "8613900000001", "8617099990001",
+                                       EventBuilder::ip4(10, 0, 0, 8, 5060), "tt")));
+  EXPECT_FALSE(d->blocked(b.sip_request(SipMethod::Bye, 30.0, std::string(120, 'd') + "@ims.example.net", "8613900000001",
+                                        "8613900000002", EventBuilder::ip4(10, 0, 0, 8, 5060), "tt")));
+}
+
 TEST(Detector, ForwardingToABlacklistedNumberIsFlaggedBlockedAndItsSubscriberIsAVictim) {
   auto d = make(
       "  risky: {entries: ['855'], match: prefix}\n"
