@@ -30,6 +30,13 @@ class Analyzer {
   // Inline enforcement: the SIP final status the rules answer a blocked
   // INVITE with (settings.sip_reject), 0 to drop it silently.
   virtual uint16_t sip_reject_status() const { return 0; }
+  // Inline enforcement: the answered SIP calls to cut now (a blocking
+  // victim_on_line rule raised them in the last on_events() call), by
+  // track::call_id_hash; the dataplane sends both parties a BYE.
+  virtual std::span<const uint64_t> calls_to_cut() const { return {}; }
+  // Whether the rules can ask for a cut (the dataplane then keeps what the
+  // link shows of each SIP dialog over UDP).
+  virtual bool cuts_calls() const { return false; }
   // Called between bursts when a reload was requested (SIGHUP, next file).
   virtual void maybe_reload() {}
   // End of input: calls still open time out, windows close.

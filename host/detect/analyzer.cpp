@@ -59,6 +59,8 @@ class RulesAnalyzer final : public DetectAnalyzer {
   }
   bool blocked(const SignalEvent& ev) const override { return det_->blocked(ev); }
   uint16_t sip_reject_status() const override { return det_->compiled().rules->settings.sip_reject; }
+  std::span<const uint64_t> calls_to_cut() const override { return det_->calls_to_cut(); }
+  bool cuts_calls() const override { return det_->cuts_calls(); }
 
   void maybe_reload() override {
     bool asked = reload_.exchange(false);
@@ -124,6 +126,7 @@ class RulesAnalyzer final : public DetectAnalyzer {
     out.emplace_back("sigprobe_detect_cli_roaming_passed_total", double(c.cli_roaming_passed));
     out.emplace_back("sigprobe_detect_on_line_unwatched_total", double(c.on_line_unwatched));
     out.emplace_back("sigprobe_detect_inbound_dropped_total", double(c.inbound_dropped));
+    out.emplace_back("sigprobe_detect_calls_cut_total", double(c.calls_cut));
     out.emplace_back("sigprobe_rules_reloads_total", double(c.reloads));
     out.emplace_back("sigprobe_offload_fallbacks_total", double(det_->offload_fallbacks()));
   }

@@ -323,6 +323,8 @@ struct Detector::Impl {
   std::vector<uint64_t> rule_name_hash;
   std::vector<uint32_t> spoof_rules;      // cli_spoof rules, in rule order
   std::vector<uint32_t> on_line_rules;    // victim_on_line rules, in rule order
+  bool cut_calls = false;                 // one of them blocks: the calls it raises are cut
+  std::vector<uint64_t> cuts;             // this on_events call's calls to cut (track::call_id_hash)
   bool learn_roaming = false;             // a cli_spoof rule lets numbers roaming abroad pass
 
   // state that survives reloads
@@ -384,6 +386,7 @@ struct Detector::Impl {
     track::FixedStr<24> caller, callee;  // the call, as the contact log has it
     bool flagged_caller;                 // else the callee is the flagged one
     uint64_t answer_ns, due_ns;
+    uint64_t call_hash;                  // track::call_id_hash of its SIP Call-ID, to cut it (0: not SIP, or no cut rule)
     uint64_t seq;                        // watch order: ties of due_ns come out in it
   };
   static constexpr size_t kMaxOnLine = 1 << 16;
@@ -416,6 +419,7 @@ struct Detector::Impl {
     immediate_needs = 0;
     spoof_rules.clear();
     on_line_rules.clear();
+    cut_calls = false;
     learn_roaming = false;
     rule_name_hash.clear();
     for (size_t r = 0; r < cr.compiled.size(); ++r) {
@@ -443,6 +447,7 @@ struct Detector::Impl {
           break;
         case RuleType::VictimOnLine:
           on_line_rules.push_back(uint32_t(r));
+          cut_calls |= c.rule->action == Action::Block;
           break;
         default:
           break;
@@ -502,6 +507,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
   const size_t n = events.size();
   ++counters_.bursts;
   counters_.events += n;
+  m.cuts.clear();
   if (n == 0) return;
 
   // ---- 1. one pattern scan over the burst's fields --------------------------
@@ -866,7 +872,8 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
       // contact is kept: the numbers it reached are the spoofed number's victims.
       if (rec.cli_spoofed && !rec.later_leg) {
         if (cf.kind == CallFactKind::Started) cf.rec->contact = contacts_.call_started(a, b, rec.setup_ns);
-        else if (cf.kind == CallFactKind::Answered) contacts_.call_answered(a, b, rec.answer_ns, rec.contact);
+        else if (cf.kind == CallFactKind::Answered)
+          contacts_.call_answered(a, b, rec.answer_ns, rec.contact, cut_hash(rec));
         else if (cf.kind == CallFactKind::Ended) contacts_.call_ended(a, b, rec.talk_ns(), rec.end_ns, rec.contact);
         continue;
       }
@@ -930,7 +937,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
           break;
         }
         case CallFactKind::Answered:
-          contacts_.call_answered(a, b, rec.answer_ns, rec.contact);
+          contacts_.call_answered(a, b, rec.answer_ns, rec.contact, cut_hash(rec));
           for (auto [r, qi] : sources(Source::CallAnswered)) emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
           for (auto [r, qi] : sources(Source::CallSettled)) emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
           group_outcome(Source::GroupAnswered);
@@ -1489,7 +1496,8 @@ void Detector::evaluate(uint32_t r, const detail::Consumer& c, const SignalEvent
         p, c.fact, alerts);
 }
 
-void Detector::watch(std::string_view caller, std::string_view callee, bool flagged_caller, uint64_t answer_ns) {
+void Detector::watch(std::string_view caller, std::string_view callee, bool flagged_caller, uint64_t answer_ns,
+                     uint64_t call_hash) {
   Impl& m = *impl_;
   for (uint32_t r : m.on_line_rules) {
     if (m.on_line.size() >= Impl::kMaxOnLine) {
@@ -1497,7 +1505,8 @@ void Detector::watch(std::string_view caller, std::string_view callee, bool flag
       continue;
     }
     const uint64_t due = answer_ns + compiled_->compiled[r].rule->min_talk_ns;
-    m.on_line.push_back({m.rule_name_hash[r], caller, callee, flagged_caller, answer_ns, due, m.on_line_seq++});
+    m.on_line.push_back(
+        {m.rule_name_hash[r], caller, callee, flagged_caller, answer_ns, due, call_hash, m.on_line_seq++});
     std::push_heap(m.on_line.begin(), m.on_line.end(), Impl::later_due);
   }
 }
@@ -1515,7 +1524,7 @@ void Detector::note_flagged_contacts(const SignalEvent& ev, size_t i) {
       if (!m.is_flagged(callee)) continue;
       note_inbound(rec.a.view(), rec.b.view(), callee, ev.ts_ns);  // a victim calling in
     }
-    if (!m.on_line_rules.empty()) watch(rec.a.view(), rec.b.view(), by_caller, rec.answer_ns);
+    if (!m.on_line_rules.empty()) watch(rec.a.view(), rec.b.view(), by_caller, rec.answer_ns, cut_hash(rec));
   }
   // (Texts of earlier events, while nothing was flagged, are passed.)
   for (; m.text_next < m.texts.size() && m.texts[m.text_next].event <= i; ++m.text_next) {
@@ -1577,9 +1586,9 @@ void Detector::watch_calls_of(std::string_view number, size_t i) {
   // call) are in theirs: one lookup per contact, once per flagged number.
   track::Contact back;
   for (const track::Contact& c : *cs) {
-    if (c.on_call) watch(number, c.number.view(), true, c.answer_ns);
+    if (c.on_call) watch(number, c.number.view(), true, c.answer_ns, c.call_hash);
     if (contacts_.contact_after(c.number.view(), number, uint32_t(i), back) && back.on_call)
-      watch(c.number.view(), number, false, back.answer_ns);
+      watch(c.number.view(), number, false, back.answer_ns, back.call_hash);
   }
 }
 
@@ -1603,6 +1612,14 @@ void Detector::raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>
     const std::string_view victim = o.flagged_caller ? o.callee.view() : o.caller.view();
     const std::string_view suspect = o.flagged_caller ? o.caller.view() : o.callee.view();
     if (m.is_flagged(hash_bytes(victim))) continue;  // two flagged numbers on the line: no victim
+    // A blocking rule cuts the call itself (inline, --enforce: the dataplane
+    // sends both parties a BYE): its Call-ID is blocked, the victim is not.
+    if (rule.action == Action::Block && o.call_hash != 0 &&
+        std::find(m.cuts.begin(), m.cuts.end(), o.call_hash) == m.cuts.end()) {
+      m.cuts.push_back(o.call_hash);
+      m.blocked_calls.emplace(o.call_hash);
+      ++counters_.calls_cut;
+    }
     raise(r, SubjectType::Msisdn, victim, ev,
           [&] {
             return nlohmann::json{{"flagged", suspect},
@@ -1614,6 +1631,13 @@ void Detector::raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>
           nullptr, -1, alerts);
   }
 }
+
+uint64_t Detector::cut_hash(const track::CallRecord& rec) const {
+  return impl_->cut_calls && rec.proto == track::CallProto::Sip ? track::call_id_hash(rec.call_id.view()) : 0;
+}
+
+std::span<const uint64_t> Detector::calls_to_cut() const { return impl_->cuts; }
+bool Detector::cuts_calls() const { return impl_->cut_calls; }
 
 size_t Detector::flagged_count() const { return impl_->flagged.size(); }
 const track::TableCounters& Detector::flagged_counters() const { return impl_->flagged.counters(); }
@@ -1767,7 +1791,9 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
   // A spoofed number's calls and texts are blocked one by one, never the
   // number, whichever rule flags it.
   if (rule.action == Action::Block && spoofed_hit) m.blocked_calls.emplace(m.spoofed_block_key);
-  if (rule.action == Action::Block && rule.type != rules::RuleType::CliSpoof && !spoofed_hit) {
+  // A victim_on_line subject is the victim: its rule blocks the call (raise_on_line), never the number.
+  if (rule.action == Action::Block && rule.type != rules::RuleType::CliSpoof &&
+      rule.type != rules::RuleType::VictimOnLine && !spoofed_hit) {
     switch (st) {
       case SubjectType::Msisdn:
         m.blocked_numbers.emplace(sh);

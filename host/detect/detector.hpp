@@ -75,6 +75,7 @@ struct DetectCounters {
   uint64_t cli_roaming_passed = 0;          // calls from abroad with our number, of a subscriber roaming there
   uint64_t on_line_unwatched = 0;           // flagged numbers' answered calls victim_on_line could not watch (list full)
   uint64_t inbound_dropped = 0;             // callers of flagged numbers not noted as victims (lists full)
+  uint64_t calls_cut = 0;                   // calls a blocking victim_on_line rule asked to cut
   // Pattern matches whose field text was not found again: always 0 unless the
   // scan items and the matches disagree (the fuzz targets require 0).
   uint64_t matches_without_field = 0;
@@ -99,6 +100,11 @@ class Detector {
   void on_events(std::span<const SignalEvent> events, std::vector<Alert>& alerts);
   void finish(uint64_t now_ns, std::vector<Alert>& alerts);
   bool blocked(const SignalEvent& ev) const;
+  // The SIP calls to cut now, raised by a blocking victim_on_line rule in the
+  // last on_events() call, by track::call_id_hash (blocked from then on).
+  // Inline with --enforce the dataplane sends both parties a BYE.
+  std::span<const uint64_t> calls_to_cut() const;
+  bool cuts_calls() const;
 
   // Swaps in new rules between bursts. rate may be null: the current rate
   // engine (and its windows) is kept, which is only valid when the spec list
@@ -202,7 +208,11 @@ class Detector {
   // victims (called_in). raise_on_line() raises the watched calls still up
   // min_talk after their answer.
   void note_flagged_contacts(const SignalEvent& ev, size_t i);
-  void watch(std::string_view caller, std::string_view callee, bool flagged_caller, uint64_t answer_ns);
+  void watch(std::string_view caller, std::string_view callee, bool flagged_caller, uint64_t answer_ns,
+             uint64_t call_hash);
+  // What a watched call is cut by: track::call_id_hash of a SIP call while a
+  // victim_on_line rule blocks, else 0.
+  uint64_t cut_hash(const track::CallRecord& rec) const;
   void raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>& alerts);
   // number (hash_bytes h) flagged by event i: the sender of that event's
   // call or text to it is its first victim noted (called_in).

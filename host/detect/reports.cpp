@@ -136,6 +136,9 @@ void Detector::print_caught(std::ostream& os) const {
   if (counters_.on_line_unwatched)
     os << fmt::format("  answered calls of flagged numbers not watched for victim_on_line (watch list full): {}\n",
                       counters_.on_line_unwatched);
+  if (counters_.calls_cut)
+    os << fmt::format("  victims' calls to cut (a blocking victim_on_line; cut inline with --enforce): {}\n",
+                      counters_.calls_cut);
   if (counters_.cli_roaming_passed)
     os << fmt::format("  calls from abroad with our number passed, its subscriber roaming abroad: {}\n",
                       counters_.cli_roaming_passed);

@@ -57,12 +57,16 @@ void DetectStage::process_run(BurstSlot& s, uint16_t first, uint16_t last) {
   // the threshold whatever the burst boundaries: the same packets are
   // blocked or mirrored with one worker or many, and burst sizes do not matter.
   auto all = s.batch.events();
+  const bool cutting = enforce_ && !peer_.empty() && analyzer_->cuts_calls();
   for (uint16_t i = first; i < last; ++i) {
     const uint16_t e0 = s.ev_begin[i], e1 = s.ev_begin[i + 1];
     if (e0 == e1) continue;
+    if (cutting) learn_dialogs(s, i);
     pending_.clear();
     analyzer_->on_events(all.subspan(e0, e1 - e0), pending_);
     dispatch_alerts();
+    if (enforce_)
+      for (uint64_t call : analyzer_->calls_to_cut()) cut(s, i, call);
     const bool check_mirror = mirror_ && !flagged_.empty();
     if (!enforce_ && !check_mirror) continue;
     uint8_t v = kVerdictPass;
@@ -83,6 +87,48 @@ void DetectStage::process_run(BurstSlot& s, uint16_t first, uint16_t last) {
     s.verdict[i] = v;
   }
   if (enforce_) hold_repeats(s, first, last);
+}
+
+void DetectStage::learn_dialogs(const BurstSlot& s, uint16_t i) {
+  const PacketRef& p = s.pkts[i];
+  if (p.link != LinkType::Ethernet || p.port >= peer_.size()) return;
+  auto all = s.batch.events();
+  for (uint16_t e = s.ev_begin[i]; e < s.ev_begin[i + 1]; ++e) {
+    const SignalEvent& x = all[e];
+    if (x.proto == Proto::Sip && x.transport == Transport::Udp)
+      dialogs_.learn({p.data, p.caplen}, x.sip, peer_[p.port]);
+  }
+  stats_.dialogs.set(dialogs_.counters().learned);
+  stats_.dialogs_answered.set(dialogs_.counters().answered);
+}
+
+void DetectStage::cut(BurstSlot& s, uint16_t i, uint64_t call) {
+  const SipDialog* d = dialogs_.find(call);
+  rte_mempool* pool = s.mbufs[i] ? s.mbufs[i]->pool : nullptr;
+  if (!d || !pool || d->callee_port == kNoPort || d->caller_port == kNoPort ||
+      size_t(s.n_inject) + 2 > BurstSlot::kMaxInject) {
+    stats_.cut_failed.add(1);
+    return;
+  }
+  rte_mbuf* bye[2] = {rte_pktmbuf_alloc(pool), rte_pktmbuf_alloc(pool)};
+  size_t len[2] = {0, 0};
+  for (int k = 0; k < 2; ++k)
+    if (bye[k])
+      len[k] = build_sip_bye(*d, k == 0 ? CutSide::Callee : CutSide::Caller,
+                             {rte_pktmbuf_mtod(bye[k], uint8_t*), size_t(rte_pktmbuf_tailroom(bye[k]))});
+  if (len[0] == 0 || len[1] == 0) {
+    for (rte_mbuf* m : bye)
+      if (m) rte_pktmbuf_free(m);
+    stats_.cut_failed.add(1);
+    return;
+  }
+  for (int k = 0; k < 2; ++k) {
+    bye[k]->data_len = uint16_t(len[k]);
+    bye[k]->pkt_len = uint32_t(len[k]);
+    s.inject_port[s.n_inject] = k == 0 ? d->callee_port : d->caller_port;
+    s.inject[s.n_inject++] = bye[k];
+  }
+  stats_.cuts.add(1);
 }
 
 void DetectStage::hold(BurstSlot& s, uint16_t i, const SignalEvent& x) {

@@ -12,6 +12,7 @@
 #include "host/dp/dp_stats.hpp"
 #include "host/dp/flagged_flows.hpp"
 #include "host/dp/hold_in_place.hpp"
+#include "host/dp/sip_cut.hpp"
 #include "host/dp/slot.hpp"
 #include "host/pipeline.hpp"
 
@@ -29,6 +30,9 @@ class DetectStage {
   void process_slot(BurstSlot& s) { process_run(s, 0, s.n); }
   // Between bursts: a pending reload.
   void idle() { if (analyzer_) analyzer_->maybe_reload(); }
+  // Inline: the port each port's packets go out on (indexed by port id), for
+  // the frames the stage writes itself.
+  void set_peers(std::vector<uint16_t> peer) { peer_ = std::move(peer); }
   void finish();
   uint64_t last_ts_ns() const { return last_ts_ns_; }
   uint64_t alerts() const { return alerts_; }
@@ -49,6 +53,14 @@ class DetectStage {
   HoldResult hold_at(BurstSlot& s, uint16_t i, const SignalEvent* x, const WireSpot& spot, HoldKind kind);
   // The retransmissions among packets [first, last) of what was held before.
   void hold_repeats(BurstSlot& s, uint16_t first, uint16_t last);
+  // Packet i's SIP messages over UDP into the dialogs (the calls a cut may take).
+  void learn_dialogs(const BurstSlot& s, uint16_t i);
+  // Cut the call (track::call_id_hash): a BYE to each party, into the slot
+  // for the worker to send; mbufs from the pool of packet i's.
+  void cut(BurstSlot& s, uint16_t i, uint64_t call);
+
+  std::vector<uint16_t> peer_;
+  SipDialogs dialogs_;
 
   // What was held back, so that a retransmission of it is held again.
   // SCTP DATA chunks (sctp_chunk_key), direct-mapped, with where a SIP

@@ -32,6 +32,8 @@ struct alignas(64) LcoreStats {
   Counter enforced;          // dropped by --enforce
   Counter rejected;          // blocked INVITEs answered (settings.sip_reject)
   Counter reject_failed;     // not answered: not UDP, no mbuf, TX queue full
+  Counter byes_sent;         // BYEs that cut a call (built by the detect lcore), sent
+  Counter byes_failed;       // ... refused by the TX queue: freed
   Counter mirrored;          // sent to the mirror port
   Counter mirror_full;       // mirror refused by the TX queue: freed
   Counter anomalies;         // decode anomalies
@@ -47,6 +49,10 @@ struct alignas(64) DetectStats {
   Counter held;              // --enforce: blocked messages over SCTP or TCP held back in place
   Counter not_held;          // ... that could not be (fragmented, a response, ...): forwarded
   Counter held_repeats;      // ... retransmissions of a held SCTP chunk, held again (in held too)
+  Counter cuts;              // calls cut: a BYE built for each party (sip_cut.hpp)
+  Counter cut_failed;        // calls the rules asked to cut that could not be: dialog not seen
+                             // (not UDP, not answered on the link, its slot taken), no mbuf, no room
+  Counter dialogs, dialogs_answered;  // SIP dialogs over UDP kept for cutting (SipDialogs::counters)
   Counter offload_fallbacks; // the analyzer's (Analyzer::offload_fallbacks), as of the last run
   Counter cycles;            // TSC cycles in track + detect + outputs (merged mode)
 };

@@ -122,12 +122,12 @@ struct Plane {
       std::snprintf(line, sizeof line,
                     "lcore %u worker %zu: rx %" PRIu64 " forwarded %" PRIu64 " dropped %" PRIu64
                     " (enforce %" PRIu64 ", tx full %" PRIu64 ") rejected %" PRIu64 " (failed %" PRIu64
-                    ") mirrored %" PRIu64 " (full %" PRIu64
+                    ") byes %" PRIu64 " (failed %" PRIu64 ") mirrored %" PRIu64 " (full %" PRIu64
                     ") events %" PRIu64 " anomalies %" PRIu64 " busy %.1f%% cycles/pkt decode %.0f detect %.0f"
                     " act %.0f\n",
                     worker_lcore[w], w, rx, s.tx_packets.get(), s.enforced.get() + s.tx_full.get(),
-                    s.enforced.get(), s.tx_full.get(), s.rejected.get(), s.reject_failed.get(), s.mirrored.get(),
-                    s.mirror_full.get(), s.events.get(),
+                    s.enforced.get(), s.tx_full.get(), s.rejected.get(), s.reject_failed.get(), s.byes_sent.get(),
+                    s.byes_failed.get(), s.mirrored.get(), s.mirror_full.get(), s.events.get(),
                     s.anomalies.get(), tsc_span > 0 ? 100.0 * double(s.busy_cycles.get()) / tsc_span : 0.0,
                     per(s.cycles_decode.get()), per(s.cycles_detect.get()), per(s.cycles_act.get()));
       report << line;
@@ -135,9 +135,11 @@ struct Plane {
     std::snprintf(line, sizeof line,
                   "detect lcore %u: packets %" PRIu64 " events %" PRIu64 " alerts %" PRIu64 " flagged flows %" PRIu64
                   " held in place %" PRIu64 " (not held %" PRIu64 ", retransmissions held again %" PRIu64
+                  ") calls cut %" PRIu64 " (failed %" PRIu64 ", dialogs seen %" PRIu64 " answered %" PRIu64
                   ") offload fallbacks %" PRIu64 " merge waits %" PRIu64 " cycles/pkt %.0f\n",
                   rte_get_main_lcore(), dstats.packets.get(), dstats.events.get(), dstats.alerts.get(),
                   dstats.flagged_flows.get(), dstats.held.get(), dstats.not_held.get(), dstats.held_repeats.get(),
+                  dstats.cuts.get(), dstats.cut_failed.get(), dstats.dialogs.get(), dstats.dialogs_answered.get(),
                   dstats.offload_fallbacks.get(), dstats.merge_waits.get(),
                   dstats.packets.get() ? double(dstats.cycles.get()) / double(dstats.packets.get()) : 0.0);
     report << line;
@@ -264,6 +266,11 @@ int run_dataplane(const DpOptions& opts, Analyzer* analyzer, std::vector<Sink*> 
     }
   }
   pl.stage = std::make_unique<DetectStage>(analyzer, std::move(sinks), opts.enforce, pl.mirror != kNoPort, pl.dstats);
+  if (opts.mode == Mode::Inline) {
+    std::vector<uint16_t> peer(RTE_MAX_ETHPORTS, kNoPort);
+    for (const auto& st : pl.streams) peer[st->port] = st->out_port;
+    pl.stage->set_peers(std::move(peer));
+  }
   for (uint16_t w = 0; w < nw; ++w) {
     pl.lstats.push_back(std::make_unique<LcoreStats>());
     WorkerConfig wc;
@@ -330,6 +337,7 @@ int run_dataplane(const DpOptions& opts, Analyzer* analyzer, std::vector<Sink*> 
     result.enforced += s.enforced.get();
     result.rejected += s.rejected.get();
     result.reject_failed += s.reject_failed.get();
+    result.byes_sent += s.byes_sent.get();
     result.mirrored += s.mirrored.get();
     result.tx_full += s.tx_full.get() + s.mirror_full.get();
     result.cycles_decode += s.cycles_decode.get();
@@ -341,6 +349,8 @@ int run_dataplane(const DpOptions& opts, Analyzer* analyzer, std::vector<Sink*> 
   result.held = pl.dstats.held.get();
   result.not_held = pl.dstats.not_held.get();
   result.held_repeats = pl.dstats.held_repeats.get();
+  result.calls_cut = pl.dstats.cuts.get();
+  result.cut_failed = pl.dstats.cut_failed.get();
   result.tsc_hz = rte_get_tsc_hz();
   result.seconds = std::chrono::duration<double>(Clock::now() - pl.t0).count();
   pl.print(true);

@@ -42,6 +42,8 @@ struct DpResult {
   uint64_t held = 0, not_held = 0;  // --enforce over SCTP and TCP (hold_in_place.hpp)
   uint64_t held_repeats = 0;        // ... of which retransmissions of a held chunk
   uint64_t rejected = 0, reject_failed = 0;  // blocked INVITEs answered / not
+  uint64_t calls_cut = 0, cut_failed = 0;    // calls cut (a BYE to each party) / not (sip_cut.hpp)
+  uint64_t byes_sent = 0;
   uint64_t alerts = 0;
   // TSC cycles by stage, summed over workers; detect_lcore_cycles is the
   // detect lcore's (several workers), cycles_detect the workers' (one worker).

@@ -15,6 +15,8 @@ struct rte_mbuf;
 
 namespace sigprobe::dp {
 
+inline constexpr uint16_t kNoPort = 0xffff;
+
 enum Verdict : uint8_t {
   kVerdictPass = 0,
   kVerdictDrop = 1 << 0,    // --enforce: the packet's call or transaction is blocked
@@ -38,6 +40,12 @@ struct BurstSlot {
   // analyzer decodes it), port B the held one. Freed or sent by act().
   std::array<rte_mbuf*, kBurstMax> as_received{};
   uint16_t reject_status = 0;    // the SIP status for kVerdictReject (the rules' at detect time)
+  // Frames the detect lcore wrote for the worker to send after the burst
+  // (the BYEs that cut a call): mbufs and the port each goes out on.
+  static constexpr size_t kMaxInject = 8;
+  uint8_t n_inject = 0;
+  std::array<rte_mbuf*, kMaxInject> inject{};
+  std::array<uint16_t, kMaxInject> inject_port{};
   EventBatch batch;
 };
 

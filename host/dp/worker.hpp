@@ -25,8 +25,6 @@ struct rte_ring;
 
 namespace sigprobe::dp {
 
-inline constexpr uint16_t kNoPort = 0xffff;
-
 // One RX queue. The worker writes empty_poll_tsc; the detect lcore reads it.
 struct alignas(64) Stream {
   uint16_t index = 0;       // in the engine's table

@@ -154,8 +154,9 @@ struct Rule {
   // victim_on_line: an answered call between a number flagged by another
   // rule and someone else, still up min_talk after its answer (settings.
   // deep_victim_call unless given): the subject is that someone, a victim on
-  // the line now, for the operator to warn or cut in (the probe cannot end an
-  // answered call itself, so the rule does not block).
+  // the line now, for the operator to warn. action: block cuts the call
+  // (inline, --enforce: a BYE to each party, host/dp/sip_cut.hpp), never the
+  // victim's number.
   uint64_t min_talk_ns = 0;
 };
 

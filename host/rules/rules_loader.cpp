@@ -758,10 +758,6 @@ class Loader {
         rule.min_talk_ns = rs_.settings.deep_victim_call_ns;
         if (auto n = r["min_talk"]; n && !as_duration(n, "min_talk", rule.min_talk_ns)) return false;
         if (rule.min_talk_ns == 0) return fail(r["min_talk"] ? r["min_talk"] : r, "'min_talk' must be above 0");
-        if (rule.action == Action::Block)
-          return fail(r["action"], "rule '" + rule.name +
-                                       "' (victim_on_line) cannot block: its subject is the victim, and the "
-                                       "probe cannot end an answered call; use alert or mirror");
         return true;
       }
       default:

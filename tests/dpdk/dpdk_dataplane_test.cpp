@@ -556,6 +556,103 @@ TEST_F(DpdkDataplane, EnforceAnswersTheBlockedCallerWithTheRulesFinalResponse) {
   }
 }
 
+// A police-listed number (alerted, not blocked) talks with a victim; the
+// call is still up 2 s after its answer, and the background's next message
+// raises victim_on_line. With `action: block` the probe cuts the call: a
+// BYE to each party (host/dp/sip_cut.hpp) goes out after that burst, and the
+// caller's own BYE that comes later is dropped (the call is blocked). The
+// whole capture comes in on port A here, so both BYEs leave on port B: the
+// port each goes out on is the one the INVITE and the 200 went out on
+// (tests/dpdk/sip_cut_test.cpp). Without `action: block` nothing changes.
+TEST_F(DpdkDataplane, EnforceCutsAVictimsCallWithAFlaggedNumberByAByeToEachParty) {
+  const uint32_t caller_side = 0x0a000009, callee_side = 0x0a010001;
+  const std::string bad = "8613800138000", victim = "8613700000010", id = "cut1@10.0.0.1";
+  std::vector<Frame> in;
+  uint64_t ts = 1700000000ull * 1000000 + 1'000'000;
+  auto fwd = [&](const std::string& msg) { in.push_back({ts, udp_frame(caller_side, callee_side, 5060, 5060, msg)}); };
+  auto back = [&](const std::string& msg) { in.push_back({ts, udp_frame(callee_side, caller_side, 5060, 5060, msg)}); };
+  fwd(sip_msg("INVITE sip:" + victim + "@10.1.0.1 SIP/2.0", bad, victim, id, 1, "INVITE", false));
+  ts += 200'000;
+  back(sip_msg("SIP/2.0 180 Ringing", bad, victim, id, 1, "INVITE", true));
+  ts += 1'000'000;
+  std::string ok = sip_msg("SIP/2.0 200 OK", bad, victim, id, 1, "INVITE", true);
+  ok.replace(ok.find("Contact: <sip:" + bad + "@10.0.0.1>"), 32, "Contact: <sip:" + victim + "@10.1.7.7>");
+  back(ok);
+  ts += 50'000;
+  fwd(sip_msg("ACK sip:" + victim + "@10.1.7.7 SIP/2.0", bad, victim, id, 1, "ACK", true));
+  // Background calls, a message a second, up to 9 s: the call comes due (answer + 2 s) at 4.25 s.
+  for (int k = 0; k < 7; ++k) {
+    ts += 1'000'000;
+    const std::string from = "86139001390" + std::to_string(20 + k), to = "86137000000" + std::to_string(30 + k);
+    fwd(sip_msg("INVITE sip:" + to + "@10.1.0.1 SIP/2.0", from, to, "bg" + std::to_string(k) + "@10.0.0.1", 1,
+                "INVITE", false));
+  }
+  ts += 500'000;
+  const size_t callers_bye = in.size();
+  fwd(sip_msg("BYE sip:" + victim + "@10.1.7.7 SIP/2.0", bad, victim, id, 2, "BYE", true));
+  ASSERT_TRUE(write_pcap(path("cut.pcap"), in));
+  auto write_rules = [&](bool block) {
+    { std::ofstream(path("bad.txt")) << bad << "\n"; }
+    std::ofstream r(path("rules.yaml"));
+    r << "version: 1\nlists:\n  bad: {file: bad.txt, match: exact}\nrules:\n"
+      << "  - name: police\n    type: number_list\n    lists: [bad]\n    fields: [calling]\n"
+      << "  - name: on_line\n    type: victim_on_line\n    min_talk: 2s\n" << (block ? "    action: block\n" : "");
+  };
+
+  write_rules(false);
+  run_inline(path("cut.pcap"), path("empty.pcap"), "0@0,1@1", "--enforce --rules " + path("rules.yaml"));
+  EXPECT_EQ(bytes_of(read_pcap(path("out_b.pcap"))), bytes_of(in));
+
+  write_rules(true);
+  std::vector<Frame> passed = in;
+  passed.erase(passed.begin() + ptrdiff_t(callers_bye));
+  for (const char* lcores : {"0@0,1@1", "0"}) {
+    SCOPED_TRACE(lcores);
+    run_inline(path("cut.pcap"), path("empty.pcap"), lcores,
+               "--enforce --rules " + path("rules.yaml") + " --alerts " + path("alerts.jsonl"));
+    EXPECT_NE(log("inline.log").find("calls cut 1 (failed 0, dialogs seen 8 answered 1)"), std::string::npos)
+        << log("inline.log");
+    EXPECT_NE(log("inline.log").find("byes 2 (failed 0)"), std::string::npos) << log("inline.log");
+    auto out = read_pcap(path("out_b.pcap"));
+    ASSERT_EQ(out.size(), passed.size() + 2);
+    // The BYEs are the frames that were not in the capture; the rest went on as they came.
+    std::vector<std::vector<uint8_t>> forwarded, injected;
+    for (const Frame& f : out) {
+      const bool known = std::any_of(in.begin(), in.end(), [&](const Frame& g) { return g.bytes == f.bytes; });
+      (known ? forwarded : injected).push_back(f.bytes);
+    }
+    EXPECT_EQ(forwarded, bytes_of(passed));
+    ASSERT_EQ(injected.size(), 2u);
+    std::vector<Frame> byes;
+    for (auto& b : injected) byes.push_back({ts, b});
+    ASSERT_TRUE(write_pcap(path("byes.pcap"), byes));
+    ASSERT_EQ(sigprobe("decode --json " + path("byes.pcap"), "byes.jsonl"), 0);
+    auto ev = lines_of(path("byes.jsonl"));
+    ASSERT_EQ(ev.size(), 2u);
+    auto to_callee = nlohmann::json::parse(ev[0]), to_caller = nlohmann::json::parse(ev[1]);
+    EXPECT_EQ(to_callee["src"], "10.0.0.9:5060");
+    EXPECT_EQ(to_callee["dst"], "10.1.0.1:5060");
+    EXPECT_EQ(to_callee["sip"]["method"], "BYE");
+    EXPECT_EQ(to_callee["sip"]["call_id"], id);
+    EXPECT_EQ(to_callee["sip"]["cseq"], "2 BYE");
+    EXPECT_EQ(to_callee["sip"]["from_user"], bad);
+    EXPECT_EQ(to_callee["sip"]["ruri_user"], victim);
+    EXPECT_EQ(to_caller["src"], "10.1.0.1:5060");
+    EXPECT_EQ(to_caller["dst"], "10.0.0.9:5060");
+    EXPECT_EQ(to_caller["sip"]["method"], "BYE");
+    EXPECT_EQ(to_caller["sip"]["call_id"], id);
+    EXPECT_EQ(to_caller["sip"]["cseq"], "1 BYE");
+    EXPECT_EQ(to_caller["sip"]["from_user"], victim);
+    EXPECT_EQ(to_caller["sip"]["ruri_user"], bad);
+    auto al = lines_of(path("alerts.jsonl"));
+    ASSERT_EQ(al.size(), 2u);
+    auto on_line = nlohmann::json::parse(al[1]);
+    EXPECT_EQ(on_line["rule"], "on_line");
+    EXPECT_EQ(on_line["subject"]["value"], victim);
+    EXPECT_EQ(on_line["action"], "block");
+  }
+}
+
 TEST_F(DpdkDataplane, EnforceDropsTheSpoofedCallsFromAbroadAndPassesTheSubscribersOwn) {
   // pcaps/sip/cli_spoof.pcap under the default rules: three calls come in
   // through the international SBC presenting Chinese numbers (Call-IDs

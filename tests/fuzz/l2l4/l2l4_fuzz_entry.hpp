@@ -4,7 +4,9 @@
 //   record := link selector (1 byte) | length (2 bytes, big-endian) | bytes
 // the last record takes whatever is left. Every packet goes through a Walker
 // with tiny tables (so that eviction and expiry paths run) checking that what
-// it hands on lies inside the packet when it says so, and through a Decoder.
+// it hands on lies inside the packet when it says so, and through a Decoder;
+// the Decoder's SIP events over UDP go into the inline probe's dialog store
+// (host/dp/sip_cut), and each answered dialog gets its two BYEs written.
 #pragma once
 #include <array>
 #include <cstddef>
@@ -14,6 +16,8 @@
 
 #include "dataplane/decode.hpp"
 #include "dataplane/l2l4/walk.hpp"
+#include "host/dp/sip_cut.hpp"
+#include "host/track/call_tracker.hpp"
 
 namespace sigprobe::l2l4::fuzz {
 
@@ -113,6 +117,7 @@ inline int run_one(const uint8_t* data, size_t size) {
   }();
   DecodeCounters c;
   CheckingHandler h;
+  dp::SipDialogs dialogs(4);  // four slots: replacements happen
 
   std::vector<PacketRef> pkts;
   for_each_record(data, size, [&](uint8_t sel, const uint8_t* bytes, size_t len) {
@@ -133,6 +138,18 @@ inline int run_one(const uint8_t* data, size_t size) {
     const size_t n = std::min<size_t>(8, pkts.size() - i);
     require(decoder.decode_burst({pkts.data() + i, n}, batch, c) == n);
     for (const SignalEvent& e : batch.events()) require(e.frame >= 1 && e.frame <= pkts.size());
+    for (const SignalEvent& e : batch.events()) {
+      const PacketRef& p = pkts[e.frame - 1];
+      if (e.proto != Proto::Sip || e.transport != Transport::Udp || p.link != LinkType::Ethernet) continue;
+      dialogs.learn({p.data, p.caplen}, e.sip, uint16_t(e.frame & 1));
+      if (const dp::SipDialog* d = dialogs.find(track::call_id_hash(e.sip.call_id))) {
+        std::array<uint8_t, 2048> out;
+        for (dp::CutSide side : {dp::CutSide::Callee, dp::CutSide::Caller}) {
+          const size_t len = dp::build_sip_bye(*d, side, out);
+          require(len == 0 || (len > 42 && len <= out.size()));
+        }
+      }
+    }
     for (const Repeat& r : batch.repeats()) {
       require(r.frame > i && r.frame <= i + n);  // a packet of this burst (frame = position + 1)
       const PacketRef& p = pkts[r.frame - 1];

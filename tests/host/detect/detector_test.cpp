@@ -2011,22 +2011,28 @@ constexpr const char* kOnLine =
     "  - name: black\n    type: number_list\n    lists: [black, black2]\n    fields: [calling]\n"
     "  - name: on_line\n    type: victim_on_line\n    min_talk: 2m\n    severity: critical\n";
 
-TEST(Detector, AVictimStillOnTheLineWithAFlaggedNumberIsRaisedWhileTheCallLasts) {
-  // The blacklisted 8617099990001 calls V1 (10 minutes) and V2 (1 minute);
-  // V3 calls it back (7 minutes). 8613700000099 is on a 15-minute call with
-  // V4 when its next call gets it flagged. Background calls give the link
-  // messages all along. Each victim still on the line 2 minutes after the
-  // answer is raised at the first message from then on; V2 hung up first.
-  EventBuilder b;
-  std::vector<SignalEvent> evs;
+// The blacklisted 8617099990001 calls V1 (10 minutes) and V2 (1 minute); V3
+// calls it back (7 minutes). The listed 8613700000099 calls V4 (15 minutes)
+// and later someone who does not answer. Background calls give the link
+// messages all along.
+void on_line_calls(EventBuilder& b, std::vector<SignalEvent>& evs) {
   for (int k = 0; k < 40; ++k)
     call(b, evs, 1.0 + k * 5, "bg" + std::to_string(k), "8613811111111", "86139555" + std::to_string(10000 + k), 1, 2);
-  call(b, evs, 5.0, "x1", "8613700000099", "8613900000004", 1, 900);                // V4, before the flag
-  call(b, evs, 10.0, "k1", "8617099990001", "8613900000001", 1, 600);               // V1
-  call(b, evs, 20.0, "k2", "8617099990001", "8613900000002", 1, 60);                // V2
-  call(b, evs, 30.0, "k3", "8613900000003", "8617099990001", 1, 420);               // V3 calls back
-  call(b, evs, 100.0, "x2", "8613700000099", "8613900000005", 1, 0);                // flags 8613700000099
-  call(b, evs, 101.0, "x3", "8617099990001", "8613700000099", 1, 600);               // two flagged: no victim
+  call(b, evs, 5.0, "x1", "8613700000099", "8613900000004", 1, 900);   // V4
+  call(b, evs, 10.0, "k1", "8617099990001", "8613900000001", 1, 600);  // V1
+  call(b, evs, 20.0, "k2", "8617099990001", "8613900000002", 1, 60);   // V2
+  call(b, evs, 30.0, "k3", "8613900000003", "8617099990001", 1, 420);  // V3 calls back
+  call(b, evs, 100.0, "x2", "8613700000099", "8613900000005", 1, 0);
+}
+
+TEST(Detector, AVictimStillOnTheLineWithAFlaggedNumberIsRaisedWhileTheCallLasts) {
+  // Each victim still on the line 2 minutes after the answer is raised at
+  // the first message from then on; V2 hung up first. Two flagged numbers
+  // on one call raise nothing.
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  on_line_calls(b, evs);
+  call(b, evs, 101.0, "x3", "8617099990001", "8613700000099", 1, 600);  // two flagged: no victim
   std::vector<std::vector<std::string>> runs;
   for (size_t burst : {size_t(1), size_t(7), size_t(32)}) {
     auto d = make(kOnLine);
@@ -2064,6 +2070,69 @@ TEST(Detector, AVictimStillOnTheLineWithAFlaggedNumberIsRaisedWhileTheCallLasts)
   }
   EXPECT_EQ(runs[1], runs[0]);
   EXPECT_EQ(runs[2], runs[0]);
+}
+
+TEST(Detector, ABlockingVictimOnLineRuleCutsTheCallAndBlocksItNotTheVictim) {
+  // As above, with the rule blocking: each call raised is to be cut, once, on
+  // the message that raises it. V5's call with 8613700000055 was up before
+  // that number's one-ring calls got it flagged: the contact log gives its
+  // Call-ID. From then on the call's messages are blocked; the victims'
+  // other calls are not. Without `action: block` nothing is cut.
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  on_line_calls(b, evs);
+  call(b, evs, 140.0, "v1", "8613900000001", "8613811111111", 1, 30);  // V1's own call later
+  call(b, evs, 2.0, "w1", "8613700000055", "8613900000006", 1, 900);   // V5, answered 3.2
+  for (int k = 0; k < 4; ++k)                                          // flagged at 67.2
+    call(b, evs, 50.0 + k * 5, "w" + std::to_string(k + 2), "8613700000055", "861390000003" + std::to_string(k), 2, 0);
+  sort_by_time(evs);
+  std::string rules(kOnLine);
+  rules += "  - name: one_ring\n    type: wangiri\n    min_one_ring_calls: 4\n    min_distinct_callees: 4\n";
+  std::string blocking(kOnLine);
+  blocking += "    action: block\n";
+  blocking += rules.substr(std::string(kOnLine).size());
+  for (bool block : {true, false}) {
+    SCOPED_TRACE(block);
+    auto d = make(block ? blocking : rules);
+    ASSERT_TRUE(d);
+    std::vector<Alert> alerts;
+    std::vector<std::pair<uint64_t, std::string>> cuts;  // (call hash, victim raised by that event)
+    for (const SignalEvent& e : evs) {
+      const size_t before = alerts.size();
+      d->on_events({&e, 1}, alerts);
+      for (uint64_t h : d->calls_to_cut()) {
+        cuts.push_back({h, ""});
+        for (size_t k = before; k < alerts.size(); ++k)
+          if (alerts[k].rule == "on_line") cuts.back().second = alerts[k].subject;
+      }
+      // Blocked: the cut calls' later messages, never a victim's own call.
+      if (e.sip.call_id == "k1" || e.sip.call_id == "k3" || e.sip.call_id == "x1" || e.sip.call_id == "w1") {
+        EXPECT_EQ(d->blocked(e), block && e.ts_ns > uint64_t(123.2e9) && e.sip.method == SipMethod::Bye)
+            << e.sip.call_id << " at " << e.ts_ns;
+      }
+      if (e.sip.call_id == "v1" || e.sip.call_id == "k2") {
+        EXPECT_FALSE(d->blocked(e)) << e.sip.call_id;
+      }
+    }
+    EXPECT_EQ(std::count_if(alerts.begin(), alerts.end(), [](const Alert& a) { return a.rule == "on_line"; }), 4);
+    if (!block) {
+      EXPECT_TRUE(cuts.empty());
+      EXPECT_EQ(d->counters().calls_cut, 0u);
+      continue;
+    }
+    using track::hash_bytes;
+    ASSERT_EQ(cuts.size(), 4u);
+    EXPECT_EQ(cuts[0], (std::pair<uint64_t, std::string>{hash_bytes("w1"), "8613900000006"}));
+    EXPECT_EQ(cuts[1], (std::pair<uint64_t, std::string>{hash_bytes("x1"), "8613900000004"}));
+    EXPECT_EQ(cuts[2], (std::pair<uint64_t, std::string>{hash_bytes("k1"), "8613900000001"}));
+    EXPECT_EQ(cuts[3], (std::pair<uint64_t, std::string>{hash_bytes("k3"), "8613900000003"}));
+    EXPECT_EQ(d->counters().calls_cut, 4u);
+    for (const Alert& a : alerts) {
+      if (a.rule == "on_line") {
+        EXPECT_EQ(a.action, Action::Block);
+      }
+    }
+  }
 }
 
 TEST(Detector, ACallbackUpWhenItsNumberIsFlaggedIsWatchedToo) {

@@ -305,14 +305,11 @@ TEST(RulesLoader, ForeignOnlyIsABooleanOfAServiceCentreFlood) {
   EXPECT_TRUE(rs->rules[0].foreign_only);
 }
 
-TEST(RulesLoader, VictimOnLineTakesMinTalkAndNeverBlocks) {
+TEST(RulesLoader, VictimOnLineTakesMinTalkAndBlocksByCuttingTheCall) {
   const std::string head = "settings:\n  deep_victim_call: 7m\nrules:\n  - name: v\n    type: victim_on_line\n";
   EXPECT_EQ(load_err(head + "    min_talk: 0s\n"), "rules.yaml:6: 'min_talk' must be above 0");
   EXPECT_EQ(load_err(head + "    min_talk: soon\n"),
             "rules.yaml:6: 'min_talk' must be a duration like 30s, 10m, 2h, got 'soon'");
-  EXPECT_EQ(load_err(head + "    action: block\n"),
-            "rules.yaml:6: rule 'v' (victim_on_line) cannot block: its subject is the victim, and the probe "
-            "cannot end an answered call; use alert or mirror");
   EXPECT_EQ(load_err(head + "    lists: [x]\n"), "rules.yaml:6: unknown key 'lists' in rule 'v'");
   std::string err;
   auto rs = parse_rules(head, "/tmp/rules.yaml", err);
@@ -321,6 +318,10 @@ TEST(RulesLoader, VictimOnLineTakesMinTalkAndNeverBlocks) {
   rs = parse_rules(head + "    min_talk: 90s\n", "/tmp/rules.yaml", err);
   ASSERT_NE(rs, nullptr) << err;
   EXPECT_EQ(rs->rules[0].min_talk_ns, 90'000'000'000ull);
+  // Blocking cuts the call (the detector, host/dp): the victim is not blocked.
+  rs = parse_rules(head + "    action: block\n", "/tmp/rules.yaml", err);
+  ASSERT_NE(rs, nullptr) << err;
+  EXPECT_EQ(rs->rules[0].action, Action::Block);
 }
 
 TEST(RulesLoader, CliSpoofNamesWhereCallsFromAbroadComeInAndOurNumbers) {

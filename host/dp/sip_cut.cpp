@@ -1,0 +1,200 @@
+#include "host/dp/sip_cut.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "dataplane/sip/sip_parser.hpp"
+#include "host/track/call_tracker.hpp"
+
+namespace sigprobe::dp {
+namespace {
+
+// A name-addr's URI (between < and >), else an addr-spec up to its header
+// parameters (RFC 3261 20.10: without <>, a ';' ends the URI).
+std::string_view uri_of(std::string_view v) {
+  v = sip::trim(v);
+  const size_t lt = v.find('<');
+  if (lt != std::string_view::npos) {
+    const size_t gt = v.find('>', lt);
+    return gt == std::string_view::npos ? std::string_view{} : v.substr(lt + 1, gt - lt - 1);
+  }
+  return sip::trim(v.substr(0, v.find(';')));
+}
+
+// A header's values one by one (comma-separated, RFC 3261 7.3.1), across all
+// its lines; false from f stops.
+template <class F>
+void for_each_value(const sip::SipMessage& m, sip::HeaderId id, F&& f) {
+  for (const sip::SipHeader* h = m.first(id); h; h = m.next(*h)) {
+    sip::ValueSplitter vs(h->value);
+    std::string_view v;
+    while (vs.next(v))
+      if (!f(sip::trim(v))) return;
+  }
+}
+
+size_t count_values(const sip::SipMessage& m, sip::HeaderId id) {
+  size_t n = 0;
+  for_each_value(m, id, [&](std::string_view) { return ++n, true; });
+  return n;
+}
+
+std::optional<sip::SipMessage> parse(std::span<const uint8_t> frame, UdpEnvelope& env) {
+  Bytes payload;
+  if (!udp_envelope_of(frame, env, payload)) return std::nullopt;
+  sip::AnomalySet anomalies;
+  return sip::parse_sip({reinterpret_cast<const char*>(payload.data()), payload.size()}, anomalies);
+}
+
+// A header value on one line (a folded one is refused: it is rare enough).
+bool one_line(const sip::SipHeader* h) { return h && !h->folded; }
+
+void put_host_port(TextOut& t, const UdpEnvelope& env) {
+  char ip[INET6_ADDRSTRLEN] = {};
+  if (env.family == 4) {
+    inet_ntop(AF_INET, env.src.data(), ip, sizeof ip);
+    t.put(ip);
+  } else {
+    inet_ntop(AF_INET6, env.src.data(), ip, sizeof ip);
+    t.put("[");
+    t.put(ip);
+    t.put("]");
+  }
+  t.put(":");
+  t.number(env.sport);
+}
+
+}  // namespace
+
+bool SipDialog::keep(std::string_view s, Span& out) {
+  if (s.size() > kTextBytes - used) return false;
+  std::memcpy(text.data() + used, s.data(), s.size());
+  out = {used, uint16_t(s.size())};
+  used = uint16_t(used + s.size());
+  return true;
+}
+
+void SipDialogs::learn(std::span<const uint8_t> frame, const SipInfo& sip, uint16_t out_port) {
+  if (sip.call_id.empty()) return;
+  if (!slots_) slots_ = std::make_unique<SipDialog[]>(mask_ + 1);
+  const uint64_t key = track::call_id_hash(sip.call_id);
+  SipDialog& d = slots_[key & mask_];
+  const bool mine = d.key == key;
+
+  if (sip.status == 0 && sip.method == SipMethod::Invite && sip.to_tag.empty()) {
+    if (mine) return;  // a retransmission (or a challenged INVITE resent): the first is kept
+    UdpEnvelope env;
+    auto m = parse(frame, env);
+    if (!m || !m->is_request) return;
+    if (d.key != 0 && d.answered) ++counters_.replaced;
+    d.key = 0;
+    d.answered = false;
+    d.used = 0;
+    d.n_routes = 0;
+    const sip::SipHeader* from = m->first(sip::HeaderId::From);
+    const sip::SipHeader* contact = m->first(sip::HeaderId::Contact);
+    const std::string_view target = contact ? uri_of(contact->value) : std::string_view{};
+    const size_t routes = count_values(*m, sip::HeaderId::RecordRoute);
+    if (!one_line(from) || !one_line(contact) || target.empty() || routes > SipDialog::kMaxRoutes ||
+        !d.keep(sip.call_id, d.call_id) || !d.keep(from->value, d.from) || !d.keep(sip.from_tag, d.caller_tag) ||
+        !d.keep(target, d.caller_target)) {
+      ++counters_.too_long;
+      return;
+    }
+    d.invite_routes = uint8_t(routes);
+    d.caller_cseq = sip.cseq_num;
+    d.callee_cseq = 0;
+    d.toward_callee = env;
+    d.callee_port = out_port;
+    d.key = key;
+    ++counters_.learned;
+    return;
+  }
+  if (!mine) return;
+  if (sip.status != 0) {
+    if (sip.cseq_method != SipMethod::Invite || d.answered || sip.status < 200) return;
+    if (sip.status >= 300) {  // the call failed: nothing to cut
+      d.key = 0;
+      return;
+    }
+    UdpEnvelope env;
+    auto m = parse(frame, env);
+    if (!m || m->is_request) return;
+    const sip::SipHeader* to = m->first(sip::HeaderId::To);
+    const sip::SipHeader* contact = m->first(sip::HeaderId::Contact);
+    const std::string_view target = contact ? uri_of(contact->value) : std::string_view{};
+    bool ok = one_line(to) && one_line(contact) && !target.empty() && !sip.to_tag.empty() &&
+              count_values(*m, sip::HeaderId::RecordRoute) <= SipDialog::kMaxRoutes && d.keep(to->value, d.to) &&
+              d.keep(sip.to_tag, d.callee_tag) && d.keep(target, d.callee_target);
+    for_each_value(*m, sip::HeaderId::RecordRoute, [&](std::string_view rr) {
+      // The name-addr, without header parameters (RFC 3261 12.1.2).
+      const size_t gt = rr.find('>');
+      ok = ok && d.keep(gt == std::string_view::npos ? rr : rr.substr(0, gt + 1), d.routes[d.n_routes++]);
+      return ok;
+    });
+    if (!ok || d.n_routes < d.invite_routes) {
+      ++counters_.too_long;
+      d.key = 0;
+      return;
+    }
+    d.toward_caller = env;
+    d.caller_port = out_port;
+    d.answered = true;
+    ++counters_.answered;
+    return;
+  }
+  // A request within the dialog: its sender's CSeq; a BYE ends it.
+  if (sip.method == SipMethod::Bye) {
+    d.key = 0;
+    return;
+  }
+  if (sip.from_tag == d.str(d.caller_tag)) d.caller_cseq = std::max(d.caller_cseq, sip.cseq_num);
+  else if (d.answered && sip.from_tag == d.str(d.callee_tag)) d.callee_cseq = std::max(d.callee_cseq, sip.cseq_num);
+}
+
+const SipDialog* SipDialogs::find(uint64_t key) const {
+  if (!slots_ || key == 0) return nullptr;
+  const SipDialog& d = slots_[key & mask_];
+  return d.key == key && d.answered ? &d : nullptr;
+}
+
+size_t build_sip_bye(const SipDialog& d, CutSide to, std::span<uint8_t> out) {
+  const bool callee = to == CutSide::Callee;
+  const UdpEnvelope& env = callee ? d.toward_callee : d.toward_caller;
+  const size_t hdr = env.header_len();
+  if (!d.answered || out.size() <= hdr) return 0;
+  TextOut t(out.data() + hdr, out.size() - hdr);
+  t.put("BYE ");
+  t.put(d.str(callee ? d.callee_target : d.caller_target));
+  t.put(" SIP/2.0\r\nVia: SIP/2.0/UDP ");
+  put_host_port(t, env);
+  // A branch of this probe's own (RFC 3261 8.1.1.7), one per call and side.
+  t.put(";branch=z9hG4bKsigprobe");
+  t.hex32(uint32_t(d.key >> 32));
+  t.hex32(uint32_t(d.key));
+  t.put(callee ? "b" : "a");
+  t.put(";rport\r\nMax-Forwards: 70\r\n");
+  // The hops beyond the link towards the party: to the callee the entries
+  // added after the link, nearest first (reversed); to the caller the INVITE's.
+  const size_t beyond = d.n_routes - d.invite_routes;
+  const size_t first = callee ? 0 : beyond, last = callee ? beyond : d.n_routes;
+  for (size_t k = first; k < last; ++k) {
+    t.put(k == first ? "Route: " : ", ");
+    t.put(d.str(d.routes[callee ? last - 1 - (k - first) : k]));
+    if (k + 1 == last) t.put("\r\n");
+  }
+  t.put("From: ");
+  t.put(d.str(callee ? d.from : d.to));
+  t.put("\r\nTo: ");
+  t.put(d.str(callee ? d.to : d.from));
+  t.put("\r\nCall-ID: ");
+  t.put(d.str(d.call_id));
+  t.put("\r\nCSeq: ");
+  t.number((callee ? d.caller_cseq : d.callee_cseq) + 1);
+  t.put(" BYE\r\nReason: Q.850;cause=21;text=\"cut by the anti-fraud probe\"\r\nContent-Length: 0\r\n\r\n");
+  return t.ok() ? write_udp_frame(env, t.size(), out) : 0;
+}
+
+}  // namespace sigprobe::dp
