@@ -70,7 +70,7 @@ void put_host_port(TextOut& t, const UdpEnvelope& env) {
 
 bool SipDialog::keep(std::string_view s, Span& out) {
   if (s.size() > kTextBytes - used) return false;
-  std::memcpy(text.data() + used, s.data(), s.size());
+  if (!s.empty()) std::memcpy(text.data() + used, s.data(), s.size());  // an empty view may have no data
   out = {used, uint16_t(s.size())};
   used = uint16_t(used + s.size());
   return true;
