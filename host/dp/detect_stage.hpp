@@ -32,7 +32,12 @@ class DetectStage {
   void idle() { if (analyzer_) analyzer_->maybe_reload(); }
   // Inline: the port each port's packets go out on (indexed by port id), for
   // the frames the stage writes itself.
-  void set_peers(std::vector<uint16_t> peer) { peer_ = std::move(peer); }
+  // With --enforce the dialog store for cut calls is mapped here, before
+  // the first packet.
+  void set_peers(std::vector<uint16_t> peer) {
+    peer_ = std::move(peer);
+    if (enforce_) dialogs_.reserve();
+  }
   void finish();
   uint64_t last_ts_ns() const { return last_ts_ns_; }
   uint64_t alerts() const { return alerts_; }

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <type_traits>
 
+#include "dataplane/core/table_memory.hpp"
 #include "dataplane/sip/sip_parser.hpp"
 #include "host/track/call_tracker.hpp"
 
@@ -76,9 +79,23 @@ bool SipDialog::keep(std::string_view s, Span& out) {
   return true;
 }
 
+static_assert(std::is_trivially_destructible_v<SipDialog>);
+
+SipDialogs::~SipDialogs() {
+  if (slots_) unmap_table(slots_, (mask_ + 1) * sizeof(SipDialog));
+}
+
+bool SipDialogs::reserve() {
+  if (slots_) return true;
+  void* p = map_zeroed_table((mask_ + 1) * sizeof(SipDialog));
+  if (!p) return false;
+  slots_ = static_cast<SipDialog*>(p);
+  std::uninitialized_value_construct_n(slots_, mask_ + 1);
+  return true;
+}
+
 void SipDialogs::learn(std::span<const uint8_t> frame, const SipInfo& sip, uint16_t out_port) {
-  if (sip.call_id.empty()) return;
-  if (!slots_) slots_ = std::make_unique<SipDialog[]>(mask_ + 1);
+  if (sip.call_id.empty() || !reserve()) return;
   const uint64_t key = track::call_id_hash(sip.call_id);
   SipDialog& d = slots_[key & mask_];
   const bool mine = d.key == key;
