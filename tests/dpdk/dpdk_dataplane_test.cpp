@@ -653,6 +653,59 @@ TEST_F(DpdkDataplane, EnforceCutsAVictimsCallWithAFlaggedNumberByAByeToEachParty
   }
 }
 
+// The labelled calls scenario under the default rules with victim_on_line
+// blocking: each of its three victims held on the line with a flagged number
+// (scenario labels `victims`) gets its call cut, a BYE to each party of that
+// call and no other; nothing else is missing from port B but messages of
+// those calls after the cut and what the default rules block anyway.
+TEST_F(DpdkDataplane, EnforceCutsExactlyTheCallsOfTheScenariosVictimsOnTheLine) {
+  const std::string in = source_dir() + "/pcaps/scenarios/calls.pcap";
+  std::string rules = slurp(source_dir() + "/host/rules/default_rules.yaml");
+  const size_t at = rules.find("    type: victim_on_line\n    severity: critical\n    # action: block\n");
+  ASSERT_NE(at, std::string::npos) << "the default rules' victim_on_line changed";
+  rules.replace(rules.find("# action: block", at), 15, "action: block");
+  // Lists are named relative to the rules file.
+  const std::string dir = source_dir() + "/host/rules/";
+  for (size_t p = rules.find("file: lists/"); p != std::string::npos; p = rules.find("file: lists/", p + 1))
+    rules.insert(p + 6, dir);
+  { std::ofstream(path("cut_rules.yaml")) << rules; }
+  run_inline(in, path("empty.pcap"), "0@0,1@1",
+             "--enforce --rules " + path("cut_rules.yaml") + " --alerts " + path("alerts.jsonl"));
+  EXPECT_NE(log("inline.log").find("calls cut 3 (failed 0,"), std::string::npos) << log("inline.log");
+  EXPECT_NE(log("inline.log").find("byes 6 (failed 0)"), std::string::npos) << log("inline.log");
+  std::vector<std::pair<std::string, std::string>> on_line;  // (caller, callee) of each victim's call
+  for (const std::string& line : lines_of(path("alerts.jsonl"))) {
+    auto j = nlohmann::json::parse(line);
+    if (j["rule"] != "victim_on_line") continue;
+    EXPECT_EQ(j["action"], "block");
+    on_line.push_back({j["evidence"]["caller"], j["evidence"]["callee"]});
+  }
+  ASSERT_EQ(on_line.size(), 3u);
+  const auto input = read_pcap(in);
+  std::vector<Frame> injected;
+  for (const Frame& f : read_pcap(path("out_b.pcap")))
+    if (std::none_of(input.begin(), input.end(), [&](const Frame& g) { return g.bytes == f.bytes; }))
+      injected.push_back(f);
+  ASSERT_TRUE(write_pcap(path("byes.pcap"), injected));
+  ASSERT_EQ(sigprobe("decode --json " + path("byes.pcap"), "byes.jsonl"), 0);
+  std::vector<std::pair<std::string, std::string>> to_callee, to_caller;
+  std::map<std::string, int> per_call;
+  for (const std::string& line : lines_of(path("byes.jsonl"))) {
+    auto j = nlohmann::json::parse(line);
+    ASSERT_EQ(j["sip"]["method"], "BYE") << line;
+    ++per_call[j["sip"]["call_id"]];
+    const std::pair<std::string, std::string> parties{j["sip"]["from_user"], j["sip"]["to_user"]};
+    const bool from_caller = std::find(on_line.begin(), on_line.end(), parties) != on_line.end();
+    (from_caller ? to_callee : to_caller).push_back(from_caller ? parties : std::pair{parties.second, parties.first});
+  }
+  EXPECT_EQ(injected.size(), 6u);
+  EXPECT_EQ(per_call.size(), 3u);
+  for (const auto& [id, n] : per_call) EXPECT_EQ(n, 2) << id;
+  auto sorted = [](auto v) { std::sort(v.begin(), v.end()); return v; };
+  EXPECT_EQ(sorted(to_callee), sorted(on_line));
+  EXPECT_EQ(sorted(to_caller), sorted(on_line));
+}
+
 TEST_F(DpdkDataplane, EnforceDropsTheSpoofedCallsFromAbroadAndPassesTheSubscribersOwn) {
   // pcaps/sip/cli_spoof.pcap under the default rules: three calls come in
   // through the international SBC presenting Chinese numbers (Call-IDs
