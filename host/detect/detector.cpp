@@ -386,7 +386,7 @@ struct Detector::Impl {
     track::FixedStr<24> caller, callee;  // the call, as the contact log has it
     bool flagged_caller;                 // else the callee is the flagged one
     uint64_t answer_ns, due_ns;
-    uint64_t call_hash;                  // track::call_id_hash of its SIP Call-ID, to cut it (0: not SIP, or no cut rule)
+    uint64_t call_key;                   // its record's key (CallTracker::find): Call-ID, to name and cut it
     uint64_t seq;                        // watch order: ties of due_ns come out in it
   };
   static constexpr size_t kMaxOnLine = 1 << 16;
@@ -873,7 +873,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
       if (rec.cli_spoofed && !rec.later_leg) {
         if (cf.kind == CallFactKind::Started) cf.rec->contact = contacts_.call_started(a, b, rec.setup_ns);
         else if (cf.kind == CallFactKind::Answered)
-          contacts_.call_answered(a, b, rec.answer_ns, rec.contact, cut_hash(rec));
+          contacts_.call_answered(a, b, rec.answer_ns, rec.contact, rec.key);
         else if (cf.kind == CallFactKind::Ended) contacts_.call_ended(a, b, rec.talk_ns(), rec.end_ns, rec.contact);
         continue;
       }
@@ -937,7 +937,7 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
           break;
         }
         case CallFactKind::Answered:
-          contacts_.call_answered(a, b, rec.answer_ns, rec.contact, cut_hash(rec));
+          contacts_.call_answered(a, b, rec.answer_ns, rec.contact, rec.key);
           for (auto [r, qi] : sources(Source::CallAnswered)) emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
           for (auto [r, qi] : sources(Source::CallSettled)) emit(i, r, qi, a, 0, SubjectType::Msisdn, a, 0, fi);
           group_outcome(Source::GroupAnswered);
@@ -1497,7 +1497,7 @@ void Detector::evaluate(uint32_t r, const detail::Consumer& c, const SignalEvent
 }
 
 void Detector::watch(std::string_view caller, std::string_view callee, bool flagged_caller, uint64_t answer_ns,
-                     uint64_t call_hash) {
+                     uint64_t call_key) {
   Impl& m = *impl_;
   for (uint32_t r : m.on_line_rules) {
     if (m.on_line.size() >= Impl::kMaxOnLine) {
@@ -1506,7 +1506,7 @@ void Detector::watch(std::string_view caller, std::string_view callee, bool flag
     }
     const uint64_t due = answer_ns + compiled_->compiled[r].rule->min_talk_ns;
     m.on_line.push_back(
-        {m.rule_name_hash[r], caller, callee, flagged_caller, answer_ns, due, call_hash, m.on_line_seq++});
+        {m.rule_name_hash[r], caller, callee, flagged_caller, answer_ns, due, call_key, m.on_line_seq++});
     std::push_heap(m.on_line.begin(), m.on_line.end(), Impl::later_due);
   }
 }
@@ -1524,7 +1524,7 @@ void Detector::note_flagged_contacts(const SignalEvent& ev, size_t i) {
       if (!m.is_flagged(callee)) continue;
       note_inbound(rec.a.view(), rec.b.view(), callee, ev.ts_ns);  // a victim calling in
     }
-    if (!m.on_line_rules.empty()) watch(rec.a.view(), rec.b.view(), by_caller, rec.answer_ns, cut_hash(rec));
+    if (!m.on_line_rules.empty()) watch(rec.a.view(), rec.b.view(), by_caller, rec.answer_ns, rec.key);
   }
   // (Texts of earlier events, while nothing was flagged, are passed.)
   for (; m.text_next < m.texts.size() && m.texts[m.text_next].event <= i; ++m.text_next) {
@@ -1586,9 +1586,9 @@ void Detector::watch_calls_of(std::string_view number, size_t i) {
   // call) are in theirs: one lookup per contact, once per flagged number.
   track::Contact back;
   for (const track::Contact& c : *cs) {
-    if (c.on_call) watch(number, c.number.view(), true, c.answer_ns, c.call_hash);
+    if (c.on_call) watch(number, c.number.view(), true, c.answer_ns, c.call_key);
     if (contacts_.contact_after(c.number.view(), number, uint32_t(i), back) && back.on_call)
-      watch(c.number.view(), number, false, back.answer_ns, back.call_hash);
+      watch(c.number.view(), number, false, back.answer_ns, back.call_key);
   }
 }
 
@@ -1612,28 +1612,31 @@ void Detector::raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>
     const std::string_view victim = o.flagged_caller ? o.callee.view() : o.caller.view();
     const std::string_view suspect = o.flagged_caller ? o.caller.view() : o.callee.view();
     if (m.is_flagged(hash_bytes(victim))) continue;  // two flagged numbers on the line: no victim
-    // A blocking rule cuts the call itself (inline, --enforce: the dataplane
-    // sends both parties a BYE): its Call-ID is blocked, the victim is not.
-    if (rule.action == Action::Block && o.call_hash != 0 &&
-        std::find(m.cuts.begin(), m.cuts.end(), o.call_hash) == m.cuts.end()) {
-      m.cuts.push_back(o.call_hash);
-      m.blocked_calls.emplace(o.call_hash);
-      ++counters_.calls_cut;
+    // The call, while its record is there (it is up): a SIP call is named by
+    // its Call-ID and, under a blocking rule, cut (inline, --enforce: the
+    // dataplane sends both parties a BYE): its Call-ID is blocked, never the victim.
+    const CallRecord* call = o.call_key ? calls_.find(o.call_key) : nullptr;
+    const bool sip = call && call->proto == track::CallProto::Sip;
+    if (rule.action == Action::Block && sip) {
+      const uint64_t h = track::call_id_hash(call->call_id.view());
+      if (std::find(m.cuts.begin(), m.cuts.end(), h) == m.cuts.end()) {
+        m.cuts.push_back(h);
+        m.blocked_calls.emplace(h);
+        ++counters_.calls_cut;
+      }
     }
     raise(r, SubjectType::Msisdn, victim, ev,
           [&] {
-            return nlohmann::json{{"flagged", suspect},
-                                  {"caller", o.caller.view()},
-                                  {"callee", o.callee.view()},
-                                  {"talk_s", (ev.ts_ns - o.answer_ns) / 1'000'000'000ull},
-                                  {"min_talk_s", rule.min_talk_ns / 1'000'000'000ull}};
+            nlohmann::json e{{"flagged", suspect},
+                             {"caller", o.caller.view()},
+                             {"callee", o.callee.view()},
+                             {"talk_s", (ev.ts_ns - o.answer_ns) / 1'000'000'000ull},
+                             {"min_talk_s", rule.min_talk_ns / 1'000'000'000ull}};
+            if (sip) e["call_id"] = call->call_id.view();
+            return e;
           },
           nullptr, -1, alerts);
   }
-}
-
-uint64_t Detector::cut_hash(const track::CallRecord& rec) const {
-  return impl_->cut_calls && rec.proto == track::CallProto::Sip ? track::call_id_hash(rec.call_id.view()) : 0;
 }
 
 std::span<const uint64_t> Detector::calls_to_cut() const { return impl_->cuts; }

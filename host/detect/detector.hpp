@@ -209,10 +209,7 @@ class Detector {
   // min_talk after their answer.
   void note_flagged_contacts(const SignalEvent& ev, size_t i);
   void watch(std::string_view caller, std::string_view callee, bool flagged_caller, uint64_t answer_ns,
-             uint64_t call_hash);
-  // What a watched call is cut by: track::call_id_hash of a SIP call while a
-  // victim_on_line rule blocks, else 0.
-  uint64_t cut_hash(const track::CallRecord& rec) const;
+             uint64_t call_key);
   void raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>& alerts);
   // number (hash_bytes h) flagged by event i: the sender of that event's
   // call or text to it is its first victim noted (called_in).

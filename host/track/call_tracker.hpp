@@ -131,6 +131,8 @@ class CallTracker {
   void finish(uint64_t now_ns, std::vector<CallFact>& facts);
 
   const CallRecord* find_sip(std::string_view call_id) const;
+  // An open call (or one ended in the last burst) by CallRecord::key.
+  const CallRecord* find(uint64_t key) const { return table_.find(key); }
   // The call up on an ISUP circuit (either direction), if any.
   const CallRecord* find_isup(uint32_t opc, uint32_t dpc, uint16_t cic) const;
   size_t open_calls() const { return table_.size(); }

@@ -118,11 +118,11 @@ ContactRef ContactLog::call_started(std::string_view from, std::string_view to, 
 }
 
 void ContactLog::call_answered(std::string_view from, std::string_view to, uint64_t ts_ns, const ContactRef& ref,
-                               uint64_t call_hash) {
+                               uint64_t call_key) {
   if (Contact* c = touch(ref, from, to, ts_ns)) {
     c->on_call = true;
     c->answer_ns = ts_ns;
-    c->call_hash = call_hash;
+    c->call_key = call_key;
   }
 }
 

@@ -22,7 +22,7 @@ struct Contact {
   uint32_t calls = 0, sms = 0;
   bool on_call = false;        // answered call still open
   uint64_t answer_ns = 0;      // of the open call
-  uint64_t call_hash = 0;      // of the open call: what the detector cuts it by (0: none given)
+  uint64_t call_key = 0;       // of the open call: its record's key (CallTracker::find; 0: none given)
 };
 
 struct ContactList {
@@ -49,7 +49,7 @@ class ContactLog {
 
   ContactRef call_started(std::string_view from, std::string_view to, uint64_t ts_ns);
   void call_answered(std::string_view from, std::string_view to, uint64_t ts_ns, const ContactRef& ref = {},
-                     uint64_t call_hash = 0);
+                     uint64_t call_key = 0);
   void call_ended(std::string_view from, std::string_view to, uint64_t talk_ns, uint64_t ts_ns,
                   const ContactRef& ref = {});
   void sms(std::string_view from, std::string_view to, uint64_t ts_ns);

@@ -674,11 +674,13 @@ TEST_F(DpdkDataplane, EnforceCutsExactlyTheCallsOfTheScenariosVictimsOnTheLine) 
   EXPECT_NE(log("inline.log").find("calls cut 3 (failed 0,"), std::string::npos) << log("inline.log");
   EXPECT_NE(log("inline.log").find("byes 6 (failed 0)"), std::string::npos) << log("inline.log");
   std::vector<std::pair<std::string, std::string>> on_line;  // (caller, callee) of each victim's call
+  std::set<std::string> call_ids;                             // as the alerts name them
   for (const std::string& line : lines_of(path("alerts.jsonl"))) {
     auto j = nlohmann::json::parse(line);
     if (j["rule"] != "victim_on_line") continue;
     EXPECT_EQ(j["action"], "block");
     on_line.push_back({j["evidence"]["caller"], j["evidence"]["callee"]});
+    call_ids.insert(j["evidence"]["call_id"].get<std::string>());
   }
   ASSERT_EQ(on_line.size(), 3u);
   const auto input = read_pcap(in);
@@ -700,7 +702,10 @@ TEST_F(DpdkDataplane, EnforceCutsExactlyTheCallsOfTheScenariosVictimsOnTheLine) 
   }
   EXPECT_EQ(injected.size(), 6u);
   EXPECT_EQ(per_call.size(), 3u);
-  for (const auto& [id, n] : per_call) EXPECT_EQ(n, 2) << id;
+  for (const auto& [id, n] : per_call) {
+    EXPECT_EQ(n, 2) << id;
+    EXPECT_TRUE(call_ids.count(id)) << id;
+  }
   auto sorted = [](auto v) { std::sort(v.begin(), v.end()); return v; };
   EXPECT_EQ(sorted(to_callee), sorted(on_line));
   EXPECT_EQ(sorted(to_caller), sorted(on_line));

@@ -2060,6 +2060,7 @@ TEST(Detector, AVictimStillOnTheLineWithAFlaggedNumberIsRaisedWhileTheCallLasts)
     EXPECT_EQ(v3.evidence["flagged"], "8617099990001");
     EXPECT_EQ(v3.evidence["caller"], "8613900000003");
     EXPECT_EQ(v3.evidence["talk_s"], 120);
+    EXPECT_EQ(v3.evidence["call_id"], "k3");
     EXPECT_EQ(v3.severity, Severity::Critical);
     EXPECT_TRUE(v3.victims.empty());
     EXPECT_FALSE(v3.mirror_subject);
