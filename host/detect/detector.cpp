@@ -1614,14 +1614,15 @@ void Detector::raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>
     if (m.is_flagged(hash_bytes(victim))) continue;  // two flagged numbers on the line: no victim
     // The call, while its record is there (it is up): a SIP call is named by
     // its Call-ID and, under a blocking rule, cut (inline, --enforce: the
-    // dataplane sends both parties a BYE): its Call-ID is blocked, never the victim.
+    // dataplane sends both parties a BYE). Nothing is blocked: the BYEs end
+    // the call (the parties' 200s to them end it here too), and a call the
+    // dataplane cannot cut (over TCP or SCTP) must keep its own BYEs.
     const CallRecord* call = o.call_key ? calls_.find(o.call_key) : nullptr;
     const bool sip = call && call->proto == track::CallProto::Sip;
     if (rule.action == Action::Block && sip) {
       const uint64_t h = track::call_id_hash(call->call_id.view());
       if (std::find(m.cuts.begin(), m.cuts.end(), h) == m.cuts.end()) {
         m.cuts.push_back(h);
-        m.blocked_calls.emplace(h);
         ++counters_.calls_cut;
       }
     }

@@ -101,7 +101,7 @@ class Detector {
   void finish(uint64_t now_ns, std::vector<Alert>& alerts);
   bool blocked(const SignalEvent& ev) const;
   // The SIP calls to cut now, raised by a blocking victim_on_line rule in the
-  // last on_events() call, by track::call_id_hash (blocked from then on).
+  // last on_events() call, by track::call_id_hash (nothing of theirs is blocked).
   // Inline with --enforce the dataplane sends both parties a BYE.
   std::span<const uint64_t> calls_to_cut() const;
   bool cuts_calls() const;

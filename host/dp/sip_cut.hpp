@@ -20,8 +20,9 @@
 // went that way: to the callee in the INVITE's (MACs, VLAN tags, addresses,
 // ports as it crossed the link), to the caller in the 2xx's, on the port that
 // message went out on. Its Via names the address it comes from, with a
-// branch of its own, so the parties' 200 answers come back across the link,
-// where the call's Call-ID is blocked: they end there.
+// branch of its own: the parties' 200 answers come back across the link (the
+// tracker ends the call on them) to a hop that has no such transaction and
+// drops them. A BYE is sent once, not retransmitted (no transaction state).
 //
 // UDP only: a BYE cannot be put into a TCP stream or an SCTP association
 // without their sequence state. Calls over TCP or SCTP are counted, not cut.

@@ -205,6 +205,12 @@ void CallTracker::on_sip(const SignalEvent& ev, uint32_t i, std::vector<CallFact
     default:
       return;  // ACK, INFO, UPDATE, PRACK... inside the dialog
   }
+  // A 2xx to a BYE the link did not show (lost on the way, or an inline
+  // probe's own that cut the call) ends the call all the same.
+  if (s.cseq_method == SipMethod::Bye && s.status >= 200 && s.status < 300 && r->answered()) {
+    end_call(*r, CallEnd::Completed, ev.ts_ns, 0, i, facts);
+    return;
+  }
   if (s.cseq_method != SipMethod::Invite) return;
   uint16_t st = s.status;
   if (st >= 180 && st < 200) {

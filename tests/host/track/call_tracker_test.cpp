@@ -48,6 +48,28 @@ TEST(CallTracker, SipCallGoesFromInviteToCompletedWithTalkTime) {
   EXPECT_EQ(r.t.open_calls(), 0u);
 }
 
+TEST(CallTracker, A2xxToAByeTheLinkDidNotShowEndsTheCall) {
+  // The BYE was lost before the probe, or was the inline probe's own (it cut
+  // the call): the callee's 200 to it ends the call there. A 481 does not.
+  EventBuilder b;
+  TrackRun r;
+  auto to_bye = [&](uint16_t status, double t) {
+    SignalEvent e = b.sip_response(status, t, "c1", "8613800000001", "8613900000002");
+    e.sip.cseq_method = SipMethod::Bye;
+    return e;
+  };
+  r.feed(b.sip_request(SipMethod::Invite, 100.0, "c1", "8613800000001", "8613900000002"));
+  r.feed(b.sip_response(200, 104.0, "c1", "8613800000001", "8613900000002"));
+  r.feed(to_bye(481, 150.0));
+  EXPECT_EQ(r.t.open_calls(), 1u);
+  r.feed(to_bye(200, 164.0));
+  ASSERT_EQ(r.kinds(), (std::vector<CallFactKind>{CallFactKind::Started, CallFactKind::Answered, CallFactKind::Ended}));
+  const CallRecord& rec = *r.facts.back().rec;
+  EXPECT_EQ(rec.end, CallEnd::Completed);
+  EXPECT_EQ(rec.talk_ns(), 60'000'000'000ull);
+  EXPECT_EQ(r.t.open_calls(), 0u);
+}
+
 TEST(CallTracker, CancelBeforeAnswerEndsTheCallAsCancelled) {
   EventBuilder b;
   TrackRun r;
