@@ -15,15 +15,17 @@
 
 namespace sigprobe::track {
 
+// 88 bytes: on_call sits in the padding after the number.
 struct Contact {
   FixedStr<32> number;
+  bool on_call = false;        // answered call still open
   uint64_t first_ns = 0, last_ns = 0;
   uint64_t talk_ns = 0;        // longest answered call
   uint32_t calls = 0, sms = 0;
-  bool on_call = false;        // answered call still open
   uint64_t answer_ns = 0;      // of the open call
   uint64_t call_key = 0;       // of the open call: its record's key (CallTracker::find; 0: none given)
 };
+static_assert(sizeof(Contact) == 88);
 
 struct ContactList {
   std::vector<Contact> contacts;
