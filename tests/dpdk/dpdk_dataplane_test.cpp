@@ -604,14 +604,32 @@ TEST_F(DpdkDataplane, EnforceCutsAVictimsCallWithAFlaggedNumberByAByeToEachParty
 
   write_rules(true);
   const std::vector<Frame>& passed = in;
-  for (const char* lcores : {"0@0,1@1", "0"}) {
+  // One worker, the main lcore alone, and two workers with the detect lcore
+  // apart (the BYEs go into the burst of the worker whose packet raised the
+  // cut; each port has a queue per worker, port B's outputs are read together).
+  for (const char* lcores : {"0@0,1@1", "0", "0@0,1@1,2@1"}) {
     SCOPED_TRACE(lcores);
-    run_inline(path("cut.pcap"), path("empty.pcap"), lcores,
-               "--enforce --rules " + path("rules.yaml") + " --alerts " + path("alerts.jsonl"));
+    const std::string args = "--enforce --rules " + path("rules.yaml") + " --alerts " + path("alerts.jsonl");
+    std::vector<Frame> out;
+    if (std::string(lcores) != "0@0,1@1,2@1") {
+      run_inline(path("cut.pcap"), path("empty.pcap"), lcores, args);
+      out = read_pcap(path("out_b.pcap"));
+    } else {
+      ASSERT_EQ(sigprobe("dpdk " +
+                             eal(lcores, {"net_pcap0,rx_pcap=" + path("cut.pcap") + ",rx_pcap=" + path("empty.pcap") +
+                                              ",tx_pcap=" + path("out_a0.pcap") + ",tx_pcap=" + path("out_a1.pcap"),
+                                          "net_pcap1,rx_pcap=" + path("empty.pcap") + ",rx_pcap=" + path("empty.pcap") +
+                                              ",tx_pcap=" + path("out_b0.pcap") + ",tx_pcap=" + path("out_b1.pcap")}) +
+                             " -- --inline net_pcap0,net_pcap1 --workers 2 --idle-exit 0.5 " + args,
+                         "inline.log"),
+                0)
+          << log("inline.log");
+      for (const char* q : {"out_b0.pcap", "out_b1.pcap"})
+        for (Frame& f : read_pcap(path(q))) out.push_back(std::move(f));
+    }
     EXPECT_NE(log("inline.log").find("calls cut 1 (failed 0, dialogs seen 8 answered 1)"), std::string::npos)
         << log("inline.log");
     EXPECT_NE(log("inline.log").find("byes 2 (failed 0)"), std::string::npos) << log("inline.log");
-    auto out = read_pcap(path("out_b.pcap"));
     ASSERT_EQ(out.size(), passed.size() + 2);
     // The BYEs are the frames that were not in the capture; the rest went on as they came.
     std::vector<std::vector<uint8_t>> forwarded, injected;
