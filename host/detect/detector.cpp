@@ -1795,7 +1795,7 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
   // A spoofed number's calls and texts are blocked one by one, never the
   // number, whichever rule flags it.
   if (rule.action == Action::Block && spoofed_hit) m.blocked_calls.emplace(m.spoofed_block_key);
-  // A victim_on_line subject is the victim: its rule blocks the call (raise_on_line), never the number.
+  // A victim_on_line subject is the victim: its rule cuts the call (raise_on_line), never blocks the number.
   if (rule.action == Action::Block && rule.type != rules::RuleType::CliSpoof &&
       rule.type != rules::RuleType::VictimOnLine && !spoofed_hit) {
     switch (st) {
