@@ -26,6 +26,9 @@
 //
 // UDP only: a BYE cannot be put into a TCP stream or an SCTP association
 // without their sequence state. Calls over TCP or SCTP are counted, not cut.
+// Each message is read again from its own frame: an INVITE or 2xx that came
+// in IP fragments is not kept (its call is counted, not cut). A re-INVITE's
+// new Contact (a target refresh) is not followed.
 #pragma once
 #include <array>
 #include <cstddef>
