@@ -122,7 +122,7 @@ void ContactLog::call_answered(std::string_view from, std::string_view to, uint6
   if (Contact* c = touch(ref, from, to, ts_ns)) {
     c->on_call = true;
     c->answer_ns = ts_ns;
-    c->call_key = call_key;
+    if (call_key) c->call_key = call_key;  // another leg of the call (0) keeps the first leg's
   }
 }
 

@@ -23,7 +23,7 @@ struct Contact {
   uint64_t talk_ns = 0;        // longest answered call
   uint32_t calls = 0, sms = 0;
   uint64_t answer_ns = 0;      // of the open call
-  uint64_t call_key = 0;       // of the open call: its record's key (CallTracker::find; 0: none given)
+  uint64_t call_key = 0;       // of the open call: its record's key (CallTracker::find; 0: none yet)
 };
 static_assert(sizeof(Contact) == 88);
 
