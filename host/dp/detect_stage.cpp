@@ -100,6 +100,7 @@ void DetectStage::learn_dialogs(const BurstSlot& s, uint16_t i) {
   }
   stats_.dialogs.set(dialogs_.counters().learned);
   stats_.dialogs_answered.set(dialogs_.counters().answered);
+  stats_.dialogs_not_kept.set(dialogs_.counters().too_long + dialogs_.counters().not_one_frame);
 }
 
 void DetectStage::cut(BurstSlot& s, uint16_t i, uint64_t call) {

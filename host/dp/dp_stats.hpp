@@ -53,6 +53,7 @@ struct alignas(64) DetectStats {
   Counter cut_failed;        // calls the rules asked to cut that could not be: dialog not seen
                              // (not UDP, not answered on the link, its slot taken), no mbuf, no room
   Counter dialogs, dialogs_answered;  // SIP dialogs over UDP kept for cutting (SipDialogs::counters)
+  Counter dialogs_not_kept;           // ... INVITEs and 2xx that could not be (too long, IP fragments)
   Counter offload_fallbacks; // the analyzer's (Analyzer::offload_fallbacks), as of the last run
   Counter cycles;            // TSC cycles in track + detect + outputs (merged mode)
 };

@@ -136,10 +136,12 @@ struct Plane {
                   "detect lcore %u: packets %" PRIu64 " events %" PRIu64 " alerts %" PRIu64 " flagged flows %" PRIu64
                   " held in place %" PRIu64 " (not held %" PRIu64 ", retransmissions held again %" PRIu64
                   ") calls cut %" PRIu64 " (failed %" PRIu64 ", dialogs seen %" PRIu64 " answered %" PRIu64
+                  " not kept %" PRIu64
                   ") offload fallbacks %" PRIu64 " merge waits %" PRIu64 " cycles/pkt %.0f\n",
                   rte_get_main_lcore(), dstats.packets.get(), dstats.events.get(), dstats.alerts.get(),
                   dstats.flagged_flows.get(), dstats.held.get(), dstats.not_held.get(), dstats.held_repeats.get(),
                   dstats.cuts.get(), dstats.cut_failed.get(), dstats.dialogs.get(), dstats.dialogs_answered.get(),
+                  dstats.dialogs_not_kept.get(),
                   dstats.offload_fallbacks.get(), dstats.merge_waits.get(),
                   dstats.packets.get() ? double(dstats.cycles.get()) / double(dstats.packets.get()) : 0.0);
     report << line;

@@ -101,10 +101,13 @@ void SipDialogs::learn(std::span<const uint8_t> frame, const SipInfo& sip, uint1
   const bool mine = d.key == key;
 
   if (sip.status == 0 && sip.method == SipMethod::Invite && sip.to_tag.empty()) {
-    if (mine) return;  // a retransmission (or a challenged INVITE resent): the first is kept
+    if (mine) return;  // a retransmission: the first is kept (a challenge's 407 freed the slot)
     UdpEnvelope env;
     auto m = parse(frame, env);
-    if (!m || !m->is_request) return;
+    if (!m || !m->is_request) {
+      ++counters_.not_one_frame;
+      return;
+    }
     if (d.key != 0 && d.answered) ++counters_.replaced;
     d.key = 0;
     d.answered = false;
@@ -138,7 +141,11 @@ void SipDialogs::learn(std::span<const uint8_t> frame, const SipInfo& sip, uint1
     }
     UdpEnvelope env;
     auto m = parse(frame, env);
-    if (!m || m->is_request) return;
+    if (!m || m->is_request) {
+      ++counters_.not_one_frame;
+      d.key = 0;
+      return;
+    }
     const sip::SipHeader* to = m->first(sip::HeaderId::To);
     const sip::SipHeader* contact = m->first(sip::HeaderId::Contact);
     const std::string_view target = contact ? uri_of(contact->value) : std::string_view{};

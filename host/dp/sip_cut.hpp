@@ -73,6 +73,7 @@ struct DialogCounters {
   uint64_t answered = 0;  // ... whose 2xx was seen
   uint64_t replaced = 0;  // answered dialogs whose slot a newer call took
   uint64_t too_long = 0;  // not kept: texts beyond kTextBytes, more than kMaxRoutes routes, no Contact
+  uint64_t not_one_frame = 0;  // not kept: an INVITE or 2xx not in one UDP datagram of its frame (IP fragments)
 };
 
 class SipDialogs {

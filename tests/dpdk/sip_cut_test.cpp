@@ -270,6 +270,14 @@ TEST(SipCut, WhatCannotBeKeptIsCountedAndANewerCallTakesTheSlot) {
     EXPECT_EQ(ds.counters().too_long, 1u);
     EXPECT_EQ(ds.counters().learned, 0u);
   }
+  {  // an INVITE in IP fragments: the frame that completes it holds no whole datagram
+    SipDialogs ds;
+    Msg inv = message(kCallerSide, kCalleeSide, invite());
+    inv.frame[20] = 0x20;  // IPv4 flags: more fragments
+    learn(ds, inv, 1);
+    EXPECT_EQ(ds.counters().not_one_frame, 1u);
+    EXPECT_EQ(ds.counters().learned, 0u);
+  }
   {  // more than kMaxRoutes Record-Route entries
     SipDialogs ds;
     std::string rr = "Record-Route: ";
