@@ -19,6 +19,7 @@
 #include "host/track/call_tracker.hpp"
 #include "tests/dpdk/pcap_files.hpp"
 #include "tests/support/kamailio_process.hpp"
+#include "tests/support/loopback_udp.hpp"
 
 namespace sigprobe::dp {
 namespace {
@@ -317,16 +318,7 @@ TEST(SipCut, WhatCannotBeKeptIsCountedAndANewerCallTakesTheSlot) {
 
 class UdpPeer {
  public:
-  UdpPeer() {
-    fd_ = socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t n = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &n);
-    port_ = ntohs(a.sin_port);
-  }
+  UdpPeer() { fd_ = testing::bind_loopback_udp(port_); }
   ~UdpPeer() { close(fd_); }
   uint16_t port() const { return port_; }
   void send(uint16_t to, const std::string& text) const {

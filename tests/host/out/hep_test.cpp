@@ -13,6 +13,7 @@
 #include "host/out/hep_sender.hpp"
 #include "host/out/l4_view.hpp"
 #include "tests/host/out/synth_packets.hpp"
+#include "tests/support/loopback_udp.hpp"
 
 namespace sigprobe {
 namespace {
@@ -118,16 +119,7 @@ TEST(L4View, FindsUdpPayloadAndSctpDataChunks) {
 struct UdpCollector {
   int fd = -1;
   uint16_t port = 0;
-  UdpCollector() {
-    fd = socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    port = ntohs(a.sin_port);
-  }
+  UdpCollector() { fd = testing::bind_loopback_udp(port); }
   ~UdpCollector() { close(fd); }
   std::vector<std::string> drain() {
     std::vector<std::string> got;
