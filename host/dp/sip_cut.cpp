@@ -150,12 +150,12 @@ void SipDialogs::learn(std::span<const uint8_t> frame, const SipInfo& sip, uint1
     const sip::SipHeader* contact = m->first(sip::HeaderId::Contact);
     const std::string_view target = contact ? uri_of(contact->value) : std::string_view{};
     bool ok = one_line(to) && one_line(contact) && !target.empty() && !sip.to_tag.empty() &&
-              count_values(*m, sip::HeaderId::RecordRoute) <= SipDialog::kMaxRoutes && d.keep(to->value, d.to) &&
-              d.keep(sip.to_tag, d.callee_tag) && d.keep(target, d.callee_target);
+              d.keep(to->value, d.to) && d.keep(sip.to_tag, d.callee_tag) && d.keep(target, d.callee_target);
     for_each_value(*m, sip::HeaderId::RecordRoute, [&](std::string_view rr) {
       // The name-addr, without header parameters (RFC 3261 12.1.2).
       const size_t gt = rr.find('>');
-      ok = ok && d.keep(gt == std::string_view::npos ? rr : rr.substr(0, gt + 1), d.routes[d.n_routes++]);
+      ok = ok && d.n_routes < SipDialog::kMaxRoutes &&
+           d.keep(gt == std::string_view::npos ? rr : rr.substr(0, gt + 1), d.routes[d.n_routes++]);
       return ok;
     });
     if (!ok || d.n_routes < d.invite_routes) {

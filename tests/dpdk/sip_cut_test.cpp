@@ -423,10 +423,6 @@ TEST(SipCutKamailio, ARecordRoutingProxyTakesEachByeAsARequestOfTheCallsDialog) 
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     return kam.log().find(line) != std::string::npos;
   };
-  auto bye_text = [](const SipDialog& d, CutSide side) {
-    Bye b = bye(d, side);
-    return b.text;
-  };
 
   // The link between the caller and the proxy: the BYE to the callee goes to the proxy.
   {
@@ -438,7 +434,7 @@ TEST(SipCutKamailio, ARecordRoutingProxyTakesEachByeAsARequestOfTheCallsDialog) 
     learn(ds, message(lo, lo, s.ok_in), 0);
     const SipDialog* d = ds.find(track::call_id_hash("cut-a"));
     ASSERT_NE(d, nullptr);
-    const std::string b = bye_text(*d, CutSide::Callee);
+    const std::string b = bye(*d, CutSide::Callee).text;
     ASSERT_NE(b.find("\r\nRoute: <sip:127.0.0.1:" + std::to_string(kp)), std::string::npos) << b;
     caller.send(kp, b);  // from the caller's address, as its envelope says
     const std::string got = callee.receive();
@@ -460,7 +456,7 @@ TEST(SipCutKamailio, ARecordRoutingProxyTakesEachByeAsARequestOfTheCallsDialog) 
     learn(ds, message(lo, lo, s.ok_out), 0);
     const SipDialog* d = ds.find(track::call_id_hash("cut-b"));
     ASSERT_NE(d, nullptr);
-    const std::string b = bye_text(*d, CutSide::Caller);
+    const std::string b = bye(*d, CutSide::Caller).text;
     ASSERT_NE(b.find("\r\nRoute: <sip:127.0.0.1:" + std::to_string(kp)), std::string::npos) << b;
     callee.send(kp, b);
     const std::string got = caller.receive();
