@@ -3,6 +3,7 @@
 #include "host/dp/hold_in_place.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
@@ -59,6 +60,7 @@ void DetectStage::process_run(BurstSlot& s, uint16_t first, uint16_t last) {
   auto all = s.batch.events();
   const bool cutting = enforce_ && !peer_.empty() && analyzer_->cuts_calls();
   for (uint16_t i = first; i < last; ++i) {
+    if (cutting && resends_.due(s.pkts[i].ts_ns)) resend_byes(s, i);
     const uint16_t e0 = s.ev_begin[i], e1 = s.ev_begin[i + 1];
     if (e0 == e1) continue;
     if (cutting) learn_dialogs(s, i);
@@ -95,9 +97,11 @@ void DetectStage::learn_dialogs(const BurstSlot& s, uint16_t i) {
   auto all = s.batch.events();
   for (uint16_t e = s.ev_begin[i]; e < s.ev_begin[i + 1]; ++e) {
     const SignalEvent& x = all[e];
-    if (x.proto == Proto::Sip && x.transport == Transport::Udp)
-      dialogs_.learn({p.data, p.caplen}, x.sip, peer_[p.port]);
+    if (x.proto != Proto::Sip || x.transport != Transport::Udp) continue;
+    dialogs_.learn({p.data, p.caplen}, x.sip, peer_[p.port]);
+    resends_.on_sip(x.sip);
   }
+  count_resends();
   stats_.dialogs.set(dialogs_.counters().learned);
   stats_.dialogs_answered.set(dialogs_.counters().answered);
   stats_.dialogs_not_kept.set(dialogs_.counters().too_long + dialogs_.counters().not_one_frame);
@@ -129,7 +133,38 @@ void DetectStage::cut(BurstSlot& s, uint16_t i, uint64_t call) {
     s.inject_port[s.n_inject] = k == 0 ? d->callee_port : d->caller_port;
     s.inject[s.n_inject++] = bye[k];
   }
+  resends_.add(*d, {rte_pktmbuf_mtod(bye[0], const uint8_t*), len[0]}, d->callee_port,
+               {rte_pktmbuf_mtod(bye[1], const uint8_t*), len[1]}, d->caller_port, s.pkts[i].ts_ns);
   stats_.cuts.add(1);
+  count_resends();
+}
+
+void DetectStage::resend_byes(BurstSlot& s, uint16_t i) {
+  rte_mempool* pool = s.mbufs[i] ? s.mbufs[i]->pool : nullptr;
+  if (!pool) return;  // due still: the next packet's pool
+  resends_.resend(s.pkts[i].ts_ns, BurstSlot::kMaxInject - s.n_inject,
+                  [&](std::span<const uint8_t> frame, uint16_t port) {
+                    rte_mbuf* m = rte_pktmbuf_alloc(pool);
+                    if (!m || rte_pktmbuf_tailroom(m) < frame.size()) {
+                      if (m) rte_pktmbuf_free(m);
+                      stats_.resend_failed.add(1);
+                      return;
+                    }
+                    std::memcpy(rte_pktmbuf_mtod(m, uint8_t*), frame.data(), frame.size());
+                    m->data_len = uint16_t(frame.size());
+                    m->pkt_len = uint32_t(frame.size());
+                    s.inject_port[s.n_inject] = port;
+                    s.inject[s.n_inject++] = m;
+                  });
+  count_resends();
+}
+
+void DetectStage::count_resends() {
+  const ResendCounters& c = resends_.counters();
+  stats_.byes_resent.set(c.resent);
+  stats_.byes_answered.set(c.answered);
+  stats_.byes_unanswered.set(c.unanswered);
+  stats_.resends_not_kept.set(c.not_kept);
 }
 
 void DetectStage::hold(BurstSlot& s, uint16_t i, const SignalEvent& x) {

@@ -63,9 +63,13 @@ class DetectStage {
   // Cut the call (track::call_id_hash): a BYE to each party, into the slot
   // for the worker to send; mbufs from the pool of packet i's.
   void cut(BurstSlot& s, uint16_t i, uint64_t call);
+  // The BYEs of earlier cuts due again at packet i's time, into the slot.
+  void resend_byes(BurstSlot& s, uint16_t i);
+  void count_resends();
 
   std::vector<uint16_t> peer_;
   SipDialogs dialogs_;
+  ByeResends resends_;
 
   // What was held back, so that a retransmission of it is held again.
   // SCTP DATA chunks (sctp_chunk_key), direct-mapped, with where a SIP

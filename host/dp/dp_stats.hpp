@@ -54,6 +54,11 @@ struct alignas(64) DetectStats {
                              // (not UDP, not answered on the link, its slot taken), no mbuf, no room
   Counter dialogs, dialogs_answered;  // SIP dialogs over UDP kept for cutting (SipDialogs::counters)
   Counter dialogs_not_kept;           // ... INVITEs and 2xx that could not be (too long, IP fragments)
+  Counter byes_resent;       // BYEs of cut calls sent again (ByeResends: until the party answers)
+  Counter byes_answered;     // ... parties that answered (or ended the call themselves)
+  Counter byes_unanswered;   // ... parties silent at Timer F (32 s): given up
+  Counter resends_not_kept;  // cuts whose BYEs could not be kept for sending again (sent once)
+  Counter resend_failed;     // ... a BYE due again with no mbuf (counted, not sent)
   Counter offload_fallbacks; // the analyzer's (Analyzer::offload_fallbacks), as of the last run
   Counter cycles;            // TSC cycles in track + detect + outputs (merged mode)
 };

@@ -94,7 +94,7 @@ struct Plane {
   void print(bool final_report) {
     const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     const double tsc_span = double(rte_rdtsc() - tsc0);
-    char line[512];
+    char line[1024];
     std::snprintf(line, sizeof line, "== sigprobe dpdk %s: %.1f s, %zu worker(s), %s%s%s\n",
                   final_report ? "final" : "stats", secs, workers.size(),
                   opts.mode == Mode::Inline ? "inline" : "tap", opts.enforce ? " enforce" : "",
@@ -136,12 +136,14 @@ struct Plane {
                   "detect lcore %u: packets %" PRIu64 " events %" PRIu64 " alerts %" PRIu64 " flagged flows %" PRIu64
                   " held in place %" PRIu64 " (not held %" PRIu64 ", retransmissions held again %" PRIu64
                   ") calls cut %" PRIu64 " (failed %" PRIu64 ", dialogs seen %" PRIu64 " answered %" PRIu64
-                  " not kept %" PRIu64
+                  " not kept %" PRIu64 "; byes resent %" PRIu64 " answered %" PRIu64 " unanswered %" PRIu64
+                  " not kept %" PRIu64 " failed %" PRIu64
                   ") offload fallbacks %" PRIu64 " merge waits %" PRIu64 " cycles/pkt %.0f\n",
                   rte_get_main_lcore(), dstats.packets.get(), dstats.events.get(), dstats.alerts.get(),
                   dstats.flagged_flows.get(), dstats.held.get(), dstats.not_held.get(), dstats.held_repeats.get(),
                   dstats.cuts.get(), dstats.cut_failed.get(), dstats.dialogs.get(), dstats.dialogs_answered.get(),
-                  dstats.dialogs_not_kept.get(),
+                  dstats.dialogs_not_kept.get(), dstats.byes_resent.get(), dstats.byes_answered.get(),
+                  dstats.byes_unanswered.get(), dstats.resends_not_kept.get(), dstats.resend_failed.get(),
                   dstats.offload_fallbacks.get(), dstats.merge_waits.get(),
                   dstats.packets.get() ? double(dstats.cycles.get()) / double(dstats.packets.get()) : 0.0);
     report << line;

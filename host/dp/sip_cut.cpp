@@ -221,4 +221,74 @@ size_t build_sip_bye(const SipDialog& d, CutSide to, std::span<uint8_t> out) {
   return t.ok() ? write_udp_frame(env, t.size(), out) : 0;
 }
 
+bool ByeResends::add(const SipDialog& d, std::span<const uint8_t> to_callee, uint16_t callee_port,
+                     std::span<const uint8_t> to_caller, uint16_t caller_port, uint64_t now_ns) {
+  if (calls_.empty()) calls_.resize(kMaxCalls);
+  // A call cut again (its BYEs anew) takes its own place; else a free one.
+  auto at = std::find_if(calls_.begin(), calls_.end(), [&](const Call& c) { return c.key == d.key; });
+  const bool again = at != calls_.end();
+  if (!again) at = std::find_if(calls_.begin(), calls_.end(), [](const Call& c) { return c.key == 0; });
+  if (at == calls_.end() || to_callee.size() > kFrameBytes || to_caller.size() > kFrameBytes) {
+    ++counters_.not_kept;
+    return false;
+  }
+  Call& c = *at;
+  c.key = d.key;
+  c.caller_tag = track::hash_bytes(d.str(d.caller_tag));
+  c.callee_tag = track::hash_bytes(d.str(d.callee_tag));
+  c.first_ns = now_ns;
+  c.interval_ns = kT1Ns;
+  c.due_ns = now_ns + kT1Ns;
+  c.port = {callee_port, caller_port};
+  c.len = {uint16_t(to_callee.size()), uint16_t(to_caller.size())};
+  c.answered = {false, false};
+  std::memcpy(c.frame[0].data(), to_callee.data(), to_callee.size());
+  std::memcpy(c.frame[1].data(), to_caller.data(), to_caller.size());
+  active_ += again ? 0 : 1;
+  update_next_due();
+  return true;
+}
+
+void ByeResends::on_sip(const SipInfo& sip) {
+  if (active_ == 0 || sip.call_id.empty()) return;
+  const bool bye = sip.status == 0 && sip.method == SipMethod::Bye;
+  const bool bye_answer = sip.status >= 200 && sip.cseq_method == SipMethod::Bye;
+  if (!bye && !bye_answer) return;
+  const uint64_t key = track::call_id_hash(sip.call_id);
+  for (Call& c : calls_) {
+    if (c.key != key) continue;
+    if (bye) {  // a party ends the call itself: its peer gets that BYE, it needs none
+      answer(c, 0);
+      answer(c, 1);
+    } else {
+      // A response keeps the request's From: a BYE from the caller's side
+      // (From: the caller's tag) was answered by the callee, and so on.
+      const uint64_t from = track::hash_bytes(sip.from_tag);
+      if (from == c.caller_tag) answer(c, 0);
+      else if (from == c.callee_tag) answer(c, 1);
+    }
+    if (c.answered[0] && c.answered[1]) release(c);
+    update_next_due();
+    return;
+  }
+}
+
+void ByeResends::answer(Call& c, int side) {
+  if (c.answered[size_t(side)]) return;
+  c.answered[size_t(side)] = true;
+  ++counters_.answered;
+}
+
+void ByeResends::release(Call& c) {
+  c.key = 0;
+  --active_;
+}
+
+void ByeResends::update_next_due() {
+  next_due_ns_ = UINT64_MAX;
+  if (active_ == 0) return;
+  for (const Call& c : calls_)
+    if (c.key != 0) next_due_ns_ = std::min(next_due_ns_, c.due_ns);
+}
+
 }  // namespace sigprobe::dp

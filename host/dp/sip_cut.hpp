@@ -22,7 +22,8 @@
 // message went out on. Its Via names the address it comes from, with a
 // branch of its own: the parties' 200 answers come back across the link (the
 // tracker ends the call on them) to a hop that has no such transaction and
-// drops them. A BYE is sent once, not retransmitted (no transaction state).
+// drops them. Over UDP a BYE may be lost, so each is sent again until its
+// party answers (ByeResends, below).
 //
 // UDP only: a BYE cannot be put into a TCP stream or an SCTP association
 // without their sequence state. Calls over TCP or SCTP are counted, not cut.
@@ -32,9 +33,11 @@
 #pragma once
 #include <array>
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "dataplane/core/signal_event.hpp"
 #include "host/dp/udp_frame.hpp"
@@ -107,5 +110,88 @@ enum class CutSide : uint8_t { Callee, Caller };
 // The frame of the BYE to one party of an answered dialog; its size, 0 when
 // out is too small.
 size_t build_sip_bye(const SipDialog& d, CutSide to, std::span<uint8_t> out);
+
+struct ResendCounters {
+  uint64_t resent = 0;      // BYEs sent again
+  uint64_t answered = 0;    // parties that answered a BYE (or ended the call themselves)
+  uint64_t unanswered = 0;  // parties still silent at Timer F: given up
+  uint64_t not_kept = 0;    // cuts beyond kMaxCalls at once, or a frame beyond kFrameBytes: sent once
+};
+
+// The BYEs of the calls cut, sent again as a UAC retransmits a non-INVITE
+// request over UDP (RFC 3261 17.1.2.2): Timer E from T1 (500 ms), doubling up
+// to T2 (4 s), until the party answers, given up at Timer F (64*T1 = 32 s
+// after the first). A party has answered when the link shows a final response
+// from it to a BYE of the dialog (ours, or its peer's own), or a BYE of the
+// call from either party (the parties are ending the call themselves). A
+// retransmission is the same frame, byte for byte (same branch and CSeq: the
+// party matches it to the transaction it answered).
+// Time is capture time, as everywhere in the probe: a BYE due goes out with
+// the first packet at or past its time (a core link never idles for long).
+class ByeResends {
+ public:
+  static constexpr uint64_t kT1Ns = 500'000'000, kT2Ns = 4'000'000'000, kTimerFNs = 64 * kT1Ns;
+  static constexpr size_t kMaxCalls = 64;       // cuts being retransmitted at once
+  static constexpr size_t kFrameBytes = 1536;   // a BYE frame kept (build_sip_bye's are ~0.5-1.2 KB)
+
+  // The two BYEs of dialog d, sent at now_ns: to the callee (out callee_port)
+  // and to the caller. False (counted) when they cannot be kept.
+  bool add(const SipDialog& d, std::span<const uint8_t> to_callee, uint16_t callee_port,
+           std::span<const uint8_t> to_caller, uint16_t caller_port, uint64_t now_ns);
+  // A SIP message over UDP on the link (its event's SipInfo).
+  void on_sip(const SipInfo& sip);
+  // Whether a BYE may be due at now_ns (one compare: call it per packet).
+  bool due(uint64_t now_ns) const { return now_ns >= next_due_ns_; }
+  // Passes each BYE due at now_ns to send(frame, port), at most `room` of
+  // them (the rest stay due); how many were passed.
+  template <class Send>
+  size_t resend(uint64_t now_ns, size_t room, Send&& send);
+  size_t pending() const { return active_; }
+  const ResendCounters& counters() const { return counters_; }
+
+ private:
+  struct Call {
+    uint64_t key = 0;  // track::call_id_hash; 0: free
+    uint64_t caller_tag = 0, callee_tag = 0;  // hashes of the dialog's tags
+    uint64_t first_ns = 0, due_ns = 0, interval_ns = 0;
+    std::array<uint16_t, 2> port{}, len{};  // [0]: to the callee, [1]: to the caller
+    std::array<bool, 2> answered{};
+    std::array<std::array<uint8_t, kFrameBytes>, 2> frame{};
+  };
+  void answer(Call& c, int side);
+  void release(Call& c);
+  void update_next_due();
+
+  std::vector<Call> calls_;  // kMaxCalls, allocated at the first add()
+  size_t active_ = 0;
+  uint64_t next_due_ns_ = UINT64_MAX;
+  ResendCounters counters_;
+};
+
+template <class Send>
+size_t ByeResends::resend(uint64_t now_ns, size_t room, Send&& send) {
+  size_t sent = 0;
+  for (Call& c : calls_) {
+    if (c.key == 0 || c.due_ns > now_ns) continue;
+    if (now_ns - c.first_ns >= kTimerFNs) {  // Timer F: the party never answered
+      counters_.unanswered += size_t(!c.answered[0]) + size_t(!c.answered[1]);
+      release(c);
+      continue;
+    }
+    const size_t want = size_t(!c.answered[0]) + size_t(!c.answered[1]);
+    if (want > room - sent) break;  // the rest go with a later packet
+    for (int k = 0; k < 2; ++k)
+      if (!c.answered[size_t(k)]) {
+        send(std::span<const uint8_t>(c.frame[size_t(k)].data(), c.len[size_t(k)]), c.port[size_t(k)]);
+        ++counters_.resent;
+        ++sent;
+      }
+    c.interval_ns = std::min(2 * c.interval_ns, kT2Ns);
+    // Timer E runs from this send (a late packet does not bunch the next ones).
+    c.due_ns = now_ns + c.interval_ns;
+  }
+  update_next_due();
+  return sent;
+}
 
 }  // namespace sigprobe::dp

@@ -353,6 +353,135 @@ std::string lines_of(const std::string& msg, const std::string& name) {
   return out;
 }
 
+// A final response to a BYE of the dialog. A response keeps its request's
+// From: from the callee's side for a BYE the caller's side sent (ours to the
+// callee), and the other way.
+std::string bye_answer(bool by_callee, const std::string& status = "200 OK") {
+  const std::string caller = "\"Bank Service\" <sip:8613800138000@10.0.0.1>;tag=1928301774";
+  const std::string callee = "<sip:8613700000010@callee.example>;tag=as6151ad25";
+  return "SIP/2.0 " + status + "\r\n"
+         "Via: SIP/2.0/UDP 10.0.0.9:5060;branch=z9hG4bKsigprobe0\r\n"
+         "From: " + (by_callee ? caller : callee) + "\r\n"
+         "To: " + (by_callee ? callee : caller) + "\r\n"
+         "Call-ID: " + std::string(kCallId) + "\r\n"
+         "CSeq: 314160 BYE\r\n"
+         "Content-Length: 0\r\n\r\n";
+}
+
+constexpr uint64_t kSec = 1'000'000'000;
+
+// What resend() passed on: (frame, port) in order.
+struct Sent {
+  std::vector<std::pair<std::vector<uint8_t>, uint16_t>> frames;
+  size_t at(ByeResends& r, uint64_t now_ns, size_t room = 8) {
+    return r.resend(now_ns, room, [&](std::span<const uint8_t> f, uint16_t port) {
+      frames.push_back({{f.begin(), f.end()}, port});
+    });
+  }
+};
+
+// The answered dialog of answered_dialog() and its two BYEs.
+struct CutCall {
+  SipDialogs ds{64};
+  const SipDialog* d = answered_dialog(ds);
+  std::vector<uint8_t> to_callee = d ? bye(*d, CutSide::Callee).frame : std::vector<uint8_t>{};
+  std::vector<uint8_t> to_caller = d ? bye(*d, CutSide::Caller).frame : std::vector<uint8_t>{};
+  // Cut at t0: the BYE to the callee out of port 1, the caller's out of 0.
+  bool add_to(ByeResends& r, uint64_t t0) const { return r.add(*d, to_callee, 1, to_caller, 0, t0); }
+};
+
+TEST(ByeResends, EachPartyGetsItsByeAgainOnTimerEUntilItAnswers) {
+  const CutCall call;
+  ASSERT_NE(call.d, nullptr);
+  ByeResends r;
+  const uint64_t t0 = 1000 * kSec;
+  ASSERT_TRUE(call.add_to(r, t0));
+  EXPECT_EQ(r.pending(), 1u);
+  Sent sent;
+  EXPECT_FALSE(r.due(t0 + ByeResends::kT1Ns - 1));
+  ASSERT_TRUE(r.due(t0 + ByeResends::kT1Ns));
+  EXPECT_EQ(sent.at(r, t0 + ByeResends::kT1Ns), 2u);
+  ASSERT_EQ(sent.frames.size(), 2u);
+  EXPECT_EQ(sent.frames[0], std::make_pair(call.to_callee, uint16_t{1}));  // the same bytes, the same port
+  EXPECT_EQ(sent.frames[1], std::make_pair(call.to_caller, uint16_t{0}));
+  // Timer E doubles: next at 0.5 + 1 s.
+  EXPECT_FALSE(r.due(t0 + 3 * kSec / 2 - 1));
+  EXPECT_EQ(sent.at(r, t0 + 3 * kSec / 2), 2u);
+  // The callee answers (a 200 to the BYE its peer's side sent): only the caller's goes on.
+  r.on_sip(message(kCalleeSide, kCallerSide, bye_answer(true)).sip);
+  EXPECT_EQ(r.counters().answered, 1u);
+  EXPECT_EQ(sent.at(r, t0 + 7 * kSec / 2), 1u);
+  EXPECT_EQ(sent.frames.back().first, call.to_caller);
+  // A 481 is an answer too: the caller's dialog is gone.
+  r.on_sip(message(kCallerSide, kCalleeSide, bye_answer(false, "481 Call/Transaction Does Not Exist")).sip);
+  EXPECT_EQ(r.pending(), 0u);
+  EXPECT_FALSE(r.due(t0 + 100 * kSec));
+  EXPECT_EQ(r.counters().resent, 5u);
+  EXPECT_EQ(r.counters().answered, 2u);
+  EXPECT_EQ(r.counters().unanswered, 0u);
+}
+
+TEST(ByeResends, APartyThatNeverAnswersIsGivenUpAtTimerF) {
+  const CutCall call;
+  ASSERT_NE(call.d, nullptr);
+  ByeResends r;
+  const uint64_t t0 = 1000 * kSec;
+  ASSERT_TRUE(call.add_to(r, t0));
+  // A packet every 10 ms: the BYEs go out with the first one at or past each due time.
+  std::vector<uint64_t> sends_ms;
+  Sent sent;
+  for (uint64_t t = t0; t <= t0 + 40 * kSec; t += 10'000'000)
+    if (r.due(t) && sent.at(r, t) != 0) sends_ms.push_back((t - t0) / 1'000'000);
+  // RFC 3261 17.1.2.2: T1 = 0.5 s doubling up to T2 = 4 s; Timer F at 64 * T1 = 32 s.
+  EXPECT_EQ(sends_ms, (std::vector<uint64_t>{500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500}));
+  EXPECT_EQ(r.pending(), 0u);
+  EXPECT_EQ(r.counters().unanswered, 2u);
+  EXPECT_EQ(r.counters().resent, 20u);
+}
+
+TEST(ByeResends, APartysOwnByeEndsBothAndOtherMessagesEndNothing) {
+  const CutCall call;
+  ASSERT_NE(call.d, nullptr);
+  ByeResends r;
+  ASSERT_TRUE(call.add_to(r, 0));
+  r.on_sip(message(kCalleeSide, kCallerSide, ok200()).sip);                      // a 200 to the INVITE
+  r.on_sip(message(kCalleeSide, kCallerSide, from_callee("INVITE", 8)).sip);     // a re-INVITE
+  Msg other = message(kCalleeSide, kCallerSide, from_callee("BYE", 9));
+  other.sip.call_id = "another-call@10.0.0.1";                                   // another call's BYE
+  r.on_sip(other.sip);
+  EXPECT_EQ(r.pending(), 1u);
+  EXPECT_EQ(r.counters().answered, 0u);
+  r.on_sip(message(kCalleeSide, kCallerSide, from_callee("BYE", 9)).sip);        // the callee hangs up
+  EXPECT_EQ(r.pending(), 0u);
+  EXPECT_EQ(r.counters().answered, 2u);
+}
+
+TEST(ByeResends, ABurstWithoutRoomLeavesTheByesDueAndACutBeyondTheLimitIsSentOnce) {
+  const CutCall call;
+  ASSERT_NE(call.d, nullptr);
+  const SipDialog* d = call.d;
+  const std::vector<uint8_t>& b = call.to_caller;
+  ByeResends r;
+  ASSERT_TRUE(call.add_to(r, 0));
+  Sent sent;
+  EXPECT_EQ(sent.at(r, kSec, 1), 0u);  // two due, room for one: both wait
+  EXPECT_TRUE(r.due(kSec));
+  EXPECT_EQ(sent.at(r, kSec, 2), 2u);
+  EXPECT_FALSE(r.add(*d, std::vector<uint8_t>(ByeResends::kFrameBytes + 1), 1, b, 0, 0));
+  // The same call cut again takes its own place.
+  EXPECT_TRUE(call.add_to(r, 0));
+  EXPECT_EQ(r.pending(), 1u);
+  SipDialog other = *d;
+  for (size_t k = 1; k < ByeResends::kMaxCalls; ++k) {
+    other.key = d->key + k;
+    EXPECT_TRUE(r.add(other, call.to_callee, 1, b, 0, 0));
+  }
+  other.key = d->key + ByeResends::kMaxCalls;
+  EXPECT_FALSE(r.add(other, call.to_callee, 1, b, 0, 0));
+  EXPECT_EQ(r.counters().not_kept, 2u);
+  EXPECT_EQ(r.pending(), ByeResends::kMaxCalls);
+}
+
 TEST(SipCutKamailio, ARecordRoutingProxyTakesEachByeAsARequestOfTheCallsDialog) {
   namespace fs = std::filesystem;
   if (!fs::exists(fs::path(testing::kKamailioModules) / "dialog.so") || !fs::exists(fs::path(testing::kKamailioModules) / "textops.so")) GTEST_SKIP() << "kamailio is not installed";

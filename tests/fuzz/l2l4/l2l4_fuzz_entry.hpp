@@ -118,6 +118,7 @@ inline int run_one(const uint8_t* data, size_t size) {
   DecodeCounters c;
   CheckingHandler h;
   dp::SipDialogs dialogs(4);  // four slots: replacements happen
+  dp::ByeResends resends;     // every answered dialog's BYEs, sent again each packet
 
   std::vector<PacketRef> pkts;
   for_each_record(data, size, [&](uint8_t sel, const uint8_t* bytes, size_t len) {
@@ -141,14 +142,25 @@ inline int run_one(const uint8_t* data, size_t size) {
     for (const SignalEvent& e : batch.events()) {
       const PacketRef& p = pkts[e.frame - 1];
       if (e.proto != Proto::Sip || e.transport != Transport::Udp || p.link != LinkType::Ethernet) continue;
+      // Capture time runs 1 ms a frame: a second here, so that Timer E and F fire.
+      const uint64_t now = p.ts_ns * 1000;
       dialogs.learn({p.data, p.caplen}, e.sip, uint16_t(e.frame & 1));
+      resends.on_sip(e.sip);
       if (const dp::SipDialog* d = dialogs.find(track::call_id_hash(e.sip.call_id))) {
-        std::array<uint8_t, 2048> out;
+        std::array<std::array<uint8_t, 2048>, 2> out;
+        std::array<size_t, 2> len{};
         for (dp::CutSide side : {dp::CutSide::Callee, dp::CutSide::Caller}) {
-          const size_t len = dp::build_sip_bye(*d, side, out);
-          require(len == 0 || (len > 42 && len <= out.size()));
+          const size_t k = side == dp::CutSide::Callee ? 0 : 1;
+          len[k] = dp::build_sip_bye(*d, side, out[k]);
+          require(len[k] == 0 || (len[k] > 42 && len[k] <= out[k].size()));
         }
+        if (len[0] != 0 && len[1] != 0)
+          resends.add(*d, {out[0].data(), len[0]}, 1, {out[1].data(), len[1]}, 0, now);
       }
+      if (resends.due(now))
+        resends.resend(now, 3, [&](std::span<const uint8_t> f, uint16_t port) {
+          require(!f.empty() && f.size() <= dp::ByeResends::kFrameBytes && port <= 1);
+        });
     }
     for (const Repeat& r : batch.repeats()) {
       require(r.frame > i && r.frame <= i + n);  // a packet of this burst (frame = position + 1)
