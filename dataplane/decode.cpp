@@ -104,6 +104,7 @@ struct Decoder::Impl final : l2l4::L4Handler {
     size_t before = out->size();
     std::string_view isup;
     sip::decode_sip(*m, ctx, *out, *c, &isup);
+    if (out->size() > before && !in_packet) out->note_copied_message(before, as_chars(*m));
     if (!isup.empty() && out->size() > before) sip_i(out->events()[out->size() - 1], isup);
   }
 

@@ -13,6 +13,7 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dataplane/core/packet.hpp"
@@ -326,7 +327,21 @@ class EventBatch {
   }
   std::span<const Repeat> repeats() const { return {repeats_.data(), n_repeats_}; }
 
-  void clear() { n_ = 0; used_ = 0; last_ = nullptr; n_repeats_ = 0; }
+  // A SIP message that does not lie in its packet (a datagram reassembled
+  // from IP fragments, bytes of a TCP stream or SCTP fragments): the arena
+  // copy it was decoded from, noted for its event, for what must read the
+  // message whole again (host/dp/sip_cut: the dialogs an inline probe may
+  // cut). Few per burst: a search, and nothing for the events in their packet.
+  void note_copied_message(size_t event, std::string_view text) {
+    if (n_copied_ < copied_.size()) copied_[n_copied_++] = {event, text};
+  }
+  std::string_view copied_message(size_t event) const {
+    for (size_t k = 0; k < n_copied_; ++k)
+      if (copied_[k].first == event) return copied_[k].second;
+    return {};
+  }
+
+  void clear() { n_ = 0; used_ = 0; last_ = nullptr; n_repeats_ = 0; n_copied_ = 0; }
   size_t size() const { return n_; }
   bool full() const { return n_ == events_.size(); }
   std::span<SignalEvent> events() { return {events_.data(), n_}; }
@@ -343,6 +358,9 @@ class EventBatch {
   uint64_t arena_overflows_ = 0;
   static constexpr size_t kMaxRepeats = 64;
   std::array<Repeat, kMaxRepeats> repeats_{};
+  static constexpr size_t kMaxCopied = 64;  // beyond: not noted (a cut counts such a call, not_one_frame)
+  std::array<std::pair<size_t, std::string_view>, kMaxCopied> copied_{};
+  size_t n_copied_ = 0;
   size_t n_repeats_ = 0;
   bool keep_repeats_ = false;
 };

@@ -98,7 +98,10 @@ void DetectStage::learn_dialogs(const BurstSlot& s, uint16_t i) {
   for (uint16_t e = s.ev_begin[i]; e < s.ev_begin[i + 1]; ++e) {
     const SignalEvent& x = all[e];
     if (x.proto != Proto::Sip || x.transport != Transport::Udp) continue;
-    dialogs_.learn({p.data, p.caplen}, x.sip, peer_[p.port]);
+    // Over UDP a message not in its packet came in IP fragments.
+    const std::string_view copied = s.batch.copied_message(e);
+    dialogs_.learn({p.data, p.caplen}, x.sip, peer_[p.port],
+                   copied.empty() ? SipDialogs::Reassembled{} : SipDialogs::Reassembled{copied, x.src, x.dst});
     resends_.on_sip(x.sip);
   }
   count_resends();

@@ -53,7 +53,7 @@ struct alignas(64) DetectStats {
   Counter cut_failed;        // calls the rules asked to cut that could not be: dialog not seen
                              // (not UDP, not answered on the link, its slot taken), no mbuf, no room
   Counter dialogs, dialogs_answered;  // SIP dialogs over UDP kept for cutting (SipDialogs::counters)
-  Counter dialogs_not_kept;           // ... INVITEs and 2xx that could not be (too long, IP fragments)
+  Counter dialogs_not_kept;           // ... INVITEs and 2xx that could not be (too long, in a tunnel)
   Counter byes_resent;       // BYEs of cut calls sent again (ByeResends: until the party answers)
   Counter byes_answered;     // ... parties that answered (or ended the call themselves)
   Counter byes_unanswered;   // ... parties silent at Timer F (32 s): given up

@@ -44,11 +44,41 @@ size_t count_values(const sip::SipMessage& m, sip::HeaderId id) {
   return n;
 }
 
-std::optional<sip::SipMessage> parse(std::span<const uint8_t> frame, UdpEnvelope& env) {
+// The envelope of a datagram that came in IP fragments: the L2 header of
+// the fragment's frame (the same for every fragment of it), its IPv4 TOS,
+// the datagram's addresses and ports. False when the frame is not
+// Ethernet + IP of those addresses (a fragment inside a tunnel, say).
+bool fragment_envelope(std::span<const uint8_t> frame, const SipDialogs::Reassembled& re, UdpEnvelope& env) {
+  const size_t l2 = ethernet_header_len(frame);
+  const uint8_t family = re.src.family;
+  const size_t alen = family == 4 ? 4 : 16, addr_at = family == 4 ? 12 : 8;
+  if (l2 == 0 || l2 > UdpEnvelope::kMaxL2 || (family != 4 && family != 6) || re.dst.family != family ||
+      frame.size() < l2 + addr_at + 2 * alen || frame[l2] >> 4 != family ||
+      std::memcmp(frame.data() + l2 + addr_at, re.src.addr.data(), alen) != 0 ||
+      std::memcmp(frame.data() + l2 + addr_at + alen, re.dst.addr.data(), alen) != 0)
+    return false;
+  env = UdpEnvelope{};
+  std::memcpy(env.l2.data(), frame.data(), l2);
+  env.l2_len = uint8_t(l2);
+  env.family = family;
+  env.tclass = family == 4 ? frame[l2 + 1] : 0;
+  std::memcpy(env.src.data(), re.src.addr.data(), alen);
+  std::memcpy(env.dst.data(), re.dst.addr.data(), alen);
+  env.sport = re.src.port;
+  env.dport = re.dst.port;
+  return true;
+}
+
+// The message and its envelope: from the frame, or from the reassembled datagram.
+std::optional<sip::SipMessage> parse(std::span<const uint8_t> frame, const SipDialogs::Reassembled& re,
+                                     UdpEnvelope& env) {
+  std::string_view text = re.text;
   Bytes payload;
-  if (!udp_envelope_of(frame, env, payload)) return std::nullopt;
+  if (text.empty() ? !udp_envelope_of(frame, env, payload) : !fragment_envelope(frame, re, env))
+    return std::nullopt;
+  if (text.empty()) text = {reinterpret_cast<const char*>(payload.data()), payload.size()};
   sip::AnomalySet anomalies;
-  return sip::parse_sip({reinterpret_cast<const char*>(payload.data()), payload.size()}, anomalies);
+  return sip::parse_sip(text, anomalies);
 }
 
 // A header value on one line (a folded one is refused: it is rare enough).
@@ -94,7 +124,8 @@ bool SipDialogs::reserve() {
   return true;
 }
 
-void SipDialogs::learn(std::span<const uint8_t> frame, const SipInfo& sip, uint16_t out_port) {
+void SipDialogs::learn(std::span<const uint8_t> frame, const SipInfo& sip, uint16_t out_port,
+                       const Reassembled& reassembled) {
   if (sip.call_id.empty() || !reserve()) return;
   const uint64_t key = track::call_id_hash(sip.call_id);
   SipDialog& d = slots_[key & mask_];
@@ -103,7 +134,7 @@ void SipDialogs::learn(std::span<const uint8_t> frame, const SipInfo& sip, uint1
   if (sip.status == 0 && sip.method == SipMethod::Invite && sip.to_tag.empty()) {
     if (mine) return;  // a retransmission: the first is kept (a challenge's 407 freed the slot)
     UdpEnvelope env;
-    auto m = parse(frame, env);
+    auto m = parse(frame, reassembled, env);
     if (!m || !m->is_request) {
       ++counters_.not_one_frame;
       return;
@@ -130,6 +161,7 @@ void SipDialogs::learn(std::span<const uint8_t> frame, const SipInfo& sip, uint1
     d.callee_port = out_port;
     d.key = key;
     ++counters_.learned;
+    counters_.reassembled += !reassembled.text.empty();
     return;
   }
   if (!mine) return;
@@ -140,7 +172,7 @@ void SipDialogs::learn(std::span<const uint8_t> frame, const SipInfo& sip, uint1
       return;
     }
     UdpEnvelope env;
-    auto m = parse(frame, env);
+    auto m = parse(frame, reassembled, env);
     if (!m || m->is_request) {
       ++counters_.not_one_frame;
       d.key = 0;
@@ -167,6 +199,7 @@ void SipDialogs::learn(std::span<const uint8_t> frame, const SipInfo& sip, uint1
     d.caller_port = out_port;
     d.answered = true;
     ++counters_.answered;
+    counters_.reassembled += !reassembled.text.empty();
     return;
   }
   // A request within the dialog: its sender's CSeq; a BYE ends it.

@@ -27,9 +27,11 @@
 //
 // UDP only: a BYE cannot be put into a TCP stream or an SCTP association
 // without their sequence state. Calls over TCP or SCTP are counted, not cut.
-// Each message is read again from its own frame: an INVITE or 2xx that came
-// in IP fragments is not kept (its call is counted, not cut). A re-INVITE's
-// new Contact (a target refresh) is not followed.
+// Each message is read again from its own frame, or, when it came in IP
+// fragments, from the datagram decode reassembled (EventBatch::copied_message)
+// with the envelope of the fragment that completed it (its L2 and IP header,
+// the datagram's addresses and ports: the BYE goes out whole, unfragmented).
+// A re-INVITE's new Contact (a target refresh) is not followed.
 #pragma once
 #include <array>
 #include <cstddef>
@@ -75,7 +77,9 @@ struct DialogCounters {
   uint64_t answered = 0;  // ... whose 2xx was seen
   uint64_t replaced = 0;  // answered dialogs whose slot a newer call took
   uint64_t too_long = 0;  // not kept: texts beyond kTextBytes, more than kMaxRoutes routes, no Contact
-  uint64_t not_one_frame = 0;  // not kept: an INVITE or 2xx not in one UDP datagram of its frame (IP fragments)
+  uint64_t not_one_frame = 0;  // not kept: an INVITE or 2xx neither one UDP datagram of its frame nor
+                               // a datagram reassembled from IP fragments (a tunnel, say)
+  uint64_t reassembled = 0;    // INVITEs and 2xx read from a reassembled datagram (in learned/answered too)
 };
 
 class SipDialogs {
@@ -93,7 +97,14 @@ class SipDialogs {
 
   // One SIP message that came over UDP in `frame` (its event's SipInfo),
   // received on a port whose peer, where it goes on, is out_port.
-  void learn(std::span<const uint8_t> frame, const SipInfo& sip, uint16_t out_port);
+  // `reassembled`: the message's datagram when it came in IP fragments
+  // (decode's copy of it), with its addresses and ports; empty otherwise.
+  struct Reassembled {
+    std::string_view text;
+    Endpoint src, dst;
+  };
+  void learn(std::span<const uint8_t> frame, const SipInfo& sip, uint16_t out_port,
+             const Reassembled& reassembled = {});
   // The dialog of a call (track::call_id_hash), answered and not yet ended
   // by a BYE the link showed; nullptr otherwise.
   const SipDialog* find(uint64_t key) const;

@@ -181,6 +181,59 @@ class DpdkDataplane : public ::testing::Test {
   }
   std::string log(const std::string& name) { return slurp(path(name)); }
 
+  // The call of the cut tests: a police-listed caller (kOnLineCaller) and a
+  // victim, answered at 1.2 s; background INVITEs a second apart from 2.25 s
+  // to 8.25 s; the caller's BYE at 9.75 s. With `fragmented`, the INVITE and
+  // its 200 come in IP fragments of at most 128 bytes (as an INVITE with a
+  // large SDP over UDP does).
+  static constexpr const char* kOnLineCaller = "8613800138000";
+  static constexpr const char* kOnLineVictim = "8613700000010";
+  static constexpr const char* kOnLineCallId = "cut1@10.0.0.1";
+  static std::vector<Frame> on_line_capture(bool fragmented) {
+    const uint32_t caller_side = 0x0a000009, callee_side = 0x0a010001;
+    const std::string bad = kOnLineCaller, victim = kOnLineVictim, id = kOnLineCallId;
+    std::vector<Frame> in;
+    uint64_t ts = 1700000000ull * 1000000 + 1'000'000;
+    uint16_t ip_id = 1;
+    auto add = [&](std::vector<uint8_t> frame, bool split) {
+      if (!split) return in.push_back({ts, std::move(frame)});
+      for (auto& f : ipv4_fragments(frame, 128, ip_id++)) in.push_back({ts, std::move(f)});
+    };
+    auto fwd = [&](const std::string& msg, bool split = false) {
+      add(udp_frame(caller_side, callee_side, 5060, 5060, msg), split);
+    };
+    auto back = [&](const std::string& msg, bool split = false) {
+      add(udp_frame(callee_side, caller_side, 5060, 5060, msg), split);
+    };
+    fwd(sip_msg("INVITE sip:" + victim + "@10.1.0.1 SIP/2.0", bad, victim, id, 1, "INVITE", false), fragmented);
+    ts += 200'000;
+    back(sip_msg("SIP/2.0 180 Ringing", bad, victim, id, 1, "INVITE", true));
+    ts += 1'000'000;
+    std::string ok = sip_msg("SIP/2.0 200 OK", bad, victim, id, 1, "INVITE", true);
+    ok.replace(ok.find("Contact: <sip:" + bad + "@10.0.0.1>"), 32, "Contact: <sip:" + victim + "@10.1.7.7>");
+    back(ok, fragmented);
+    ts += 50'000;
+    fwd(sip_msg("ACK sip:" + victim + "@10.1.7.7 SIP/2.0", bad, victim, id, 1, "ACK", true));
+    // Background calls, a message a second, up to 9 s: the call comes due (answer + 2 s) at 4.25 s.
+    for (int k = 0; k < 7; ++k) {
+      ts += 1'000'000;
+      const std::string from = "86139001390" + std::to_string(20 + k), to = "86137000000" + std::to_string(30 + k);
+      fwd(sip_msg("INVITE sip:" + to + "@10.1.0.1 SIP/2.0", from, to, "bg" + std::to_string(k) + "@10.0.0.1", 1,
+                  "INVITE", false));
+    }
+    ts += 500'000;
+    fwd(sip_msg("BYE sip:" + victim + "@10.1.7.7 SIP/2.0", bad, victim, id, 2, "BYE", true));
+    return in;
+  }
+  // rules.yaml: kOnLineCaller police-listed (alert), victim_on_line after 2 s, blocking or not.
+  void write_on_line_rules(bool block) {
+    { std::ofstream(path("bad.txt")) << kOnLineCaller << "\n"; }
+    std::ofstream r(path("rules.yaml"));
+    r << "version: 1\nlists:\n  bad: {file: bad.txt, match: exact}\nrules:\n"
+      << "  - name: police\n    type: number_list\n    lists: [bad]\n    fields: [calling]\n"
+      << "  - name: on_line\n    type: victim_on_line\n    min_talk: 2s\n" << (block ? "    action: block\n" : "");
+  }
+
   // rules.yaml: calls from 8613800138000 are blocked (a police blacklist hit).
   void write_block_rules(const std::string& settings = "") {
     { std::ofstream(path("bad.txt")) << "8613800138000\n"; }
@@ -569,44 +622,15 @@ TEST_F(DpdkDataplane, EnforceAnswersTheBlockedCallerWithTheRulesFinalResponse) {
 // with the packet at 4.25 s, sent again with those at 5.25, 6.25 and 8.25 s,
 // the caller's BYE at 9.75 s. Without `action: block` nothing changes.
 TEST_F(DpdkDataplane, EnforceCutsAVictimsCallWithAFlaggedNumberByAByeToEachParty) {
-  const uint32_t caller_side = 0x0a000009, callee_side = 0x0a010001;
-  const std::string bad = "8613800138000", victim = "8613700000010", id = "cut1@10.0.0.1";
-  std::vector<Frame> in;
-  uint64_t ts = 1700000000ull * 1000000 + 1'000'000;
-  auto fwd = [&](const std::string& msg) { in.push_back({ts, udp_frame(caller_side, callee_side, 5060, 5060, msg)}); };
-  auto back = [&](const std::string& msg) { in.push_back({ts, udp_frame(callee_side, caller_side, 5060, 5060, msg)}); };
-  fwd(sip_msg("INVITE sip:" + victim + "@10.1.0.1 SIP/2.0", bad, victim, id, 1, "INVITE", false));
-  ts += 200'000;
-  back(sip_msg("SIP/2.0 180 Ringing", bad, victim, id, 1, "INVITE", true));
-  ts += 1'000'000;
-  std::string ok = sip_msg("SIP/2.0 200 OK", bad, victim, id, 1, "INVITE", true);
-  ok.replace(ok.find("Contact: <sip:" + bad + "@10.0.0.1>"), 32, "Contact: <sip:" + victim + "@10.1.7.7>");
-  back(ok);
-  ts += 50'000;
-  fwd(sip_msg("ACK sip:" + victim + "@10.1.7.7 SIP/2.0", bad, victim, id, 1, "ACK", true));
-  // Background calls, a message a second, up to 9 s: the call comes due (answer + 2 s) at 4.25 s.
-  for (int k = 0; k < 7; ++k) {
-    ts += 1'000'000;
-    const std::string from = "86139001390" + std::to_string(20 + k), to = "86137000000" + std::to_string(30 + k);
-    fwd(sip_msg("INVITE sip:" + to + "@10.1.0.1 SIP/2.0", from, to, "bg" + std::to_string(k) + "@10.0.0.1", 1,
-                "INVITE", false));
-  }
-  ts += 500'000;
-  fwd(sip_msg("BYE sip:" + victim + "@10.1.7.7 SIP/2.0", bad, victim, id, 2, "BYE", true));
+  const std::string bad = kOnLineCaller, victim = kOnLineVictim, id = kOnLineCallId;
+  const std::vector<Frame> in = on_line_capture(false);
+  const uint64_t ts = in.back().ts_us;
   ASSERT_TRUE(write_pcap(path("cut.pcap"), in));
-  auto write_rules = [&](bool block) {
-    { std::ofstream(path("bad.txt")) << bad << "\n"; }
-    std::ofstream r(path("rules.yaml"));
-    r << "version: 1\nlists:\n  bad: {file: bad.txt, match: exact}\nrules:\n"
-      << "  - name: police\n    type: number_list\n    lists: [bad]\n    fields: [calling]\n"
-      << "  - name: on_line\n    type: victim_on_line\n    min_talk: 2s\n" << (block ? "    action: block\n" : "");
-  };
-
-  write_rules(false);
+  write_on_line_rules(false);
   run_inline(path("cut.pcap"), path("empty.pcap"), "0@0,1@1", "--enforce --rules " + path("rules.yaml"));
   EXPECT_EQ(bytes_of(read_pcap(path("out_b.pcap"))), bytes_of(in));
 
-  write_rules(true);
+  write_on_line_rules(true);
   const std::vector<Frame>& passed = in;
   // One worker, the main lcore alone, and two workers with the detect lcore
   // apart (the BYEs go into the burst of the worker whose packet raised the
@@ -675,6 +699,33 @@ TEST_F(DpdkDataplane, EnforceCutsAVictimsCallWithAFlaggedNumberByAByeToEachParty
     EXPECT_EQ(on_line["subject"]["value"], victim);
     EXPECT_EQ(on_line["action"], "block");
   }
+}
+
+// An INVITE with a large SDP over UDP comes in IP fragments, and so may its
+// 200: the dialog is read from the datagram decode reassembled, in the
+// envelope of the fragment that completed it, so the call is cut all the
+// same, with the same BYEs, byte for byte, as when each came whole; the
+// fragments go on as they came.
+TEST_F(DpdkDataplane, EnforceCutsACallWhoseInviteAndAnswerCameInIpFragments) {
+  write_on_line_rules(true);
+  std::map<bool, std::vector<std::vector<uint8_t>>> byes;  // by fragmented
+  for (bool fragmented : {false, true}) {
+    SCOPED_TRACE(fragmented);
+    const std::vector<Frame> in = on_line_capture(fragmented);
+    ASSERT_EQ(in.size(), fragmented ? 16u : 12u);  // the INVITE and the 200 in 3 fragments each
+    ASSERT_TRUE(write_pcap(path("cut.pcap"), in));
+    run_inline(path("cut.pcap"), path("empty.pcap"), "0@0,1@1", "--enforce --rules " + path("rules.yaml"));
+    EXPECT_NE(log("inline.log").find("calls cut 1 (failed 0, dialogs seen 8 answered 1 not kept 0;"), std::string::npos)
+        << log("inline.log");
+    std::vector<std::vector<uint8_t>> forwarded;
+    for (const Frame& f : read_pcap(path("out_b.pcap"))) {
+      const bool known = std::any_of(in.begin(), in.end(), [&](const Frame& g) { return g.bytes == f.bytes; });
+      (known ? forwarded : byes[fragmented]).push_back(f.bytes);
+    }
+    EXPECT_EQ(forwarded, bytes_of(in));
+  }
+  EXPECT_EQ(byes[false].size(), 8u);
+  EXPECT_EQ(byes[true], byes[false]);
 }
 
 // The labelled calls scenario under the default rules with victim_on_line

@@ -84,6 +84,25 @@ inline std::vector<uint8_t> udp_frame(uint32_t src_ip, uint32_t dst_ip, uint16_t
   return b;
 }
 
+// An Ethernet / IPv4 frame (no options) as the IP fragments of its datagram
+// (identification id), in order, each carrying at most max_payload bytes
+// (rounded down to a multiple of 8) of the IP payload.
+inline std::vector<std::vector<uint8_t>> ipv4_fragments(const std::vector<uint8_t>& frame, size_t max_payload,
+                                                        uint16_t id) {
+  const size_t hdr = 14 + 20, total = frame.size() - hdr, step = max_payload & ~size_t{7};
+  std::vector<std::vector<uint8_t>> out;
+  for (size_t off = 0; off < total; off += step) {
+    const size_t n = std::min(step, total - off);
+    std::vector<uint8_t> f(frame.begin(), frame.begin() + long(hdr));
+    f.insert(f.end(), frame.begin() + long(hdr + off), frame.begin() + long(hdr + off + n));
+    put16(f, 16, uint16_t(20 + n));
+    put16(f, 18, id);
+    put16(f, 20, uint16_t((off + n < total ? 0x2000 : 0) | off / 8));  // MF, offset in 8-byte units
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 // The TCP checksum of an Ethernet / IPv4 (no options) / TCP frame, computed
 // in full over the pseudo-header and the segment (RFC 793), field as zero.
 inline uint16_t tcp_checksum_ipv4(const std::vector<uint8_t>& b) {

@@ -262,6 +262,50 @@ TEST(SipCut, OnlyAnAnsweredDialogNotEndedIsThereToCut) {
   }
 }
 
+Endpoint endpoint(uint32_t ip, uint16_t port) {
+  Endpoint e;
+  for (int i = 0; i < 4; ++i) e.addr[size_t(i)] = uint8_t(ip >> (24 - 8 * i));
+  e.family = 4;
+  e.port = port;
+  return e;
+}
+
+// An INVITE and its 200 that came in IP fragments are read from the datagram
+// decode reassembled, in the envelope of the fragment that completed it: the
+// same dialog, and the same BYEs byte for byte, as from whole frames. A
+// fragment whose IP addresses are not the datagram's (a tunnel's outer
+// header, say) is not taken for its envelope.
+TEST(SipCut, AMessageThatCameInIpFragmentsIsReadFromItsDatagram) {
+  SipDialogs whole(64), split(64), tunnel(64);
+  const SipDialog* d = answered_dialog(whole);
+  ASSERT_NE(d, nullptr);
+  Msg inv = message(kCallerSide, kCalleeSide, invite());
+  Msg ok = message(kCalleeSide, kCallerSide, ok200());
+  ok.frame[0] = 0x02;  // as answered_dialog() has it
+  ok.frame[6] = 0x04;
+  const auto inv_frags = test::ipv4_fragments(inv.frame, 96, 1), ok_frags = test::ipv4_fragments(ok.frame, 96, 2);
+  ASSERT_GE(inv_frags.size(), 3u);
+  const SipDialogs::Reassembled inv_re{inv.text, endpoint(kCallerSide, 5060), endpoint(kCalleeSide, 5060)};
+  const SipDialogs::Reassembled ok_re{ok.text, endpoint(kCalleeSide, 5060), endpoint(kCallerSide, 5060)};
+  split.learn(inv_frags.back(), inv.sip, 1, inv_re);
+  split.learn(ok_frags.front(), ok.sip, 0, ok_re);  // the first fragment completed it (out of order)
+  split.learn(message(kCalleeSide, kCallerSide, from_callee("INVITE", 7)).frame,
+              message(kCalleeSide, kCallerSide, from_callee("INVITE", 7)).sip, 0);
+  const SipDialog* s = split.find(track::call_id_hash(kCallId));
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(split.counters().reassembled, 2u);
+  EXPECT_EQ(bye(*s, CutSide::Callee).frame, bye(*d, CutSide::Callee).frame);
+  EXPECT_EQ(bye(*s, CutSide::Caller).frame, bye(*d, CutSide::Caller).frame);
+
+  // Without the datagram, or with a datagram of other addresses, not kept.
+  tunnel.learn(inv_frags.back(), inv.sip, 1);
+  SipDialogs::Reassembled other = inv_re;
+  other.dst = endpoint(0x0a0a0a0a, 5060);
+  tunnel.learn(inv_frags.back(), inv.sip, 1, other);
+  EXPECT_EQ(tunnel.counters().not_one_frame, 2u);
+  EXPECT_EQ(tunnel.counters().learned, 0u);
+}
+
 TEST(SipCut, WhatCannotBeKeptIsCountedAndANewerCallTakesTheSlot) {
   {  // no Contact in the INVITE: no remote target for the callee's BYE
     SipDialogs ds;

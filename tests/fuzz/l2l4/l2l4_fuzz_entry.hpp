@@ -139,12 +139,15 @@ inline int run_one(const uint8_t* data, size_t size) {
     const size_t n = std::min<size_t>(8, pkts.size() - i);
     require(decoder.decode_burst({pkts.data() + i, n}, batch, c) == n);
     for (const SignalEvent& e : batch.events()) require(e.frame >= 1 && e.frame <= pkts.size());
-    for (const SignalEvent& e : batch.events()) {
+    for (size_t k = 0; k < batch.events().size(); ++k) {
+      const SignalEvent& e = batch.events()[k];
       const PacketRef& p = pkts[e.frame - 1];
       if (e.proto != Proto::Sip || e.transport != Transport::Udp || p.link != LinkType::Ethernet) continue;
+      const std::string_view copied = batch.copied_message(k);  // a datagram from IP fragments
       // Capture time runs 1 ms a frame: a second here, so that Timer E and F fire.
       const uint64_t now = p.ts_ns * 1000;
-      dialogs.learn({p.data, p.caplen}, e.sip, uint16_t(e.frame & 1));
+      dialogs.learn({p.data, p.caplen}, e.sip, uint16_t(e.frame & 1),
+                    copied.empty() ? dp::SipDialogs::Reassembled{} : dp::SipDialogs::Reassembled{copied, e.src, e.dst});
       resends.on_sip(e.sip);
       if (const dp::SipDialog* d = dialogs.find(track::call_id_hash(e.sip.call_id))) {
         std::array<std::array<uint8_t, 2048>, 2> out;
