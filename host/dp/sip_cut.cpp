@@ -165,8 +165,23 @@ void SipDialogs::learn(std::span<const uint8_t> frame, const SipInfo& sip, uint1
     return;
   }
   if (!mine) return;
+  const bool refresh_method = sip.cseq_method == SipMethod::Invite || sip.cseq_method == SipMethod::Update;
+  if (sip.status != 0 && d.answered) {
+    // The 2xx to a target refresh (a re-INVITE or UPDATE, RFC 3261 12.2,
+    // RFC 3311): the answerer's Contact is its target from now on, and the
+    // sender's new one, kept from its request, becomes the sender's.
+    const Side sender = side_of(d, sip.from_tag, sip.to_tag);
+    if (sender == Side::None || !refresh_method || sip.status < 200 || sip.status >= 300) return;
+    refresh_from(frame, reassembled, d, sender == Side::Caller ? Side::Callee : Side::Caller, true);
+    if (d.refresh_side == uint8_t(sender) && d.refresh_cseq == sip.cseq_num) {
+      (sender == Side::Caller ? d.caller_target : d.callee_target) = d.refresh_target;
+      d.refresh_side = uint8_t(Side::None);
+      ++counters_.refreshed;
+    }
+    return;
+  }
   if (sip.status != 0) {
-    if (sip.cseq_method != SipMethod::Invite || d.answered || sip.status < 200) return;
+    if (sip.cseq_method != SipMethod::Invite || sip.status < 200) return;
     if (sip.status >= 300) {  // the call failed: nothing to cut
       d.key = 0;
       return;
@@ -209,6 +224,41 @@ void SipDialogs::learn(std::span<const uint8_t> frame, const SipInfo& sip, uint1
   }
   if (sip.from_tag == d.str(d.caller_tag)) d.caller_cseq = std::max(d.caller_cseq, sip.cseq_num);
   else if (d.answered && sip.from_tag == d.str(d.callee_tag)) d.callee_cseq = std::max(d.callee_cseq, sip.cseq_num);
+  // A target refresh request: its sender's new Contact waits for the 2xx.
+  const Side sender = d.answered ? side_of(d, sip.from_tag, sip.to_tag) : Side::None;
+  if (sender != Side::None && (sip.method == SipMethod::Invite || sip.method == SipMethod::Update)) {
+    d.refresh_side = uint8_t(Side::None);
+    if (refresh_from(frame, reassembled, d, sender, false)) {
+      d.refresh_side = uint8_t(sender);
+      d.refresh_cseq = sip.cseq_num;
+    }
+  }
+}
+
+SipDialogs::Side SipDialogs::side_of(const SipDialog& d, std::string_view from_tag, std::string_view to_tag) {
+  if (from_tag == d.str(d.caller_tag) && to_tag == d.str(d.callee_tag)) return Side::Caller;
+  if (from_tag == d.str(d.callee_tag) && to_tag == d.str(d.caller_tag)) return Side::Callee;
+  return Side::None;
+}
+
+bool SipDialogs::refresh_from(std::span<const uint8_t> frame, const Reassembled& reassembled, SipDialog& d,
+                              Side side, bool commit) {
+  UdpEnvelope env;
+  auto m = parse(frame, reassembled, env);
+  const sip::SipHeader* contact = m ? m->first(sip::HeaderId::Contact) : nullptr;
+  const std::string_view target = one_line(contact) ? uri_of(contact->value) : std::string_view{};
+  SipDialog::Span& now = side == Side::Caller ? d.caller_target : d.callee_target;
+  if (target.empty() || target == d.str(now)) return false;  // no Contact, or the same: nothing changes
+  SipDialog::Span& into = commit ? now : d.refresh_target;
+  if (commit && target.size() <= now.len) {  // in place: the text store does not grow
+    std::memcpy(d.text.data() + now.off, target.data(), target.size());
+    now.len = uint16_t(target.size());
+  } else if (!d.keep(target, into)) {
+    ++counters_.refresh_not_kept;
+    return false;
+  }
+  if (commit) ++counters_.refreshed;
+  return true;
 }
 
 const SipDialog* SipDialogs::find(uint64_t key) const {

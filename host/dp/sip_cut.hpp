@@ -31,7 +31,8 @@
 // fragments, from the datagram decode reassembled (EventBatch::copied_message)
 // with the envelope of the fragment that completed it (its L2 and IP header,
 // the datagram's addresses and ports: the BYE goes out whole, unfragmented).
-// A re-INVITE's new Contact (a target refresh) is not followed.
+// A target refresh (a re-INVITE or UPDATE and its 2xx) that changes a
+// party's Contact changes the target its BYE goes to.
 #pragma once
 #include <array>
 #include <cstddef>
@@ -63,6 +64,11 @@ struct SipDialog {
   uint16_t caller_port = 0;   // the port the 2xx went out on
   UdpEnvelope toward_callee, toward_caller;
   Span call_id, from, to, caller_tag, callee_tag, caller_target, callee_target;
+  // A target refresh request with a new Contact, until its 2xx: the new
+  // target, the request's CSeq and its sender (SipDialogs::Side; 0: none).
+  Span refresh_target;
+  uint32_t refresh_cseq = 0;
+  uint8_t refresh_side = 0;
   std::array<Span, kMaxRoutes> routes{};
   uint16_t used = 0;
   std::array<char, kTextBytes> text{};
@@ -80,6 +86,8 @@ struct DialogCounters {
   uint64_t not_one_frame = 0;  // not kept: an INVITE or 2xx neither one UDP datagram of its frame nor
                                // a datagram reassembled from IP fragments (a tunnel, say)
   uint64_t reassembled = 0;    // INVITEs and 2xx read from a reassembled datagram (in learned/answered too)
+  uint64_t refreshed = 0;      // targets changed by a target refresh
+  uint64_t refresh_not_kept = 0;  // ... not: no room left in the dialog's text
 };
 
 class SipDialogs {
@@ -109,8 +117,15 @@ class SipDialogs {
   // by a BYE the link showed; nullptr otherwise.
   const SipDialog* find(uint64_t key) const;
   const DialogCounters& counters() const { return counters_; }
+  enum class Side : uint8_t { None, Caller, Callee };
 
  private:
+  // Who sent a message of dialog d, by its tags (None: another dialog, a fork).
+  static Side side_of(const SipDialog& d, std::string_view from_tag, std::string_view to_tag);
+  // The Contact of a target refresh (commit 0: its request, kept aside) or of
+  // its 2xx (the answerer's target changed at once); whether it is new and kept.
+  bool refresh_from(std::span<const uint8_t> frame, const Reassembled& reassembled, SipDialog& d, Side side,
+                    bool commit);
   size_t mask_;
   SipDialog* slots_ = nullptr;
   DialogCounters counters_;

@@ -99,7 +99,9 @@ Msg message(uint32_t src, uint32_t dst, const std::string& text) {
   m.sip.to_tag = tag(value(sip::HeaderId::To));
   const std::string_view cseq = value(sip::HeaderId::CSeq);
   m.sip.cseq_num = uint32_t(std::stoul(std::string(cseq.substr(0, cseq.find(' ')))));
-  m.sip.cseq_method = cseq.ends_with("INVITE") ? SipMethod::Invite : SipMethod::Bye;
+  m.sip.cseq_method = cseq.ends_with("INVITE")   ? SipMethod::Invite
+                       : cseq.ends_with("UPDATE") ? SipMethod::Update
+                                                  : SipMethod::Bye;
   return m;
 }
 
@@ -397,19 +399,28 @@ std::string lines_of(const std::string& msg, const std::string& name) {
   return out;
 }
 
-// A final response to a BYE of the dialog. A response keeps its request's
-// From: from the callee's side for a BYE the caller's side sent (ours to the
-// callee), and the other way.
-std::string bye_answer(bool by_callee, const std::string& status = "200 OK") {
-  const std::string caller = "\"Bank Service\" <sip:8613800138000@10.0.0.1>;tag=1928301774";
-  const std::string callee = "<sip:8613700000010@callee.example>;tag=as6151ad25";
-  return "SIP/2.0 " + status + "\r\n"
+// The parties of the dialog as its From and To name them.
+const std::string kCallerNameAddr = "\"Bank Service\" <sip:8613800138000@10.0.0.1>;tag=1928301774";
+const std::string kCalleeNameAddr = "<sip:8613700000010@callee.example>;tag=as6151ad25";
+
+// A request or a response of the dialog (start line given). A response keeps
+// its request's From and To: `caller_sent` says whose request it is.
+std::string of_dialog(const std::string& start, bool caller_sent, const std::string& cseq,
+                      const std::string& contact = "") {
+  return start + "\r\n"
          "Via: SIP/2.0/UDP 10.0.0.9:5060;branch=z9hG4bKsigprobe0\r\n"
-         "From: " + (by_callee ? caller : callee) + "\r\n"
-         "To: " + (by_callee ? callee : caller) + "\r\n"
+         "From: " + (caller_sent ? kCallerNameAddr : kCalleeNameAddr) + "\r\n"
+         "To: " + (caller_sent ? kCalleeNameAddr : kCallerNameAddr) + "\r\n"
          "Call-ID: " + std::string(kCallId) + "\r\n"
-         "CSeq: 314160 BYE\r\n"
+         "CSeq: " + cseq + "\r\n" +
+         (contact.empty() ? "" : "Contact: <" + contact + ">\r\n") +
          "Content-Length: 0\r\n\r\n";
+}
+
+// A final response to a BYE of the dialog: from the callee for a BYE the
+// caller's side sent (ours to the callee), and the other way.
+std::string bye_answer(bool by_callee, const std::string& status = "200 OK") {
+  return of_dialog("SIP/2.0 " + status, by_callee, "314160 BYE");
 }
 
 constexpr uint64_t kSec = 1'000'000'000;
@@ -524,6 +535,50 @@ TEST(ByeResends, ABurstWithoutRoomLeavesTheByesDueAndACutBeyondTheLimitIsSentOnc
   EXPECT_FALSE(r.add(other, call.to_callee, 1, b, 0, 0));
   EXPECT_EQ(r.counters().not_kept, 2u);
   EXPECT_EQ(r.pending(), ByeResends::kMaxCalls);
+}
+
+// A target refresh (RFC 3261 12.2: a re-INVITE or an UPDATE, RFC 3311) with a
+// new Contact: the sender's target changes when the other party accepts it
+// (2xx), the answerer's with its 2xx's own Contact; a refresh refused, or
+// answered by another fork, changes nothing.
+TEST(SipCut, ATargetRefreshChangesWhereThePartysByeGoes) {
+  SipDialogs ds(64);
+  const SipDialog* d = answered_dialog(ds);
+  ASSERT_NE(d, nullptr);
+  auto ruri = [&](CutSide side) {
+    const Bye b = bye(*d, side);
+    return b.m ? std::string(b.m->ruri) : std::string();
+  };
+  const std::string caller0 = ruri(CutSide::Caller), callee0 = ruri(CutSide::Callee);
+  ASSERT_EQ(callee0, "sip:8613700000010@10.1.7.7:5080");  // ;ob: a header parameter (no <>)
+  auto seen = [&](uint32_t src, uint32_t dst, const std::string& text) {
+    const Msg m = message(src, dst, text);
+    ds.learn(m.frame, m.sip, src == kCallerSide ? 1 : 0);
+  };
+  // The callee moves (a handover): its re-INVITE, refused first (491), then accepted.
+  const std::string moved = "sip:8613700000010@10.1.9.9:5090";
+  seen(kCalleeSide, kCallerSide, of_dialog("INVITE sip:8613800138000@10.0.0.1:5062 SIP/2.0", false, "8 INVITE", moved));
+  EXPECT_EQ(ruri(CutSide::Callee), callee0) << "not before the 2xx";
+  seen(kCallerSide, kCalleeSide, of_dialog("SIP/2.0 491 Request Pending", false, "8 INVITE"));
+  EXPECT_EQ(ruri(CutSide::Callee), callee0);
+  seen(kCalleeSide, kCallerSide, of_dialog("INVITE sip:8613800138000@10.0.0.1:5062 SIP/2.0", false, "9 INVITE", moved));
+  seen(kCallerSide, kCalleeSide,
+       of_dialog("SIP/2.0 200 OK", false, "9 INVITE", "sip:8613800138000@10.0.0.1:5062;transport=udp"));
+  EXPECT_EQ(ruri(CutSide::Callee), moved);
+  EXPECT_EQ(ruri(CutSide::Caller), caller0) << "the caller's Contact did not change";
+  EXPECT_EQ(bye(*d, CutSide::Caller).header(sip::HeaderId::CSeq), "10 BYE") << "above the callee's 9";
+  // The caller's UPDATE, answered by the callee with yet another Contact of its own.
+  const std::string caller1 = "sip:8613800138000@10.0.3.3", callee2 = "sip:8613700000010@10.1.2.2:5070";
+  seen(kCallerSide, kCalleeSide, of_dialog("UPDATE " + moved + " SIP/2.0", true, "314160 UPDATE", caller1));
+  seen(kCalleeSide, kCallerSide, of_dialog("SIP/2.0 200 OK", true, "314160 UPDATE", callee2));
+  EXPECT_EQ(ruri(CutSide::Caller), caller1);
+  EXPECT_EQ(ruri(CutSide::Callee), callee2);
+  EXPECT_EQ(ds.counters().refreshed, 3u);
+  // A 2xx of another fork (another To tag) is not this dialog's.
+  std::string forked = of_dialog("SIP/2.0 200 OK", true, "314161 UPDATE", "sip:elsewhere@10.9.9.9");
+  forked.replace(forked.find("as6151ad25"), 10, "other-fork");
+  seen(kCalleeSide, kCallerSide, forked);
+  EXPECT_EQ(ruri(CutSide::Callee), callee2);
 }
 
 TEST(SipCutKamailio, ARecordRoutingProxyTakesEachByeAsARequestOfTheCallsDialog) {
