@@ -32,11 +32,13 @@ class DetectStage {
   void idle() { if (analyzer_) analyzer_->maybe_reload(); }
   // Inline: the port each port's packets go out on (indexed by port id), for
   // the frames the stage writes itself.
-  // With --enforce the dialog store for cut calls is mapped here, before
-  // the first packet.
+  // With --enforce the dialog store for cut calls (and the table of their
+  // BYEs sent again) is mapped here, before the first packet.
   void set_peers(std::vector<uint16_t> peer) {
     peer_ = std::move(peer);
-    if (enforce_) dialogs_.reserve();
+    if (!enforce_) return;
+    dialogs_.reserve();
+    resends_.reserve();
   }
   void finish();
   uint64_t last_ts_ns() const { return last_ts_ns_; }

@@ -306,7 +306,7 @@ size_t build_sip_bye(const SipDialog& d, CutSide to, std::span<uint8_t> out) {
 
 bool ByeResends::add(const SipDialog& d, std::span<const uint8_t> to_callee, uint16_t callee_port,
                      std::span<const uint8_t> to_caller, uint16_t caller_port, uint64_t now_ns) {
-  if (calls_.empty()) calls_.resize(kMaxCalls);
+  reserve();
   // A call cut again (its BYEs anew) takes its own place; else a free one.
   auto at = std::find_if(calls_.begin(), calls_.end(), [&](const Call& c) { return c.key == d.key; });
   const bool again = at != calls_.end();

@@ -34,9 +34,9 @@
 // A target refresh (a re-INVITE or UPDATE and its 2xx) that changes a
 // party's Contact changes the target its BYE goes to.
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstddef>
-#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -122,7 +122,7 @@ class SipDialogs {
  private:
   // Who sent a message of dialog d, by its tags (None: another dialog, a fork).
   static Side side_of(const SipDialog& d, std::string_view from_tag, std::string_view to_tag);
-  // The Contact of a target refresh (commit 0: its request, kept aside) or of
+  // The Contact of a target refresh (commit false: its request, kept aside) or of
   // its 2xx (the answerer's target changed at once); whether it is new and kept.
   bool refresh_from(std::span<const uint8_t> frame, const Reassembled& reassembled, SipDialog& d, Side side,
                     bool commit);
@@ -164,6 +164,11 @@ class ByeResends {
   // and to the caller. False (counted) when they cannot be kept.
   bool add(const SipDialog& d, std::span<const uint8_t> to_callee, uint16_t callee_port,
            std::span<const uint8_t> to_caller, uint16_t caller_port, uint64_t now_ns);
+  // Allocates the table (~200 KB): an enforcing probe does it before its
+  // first packet, add() otherwise.
+  void reserve() {
+    if (calls_.empty()) calls_.resize(kMaxCalls);
+  }
   // A SIP message over UDP on the link (its event's SipInfo).
   void on_sip(const SipInfo& sip);
   // Whether a BYE may be due at now_ns (one compare: call it per packet).
@@ -188,7 +193,7 @@ class ByeResends {
   void release(Call& c);
   void update_next_due();
 
-  std::vector<Call> calls_;  // kMaxCalls, allocated at the first add()
+  std::vector<Call> calls_;  // kMaxCalls, allocated by reserve()
   size_t active_ = 0;
   uint64_t next_due_ns_ = UINT64_MAX;
   ResendCounters counters_;
