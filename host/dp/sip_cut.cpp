@@ -165,17 +165,17 @@ void SipDialogs::learn(std::span<const uint8_t> frame, const SipInfo& sip, uint1
     return;
   }
   if (!mine) return;
-  const bool refresh_method = sip.cseq_method == SipMethod::Invite || sip.cseq_method == SipMethod::Update;
   if (sip.status != 0 && d.answered) {
     // The 2xx to a target refresh (a re-INVITE or UPDATE, RFC 3261 12.2,
     // RFC 3311): the answerer's Contact is its target from now on, and the
     // sender's new one, kept from its request, becomes the sender's.
     const Side sender = side_of(d, sip.from_tag, sip.to_tag);
-    if (sender == Side::None || !refresh_method || sip.status < 200 || sip.status >= 300) return;
+    const bool refresh = sip.cseq_method == SipMethod::Invite || sip.cseq_method == SipMethod::Update;
+    if (sender == Side::None || !refresh || sip.status < 200 || sip.status >= 300) return;
     refresh_from(frame, reassembled, d, sender == Side::Caller ? Side::Callee : Side::Caller, true);
-    if (d.refresh_side == uint8_t(sender) && d.refresh_cseq == sip.cseq_num) {
+    if (d.refresh_side == sender && d.refresh_cseq == sip.cseq_num) {
       (sender == Side::Caller ? d.caller_target : d.callee_target) = d.refresh_target;
-      d.refresh_side = uint8_t(Side::None);
+      d.refresh_side = Side::None;
       ++counters_.refreshed;
     }
     return;
@@ -227,9 +227,9 @@ void SipDialogs::learn(std::span<const uint8_t> frame, const SipInfo& sip, uint1
   // A target refresh request: its sender's new Contact waits for the 2xx.
   const Side sender = d.answered ? side_of(d, sip.from_tag, sip.to_tag) : Side::None;
   if (sender != Side::None && (sip.method == SipMethod::Invite || sip.method == SipMethod::Update)) {
-    d.refresh_side = uint8_t(Side::None);
+    d.refresh_side = Side::None;
     if (refresh_from(frame, reassembled, d, sender, false)) {
-      d.refresh_side = uint8_t(sender);
+      d.refresh_side = sender;
       d.refresh_cseq = sip.cseq_num;
     }
   }

@@ -47,6 +47,9 @@
 
 namespace sigprobe::dp {
 
+// Which party of a dialog sent a message (None: another dialog, a fork).
+enum class DialogSide : uint8_t { None, Caller, Callee };
+
 struct SipDialog {
   static constexpr size_t kTextBytes = 1024;
   static constexpr size_t kMaxRoutes = 8;
@@ -65,10 +68,10 @@ struct SipDialog {
   UdpEnvelope toward_callee, toward_caller;
   Span call_id, from, to, caller_tag, callee_tag, caller_target, callee_target;
   // A target refresh request with a new Contact, until its 2xx: the new
-  // target, the request's CSeq and its sender (SipDialogs::Side; 0: none).
+  // target, the request's CSeq and its sender (None: no refresh pending).
   Span refresh_target;
   uint32_t refresh_cseq = 0;
-  uint8_t refresh_side = 0;
+  DialogSide refresh_side = DialogSide::None;
   std::array<Span, kMaxRoutes> routes{};
   uint16_t used = 0;
   std::array<char, kTextBytes> text{};
@@ -117,7 +120,7 @@ class SipDialogs {
   // by a BYE the link showed; nullptr otherwise.
   const SipDialog* find(uint64_t key) const;
   const DialogCounters& counters() const { return counters_; }
-  enum class Side : uint8_t { None, Caller, Callee };
+  using Side = DialogSide;
 
  private:
   // Who sent a message of dialog d, by its tags (None: another dialog, a fork).
