@@ -298,8 +298,14 @@ size_t build_sip_bye(const SipDialog& d, CutSide to, std::span<uint8_t> out) {
   t.put(d.str(callee ? d.to : d.from));
   t.put("\r\nCall-ID: ");
   t.put(d.str(d.call_id));
+  // A number above every CSeq of the dialog, either way: above the sender's
+  // last (RFC 3261 12.2.1.1; the callee's first request may take any), and
+  // never the number of a response the same way. tshark pairs a request's
+  // retransmissions per direction by CSeq, and a BYE numbered as the 200 to
+  // the INVITE before it (the callee's "1 BYE" after "200 OK, 1 INVITE")
+  // was never paired: its resends read as new requests.
   t.put("\r\nCSeq: ");
-  t.number((callee ? d.caller_cseq : d.callee_cseq) + 1);
+  t.number(std::max(d.caller_cseq, d.callee_cseq) + 1);
   t.put(" BYE\r\nReason: Q.850;cause=21;text=\"cut by the anti-fraud probe\"\r\nContent-Length: 0\r\n\r\n");
   return t.ok() ? write_udp_frame(env, t.size(), out) : 0;
 }

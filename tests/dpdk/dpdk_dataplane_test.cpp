@@ -24,6 +24,7 @@
 #include "host/dp/flagged_flows.hpp"
 #include "host/dp/hold_in_place.hpp"
 #include "tests/dpdk/pcap_files.hpp"
+#include "tests/tshark/ss7/tshark_run.hpp"
 
 namespace sigprobe::test {
 namespace {
@@ -689,7 +690,7 @@ TEST_F(DpdkDataplane, EnforceCutsAVictimsCallWithAFlaggedNumberByAByeToEachParty
     EXPECT_EQ(to_caller["dst"], "10.0.0.9:5060");
     EXPECT_EQ(to_caller["sip"]["method"], "BYE");
     EXPECT_EQ(to_caller["sip"]["call_id"], id);
-    EXPECT_EQ(to_caller["sip"]["cseq"], "1 BYE");
+    EXPECT_EQ(to_caller["sip"]["cseq"], "2 BYE");
     EXPECT_EQ(to_caller["sip"]["from_user"], victim);
     EXPECT_EQ(to_caller["sip"]["ruri_user"], bad);
     auto al = lines_of(path("alerts.jsonl"));
@@ -791,6 +792,24 @@ TEST_F(DpdkDataplane, EnforceCutsExactlyTheCallsOfTheScenariosVictimsOnTheLine) 
   auto sorted = [](auto v) { std::sort(v.begin(), v.end()); return v; };
   EXPECT_EQ(sorted(to_callee), sorted(on_line));
   EXPECT_EQ(sorted(to_caller), sorted(on_line));
+  // As an analyst's tshark reads the output: each later send of a BYE, either
+  // way, is a retransmission of its first (sip.resend). A BYE to the caller
+  // numbered as the 200 to the INVITE before it was read as a new request.
+  if (std::system("command -v tshark >/dev/null 2>&1") != 0) return;
+  std::map<std::string, std::string> first;  // a BYE's branch: the frame of its first send
+  size_t resends = 0;
+  for (const auto& r : ss7::testing::tshark_fields(
+           path("out_b.pcap"), "", "sip", {"frame.number", "sip.Method", "sip.Via.branch", "sip.resend", "sip.resend-original"})) {
+    if (r[1] != "BYE" || !r[2].starts_with("z9hG4bKsigprobe")) continue;
+    const auto [at, fresh] = first.emplace(r[2], r[0]);
+    EXPECT_EQ(r[3], fresh ? "0" : "1") << "frame " << r[0];
+    if (!fresh) {
+      EXPECT_EQ(r[4], at->second) << "frame " << r[0];
+    }
+    resends += !fresh;
+  }
+  EXPECT_EQ(first.size(), 6u);
+  EXPECT_EQ(resends, 24u);
 }
 
 TEST_F(DpdkDataplane, EnforceDropsTheSpoofedCallsFromAbroadAndPassesTheSubscribersOwn) {

@@ -1,7 +1,7 @@
 // Cutting an answered call (host/dp/sip_cut): what the link shows of a SIP
 // dialog is kept, and each party gets the BYE the other would send (RFC 3261
 // 12.2.1.1, 15.1.1): its remote target, the route set beyond the link, the
-// dialog's tags, a CSeq above the sender's last, in the envelope of the
+// dialog's tags, a CSeq above every CSeq of the dialog, in the envelope of the
 // dialog's last message that way, with valid checksums.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -200,7 +200,9 @@ TEST(SipCut, TheCallerGetsTheCalleesByeInTheAnswersEnvelope) {
   EXPECT_EQ(b.header(sip::HeaderId::Route), "<sip:p1.caller.example;lr>");  // the INVITE's entries
   EXPECT_EQ(b.header(sip::HeaderId::From), "<sip:8613700000010@callee.example>;tag=as6151ad25");
   EXPECT_EQ(b.header(sip::HeaderId::To), "\"Bank Service\" <sip:8613800138000@10.0.0.1>;tag=1928301774");
-  EXPECT_EQ(b.header(sip::HeaderId::CSeq), "8 BYE") << "above the callee's re-INVITE";
+  // Above the callee's re-INVITE (7), and above the caller's INVITE (314159),
+  // whose 200 went the same way.
+  EXPECT_EQ(b.header(sip::HeaderId::CSeq), "314160 BYE");
   EXPECT_TRUE(b.header(sip::HeaderId::Via).starts_with("SIP/2.0/UDP 10.1.0.1:5060;branch=z9hG4bKsigprobe"));
   EXPECT_EQ(b.frame[0], 0x02);
   EXPECT_EQ(b.frame[6], 0x04);
@@ -210,7 +212,7 @@ TEST(SipCut, TheCallerGetsTheCalleesByeInTheAnswersEnvelope) {
   EXPECT_NE(bye(*d, CutSide::Callee).header(sip::HeaderId::Via), b.header(sip::HeaderId::Via));
 }
 
-TEST(SipCut, WithoutRecordRouteNoRouteAndTheCallersCSeqOnlyFromItsOwnRequests) {
+TEST(SipCut, WithoutRecordRouteNoRouteAndBothByesAboveEveryCSeqOfTheDialog) {
   SipDialogs ds;
   std::string inv = invite(), ok = ok200();
   inv.erase(inv.find("Record-Route"), inv.find("From:") - inv.find("Record-Route"));
@@ -231,7 +233,13 @@ TEST(SipCut, WithoutRecordRouteNoRouteAndTheCallersCSeqOnlyFromItsOwnRequests) {
   EXPECT_EQ(to_callee.m->first(sip::HeaderId::Route), nullptr);
   EXPECT_EQ(to_caller.m->first(sip::HeaderId::Route), nullptr);
   EXPECT_EQ(to_callee.header(sip::HeaderId::CSeq), "314162 BYE");
-  EXPECT_EQ(to_caller.header(sip::HeaderId::CSeq), "1 BYE");
+  // The callee sent no request: its BYE may take any number (RFC 3261
+  // 12.2.1.1), and takes one no response on its way carried.
+  EXPECT_EQ(to_caller.header(sip::HeaderId::CSeq), "314162 BYE");
+  // A callee whose requests count higher than the caller's: both BYEs above them.
+  learn(ds, message(kCalleeSide, kCallerSide, from_callee("INFO", 900000)), 0);
+  EXPECT_EQ(bye(*d, CutSide::Callee).header(sip::HeaderId::CSeq), "900001 BYE");
+  EXPECT_EQ(bye(*d, CutSide::Caller).header(sip::HeaderId::CSeq), "900001 BYE");
 }
 
 TEST(SipCut, OnlyAnAnsweredDialogNotEndedIsThereToCut) {
@@ -566,7 +574,7 @@ TEST(SipCut, ATargetRefreshChangesWhereThePartysByeGoes) {
        of_dialog("SIP/2.0 200 OK", false, "9 INVITE", "sip:8613800138000@10.0.0.1:5062;transport=udp"));
   EXPECT_EQ(ruri(CutSide::Callee), moved);
   EXPECT_EQ(ruri(CutSide::Caller), caller0) << "the caller's Contact did not change";
-  EXPECT_EQ(bye(*d, CutSide::Caller).header(sip::HeaderId::CSeq), "10 BYE") << "above the callee's 9";
+  EXPECT_EQ(bye(*d, CutSide::Caller).header(sip::HeaderId::CSeq), "314160 BYE") << "above the callee's 9 and the caller's INVITE";
   // The caller's UPDATE, answered by the callee with yet another Contact of its own.
   const std::string caller1 = "sip:8613800138000@10.0.3.3", callee2 = "sip:8613700000010@10.1.2.2:5070";
   seen(kCallerSide, kCalleeSide, of_dialog("UPDATE " + moved + " SIP/2.0", true, "314160 UPDATE", caller1));
@@ -692,9 +700,10 @@ TEST(SipCutKamailio, ARecordRoutingProxyTakesEachByeAsARequestOfTheCallsDialog) 
         << got << kam.log();
     EXPECT_NE(lines_of(got, "From").find(";tag=to-cut-b"), std::string::npos) << got;
     EXPECT_NE(lines_of(got, "To").find(";tag=from-cut-b"), std::string::npos) << got;
+    EXPECT_NE(got.find("CSeq: 11 BYE"), std::string::npos) << "above the INVITE's 10: " << got;
     EXPECT_TRUE(wait_log("sigprobe-test BYE in dialog cut-b")) << kam.log();
     caller.send(kp, "SIP/2.0 200 OK\r\n" + lines_of(got, "Via") + lines_of(got, "From") + lines_of(got, "To") +
-                        "Call-ID: cut-b\r\nCSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n");
+                        "Call-ID: cut-b\r\nCSeq: 11 BYE\r\nContent-Length: 0\r\n\r\n");
     EXPECT_EQ(callee.receive().rfind("SIP/2.0 200 OK", 0), 0u);
     EXPECT_TRUE(wait_log("sigprobe-test dialog ended cut-b")) << kam.log();
   }
