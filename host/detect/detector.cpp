@@ -393,6 +393,8 @@ struct Detector::Impl {
   // A heap, the earliest due_ns on top: an event pops only the calls due by
   // its time (each call once), never scans the list.
   std::vector<OnLine> on_line;
+  // raise_on_line(): the call it raises, whose INVITE and Call-ID the alert names.
+  const CallRecord* on_line_call = nullptr;
   uint64_t on_line_seq = 0;
   static bool later_due(const OnLine& a, const OnLine& b) {
     return a.due_ns != b.due_ns ? a.due_ns > b.due_ns : a.seq > b.seq;
@@ -1626,6 +1628,7 @@ void Detector::raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>
         ++counters_.calls_cut;
       }
     }
+    m.on_line_call = call;
     raise(r, SubjectType::Msisdn, victim, ev,
           [&] {
             nlohmann::json e{{"flagged", suspect},
@@ -1637,6 +1640,7 @@ void Detector::raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>
             return e;
           },
           nullptr, -1, alerts);
+    m.on_line_call = nullptr;
   }
 }
 
@@ -1745,25 +1749,36 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
   // Following the subject would mirror the real subscriber's own calls (or
   // the victim's).
   a.mirror_subject = !cg.spoofed_cli && !cg.victim;
-  if (p) {
-    std::vector<std::pair<uint64_t, uint16_t>> fr;
-    for (uint8_t k = 0; k < p->nframes; ++k) fr.push_back({p->frame(k), p->port(k)});
-    std::sort(fr.begin(), fr.end());
-    for (auto& [f, port] : fr) {
-      a.frames.push_back(f);
-      a.frame_ports.push_back(port);
+  if (cg.victim) {
+    // victim_on_line: the call on the line, by its INVITE and Call-ID, not
+    // the message whose capture time found it still up (another call's, as
+    // a rule: the mirror and the mirror port would follow that one).
+    if (const CallRecord* call = m.on_line_call) {
+      a.frames.push_back(call->first_frame);
+      a.frame_ports.push_back(call->first_port);
+      if (call->proto == track::CallProto::Sip) a.call_ids.emplace_back(call->call_id.view());
     }
-  }
-  if (std::find(a.frames.begin(), a.frames.end(), ev.frame) == a.frames.end()) {
-    a.frames.push_back(ev.frame);
-    a.frame_ports.push_back(ev.port);
-  }
-  if (fact >= 0) a.call_ids.emplace_back(m.facts[size_t(fact)].rec->call_id.view());
-  else if (ev.has(kLayerSip) && !ev.sip.call_id.empty()) a.call_ids.emplace_back(ev.sip.call_id);
-  if (ev.has(kLayerTcap)) {
-    track::FixedStr<24> tid;
-    track::TransactionTracker::tid_text(ev, tid);
-    a.tcap_tids.emplace_back(tid.view());
+  } else {
+    if (p) {
+      std::vector<std::pair<uint64_t, uint16_t>> fr;
+      for (uint8_t k = 0; k < p->nframes; ++k) fr.push_back({p->frame(k), p->port(k)});
+      std::sort(fr.begin(), fr.end());
+      for (auto& [f, port] : fr) {
+        a.frames.push_back(f);
+        a.frame_ports.push_back(port);
+      }
+    }
+    if (std::find(a.frames.begin(), a.frames.end(), ev.frame) == a.frames.end()) {
+      a.frames.push_back(ev.frame);
+      a.frame_ports.push_back(ev.port);
+    }
+    if (fact >= 0) a.call_ids.emplace_back(m.facts[size_t(fact)].rec->call_id.view());
+    else if (ev.has(kLayerSip) && !ev.sip.call_id.empty()) a.call_ids.emplace_back(ev.sip.call_id);
+    if (ev.has(kLayerTcap)) {
+      track::FixedStr<24> tid;
+      track::TransactionTracker::tid_text(ev, tid);
+      a.tcap_tids.emplace_back(tid.view());
+    }
   }
   // As of this message, whatever else its burst went on to track.
   AsOf at{UINT32_MAX, ev.ts_ns};

@@ -132,6 +132,7 @@ CallRecord* CallTracker::open_call(uint64_t key, const SignalEvent& ev, uint32_t
   r->key = key;
   r->setup_ns = ev.ts_ns;
   r->first_frame = ev.frame;
+  r->first_port = ev.port;
   return r;
 }
 

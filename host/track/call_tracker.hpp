@@ -68,7 +68,8 @@ struct alignas(64) CallRecord {
   FixedStr<24> imei;
   FixedStr<24> cell;            // radio cell: P-Access-Network-Info (VoLTE/VoNR) or CAP InitialDP
   FixedStr<kCallIdBytes> call_id;  // SIP Call-ID, "isup:opc-dpc-cic" or "cap:opc-otid"
-  uint64_t first_frame = 0;
+  uint64_t first_frame = 0;      // the message that started it (INVITE, IAM, InitialDP)
+  uint16_t first_port = 0;       // ... its capture or port
 
   bool answered() const { return answer_ns != 0; }
   // Talk time: answer to end (0 when never answered).

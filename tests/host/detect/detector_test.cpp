@@ -2061,6 +2061,15 @@ TEST(Detector, AVictimStillOnTheLineWithAFlaggedNumberIsRaisedWhileTheCallLasts)
     EXPECT_EQ(v3.evidence["caller"], "8613900000003");
     EXPECT_EQ(v3.evidence["talk_s"], 120);
     EXPECT_EQ(v3.evidence["call_id"], "k3");
+    // The alert names the call on the line, for the mirror to follow: its
+    // INVITE and Call-ID, not the background message that found it still up.
+    const auto k3 = std::find_if(evs.begin(), evs.end(), [](const SignalEvent& e) {
+      return e.sip.call_id == "k3" && e.sip.method == SipMethod::Invite;
+    });
+    ASSERT_NE(k3, evs.end());
+    EXPECT_EQ(v3.frames, std::vector<uint64_t>{k3->frame});
+    EXPECT_EQ(v3.call_ids, std::vector<std::string>{"k3"});
+    EXPECT_TRUE(v3.tcap_tids.empty());
     EXPECT_EQ(v3.severity, Severity::Critical);
     EXPECT_TRUE(v3.victims.empty());
     EXPECT_FALSE(v3.mirror_subject);
