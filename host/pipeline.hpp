@@ -46,6 +46,10 @@ class Analyzer {
   virtual uint64_t offload_fallbacks() const { return 0; }
 };
 
+// Frame numbers of the packets the probe sent itself (Sink::on_sent): a
+// space of their own above any capture's.
+inline constexpr uint64_t kSentFrame = 1ull << 63;
+
 // act: alert writers, mirrors, HEP, metrics. Every callback is optional.
 class Sink {
  public:
@@ -55,6 +59,13 @@ class Sink {
     (void)pkts; (void)events;
   }
   virtual void on_alert(const Alert& a) { (void)a; }
+  // Packets the probe itself put on the link (an inline probe's BYEs that cut
+  // a call, and their resends), after the burst whose packet caused them, with
+  // their events as on_burst. Their frames are kSentFrame + n (the n-th sent
+  // packet), never an input frame; port: the port each went out on.
+  virtual void on_sent(std::span<const PacketRef> pkts, std::span<const SignalEvent> events) {
+    (void)pkts; (void)events;
+  }
   virtual void on_source_start(const PacketSource& src, uint16_t index) { (void)src; (void)index; }
   virtual void finish() {}
 };

@@ -1,6 +1,8 @@
 #include "host/dp/detect_stage.hpp"
 
+#include "dataplane/sip/sip_decode.hpp"
 #include "host/dp/hold_in_place.hpp"
+#include "host/dp/udp_frame.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -59,6 +61,7 @@ void DetectStage::process_run(BurstSlot& s, uint16_t first, uint16_t last) {
   // blocked or mirrored with one worker or many, and burst sizes do not matter.
   auto all = s.batch.events();
   const bool cutting = enforce_ && !peer_.empty() && analyzer_->cuts_calls();
+  const uint8_t sent_before = s.n_inject;
   for (uint16_t i = first; i < last; ++i) {
     if (cutting && resends_.due(s.pkts[i].ts_ns)) resend_byes(s, i);
     const uint16_t e0 = s.ev_begin[i], e1 = s.ev_begin[i + 1];
@@ -88,7 +91,46 @@ void DetectStage::process_run(BurstSlot& s, uint16_t first, uint16_t last) {
     }
     s.verdict[i] = v;
   }
+  if (s.n_inject > sent_before) tell_sent(s, sent_before);
   if (enforce_) hold_repeats(s, first, last);
+}
+
+void DetectStage::injected(BurstSlot& s, uint16_t i, rte_mbuf* m, uint16_t port) {
+  sent_ts_[s.n_inject] = s.pkts[i].ts_ns;
+  s.inject_mirror[s.n_inject] = false;
+  s.inject_port[s.n_inject] = port;
+  s.inject[s.n_inject++] = m;
+}
+
+void DetectStage::tell_sent(BurstSlot& s, uint8_t from) {
+  if (sinks_.empty() && !mirror_) return;
+  sent_events_.clear();
+  const uint8_t n = uint8_t(s.n_inject - from);
+  for (uint8_t k = 0; k < n; ++k) {
+    const rte_mbuf* m = s.inject[from + k];
+    PacketRef& p = sent_refs_[k];
+    p = PacketRef{};
+    p.data = rte_pktmbuf_mtod(m, const uint8_t*);
+    p.caplen = p.wirelen = m->data_len;
+    p.ts_ns = sent_ts_[from + k];
+    p.frame = kSentFrame + ++sent_;
+    p.port = s.inject_port[from + k];
+    // A frame of ours: Ethernet, IP, UDP, one SIP message.
+    UdpEnvelope env;
+    Bytes payload;
+    if (!udp_envelope_of(p.bytes(), env, payload)) continue;
+    MsgContext ctx;
+    ctx.pkt = &p;
+    ctx.transport = Transport::Udp;
+    ctx.src = {env.src, env.family, env.sport};
+    ctx.dst = {env.dst, env.family, env.dport};
+    const size_t before = sent_events_.size();
+    sip::decode_sip(payload, ctx, sent_events_, sent_counters_);
+    if (mirror_ && sent_events_.size() > before && flagged_.matches(sent_events_.events()[before]))
+      s.inject_mirror[from + k] = true;
+  }
+  const std::span<const PacketRef> pkts(sent_refs_.data(), n);
+  for (Sink* k : sinks_) k->on_sent(pkts, sent_events_.events());
 }
 
 void DetectStage::learn_dialogs(const BurstSlot& s, uint16_t i) {
@@ -133,8 +175,7 @@ void DetectStage::cut(BurstSlot& s, uint16_t i, uint64_t call) {
   for (int k = 0; k < 2; ++k) {
     bye[k]->data_len = uint16_t(len[k]);
     bye[k]->pkt_len = uint32_t(len[k]);
-    s.inject_port[s.n_inject] = k == 0 ? d->callee_port : d->caller_port;
-    s.inject[s.n_inject++] = bye[k];
+    injected(s, i, bye[k], k == 0 ? d->callee_port : d->caller_port);
   }
   resends_.add(*d, {rte_pktmbuf_mtod(bye[0], const uint8_t*), len[0]}, d->callee_port,
                {rte_pktmbuf_mtod(bye[1], const uint8_t*), len[1]}, d->caller_port, s.pkts[i].ts_ns);
@@ -156,8 +197,7 @@ void DetectStage::resend_byes(BurstSlot& s, uint16_t i) {
                     std::memcpy(rte_pktmbuf_mtod(m, uint8_t*), frame.data(), frame.size());
                     m->data_len = uint16_t(frame.size());
                     m->pkt_len = uint32_t(frame.size());
-                    s.inject_port[s.n_inject] = port;
-                    s.inject[s.n_inject++] = m;
+                    injected(s, i, m, port);
                   });
   count_resends();
 }

@@ -5,6 +5,7 @@
 // caller's calls, a GT's queries and an IP's requests always meet here,
 // whichever queue RSS put them on (see dataplane/io/dpdk/README.md).
 #pragma once
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -68,10 +69,23 @@ class DetectStage {
   // The BYEs of earlier cuts due again at packet i's time, into the slot.
   void resend_byes(BurstSlot& s, uint16_t i);
   void count_resends();
+  // The frames put into the slot from index `from` on (BYEs and their
+  // resends) to the sinks' on_sent, decoded as the link shows them, and
+  // marked for the mirror port when their call's flow is flagged.
+  void tell_sent(BurstSlot& s, uint8_t from);
+  // Where packet i's BYEs go into the slot: their capture time, and not to
+  // the mirror port unless tell_sent() says so.
+  void injected(BurstSlot& s, uint16_t i, rte_mbuf* m, uint16_t port);
 
   std::vector<uint16_t> peer_;
   SipDialogs dialogs_;
   ByeResends resends_;
+  // The probe's own frames of the slot being processed, as the sinks see them.
+  std::array<uint64_t, BurstSlot::kMaxInject> sent_ts_{};
+  std::array<PacketRef, BurstSlot::kMaxInject> sent_refs_{};
+  EventBatch sent_events_{BurstSlot::kMaxInject, 16 << 10};
+  DecodeCounters sent_counters_;
+  uint64_t sent_ = 0;  // frames sent so far (their frame numbers: kSentFrame + n)
 
   // What was held back, so that a retransmission of it is held again.
   // SCTP DATA chunks (sctp_chunk_key), direct-mapped, with where a SIP

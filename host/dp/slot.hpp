@@ -41,11 +41,13 @@ struct BurstSlot {
   std::array<rte_mbuf*, kBurstMax> as_received{};
   uint16_t reject_status = 0;    // the SIP status for kVerdictReject (the rules' at detect time)
   // Frames the detect lcore wrote for the worker to send after the burst
-  // (the BYEs that cut a call): mbufs and the port each goes out on.
+  // (the BYEs that cut a call): mbufs, the port each goes out on, and
+  // whether the mirror port gets it too (its call's flow is flagged).
   static constexpr size_t kMaxInject = 8;
   uint8_t n_inject = 0;
   std::array<rte_mbuf*, kMaxInject> inject{};
   std::array<uint16_t, kMaxInject> inject_port{};
+  std::array<bool, kMaxInject> inject_mirror{};
   EventBatch batch;
 };
 

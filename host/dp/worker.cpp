@@ -206,9 +206,15 @@ void Worker::act(BurstSlot& s) {
   if (nf) tx_or_free(out_port, cfg_.index, fwd_.data(), nf, stats_.tx_packets, stats_.tx_full);
   if (nm) tx_or_free(cfg_.mirror_port, cfg_.index, mir_.data(), nm, stats_.mirrored, stats_.mirror_full);
   if (nd) rte_pktmbuf_free_bulk(drop_.data(), nd);
-  // The BYEs of a cut call, after the burst that raised it.
-  for (uint8_t k = 0; k < s.n_inject; ++k)
+  // The BYEs of a cut call, after the burst that raised it; on the mirror
+  // port too when the call's flow is flagged (one mbuf, two transmits).
+  for (uint8_t k = 0; k < s.n_inject; ++k) {
+    if (mirror_on && s.inject_mirror[k]) {
+      rte_mbuf_refcnt_update(s.inject[k], 1);
+      tx_or_free(cfg_.mirror_port, cfg_.index, &s.inject[k], 1, stats_.mirrored, stats_.mirror_full);
+    }
     tx_or_free(s.inject_port[k], cfg_.index, &s.inject[k], 1, stats_.byes_sent, stats_.byes_failed);
+  }
   s.n_inject = 0;
 }
 

@@ -49,6 +49,10 @@ class FlowMirror final : public Sink {
 
   void on_burst(std::span<const PacketRef> pkts, std::span<const SignalEvent> events) override;
   void on_alert(const Alert& a) override;
+  // The probe's own packets are the link's too: followed as its input.
+  void on_sent(std::span<const PacketRef> pkts, std::span<const SignalEvent> events) override {
+    on_burst(pkts, events);
+  }
   void finish() override;
 
   const MirrorStats& stats() const { return stats_; }

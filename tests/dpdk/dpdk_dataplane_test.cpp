@@ -702,6 +702,51 @@ TEST_F(DpdkDataplane, EnforceCutsAVictimsCallWithAFlaggedNumberByAByeToEachParty
   }
 }
 
+// What the probe sends is on the link too: with a mirror port and a pcap per
+// alert, the BYEs of the cut (and their resends) go where the call's other
+// packets go, after the burst that sent them. The victim_on_line alert names
+// the call on the line (its INVITE, its Call-ID), not the background INVITE
+// whose time found it still up: nothing of the background is mirrored.
+TEST_F(DpdkDataplane, TheProbesByesAreMirroredWithTheCallTheyCut) {
+  const std::vector<Frame> in = on_line_capture(false);
+  ASSERT_TRUE(write_pcap(path("cut.pcap"), in));
+  write_on_line_rules(true);
+  const std::string dir = path("flows");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  run_inline(path("cut.pcap"), path("empty.pcap"), "0@0,1@1",
+             "--enforce --mirror-port net_pcap2 --mirror-dir " + dir + " --rules " + path("rules.yaml"),
+             {"net_pcap2,rx_pcap=" + path("empty.pcap") + ",tx_pcap=" + path("mirror.pcap")});
+  EXPECT_NE(log("inline.log").find("calls cut 1 (failed 0,"), std::string::npos) << log("inline.log");
+  std::vector<std::vector<uint8_t>> call, byes;  // the call's frames as they came; the BYEs as sent
+  for (const Frame& f : in)
+    if (std::string(f.bytes.begin(), f.bytes.end()).find(kOnLineCallId) != std::string::npos) call.push_back(f.bytes);
+  ASSERT_EQ(call.size(), 5u);  // INVITE, 180, 200, ACK, the caller's BYE
+  for (const Frame& f : read_pcap(path("out_b.pcap")))
+    if (std::none_of(in.begin(), in.end(), [&](const Frame& g) { return g.bytes == f.bytes; })) byes.push_back(f.bytes);
+  ASSERT_EQ(byes.size(), 8u);
+  // The mirror port and a pcap per alert (the police list's on the caller,
+  // the victim's on the line): the call's packets and the BYEs, each in
+  // order, and nothing else. (The BYEs go out after the burst that sent them,
+  // here the whole capture's: after the caller's own BYE.)
+  auto expect_call_and_byes = [&](const std::vector<Frame>& got) {
+    std::vector<std::vector<uint8_t>> of_call, of_probe, other;
+    for (const Frame& f : got) {
+      const bool c = std::find(call.begin(), call.end(), f.bytes) != call.end();
+      const bool b = std::find(byes.begin(), byes.end(), f.bytes) != byes.end();
+      (c ? of_call : b ? of_probe : other).push_back(f.bytes);
+    }
+    EXPECT_EQ(of_call, call);
+    EXPECT_EQ(of_probe, byes);
+    EXPECT_EQ(other.size(), 0u) << "a background packet mirrored";
+  };
+  expect_call_and_byes(read_pcap(path("mirror.pcap")));
+  for (const std::string& alert : {"police-" + std::string(kOnLineCaller) + "-1", "on_line-" + std::string(kOnLineVictim) + "-1"}) {
+    SCOPED_TRACE(alert);
+    expect_call_and_byes(read_pcap(dir + "/" + alert + ".pcapng"));
+  }
+}
+
 // An INVITE with a large SDP over UDP comes in IP fragments, and so may its
 // 200: the dialog is read from the datagram decode reassembled, in the
 // envelope of the fragment that completed it, so the call is cut all the
