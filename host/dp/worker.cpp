@@ -142,11 +142,12 @@ bool Worker::poll_once() {
 
 // A blocked INVITE: send its caller the rules' final response, out of the
 // port the INVITE came in on, in an mbuf from the pool the INVITE came from.
-void Worker::answer_blocked_invite(const Stream& st, uint16_t status, rte_mbuf* m, const PacketRef& pkt) {
+rte_mbuf* Worker::answer_blocked_invite(const Stream& st, uint16_t status, rte_mbuf* m, const PacketRef& pkt,
+                                        bool mirror) {
   rte_mbuf* r = status ? rte_pktmbuf_alloc(m->pool) : nullptr;
   if (!r) {
     stats_.reject_failed.add(1);
-    return;
+    return nullptr;
   }
   size_t len = 0;
   auto* room = rte_pktmbuf_mtod(r, uint8_t*);
@@ -155,16 +156,18 @@ void Worker::answer_blocked_invite(const Stream& st, uint16_t status, rte_mbuf* 
   if (res != RejectResult::Built) {
     rte_pktmbuf_free(r);
     stats_.reject_failed.add(1);
-    return;
+    return nullptr;
   }
   r->data_len = uint16_t(len);
   r->pkt_len = uint32_t(len);
+  if (mirror) rte_mbuf_refcnt_update(r, 1);  // one mbuf, two transmits
   if (rte_eth_tx_burst(st.port, cfg_.index, &r, 1) == 1) {
     stats_.rejected.add(1);
   } else {
     rte_pktmbuf_free(r);
     stats_.reject_failed.add(1);
   }
+  return mirror ? r : nullptr;
 }
 
 void Worker::act(BurstSlot& s) {
@@ -188,7 +191,9 @@ void Worker::act(BurstSlot& s) {
     }
     enforced += (v & kVerdictDrop) ? 1 : 0;
     // Inline only: a tap cannot answer anyone.
-    if ((v & kVerdictReject) && out_port != kNoPort) answer_blocked_invite(st, s.reject_status, m, s.pkts[i]);
+    rte_mbuf* answer = (v & kVerdictReject) && out_port != kNoPort
+                           ? answer_blocked_invite(st, s.reject_status, m, s.pkts[i], mir)
+                           : nullptr;
     if (fwd && mir) {
       if (to_mirror == m) rte_mbuf_refcnt_update(m, 1);  // one mbuf, two transmits: no byte copied
       fwd_[nf++] = m;
@@ -201,6 +206,7 @@ void Worker::act(BurstSlot& s) {
     } else {
       drop_[nd++] = m;
     }
+    if (answer) mir_[nm++] = answer;  // after its INVITE
   }
   stats_.enforced.add(enforced);
   if (nf) tx_or_free(out_port, cfg_.index, fwd_.data(), nf, stats_.tx_packets, stats_.tx_full);

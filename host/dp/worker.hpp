@@ -70,7 +70,10 @@ class Worker {
 
  private:
   void act(BurstSlot& s);
-  void answer_blocked_invite(const Stream& st, uint16_t status, rte_mbuf* m, const PacketRef& pkt);
+  // With `mirror` (the INVITE's flow is flagged) the answer is returned with
+  // a reference for the mirror port, to go there after the INVITE; else nullptr.
+  rte_mbuf* answer_blocked_invite(const Stream& st, uint16_t status, rte_mbuf* m, const PacketRef& pkt,
+                                  bool mirror);
   void recycle(BurstSlot* s);
 
   WorkerConfig cfg_;
@@ -87,7 +90,8 @@ class Worker {
   size_t out_ = 0;                               // slots not home
   rte_ring* give_back_ = nullptr;
   std::atomic<bool> done_{false};
-  std::array<rte_mbuf*, kBurstMax> fwd_{}, mir_{}, drop_{};
+  std::array<rte_mbuf*, kBurstMax> fwd_{}, drop_{};
+  std::array<rte_mbuf*, 2 * kBurstMax> mir_{};  // a mirrored INVITE may bring its answer
 };
 
 }  // namespace sigprobe::dp

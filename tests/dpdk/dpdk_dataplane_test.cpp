@@ -608,6 +608,20 @@ TEST_F(DpdkDataplane, EnforceAnswersTheBlockedCallerWithTheRulesFinalResponse) {
     EXPECT_EQ(j["sip"]["cseq"], "1 INVITE");
     EXPECT_EQ(j["sip"]["from_user"], "8613800138000");
   }
+  // With a mirror port the blocked call's flow is flagged: the 603 goes there
+  // too, right after its INVITE.
+  run_inline(path("a.pcap"), path("empty.pcap"), "0@0,1@1", "--enforce --mirror-port net_pcap2 --rules " + path("rules.yaml"),
+             {"net_pcap2,rx_pcap=" + path("empty.pcap") + ",tx_pcap=" + path("mirror.pcap")});
+  const auto answer = read_pcap(path("out_a.pcap"));
+  ASSERT_EQ(answer.size(), 1u);
+  std::vector<std::vector<uint8_t>> expected;
+  for (const Frame& f : read_pcap(path("a.pcap"))) {
+    if (std::string(f.bytes.begin(), f.bytes.end()).find("call4@10.0.0.1") == std::string::npos) continue;
+    expected.push_back(f.bytes);
+    if (expected.size() == 1) expected.push_back(answer[0].bytes);
+  }
+  ASSERT_GT(expected.size(), 2u);
+  EXPECT_EQ(bytes_of(read_pcap(path("mirror.pcap"))), expected);
 }
 
 // A police-listed number (alerted, not blocked) talks with a victim; the
