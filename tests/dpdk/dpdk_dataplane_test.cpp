@@ -9,6 +9,7 @@
 // Captures: built here (SIP calls written after RFC 3261 section 24.2), and
 // the shared corpus when present (read, never copied).
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,6 +25,8 @@
 #include "host/dp/flagged_flows.hpp"
 #include "host/dp/hold_in_place.hpp"
 #include "tests/dpdk/pcap_files.hpp"
+#include "tests/support/hep3_reader.hpp"
+#include "tests/support/loopback_udp.hpp"
 #include "tests/tshark/ss7/tshark_run.hpp"
 
 namespace sigprobe::test {
@@ -728,9 +731,20 @@ TEST_F(DpdkDataplane, TheProbesByesAreMirroredWithTheCallTheyCut) {
   const std::string dir = path("flows");
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
+  uint16_t hep_port = 0;
+  const int hep = testing::bind_loopback_udp(hep_port);  // the collector: datagrams wait in its buffer
+  ASSERT_GE(hep, 0);
   run_inline(path("cut.pcap"), path("empty.pcap"), "0@0,1@1",
-             "--enforce --mirror-port net_pcap2 --mirror-dir " + dir + " --rules " + path("rules.yaml"),
+             "--enforce --mirror-port net_pcap2 --mirror-dir " + dir + " --hep udp:127.0.0.1:" +
+                 std::to_string(hep_port) + " --rules " + path("rules.yaml"),
              {"net_pcap2,rx_pcap=" + path("empty.pcap") + ",tx_pcap=" + path("mirror.pcap")});
+  std::vector<std::string> homer;  // the SIP text of each HEP packet
+  for (char buf[4096];;) {
+    const ssize_t n = recv(hep, buf, sizeof buf, MSG_DONTWAIT);
+    if (n <= 0) break;
+    homer.push_back(testing::parse_hep3({buf, size_t(n)})[0x0f]);
+  }
+  close(hep);
   EXPECT_NE(log("inline.log").find("calls cut 1 (failed 0,"), std::string::npos) << log("inline.log");
   std::vector<std::vector<uint8_t>> call, byes;  // the call's frames as they came; the BYEs as sent
   for (const Frame& f : in)
@@ -759,6 +773,13 @@ TEST_F(DpdkDataplane, TheProbesByesAreMirroredWithTheCallTheyCut) {
     SCOPED_TRACE(alert);
     expect_call_and_byes(read_pcap(dir + "/" + alert + ".pcapng"));
   }
+  // Homer gets each once (two flows hold them), every send of a BYE apart.
+  std::vector<std::string> sip;
+  for (const auto& frames : {call, byes})
+    for (const auto& f : frames) sip.emplace_back(f.begin() + 42, f.end());  // Ethernet, IPv4, UDP
+  std::sort(sip.begin(), sip.end());
+  std::sort(homer.begin(), homer.end());
+  EXPECT_EQ(homer, sip);
 }
 
 // An INVITE with a large SDP over UDP comes in IP fragments, and so may its

@@ -13,27 +13,13 @@
 #include "host/out/hep_sender.hpp"
 #include "host/out/l4_view.hpp"
 #include "tests/host/out/synth_packets.hpp"
+#include "tests/support/hep3_reader.hpp"
 #include "tests/support/loopback_udp.hpp"
 
 namespace sigprobe {
 namespace {
 
-// An independent reading of a HEP3 packet for the tests: chunk type -> value.
-std::map<uint16_t, std::string> parse_hep3(std::string_view b) {
-  std::map<uint16_t, std::string> chunks;
-  if (b.size() < 6 || b.substr(0, 4) != "HEP3") return chunks;
-  size_t total = size_t(uint8_t(b[4])) << 8 | uint8_t(b[5]);
-  if (total != b.size()) return chunks;
-  for (size_t at = 6; at + 6 <= b.size();) {
-    uint16_t vendor = uint16_t(uint8_t(b[at]) << 8 | uint8_t(b[at + 1]));
-    uint16_t type = uint16_t(uint8_t(b[at + 2]) << 8 | uint8_t(b[at + 3]));
-    size_t len = size_t(uint8_t(b[at + 4])) << 8 | uint8_t(b[at + 5]);
-    if (len < 6 || at + len > b.size() || vendor != 0) return {};
-    chunks[type] = std::string(b.substr(at + 6, len - 6));
-    at += len;
-  }
-  return chunks;
-}
+using testing::parse_hep3;
 
 uint32_t be(const std::string& v) {
   uint32_t x = 0;
