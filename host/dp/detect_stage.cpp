@@ -2,6 +2,7 @@
 
 #include "dataplane/sip/sip_decode.hpp"
 #include "host/dp/hold_in_place.hpp"
+#include "host/dp/sip_reject.hpp"
 #include "host/dp/udp_frame.hpp"
 
 #include <algorithm>
@@ -55,13 +56,14 @@ void DetectStage::process_run(BurstSlot& s, uint16_t first, uint16_t last) {
     return;
   }
   // Read here, on the lcore that owns the analyzer: a reload may change it.
-  s.reject_status = enforce_ ? analyzer_->sip_reject_status() : 0;
+  // Inline only: a tap cannot answer anyone.
+  const uint16_t reject_status = enforce_ && !peer_.empty() ? analyzer_->sip_reject_status() : 0;
   // Packet by packet, so that a verdict is due on the message that crosses
   // the threshold whatever the burst boundaries: the same packets are
   // blocked or mirrored with one worker or many, and burst sizes do not matter.
   auto all = s.batch.events();
   const bool cutting = enforce_ && !peer_.empty() && analyzer_->cuts_calls();
-  const uint8_t sent_before = s.n_inject;
+  n_sent_ = 0;
   for (uint16_t i = first; i < last; ++i) {
     if (cutting && resends_.due(s.pkts[i].ts_ns)) resend_byes(s, i);
     const uint16_t e0 = s.ev_begin[i], e1 = s.ev_begin[i + 1];
@@ -82,39 +84,60 @@ void DetectStage::process_run(BurstSlot& s, uint16_t first, uint16_t last) {
           hold(s, i, x);  // never dropped: see hold_in_place.hpp
         } else {
           v |= kVerdictDrop;
-          if (s.reject_status != 0 && x.proto == Proto::Sip && x.sip.method == SipMethod::Invite &&
-              x.sip.status == 0)
-            v |= kVerdictReject;
+          if (reject_status != 0 && x.proto == Proto::Sip && x.sip.method == SipMethod::Invite &&
+              x.sip.status == 0 && !s.answer[i])
+            answer(s, i, reject_status);
         }
       }
       if (check_mirror && flagged_.matches(x)) v |= kVerdictMirror;
     }
     s.verdict[i] = v;
   }
-  if (s.n_inject > sent_before) tell_sent(s, sent_before);
+  if (n_sent_ != 0) tell_sent();
   if (enforce_) hold_repeats(s, first, last);
 }
 
 void DetectStage::injected(BurstSlot& s, uint16_t i, rte_mbuf* m, uint16_t port) {
-  sent_ts_[s.n_inject] = s.pkts[i].ts_ns;
   s.inject_mirror[s.n_inject] = false;
+  sent(m, port, s.pkts[i].ts_ns, &s.inject_mirror[s.n_inject]);
   s.inject_port[s.n_inject] = port;
   s.inject[s.n_inject++] = m;
 }
 
-void DetectStage::tell_sent(BurstSlot& s, uint8_t from) {
+void DetectStage::answer(BurstSlot& s, uint16_t i, uint16_t status) {
+  const PacketRef& pkt = s.pkts[i];
+  rte_mbuf* r = s.mbufs[i] ? rte_pktmbuf_alloc(s.mbufs[i]->pool) : nullptr;
+  size_t len = 0;
+  if (!r || build_sip_reject(pkt.bytes(), status, {rte_pktmbuf_mtod(r, uint8_t*), size_t(rte_pktmbuf_tailroom(r))},
+                             len) != RejectResult::Built) {
+    if (r) rte_pktmbuf_free(r);
+    ++s.answers_failed;
+    return;
+  }
+  r->data_len = uint16_t(len);
+  r->pkt_len = uint32_t(len);
+  s.answer[i] = r;
+  sent(r, pkt.port, pkt.ts_ns, nullptr);  // the worker mirrors it with its INVITE
+}
+
+void DetectStage::sent(const rte_mbuf* m, uint16_t port, uint64_t ts_ns, bool* mirror) {
+  if (n_sent_ < sent_list_.size()) sent_list_[n_sent_++] = {m, port, ts_ns, mirror};
+}
+
+void DetectStage::tell_sent() {
+  const size_t n = n_sent_;
+  n_sent_ = 0;
   if (sinks_.empty() && !mirror_) return;
   sent_events_.clear();
-  const uint8_t n = uint8_t(s.n_inject - from);
-  for (uint8_t k = 0; k < n; ++k) {
-    const rte_mbuf* m = s.inject[from + k];
+  for (size_t k = 0; k < n; ++k) {
+    const Sent& x = sent_list_[k];
     PacketRef& p = sent_refs_[k];
     p = PacketRef{};
-    p.data = rte_pktmbuf_mtod(m, const uint8_t*);
-    p.caplen = p.wirelen = m->data_len;
-    p.ts_ns = sent_ts_[from + k];
+    p.data = rte_pktmbuf_mtod(x.m, const uint8_t*);
+    p.caplen = p.wirelen = x.m->data_len;
+    p.ts_ns = x.ts_ns;
     p.frame = kSentFrame + ++sent_;
-    p.port = s.inject_port[from + k];
+    p.port = x.port;
     // A frame of ours: Ethernet, IP, UDP, one SIP message.
     UdpEnvelope env;
     Bytes payload;
@@ -126,8 +149,8 @@ void DetectStage::tell_sent(BurstSlot& s, uint8_t from) {
     ctx.dst = {env.dst, env.family, env.dport};
     const size_t before = sent_events_.size();
     sip::decode_sip(payload, ctx, sent_events_, sent_counters_);
-    if (mirror_ && sent_events_.size() > before && flagged_.matches(sent_events_.events()[before]))
-      s.inject_mirror[from + k] = true;
+    if (x.mirror && mirror_ && sent_events_.size() > before && flagged_.matches(sent_events_.events()[before]))
+      *x.mirror = true;
   }
   const std::span<const PacketRef> pkts(sent_refs_.data(), n);
   for (Sink* k : sinks_) k->on_sent(pkts, sent_events_.events());

@@ -69,21 +69,34 @@ class DetectStage {
   // The BYEs of earlier cuts due again at packet i's time, into the slot.
   void resend_byes(BurstSlot& s, uint16_t i);
   void count_resends();
-  // The frames put into the slot from index `from` on (BYEs and their
-  // resends) to the sinks' on_sent, decoded as the link shows them, and
-  // marked for the mirror port when their call's flow is flagged.
-  void tell_sent(BurstSlot& s, uint8_t from);
-  // Where packet i's BYEs go into the slot: their capture time, and not to
-  // the mirror port unless tell_sent() says so.
+  // A frame put into the slot for packet i (a BYE or its resend): to be
+  // sent out of `port`, not to the mirror port unless tell_sent() says so.
   void injected(BurstSlot& s, uint16_t i, rte_mbuf* m, uint16_t port);
+  // Packet i is a blocked INVITE over UDP: its caller's final response
+  // (`status`) into the slot (or counted failed).
+  void answer(BurstSlot& s, uint16_t i, uint16_t status);
+  // A frame of ours to tell the sinks about at the end of the run; `mirror`
+  // (may be null) is set when its call's flow is flagged.
+  void sent(const rte_mbuf* m, uint16_t port, uint64_t ts_ns, bool* mirror);
+  // The run's frames of ours to the sinks' on_sent, decoded as the link
+  // shows them, in the order they were written.
+  void tell_sent();
 
   std::vector<uint16_t> peer_;
   SipDialogs dialogs_;
   ByeResends resends_;
-  // The probe's own frames of the slot being processed, as the sinks see them.
-  std::array<uint64_t, BurstSlot::kMaxInject> sent_ts_{};
-  std::array<PacketRef, BurstSlot::kMaxInject> sent_refs_{};
-  EventBatch sent_events_{BurstSlot::kMaxInject, 16 << 10};
+  // The probe's own frames of the run being processed, as the sinks see them.
+  struct Sent {
+    const rte_mbuf* m = nullptr;
+    uint16_t port = 0;
+    uint64_t ts_ns = 0;
+    bool* mirror = nullptr;
+  };
+  static constexpr size_t kMaxSent = kBurstMax + BurstSlot::kMaxInject;
+  std::array<Sent, kMaxSent> sent_list_{};
+  size_t n_sent_ = 0;
+  std::array<PacketRef, kMaxSent> sent_refs_{};
+  EventBatch sent_events_{kMaxSent, 64 << 10};
   DecodeCounters sent_counters_;
   uint64_t sent_ = 0;  // frames sent so far (their frame numbers: kSentFrame + n)
 

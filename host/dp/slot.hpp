@@ -21,7 +21,6 @@ enum Verdict : uint8_t {
   kVerdictPass = 0,
   kVerdictDrop = 1 << 0,    // --enforce: the packet's call or transaction is blocked
   kVerdictMirror = 1 << 1,  // the packet belongs to a flagged flow
-  kVerdictReject = 1 << 2,  // with Drop: a blocked INVITE, answer its caller (sip_reject)
 };
 
 struct BurstSlot {
@@ -39,7 +38,12 @@ struct BurstSlot {
   // while a mirror port is on: the mirror gets the message as sent (its
   // analyzer decodes it), port B the held one. Freed or sent by act().
   std::array<rte_mbuf*, kBurstMax> as_received{};
-  uint16_t reject_status = 0;    // the SIP status for kVerdictReject (the rules' at detect time)
+  // The final response to packet i, a blocked INVITE over UDP, written by the
+  // detect lcore (settings.sip_reject, inline --enforce), for the worker to
+  // send back out of the port the INVITE came in on; answers_failed: the
+  // blocked INVITEs it could not answer (no mbuf, not a datagram it can answer).
+  std::array<rte_mbuf*, kBurstMax> answer{};
+  uint16_t answers_failed = 0;
   // Frames the detect lcore wrote for the worker to send after the burst
   // (the BYEs that cut a call): mbufs, the port each goes out on, and
   // whether the mirror port gets it too (its call's flow is flagged).

@@ -7,8 +7,6 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
-#include "host/dp/sip_reject.hpp"
-
 namespace sigprobe::dp {
 namespace {
 
@@ -140,26 +138,9 @@ bool Worker::poll_once() {
   return got;
 }
 
-// A blocked INVITE: send its caller the rules' final response, out of the
-// port the INVITE came in on, in an mbuf from the pool the INVITE came from.
-rte_mbuf* Worker::answer_blocked_invite(const Stream& st, uint16_t status, rte_mbuf* m, const PacketRef& pkt,
-                                        bool mirror) {
-  rte_mbuf* r = status ? rte_pktmbuf_alloc(m->pool) : nullptr;
-  if (!r) {
-    stats_.reject_failed.add(1);
-    return nullptr;
-  }
-  size_t len = 0;
-  auto* room = rte_pktmbuf_mtod(r, uint8_t*);
-  const RejectResult res = build_sip_reject({pkt.data, pkt.caplen}, status,
-                                            {room, size_t(rte_pktmbuf_tailroom(r))}, len);
-  if (res != RejectResult::Built) {
-    rte_pktmbuf_free(r);
-    stats_.reject_failed.add(1);
-    return nullptr;
-  }
-  r->data_len = uint16_t(len);
-  r->pkt_len = uint32_t(len);
+// A blocked INVITE's final response (written by the detect lcore), out of the
+// port the INVITE came in on.
+rte_mbuf* Worker::send_answer(const Stream& st, rte_mbuf* r, bool mirror) {
   if (mirror) rte_mbuf_refcnt_update(r, 1);  // one mbuf, two transmits
   if (rte_eth_tx_burst(st.port, cfg_.index, &r, 1) == 1) {
     stats_.rejected.add(1);
@@ -190,10 +171,11 @@ void Worker::act(BurstSlot& s) {
       else rte_pktmbuf_free(orig);
     }
     enforced += (v & kVerdictDrop) ? 1 : 0;
-    // Inline only: a tap cannot answer anyone.
-    rte_mbuf* answer = (v & kVerdictReject) && out_port != kNoPort
-                           ? answer_blocked_invite(st, s.reject_status, m, s.pkts[i], mir)
-                           : nullptr;
+    rte_mbuf* answer = nullptr;
+    if (rte_mbuf* r = s.answer[i]) {
+      s.answer[i] = nullptr;
+      answer = send_answer(st, r, mir);
+    }
     if (fwd && mir) {
       if (to_mirror == m) rte_mbuf_refcnt_update(m, 1);  // one mbuf, two transmits: no byte copied
       fwd_[nf++] = m;
@@ -209,6 +191,8 @@ void Worker::act(BurstSlot& s) {
     if (answer) mir_[nm++] = answer;  // after its INVITE
   }
   stats_.enforced.add(enforced);
+  stats_.reject_failed.add(s.answers_failed);
+  s.answers_failed = 0;
   if (nf) tx_or_free(out_port, cfg_.index, fwd_.data(), nf, stats_.tx_packets, stats_.tx_full);
   if (nm) tx_or_free(cfg_.mirror_port, cfg_.index, mir_.data(), nm, stats_.mirrored, stats_.mirror_full);
   if (nd) rte_pktmbuf_free_bulk(drop_.data(), nd);

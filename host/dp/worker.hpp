@@ -70,10 +70,11 @@ class Worker {
 
  private:
   void act(BurstSlot& s);
-  // With `mirror` (the INVITE's flow is flagged) the answer is returned with
-  // a reference for the mirror port, to go there after the INVITE; else nullptr.
-  rte_mbuf* answer_blocked_invite(const Stream& st, uint16_t status, rte_mbuf* m, const PacketRef& pkt,
-                                  bool mirror);
+  // Sends the detect lcore's answer to a blocked INVITE out of the port the
+  // INVITE came in on. With `mirror` (the INVITE's flow is flagged) it is
+  // returned with a reference for the mirror port, to go there after the
+  // INVITE; else nullptr.
+  rte_mbuf* send_answer(const Stream& st, rte_mbuf* r, bool mirror);
   void recycle(BurstSlot* s);
 
   WorkerConfig cfg_;

@@ -315,6 +315,19 @@ class DpdkDataplane : public ::testing::Test {
   std::pair<size_t, size_t> queue_sizes_;
 };
 
+// What a HEP collector's socket holds after a run: the payload (SIP text) of
+// each HEP3 packet, in arrival order. Closes the socket.
+std::vector<std::string> hep_payloads(int fd) {
+  std::vector<std::string> out;
+  for (char buf[4096];;) {
+    const ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n <= 0) break;
+    out.push_back(testing::parse_hep3({buf, size_t(n)})[0x0f]);
+  }
+  close(fd);
+  return out;
+}
+
 std::vector<std::vector<uint8_t>> bytes_of(const std::vector<Frame>& frames) {
   std::vector<std::vector<uint8_t>> out;
   for (const auto& f : frames) out.push_back(f.bytes);
@@ -611,20 +624,42 @@ TEST_F(DpdkDataplane, EnforceAnswersTheBlockedCallerWithTheRulesFinalResponse) {
     EXPECT_EQ(j["sip"]["cseq"], "1 INVITE");
     EXPECT_EQ(j["sip"]["from_user"], "8613800138000");
   }
-  // With a mirror port the blocked call's flow is flagged: the 603 goes there
-  // too, right after its INVITE.
-  run_inline(path("a.pcap"), path("empty.pcap"), "0@0,1@1", "--enforce --mirror-port net_pcap2 --rules " + path("rules.yaml"),
+  // The blocked call's flow is flagged: the 603 goes to the mirror port too,
+  // right after its INVITE, and to the alert's pcap and Homer (after the
+  // burst that sent it, as the probe's BYEs).
+  const std::string dir = path("flows");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  uint16_t hep_port = 0;
+  const int hep = testing::bind_loopback_udp(hep_port);
+  ASSERT_GE(hep, 0);
+  run_inline(path("a.pcap"), path("empty.pcap"), "0@0,1@1",
+             "--enforce --mirror-port net_pcap2 --mirror-dir " + dir + " --hep udp:127.0.0.1:" +
+                 std::to_string(hep_port) + " --rules " + path("rules.yaml"),
              {"net_pcap2,rx_pcap=" + path("empty.pcap") + ",tx_pcap=" + path("mirror.pcap")});
+  EXPECT_NE(log("inline.log").find("rejected 1 (failed 0)"), std::string::npos) << log("inline.log");
   const auto answer = read_pcap(path("out_a.pcap"));
   ASSERT_EQ(answer.size(), 1u);
-  std::vector<std::vector<uint8_t>> expected;
-  for (const Frame& f : read_pcap(path("a.pcap"))) {
-    if (std::string(f.bytes.begin(), f.bytes.end()).find("call4@10.0.0.1") == std::string::npos) continue;
-    expected.push_back(f.bytes);
-    if (expected.size() == 1) expected.push_back(answer[0].bytes);
-  }
-  ASSERT_GT(expected.size(), 2u);
+  std::vector<std::vector<uint8_t>> call;
+  for (const Frame& f : read_pcap(path("a.pcap")))
+    if (std::string(f.bytes.begin(), f.bytes.end()).find("call4@10.0.0.1") != std::string::npos) call.push_back(f.bytes);
+  ASSERT_GE(call.size(), 2u);
+  std::vector<std::vector<uint8_t>> expected = call;
+  expected.insert(expected.begin() + 1, answer[0].bytes);
   EXPECT_EQ(bytes_of(read_pcap(path("mirror.pcap"))), expected);
+  // The alert's pcap: the call in order, the 603 after the burst of its INVITE.
+  std::vector<std::vector<uint8_t>> in_pcap = bytes_of(read_pcap(dir + "/test_block-8613800138000-1.pcapng"));
+  const auto at_603 = std::find(in_pcap.begin(), in_pcap.end(), answer[0].bytes);
+  ASSERT_NE(at_603, in_pcap.end());
+  EXPECT_GT(at_603 - in_pcap.begin(), 0);
+  in_pcap.erase(at_603);
+  EXPECT_EQ(in_pcap, call);
+  in_pcap.push_back(answer[0].bytes);
+  std::vector<std::string> homer = hep_payloads(hep), sip;
+  for (const auto& f : in_pcap) sip.emplace_back(f.begin() + 42, f.end());  // Ethernet, IPv4, UDP
+  std::sort(homer.begin(), homer.end());
+  std::sort(sip.begin(), sip.end());
+  EXPECT_EQ(homer, sip);
 }
 
 // A police-listed number (alerted, not blocked) talks with a victim; the
@@ -738,13 +773,7 @@ TEST_F(DpdkDataplane, TheProbesByesAreMirroredWithTheCallTheyCut) {
              "--enforce --mirror-port net_pcap2 --mirror-dir " + dir + " --hep udp:127.0.0.1:" +
                  std::to_string(hep_port) + " --rules " + path("rules.yaml"),
              {"net_pcap2,rx_pcap=" + path("empty.pcap") + ",tx_pcap=" + path("mirror.pcap")});
-  std::vector<std::string> homer;  // the SIP text of each HEP packet
-  for (char buf[4096];;) {
-    const ssize_t n = recv(hep, buf, sizeof buf, MSG_DONTWAIT);
-    if (n <= 0) break;
-    homer.push_back(testing::parse_hep3({buf, size_t(n)})[0x0f]);
-  }
-  close(hep);
+  std::vector<std::string> homer = hep_payloads(hep);
   EXPECT_NE(log("inline.log").find("calls cut 1 (failed 0,"), std::string::npos) << log("inline.log");
   std::vector<std::vector<uint8_t>> call, byes;  // the call's frames as they came; the BYEs as sent
   for (const Frame& f : in)
