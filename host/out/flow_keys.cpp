@@ -74,7 +74,7 @@ uint64_t flow_key(KeyKind kind, std::string_view value) {
   if (kind == KeyKind::Ip && value.size() < 64) {
     // IPs are keyed by their bytes so that text and wire addresses agree.
     char text[64] = {};
-    std::memcpy(text, value.data(), value.size());
+    if (!value.empty()) std::memcpy(text, value.data(), value.size());
     uint8_t addr[16];
     if (inet_pton(AF_INET, text, addr) == 1) return ip_key(addr, 4);
     if (inet_pton(AF_INET6, text, addr) == 1) return ip_key(addr, 16);

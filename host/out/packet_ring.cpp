@@ -58,7 +58,7 @@ void PacketRing::push(const PacketRef& p, const KeySet& keys, std::string_view c
   s.port = p.port;
   s.keys = keys;
   s.corr_len = uint8_t(std::min(correlation.size(), kCorrMax));
-  std::memcpy(s.corr, correlation.data(), s.corr_len);
+  if (s.corr_len) std::memcpy(s.corr, correlation.data(), s.corr_len);  // an empty view may hold no pointer
 }
 
 }  // namespace sigprobe
