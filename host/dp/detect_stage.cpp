@@ -63,7 +63,6 @@ void DetectStage::process_run(BurstSlot& s, uint16_t first, uint16_t last) {
   // blocked or mirrored with one worker or many, and burst sizes do not matter.
   auto all = s.batch.events();
   const bool cutting = enforce_ && !peer_.empty() && analyzer_->cuts_calls();
-  n_sent_ = 0;
   for (uint16_t i = first; i < last; ++i) {
     if (cutting && resends_.due(s.pkts[i].ts_ns)) resend_byes(s, i);
     const uint16_t e0 = s.ev_begin[i], e1 = s.ev_begin[i + 1];
@@ -136,7 +135,7 @@ void DetectStage::tell_sent() {
     p.data = rte_pktmbuf_mtod(x.m, const uint8_t*);
     p.caplen = p.wirelen = x.m->data_len;
     p.ts_ns = x.ts_ns;
-    p.frame = kSentFrame + ++sent_;
+    p.frame = kSentFrame + ++sent_frames_;
     p.port = x.port;
     // A frame of ours: Ethernet, IP, UDP, one SIP message.
     UdpEnvelope env;

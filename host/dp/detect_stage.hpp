@@ -98,7 +98,7 @@ class DetectStage {
   std::array<PacketRef, kMaxSent> sent_refs_{};
   EventBatch sent_events_{kMaxSent, 64 << 10};
   DecodeCounters sent_counters_;
-  uint64_t sent_ = 0;  // frames sent so far (their frame numbers: kSentFrame + n)
+  uint64_t sent_frames_ = 0;  // frames told so far (their frame numbers: kSentFrame + n)
 
   // What was held back, so that a retransmission of it is held again.
   // SCTP DATA chunks (sctp_chunk_key), direct-mapped, with where a SIP
