@@ -60,9 +60,10 @@ class Sink {
   }
   virtual void on_alert(const Alert& a) { (void)a; }
   // Packets the probe itself put on the link (an inline probe's BYEs that cut
-  // a call, and their resends), after the burst whose packet caused them, with
-  // their events as on_burst. Their frames are kSentFrame + n (the n-th sent
-  // packet), never an input frame; port: the port each went out on.
+  // a call and their resends, its final responses to blocked INVITEs), after
+  // the burst whose packet caused them, with their events as on_burst. Their
+  // frames are kSentFrame + n (the n-th sent packet), never an input frame;
+  // port: the port each went out on.
   virtual void on_sent(std::span<const PacketRef> pkts, std::span<const SignalEvent> events) {
     (void)pkts; (void)events;
   }
