@@ -23,7 +23,7 @@ struct Victim {
   uint64_t last_ts_ns = 0;
   std::string imsi;         // reached by this IMSI (an SMS, a forwarding), named by its MSISDN
   bool called_back = false; // called the flagged number (a one-ring call's callback, a scam text's reply)
-  bool called_in = false;   // called or texted it since its flag, never reached by it (a fake service line's caller)
+  bool called_in = false;   // called or texted it, never reached by it (a fake service line's caller)
 };
 
 struct Alert {

@@ -111,6 +111,7 @@ class RulesAnalyzer final : public DetectAnalyzer {
     table("calls", det_->calls().open_calls(), det_->calls().table_counters());
     table("tcap_transactions", det_->transactions().open(), det_->transactions().table_counters());
     table("contacts", det_->contacts().numbers(), det_->contacts().table_counters());
+    table("callers", det_->contacts().called_numbers(), det_->contacts().caller_table_counters());
     table("locations", det_->locations().size(), det_->locations().table_counters());
     table("subscriber_numbers", det_->subscriber_numbers().size(), det_->subscriber_numbers().table_counters());
     table("flagged_numbers", det_->flagged_count(), det_->flagged_counters());
@@ -126,6 +127,8 @@ class RulesAnalyzer final : public DetectAnalyzer {
     out.emplace_back("sigprobe_detect_cli_roaming_passed_total", double(c.cli_roaming_passed));
     out.emplace_back("sigprobe_detect_on_line_unwatched_total", double(c.on_line_unwatched));
     out.emplace_back("sigprobe_detect_inbound_dropped_total", double(c.inbound_dropped));
+    out.emplace_back("sigprobe_track_contacts_dropped_total", double(det_->contacts().dropped()));
+    out.emplace_back("sigprobe_track_callers_forgotten_total", double(det_->contacts().callers_forgotten()));
     out.emplace_back("sigprobe_detect_calls_cut_total", double(c.calls_cut));
     out.emplace_back("sigprobe_rules_reloads_total", double(c.reloads));
     out.emplace_back("sigprobe_offload_fallbacks_total", double(det_->offload_fallbacks()));

@@ -1578,20 +1578,44 @@ void Detector::note_inbound(std::string_view from, std::string_view to, uint64_t
   ++m.inbound_total;
 }
 
-void Detector::watch_calls_of(std::string_view number, size_t i) {
+void Detector::watch_calls_of(std::string_view number, std::span<const std::string> nationals, size_t i) {
   std::vector<track::Contact> then;
   const auto* cs = contacts_.contacts_after(number, uint32_t(i), then);
-  if (!cs) return;
   // The contact log keeps calls by caller. The calls up now that the flagged
   // number made are in its own list; those it received from the numbers it
   // had called or texted (a one-ring call's callback, a scam text's reply
   // call) are in theirs: one lookup per contact, once per flagged number.
   track::Contact back;
-  for (const track::Contact& c : *cs) {
+  std::vector<std::string_view> reached;
+  for (const track::Contact& c : cs ? std::span(*cs) : std::span<const track::Contact>{}) {
+    reached.push_back(c.number.view());
     if (c.on_call) watch(number, c.number.view(), true, c.answer_ns, c.call_key);
     if (contacts_.contact_after(c.number.view(), number, uint32_t(i), back) && back.on_call)
       watch(c.number.view(), number, false, back.answer_ns, back.call_key);
   }
+  // Those from numbers it never reached are in their callers' lists too, under
+  // the form they dialled (its national forms flagged with it): the caller of
+  // a fake service line, on the line with it when it is flagged.
+  std::sort(reached.begin(), reached.end());
+  const uint64_t h = hash_bytes(number);
+  auto watch_callers = [&](std::string_view form) {
+    const track::CallerList* callers = contacts_.callers_of(form);
+    if (!callers) return;
+    // A caller is there twice when its own list lost the number and got it back.
+    std::vector<std::string_view> each;
+    callers->for_each([&](std::string_view c) { each.push_back(c); });
+    std::sort(each.begin(), each.end());
+    each.erase(std::unique(each.begin(), each.end()), each.end());
+    for (const std::string_view c : each) {
+      if (c == number || std::binary_search(reached.begin(), reached.end(), c)) continue;
+      if (contacts_.contact_after(c, form, uint32_t(i), back) && back.on_call)
+        watch(c, form, false, back.answer_ns, back.call_key);
+    }
+  };
+  watch_callers(number);
+  for (const std::string& n : nationals)
+    if (const uint64_t* intl = impl_->national_of_flagged.find(hash_bytes(n)); intl && *intl == h && n != number)
+      watch_callers(n);
 }
 
 void Detector::raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>& alerts) {
@@ -1801,7 +1825,7 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
       *m.national_of_flagged.emplace(nh).first = sh;
       note_inbound_at_flag(ev, at.event, n, nh);
     }
-    if (!m.on_line_rules.empty()) watch_calls_of(subject, at.event);
+    if (!m.on_line_rules.empty()) watch_calls_of(subject, nationals, at.event);
   }
   if (cg.spoofed_cli) a.victims = called_victims(subject, cg.members, ev.ts_ns, since, at);
   else if (cg.victim) {}  // the subject is the victim
@@ -1875,22 +1899,47 @@ std::vector<Victim> Detector::victims_of(std::string_view number, uint64_t since
     v.called_back = called_back;
     out.push_back(std::move(v));
   }
-  // Who called or texted it since its flag and was none of its contacts.
+  // Who called or texted it and was none of its contacts: before its flag,
+  // the log's callers of each form (their own contact with it, as of the
+  // alert's message, gives when and how long); since its flag, the callers
+  // noted then (one whose list has since lost the contact, or whose call a
+  // forwarding took there, is known only so). Another flagged number is no victim.
   const Impl::Inbound* in = callbacks ? impl_->inbound.find(hash_bytes(number)) : nullptr;
-  if (in && !in->callers.empty()) {
-    // Views of out's numbers: the new victims go to out only after the loop.
+  std::vector<const track::CallerList*> callers;
+  if (callbacks)
+    for (const std::string& form : forms)
+      if (const track::CallerList* l = contacts_.callers_of(form)) callers.push_back(l);
+  if (!callers.empty() || (in && !in->callers.empty())) {
+    // Views of out's numbers: the new victims go to out only after the loops.
     std::vector<std::string_view> reached;
     for (const Victim& v : out) reached.push_back(v.number);
     std::sort(reached.begin(), reached.end());
     std::vector<Victim> called_in;
-    for (const Impl::Inbound::Caller& c : in->callers) {
-      if (std::binary_search(reached.begin(), reached.end(), c.number.view())) continue;
-      const bool known = contact_with(c.number.view(), back);
+    auto known = [&](std::string_view n) {
+      return std::binary_search(reached.begin(), reached.end(), n) ||
+             std::any_of(called_in.begin(), called_in.end(), [&](const Victim& v) { return v.number == n; });
+    };
+    for (const track::CallerList* l : callers) {
+      l->for_each([&](std::string_view c) {
+        if (c == number || known(c) || !contact_with(c, back) || back.last_ns < since_ns ||
+            impl_->is_flagged(hash_bytes(c)))
+          return;
+        Victim v;
+        v.number = std::string(c);
+        v.last_ts_ns = back.last_ns;
+        v.deep = deep(back);
+        v.called_in = true;
+        called_in.push_back(std::move(v));
+      });
+    }
+    for (const Impl::Inbound::Caller& c : in ? std::span(in->callers) : std::span<const Impl::Inbound::Caller>{}) {
+      if (known(c.number.view())) continue;
+      const bool in_log = contact_with(c.number.view(), back);
       Victim v;
       v.number = std::string(c.number.view());
-      v.last_ts_ns = known ? back.last_ns : c.first_ns;
+      v.last_ts_ns = in_log ? back.last_ns : c.first_ns;
       if (v.last_ts_ns < since_ns) continue;
-      v.deep = known && deep(back);
+      v.deep = in_log && deep(back);
       v.called_in = true;
       called_in.push_back(std::move(v));
     }

@@ -150,9 +150,10 @@ class Detector {
   void write_victims(std::ostream& os) const;
   // Victims of a number: the numbers it called or texted since since_ns, and
   // of those the ones that called it back (called_back; deep by the callback's
-  // talk too: a wangiri number's harm is the callback); then, once it is
-  // flagged, those that called or texted it without its reaching them first
-  // (called_in: a fake customer-service line's callers).
+  // talk too: a wangiri number's harm is the callback); then those that
+  // called or texted it since since_ns without its reaching them first,
+  // before its flag (the contact log's callers) and after (called_in: a fake
+  // customer-service line's callers).
   std::vector<Victim> victims_of(std::string_view number, uint64_t since_ns, AsOf at = AsOf()) const {
     return victims_of(number, since_ns, at, true);
   }
@@ -222,8 +223,9 @@ class Detector {
   void raise_callback_numbers(uint32_t r, const SignalEvent& ev, std::string_view sender,
                               std::span<const CallbackNumber> callbacks, std::vector<Alert>& alerts);
   // A number just flagged: the answered calls up at event i that it made, or
-  // received from one of its contacts, are watched too.
-  void watch_calls_of(std::string_view number, size_t i);
+  // received (from one of its contacts, or from anyone who called it or one
+  // of its national forms flagged with it), are watched too.
+  void watch_calls_of(std::string_view number, std::span<const std::string> nationals, size_t i);
   // True when subject is the number the current event presents from abroad
   // (phase 3; see Impl::spoofed_cli).
   bool spoofed(SubjectType st, std::string_view subject) const;

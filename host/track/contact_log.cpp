@@ -9,21 +9,28 @@ namespace sigprobe::track {
 namespace {
 uint64_t number_key(std::string_view n) { return hash_key(n, 13); }
 
-// The number whose list an event touches first, if any: the caller of a new
-// SIP, ISUP (Q.763 IAM = 0x01) or CAMEL (InitialDP) call, the sender of a text.
-std::string_view first_toucher(const SignalEvent& ev) {
+// The numbers whose lists an event touches first, if any: the caller of a new
+// SIP, ISUP (Q.763 IAM = 0x01) or CAMEL (InitialDP) call, the sender of a
+// text; and the callee or recipient, whose callers it joins.
+struct Touched {
+  std::string_view from, to;
+};
+Touched first_touched(const SignalEvent& ev) {
   if (ev.has(kLayerSip)) {
-    if (ev.sip.method == SipMethod::Invite && ev.sip.to_tag.empty()) return sip_calling(ev.sip);
-    if (ev.sip.method == SipMethod::Message) return sip_calling(ev.sip);
+    if ((ev.sip.method == SipMethod::Invite && ev.sip.to_tag.empty()) || ev.sip.method == SipMethod::Message)
+      return {sip_calling(ev.sip), sip_called(ev.sip)};
     return {};
   }
-  if (ev.has(kLayerIsup)) return ev.isup.msg_type == 0x01 ? ev.isup.calling : std::string_view{};
+  if (ev.has(kLayerIsup)) return ev.isup.msg_type == 0x01 ? Touched{ev.isup.calling, ev.isup.called} : Touched{};
   if (ev.has(kLayerCap))
     return (ev.cap.opcode == cap_op::kInitialDp || ev.cap.opcode == cap_op::kInitialDpSms) &&
                    ev.tcap.type == TcapType::Begin
-               ? ev.cap.calling
-               : std::string_view{};
-  if (ev.has(kLayerMap)) return sms_record(ev).sender;
+               ? Touched{ev.cap.calling, ev.cap.called}
+               : Touched{};
+  if (ev.has(kLayerMap)) {
+    const SmsRecord sms = sms_record(ev);
+    return {sms.sender, sms.recipient};
+  }
   return {};
 }
 }  // namespace
@@ -31,18 +38,24 @@ std::string_view first_toucher(const SignalEvent& ev) {
 void ContactLog::prefetch(std::span<const SignalEvent> events) {
   size_t n = 0;
   for (const SignalEvent& ev : events) {
-    std::string_view from = first_toucher(ev);
-    if (from.empty()) continue;
-    prefetch_keys_[n] = number_key(from);
+    const Touched t = first_touched(ev);
+    if (t.from.empty()) continue;
+    prefetch_keys_[n] = number_key(t.from);
+    prefetch_callees_[n] = number_key(t.to);
     table_.prefetch_slot(prefetch_keys_[n]);
+    callers_.prefetch_slot(prefetch_callees_[n]);
     if (++n == prefetch_keys_.size()) break;
   }
-  for (size_t k = 0; k < n; ++k) table_.prefetch_entry(prefetch_keys_[k]);
+  for (size_t k = 0; k < n; ++k) {
+    table_.prefetch_entry(prefetch_keys_[k]);
+    callers_.prefetch_entry(prefetch_callees_[k]);
+  }
   for (size_t k = 0; k < n; ++k) {
     if (const ContactList* l = table_.find(prefetch_keys_[k])) {
       __builtin_prefetch(l->hashes.data());
       __builtin_prefetch(l->contacts.data());
     }
+    if (const CallerList* l = callers_.find(prefetch_callees_[k]); l && l->more) __builtin_prefetch(l->more.get());
   }
 }
 
@@ -50,7 +63,8 @@ void ContactLog::note(std::string_view from, const Contact& before, bool existed
   if (recording_) journal_.push_back({event_, existed, number_key(from), before});
 }
 
-Contact* ContactLog::touch(std::string_view from, std::string_view to, uint64_t ts_ns, ContactRef* ref) {
+Contact* ContactLog::touch(std::string_view from, std::string_view to, uint64_t ts_ns, ContactRef* ref,
+                           bool* fresh_contact) {
   if (from.empty() || to.empty()) return nullptr;
   // Not a structured binding: found() captures the entry (clang 14, which
   // builds the fuzz targets, cannot capture a binding).
@@ -88,6 +102,7 @@ Contact* ContactLog::touch(std::string_view from, std::string_view to, uint64_t 
     h.pop_back();
     ++dropped_;
   }
+  if (fresh_contact) *fresh_contact = true;
   h.push_back(to_hash);
   Contact& c = v.emplace_back();
   c.number.assign(to);
@@ -113,7 +128,11 @@ Contact* ContactLog::touch(const ContactRef& ref, std::string_view from, std::st
 
 ContactRef ContactLog::call_started(std::string_view from, std::string_view to, uint64_t ts_ns) {
   ContactRef ref;
-  if (Contact* c = touch(from, to, ts_ns, &ref)) ++c->calls;
+  bool fresh = false;
+  if (Contact* c = touch(from, to, ts_ns, &ref, &fresh)) {
+    ++c->calls;
+    if (fresh) note_caller(from, to);
+  }
   return ref;
 }
 
@@ -135,8 +154,38 @@ void ContactLog::call_ended(std::string_view from, std::string_view to, uint64_t
 }
 
 void ContactLog::sms(std::string_view from, std::string_view to, uint64_t ts_ns) {
-  if (Contact* c = touch(from, to, ts_ns)) ++c->sms;
+  bool fresh = false;
+  if (Contact* c = touch(from, to, ts_ns, nullptr, &fresh)) {
+    ++c->sms;
+    if (fresh) note_caller(from, to);
+  }
 }
+
+void ContactLog::note_caller(std::string_view from, std::string_view to) {
+  CallerList& list = *callers_.emplace(number_key(to)).first;
+  if (list.first.empty()) {
+    list.first.assign(from);
+    return;
+  }
+  if (!list.more) list.more = std::make_unique<std::vector<FixedStr<32>>>();
+  std::vector<FixedStr<32>>& more = *list.more;
+  if (list.size() >= max_per_number_) {
+    // Forget the older half at once (the first and those after it): one
+    // move per caller noted, where dropping the oldest one at a time would
+    // move the whole list each time.
+    const size_t half = std::max<size_t>(1, list.size() / 2);
+    callers_forgotten_ += half;
+    if (half > more.size()) {  // a bound of 1: the first goes
+      list.first.assign(from);
+      return;
+    }
+    list.first = more[half - 1];
+    more.erase(more.begin(), more.begin() + ptrdiff_t(half));
+  }
+  more.emplace_back(from);
+}
+
+const CallerList* ContactLog::callers_of(std::string_view to) const { return callers_.find(number_key(to)); }
 
 void ContactLog::forwarding(std::string_view from, std::string_view to, uint64_t ts_ns) { touch(from, to, ts_ns); }
 

@@ -3,6 +3,7 @@
 // afterwards; long calls make deep victims). Bounded per number and in total.
 #pragma once
 #include <array>
+#include <memory>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -34,6 +35,30 @@ struct ContactList {
   std::vector<uint64_t> hashes;
 };
 
+// Who called or texted a number: the lists above the other way round. A
+// number that only takes calls (a fake customer-service line, a scam text's
+// callback number) has no contacts of its own; its callers are its victims,
+// those from before its flag too. A caller is added when its own list gets
+// the number as a new contact, so each is there once (again only after its
+// list or this one lost it), in the order of first contact; the caller's own
+// list holds the times. The first caller is kept in place (most numbers have
+// one or two callers a day): it costs no allocation, and the entry one line.
+struct CallerList {
+  FixedStr<32> first;
+  std::unique_ptr<std::vector<FixedStr<32>>> more;  // the callers after the first
+
+  size_t size() const { return first.empty() ? 0 : 1 + (more ? more->size() : 0); }
+  template <class F>
+  void for_each(F&& f) const {
+    if (first.empty()) return;
+    f(first.view());
+    if (more)
+      for (const FixedStr<32>& c : *more) f(c.view());
+  }
+};
+// With the table's key and generation, one 64-byte entry.
+static_assert(sizeof(CallerList) == 48);
+
 // Where call_started() found or put a call's contact: the answer and the end
 // of the call go straight there (one entry line, one contact line) while the
 // number's list is the same and the contact still sits at pos; otherwise they
@@ -47,7 +72,7 @@ struct ContactRef {
 class ContactLog {
  public:
   ContactLog(size_t max_numbers = 1 << 20, size_t max_per_number = 512)
-      : table_(max_numbers), max_per_number_(max_per_number) {}
+      : table_(max_numbers), callers_(max_numbers), max_per_number_(max_per_number) {}
 
   ContactRef call_started(std::string_view from, std::string_view to, uint64_t ts_ns);
   void call_answered(std::string_view from, std::string_view to, uint64_t ts_ns, const ContactRef& ref = {},
@@ -59,7 +84,7 @@ class ContactLog {
   void forwarding(std::string_view from, std::string_view to, uint64_t ts_ns);
 
   // Prefetches the lists that a burst's new calls and texts will touch (those
-  // of their callers and senders), in stages over the whole burst so that the
+  // of their callers and senders, and the callee's and recipient's callers), in stages over the whole burst so that the
   // misses of different numbers overlap: all index slots, then all entries,
   // then the first lines of the contact arrays. Changes nothing.
   void prefetch(std::span<const SignalEvent> events);
@@ -90,14 +115,26 @@ class ContactLog {
   // there was none. Reads to's hash in the list, copies nothing else (a
   // flagged bulk caller's list is hundreds of contacts).
   bool contact_after(std::string_view from, std::string_view to, uint32_t event, Contact& out) const;
+  // Who called or texted `to` (nullptr: nobody the log holds). Callers of
+  // later events of the burst are in it too: contact_after() says whether
+  // each one's contact with `to` stood at an event. Up to max_per_number a
+  // number; beyond, the older half of its callers is forgotten (counted).
+  const CallerList* callers_of(std::string_view to) const;
   uint64_t dropped() const { return dropped_; }
+  uint64_t callers_forgotten() const { return callers_forgotten_; }
   size_t numbers() const { return table_.size(); }  // numbers with a list
+  size_t called_numbers() const { return callers_.size(); }  // numbers with callers
   const TableCounters& table_counters() const { return table_.counters(); }
+  const TableCounters& caller_table_counters() const { return callers_.counters(); }
 
  private:
-  Contact* touch(std::string_view from, std::string_view to, uint64_t ts_ns, ContactRef* ref = nullptr);
+  // fresh, when given, says whether the contact is new to from's list.
+  Contact* touch(std::string_view from, std::string_view to, uint64_t ts_ns, ContactRef* ref = nullptr,
+                 bool* fresh = nullptr);
   // touch() through a handle from call_started(), when it still holds.
   Contact* touch(const ContactRef& ref, std::string_view from, std::string_view to, uint64_t ts_ns);
+  // from among to's callers (call_started, sms: when from's list got to as a new contact).
+  void note_caller(std::string_view from, std::string_view to);
   // Journal: the contact (or, existed false, only its number) before a change.
   void note(std::string_view from, const Contact& before, bool existed);
   struct Change {
@@ -110,12 +147,15 @@ class ContactLog {
   // state at the event (nullptr: none, it stands as it is now).
   const Change* first_change_after(uint64_t key, std::string_view to, uint32_t event) const;
   FlatTable<ContactList> table_;
+  FlatTable<CallerList> callers_;
   std::vector<Change> journal_;
   uint32_t event_ = 0;
   bool recording_ = false;
   std::array<uint64_t, 64> prefetch_keys_{};  // prefetch(): the burst's number keys
+  std::array<uint64_t, 64> prefetch_callees_{};  // and their callees' (callers_)
   size_t max_per_number_;
   uint64_t dropped_ = 0;
+  uint64_t callers_forgotten_ = 0;
 };
 
 }  // namespace sigprobe::track

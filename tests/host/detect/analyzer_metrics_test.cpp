@@ -67,6 +67,11 @@ TEST(AnalyzerMetrics, CallTableOccupancyCountsOpenCalls) {
   // The caller's contact list; no MAP traffic yet: no locations, no IMSI-MSISDN pairs.
   EXPECT_EQ(metric(m, "sigprobe_table_entries{table=\"contacts\"}"), 1.0);
   EXPECT_GT(metric(m, "sigprobe_table_capacity{table=\"contacts\"}"), 0.0);
+  // Its two callees, each with its caller.
+  EXPECT_EQ(metric(m, "sigprobe_table_entries{table=\"callers\"}"), 2.0);
+  EXPECT_GT(metric(m, "sigprobe_table_capacity{table=\"callers\"}"), 0.0);
+  EXPECT_EQ(metric(m, "sigprobe_track_contacts_dropped_total"), 0.0);
+  EXPECT_EQ(metric(m, "sigprobe_track_callers_forgotten_total"), 0.0);
   EXPECT_EQ(metric(m, "sigprobe_table_entries{table=\"locations\"}"), 0.0);
   EXPECT_EQ(metric(m, "sigprobe_table_entries{table=\"subscriber_numbers\"}"), 0.0);
   EXPECT_EQ(metric(m, "sigprobe_table_evictions_total{table=\"subscriber_numbers\"}"), 0.0);

@@ -2142,10 +2142,10 @@ TEST(Detector, ABlockingVictimOnLineRuleCutsTheCallAndBlocksNothing) {
 TEST(Detector, ACallbackUpWhenItsNumberIsFlaggedIsWatchedToo) {
   // 8613700000099 rings V6 once (cancelled) and texts V7; both call it back
   // and stay on the line. V8, whom it never reached, calls it too. Only then
-  // does its fourth one-ring call get it flagged. The callbacks were answered
-  // before the flag and are still up: V6 and V7 are raised 2 minutes after
-  // their answers; V8's call is in no list of the flagged number's (the
-  // contact log keeps calls by caller) and is not watched.
+  // does its fourth one-ring call get it flagged. The three calls were
+  // answered before the flag and are still up: V6, V7 and V8 are raised 2
+  // minutes after their answers. V8's call is in no list of the flagged
+  // number's (the contact log keeps calls by caller): its callers find it.
   EventBuilder b;
   std::vector<SignalEvent> evs;
   for (int k = 0; k < 40; ++k)
@@ -2172,25 +2172,30 @@ TEST(Detector, ACallbackUpWhenItsNumberIsFlaggedIsWatchedToo) {
     std::vector<std::pair<std::string, double>> on_line;
     for (const Alert& a : alerts)
       if (a.rule == "on_line") on_line.push_back({a.subject, double(a.ts_ns) / 1e9});
-    ASSERT_EQ(alerts.size(), 3u) << burst;
+    ASSERT_EQ(alerts.size(), 4u) << burst;
     EXPECT_EQ(alerts[0].rule, "one_ring");
     EXPECT_EQ(alerts[0].ts_ns, uint64_t(62.2e9));
-    ASSERT_EQ(on_line.size(), 2u) << burst;
+    ASSERT_EQ(on_line.size(), 3u) << burst;
     EXPECT_EQ(on_line[0].first, "8613900000006");
     EXPECT_GE(on_line[0].second, 127.2);
     EXPECT_LT(on_line[0].second, 129.3);
     EXPECT_EQ(on_line[1].first, "8613900000007");
     EXPECT_GE(on_line[1].second, 129.2);
     EXPECT_LT(on_line[1].second, 131.3);
+    EXPECT_EQ(on_line[2].first, "8613900000008");
+    EXPECT_GE(on_line[2].second, 130.2);
+    EXPECT_LT(on_line[2].second, 132.3);
     EXPECT_EQ(d->calls_on_watch(), 0u);
     // Its victims: the five it reached, the two that called it back marked
-    // so, and deep by their 10-minute callbacks; V8 is none of them.
+    // so, and deep by their 10-minute callbacks; V8 called in, deep too.
     const auto victims = d->victims_of("8613700000099", 0);
-    ASSERT_EQ(victims.size(), 5u);
+    ASSERT_EQ(victims.size(), 6u);
     for (const Victim& v : victims) {
       const bool back = v.number == "8613900000006" || v.number == "8613900000007";
+      const bool in = v.number == "8613900000008";
       EXPECT_EQ(v.called_back, back) << v.number;
-      EXPECT_EQ(v.deep, back) << v.number;
+      EXPECT_EQ(v.called_in, in) << v.number;
+      EXPECT_EQ(v.deep, back || in) << v.number;
     }
     EXPECT_EQ(victims[0].last_ts_ns, uint64_t(607.2e9)) << "the callback's end";
     const std::string file = victims_file(*d);
@@ -2245,6 +2250,56 @@ TEST(Detector, WhoCallsOrTextsAFlaggedNumberIsItsVictimThoughItNeverReachedThem)
     EXPECT_NE(file.find("{\"called_in\":true,\"deep\":true,\"last_ts\":542.2,\"number\":\"8613900000002\"}"),
               std::string::npos)
         << file;
+  }
+  EXPECT_EQ(runs[1], runs[0]);
+}
+
+// The victims of a number that only takes calls include those who called it
+// before it was flagged: a fake customer-service line's number becomes known
+// when a scam text gives it, after its first victims have called it. V1
+// dialled it nationally and talked 6 minutes, V2 texted it; V0 called it
+// before the look-back, the text's sender (flagged by the same text) called
+// it too, and V4 calls it just after the text, in the text's own burst.
+TEST(Detector, WhoCalledANumberBeforeItsFlagIsItsVictim) {
+  const std::string rules =
+      "settings:\n  national_forms: {'1': '861', '0': '86'}\n  victims_lookback: 1h\n"
+      "rules:\n  - name: scam\n    type: content\n    min_families: 2\n    callback_numbers: true\n"
+      "    keywords:\n      impersonation: [医保局, 客服]\n      money: [退款, 转账]\n";
+  const char* kText = "医保局通知：您的医保卡异常，办理退款请致电13912345678";
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (int k = 0; k < 40; ++k)
+    call(b, evs, 3600.0 + k * 30, "bg" + std::to_string(k), "8613811111111", "86139555" + std::to_string(10000 + k), 1, 2);
+  call(b, evs, 1.0, "v0", "8613900000000", "8613912345678", 1, 30);
+  call(b, evs, 4000.0, "v1", "8613900000001", "13912345678", 1, 360);
+  evs.push_back(mo_sms(b, 4500.0, "8613900000002", "8613912345678", "你好，请问退款怎么办？"));
+  call(b, evs, 4600.0, "s", "8613800000001", "8613912345678", 1, 5);
+  evs.push_back(mo_sms(b, 4700.0, "8613800000001", "8613900000005", kText));
+  call(b, evs, 4700.5, "v4", "8613900000004", "8613912345678", 1, 60);
+  sort_by_time(evs);
+  std::vector<std::vector<std::string>> runs;
+  for (size_t burst : {size_t(1), size_t(32)}) {
+    auto d = make_whole(rules);
+    ASSERT_TRUE(d);
+    auto alerts = run_in_bursts(*d, evs, burst);
+    runs.push_back(alert_lines(alerts));
+    ASSERT_EQ(alerts.size(), 2u) << burst;
+    EXPECT_EQ(alerts[1].subject, "8613912345678");
+    ASSERT_EQ(alerts[1].victims.size(), 2u) << burst;
+    EXPECT_EQ(alerts[1].victims[0].number, "8613900000001");  // deep first
+    EXPECT_TRUE(alerts[1].victims[0].deep);
+    EXPECT_TRUE(alerts[1].victims[0].called_in);
+    EXPECT_EQ(alerts[1].victims[0].last_ts_ns, uint64_t(4361.2e9));  // the end of its call
+    EXPECT_EQ(alerts[1].victims[1].number, "8613900000002");
+    EXPECT_FALSE(alerts[1].victims[1].deep);
+    EXPECT_TRUE(alerts[1].victims[1].called_in);
+    // Afterwards: V4 too, from its own call.
+    const auto victims = d->victims_of("8613912345678", uint64_t(4700e9) - uint64_t(3600e9));
+    ASSERT_EQ(victims.size(), 3u);
+    EXPECT_EQ(victims[2].number, "8613900000004");
+    EXPECT_TRUE(victims[2].called_in);
+    EXPECT_EQ(d->contacts().callers_of("8613912345678")->size(), 4u);  // V0, V2, the sender, V4
+    EXPECT_EQ(d->contacts().callers_of("13912345678")->size(), 1u);    // V1
   }
   EXPECT_EQ(runs[1], runs[0]);
 }

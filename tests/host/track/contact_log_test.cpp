@@ -80,5 +80,55 @@ TEST(ContactLog, AListReadsAsItStoodAfterEachEventOfTheBurst) {
   EXPECT_EQ(log.contacts_after("A", 0, scratch), &now->contacts);
 }
 
+// Callers by callee: in first-contact order, from calls and texts (a
+// forwarding is not a call), each once while its own list keeps the
+// contact; at the bound the older half goes.
+std::vector<std::string> callers(const ContactLog& log, std::string_view to) {
+  std::vector<std::string> out;
+  if (const CallerList* l = log.callers_of(to)) l->for_each([&](std::string_view n) { out.emplace_back(n); });
+  return out;
+}
+
+TEST(ContactLog, ANumbersCallersAreKeptTheOtherWayRound) {
+  ContactLog log(1024, 4);
+  using V = std::vector<std::string>;
+  log.call_started("A", "F", 1 * kS);
+  log.sms("B", "F", 2 * kS);
+  log.call_started("A", "F", 3 * kS);  // again: once
+  log.forwarding("C", "F", 4 * kS);    // F's calls go to C: C did not call F
+  log.call_started("F", "A", 5 * kS);  // F's own call: A's callers
+  log.call_started("", "F", 6 * kS);   // no number: nothing
+  EXPECT_EQ(callers(log, "F"), (V{"A", "B"}));
+  EXPECT_EQ(callers(log, "A"), (V{"F"}));
+  EXPECT_EQ(log.callers_of("C"), nullptr);
+  EXPECT_EQ(log.called_numbers(), 2u);
+  log.call_started("D", "F", 7 * kS);
+  log.call_started("E", "F", 8 * kS);
+  EXPECT_EQ(log.callers_forgotten(), 0u);
+  log.call_started("G", "F", 9 * kS);  // a fifth: A and B go
+  EXPECT_EQ(callers(log, "F"), (V{"D", "E", "G"}));
+  EXPECT_EQ(log.callers_forgotten(), 2u);
+  // A caller comes back when its own list gets the number anew: A's list
+  // still has F (not added again); H's list, bound to 4, pushes F out.
+  log.call_started("A", "F", 10 * kS);
+  EXPECT_EQ(callers(log, "F"), (V{"D", "E", "G"}));
+  log.sms("H", "F", 11 * kS);
+  for (const char* x : {"x1", "x2", "x3", "x4"}) log.sms("H", x, 12 * kS);
+  log.sms("H", "F", 13 * kS);
+  EXPECT_EQ(callers(log, "F"), (V{"G", "H", "H"})) << "D and E forgotten at H's second text to F; H twice";
+  // A caller is kept as a contact list keeps its number: 32 bytes at most, once.
+  const std::string long_caller(40, '7');
+  log.sms(long_caller, "L", 11 * kS);
+  log.sms(long_caller, "L", 12 * kS);
+  EXPECT_EQ(callers(log, "L"), (V{std::string(32, '7')}));
+  // Bounds of one and two keep the newest.
+  for (size_t bound : {size_t(1), size_t(2)}) {
+    ContactLog small(16, bound);
+    for (const char* c : {"A", "B", "C"}) small.sms(c, "F", 1 * kS);
+    EXPECT_EQ(callers(small, "F"), bound == 1 ? V{"C"} : (V{"B", "C"})) << bound;
+    EXPECT_EQ(small.callers_forgotten(), bound == 1 ? 2u : 1u) << bound;
+  }
+}
+
 }  // namespace
 }  // namespace sigprobe::track
