@@ -848,6 +848,9 @@ def ss7_sms():
     # A victim of the scam text texts its callback number back, as dialled on the phone
     # (national, type of number unknown): a victim of that number (called_in).
     s.mo_sms(2900, msc, smsc, subs[61][0], "13823456789", "你好，请问退改签怎么办理？", subs[61][1], da_ton=0)
+    # Another texted it before any scam text on the link gave it away (the number came from a
+    # fake web page): a victim from before its flag (called_in), in the callback alert too.
+    s.mo_sms(2450, msc, smsc, subs[62][0], "13823456789", "在吗？看到请回电", subs[62][1], da_ton=0)
     s.write()
 
 

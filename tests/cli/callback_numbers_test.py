@@ -4,8 +4,9 @@
 `rules check` on the default rules names the rule that raises callback numbers. Replaying the
 bundled ss7_sms scenario: the scam script that ends "请致电客服１３８－２３４５－６７８９" raises
 scam_keywords on 8613823456789 (international form, evidence with the text's own bytes and its
-sender), and the victims file lists the subscriber who texted that number back as dialled
-(13823456789, national) as its victim, called in.
+sender), and the victims file lists both subscribers who texted that number as dialled
+(13823456789, national) as its victims, called in: one after the flag, and one before it (the
+number found elsewhere), who is in the alert's own victims too.
 
 usage: callback_numbers_test.py SIGPROBE SOURCE_DIR
 """
@@ -41,13 +42,17 @@ def main():
     if ev.get("op") != "callback number in text" or ev.get("written") != "１３８－２３４５－６７８９" \
             or ev.get("text_from") != "8613711112222":
         sys.exit(f"FAIL: evidence {ev}")
+    before, after = "8613871611597", "8613816190353"
+    at_alert = cb[0].get("victims", [])
+    if at_alert != [before]:
+        sys.exit(f"FAIL: the alert should list who texted the number before it: {at_alert}")
     entry = [v for v in victims if v["subject"] == "8613823456789"]
-    if len(entry) != 1 or len(entry[0]["victims"]) != 1:
-        sys.exit(f"FAIL: the callback number should have one victim: {entry}")
-    v = entry[0]["victims"][0]
-    if not v.get("called_in") or v.get("number") != "8613816190353":
-        sys.exit(f"FAIL: the subscriber who texted it back should be its victim, called in: {v}")
-    print("ok: callback number raised with its evidence, its victim listed")
+    if len(entry) != 1 or sorted(v.get("number") for v in entry[0]["victims"]) != sorted([before, after]):
+        sys.exit(f"FAIL: the callback number should have two victims: {entry}")
+    for v in entry[0]["victims"]:
+        if not v.get("called_in"):
+            sys.exit(f"FAIL: a subscriber who texted it should be its victim, called in: {v}")
+    print("ok: callback number raised with its evidence, its victims before and after its flag listed")
 
 
 if __name__ == "__main__":
