@@ -3,8 +3,8 @@
 // afterwards; long calls make deep victims). Bounded per number and in total.
 #pragma once
 #include <array>
-#include <memory>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
