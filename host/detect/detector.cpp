@@ -51,6 +51,10 @@ std::string_view field_text(std::span<const offload::ScanItem> items, const offl
 constexpr uint8_t kNeedMatch = 1, kNeedMapInvoke = 2, kNeedNote = 4, kNeedSpoof = 8;
 
 constexpr size_t kFramesKept = 8;
+// How many consumers ahead phase 3 starts loading a profile's index slot (its
+// lines: half as far). 8 left the slot's load a fifth of on_events' own
+// samples (perf, bench/detect); 32 gave BM_TrackDetect +4 to +8 % (bench/README.md).
+constexpr size_t kProfileAhead = 32;
 
 }  // namespace
 
@@ -973,7 +977,18 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
   m.fact_begin[n] = uint32_t(m.facts.size());
   contacts_.end_burst();
   counters_.samples += m.samples.size();
+  // The profile table is far larger than the caches: phase 3 loads each
+  // consumer's index slot kProfileAhead consumers ahead and the profile's
+  // lines half as far; the first ones' slots start loading here, behind the
+  // rate stage, and their lines after it.
+  const size_t warm = std::min(kProfileAhead, m.consumers.size());
+  for (size_t k = 0; k < warm; ++k) m.profiles.prefetch_slot(m.consumers[k].profile_key);
   if (!m.samples.empty()) rate_->update(m.samples, m.results);
+  for (size_t k = 0; k < warm / 2; ++k)
+    if (const Profile* ahead = m.profiles.find(m.consumers[k].profile_key)) {
+      __builtin_prefetch(ahead, 1);
+      __builtin_prefetch(&ahead->frames, 1);
+    }
 
   // ---- 3. rules in event order ----------------------------------------------
   size_t ci = 0;
@@ -1001,12 +1016,10 @@ void Detector::on_events(std::span<const SignalEvent> events, std::vector<Alert>
     // windowed quantities of this event
     m.touched.clear();
     for (; ci < m.consumers.size() && m.consumers[ci].event == i; ++ci) {
-      // The profile table is far larger than the caches: start loading the
-      // index slot kAhead consumers on and the profile's two lines kAhead/2 on.
-      constexpr size_t kAhead = 8;
-      if (ci + kAhead < m.consumers.size()) m.profiles.prefetch_slot(m.consumers[ci + kAhead].profile_key);
-      if (ci + kAhead / 2 < m.consumers.size())
-        if (const Profile* ahead = m.profiles.find(m.consumers[ci + kAhead / 2].profile_key)) {
+      if (ci + kProfileAhead < m.consumers.size())
+        m.profiles.prefetch_slot(m.consumers[ci + kProfileAhead].profile_key);
+      if (ci + kProfileAhead / 2 < m.consumers.size())
+        if (const Profile* ahead = m.profiles.find(m.consumers[ci + kProfileAhead / 2].profile_key)) {
           __builtin_prefetch(ahead, 1);
           __builtin_prefetch(&ahead->frames, 1);
         }
