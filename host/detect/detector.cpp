@@ -53,7 +53,8 @@ constexpr uint8_t kNeedMatch = 1, kNeedMapInvoke = 2, kNeedNote = 4, kNeedSpoof 
 constexpr size_t kFramesKept = 8;
 // How many consumers ahead phase 3 starts loading a profile's index slot (its
 // lines: half as far). 8 left the slot's load a fifth of on_events' own
-// samples (perf, bench/detect); 32 gave BM_TrackDetect +4 to +8 % (bench/README.md).
+// samples (perf, bench/detect); at 32, 5 %, and BM_TrackDetect a few per cent faster
+// (medians of alternated pairs, bench/README.md).
 constexpr size_t kProfileAhead = 32;
 
 }  // namespace
