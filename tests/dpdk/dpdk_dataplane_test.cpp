@@ -674,6 +674,80 @@ TEST_F(DpdkDataplane, EnforceAnswersTheBlockedCallerWithTheRulesFinalResponse) {
 // packet at or past that time) until the caller's own BYE ends the call: cut
 // with the packet at 4.25 s, sent again with those at 5.25, 6.25 and 8.25 s,
 // the caller's BYE at 9.75 s. Without `action: block` nothing changes.
+// The victim calls a fake service line (its number is given out in scam
+// texts) and stays on; only then does the line get flagged, by a scam text
+// on the link that gives its number (content rule, callback_numbers). The
+// line never called the victim: the call is found among the line's callers
+// (the contact log keeps them) and cut 2 s after its answer, a BYE to each
+// party.
+TEST_F(DpdkDataplane, EnforceCutsTheCallOfAVictimWhoCalledTheNumberBeforeItsFlag) {
+  const std::string line = "4008001234", victim = kOnLineVictim, id = "in1@10.0.0.9";
+  const uint32_t victim_side = 0x0a000009, line_side = 0x0a010001;
+  std::vector<Frame> in;
+  uint64_t ts = 1700000000ull * 1000000 + 1'000'000;
+  auto fwd = [&](const std::string& msg) { in.push_back({ts, udp_frame(victim_side, line_side, 5060, 5060, msg)}); };
+  auto back = [&](const std::string& msg) { in.push_back({ts, udp_frame(line_side, victim_side, 5060, 5060, msg)}); };
+  fwd(sip_msg("INVITE sip:" + line + "@10.1.0.1 SIP/2.0", victim, line, id, 1, "INVITE", false));
+  ts += 200'000;
+  back(sip_msg("SIP/2.0 180 Ringing", victim, line, id, 1, "INVITE", true));
+  ts += 1'000'000;
+  back(sip_msg("SIP/2.0 200 OK", victim, line, id, 1, "INVITE", true));
+  ts += 50'000;
+  fwd(sip_msg("ACK sip:" + line + "@10.1.0.1 SIP/2.0", victim, line, id, 1, "ACK", true));
+  // 1 s on, the scam text that gives the line's number; then background, a message a second.
+  ts += 1'000'000;
+  const std::string text = "医保局通知：您的医保卡异常，办理退款请致电" + line;
+  std::string message = sip_msg("MESSAGE sip:8613700000077@10.1.0.1 SIP/2.0", "8613800000001", "8613700000077",
+                                "sms1@10.0.0.1", 1, "MESSAGE", false);
+  message.replace(message.find("Content-Length: 0"), 17,
+                  "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: " + std::to_string(text.size()));
+  in.push_back({ts, udp_frame(0x0a000030, line_side, 5060, 5060, message + text)});
+  for (int k = 0; k < 7; ++k) {
+    ts += 1'000'000;
+    const std::string from = "86139001390" + std::to_string(20 + k), to = "86137000000" + std::to_string(30 + k);
+    in.push_back({ts, udp_frame(0x0a000020 + uint32_t(k), line_side, 5060, 5060,
+                                sip_msg("INVITE sip:" + to + "@10.1.0.1 SIP/2.0", from, to,
+                                        "bg" + std::to_string(k) + "@10.0.0.1", 1, "INVITE", false))});
+  }
+  ts += 500'000;
+  fwd(sip_msg("BYE sip:" + line + "@10.1.0.1 SIP/2.0", victim, line, id, 2, "BYE", true));
+  ASSERT_TRUE(write_pcap(path("inbound.pcap"), in));
+  {
+    std::ofstream r(path("rules.yaml"));
+    r << "version: 1\nrules:\n"
+      << "  - name: scam\n    type: content\n    min_families: 2\n    callback_numbers: true\n"
+      << "    keywords:\n      impersonation: [医保局, 客服]\n      money: [退款, 转账]\n"
+      << "  - name: on_line\n    type: victim_on_line\n    min_talk: 2s\n    action: block\n";
+  }
+  run_inline(path("inbound.pcap"), path("empty.pcap"), "0@0,1@1",
+             "--enforce --rules " + path("rules.yaml") + " --alerts " + path("alerts.jsonl"));
+  // Cut once: the pair of BYEs sent, then resent 3 times (the counts of the
+  // police-listed caller's cut below, on a capture of the same shape).
+  EXPECT_NE(log("inline.log").find("calls cut 1 (failed 0, dialogs seen 8 answered 1 not kept 0; byes resent 6 "
+                                   "answered 2 unanswered 0 not kept 0 failed 0)"),
+            std::string::npos)
+      << log("inline.log");
+  EXPECT_NE(log("inline.log").find("byes 8 (failed 0)"), std::string::npos) << log("inline.log");
+  std::vector<std::string> on_line;
+  for (const std::string& l : lines_of(path("alerts.jsonl"))) {
+    const auto a = nlohmann::json::parse(l);
+    if (a["rule"] == "on_line") on_line.push_back(a["subject"]["value"].get<std::string>() + " " +
+                                                  a["evidence"].value("call_id", ""));
+  }
+  EXPECT_EQ(on_line, std::vector<std::string>{victim + " " + id});
+  // Everything went on as it came, and the 8 BYE sends on top.
+  const std::vector<Frame> out = read_pcap(path("out_b.pcap"));
+  std::vector<std::vector<uint8_t>> injected;
+  for (const Frame& f : out)
+    if (std::none_of(in.begin(), in.end(), [&](const Frame& g) { return g.bytes == f.bytes; }))
+      injected.push_back(f.bytes);
+  ASSERT_EQ(injected.size(), 8u);
+  EXPECT_EQ(out.size(), in.size() + injected.size());
+  const std::string to_line(injected[0].begin(), injected[0].end());
+  EXPECT_NE(to_line.find("BYE sip:"), std::string::npos);
+  EXPECT_NE(to_line.find("Call-ID: " + id), std::string::npos);
+}
+
 TEST_F(DpdkDataplane, EnforceCutsAVictimsCallWithAFlaggedNumberByAByeToEachParty) {
   const std::string bad = kOnLineCaller, victim = kOnLineVictim, id = kOnLineCallId;
   const std::vector<Frame> in = on_line_capture(false);
