@@ -1565,6 +1565,17 @@ std::vector<std::string> Detector::national_forms_of(std::string_view number) co
   return rules::national_forms_of(compiled_->rules->settings.national_forms, number);
 }
 
+std::vector<std::string> Detector::dialled_forms_of(std::string_view number) const {
+  std::vector<std::string> forms{std::string(number)};
+  if (impl_->national_of_flagged.size() == 0) return forms;
+  const uint64_t h = hash_bytes(number);
+  for (std::string& national : national_forms_of(number)) {
+    const uint64_t* intl = impl_->national_of_flagged.find(hash_bytes(national));
+    if (intl && *intl == h && national != number) forms.push_back(std::move(national));
+  }
+  return forms;
+}
+
 void Detector::note_inbound_at_flag(const SignalEvent& ev, size_t i, std::string_view number, uint64_t h) {
   Impl& m = *impl_;
   for (uint32_t f = m.fact_begin[i]; f < m.fact_begin[i + 1]; ++f) {
@@ -1592,7 +1603,7 @@ void Detector::note_inbound(std::string_view from, std::string_view to, uint64_t
   ++m.inbound_total;
 }
 
-void Detector::watch_calls_of(std::string_view number, std::span<const std::string> nationals, size_t i) {
+void Detector::watch_calls_of(std::string_view number, size_t i) {
   std::vector<track::Contact> then;
   const auto* cs = contacts_.contacts_after(number, uint32_t(i), then);
   // The contact log keeps calls by caller. The calls up now that the flagged
@@ -1611,10 +1622,9 @@ void Detector::watch_calls_of(std::string_view number, std::span<const std::stri
   // the form they dialled (its national forms flagged with it): the caller of
   // a fake service line, on the line with it when it is flagged.
   std::sort(reached.begin(), reached.end());
-  const uint64_t h = hash_bytes(number);
-  auto watch_callers = [&](std::string_view form) {
+  for (const std::string& form : dialled_forms_of(number)) {
     const track::CallerList* callers = contacts_.callers_of(form);
-    if (!callers) return;
+    if (!callers) continue;
     // A caller is there twice when its own list lost the number and got it back.
     std::vector<std::string_view> each;
     callers->for_each([&](std::string_view c) { each.push_back(c); });
@@ -1625,11 +1635,7 @@ void Detector::watch_calls_of(std::string_view number, std::span<const std::stri
       if (contacts_.contact_after(c, form, uint32_t(i), back) && back.on_call)
         watch(c, form, false, back.answer_ns, back.call_key);
     }
-  };
-  watch_callers(number);
-  for (const std::string& n : nationals)
-    if (const uint64_t* intl = impl_->national_of_flagged.find(hash_bytes(n)); intl && *intl == h && n != number)
-      watch_callers(n);
+  }
 }
 
 void Detector::raise_on_line(const SignalEvent& ev, size_t i, std::vector<Alert>& alerts) {
@@ -1839,7 +1845,7 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
       *m.national_of_flagged.emplace(nh).first = sh;
       note_inbound_at_flag(ev, at.event, n, nh);
     }
-    if (!m.on_line_rules.empty()) watch_calls_of(subject, nationals, at.event);
+    if (!m.on_line_rules.empty()) watch_calls_of(subject, at.event);
   }
   if (cg.spoofed_cli) a.victims = called_victims(subject, cg.members, ev.ts_ns, since, at);
   else if (cg.victim) {}  // the subject is the victim
@@ -1881,17 +1887,7 @@ std::vector<Victim> Detector::victims_of(std::string_view number, uint64_t since
   auto deep = [&](const track::Contact& c) {
     return c.talk_ns >= deep_ns || (c.on_call && now >= c.answer_ns + deep_ns);
   };
-  // The forms a victim may have dialled it in: as flagged, and each national
-  // form registered for it at its flag (the caller's contact is under the
-  // form it dialled).
-  std::vector<std::string> forms{std::string(number)};
-  if (callbacks && impl_->national_of_flagged.size() != 0) {
-    const uint64_t h = hash_bytes(number);
-    for (std::string& national : national_forms_of(number)) {
-      const uint64_t* intl = impl_->national_of_flagged.find(hash_bytes(national));
-      if (intl && *intl == h) forms.push_back(std::move(national));
-    }
-  }
+  const std::vector<std::string> forms = callbacks ? dialled_forms_of(number) : std::vector{std::string(number)};
   auto contact_with = [&](std::string_view from, track::Contact& got) {
     for (const std::string& form : forms)
       if (contacts_.contact_after(from, form, at.event, got)) return true;

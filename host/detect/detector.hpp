@@ -175,6 +175,10 @@ class Detector {
   // number's national forms under settings.national_forms (8613912345678:
   // 13912345678 by "1": "861", 013912345678 by "0": "86").
   std::vector<std::string> national_forms_of(std::string_view number) const;
+  // The forms a caller may have dialled a flagged number in (its contact is
+  // under the form it dialled): the number, and each national form
+  // registered for it at its flag.
+  std::vector<std::string> dialled_forms_of(std::string_view number) const;
   struct Impl;
   void apply_immediate(uint32_t rule, const SignalEvent& ev, size_t i, std::vector<Alert>& alerts);
   // A MAP event's word on where our subscriber roams (cli_spoof's roaming_exempt).
@@ -225,7 +229,7 @@ class Detector {
   // A number just flagged: the answered calls up at event i that it made, or
   // received (from one of its contacts, or from anyone who called it or one
   // of its national forms flagged with it), are watched too.
-  void watch_calls_of(std::string_view number, std::span<const std::string> nationals, size_t i);
+  void watch_calls_of(std::string_view number, size_t i);
   // True when subject is the number the current event presents from abroad
   // (phase 3; see Impl::spoofed_cli).
   bool spoofed(SubjectType st, std::string_view subject) const;
