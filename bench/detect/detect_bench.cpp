@@ -131,11 +131,11 @@ constexpr size_t kBurst = 32;
 // over (the same calls again, as new calls), its capture times moved past
 // the last lap's so that time keeps going forward (untimed). pos is where
 // the next burst starts.
-void next_burst(benchmark::State& state, Setup& s, size_t& pos) {
-  if (pos + kBurst <= s.events.size()) return;
+void next_burst(benchmark::State& state, std::vector<SignalEvent>& events, size_t& pos) {
+  if (pos + kBurst <= events.size()) return;
   state.PauseTiming();
-  const uint64_t lap_ns = s.events.back().ts_ns - s.events.front().ts_ns + 1'000'000'000ull;
-  for (SignalEvent& e : s.events) e.ts_ns += lap_ns;
+  const uint64_t lap_ns = events.back().ts_ns - events.front().ts_ns + 1'000'000'000ull;
+  for (SignalEvent& e : events) e.ts_ns += lap_ns;
   state.ResumeTiming();
   pos = 0;
 }
@@ -150,7 +150,7 @@ void BM_TrackDetect(benchmark::State& state) {
   size_t pos = 0;
   const std::span<const SignalEvent> all(s.events);
   for (auto _ : state) {
-    next_burst(state, s, pos);
+    next_burst(state, s.events, pos);
     alerts.clear();
     s.det->on_events(all.subspan(pos, kBurst), alerts);
     pos += kBurst;
@@ -205,7 +205,7 @@ void BM_TrackDetectWarmBurst(benchmark::State& state) {
   size_t pos = 0;
   uint64_t sink = 0;
   for (auto _ : state) {
-    next_burst(state, s, pos);
+    next_burst(state, s.events, pos);
     for (size_t i = 0; i < kBurst; ++i) {
       hot[i] = s.events[pos + i];
       sink += touch(hot[i]);
@@ -222,5 +222,102 @@ void BM_TrackDetectWarmBurst(benchmark::State& state) {
   state.SetItemsProcessed(int64_t(state.iterations()) * kBurst);
 }
 BENCHMARK(BM_TrackDetectWarmBurst)->Unit(benchmark::kMicrosecond)->UseManualTime();
+
+// A fake customer-service line (the playbook's refund and medical-insurance
+// scripts give one) is called by hundreds of victims. These two measure what
+// such a number costs where the work grows with its callers: each answered
+// call to it once it is flagged (its caller noted as a victim), and listing
+// its victims at an alert (its callers from before the flag, from the
+// contact log). Rules: one number list on the called number, as the default
+// police list has it.
+constexpr std::string_view kLine = "4008001234";
+
+std::unique_ptr<detect::Detector> line_detector(std::string_view listed, std::string& err) {
+  const std::string yaml = "lists:\n  police: {entries: ['" + std::string(listed) +
+                           "']}\nrules:\n  - name: police\n    type: number_list\n    lists: [police]\n"
+                           "    fields: [called]\n    window: 1h\n";
+  auto rs = rules::parse_rules(yaml, "bench_line_rules.yaml", err);
+  if (!rs) return nullptr;
+  detect::SpecRegistry reg;
+  auto c = detect::compile_rules(rs, reg, err);
+  if (!c) return nullptr;
+  offload::OffloadOptions o;
+  o.backend = offload::Backend::Cpu;
+  auto e = offload::make_engines(o, c->patterns, c->rates, err);
+  if (!e.pattern) return nullptr;
+  return std::make_unique<detect::Detector>(std::move(c), std::move(e.pattern), std::move(e.rate));
+}
+
+// Answered calls from `callers` distinct numbers to the line, one after the
+// other, each 60 s long (INVITE, 180, 200, ACK, BYE).
+std::vector<SignalEvent> calls_to_line(EventBuilder& b, size_t callers, size_t calls) {
+  std::vector<SignalEvent> evs;
+  double t = 1.0;
+  for (size_t k = 0; k < calls; ++k) {
+    const std::string a = std::to_string(8613900000000ull + k % callers);
+    const std::string cid = "line" + std::to_string(k);
+    const auto src = EventBuilder::ip4(10, 1, uint8_t(k >> 8), uint8_t(k), 5060);
+    evs.push_back(b.sip_request(SipMethod::Invite, t, cid, a, std::string(kLine), src));
+    evs.push_back(b.sip_response(180, t + 0.5, cid, a, std::string(kLine)));
+    evs.push_back(b.sip_response(200, t + 3, cid, a, std::string(kLine)));
+    evs.push_back(b.sip_request(SipMethod::Ack, t + 3.1, cid, a, std::string(kLine), src, "tt"));
+    evs.push_back(b.sip_request(SipMethod::Bye, t + 63, cid, a, std::string(kLine), src, "tt"));
+    t += 0.1;
+  }
+  std::stable_sort(evs.begin(), evs.end(), [](const SignalEvent& x, const SignalEvent& y) { return x.ts_ns < y.ts_ns; });
+  return evs;
+}
+
+// Events per second of calls to the flagged line from 1,000 callers in turn:
+// after the first 256 its list of callers noted since the flag is full.
+void BM_CallsToFlaggedLine(benchmark::State& state) {
+  std::string err;
+  auto det = line_detector(kLine, err);
+  if (!det) {
+    state.SkipWithError(err.c_str());
+    return;
+  }
+  EventBuilder b;
+  std::vector<SignalEvent> evs = calls_to_line(b, 1000, 20'000);
+  std::vector<Alert> alerts;
+  size_t pos = 0;
+  for (auto _ : state) {
+    next_burst(state, evs, pos);
+    alerts.clear();
+    det->on_events(std::span<const SignalEvent>(evs).subspan(pos, kBurst), alerts);
+    pos += kBurst;
+    benchmark::DoNotOptimize(alerts.data());
+  }
+  state.SetItemsProcessed(int64_t(state.iterations()) * kBurst);
+  state.counters["inbound_dropped"] = double(det->counters().inbound_dropped);
+}
+BENCHMARK(BM_CallsToFlaggedLine)->Unit(benchmark::kMicrosecond);
+
+// One victims_of() of the line after range(0) distinct callers called it
+// (before any flag: the line is not listed here), as an alert on it lists
+// them.
+void BM_VictimsOfCalledLine(benchmark::State& state) {
+  std::string err;
+  auto det = line_detector("4009999999", err);
+  if (!det) {
+    state.SkipWithError(err.c_str());
+    return;
+  }
+  const auto callers = size_t(state.range(0));
+  EventBuilder b;
+  std::vector<SignalEvent> evs = calls_to_line(b, callers, callers);
+  std::vector<Alert> alerts;
+  for (size_t pos = 0; pos < evs.size(); pos += kBurst)
+    det->on_events(std::span<const SignalEvent>(evs).subspan(pos, std::min(kBurst, evs.size() - pos)), alerts);
+  size_t victims = 0;
+  for (auto _ : state) {
+    auto v = det->victims_of(kLine, 0);
+    victims = v.size();
+    benchmark::DoNotOptimize(v.data());
+  }
+  if (victims != callers) state.SkipWithError("victims_of did not list every caller");
+  state.SetItemsProcessed(int64_t(state.iterations()) * int64_t(callers));
+}
+BENCHMARK(BM_VictimsOfCalledLine)->Arg(16)->Arg(128)->Arg(512)->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -2304,6 +2304,60 @@ TEST(Detector, WhoCalledANumberBeforeItsFlagIsItsVictim) {
   EXPECT_EQ(runs[1], runs[0]);
 }
 
+// A busy fake service line: 300 callers before its flag, five of them and
+// three new ones after it. Each is listed once, whether it is among the
+// line's callers twice (X: its own list lost the line to 600 later calls,
+// then it called again), in the callers and among those noted since the flag,
+// or only in the latter. (victims_of() finds the numbers it already listed in
+// a hash set: bench/detect BM_VictimsOfCalledLine.)
+TEST(Detector, EachCallerOfABusyFlaggedLineIsListedOnce) {
+  const std::string rules =
+      "settings:\n  national_forms: {'1': '861'}\n  victims_lookback: 24h\n"
+      "rules:\n  - name: scam\n    type: content\n    min_families: 2\n    callback_numbers: true\n"
+      "    keywords:\n      impersonation: [医保局, 客服]\n      money: [退款, 转账]\n";
+  const std::string line = "8613912345678";
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  auto caller = [](int k) { return std::to_string(8613700000000ull + uint64_t(k)); };
+  for (int k = 0; k < 300; ++k) call(b, evs, 10.0 + k, "c" + std::to_string(k), caller(k), line, 1, 1 + k % 10);
+  const std::string x = "8613600000001";
+  call(b, evs, 400.0, "x0", x, line, 1, 5);
+  for (int k = 0; k < 600; ++k)
+    call(b, evs, 410.0 + k * 0.5, "xo" + std::to_string(k), x, "86135" + std::to_string(10000000 + k), 1, 1);
+  call(b, evs, 800.0, "x1", x, line, 1, 5);
+  evs.push_back(mo_sms(b, 1000.0, "8613800000001", "8613900000005", "医保局通知：您的医保卡异常，办理退款请致电13912345678"));
+  for (int k = 0; k < 5; ++k) call(b, evs, 1100.0 + k * 10, "a" + std::to_string(k), caller(k), line, 1, 20);
+  for (int k = 300; k < 303; ++k) call(b, evs, 1200.0 + k, "n" + std::to_string(k), caller(k), line, 1, 20);
+  sort_by_time(evs);
+  auto d = make_whole(rules);
+  ASSERT_TRUE(d);
+  const auto alerts = run_in_bursts(*d, evs, 32);
+  const auto at_flag = std::find_if(alerts.begin(), alerts.end(), [&](const Alert& a) { return a.subject == line; });
+  ASSERT_NE(at_flag, alerts.end());
+  const auto* callers = d->contacts().callers_of(line);
+  ASSERT_NE(callers, nullptr);
+  size_t x_times = 0;
+  callers->for_each([&](std::string_view c) { x_times += c == x; });
+  EXPECT_EQ(x_times, 2u);  // the case the dedupe is for
+  auto numbers = [](const std::vector<Victim>& vs) {
+    std::set<std::string> n;
+    for (const Victim& v : vs) {
+      EXPECT_TRUE(v.called_in) << v.number;
+      n.insert(v.number);
+    }
+    return n;
+  };
+  const std::set<std::string> then = numbers(at_flag->victims);
+  EXPECT_EQ(at_flag->victims.size(), 301u);
+  EXPECT_EQ(then.size(), 301u);
+  EXPECT_TRUE(then.count(x));
+  const auto now = d->victims_of(line, 0);
+  const std::set<std::string> all = numbers(now);
+  EXPECT_EQ(now.size(), 304u);
+  EXPECT_EQ(all.size(), 304u);
+  for (int k = 0; k < 303; ++k) EXPECT_TRUE(all.count(caller(k))) << k;
+}
+
 // A reload while a flagged number's call is watched: the watch goes on under
 // the rule's name (another rule before it moves its index); a reload that
 // drops the rule drops its watch.
