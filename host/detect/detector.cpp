@@ -1117,9 +1117,16 @@ void Detector::raise(uint32_t r, SubjectType st, std::string_view subject, const
 
 namespace {
 void note_member(Caught& c, std::string_view number) {
-  if (number.empty() || std::find(c.members.begin(), c.members.end(), number) != c.members.end()) return;
-  if (c.members.size() < Caught::kMaxMembers) c.members.emplace_back(number);
-  else ++c.members_dropped;
+  if (number.empty()) return;
+  const uint64_t h = hash_bytes(number);
+  for (size_t k = 0; k < c.member_hashes.size(); ++k)
+    if (c.member_hashes[k] == h && c.members[k] == number) return;
+  if (c.members.size() < Caught::kMaxMembers) {
+    c.members.emplace_back(number);
+    c.member_hashes.push_back(h);
+  } else {
+    ++c.members_dropped;
+  }
 }
 }  // namespace
 

@@ -53,6 +53,10 @@ struct Caught {
   // kMaxMembers; the rest are counted in members_dropped.
   static constexpr size_t kMaxMembers = 256;
   std::vector<std::string> members;
+  // hash_bytes of each member, parallel to members: every call of a flagged
+  // group looks its number up (a SIM box's: 8 bytes a member to scan, not
+  // its string; bench/detect BM_CallsOfFlaggedSimBox).
+  std::vector<uint64_t> member_hashes;
   uint64_t members_dropped = 0;
   // Opened by cli_spoof, or by any rule on a spoofed call or text: members
   // are the numbers reached.

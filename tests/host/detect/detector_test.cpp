@@ -1454,6 +1454,41 @@ TEST(Detector, SimBoxManyCallingNumbersBehindOneIp) {
   EXPECT_EQ(victims, box_callees) << "not the other caller's callee";
 }
 
+// A box's SIM cards call again and again: each number is one of its numbers
+// once, and beyond the bound (256) the rest are counted, not kept.
+TEST(Detector, ASimBoxsNumbersAreKeptOnceUpToTheirBound) {
+  auto d = make("rules:\n  - name: box\n    type: simbox\n    group_by: ip\n    window: 1h\n    min_distinct_numbers: 6\n");
+  ASSERT_TRUE(d);
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  auto box = EventBuilder::ip4(203, 0, 113, 7, 5060);
+  int k = 0;
+  for (int round = 0; round < 3; ++round)
+    for (int i = 0; i < 20; ++i, ++k)
+      call(b, evs, 10.0 + k * 2, "g" + std::to_string(k), "86138000100" + std::to_string(10 + i),
+           "86139006" + std::to_string(1000 + k), 1, 0, box);
+  run(*d, evs);
+  ASSERT_EQ(d->caught().size(), 1u);
+  const Caught c = d->caught().at(0);
+  EXPECT_EQ(c.members.size(), 20u);
+  EXPECT_EQ(std::set<std::string>(c.members.begin(), c.members.end()).size(), 20u);
+  EXPECT_EQ(c.members_dropped, 0u);
+  auto line = nlohmann::json::parse(victims_file(*d));
+  EXPECT_EQ(line["numbers"].size(), 20u);
+
+  // 300 cards, twice each: 256 kept, once each; every call of one not kept is counted.
+  std::vector<SignalEvent> more;
+  for (int round = 0; round < 2; ++round)
+    for (int i = 0; i < 300; ++i, ++k)
+      call(b, more, 200.0 + k * 0.5, "h" + std::to_string(k), std::to_string(8613700000000ull + uint64_t(i)),
+           "86139006" + std::to_string(1000 + k), 1, 0, box);
+  run(*d, more);
+  const Caught after = d->caught().at(0);
+  EXPECT_EQ(after.members.size(), Caught::kMaxMembers);
+  EXPECT_EQ(std::set<std::string>(after.members.begin(), after.members.end()).size(), Caught::kMaxMembers);
+  EXPECT_EQ(after.members_dropped, 2 * (300 - (Caught::kMaxMembers - 20)));
+}
+
 // One IMEI family, two ways: a SIM box whose 4 modules rotate 3 SIM cards each
 // (12 numbers on 4 IMEIs) and a company's 8 phones of one batch (8 numbers on
 // 8 IMEIs). Both reach min_distinct_numbers; max_imeis_per_number flags only
