@@ -365,4 +365,44 @@ void BM_CallsOfFlaggedSimBox(benchmark::State& state) {
 }
 BENCHMARK(BM_CallsOfFlaggedSimBox)->Unit(benchmark::kMicrosecond);
 
+// A bulk dialler (the playbook's "dials many numbers with short calls"),
+// with the default rules: one number calling a new number every 0.2 s, each
+// call cancelled after 2 s of ringing. Its contact list is at its bound (512)
+// from early on and every call looks the callee up in it; after its flag
+// every call counts into its open alerts.
+void BM_CallsOfBulkDialler(benchmark::State& state) {
+  std::string err;
+  auto rs = rules::load_rules(std::string(SIGPROBE_SOURCE_DIR) + "/host/rules/default_rules.yaml", err);
+  std::unique_ptr<detect::Detector> det;
+  if (rs) {
+    detect::SpecRegistry reg;
+    auto c = detect::compile_rules(rs, reg, err);
+    offload::OffloadOptions o;
+    o.backend = offload::Backend::Cpu;
+    auto e = c ? offload::make_engines(o, c->patterns, c->rates, err) : offload::Engines{};
+    if (e.pattern) det = std::make_unique<detect::Detector>(std::move(c), std::move(e.pattern), std::move(e.rate));
+  }
+  if (!det) {
+    state.SkipWithError(err.c_str());
+    return;
+  }
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  const std::string a = "8617012345678";
+  const auto src = EventBuilder::ip4(10, 3, 3, 3, 5060);
+  double t = 1.0;
+  for (size_t k = 0; k < 20'000; ++k) {
+    const std::string callee = std::to_string(8613800000000ull + k * 7919 % 100'000'000ull);
+    const std::string cid = "bulk" + std::to_string(k);
+    evs.push_back(b.sip_request(SipMethod::Invite, t, cid, a, callee, src));
+    evs.push_back(b.sip_response(180, t + 0.3, cid, a, callee));
+    evs.push_back(b.sip_request(SipMethod::Cancel, t + 2.3, cid, a, callee, src));
+    t += 0.2;
+  }
+  std::stable_sort(evs.begin(), evs.end(), [](const SignalEvent& x, const SignalEvent& y) { return x.ts_ns < y.ts_ns; });
+  run_bursts(state, *det, evs);
+  state.counters["alerts"] = double(det->counters().alerts);
+}
+BENCHMARK(BM_CallsOfBulkDialler)->Unit(benchmark::kMicrosecond);
+
 }  // namespace

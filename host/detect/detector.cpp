@@ -2045,20 +2045,38 @@ std::vector<Victim> Detector::called_victims(std::string_view number, const std:
   // Deep or not, and when last in contact, as the contact log has them; the
   // calls the subscriber the number belongs to gets are not the spoofs' doing.
   std::vector<Victim> out = victims_of(number, since_ns, at, false);
-  auto was_called = [&](std::string_view n) { return std::find(called.begin(), called.end(), n) != called.end(); };
-  std::erase_if(out, [&](const Victim& v) { return !was_called(v.number) && (v.imsi.empty() || !was_called(v.imsi)); });
-  // A called number the contact log no longer holds (pushed out) is still one.
-  for (const std::string& n : called) {
-    if (std::any_of(out.begin(), out.end(), [&](const Victim& v) { return v.number == n || v.imsi == n; }))
-      continue;
-    Victim v{n, false, last_ns, {}};
-    if (const std::string_view msisdn = numbers_.msisdn_of(n); !msisdn.empty()) {
-      v.imsi = n;
-      v.number = std::string(msisdn);
-    }
-    if (std::none_of(out.begin(), out.end(), [&](const Victim& w) { return w.number == v.number; }))
-      out.push_back(std::move(v));
+  // Sets, not searches: a spoofed number reaches up to Caught::kMaxMembers
+  // numbers, and the subscriber's own contacts are up to 512.
+  SeenNumbers was_called(called.size());
+  for (const std::string& n : called) was_called.add(n);
+  std::erase_if(out, [&](const Victim& v) {
+    return !was_called.contains(v.number) && (v.imsi.empty() || !was_called.contains(v.imsi));
+  });
+  // A called number the contact log no longer holds (pushed out) is still
+  // one. Views of out's strings, then of called's and of the IMSI pairing's:
+  // out grows only after the loop.
+  SeenNumbers numbers(out.size() + called.size()), any(2 * (out.size() + called.size()));
+  for (const Victim& v : out) {
+    numbers.add(v.number);
+    any.add(v.number);
+    if (!v.imsi.empty()) any.add(v.imsi);
   }
+  std::vector<Victim> more;
+  for (const std::string& n : called) {
+    if (any.contains(n)) continue;
+    const std::string_view msisdn = numbers_.msisdn_of(n);
+    const std::string_view named = msisdn.empty() ? std::string_view(n) : msisdn;
+    if (numbers.contains(named)) continue;
+    numbers.add(named);
+    any.add(named);
+    Victim v{std::string(named), false, last_ns, {}};
+    if (!msisdn.empty()) {
+      v.imsi = n;
+      any.add(n);
+    }
+    more.push_back(std::move(v));
+  }
+  std::move(more.begin(), more.end(), std::back_inserter(out));
   return out;
 }
 

@@ -1874,6 +1874,15 @@ TEST(Detector, SpoofedCallsDoNotCountAsTheRealSubscribersCalls) {
   EXPECT_EQ(alerts[0].rule, "spoofed_cli");
   EXPECT_EQ(d->caught().at(0).hits, 25u);
   EXPECT_EQ(d->caught().at(0).members.size(), 25u);  // every number it reached
+  // Its victims are the numbers the spoofs reached (the contact log keeps no
+  // spoofed call under the subscriber's number), each once.
+  const auto victims = d->called_victims("8613800000001", d->caught().at(0).members, 200'000'000'000, 0);
+  std::set<std::string> reached;
+  for (const Victim& v : victims) reached.insert(v.number);
+  EXPECT_EQ(victims.size(), 25u);
+  EXPECT_EQ(reached.size(), 25u);
+  EXPECT_TRUE(reached.count("8613900000100"));
+  EXPECT_TRUE(reached.count("8613900000124"));
   // The same calls from a domestic address are the subscriber's own: a bulk caller.
   EventBuilder b2;
   std::vector<SignalEvent> home;
@@ -1884,6 +1893,30 @@ TEST(Detector, SpoofedCallsDoNotCountAsTheRealSubscribersCalls) {
   auto home_alerts = run(*d2, home);
   ASSERT_EQ(home_alerts.size(), 1u);
   EXPECT_EQ(home_alerts[0].rule, "bulk");
+}
+
+// A long campaign under one number: 600 spoofed calls. The number's contact
+// list keeps its latest 512 contacts; the first numbers reached (the members
+// kept, up to 256) are victims even after the list pushed them out.
+TEST(Detector, ASpoofedNumbersVictimsOutliveItsContactList) {
+  EventBuilder b;
+  std::vector<SignalEvent> evs;
+  for (int k = 0; k < 600; ++k)
+    call(b, evs, 10.0 + k * 5, "cp" + std::to_string(k), "8613800000001", std::to_string(8613900000100 + k), 3, 0,
+         EventBuilder::ip4(192, 0, 2, 10, 5060));
+  auto d = make(std::string(kCliSpoof));
+  ASSERT_TRUE(d);
+  run(*d, evs);
+  const Caught c = d->caught().at(0);
+  ASSERT_EQ(c.members.size(), Caught::kMaxMembers);
+  EXPECT_GT(d->contacts().dropped(), 0u);
+  EXPECT_EQ(d->contacts().find("8613800000001")->contacts.size(), 512u);
+  const auto victims = d->called_victims("8613800000001", c.members, 4'000'000'000'000, 0);
+  std::set<std::string> reached;
+  for (const Victim& v : victims) reached.insert(v.number);
+  EXPECT_EQ(victims.size(), Caught::kMaxMembers);
+  EXPECT_EQ(reached, std::set<std::string>(c.members.begin(), c.members.end()));
+  EXPECT_TRUE(reached.count("8613900000100"));  // the first, long pushed out of the list
 }
 
 // An SMS-DELIVER to imsi from the service centre at centre_gt (its mt-forwardSM), from oa.
