@@ -15,6 +15,7 @@
 #include "dataplane/core/table_memory.hpp"
 #include "host/detect/detector.hpp"
 #include "tests/host/track/event_builder.hpp"
+#include "tests/support/count_allocations.hpp"  // this binary's one counting operator new
 
 namespace {
 
@@ -29,7 +30,8 @@ struct Setup {
   std::string err;
   size_t patterns = 0, list_entries = 0;
 
-  Setup() {
+  // settings: lines added to the rules' settings (table bounds).
+  explicit Setup(const std::string& settings = "") {
     fs::path dir = fs::temp_directory_path() / "sigprobe_detect_bench";
     fs::create_directories(dir);
     std::mt19937_64 rnd(7);
@@ -46,6 +48,7 @@ struct Setup {
     for (size_t p = 0; (p = yaml.find("file: lists/", p)) != std::string::npos;)
       yaml.replace(p, 12, "file: " + std::string(SIGPROBE_SOURCE_DIR) + "/host/rules/lists/");
     yaml.replace(yaml.find("lists:\n"), 7, "lists:\n  big_black: {file: " + (dir / "blacklist.txt").string() + "}\n");
+    yaml.replace(yaml.find("settings:\n"), 10, "settings:\n" + settings);
     std::string extra = "  - name: big_blacklist\n    type: number_list\n    lists: [big_black]\n"
                         "  - name: many_keywords\n    type: content\n    min_families: 2\n    keywords:\n";
     const char* kSyll[] = {"贷款", "客服", "退款", "会员", "账户", "充值", "中奖", "包裹", "理财", "积分"};
@@ -125,6 +128,14 @@ Setup& setup() {
   return s;
 }
 
+// The same with tables a third the size of the subscriber population: a
+// probe's steady state on a real link, where every new number or call pushes
+// out the oldest.
+Setup& setup_at_bound() {
+  static Setup s("  max_subscribers: 16384\n  max_calls: 16384\n");
+  return s;
+}
+
 constexpr size_t kBurst = 32;
 
 // Bursts are taken in order from the prepared stream; at its end it starts
@@ -140,8 +151,7 @@ void next_burst(benchmark::State& state, std::vector<SignalEvent>& events, size_
   pos = 0;
 }
 
-void BM_TrackDetect(benchmark::State& state) {
-  Setup& s = setup();
+void track_detect(benchmark::State& state, Setup& s) {
   if (!s.det) {
     state.SkipWithError(s.err.c_str());
     return;
@@ -149,6 +159,7 @@ void BM_TrackDetect(benchmark::State& state) {
   std::vector<Alert> alerts;
   size_t pos = 0;
   const std::span<const SignalEvent> all(s.events);
+  const uint64_t allocs0 = test::allocation_count();
   for (auto _ : state) {
     next_burst(state, s.events, pos);
     alerts.clear();
@@ -157,14 +168,23 @@ void BM_TrackDetect(benchmark::State& state) {
     benchmark::DoNotOptimize(alerts.data());
   }
   state.SetItemsProcessed(int64_t(state.iterations()) * kBurst);
+  // operator new calls per event while timing (next_burst's lap shift allocates nothing).
+  state.counters["allocs_per_event"] =
+      double(test::allocation_count() - allocs0) / double(state.iterations() * kBurst);
   state.counters["patterns"] = double(s.patterns);
   state.counters["list_entries"] = double(s.list_entries);
   // What one event costs downstream: rate samples and alerts per event.
   const auto& dc = s.det->counters();
   state.counters["samples_per_event"] = dc.events ? double(dc.samples) / double(dc.events) : 0;
   state.counters["alerts_per_event"] = dc.events ? double(dc.alerts) / double(dc.events) : 0;
+  state.counters["contact_evictions"] = double(s.det->contacts().table_counters().evictions);
 }
+
+void BM_TrackDetect(benchmark::State& state) { track_detect(state, setup()); }
 BENCHMARK(BM_TrackDetect)->Unit(benchmark::kMicrosecond);
+
+void BM_TrackDetectAtBound(benchmark::State& state) { track_detect(state, setup_at_bound()); }
+BENCHMARK(BM_TrackDetectAtBound)->Unit(benchmark::kMicrosecond);
 
 // Reads every byte a string view points at (the decoder has just read them).
 uint64_t touch(std::string_view v) {

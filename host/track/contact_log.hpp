@@ -28,11 +28,27 @@ struct Contact {
 };
 static_assert(sizeof(Contact) == 88);
 
+// A list or a caller list of at most this many numbers keeps its buffers
+// when its table entry is taken by another number (recycle()); a larger one
+// frees them, so that a bulk dialler's 45 KiB do not stay with the entry.
+constexpr size_t kRecycleUpTo = 32;
+
 struct ContactList {
   std::vector<Contact> contacts;
   // hash_key of each contact's number, parallel to contacts: a lookup scans
   // 8 bytes per contact instead of a whole record (bench/detect).
   std::vector<uint64_t> hashes;
+
+  // Emptied for another number (FlatTable, when it reuses the entry).
+  void recycle() {
+    if (contacts.capacity() > kRecycleUpTo || hashes.capacity() > kRecycleUpTo) {
+      contacts = {};
+      hashes = {};
+      return;
+    }
+    contacts.clear();
+    hashes.clear();
+  }
 };
 
 // Who called or texted a number: the lists above the other way round. A
@@ -48,6 +64,12 @@ struct CallerList {
   std::unique_ptr<std::vector<FixedStr<32>>> more;  // the callers after the first
 
   size_t size() const { return first.empty() ? 0 : 1 + (more ? more->size() : 0); }
+  // Emptied for another number (FlatTable, when it reuses the entry).
+  void recycle() {
+    first.assign({});
+    if (more && more->capacity() <= kRecycleUpTo) more->clear();
+    else more.reset();
+  }
   template <class F>
   void for_each(F&& f) const {
     if (first.empty()) return;

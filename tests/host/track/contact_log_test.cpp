@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/count_allocations.hpp"  // this binary's one counting operator new
+
 namespace sigprobe::track {
 namespace {
 
@@ -128,6 +130,40 @@ TEST(ContactLog, ANumbersCallersAreKeptTheOtherWayRound) {
     EXPECT_EQ(callers(small, "F"), bound == 1 ? V{"C"} : (V{"B", "C"})) << bound;
     EXPECT_EQ(small.callers_forgotten(), bound == 1 ? 2u : 1u) << bound;
   }
+}
+
+// At their bound the tables push out an entry for each new number; the new
+// number takes the entry with none of the old number's contacts or callers,
+// and reuses its buffers (a small list's) instead of allocating: a probe's
+// steady state allocates nothing per new subscriber.
+TEST(ContactLog, ANumberTakingAPushedOutEntryStartsEmptyAndAllocatesNothing) {
+  ContactLog log(64, 512);
+  auto num = [](const char* p, int k) { return std::string(p) + std::to_string(1000 + k); };
+  for (int k = 0; k < 64; ++k)
+    for (int j = 0; j < 3; ++j) log.call_started(num("A", k), num("B", k * 3 + j), uint64_t(k + 1) * kS);
+  ASSERT_EQ(log.numbers(), 64u);
+  ASSERT_EQ(log.called_numbers(), 64u);  // of 192 callees: the bound pushed the first out
+  ASSERT_GT(log.caller_table_counters().evictions, 0u);
+  // A big list is not kept for the entry's next number.
+  for (int j = 0; j < 100; ++j) log.sms("BULK", num("V", j), 100 * kS);
+  const uint64_t before = test::allocation_count();
+  for (int k = 0; k < 200; ++k) log.call_started(num("N", k), num("M", k), uint64_t(200 + k) * kS);
+  const uint64_t allocations = test::allocation_count() - before;
+  // Before recycling: two per new caller (its contacts and their hashes).
+  // Now only the bound's queue of keys grows a block now and then.
+  EXPECT_LT(allocations, 20u);
+  EXPECT_GE(log.table_counters().evictions, 201u);
+  for (int k = 150; k < 200; ++k) {
+    const ContactList* l = log.find(num("N", k));
+    ASSERT_NE(l, nullptr) << k;
+    EXPECT_EQ(view(&l->contacts), std::vector<std::string>{num("M", k) + "@" + std::to_string(200 + k)});
+    EXPECT_EQ(l->hashes.size(), 1u);
+    const CallerList* c = log.callers_of(num("M", k));
+    ASSERT_NE(c, nullptr) << k;
+    EXPECT_EQ(c->size(), 1u);
+    EXPECT_EQ(c->first.view(), num("N", k));
+  }
+  EXPECT_EQ(log.find("BULK"), nullptr);
 }
 
 }  // namespace
