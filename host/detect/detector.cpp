@@ -1,6 +1,7 @@
 #include "host/detect/detector.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <iterator>
@@ -1832,7 +1833,7 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
 
   Alert a;
   a.ts_ns = ev.ts_ns;
-  a.id = rule.name + "-" + std::string(subject) + "-" + std::to_string(cg.seq_base + cg.alerts);
+  a.id = fmt::format("{}-{}-{}", rule.name, subject, cg.seq_base + cg.alerts);
   a.rule = rule.name;
   a.severity = rule.severity;
   a.subject_type = st;
@@ -1852,13 +1853,17 @@ void Detector::open_alert(uint32_t r, SubjectType st, std::string_view subject, 
       if (call->proto == track::CallProto::Sip) a.call_ids.emplace_back(call->call_id.view());
     }
   } else {
+    // Sized once: the profile's frames and this message's.
+    a.frames.reserve(kFramesKept + 1);
+    a.frame_ports.reserve(kFramesKept + 1);
     if (p) {
-      std::vector<std::pair<uint64_t, uint16_t>> fr;
-      for (uint8_t k = 0; k < p->nframes; ++k) fr.push_back({p->frame(k), p->port(k)});
-      std::sort(fr.begin(), fr.end());
-      for (auto& [f, port] : fr) {
-        a.frames.push_back(f);
-        a.frame_ports.push_back(port);
+      std::array<std::pair<uint64_t, uint16_t>, kFramesKept> fr;
+      const size_t n = std::min<size_t>(p->nframes, kFramesKept);
+      for (size_t k = 0; k < n; ++k) fr[k] = {p->frame(k), p->port(k)};
+      std::sort(fr.begin(), fr.begin() + ptrdiff_t(n));
+      for (size_t k = 0; k < n; ++k) {
+        a.frames.push_back(fr[k].first);
+        a.frame_ports.push_back(fr[k].second);
       }
     }
     if (std::find(a.frames.begin(), a.frames.end(), ev.frame) == a.frames.end()) {
@@ -1944,6 +1949,7 @@ std::vector<Victim> Detector::victims_of(std::string_view number, uint64_t since
   };
   track::Contact back;
   static const std::vector<track::Contact> kNone;
+  if (contacts) out.reserve(contacts->size());
   for (const track::Contact& c : contacts ? *contacts : kNone) {
     // Its calls back are in its own list (the log keeps calls by caller). A
     // number calling itself (its voicemail) calls nobody back.
