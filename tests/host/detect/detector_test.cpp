@@ -875,9 +875,14 @@ TEST(Detector, ChineseScamSmsNeedsTwoKeywordFamiliesAndFlagsTheSender) {
       sms(1, "8613800000001", "您的验证码是 482913，5分钟内有效"),             // one family: benign
       sms(2, "8613800000002", "医保局通知：您的医保卡异常，请点击链接办理退款"),  // three families
       sms(3, "8613800000003", "Parcel update: https://track.EVIL.cn/x7 now"),  // URL domain
+      // A host written between Chinese characters: their UTF-8 bytes end it.
+      sms(4, "8613800000004", "请访问WWW.Evil.CN查看"),
   };
   auto alerts = run(*d, evs);
-  ASSERT_EQ(alerts.size(), 2u);
+  ASSERT_EQ(alerts.size(), 3u);
+  EXPECT_EQ(alerts[2].rule, "url");
+  EXPECT_EQ(alerts[2].subject, "8613800000004");
+  EXPECT_EQ(alerts[2].evidence["domains"][0], "evil.cn");
   EXPECT_EQ(alerts[0].rule, "scam");
   EXPECT_EQ(alerts[0].subject, "8613800000002");
   EXPECT_EQ(alerts[0].evidence["families"].size(), 3u);
