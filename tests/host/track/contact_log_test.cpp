@@ -166,5 +166,30 @@ TEST(ContactLog, ANumberTakingAPushedOutEntryStartsEmptyAndAllocatesNothing) {
   EXPECT_EQ(log.find("BULK"), nullptr);
 }
 
+// A list is searched eight hashes at a time, then the rest one by one: every
+// contact is found again wherever it sits (the first eight, a middle step,
+// the tail after the last full step), and a number never called is not.
+TEST(ContactLog, EveryContactOfALongListIsFoundWherever) {
+  for (int size : {1, 7, 8, 9, 100, 512}) {
+    ContactLog log(16, 512);
+    auto callee = [](int k) { return "86139" + std::to_string(10000000 + k); };
+    for (int k = 0; k < size; ++k) log.sms("A", callee(k), uint64_t(k + 1) * kS);
+    for (int k = size - 1; k >= 0; --k) log.sms("A", callee(k), uint64_t(1000 + k) * kS);
+    const ContactList* l = log.find("A");
+    ASSERT_NE(l, nullptr);
+    ASSERT_EQ(l->contacts.size(), size_t(size)) << size;
+    EXPECT_EQ(log.dropped(), 0u);
+    for (int k = 0; k < size; ++k) {
+      Contact c;
+      ASSERT_TRUE(log.contact_after("A", callee(k), 0, c)) << size << " " << k;
+      EXPECT_EQ(c.sms, 2u) << size << " " << k;
+      EXPECT_EQ(c.last_ns, uint64_t(1000 + k) * kS);
+    }
+    Contact c;
+    EXPECT_FALSE(log.contact_after("A", callee(size), 0, c));
+    EXPECT_FALSE(log.contact_after("A", "", 0, c));
+  }
+}
+
 }  // namespace
 }  // namespace sigprobe::track
