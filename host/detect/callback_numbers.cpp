@@ -1,6 +1,7 @@
 #include "host/detect/callback_numbers.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 
@@ -35,17 +36,46 @@ std::string number_of(const std::string& d, bool plus, bool& national) {
   return {};
 }
 
+// Bytes that may start a number: an ASCII digit or '+', or 0xEF, the lead
+// byte of a full-width one. No other byte, nor any byte inside a multi-byte
+// character, can: the search skips to the next of these (most of a Chinese
+// text is none; perf had the byte-by-byte walk at 8 % of a scam text
+// campaign's time, bench/detect BM_TextsOfScamSender).
+constexpr std::array<bool, 256> make_may_start() {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[size_t(c)] = true;
+  t[size_t('+')] = t[0xEF] = true;
+  return t;
+}
+constexpr std::array<bool, 256> kMayStart = make_may_start();
+
+// The ASCII form of the character that ends just before s[i] (0 at the
+// start). The forms ascii_form_at() reads are 3 or 2 bytes whose lead byte is
+// never a later byte of another, so reading back finds the same characters
+// as reading forward.
+char char_before(std::string_view s, size_t i) {
+  if (i == 0) return 0;
+  if (i >= 3)
+    if (const AsciiForm f = ascii_form_at(s, i - 3); f.len == 3) return f.c;
+  if (i >= 2)
+    if (const AsciiForm f = ascii_form_at(s, i - 2); f.len == 2) return f.c;
+  return s[i - 1];
+}
+
 }  // namespace
 
 std::vector<CallbackNumber> callback_numbers(std::string_view text,
                                              std::span<const rules::Settings::NationalForm> forms) {
   std::vector<CallbackNumber> out;
-  char before = 0;  // the character before position i (ASCII form; 0 at the start)
   for (size_t i = 0; i < text.size() && out.size() < kMaxCallbackNumbers;) {
+    if (!kMayStart[uint8_t(text[i])]) {
+      ++i;
+      continue;
+    }
     AsciiForm c = ascii_form_at(text, i);
+    const char before = char_before(text, i);
     const bool starts = (is_digit(c.c) || c.c == '+') && !is_alnum(before) && before != '.' && before != '+';
     if (!starts) {
-      before = c.c;
       i += c.len;
       continue;
     }
@@ -56,10 +86,7 @@ std::vector<CallbackNumber> callback_numbers(std::string_view text,
       plus = true;
       i += c.len;
       c = i < text.size() ? ascii_form_at(text, i) : AsciiForm{0, 0};
-      if (!is_digit(c.c)) {
-        before = '+';
-        continue;
-      }
+      if (!is_digit(c.c)) continue;
     }
     // A blank joins groups of at most 4 digits (138 0013 8000), not two
     // numbers written side by side.
@@ -84,7 +111,6 @@ std::vector<CallbackNumber> callback_numbers(std::string_view text,
     }
     const char after = end < text.size() ? ascii_form_at(text, end).c : 0;
     const bool decimal = after == '.' && end + 1 < text.size() && is_digit(ascii_form_at(text, end + 1).c);
-    before = '0';  // the run's last digit
     i = end;
     if (is_alnum(after) || decimal) continue;
     bool national = false;
