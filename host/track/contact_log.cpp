@@ -37,6 +37,15 @@ size_t find_hash(const uint64_t* h, size_t n, uint64_t key, size_t from) {
   return n;
 }
 
+// Where `to` (hash_key to_hash) is in the list, else its size.
+size_t index_of(const ContactList& l, std::string_view to, uint64_t to_hash) {
+  const uint64_t* h = l.hashes.data();
+  const size_t n = l.hashes.size();
+  for (size_t i = find_hash(h, n, to_hash, 0); i < n; i = find_hash(h, n, to_hash, i + 1))
+    if (l.contacts[i].number.view() == to) return i;
+  return n;
+}
+
 // The numbers whose lists an event touches first, if any: the caller of a new
 // SIP, ISUP (Q.763 IAM = 0x01) or CAMEL (InitialDP) call, the sender of a
 // text; and the callee or recipient, whose callers it joins.
@@ -111,12 +120,10 @@ Contact* ContactLog::touch(std::string_view from, std::string_view to, uint64_t 
     return &v[i];
   };
   const uint64_t to_hash = hash_key(to, 0);
-  for (size_t i = find_hash(h.data(), h.size(), to_hash, 0); i < h.size(); i = find_hash(h.data(), h.size(), to_hash, i + 1)) {
-    if (v[i].number.view() == to) {
-      note(from, v[i], true);
-      v[i].last_ns = ts_ns;
-      return found(i);
-    }
+  if (const size_t i = index_of(list, to, to_hash); i < v.size()) {
+    note(from, v[i], true);
+    v[i].last_ns = ts_ns;
+    return found(i);
   }
   if (v.size() >= max_per_number_) {
     // Drop the contact seen longest ago.
@@ -235,15 +242,10 @@ bool ContactLog::contact_after(std::string_view from, std::string_view to, uint3
   }
   const ContactList* list = table_.find(key);
   if (!list) return false;
-  const uint64_t h = hash_key(to, 0);
-  const std::vector<uint64_t>& hs = list->hashes;
-  for (size_t i = find_hash(hs.data(), hs.size(), h, 0); i < hs.size(); i = find_hash(hs.data(), hs.size(), h, i + 1)) {
-    if (list->contacts[i].number.view() == to) {
-      out = list->contacts[i];
-      return true;
-    }
-  }
-  return false;
+  const size_t i = index_of(*list, to, hash_key(to, 0));
+  if (i == list->contacts.size()) return false;
+  out = list->contacts[i];
+  return true;
 }
 
 const std::vector<Contact>* ContactLog::contacts_after(std::string_view from, uint32_t event,
