@@ -1133,8 +1133,10 @@ namespace {
 void note_member(Caught& c, std::string_view number) {
   if (number.empty()) return;
   const uint64_t h = hash_bytes(number);
-  for (size_t k = 0; k < c.member_hashes.size(); ++k)
-    if (c.member_hashes[k] == h && c.members[k] == number) return;
+  const uint64_t* hs = c.member_hashes.data();
+  const size_t n = c.member_hashes.size();
+  for (size_t k = track::find_hash(hs, n, h); k < n; k = track::find_hash(hs, n, h, k + 1))
+    if (c.members[k] == number) return;
   if (c.members.size() < Caught::kMaxMembers) {
     c.members.emplace_back(number);
     c.member_hashes.push_back(h);
@@ -1655,8 +1657,10 @@ void Detector::note_inbound(std::string_view from, std::string_view to, uint64_t
       *m.inbound.emplace(to_hash, [&](Impl::Inbound& out) { m.inbound_total -= out.callers.size(); }).first;
   const track::FixedStr<32> caller(from);  // as the list keeps it (at most 32 bytes)
   const uint64_t h = hash_bytes(caller.view());
-  for (size_t k = 0; k < in.hashes.size(); ++k)
-    if (in.hashes[k] == h && in.callers[k].number == caller) return;
+  const uint64_t* hs = in.hashes.data();
+  const size_t n = in.hashes.size();
+  for (size_t k = track::find_hash(hs, n, h); k < n; k = track::find_hash(hs, n, h, k + 1))
+    if (in.callers[k].number == caller) return;
   if (in.callers.size() >= Impl::kMaxInbound || m.inbound_total >= Impl::kMaxInboundTotal) {
     ++counters_.inbound_dropped;
     return;

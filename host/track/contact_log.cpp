@@ -1,9 +1,6 @@
 #include "host/track/contact_log.hpp"
 
 #include <algorithm>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "host/track/call_tracker.hpp"
 #include "host/track/ss7_tracker.hpp"
@@ -11,31 +8,6 @@
 namespace sigprobe::track {
 namespace {
 uint64_t number_key(std::string_view n) { return hash_key(n, 13); }
-
-// The first i >= from with h[i] == key, else n. A bulk caller's or sender's
-// list is at its bound (512) and each new callee is looked for in all of it:
-// eight hashes a step (SSE2 has no 64-bit compare: two 32-bit halves, both
-// equal), then the step's matches one by one. perf on a scam text campaign
-// put 8 % of the run on the scalar loop (bench/detect BM_TextsOfScamSender).
-size_t find_hash(const uint64_t* h, size_t n, uint64_t key, size_t from) {
-  size_t i = from;
-#if defined(__SSE2__)
-  const __m128i k = _mm_set1_epi64x(int64_t(key));
-  auto equal = [&](size_t j) {
-    const __m128i e = _mm_cmpeq_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h + j)), k);
-    return _mm_and_si128(e, _mm_shuffle_epi32(e, _MM_SHUFFLE(2, 3, 0, 1)));
-  };
-  for (; i + 8 <= n; i += 8) {
-    const __m128i any = _mm_or_si128(_mm_or_si128(equal(i), equal(i + 2)), _mm_or_si128(equal(i + 4), equal(i + 6)));
-    if (_mm_movemask_epi8(any) == 0) continue;
-    for (size_t j = i; j < i + 8; ++j)
-      if (h[j] == key) return j;
-  }
-#endif
-  for (; i < n; ++i)
-    if (h[i] == key) return i;
-  return n;
-}
 
 // Where `to` (hash_key to_hash) is in the list, else its size.
 size_t index_of(const ContactList& l, std::string_view to, uint64_t to_hash) {

@@ -2327,6 +2327,11 @@ TEST(Detector, WhoCallsOrTextsAFlaggedNumberIsItsVictimThoughItNeverReachedThem)
   EXPECT_EQ(runs[1], runs[0]);
 }
 
+// A scam script rule that raises the numbers its texts ask the reader to call.
+constexpr const char* kScamWithCallbacks =
+    "rules:\n  - name: scam\n    type: content\n    min_families: 2\n    callback_numbers: true\n"
+    "    keywords:\n      impersonation: [医保局, 客服]\n      money: [退款, 转账]\n";
+
 // The victims of a number that only takes calls include those who called it
 // before it was flagged: a fake customer-service line's number becomes known
 // when a scam text gives it, after its first victims have called it. V1
@@ -2335,9 +2340,8 @@ TEST(Detector, WhoCallsOrTextsAFlaggedNumberIsItsVictimThoughItNeverReachedThem)
 // it too, and V4 calls it just after the text, in the text's own burst.
 TEST(Detector, WhoCalledANumberBeforeItsFlagIsItsVictim) {
   const std::string rules =
-      "settings:\n  national_forms: {'1': '861', '0': '86'}\n  victims_lookback: 1h\n"
-      "rules:\n  - name: scam\n    type: content\n    min_families: 2\n    callback_numbers: true\n"
-      "    keywords:\n      impersonation: [医保局, 客服]\n      money: [退款, 转账]\n";
+      std::string("settings:\n  national_forms: {'1': '861', '0': '86'}\n  victims_lookback: 1h\n") +
+      kScamWithCallbacks;
   const char* kText = "医保局通知：您的医保卡异常，办理退款请致电13912345678";
   EventBuilder b;
   std::vector<SignalEvent> evs;
@@ -2385,9 +2389,7 @@ TEST(Detector, WhoCalledANumberBeforeItsFlagIsItsVictim) {
 // a hash set: bench/detect BM_VictimsOfCalledLine.)
 TEST(Detector, EachCallerOfABusyFlaggedLineIsListedOnce) {
   const std::string rules =
-      "settings:\n  national_forms: {'1': '861'}\n  victims_lookback: 24h\n"
-      "rules:\n  - name: scam\n    type: content\n    min_families: 2\n    callback_numbers: true\n"
-      "    keywords:\n      impersonation: [医保局, 客服]\n      money: [退款, 转账]\n";
+      std::string("settings:\n  national_forms: {'1': '861'}\n  victims_lookback: 24h\n") + kScamWithCallbacks;
   const std::string line = "8613912345678";
   EventBuilder b;
   std::vector<SignalEvent> evs;
